@@ -1,0 +1,129 @@
+// swift-tools-version:6.1
+// The beccaria package: a training and certification manager for the Beccaria programme
+// "Fachkraft für Kriminalprävention". Imports point one way:
+// beccaria → BeccariaCommands → BeccariaStore / Documents / ProgrammeLoader → BeccariaCore.
+// Each C library sits behind exactly one Swift target (CLibPQ → Postgres, CPangoCairo and
+// CQREncode → Documents).
+import PackageDescription
+
+/// One set of compiler settings shared by every Swift target.
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+  name: "beccaria",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "beccaria", targets: ["beccaria"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+  ],
+  targets: [
+    // C libraries, each wrapped by one Swift target.
+    .systemLibrary(
+      name: "CLibPQ", pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+    .systemLibrary(
+      name: "CPangoCairo", pkgConfig: "pangocairo",
+      providers: [.apt(["libpango1.0-dev", "libcairo2-dev"]), .brew(["pango", "cairo"])]),
+    .systemLibrary(
+      name: "CQREncode", pkgConfig: "libqrencode",
+      providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]),
+
+    // The libpq wrapper: the only importer of CLibPQ.
+    .target(
+      name: "Postgres",
+      dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings),
+
+    // Domain values and rules: Foundation only, no I/O, no database.
+    .target(name: "BeccariaCore", swiftSettings: swiftSettings),
+
+    // Reads and validates programme definitions (YAML) into core values.
+    .target(
+      name: "ProgrammeLoader",
+      dependencies: ["BeccariaCore", "Yams"],
+      swiftSettings: swiftSettings),
+
+    // SQL, migrations (schema/ embedded at build time), and the operations on the data.
+    .target(
+      name: "BeccariaStore",
+      dependencies: [
+        "BeccariaCore", "Postgres",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings,
+      plugins: ["EmbedSchemaPlugin"]),
+
+    // PDF rendering with Cairo + Pango (text shaping) and libqrencode.
+    .target(
+      name: "Documents",
+      dependencies: ["BeccariaCore", "CPangoCairo", "CQREncode"],
+      swiftSettings: swiftSettings),
+
+    // One file per subcommand; shared option groups.
+    .target(
+      name: "BeccariaCommands",
+      dependencies: [
+        "BeccariaCore", "BeccariaStore", "Documents", "ProgrammeLoader", "Postgres",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "CSV", package: "CSV.swift"),
+      ],
+      swiftSettings: swiftSettings),
+
+    // The executable: starts the root command, nothing else.
+    .executableTarget(
+      name: "beccaria",
+      dependencies: ["BeccariaCommands"],
+      swiftSettings: swiftSettings),
+
+    // Build-time embedding of schema/*.sql into BeccariaStore.
+    .executableTarget(name: "SchemaEmbedder", swiftSettings: swiftSettings),
+    .plugin(
+      name: "EmbedSchemaPlugin",
+      capability: .buildTool(),
+      dependencies: ["SchemaEmbedder"],
+      path: "Sources/EmbedSchemaPlugin"),
+
+    // Tests. TestSupport gives each test its own throwaway database.
+    .target(
+      name: "TestSupport",
+      dependencies: ["Postgres", "BeccariaStore"],
+      path: "Tests/TestSupport",
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "PostgresTests",
+      dependencies: ["Postgres", "TestSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "BeccariaCoreTests",
+      dependencies: ["BeccariaCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "ProgrammeLoaderTests",
+      dependencies: ["ProgrammeLoader", "BeccariaCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "BeccariaStoreTests",
+      dependencies: ["BeccariaStore", "BeccariaCore", "Postgres", "ProgrammeLoader", "TestSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DocumentsTests",
+      dependencies: ["Documents", "BeccariaCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "BeccariaCommandsTests",
+      dependencies: ["BeccariaCommands", "TestSupport", "Postgres", "beccaria"],
+      swiftSettings: swiftSettings),
+  ],
+  swiftLanguageModes: [.v6]
+)

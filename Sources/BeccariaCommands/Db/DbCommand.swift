@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `beccaria db`: the schema.
+struct DbCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "db",
+    abstract: "Create or update the database schema and show its state.",
+    subcommands: [DbMigrate.self, DbStatus.self])
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `beccaria programme`: programme definitions.
+struct ProgrammeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "programme",
+    abstract: "Load, list and show programme definitions.",
+    subcommands: [ProgrammeLoad.self, ProgrammeList.self, ProgrammeShow.self])
+}

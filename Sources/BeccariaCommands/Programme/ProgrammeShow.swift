@@ -1,0 +1,66 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+/// `beccaria programme show CODE`.
+struct ProgrammeShow: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show",
+    abstract: "Show a programme's modules, completion rules and document texts.",
+    discussion: """
+      Example:
+        beccaria programme show beccaria-fachkraft
+        beccaria programme show beccaria-fachkraft --version 1 --format json
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: ArgumentHelp("The programme code.", valueName: "code"))
+  var code: String
+
+  @Option(help: "A stored version (default: the current one).")
+  var version: Int?
+
+  @Option(name: .long, help: "Output format: table or json.")
+  var format: OutputFormat = .table
+
+  func validate() throws {
+    if format == .csv { throw ValidationError("programme show prints table or json; csv has no shape for a definition.") }
+    if let version, version < 1 { throw ValidationError("--version must be 1 or more.") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      let connection = try global.connect()
+      let stored = try ProgrammeStore(connection).find(code: code, version: version)
+      if format == .json {
+        print(try JSONOutput.encode(stored.definition), terminator: "")
+        return
+      }
+      print(Self.describe(stored.definition, loadedAt: stored.loadedAt), terminator: "")
+    }
+  }
+
+  static func describe(_ definition: ProgrammeDefinition, loadedAt: Date) -> String {
+    var out = "\(definition.title) (\(definition.code), version \(definition.version))\n"
+    out += "Issued by \(definition.issuer.name), \(definition.issuer.place); loaded \(GermanTime.dateTime(loadedAt))\n\n"
+    out += "Modules (1 UE = \(definition.ueMinutes) minutes):\n"
+    for module in definition.modules {
+      out += "  \(module.number)  \(module.title) — \(module.ue) UE\n"
+      for block in module.blocks { out += "       \(block.title): \(block.ue) UE\n" }
+    }
+    out += "  Total: \(definition.totalUE) UE\n\n"
+    let rules = definition.completion
+    out += "Completion:\n"
+    out += "  at least \(Percent.format(rules.attendanceThreshold)) of each module's planned UE attended\n"
+    out += "  excused absences \(rules.excusedCounts ? "count" : "do not count") as attended\n"
+    out += "  project work \(rules.projectRequired ? "required" : "not required") for the Zertifikat\n\n"
+    for (label, text) in [("Zertifikat", definition.documents.zertifikat), ("Teilnahmebescheinigung", definition.documents.teilnahmebescheinigung)] {
+      out += "\(label): \(text.heading)\(text.award.map { " – \($0)" } ?? "")\n  \(text.body)\n"
+    }
+    out += "Signatories: " + definition.documents.signatories.map { "\($0.name) (\($0.role))" }.joined(separator: "; ") + "\n"
+    out += "Verification: \(definition.documents.verificationURL)\n"
+    return out
+  }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import BeccariaStore
+import Foundation
+import Logging
+import Postgres
+
+/// Options every command that touches the database takes.
+struct GlobalOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("PostgreSQL connection URI or conninfo (default: DATABASE_URL, then libpq's PG* settings, then the local cluster of scripts/db).", valueName: "url"))
+  var database: String?
+
+  @Option(name: .long, help: ArgumentHelp("Who is acting, for the audit log (default: the operating-system user).", valueName: "name"))
+  var actor: String?
+
+  @Flag(name: .shortAndLong, help: "Log debug details (SQL errors, server notices) to stderr.")
+  var verbose = false
+
+  func validate() throws {
+    if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ValidationError("--actor must not be empty.")
+    }
+    if let database, database.isEmpty {
+      throw ValidationError("--database must not be empty.")
+    }
+  }
+
+  /// The configured database; logging is set up on first use.
+  func makeDatabase() throws -> Database {
+    Logs.bootstrap(verbose: verbose)
+    let conninfo = try ConnectionResolver.resolve(explicit: database, environment: ProcessInfo.processInfo.environment)
+    if let conninfo { _ = try ConnectionString.parse(conninfo) }
+    return Database(conninfo: conninfo, actor: resolvedActor, logger: Logger(label: "beccaria"))
+  }
+
+  /// Opens a connection to a database whose schema is current.
+  func connect() throws -> Connection {
+    let database = try makeDatabase()
+    let connection = try database.connect()
+    try database.requireCurrentSchema(connection)
+    return connection
+  }
+
+  var resolvedActor: String {
+    if let actor { return actor }
+    let environment = ProcessInfo.processInfo.environment
+    return environment["BECCARIA_ACTOR"] ?? environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
+  }
+}
+
+/// Chooses the connection string: `--database` > `DATABASE_URL` > libpq's own configuration
+/// (`PG*` variables, service file) > the local cluster recorded by `scripts/db start`.
+enum ConnectionResolver {
+  static let libpqVariables = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"]
+
+  /// nil means "let libpq decide from its defaults".
+  static func resolve(explicit: String?, environment: [String: String]) throws -> String? {
+    if let explicit { return explicit }
+    if let url = environment["DATABASE_URL"], !url.isEmpty { return url }
+    if libpqVariables.contains(where: { environment[$0]?.isEmpty == false }) { return nil }
+    if let url = localClusterURL(environment: environment) { return url }
+    return nil
+  }
+
+  /// The file `scripts/db start` writes the local cluster's URL to.
+  static func localClusterFile(environment: [String: String]) -> String {
+    if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+      return state + "/beccaria/database-url"
+    }
+    let home = environment["HOME"] ?? NSHomeDirectory()
+    return home + "/.local/state/beccaria/database-url"
+  }
+
+  static func localClusterURL(environment: [String: String]) -> String? {
+    guard let text = try? String(contentsOfFile: localClusterFile(environment: environment), encoding: .utf8) else {
+      return nil
+    }
+    let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    return url.isEmpty ? nil : url
+  }
+}
+
+/// Logging goes to stderr only, so that stdout carries nothing but a command's output.
+enum Logs {
+  nonisolated(unsafe) private static var bootstrapped = false
+  private static let lock = NSLock()
+
+  static func bootstrap(verbose: Bool) {
+    lock.lock()
+    defer { lock.unlock() }
+    guard !bootstrapped else { return }
+    bootstrapped = true
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = verbose ? .debug : .warning
+      return handler
+    }
+  }
+}

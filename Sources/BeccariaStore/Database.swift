@@ -1,0 +1,69 @@
+import BeccariaCore
+import Foundation
+import Logging
+import Postgres
+
+/// Opens connections the way every part of beccaria needs them: German local time for dates
+/// computed in SQL, and the acting person passed to the audit triggers.
+public struct Database: Sendable {
+  /// A conninfo or URI; nil leaves the choice to libpq's defaults (`PG*`, `~/.pgpass`, `PGSERVICE`).
+  public var conninfo: String?
+  /// Who acts (recorded in the audit log next to the database user).
+  public var actor: String
+  public var logger: Logger
+
+  public init(conninfo: String?, actor: String, logger: Logger = Logger(label: "beccaria.store")) {
+    self.conninfo = conninfo
+    self.actor = actor
+    self.logger = logger
+  }
+
+  /// A new connection, configured.
+  public func connect() throws -> Connection {
+    let connection = try Connection(conninfo, applicationName: "beccaria", logger: logger)
+    try connection.execute(
+      """
+      SELECT set_config('TimeZone', 'Europe/Berlin', false),
+             set_config('beccaria.actor', \(actor), false)
+      """)
+    return connection
+  }
+
+  /// Fails with a clear message unless the schema is migrated to exactly what this build ships.
+  public func requireCurrentSchema(_ connection: Connection) throws {
+    let migrator = Migrator(connection: connection, migrations: try EmbeddedMigrations.all())
+    let states = try migrator.status()
+    if states.contains(where: { $0.status == .changed || $0.status == .unknown }) {
+      try migrator.verify()
+    }
+    let pending = states.filter { $0.status == .pending }
+    if !pending.isEmpty {
+      throw StoreError.schemaNotCurrent(pending: pending.map(\.name))
+    }
+  }
+}
+
+/// Conversions between core values and the wrapper's types.
+extension CalendarDate {
+  /// For binding as a `date` parameter.
+  public var postgres: PostgresDate { PostgresDate(year: year, month: month, day: day) }
+
+  init(_ date: PostgresDate) throws {
+    guard let value = CalendarDate(year: date.year, month: date.month, day: date.day) else {
+      throw StoreError.corrupt("date \(date) is out of range")
+    }
+    self = value
+  }
+}
+
+extension Row {
+  /// Decodes a `date` column into a `CalendarDate`.
+  func date(_ column: String) throws -> CalendarDate {
+    try CalendarDate(try decode(column, as: PostgresDate.self))
+  }
+
+  /// Decodes a nullable `date` column.
+  func optionalDate(_ column: String) throws -> CalendarDate? {
+    try decode(column, as: PostgresDate?.self).map(CalendarDate.init)
+  }
+}

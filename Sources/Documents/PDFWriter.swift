@@ -1,0 +1,249 @@
+import CPangoCairo
+import CQREncode
+import Foundation
+
+/// A font as Pango describes it: family, size in points, weight and style.
+public struct Font: Sendable, Equatable {
+  public var family: String
+  public var size: Double
+  public var bold: Bool
+  public var italic: Bool
+
+  public init(_ family: String, size: Double, bold: Bool = false, italic: Bool = false) {
+    self.family = family
+    self.size = size
+    self.bold = bold
+    self.italic = italic
+  }
+
+  /// Serif face for names and headings on certificates.
+  public static func serif(_ size: Double, bold: Bool = false, italic: Bool = false) -> Font {
+    Font("DejaVu Serif", size: size, bold: bold, italic: italic)
+  }
+
+  /// Sans face for tables and small print.
+  public static func sans(_ size: Double, bold: Bool = false, italic: Bool = false) -> Font {
+    Font("DejaVu Sans", size: size, bold: bold, italic: italic)
+  }
+
+  var pangoDescription: String {
+    var parts = [family + ","]
+    if bold { parts.append("Bold") }
+    if italic { parts.append("Italic") }
+    parts.append(String(format: "%.2f", size))
+    return parts.joined(separator: " ")
+  }
+}
+
+/// Horizontal alignment of a text block.
+public enum TextAlignment: Sendable {
+  case left, center, right
+}
+
+/// Why a document could not be rendered.
+public struct RenderError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Draws A4 pages into a PDF held in memory, with Cairo for graphics and Pango for text, so that
+/// every script is shaped (Sorbian, Polish, Vietnamese, Arabic names print as written) and fonts
+/// are embedded as subsets. Units are PostScript points; the origin is the top left corner.
+public final class PDFWriter {
+  public static let a4Width = 595.2756
+  public static let a4Height = 841.8898
+
+  private let surface: OpaquePointer
+  private let cairo: OpaquePointer
+  private let sink: Unmanaged<Sink>
+  private var finished = false
+  public let width: Double
+  public let height: Double
+  /// Pages begun so far (the first page exists from the start).
+  public private(set) var pageCount = 1
+
+  final class Sink {
+    var data = Data()
+  }
+
+  /// A new PDF; `title`, `author` and `subject` go into its document information.
+  public init(
+    title: String, author: String? = nil, subject: String? = nil,
+    width: Double = PDFWriter.a4Width, height: Double = PDFWriter.a4Height
+  ) throws {
+    self.width = width
+    self.height = height
+    let sink = Unmanaged.passRetained(Sink())
+    self.sink = sink
+    let write: cairo_write_func_t = { closure, bytes, length in
+      guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+      Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+      return CAIRO_STATUS_SUCCESS
+    }
+    guard let surface = cairo_pdf_surface_create_for_stream(write, sink.toOpaque(), width, height),
+      cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
+    else {
+      sink.release()
+      throw RenderError("could not create a PDF surface")
+    }
+    self.surface = surface
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+    if let author { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, author) }
+    if let subject { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, subject) }
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "beccaria")
+    guard let cairo = cairo_create(surface) else {
+      cairo_surface_destroy(surface)
+      sink.release()
+      throw RenderError("could not create a drawing context")
+    }
+    self.cairo = cairo
+  }
+
+  deinit {
+    cairo_destroy(cairo)
+    cairo_surface_destroy(surface)
+    sink.release()
+  }
+
+  /// Ends the current page and starts a new one.
+  public func newPage() {
+    cairo_show_page(cairo)
+    pageCount += 1
+  }
+
+  /// Lays out `text` in a box `width` points wide at (`x`, `y`) and draws it; returns its height.
+  @discardableResult
+  public func text(
+    _ text: String, x: Double, y: Double, width: Double, font: Font,
+    alignment: TextAlignment = .left, color: (Double, Double, Double) = (0, 0, 0),
+    lineSpacing: Double = 1.0
+  ) -> Double {
+    withLayout(text, width: width, font: font, alignment: alignment, lineSpacing: lineSpacing) { layout in
+      cairo_set_source_rgb(cairo, color.0, color.1, color.2)
+      cairo_move_to(cairo, x, y)
+      pango_cairo_show_layout(cairo, layout)
+      return Self.pixelSize(layout).height
+    }
+  }
+
+  /// The height and line count `text` takes in a box `width` points wide.
+  public func measure(_ text: String, width: Double, font: Font, lineSpacing: Double = 1.0) -> (height: Double, lines: Int) {
+    withLayout(text, width: width, font: font, alignment: .left, lineSpacing: lineSpacing) { layout in
+      (Self.pixelSize(layout).height, Int(pango_layout_get_line_count(layout)))
+    }
+  }
+
+  /// The width of `text` on one line.
+  public func naturalWidth(_ text: String, font: Font) -> Double {
+    withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) { Self.pixelSize($0).width }
+  }
+
+  /// The largest font size, at most `font.size` and at least `minimumSize`, at which `text` fits
+  /// in `maxLines` lines of `width` points.
+  public func fittingFont(_ text: String, width: Double, font: Font, maxLines: Int, minimumSize: Double) -> Font {
+    var candidate = font
+    while candidate.size > minimumSize {
+      if naturalWidth(text, font: candidate) <= width { return candidate }
+      if maxLines > 1, measure(text, width: width, font: candidate).lines <= maxLines { return candidate }
+      candidate.size = max(minimumSize, candidate.size - 0.5)
+    }
+    return candidate
+  }
+
+  /// A straight line.
+  public func line(from start: (Double, Double), to end: (Double, Double), width: Double = 0.5, gray: Double = 0) {
+    cairo_set_source_rgb(cairo, gray, gray, gray)
+    cairo_set_line_width(cairo, width)
+    cairo_move_to(cairo, start.0, start.1)
+    cairo_line_to(cairo, end.0, end.1)
+    cairo_stroke(cairo)
+  }
+
+  /// A rectangle outline, or filled with `fill` (RGB) when given.
+  public func rectangle(x: Double, y: Double, width: Double, height: Double, lineWidth: Double = 0.5,
+                        stroke: (Double, Double, Double)? = (0, 0, 0), fill: (Double, Double, Double)? = nil) {
+    cairo_rectangle(cairo, x, y, width, height)
+    if let fill {
+      cairo_set_source_rgb(cairo, fill.0, fill.1, fill.2)
+      if stroke == nil { cairo_fill(cairo) } else { cairo_fill_preserve(cairo) }
+    }
+    if let stroke {
+      cairo_set_source_rgb(cairo, stroke.0, stroke.1, stroke.2)
+      cairo_set_line_width(cairo, lineWidth)
+      cairo_stroke(cairo)
+    }
+  }
+
+  /// A QR code (error correction level M) of `payload`, `size` points square, with its quiet zone
+  /// inside that square.
+  public func qrCode(_ payload: String, x: Double, y: Double, size: Double) throws {
+    guard let code = QRcode_encodeString8bit(payload, 0, QR_ECLEVEL_M) else {
+      throw RenderError("the QR payload (\(payload.utf8.count) bytes) cannot be encoded")
+    }
+    defer { QRcode_free(code) }
+    let modules = Int(code.pointee.width)
+    let quiet = 4
+    let cell = size / Double(modules + 2 * quiet)
+    cairo_set_source_rgb(cairo, 1, 1, 1)
+    cairo_rectangle(cairo, x, y, size, size)
+    cairo_fill(cairo)
+    cairo_set_source_rgb(cairo, 0, 0, 0)
+    guard let data = code.pointee.data else { throw RenderError("the QR encoder returned no modules") }
+    for row in 0..<modules {
+      for column in 0..<modules where data[row * modules + column] & 1 == 1 {
+        cairo_rectangle(
+          cairo, x + Double(column + quiet) * cell, y + Double(row + quiet) * cell, cell, cell)
+      }
+    }
+    cairo_fill(cairo)
+  }
+
+  /// Finishes the document and returns its bytes. The writer cannot be used afterwards.
+  public func finish() throws -> Data {
+    guard !finished else { throw RenderError("the document was already finished") }
+    finished = true
+    cairo_surface_finish(surface)
+    let status = cairo_surface_status(surface)
+    guard status == CAIRO_STATUS_SUCCESS else {
+      throw RenderError("Cairo could not write the PDF: \(String(cString: cairo_status_to_string(status)))")
+    }
+    return sink.takeUnretainedValue().data
+  }
+
+  private func withLayout<R>(
+    _ text: String, width: Double?, font: Font, alignment: TextAlignment, lineSpacing: Double,
+    _ body: (OpaquePointer) -> R
+  ) -> R {
+    // A context at 72 dpi makes Pango's font sizes points, the unit of the PDF surface.
+    // pango_cairo_create_context and pango_layout_new never return NULL (they abort on OOM).
+    let context = pango_cairo_create_context(cairo).unsafelyUnwrapped
+    pango_cairo_context_set_resolution(context, 72)
+    let layout = pango_layout_new(context).unsafelyUnwrapped
+    defer {
+      g_object_unref(UnsafeMutableRawPointer(layout))
+      g_object_unref(UnsafeMutableRawPointer(context))
+    }
+    let description = pango_font_description_from_string(font.pangoDescription)
+    pango_layout_set_font_description(layout, description)
+    pango_font_description_free(description)
+    if let width {
+      pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
+      pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+    }
+    if lineSpacing != 1.0 { pango_layout_set_line_spacing(layout, Float(lineSpacing)) }
+    switch alignment {
+    case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+    case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+    case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
+    }
+    pango_layout_set_text(layout, text, -1)
+    return body(layout)
+  }
+
+  private static func pixelSize(_ layout: OpaquePointer) -> (width: Double, height: Double) {
+    var width: Int32 = 0
+    var height: Int32 = 0
+    pango_layout_get_size(layout, &width, &height)
+    return (Double(width) / Double(PANGO_SCALE), Double(height) / Double(PANGO_SCALE))
+  }
+}

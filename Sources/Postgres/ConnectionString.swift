@@ -1,0 +1,44 @@
+import CLibPQ
+import Foundation
+
+/// Connection strings as libpq reads them (conninfo `key=value` or URI), parsed by libpq itself.
+public enum ConnectionString {
+  /// The parameters that `conninfo` sets, as libpq parses them; throws with libpq's message when
+  /// it is malformed.
+  public static func parse(_ conninfo: String) throws -> [String: String] {
+    var errorMessage: UnsafeMutablePointer<CChar>?
+    guard let options = PQconninfoParse(conninfo, &errorMessage) else {
+      let message = errorMessage.map { String(cString: $0) } ?? "malformed connection string"
+      if let errorMessage { PQfreemem(errorMessage) }
+      throw PostgresError(
+        .usage, "invalid connection string: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    defer { PQconninfoFree(options) }
+    var parameters: [String: String] = [:]
+    var option = options
+    while let keyword = option.pointee.keyword {
+      if let value = option.pointee.val {
+        parameters[String(cString: keyword)] = String(cString: value)
+      }
+      option += 1
+    }
+    return parameters
+  }
+
+  /// A `key=value` conninfo with the same parameters as `conninfo` except those in `overrides`.
+  public static func replacing(_ overrides: [String: String], in conninfo: String) throws -> String {
+    var parameters = try parse(conninfo)
+    for (key, value) in overrides { parameters[key] = value }
+    return parameters.sorted { $0.key < $1.key }
+      .map { "\($0.key)='\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))'" }
+      .joined(separator: " ")
+  }
+
+  /// The same string with any password replaced by `***`, for messages and logs.
+  public static func redacted(_ conninfo: String) -> String {
+    guard var parameters = try? parse(conninfo) else { return "(unreadable connection string)" }
+    if parameters["password"] != nil { parameters["password"] = "***" }
+    return parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+      .joined(separator: " ")
+  }
+}

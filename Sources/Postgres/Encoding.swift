@@ -1,0 +1,183 @@
+import Foundation
+
+/// One bind parameter as it goes to `PQexecParams`: its type, format and bytes (nil for NULL).
+public struct PostgresBind: Sendable {
+  public enum Format: Int32, Sendable {
+    case text = 0
+    case binary = 1
+  }
+  public var type: PostgresType
+  public var format: Format
+  public var bytes: [UInt8]?
+
+  public init(type: PostgresType, format: Format = .text, bytes: [UInt8]?) {
+    self.type = type
+    self.format = format
+    self.bytes = bytes
+  }
+
+  init(type: PostgresType, text: String) {
+    self.init(type: type, format: .text, bytes: Array(text.utf8))
+  }
+}
+
+/// A Swift value that can be sent to PostgreSQL as a bind parameter.
+public protocol PostgresEncodable {
+  /// The bind parameter for this value.
+  var postgresBind: PostgresBind { get }
+  /// The type this Swift type is sent as, also for NULL (so the server can infer operators).
+  static var postgresType: PostgresType { get }
+}
+
+extension String: PostgresEncodable {
+  public static var postgresType: PostgresType { .text }
+  public var postgresBind: PostgresBind { PostgresBind(type: .text, text: self) }
+}
+
+extension Substring: PostgresEncodable {
+  public static var postgresType: PostgresType { .text }
+  public var postgresBind: PostgresBind { String(self).postgresBind }
+}
+
+extension Int: PostgresEncodable {
+  public static var postgresType: PostgresType { .int8 }
+  public var postgresBind: PostgresBind { PostgresBind(type: .int8, text: String(self)) }
+}
+
+extension Int64: PostgresEncodable {
+  public static var postgresType: PostgresType { .int8 }
+  public var postgresBind: PostgresBind { PostgresBind(type: .int8, text: String(self)) }
+}
+
+extension Int32: PostgresEncodable {
+  public static var postgresType: PostgresType { .int4 }
+  public var postgresBind: PostgresBind { PostgresBind(type: .int4, text: String(self)) }
+}
+
+extension Int16: PostgresEncodable {
+  public static var postgresType: PostgresType { .int2 }
+  public var postgresBind: PostgresBind { PostgresBind(type: .int2, text: String(self)) }
+}
+
+extension Bool: PostgresEncodable {
+  public static var postgresType: PostgresType { .bool }
+  public var postgresBind: PostgresBind { PostgresBind(type: .bool, text: self ? "t" : "f") }
+}
+
+extension Double: PostgresEncodable {
+  public static var postgresType: PostgresType { .float8 }
+  public var postgresBind: PostgresBind {
+    let text: String
+    if isNaN {
+      text = "NaN"
+    } else if isInfinite {
+      text = self > 0 ? "Infinity" : "-Infinity"
+    } else {
+      text = "\(self)"
+    }
+    return PostgresBind(type: .float8, text: text)
+  }
+}
+
+extension Decimal: PostgresEncodable {
+  public static var postgresType: PostgresType { .numeric }
+  public var postgresBind: PostgresBind {
+    PostgresBind(type: .numeric, text: NSDecimalNumber(decimal: self).description(withLocale: nil))
+  }
+}
+
+extension UUID: PostgresEncodable {
+  public static var postgresType: PostgresType { .uuid }
+  public var postgresBind: PostgresBind { PostgresBind(type: .uuid, text: uuidString) }
+}
+
+extension Data: PostgresEncodable {
+  public static var postgresType: PostgresType { .bytea }
+  /// bytea goes in binary format: no escaping, zero bytes included.
+  public var postgresBind: PostgresBind {
+    PostgresBind(type: .bytea, format: .binary, bytes: [UInt8](self))
+  }
+}
+
+extension Date: PostgresEncodable {
+  public static var postgresType: PostgresType { .timestamptz }
+  /// Sent as an ISO 8601 `timestamptz` in UTC with microseconds.
+  public var postgresBind: PostgresBind {
+    PostgresBind(type: .timestamptz, text: PostgresTimestamp.format(self))
+  }
+}
+
+extension PostgresDate: PostgresEncodable {
+  public static var postgresType: PostgresType { .date }
+  public var postgresBind: PostgresBind { PostgresBind(type: .date, text: description) }
+}
+
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+  public static var postgresType: PostgresType { Wrapped.postgresType }
+  public var postgresBind: PostgresBind {
+    switch self {
+    case .some(let value): value.postgresBind
+    case .none:
+      // Keep the wrapped type's OID so that the server can still infer operators.
+      PostgresBind(type: Wrapped.postgresType, bytes: nil)
+    }
+  }
+}
+
+extension PostgresEncodable {
+  public static var postgresType: PostgresType { .unspecified }
+}
+
+/// A value sent or received as `jsonb`, encoded and decoded with Codable.
+public struct JSONB<Value: Codable>: PostgresEncodable {
+  public static var postgresType: PostgresType { .jsonb }
+  public var value: Value
+  public init(_ value: Value) { self.value = value }
+
+  public var postgresBind: PostgresBind {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.dateEncodingStrategy = .iso8601
+    // Encoding a Codable value only fails for non-conforming floats; send NULL then, and let
+    // the NOT NULL constraints of the column object.
+    guard let data = try? encoder.encode(value) else {
+      return PostgresBind(type: .jsonb, bytes: nil)
+    }
+    return PostgresBind(type: .jsonb, format: .text, bytes: [UInt8](data))
+  }
+}
+
+/// A list of values sent as one PostgreSQL array parameter (`= ANY(\(PostgresArray(ids)))`).
+public struct PostgresArray<Element: PostgresEncodable>: PostgresEncodable {
+  public var elements: [Element]
+  public init(_ elements: [Element]) { self.elements = elements }
+
+  public var postgresBind: PostgresBind {
+    var elementType = PostgresType.text
+    var literal = "{"
+    for (index, element) in elements.enumerated() {
+      if index > 0 { literal += "," }
+      let bind = element.postgresBind
+      elementType = bind.type
+      if let bytes = bind.bytes, bind.format == .text {
+        let text = String(decoding: bytes, as: UTF8.self)
+        literal += "\"" + text.replacingOccurrences(of: "\\", with: "\\\\")
+          .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+      } else {
+        literal += "NULL"
+      }
+    }
+    literal += "}"
+    let arrayType: PostgresType =
+      switch elementType {
+      case .int8: PostgresType(rawValue: 1016)
+      case .int4: PostgresType(rawValue: 1007)
+      case .int2: PostgresType(rawValue: 1005)
+      case .bool: PostgresType(rawValue: 1000)
+      case .uuid: PostgresType(rawValue: 2951)
+      case .date: PostgresType(rawValue: 1182)
+      default: PostgresType(rawValue: 1009)  // text[]
+      }
+    return PostgresBind(type: arrayType, text: literal)
+  }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// A calendar date as PostgreSQL's `date` holds it: no time, no time zone.
+public struct PostgresDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public var year: Int
+  public var month: Int
+  public var day: Int
+
+  public init(year: Int, month: Int, day: Int) {
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+
+  /// Parses `YYYY-MM-DD` (what the server prints with DateStyle ISO).
+  public init?(_ text: String) {
+    let pieces = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard pieces.count == 3, let year = Int(pieces[0]), let month = Int(pieces[1]),
+      let day = Int(pieces[2]), pieces[1].count == 2, pieces[2].count == 2,
+      (1...12).contains(month), (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day)
+    else { return nil }
+    self.init(year: year, month: month, day: day)
+  }
+
+  public var description: String {
+    let y = String(format: "%04d", year)
+    return "\(y)-\(String(format: "%02d", month))-\(String(format: "%02d", day))"
+  }
+
+  public static func < (lhs: PostgresDate, rhs: PostgresDate) -> Bool {
+    (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+  }
+}
+
+/// Proleptic Gregorian arithmetic without Foundation's Calendar (fast, time-zone free).
+enum CivilCalendar {
+  static func isLeap(_ year: Int) -> Bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+  }
+
+  static func daysInMonth(year: Int, month: Int) -> Int {
+    switch month {
+    case 2: isLeap(year) ? 29 : 28
+    case 4, 6, 9, 11: 30
+    default: 31
+    }
+  }
+
+  /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+  static func days(year: Int, month: Int, day: Int) -> Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (month + 9) % 12
+    let doy = (153 * mp + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146097 + doe - 719468
+  }
+
+  /// The civil date of a day count since 1970-01-01.
+  static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+    let z = days + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+  }
+}
+
+/// Text form of `timestamptz` values (DateStyle ISO), both directions.
+enum PostgresTimestamp {
+  /// `2026-03-29 01:30:00.123456+00`, always UTC.
+  static func format(_ date: Date) -> String {
+    let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+    let micros = Int(totalMicros)
+    var seconds = micros / 1_000_000
+    var fraction = micros % 1_000_000
+    if fraction < 0 {
+      fraction += 1_000_000
+      seconds -= 1
+    }
+    var days = seconds / 86_400
+    var secondOfDay = seconds % 86_400
+    if secondOfDay < 0 {
+      secondOfDay += 86_400
+      days -= 1
+    }
+    let (year, month, day) = CivilCalendar.civil(days: days)
+    return String(
+      format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", year, month, day, secondOfDay / 3600,
+      secondOfDay / 60 % 60, secondOfDay % 60, fraction)
+  }
+
+  /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]`.
+  static func parse(_ text: String) -> Date? {
+    let bytes = Array(text.utf8)
+    var index = 0
+    func number(_ width: Int? = nil) -> Int? {
+      var value = 0
+      var count = 0
+      while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57,
+        width.map({ count < $0 }) ?? true
+      {
+        value = value * 10 + Int(bytes[index] - 48)
+        index += 1
+        count += 1
+      }
+      if count == 0 || (width != nil && count != width) { return nil }
+      return value
+    }
+    func expect(_ character: UInt8) -> Bool {
+      guard index < bytes.count, bytes[index] == character else { return false }
+      index += 1
+      return true
+    }
+    guard let year = number(), expect(45), let month = number(2), expect(45), let day = number(2),
+      expect(32), let hour = number(2), expect(58), let minute = number(2), expect(58),
+      let second = number(2)
+    else { return nil }
+    var micros = 0
+    if index < bytes.count, bytes[index] == 46 {
+      index += 1
+      var digits = 0
+      while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+        if digits < 6 {
+          micros = micros * 10 + Int(bytes[index] - 48)
+          digits += 1
+        }
+        index += 1
+      }
+      for _ in digits..<6 { micros *= 10 }
+    }
+    guard index < bytes.count, bytes[index] == 43 || bytes[index] == 45 else { return nil }
+    let sign = bytes[index] == 45 ? -1 : 1
+    index += 1
+    guard let offsetHours = number(2) else { return nil }
+    var offset = offsetHours * 3600
+    if expect(58), let minutes = number(2) {
+      offset += minutes * 60
+      if expect(58), let seconds = number(2) { offset += seconds }
+    }
+    guard index == bytes.count else { return nil }
+    let days = CivilCalendar.days(year: year, month: month, day: day)
+    let utcSeconds = days * 86_400 + hour * 3600 + minute * 60 + second - sign * offset
+    return Date(timeIntervalSince1970: Double(utcSeconds) + Double(micros) / 1_000_000)
+  }
+}
