@@ -110,7 +110,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "ProgrammeLoaderTests",
-      dependencies: ["ProgrammeLoader", "BeccariaCore"],
+      dependencies: ["ProgrammeLoader", "BeccariaCore", "TestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "BeccariaStoreTests",

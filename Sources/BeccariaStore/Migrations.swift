@@ -150,6 +150,10 @@ public struct Migrator {
   }
 
   private func ensureTable() throws {
+    // Checked first so that the server does not log "already exists" on every run.
+    let present = try connection.queryOne("SELECT to_regclass('schema_migration') IS NOT NULL AS present")?
+      .decode("present", as: Bool.self) ?? false
+    if present { return }
     try connection.execute(
       """
       CREATE TABLE IF NOT EXISTS schema_migration (

@@ -1,0 +1,89 @@
+import BeccariaStore
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite struct MigrationTests {
+  @Test func freshApplyThenReapplyIsANoOp() throws {
+    let database = try TestDatabase.empty()
+    defer { database.drop() }
+    let db = try database.connect()
+    let shipped = try EmbeddedMigrations.all()
+    #expect(shipped.count >= 2)
+    #expect(shipped.map(\.version) == shipped.map(\.version).sorted())
+    let migrator = Migrator(connection: db, migrations: shipped)
+    #expect(try migrator.status().allSatisfy { $0.status == .pending })
+    let applied = try migrator.migrate()
+    #expect(applied.map(\.name) == shipped.map(\.name))
+    #expect(try migrator.migrate().isEmpty)
+    let states = try migrator.status()
+    #expect(states.count == shipped.count)
+    #expect(states.allSatisfy { $0.status == .applied && $0.appliedAt != nil })
+    let recorded = try db.query("SELECT name, checksum FROM schema_migration ORDER BY version")
+    #expect(try recorded.map { try $0.decode("checksum", as: String.self) } == shipped.map(\.checksum))
+  }
+
+  @Test func anAppliedFileThatChangedIsRefused() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.connect()
+    var shipped = try EmbeddedMigrations.all()
+    let first = shipped[0]
+    shipped[0] = try Migration(name: first.name, bytes: Data((first.sql + "\n-- edited afterwards\n").utf8))
+    let migrator = Migrator(connection: db, migrations: shipped)
+    let error = #expect(throws: MigrationError.self) { try migrator.migrate() }
+    guard case .changedAfterApply(let name, _, _) = error else {
+      Issue.record("expected changedAfterApply, got \(String(describing: error))")
+      return
+    }
+    #expect(name == first.name)
+    #expect(try migrator.status().first?.status == .changed)
+  }
+
+  @Test func aMigrationUnknownToThisBuildIsRefused() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.connect()
+    try db.execute(
+      "INSERT INTO schema_migration (version, name, checksum) VALUES (9999, '9999_future.sql', \(String(repeating: "a", count: 64)))")
+    let migrator = Migrator(connection: db, migrations: try EmbeddedMigrations.all())
+    #expect(throws: MigrationError.unknownApplied(name: "9999_future.sql")) { try migrator.migrate() }
+  }
+
+  @Test func aFailingMigrationLeavesNoTrace() throws {
+    let database = try TestDatabase.empty()
+    defer { database.drop() }
+    let db = try database.connect()
+    let broken = [
+      try Migration(name: "0001_ok.sql", bytes: Data("CREATE TABLE ok (id integer);".utf8)),
+      try Migration(name: "0002_broken.sql", bytes: Data("CREATE TABLE half (id integer); SELECT 1/0;".utf8)),
+    ]
+    #expect(throws: PostgresError.self) { try Migrator(connection: db, migrations: broken).migrate() }
+    #expect(try db.queryOne("SELECT to_regclass('half') IS NULL AS gone")?.decode("gone", as: Bool.self) == true)
+    #expect(try db.queryOne("SELECT count(*) AS n FROM schema_migration")?.decode("n", as: Int.self) == 1)
+  }
+
+  @Test func concurrentMigratorsEndWithOneSchema() async throws {
+    let database = try TestDatabase.empty()
+    defer { database.drop() }
+    let shipped = try EmbeddedMigrations.all()
+    let appliedCounts = try await withThrowingTaskGroup(of: Int.self) { group in
+      for _ in 0..<4 {
+        group.addTask {
+          let db = try database.connect()
+          return try Migrator(connection: db, migrations: shipped).migrate().count
+        }
+      }
+      return try await group.reduce(into: [Int]()) { $0.append($1) }
+    }
+    #expect(appliedCounts.sorted() == [0, 0, 0, shipped.count])
+    let db = try database.connect()
+    #expect(try db.queryOne("SELECT count(*) AS n FROM schema_migration")?.decode("n", as: Int.self) == shipped.count)
+  }
+
+  @Test func migrationFileNamesAreChecked() {
+    #expect(throws: MigrationError.badName("1_x.sql")) { try Migration(name: "1_x.sql", bytes: Data()) }
+    #expect(throws: MigrationError.badName("0003_x.txt")) { try Migration(name: "0003_x.txt", bytes: Data()) }
+  }
+}

@@ -1,0 +1,172 @@
+import BeccariaStore
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// The database itself refuses wrong states, whoever writes (here: plain SQL, as psql would).
+@Suite struct SchemaConstraintTests {
+  /// A migrated database with a programme, a cohort, a session of 8 UE and one participant.
+  func seeded() throws -> (TestDatabase, Connection) {
+    let database = try TestDatabase.migrated()
+    let db = try database.connect()
+    try db.executeScript(
+      unsafeSQL: """
+        INSERT INTO municipality (ags, name, district) VALUES ('14612000', 'Dresden', 'Dresden');
+        INSERT INTO programme (code) VALUES ('beccaria-fachkraft');
+        INSERT INTO programme_version (programme_id, version, title, attendance_threshold, excused_counts,
+                                       project_required, definition, definition_sha256)
+          VALUES (1, 1, 'Fachkraft', 0.8, false, true, '{}', repeat('a', 64));
+        INSERT INTO programme_module (programme_version_id, number, title, ue, blocks)
+          VALUES (1, 1, 'Kriminologie', 32, '[]'), (1, 2, 'Kriminalprävention', 32, '[]');
+        INSERT INTO course (code, programme_version_id, title, capacity) VALUES ('BQ-SN-2027-1', 1, 'Durchgang 2027', 2);
+        INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
+          VALUES (1, 1, 1, '2027-03-06', '09:00', '16:00', 8);
+        INSERT INTO participant (family_name, given_names, birth_date, municipality_ags)
+          VALUES ('Wjeńka', 'Měrćin', '1980-05-01', '14612000');
+        """)
+    return (database, db)
+  }
+
+  @Test(arguments: ["1461200", "146120000", "14A12000", "", "14 12000"])
+  func aBadAGSIsRejected(ags: String) throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    let error = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO municipality (ags, name) VALUES (\(ags), 'Nirgendwo')")
+    }
+    #expect(error?.sqlState == "23514")
+    #expect(error?.constraint == "municipality_ags_format")
+  }
+
+  @Test func attendanceAboveTheSessionsUEIsRejected() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    let error = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (1, 1, 'present', 9)")
+    }
+    #expect(error?.sqlState == "23514")
+    #expect(error?.constraint == "attendance_ue_within_session")
+    try db.execute("INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (1, 1, 'present', 8)")
+    // Nor can the session shrink below what was recorded.
+    let shrink = #expect(throws: PostgresError.self) { try db.execute("UPDATE session SET ue = 6 WHERE id = 1") }
+    #expect(shrink?.constraint == "attendance_ue_within_session")
+    // Absent with UE, present without.
+    #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE attendance SET status = 'absent' WHERE session_id = 1")
+    }
+  }
+
+  @Test func aSessionsUEMustFitItsTime() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    // 09:00–12:00 is 180 minutes: 4 UE of 45 minutes fit, 5 do not.
+    try db.execute("INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 2, '2027-04-01', '09:00', '12:00', 4)")
+    let error = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 2, '2027-04-02', '09:00', '12:00', 5)")
+    }
+    #expect(error?.constraint == "session_ue_fits_time")
+    let module = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 7, '2027-04-02', '09:00', '12:00', 1)")
+    }
+    #expect(module?.sqlState == "23503")
+  }
+
+  @Test func aSecondValidCertificateOfTheSameKindIsRejected() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    try db.execute("INSERT INTO certificate_serial_counter (year, last_number) VALUES (2027, 2)")
+    func issue(_ serial: String) throws {
+      try db.execute(
+        """
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on,
+                                 pdf, pdf_sha256, snapshot)
+        VALUES (\(serial), 'zertifikat', 1, 1, 1, '2027-12-01', '\\x255044462d', \(String(repeating: "b", count: 64)), '{}')
+        """)
+    }
+    try issue("BQ-2027-000001")
+    let error = #expect(throws: PostgresError.self) { try issue("BQ-2027-000002") }
+    #expect(error?.sqlState == "23505")
+    #expect(error?.constraint == "certificate_one_valid")
+    // A serial the counter never handed out is refused too.
+    try db.execute("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Test' WHERE serial = 'BQ-2027-000001'")
+    let unassigned = #expect(throws: PostgresError.self) { try issue("BQ-2027-000003") }
+    #expect(unassigned?.constraint == "certificate_serial_from_counter")
+    try issue("BQ-2027-000002")
+  }
+
+  @Test func issuedContentIsFrozenAndNeverDeleted() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    try db.executeScript(
+      unsafeSQL: """
+        INSERT INTO certificate_serial_counter (year, last_number) VALUES (2027, 1);
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf, pdf_sha256, snapshot)
+          VALUES ('BQ-2027-000001', 'zertifikat', 1, 1, 1, '2027-12-01', '\\x00', repeat('c', 64), '{"name": "Měrćin Wjeńka"}');
+        """)
+    let edit = #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE certificate SET snapshot = '{\"name\": \"Someone Else\"}'")
+    }
+    #expect(edit?.sqlState == "42501")
+    let delete = #expect(throws: PostgresError.self) { try db.execute("DELETE FROM certificate") }
+    #expect(delete?.sqlState == "42501")
+    try db.execute("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Fehler'")
+    let back = #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL")
+    }
+    #expect(back?.sqlState == "23514")
+  }
+
+  @Test func capacityCannotBeExceededEvenByHand() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    try db.executeScript(
+      unsafeSQL: """
+        INSERT INTO participant (family_name, given_names) VALUES ('B', 'B'), ('C', 'C');
+        INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at)
+          VALUES (1, 1, 1, 'programme', 'enrolled', now()), (1, 1, 2, 'programme', 'enrolled', now());
+        """)
+    let error = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at) VALUES (1, 1, 3, 'programme', 'enrolled', now())")
+    }
+    #expect(error?.constraint == "course_within_capacity")
+    #expect(try db.queryOne("SELECT seats_taken FROM course")?.decode("seats_taken", as: Int.self) == 2)
+  }
+
+  @Test func theAuditLogRecordsChangesAndCannotBeRewritten() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    try db.execute("SELECT set_config('beccaria.actor', 'Frau Kühn', false)")
+    try db.execute("UPDATE participant SET family_name = 'Wjeńkowa' WHERE id = 1")
+    let row = try #require(try db.queryOne(
+      "SELECT actor, action, old_values->>'family_name' AS old, new_values->>'family_name' AS new, participant_id FROM audit_log WHERE table_name = 'participant' AND action = 'UPDATE'"))
+    #expect(try row.decode("actor", as: String.self) == "Frau Kühn")
+    #expect(try row.decode("old", as: String.self) == "Wjeńka")
+    #expect(try row.decode("new", as: String.self) == "Wjeńkowa")
+    #expect(try row.decode("participant_id", as: Int.self) == 1)
+    for statement: SQL in ["UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+      let error = #expect(throws: PostgresError.self) { try db.execute(statement) }
+      #expect(error?.sqlState == "42501")
+    }
+  }
+
+  @Test func overlappingSessionsOfOneTrainerAreRefused() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    try db.executeScript(
+      unsafeSQL: """
+        INSERT INTO trainer (name, email) VALUES ('Dr. Anna Schulz', 'anna.schulz@example.org');
+        INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
+          VALUES (1, 1, 1, '2027-03-06', '15:00', '17:00', 2), (1, 1, 1, '2027-03-06', '16:00', '17:30', 2);
+        INSERT INTO session_trainer (session_id, trainer_id) VALUES (1, 1);
+        """)
+    let error = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (2, 1)")
+    }
+    #expect(error?.sqlState == "23P01")
+    #expect(error?.constraint == "session_trainer_no_overlap")
+    try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (3, 1)")
+    // Moving a session onto another of the same trainer is refused as well.
+    #expect(throws: PostgresError.self) { try db.execute("UPDATE session SET starts_at = '14:00', ends_at = '16:00' WHERE id = 3") }
+  }
+}

@@ -1,0 +1,86 @@
+import Documents
+import Foundation
+import Testing
+
+/// PDFs are read back with real tools (poppler, qpdf, zbar), never judged by their bytes.
+@Suite struct PDFWriterTests {
+  static let names = ["Měrćin Wjeńka", "Hańža Šołćina", "Zoë Łukasiewicz-Ünal", "Nguyễn Thị Minh Khai", "Müller-Lüdenscheidt"]
+
+  func render() throws -> Data {
+    let writer = try PDFWriter(title: "Probe", author: "beccaria tests")
+    var y = 60.0
+    for name in Self.names {
+      y += writer.text(name, x: 60, y: y, width: 470, font: .serif(18)) + 8
+    }
+    try writer.qrCode("BQ-2027-000042", x: 60, y: y + 20, size: 120)
+    writer.newPage()
+    writer.text("Seite zwei", x: 60, y: 60, width: 470, font: .sans(11, bold: true))
+    return try writer.finish()
+  }
+
+  @Test func textReadsBackExactlyAndFontsAreEmbedded() throws {
+    let file = try Tool.temporaryFile(try render(), suffix: ".pdf")
+    let text = try Tool.run("pdftotext", ["-enc", "UTF-8", file, "-"])
+    for name in Self.names { #expect(text.contains(name), "missing \(name)") }
+    #expect(try Tool.run("qpdf", ["--check", file]).contains("No syntax or stream encoding errors"))
+    let info = try Tool.run("pdfinfo", [file])
+    #expect(info.contains("Pages:") && info.contains("2"))
+    #expect(info.contains("A4"))
+    let fonts = try Tool.run("pdffonts", [file]).split(separator: "\n").dropFirst(2)
+    #expect(!fonts.isEmpty)
+    for font in fonts {
+      // Columns: name type encoding emb sub uni object ID; "emb" must be yes.
+      let columns = font.split(separator: " ", omittingEmptySubsequences: true)
+      #expect(columns.count >= 7 && columns[columns.count - 5] == "yes", "not embedded: \(font)")
+    }
+  }
+
+  @Test func theQRCodeDecodesFromTheRenderedPage() throws {
+    let file = try Tool.temporaryFile(try render(), suffix: ".pdf")
+    let prefix = file + "-page"
+    _ = try Tool.run("pdftoppm", ["-r", "150", "-f", "1", "-l", "1", "-png", file, prefix])
+    let image = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: (file as NSString).deletingLastPathComponent)
+        .filter { $0.hasPrefix((prefix as NSString).lastPathComponent) && $0.hasSuffix(".png") }.first)
+    let decoded = try Tool.run("zbarimg", ["--quiet", "--raw", (file as NSString).deletingLastPathComponent + "/" + image])
+    #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == "BQ-2027-000042")
+  }
+
+  @Test func longTextShrinksToFit() throws {
+    let writer = try PDFWriter(title: "Fit")
+    let name = "Maximiliane Alexandra Konstanze Wjeńka-Łukasiewicz-Ünal von Hohenstein"
+    #expect(name.count >= 60)
+    let font = writer.fittingFont(name, width: 400, font: .serif(28), maxLines: 1, minimumSize: 10)
+    #expect(font.size < 28)
+    #expect(writer.naturalWidth(name, font: font) <= 400)
+  }
+}
+
+enum Tool {
+  struct Failure: Error, CustomStringConvertible { var description: String }
+
+  static func temporaryFile(_ data: Data, suffix: String) throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appending(path: "beccaria-doc-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let url = directory.appending(path: "document\(suffix)")
+    try data.write(to: url)
+    return url.path
+  }
+
+  /// Runs a command-line tool and returns its stdout; throws on a non-zero exit.
+  static func run(_ tool: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw Failure(description: "\(tool) exited with \(process.terminationStatus)")
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+}
