@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The root command: `beccaria <group> <command>`.
 public struct BeccariaCommand: ParsableCommand {
@@ -14,7 +15,10 @@ public struct BeccariaCommand: ParsableCommand {
         beccaria programme load courses/beccaria-fachkraft.yaml
       """,
     version: "0.1.0",
-    subcommands: [DbCommand.self, ProgrammeCommand.self])
+    subcommands: [
+      DbCommand.self, ProgrammeCommand.self, MunicipalityCommand.self, TrainerCommand.self, CourseCommand.self,
+      SessionCommand.self, ParticipantCommand.self, EnrolmentCommand.self,
+    ])
 
   public init() {}
 }

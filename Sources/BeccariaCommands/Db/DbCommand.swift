@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `beccaria db`: the schema.
 struct DbCommand: ParsableCommand {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import BeccariaCore
 import BeccariaStore
 
 /// `beccaria db migrate`: applies the migrations shipped in this binary.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `beccaria programme`: programme definitions.
 struct ProgrammeCommand: ParsableCommand {

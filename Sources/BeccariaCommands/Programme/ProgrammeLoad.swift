@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import BeccariaCore
 import BeccariaStore
 import ProgrammeLoader

@@ -15,10 +15,10 @@ struct FormatOption: ParsableArguments {
 
 /// A listing of items: columns for table and CSV, the items themselves for JSON.
 struct Listing<Item: Encodable> {
-  struct Column {
+  struct Column: Sendable {
     var header: String
     var alignRight = false
-    var value: (Item) -> String
+    var value: @Sendable (Item) -> String
   }
 
   var items: [Item]

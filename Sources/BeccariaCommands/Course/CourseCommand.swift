@@ -1,0 +1,10 @@
+import ArgumentParser
+import Foundation
+
+/// `beccaria course`: cohorts.
+struct CourseCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "course",
+    abstract: "Open cohorts (Durchgänge) and show their schedule, roster and waiting list.",
+    subcommands: [CourseCreate.self, CourseList.self, CourseShow.self])
+}

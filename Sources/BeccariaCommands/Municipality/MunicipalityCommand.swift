@@ -1,0 +1,10 @@
+import ArgumentParser
+import Foundation
+
+/// `beccaria municipality`: the register of municipalities.
+struct MunicipalityCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "municipality",
+    abstract: "Keep the register of municipalities (by AGS) and their ASSKomm membership.",
+    subcommands: [MunicipalityImport.self, MunicipalityAdd.self, MunicipalityList.self])
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import BeccariaCore
+import BeccariaStore
+
+/// `beccaria municipality import FILE`.
+struct MunicipalityImport: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Insert or update municipalities from CSV (ags,name,district[,asskomm_member_since]).",
+    discussion: """
+      Upserts by AGS. All or nothing: every bad row is reported as FILE:LINE: column "x": reason \
+      and nothing is written unless every row is good. UTF-8 with or without BOM, "," or ";".
+
+      Example:
+        beccaria municipality import courses/sample/municipalities.csv --dry-run
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
+  @Flag(help: "Check the file only; write nothing.") var dryRun = false
+
+  func run() throws {
+    try reportingFailures {
+      let input = try CSVInput.read(
+        path: file, required: RecordInput.municipalityColumns, optional: RecordInput.municipalityOptional,
+        aliases: RecordInput.municipalityAliases)
+      var problems: [String] = []
+      var municipalities: [Municipality] = []
+      var firstLine: [String: Int] = [:]
+      for record in input.records {
+        switch RecordInput.municipality(record.value) {
+        case .success(let municipality):
+          if let earlier = firstLine[municipality.ags.value] {
+            problems.append("\(file):\(record.line): column \"ags\": \(municipality.ags) already appears on line \(earlier)")
+          } else {
+            firstLine[municipality.ags.value] = record.line
+            municipalities.append(municipality)
+          }
+        case .failure(let list): problems += list.lines(file: file, line: record.line)
+        }
+      }
+      if !problems.isEmpty { throw ImportProblems(problems) }
+      if dryRun {
+        print("\(file): \(municipalities.count) municipalities are valid; nothing was written (--dry-run).")
+        return
+      }
+      let counts = try MunicipalityStore(try global.connect()).upsert(municipalities)
+      print("Imported \(municipalities.count) municipalities: \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged.")
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import BeccariaCore
+import Foundation
+
+/// Turns named input values (CSV columns or command options) into validated core values, collecting
+/// every problem as (column, reason).
+enum RecordInput {
+  typealias Problems = [(column: String, reason: String)]
+
+  static let participantColumns = ["family_name", "given_names", "birth_date", "email", "municipality"]
+  static let participantOptional = ["organisation", "function"]
+  static let participantAliases = [
+    "municipality_ags": "municipality", "ags": "municipality", "nachname": "family_name", "vorname": "given_names",
+    "vornamen": "given_names", "geburtsdatum": "birth_date", "e-mail": "email", "organisation/dienststelle": "organisation",
+    "funktion": "function", "gemeinde": "municipality",
+  ]
+
+  static func participant(_ value: (String) -> String?, today: CalendarDate = .today()) -> Result<ParticipantDraft, ProblemList> {
+    var problems: Problems = []
+    func text(_ column: String) -> String? {
+      guard let text = value(column) else {
+        problems.append((column, "is required"))
+        return nil
+      }
+      if let problem = Validation.name(text) {
+        problems.append((column, problem))
+        return nil
+      }
+      return text
+    }
+    let family = text("family_name")
+    let given = text("given_names")
+    var birth: CalendarDate?
+    if let raw = value("birth_date") {
+      switch Validation.date(raw) {
+      case .success(let date):
+        if let problem = Validation.birthDate(date, today: today) { problems.append(("birth_date", problem)) } else { birth = date }
+      case .failure(let problem): problems.append(("birth_date", problem.description))
+      }
+    } else {
+      problems.append(("birth_date", "is required"))
+    }
+    var email: String?
+    if let raw = value("email") {
+      if let problem = Validation.email(raw) { problems.append(("email", problem)) } else { email = raw }
+    } else {
+      problems.append(("email", "is required"))
+    }
+    var ags: AGS?
+    if let raw = value("municipality") {
+      if let problem = AGS.problem(with: raw) { problems.append(("municipality", problem)) } else { ags = AGS(raw) }
+    } else {
+      problems.append(("municipality", "is required (the AGS of the participant's municipality)"))
+    }
+    for column in participantOptional {
+      if let raw = value(column), let problem = Validation.name(raw, maxLength: 300) { problems.append((column, problem)) }
+    }
+    guard let family, let given, let birth, let email, let ags, problems.isEmpty else { return .failure(ProblemList(problems)) }
+    return .success(
+      ParticipantDraft(
+        familyName: family, givenNames: given, birthDate: birth, email: email, municipality: ags,
+        organisation: value("organisation"), function: value("function")))
+  }
+
+  static let municipalityColumns = ["ags", "name", "district"]
+  static let municipalityOptional = ["asskomm_member_since"]
+  static let municipalityAliases = ["gemeindeschluessel": "ags", "gemeinde": "name", "landkreis": "district", "kreis": "district"]
+
+  static func municipality(_ value: (String) -> String?) -> Result<Municipality, ProblemList> {
+    var problems: Problems = []
+    var ags: AGS?
+    if let raw = value("ags") {
+      if let problem = AGS.problem(with: raw) { problems.append(("ags", problem)) } else { ags = AGS(raw) }
+    } else {
+      problems.append(("ags", "is required"))
+    }
+    var name: String?
+    if let raw = value("name") {
+      if let problem = Validation.name(raw) { problems.append(("name", problem)) } else { name = raw }
+    } else {
+      problems.append(("name", "is required"))
+    }
+    let district = value("district")
+    if let district, let problem = Validation.name(district) { problems.append(("district", problem)) }
+    var since: CalendarDate?
+    if let raw = value("asskomm_member_since") {
+      switch Validation.date(raw) {
+      case .success(let date):
+        if date < CalendarDate(year: 2019, month: 2, day: 6) ?? date {
+          problems.append(("asskomm_member_since", "\(date) is before ASSKomm was founded (2019-02-06)"))
+        } else {
+          since = date
+        }
+      case .failure(let problem): problems.append(("asskomm_member_since", problem.description))
+      }
+    }
+    guard let ags, let name, problems.isEmpty else { return .failure(ProblemList(problems)) }
+    return .success(Municipality(ags: ags, name: name, district: district, asskommMemberSince: since))
+  }
+}
+
+/// Problems of one record.
+struct ProblemList: Error {
+  var items: RecordInput.Problems
+  init(_ items: RecordInput.Problems) { self.items = items }
+
+  /// `FILE:LINE: column "x": reason` lines.
+  func lines(file: String, line: Int) -> [String] {
+    items.map { "\(file):\(line): column \"\($0.column)\": \($0.reason)" }
+  }
+
+  /// `--option: reason` sentences for command options.
+  var sentence: String {
+    items.map { "--\($0.column.replacingOccurrences(of: "_", with: "-")) \($0.reason)" }.joined(separator: "; ")
+  }
+}

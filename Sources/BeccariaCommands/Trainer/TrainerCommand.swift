@@ -1,0 +1,10 @@
+import ArgumentParser
+import Foundation
+
+/// `beccaria trainer`.
+struct TrainerCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "trainer",
+    abstract: "Register trainers and list them.",
+    subcommands: [TrainerAdd.self, TrainerList.self])
+}

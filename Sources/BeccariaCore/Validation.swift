@@ -1,0 +1,66 @@
+import Foundation
+
+/// Checks of single input values. Each returns why the value is wrong, as a phrase that completes
+/// "column "x": ...", or nil when it is fine.
+public enum Validation {
+  /// Names: not empty, at most 200 characters, no control characters.
+  public static func name(_ text: String, maxLength: Int = 200) -> String? {
+    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    if trimmed.isEmpty { return "must not be empty" }
+    if trimmed.count > maxLength { return "is \(trimmed.count) characters long; at most \(maxLength) are allowed" }
+    if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+      return "contains control characters"
+    }
+    return nil
+  }
+
+  /// E-mail addresses: one @, a dot in the domain, no spaces.
+  public static func email(_ text: String) -> String? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if trimmed.isEmpty { return "must not be empty" }
+    let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+      !parts[1].hasSuffix("."), !trimmed.contains(where: \.isWhitespace), trimmed.count <= 254
+    else { return "\"\(trimmed)\" is not an e-mail address" }
+    return nil
+  }
+
+  /// ISO dates (`YYYY-MM-DD`), also accepting the German `DD.MM.YYYY` that spreadsheets write.
+  public static func date(_ text: String) -> Result<CalendarDate, DateProblem> {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if let date = CalendarDate(iso: trimmed) { return .success(date) }
+    let german = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+    if german.count == 3, german[0].count <= 2, german[1].count <= 2, german[2].count == 4,
+      let day = Int(german[0]), let month = Int(german[1]), let year = Int(german[2]),
+      let date = CalendarDate(year: year, month: month, day: day)
+    {
+      return .success(date)
+    }
+    return .failure(DateProblem(text: trimmed))
+  }
+
+  /// A birth date must be in the past and plausible for a working adult.
+  public static func birthDate(_ date: CalendarDate, today: CalendarDate = .today()) -> String? {
+    if date.year < 1900 { return "\(date) is before 1900" }
+    if date >= today { return "\(date) is not in the past" }
+    if today.year - date.year < 14 { return "\(date) would make the participant younger than 14" }
+    return nil
+  }
+
+  /// Clock times `HH:MM` → minutes since midnight.
+  public static func time(_ text: String) -> Int? {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2, let hour = Int(parts[0]),
+      let minute = Int(parts[1]), (0...23).contains(hour), (0...59).contains(minute)
+    else { return nil }
+    return hour * 60 + minute
+  }
+}
+
+/// A date that could not be read.
+public struct DateProblem: Error, CustomStringConvertible, Equatable {
+  public var text: String
+  public var description: String {
+    text.isEmpty ? "must not be empty" : "\"\(text)\" is not a date (use YYYY-MM-DD)"
+  }
+}

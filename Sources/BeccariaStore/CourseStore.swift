@@ -1,0 +1,109 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// A cohort as listed.
+public struct CourseListing: Codable, Sendable, Equatable {
+  public var id: CourseID
+  public var code: String
+  public var title: String
+  public var programme: String
+  public var programmeVersion: Int
+  public var capacity: Int
+  public var enrolled: Int
+  public var waiting: Int
+  public var sessions: Int
+  public var startsOn: CalendarDate?
+  public var endsOn: CalendarDate?
+  public var venue: String?
+  public var status: String
+}
+
+/// Input of `course create`.
+public struct NewCourse: Sendable {
+  public var programmeCode: String
+  public var code: String
+  public var title: String?
+  public var capacity: Int
+  public var venue: String?
+  public var startsOn: CalendarDate?
+  public var endsOn: CalendarDate?
+  public init(programmeCode: String, code: String, title: String?, capacity: Int, venue: String?,
+              startsOn: CalendarDate?, endsOn: CalendarDate?) {
+    self.programmeCode = programmeCode
+    self.code = code
+    self.title = title
+    self.capacity = capacity
+    self.venue = venue
+    self.startsOn = startsOn
+    self.endsOn = endsOn
+  }
+}
+
+/// Cohorts (Durchgänge).
+public struct CourseStore {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  /// Opens a cohort pinned to the programme's current version.
+  public func create(_ course: NewCourse) throws -> CourseListing {
+    try connection.transaction { db in
+      guard let version = try db.queryOne(
+        """
+        SELECT v.id, v.title FROM programme p JOIN programme_version v ON v.programme_id = p.id
+        WHERE p.code = \(course.programmeCode) ORDER BY v.version DESC LIMIT 1
+        """)
+      else { throw StoreError.notFound("programme \(course.programmeCode)") }
+      let versionID: Int64 = try version.decode("id")
+      let programmeTitle: String = try version.decode("title")
+      let title = course.title ?? "\(programmeTitle) – \(course.code)"
+      do {
+        try db.execute(
+          """
+          INSERT INTO course (code, programme_version_id, title, capacity, venue, starts_on, ends_on)
+          VALUES (\(course.code), \(versionID), \(title), \(course.capacity), \(course.venue),
+                  \(course.startsOn?.postgres), \(course.endsOn?.postgres))
+          """)
+      } catch let error as PostgresError where error.isUniqueViolation {
+        throw StoreError.conflict("a cohort with the code \(course.code) already exists")
+      }
+      return try CourseStore(db).find(code: course.code)
+    }
+  }
+
+  static let listingSQL: SQL = """
+    SELECT c.id, c.code, c.title, p.code AS programme, v.version, c.capacity, c.seats_taken, c.venue,
+           c.starts_on, c.ends_on, c.status,
+           (SELECT count(*) FROM enrolment e WHERE e.course_id = c.id AND e.status = 'waiting') AS waiting,
+           (SELECT count(*) FROM session s WHERE s.course_id = c.id) AS sessions,
+           (SELECT min(s.day) FROM session s WHERE s.course_id = c.id) AS first_day,
+           (SELECT max(s.day) FROM session s WHERE s.course_id = c.id) AS last_day
+    FROM course c
+    JOIN programme_version v ON v.id = c.programme_version_id
+    JOIN programme p ON p.id = v.programme_id
+    """
+
+  static func listing(_ row: Row) throws -> CourseListing {
+    CourseListing(
+      id: CourseID(try row.decode("id")), code: try row.decode("code"), title: try row.decode("title"),
+      programme: try row.decode("programme"), programmeVersion: try row.decode("version"),
+      capacity: try row.decode("capacity"), enrolled: try row.decode("seats_taken"), waiting: try row.decode("waiting"),
+      sessions: try row.decode("sessions"),
+      startsOn: try row.optionalDate("starts_on") ?? (try row.optionalDate("first_day")),
+      endsOn: try row.optionalDate("ends_on") ?? (try row.optionalDate("last_day")),
+      venue: try row.decode("venue"), status: try row.decode("status"))
+  }
+
+  public func list(programme: String? = nil) throws -> [CourseListing] {
+    try connection.query(
+      "\(Self.listingSQL) WHERE (\(programme)::text IS NULL OR p.code = \(programme)) ORDER BY c.starts_on NULLS LAST, c.code"
+    ).map(Self.listing)
+  }
+
+  public func find(code: String) throws -> CourseListing {
+    guard let row = try connection.queryOne("\(Self.listingSQL) WHERE c.code = \(code)") else {
+      throw StoreError.notFound("cohort \(code)")
+    }
+    return try Self.listing(row)
+  }
+}

@@ -1,0 +1,149 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// A session as listed.
+public struct SessionListing: Codable, Sendable, Equatable {
+  public var id: SessionID
+  public var course: String
+  public var module: Int
+  public var moduleTitle: String
+  public var day: CalendarDate
+  public var startsAt: String
+  public var endsAt: String
+  public var ue: Int
+  public var location: String?
+  public var trainers: [String]
+}
+
+/// Input of `session add`.
+public struct NewSession: Sendable {
+  public var courseCode: String
+  public var module: Int
+  public var day: CalendarDate
+  /// Minutes since midnight.
+  public var start: Int
+  public var end: Int
+  public var ue: Int
+  public var location: String?
+  public var trainerEmails: [String]
+  public init(courseCode: String, module: Int, day: CalendarDate, start: Int, end: Int, ue: Int,
+              location: String?, trainerEmails: [String]) {
+    self.courseCode = courseCode
+    self.module = module
+    self.day = day
+    self.start = start
+    self.end = end
+    self.ue = ue
+    self.location = location
+    self.trainerEmails = trainerEmails
+  }
+
+  /// Why the times and UE do not fit together, or nil.
+  public func timeProblem(ueMinutes: Int = 45) -> String? {
+    if end <= start { return "the session must end after it starts" }
+    if ue < 1 { return "--ue must be at least 1" }
+    if ue * ueMinutes > end - start {
+      return "\(ue) UE of \(ueMinutes) minutes need \(ue * ueMinutes) minutes, but \(Self.clock(start))–\(Self.clock(end)) has only \(end - start)"
+    }
+    return nil
+  }
+
+  public static func clock(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
+}
+
+/// Teaching sessions of cohorts and their trainers.
+public struct SessionStore {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  /// Adds sessions in one transaction; a trainer's overlapping session is refused, naming it.
+  public func add(_ sessions: [NewSession]) throws -> [SessionID] {
+    try connection.transaction { db in
+      var ids: [SessionID] = []
+      for session in sessions {
+        if let problem = session.timeProblem() { throw StoreError.invalid(problem) }
+        guard let course = try db.queryOne(
+          "SELECT id, programme_version_id FROM course WHERE code = \(session.courseCode)")
+        else { throw StoreError.notFound("cohort \(session.courseCode)") }
+        let courseID: Int64 = try course.decode("id")
+        let versionID: Int64 = try course.decode("programme_version_id")
+        guard try db.queryOne(
+          "SELECT 1 AS ok FROM programme_module WHERE programme_version_id = \(versionID) AND number = \(session.module)") != nil
+        else {
+          throw StoreError.invalid("the programme of cohort \(session.courseCode) has no module \(session.module)")
+        }
+        let trainerIDs = try TrainerStore(db).ids(forEmails: session.trainerEmails)
+        let start = NewSession.clock(session.start)
+        let end = NewSession.clock(session.end)
+        let row = try db.queryOne(
+          """
+          INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue, location)
+          VALUES (\(courseID), \(versionID), \(session.module), \(session.day.postgres), \(start)::time, \(end)::time,
+                  \(session.ue), \(session.location))
+          RETURNING id
+          """)
+        let id = SessionID(try row?.decode("id", as: Int64.self) ?? 0)
+        for (trainerID, email) in zip(trainerIDs, session.trainerEmails) {
+          if let clash = try db.queryOne(
+            """
+            SELECT s.id, c.code, to_char(s.starts_at, 'HH24:MI') AS starts, to_char(s.ends_at, 'HH24:MI') AS ends
+            FROM session_trainer st JOIN session s ON s.id = st.session_id JOIN course c ON c.id = s.course_id
+            WHERE st.trainer_id = \(trainerID.rawValue)
+              AND st.during && tsrange(\(session.day.postgres) + \(start)::time, \(session.day.postgres) + \(end)::time)
+            LIMIT 1
+            """)
+          {
+            throw StoreError.conflict(
+              "trainer \(email) already teaches session \(try clash.decode("id", as: Int.self)) of \(try clash.decode("code", as: String.self)) "
+                + "on \(session.day) \(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps")
+          }
+          try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (\(id.rawValue), \(trainerID.rawValue))")
+        }
+        ids.append(id)
+      }
+      return ids
+    }
+  }
+
+  /// The blocks of a module as the programme version of a cohort defines them.
+  public func blocks(courseCode: String, module: Int) throws -> [ProgrammeDefinition.Block] {
+    guard let row = try connection.queryOne(
+      """
+      SELECT m.blocks FROM course c JOIN programme_module m ON m.programme_version_id = c.programme_version_id
+      WHERE c.code = \(courseCode) AND m.number = \(module)
+      """)
+    else {
+      if try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(courseCode)") == nil {
+        throw StoreError.notFound("cohort \(courseCode)")
+      }
+      throw StoreError.invalid("the programme of cohort \(courseCode) has no module \(module)")
+    }
+    return try row.decodeJSON("blocks")
+  }
+
+  /// Sessions of a cohort in time order.
+  public func list(courseCode: String) throws -> [SessionListing] {
+    guard try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(courseCode)") != nil else {
+      throw StoreError.notFound("cohort \(courseCode)")
+    }
+    return try connection.query(
+      """
+      SELECT s.id, c.code, s.module_number, m.title, s.day, to_char(s.starts_at, 'HH24:MI') AS starts,
+             to_char(s.ends_at, 'HH24:MI') AS ends, s.ue, s.location,
+             coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name))::jsonb FROM session_trainer st
+                        JOIN trainer t ON t.id = st.trainer_id WHERE st.session_id = s.id), '[]'::jsonb) AS trainers
+      FROM session s JOIN course c ON c.id = s.course_id
+      JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
+      WHERE c.code = \(courseCode)
+      ORDER BY s.day, s.starts_at, s.id
+      """
+    ).map { row in
+      SessionListing(
+        id: SessionID(try row.decode("id")), course: try row.decode("code"), module: try row.decode("module_number"),
+        moduleTitle: try row.decode("title"), day: try row.date("day"), startsAt: try row.decode("starts"),
+        endsAt: try row.decode("ends"), ue: try row.decode("ue"), location: try row.decode("location"),
+        trainers: try row.decodeJSON("trainers"))
+    }
+  }
+}
