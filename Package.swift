@@ -97,7 +97,7 @@ let package = Package(
     // Tests. TestSupport gives each test its own throwaway database.
     .target(
       name: "TestSupport",
-      dependencies: ["Postgres", "BeccariaStore"],
+      dependencies: ["Postgres", "BeccariaStore", "BeccariaCore", "ProgrammeLoader"],
       path: "Tests/TestSupport",
       swiftSettings: swiftSettings),
     .testTarget(

@@ -245,9 +245,9 @@ public struct EnrolmentStore {
       JOIN programme_version v ON v.id = c.programme_version_id
       LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = \(participant.rawValue)
       WHERE s.course_id = \(courseID)
-      GROUP BY s.module_number, v.attendance_threshold
+      GROUP BY s.module_number, v.attendance_threshold, v.excused_counts
       HAVING sum(CASE WHEN a.status IN ('present', 'late') THEN a.ue_attended
-                      WHEN a.status = 'excused' AND bool_or(v.excused_counts) THEN s.ue ELSE 0 END)
+                      WHEN a.status = 'excused' AND v.excused_counts THEN s.ue ELSE 0 END)
              >= v.attendance_threshold * sum(s.ue)
       ORDER BY s.module_number
       """
