@@ -232,8 +232,10 @@ CREATE TABLE attendance (
   participant_id bigint NOT NULL REFERENCES participant (id),
   status text NOT NULL CONSTRAINT attendance_status_known CHECK (status IN ('present', 'late', 'excused', 'absent')),
   ue_attended numeric(5, 2) NOT NULL CONSTRAINT attendance_ue_not_negative CHECK (ue_attended >= 0),
-  recorded_by text NOT NULL DEFAULT session_user,
+  -- Who recorded it: the acting person the application names, else the database user.
+  recorded_by text NOT NULL DEFAULT coalesce(nullif(current_setting('beccaria.actor', true), ''), session_user),
   recorded_at timestamptz NOT NULL DEFAULT now(),
+  correction_reason text,
   note text,
   PRIMARY KEY (session_id, participant_id),
   CONSTRAINT attendance_absence_has_no_ue CHECK (status NOT IN ('excused', 'absent') OR ue_attended = 0),
@@ -241,20 +243,66 @@ CREATE TABLE attendance (
 );
 CREATE INDEX attendance_participant_idx ON attendance (participant_id);
 
--- UE attended can never exceed the session's UE; checked here because it spans two tables.
-CREATE FUNCTION attendance_check_ue() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Rules that span tables, checked once per statement over all its rows (so that a bulk import of
+-- a million rows costs a few set-based queries, not a million lookups):
+--   * UE attended never exceed the session's UE;
+--   * a session is recorded on or after its day (German date), never before;
+--   * only participants enrolled for the session's module in its cohort (whole programme or the
+--     module booked, also as make-up from another cohort) can be recorded; someone who left the
+--     cohort keeps the records of sessions before they left.
+CREATE FUNCTION attendance_check_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  planned integer;
+  bad record;
 BEGIN
-  SELECT ue INTO planned FROM session WHERE id = NEW.session_id;
-  IF NEW.ue_attended > planned THEN
-    RAISE EXCEPTION 'attendance of % UE exceeds the % UE of session %', NEW.ue_attended, planned, NEW.session_id
+  SELECT n.session_id, n.participant_id, n.ue_attended, s.ue INTO bad
+    FROM new_rows n JOIN session s ON s.id = n.session_id
+   WHERE n.ue_attended > s.ue LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'attendance of % UE exceeds the % UE of session %', bad.ue_attended, bad.ue, bad.session_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_ue_within_session';
+  END IF;
+  SELECT n.session_id, s.day INTO bad
+    FROM new_rows n JOIN session s ON s.id = n.session_id
+   WHERE s.day > beccaria_today() LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'session % on % has not taken place yet', bad.session_id, bad.day
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_not_in_future';
+  END IF;
+  SELECT n.session_id, n.participant_id INTO bad
+    FROM new_rows n JOIN session s ON s.id = n.session_id
+   WHERE NOT EXISTS (
+     SELECT 1 FROM enrolment e
+      WHERE e.participant_id = n.participant_id AND e.course_id = s.course_id
+        AND e.enrolled_at IS NOT NULL
+        AND (e.status = 'enrolled' OR e.ended_at >= s.day)
+        AND (e.scope = 'programme' OR EXISTS (
+              SELECT 1 FROM enrolment_module em WHERE em.enrolment_id = e.id AND em.module_number = s.module_number)))
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'participant % is not enrolled for the module of session %', bad.participant_id, bad.session_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_participant_enrolled';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER attendance_rules_on_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION attendance_check_rows();
+CREATE TRIGGER attendance_rules_on_update AFTER UPDATE ON attendance REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION attendance_check_rows();
+
+-- A correction after the session's day needs a reason (kept in the row and the audit log).
+CREATE FUNCTION attendance_correction_reason() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (NEW.status, NEW.ue_attended) IS DISTINCT FROM (OLD.status, OLD.ue_attended)
+     AND (SELECT day FROM session WHERE id = NEW.session_id) < beccaria_today()
+     AND btrim(coalesce(NEW.correction_reason, '')) = '' THEN
+    RAISE EXCEPTION 'correcting the attendance of participant % at session % after the session''s day needs a reason',
+      NEW.participant_id, NEW.session_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_correction_has_reason';
   END IF;
   RETURN NEW;
 END $$;
-CREATE TRIGGER attendance_ue_within_session BEFORE INSERT OR UPDATE OF ue_attended, session_id ON attendance
-  FOR EACH ROW EXECUTE FUNCTION attendance_check_ue();
+CREATE TRIGGER attendance_correction_has_reason BEFORE UPDATE ON attendance
+  FOR EACH ROW EXECUTE FUNCTION attendance_correction_reason();
 
 CREATE FUNCTION session_check_recorded_ue() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -18,55 +18,99 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_participant_idx ON audit_log (participant_id) WHERE participant_id IS NOT NULL;
 CREATE INDEX audit_log_table_idx ON audit_log (table_name, at);
 
--- Generic row trigger. Arguments: the key columns (comma-separated), then optionally columns to
--- leave out of the JSON (large binary content such as certificate PDFs).
-CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+-- Generic statement-level trigger: one INSERT ... SELECT into the log per statement, over the
+-- statement's transition tables, so that bulk writes (an import of a million attendance rows)
+-- are audited row by row at set speed. Arguments: the key columns (comma-separated), then
+-- optionally columns to leave out of the JSON (large binary content such as certificate PDFs).
+CREATE FUNCTION audit_statement() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
-  old_json jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
-  new_json jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) END;
-  current_json jsonb;
-  key_json jsonb := '{}';
-  key_column text;
-  omitted text;
-  person bigint;
+  keys text[] := string_to_array(TG_ARGV[0], ',');
+  omitted text[] := CASE WHEN TG_NARGS > 1 THEN string_to_array(TG_ARGV[1], ',') ELSE '{}'::text[] END;
+  actor text := nullif(current_setting('beccaria.actor', true), '');
+  reason text := nullif(current_setting('beccaria.reason', true), '');
+  person_column text;
+  key_sql text;
+  person_sql text;
+  join_sql text;
 BEGIN
-  IF TG_NARGS > 1 THEN
-    FOREACH omitted IN ARRAY string_to_array(TG_ARGV[1], ',') LOOP
-      old_json := old_json - omitted;
-      new_json := new_json - omitted;
-    END LOOP;
+  person_column := CASE
+    WHEN TG_TABLE_NAME = 'participant' THEN 'id'
+    WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = TG_RELID AND attname = 'participant_id' AND NOT attisdropped)
+      THEN 'participant_id' END;
+  IF TG_OP = 'UPDATE' THEN
+    -- Pair old and new rows by key; a row whose key changed appears as its old and its new key.
+    key_sql := 'jsonb_build_object(' || (SELECT string_agg(format('%L, coalesce(n.%I, o.%I)', k, k, k), ', ') FROM unnest(keys) k) || ')';
+    join_sql := (SELECT string_agg(format('o.%I = n.%I', k, k), ' AND ') FROM unnest(keys) k);
+    person_sql := CASE WHEN person_column IS NULL THEN 'NULL::bigint' ELSE format('coalesce(n.%I, o.%I)::bigint', person_column, person_column) END;
+    EXECUTE format(
+      'INSERT INTO audit_log (actor, reason, table_name, action, row_key, participant_id, old_values, new_values)
+       SELECT $1, $2, $3, ''UPDATE'', %s, %s, to_jsonb(o) - $4, to_jsonb(n) - $4
+       FROM old_rows o FULL JOIN new_rows n ON %s
+       WHERE to_jsonb(o) - $4 IS DISTINCT FROM to_jsonb(n) - $4', key_sql, person_sql, join_sql)
+      USING actor, reason, TG_TABLE_NAME, omitted;
+  ELSE
+    key_sql := 'jsonb_build_object(' || (SELECT string_agg(format('%L, r.%I', k, k), ', ') FROM unnest(keys) k) || ')';
+    person_sql := CASE WHEN person_column IS NULL THEN 'NULL::bigint' ELSE format('r.%I::bigint', person_column) END;
+    EXECUTE format(
+      'INSERT INTO audit_log (actor, reason, table_name, action, row_key, participant_id, old_values, new_values)
+       SELECT $1, $2, $3, $4, %s, %s, %s, %s FROM %I r',
+      key_sql, person_sql,
+      CASE WHEN TG_OP = 'DELETE' THEN 'to_jsonb(r) - $5' ELSE 'NULL::jsonb' END,
+      CASE WHEN TG_OP = 'INSERT' THEN 'to_jsonb(r) - $5' ELSE 'NULL::jsonb' END,
+      CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END)
+      USING actor, reason, TG_TABLE_NAME, TG_OP, omitted;
   END IF;
-  IF TG_OP = 'UPDATE' AND old_json = new_json THEN
-    RETURN NULL;
-  END IF;
-  current_json := coalesce(new_json, old_json);
-  FOREACH key_column IN ARRAY string_to_array(TG_ARGV[0], ',') LOOP
-    key_json := key_json || jsonb_build_object(key_column, current_json -> key_column);
-  END LOOP;
-  person := CASE WHEN TG_TABLE_NAME = 'participant' THEN (current_json ->> 'id')::bigint
-                 ELSE (current_json ->> 'participant_id')::bigint END;
-  INSERT INTO audit_log (actor, reason, table_name, action, row_key, participant_id, old_values, new_values)
-  VALUES (nullif(current_setting('beccaria.actor', true), ''), nullif(current_setting('beccaria.reason', true), ''),
-          TG_TABLE_NAME, TG_OP, key_json, person, old_json, new_json);
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON municipality FOR EACH ROW EXECUTE FUNCTION audit_row('ags');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON programme FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON programme_version FOR EACH ROW EXECUTE FUNCTION audit_row('id', 'definition');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON programme_module FOR EACH ROW EXECUTE FUNCTION audit_row('programme_version_id,number');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON course FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON trainer FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON session FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON session_trainer FOR EACH ROW EXECUTE FUNCTION audit_row('session_id,trainer_id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON participant FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON participant_name_change FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON enrolment FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON enrolment_module FOR EACH ROW EXECUTE FUNCTION audit_row('enrolment_id,module_number');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON attendance FOR EACH ROW EXECUTE FUNCTION audit_row('session_id,participant_id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON assessment FOR EACH ROW EXECUTE FUNCTION audit_row('id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON certificate FOR EACH ROW EXECUTE FUNCTION audit_row('id', 'pdf');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON certificate_serial_counter FOR EACH ROW EXECUTE FUNCTION audit_row('year');
+CREATE TRIGGER audit_insert AFTER INSERT ON municipality REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('ags');
+CREATE TRIGGER audit_update AFTER UPDATE ON municipality REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('ags');
+CREATE TRIGGER audit_delete AFTER DELETE ON municipality REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('ags');
+CREATE TRIGGER audit_insert AFTER INSERT ON programme REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON programme REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON programme REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON programme_version REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id', 'definition');
+CREATE TRIGGER audit_update AFTER UPDATE ON programme_version REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id', 'definition');
+CREATE TRIGGER audit_delete AFTER DELETE ON programme_version REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id', 'definition');
+CREATE TRIGGER audit_insert AFTER INSERT ON programme_module REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('programme_version_id,number');
+CREATE TRIGGER audit_update AFTER UPDATE ON programme_module REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('programme_version_id,number');
+CREATE TRIGGER audit_delete AFTER DELETE ON programme_module REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('programme_version_id,number');
+CREATE TRIGGER audit_insert AFTER INSERT ON course REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON course REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON course REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON trainer REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON trainer REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON trainer REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON session REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON session REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON session REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON session_trainer REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('session_id,trainer_id');
+CREATE TRIGGER audit_update AFTER UPDATE ON session_trainer REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('session_id,trainer_id');
+CREATE TRIGGER audit_delete AFTER DELETE ON session_trainer REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('session_id,trainer_id');
+CREATE TRIGGER audit_insert AFTER INSERT ON participant REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON participant REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON participant REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON participant_name_change REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON participant_name_change REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON participant_name_change REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON enrolment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON enrolment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON enrolment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON enrolment_module REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('enrolment_id,module_number');
+CREATE TRIGGER audit_update AFTER UPDATE ON enrolment_module REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('enrolment_id,module_number');
+CREATE TRIGGER audit_delete AFTER DELETE ON enrolment_module REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('enrolment_id,module_number');
+CREATE TRIGGER audit_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('session_id,participant_id');
+CREATE TRIGGER audit_update AFTER UPDATE ON attendance REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('session_id,participant_id');
+CREATE TRIGGER audit_delete AFTER DELETE ON attendance REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('session_id,participant_id');
+CREATE TRIGGER audit_insert AFTER INSERT ON assessment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON assessment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON assessment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_insert AFTER INSERT ON certificate REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id', 'pdf');
+CREATE TRIGGER audit_update AFTER UPDATE ON certificate REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id', 'pdf');
+CREATE TRIGGER audit_delete AFTER DELETE ON certificate REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id', 'pdf');
+CREATE TRIGGER audit_insert AFTER INSERT ON certificate_serial_counter REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('year');
+CREATE TRIGGER audit_update AFTER UPDATE ON certificate_serial_counter REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('year');
+CREATE TRIGGER audit_delete AFTER DELETE ON certificate_serial_counter REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('year');
 
 -- Nobody rewrites history: UPDATE, DELETE and TRUNCATE of the log are refused for every role,
 -- the owner included, unless the documented maintenance switch is set for the transaction

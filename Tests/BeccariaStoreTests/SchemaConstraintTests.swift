@@ -6,7 +6,8 @@ import TestSupport
 
 /// The database itself refuses wrong states, whoever writes (here: plain SQL, as psql would).
 @Suite struct SchemaConstraintTests {
-  /// A migrated database with a programme, a cohort, a session of 8 UE and one participant.
+  /// A migrated database with a programme, a cohort of capacity 2, a past session of 8 UE and one
+  /// enrolled participant.
   func seeded() throws -> (TestDatabase, Connection) {
     let database = try TestDatabase.migrated()
     let db = try database.connect()
@@ -21,9 +22,11 @@ import TestSupport
           VALUES (1, 1, 'Kriminologie', 32, '[]'), (1, 2, 'Kriminalprävention', 32, '[]');
         INSERT INTO course (code, programme_version_id, title, capacity) VALUES ('BQ-SN-2027-1', 1, 'Durchgang 2027', 2);
         INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
-          VALUES (1, 1, 1, '2027-03-06', '09:00', '16:00', 8);
+          VALUES (1, 1, 1, '2026-03-07', '09:00', '16:00', 8);
         INSERT INTO participant (family_name, given_names, birth_date, municipality_ags)
           VALUES ('Wjeńka', 'Měrćin', '1980-05-01', '14612000');
+        INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at)
+          VALUES (1, 1, 1, 'programme', 'enrolled', now());
         """)
     return (database, db)
   }
@@ -55,6 +58,36 @@ import TestSupport
     #expect(throws: PostgresError.self) {
       try db.execute("UPDATE attendance SET status = 'absent' WHERE session_id = 1")
     }
+  }
+
+  @Test func attendanceNeedsAPastSessionAnEnrolmentAndAReasonToCorrectLate() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    try db.executeScript(
+      unsafeSQL: """
+        INSERT INTO participant (family_name, given_names) VALUES ('Nicht', 'Angemeldet');
+        INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
+          VALUES (1, 1, 2, beccaria_today() + 7, '09:00', '16:00', 8);
+        """)
+    let future = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (2, 1, 'present', 8)")
+    }
+    #expect(future?.constraint == "attendance_not_in_future")
+    let stranger = #expect(throws: PostgresError.self) {
+      try db.execute("INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (1, 2, 'present', 8)")
+    }
+    #expect(stranger?.constraint == "attendance_participant_enrolled")
+    try db.execute("INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (1, 1, 'present', 8)")
+    let silent = #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE attendance SET status = 'late', ue_attended = 6 WHERE session_id = 1")
+    }
+    #expect(silent?.constraint == "attendance_correction_has_reason")
+    try db.execute("UPDATE attendance SET status = 'late', ue_attended = 6, correction_reason = 'Liste falsch gelesen' WHERE session_id = 1")
+    let history = try db.query(
+      "SELECT action, old_values->>'ue_attended' AS old, new_values->>'ue_attended' AS new FROM audit_log WHERE table_name = 'attendance' ORDER BY id")
+    #expect(try history.map { try $0.decode("action", as: String.self) } == ["INSERT", "UPDATE"])
+    #expect(try history[1].decode("old", as: String.self) == "8.00")
+    #expect(try history[1].decode("new", as: String.self) == "6.00")
   }
 
   @Test func aSessionsUEMustFitItsTime() throws {
@@ -124,7 +157,7 @@ import TestSupport
       unsafeSQL: """
         INSERT INTO participant (family_name, given_names) VALUES ('B', 'B'), ('C', 'C');
         INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at)
-          VALUES (1, 1, 1, 'programme', 'enrolled', now()), (1, 1, 2, 'programme', 'enrolled', now());
+          VALUES (1, 1, 2, 'programme', 'enrolled', now());
         """)
     let error = #expect(throws: PostgresError.self) {
       try db.execute("INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at) VALUES (1, 1, 3, 'programme', 'enrolled', now())")
@@ -157,7 +190,7 @@ import TestSupport
       unsafeSQL: """
         INSERT INTO trainer (name, email) VALUES ('Dr. Anna Schulz', 'anna.schulz@example.org');
         INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
-          VALUES (1, 1, 1, '2027-03-06', '15:00', '17:00', 2), (1, 1, 1, '2027-03-06', '16:00', '17:30', 2);
+          VALUES (1, 1, 1, '2026-03-07', '15:00', '17:00', 2), (1, 1, 1, '2026-03-07', '16:00', '17:30', 2);
         INSERT INTO session_trainer (session_id, trainer_id) VALUES (1, 1);
         """)
     let error = #expect(throws: PostgresError.self) {
