@@ -17,7 +17,8 @@ public struct BeccariaCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       DbCommand.self, ProgrammeCommand.self, MunicipalityCommand.self, TrainerCommand.self, CourseCommand.self,
-      SessionCommand.self, ParticipantCommand.self, EnrolmentCommand.self,
+      SessionCommand.self, ParticipantCommand.self, EnrolmentCommand.self, AttendanceCommand.self,
+      ReportCommand.self,
     ])
 
   public init() {}

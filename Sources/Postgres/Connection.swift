@@ -129,7 +129,8 @@ public final class Connection {
     return PostgresError(
       broken && sqlState == nil ? .connection : .server, message.isEmpty ? lastErrorMessage : message,
       sqlState: sqlState ?? (broken ? "08006" : nil), detail: field("D"), hint: field("H"),
-      constraint: field("n"), schema: field("s"), table: field("t"), column: field("c"))
+      constraint: field("n"), schema: field("s"), table: field("t"), column: field("c"),
+      context: field("W"))
   }
 
   var lastErrorMessage: String { Self.trimmedMessage(PQerrorMessage(handle)) }

@@ -28,11 +28,13 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
   public var schema: String?
   public var table: String?
   public var column: String?
+  /// Where in the statement or data the error arose (`COPY staging, line 3, column ue: "x"`).
+  public var context: String?
 
   public init(
     _ kind: Kind, _ message: String, sqlState: String? = nil, detail: String? = nil,
     hint: String? = nil, constraint: String? = nil, schema: String? = nil, table: String? = nil,
-    column: String? = nil
+    column: String? = nil, context: String? = nil
   ) {
     self.kind = kind
     self.message = message
@@ -43,6 +45,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     self.schema = schema
     self.table = table
     self.column = column
+    self.context = context
   }
 
   public var description: String {

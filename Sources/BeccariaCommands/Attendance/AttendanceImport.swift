@@ -1,0 +1,98 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+/// `beccaria attendance import FILE`.
+struct AttendanceImport: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Import attendance for any number of sessions from CSV (session,participant,status,ue).",
+    discussion: """
+      participant is the participant number or e-mail; ue may be empty for present (the whole \
+      session) and for absent/excused; optional columns reason and note. The file streams through \
+      COPY into a staging table and is checked set-wise in SQL: all or nothing, every bad row \
+      reported as FILE:LINE: column "x": reason. Importing the same file again changes nothing.
+
+      Example:
+        beccaria attendance import anwesenheit-modul-1.csv
+        beccaria attendance import korrektur.csv --reason "Nachtrag aus der Papierliste"
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
+  @Option(help: "Reason for corrections of past sessions (rows may also have a reason column).") var reason: String?
+  @Flag(help: "Check everything; write nothing.") var dryRun = false
+
+  func run() throws {
+    try reportingFailures {
+      let (header, delimiter) = try CSVFramer.header(of: file)
+      var problems: [String] = []
+      var seen: Set<String> = []
+      for name in header where !AttendanceImporter.columns.contains(name) || !seen.insert(name).inserted {
+        problems.append(
+          AttendanceImporter.columns.contains(name)
+            ? "\(file):1: column \"\(name)\": appears twice in the header"
+            : "\(file):1: column \"\(name)\": is not a known column (known: \(AttendanceImporter.columns.joined(separator: ", ")))")
+      }
+      for name in AttendanceImporter.required where !header.contains(name) {
+        problems.append("\(file):1: column \"\(name)\": is missing from the header")
+      }
+      if !problems.isEmpty { throw ImportProblems(problems) }
+      guard let handle = FileHandle(forReadingAtPath: file) else { throw ImportProblems(["\(file): cannot be read"]) }
+      defer { try? handle.close() }
+      let framer = CSVFramer(file: file)
+      let progress = Progress(label: "importing \(file)")
+      let summary: AttendanceImportSummary
+      do {
+        summary = try AttendanceImporter(try global.connect()).run(
+          columns: header, delimiter: Character(UnicodeScalar(delimiter)), reason: reason, dryRun: dryRun,
+          lineOfRecord: { record in
+            record >= 1 && record <= framer.recordLines.count ? Int(framer.recordLines[record - 1]) : record
+          },
+          feed: { writer in
+            progress.start()
+            try framer.stream(handle, to: writer)
+            progress.finish()
+          })
+      } catch let rejected as ImportRejected {
+        throw ImportProblems(rejected.problems.map { problem in
+          "\(file):\(problem.line): " + (problem.column.map { "column \"\($0)\": " } ?? "") + problem.reason
+        })
+      }
+      let changed = summary.inserted + summary.corrected
+      let verb = dryRun ? "Checked" : "Imported"
+      print(
+        "\(verb) \(summary.rows) rows for \(summary.sessions) session\(summary.sessions == 1 ? "" : "s"): "
+          + "\(summary.inserted) new, \(summary.corrected) corrected, \(summary.unchanged) unchanged"
+          + (changed == 0 ? " — nothing changed." : dryRun ? "; nothing was written (--dry-run)." : "."))
+    }
+  }
+}
+
+/// Progress of long work: a live line on a terminal, plain log lines otherwise.
+final class Progress {
+  let label: String
+  private var started = Date()
+  init(label: String) { self.label = label }
+
+  func start() {
+    started = Date()
+    if isatty(STDERR_FILENO) == 1 {
+      FileHandle.standardError.write(Data("\(label)…\r".utf8))
+    } else {
+      FileHandle.standardError.write(Data("\(Self.stamp()) \(label): started\n".utf8))
+    }
+  }
+
+  func finish() {
+    let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+    if isatty(STDERR_FILENO) == 1 {
+      FileHandle.standardError.write(Data("\(label): read in \(seconds) s, checking…\u{1B}[K\n".utf8))
+    } else {
+      FileHandle.standardError.write(Data("\(Self.stamp()) \(label): file read in \(seconds) s\n".utf8))
+    }
+  }
+
+  static func stamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+}

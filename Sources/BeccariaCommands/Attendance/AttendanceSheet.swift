@@ -1,0 +1,69 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Documents
+import Foundation
+
+/// `beccaria attendance sheet`.
+struct AttendanceSheet: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sheet",
+    abstract: "Print a session's sign-in sheet as an A4 PDF.",
+    discussion: """
+      The roster sorted by family name with organisation and municipality, a UE column and a \
+      signature column; the session's number as text and QR code on every page.
+
+      Example:
+        beccaria attendance sheet --session 3 --output sitzung-3.pdf
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
+  @Option(help: ArgumentHelp("Where to write the PDF.", valueName: "file.pdf")) var output: String
+
+  func validate() throws {
+    if !output.lowercased().hasSuffix(".pdf") { throw ValidationError("--output must name a .pdf file.") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      let store = AttendanceStore(try global.connect())
+      let header = try store.header(SessionID(session.id))
+      let roster = try store.roster(SessionID(session.id))
+      let weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+      let sheet = SignInSheet(
+        programme: header.programmeTitle, cohort: header.course, module: "\(header.module) – \(header.moduleTitle)",
+        date: "\(weekdays[header.day.weekday - 1]), \(header.day.german)", time: "\(header.startsAt)–\(header.endsAt) Uhr",
+        ue: header.ue, location: header.location ?? "–", trainers: header.trainers, sessionID: String(header.id.rawValue),
+        qrPayload: "BECCARIA-SESSION:\(header.id.rawValue)", printedAt: "erstellt \(GermanTime.dateTime(Date()))",
+        rows: roster.map { entry in
+          SignInSheet.Row(
+            name: "\(entry.familyName), \(entry.givenNames)", organisation: entry.organisation, municipality: entry.municipality,
+            remark: entry.makeUp ? "Nachholer (Einzelmodul)" : nil)
+        })
+      let data = try sheet.render()
+      try FileOutput.write(data, to: output)
+      print("Wrote the sign-in sheet of session \(header.id) (\(roster.count) participants) to \(output).")
+    }
+  }
+}
+
+/// Files are written to a temporary name in the same folder and renamed, so a reader never sees a
+/// half-written file.
+enum FileOutput {
+  static func write(_ data: Data, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    do {
+      try data.write(to: temporary)
+      if FileManager.default.fileExists(atPath: url.path) {
+        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+      } else {
+        try FileManager.default.moveItem(at: temporary, to: url)
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
+    }
+  }
+}

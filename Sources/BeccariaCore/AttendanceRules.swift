@@ -1,0 +1,99 @@
+import Foundation
+
+/// How a recorded status turns into UE attended.
+public enum AttendanceRule {
+  /// The UE attended for `status`: `present` defaults to the whole session, `late` needs the UE
+  /// given, `absent` and `excused` mean 0. Fails with a phrase when `ue` does not fit.
+  public static func ueAttended(status: AttendanceStatus, ue: Decimal?, sessionUE: Int) -> Result<Decimal, AttendanceProblem> {
+    let full = Decimal(sessionUE)
+    switch status {
+    case .present:
+      guard let ue else { return .success(full) }
+      if ue <= 0 { return .failure(.init("present needs more than 0 UE; record absent instead")) }
+      if ue > full { return .failure(.init("\(ue) UE is more than the session's \(sessionUE) UE")) }
+      return .success(ue)
+    case .late:
+      guard let ue else { return .failure(.init("late needs the UE actually attended (--ue)")) }
+      if ue <= 0 { return .failure(.init("late needs more than 0 UE")) }
+      if ue > full { return .failure(.init("\(ue) UE is more than the session's \(sessionUE) UE")) }
+      return .success(ue)
+    case .absent, .excused:
+      if let ue, ue != 0 { return .failure(.init("\(status.rawValue) means 0 UE, not \(ue)")) }
+      return .success(0)
+    }
+  }
+
+  /// Reads a status from English or German words and the sheet's one-letter codes.
+  public static func status(_ text: String) -> AttendanceStatus? {
+    switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+    case "present", "anwesend", "a", "p", "x": .present
+    case "late", "verspätet", "verspaetet", "teilweise", "partial", "v", "l": .late
+    case "excused", "entschuldigt", "e": .excused
+    case "absent", "abwesend", "fehlt", "unentschuldigt", "f", "u": .absent
+    default: nil
+    }
+  }
+}
+
+public struct AttendanceProblem: Error, Equatable, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Where a participant stands in one module of one cohort.
+public struct ModuleStanding: Sendable, Equatable {
+  public var plannedUE: Int
+  public var attendedUE: Decimal
+  /// UE of sessions without a record yet (to come, or not yet recorded).
+  public var openUE: Int
+  /// The largest single session among the open ones.
+  public var largestOpenSession: Int
+  public var threshold: Decimal
+
+  public init(plannedUE: Int, attendedUE: Decimal, openUE: Int, largestOpenSession: Int, threshold: Decimal) {
+    self.plannedUE = plannedUE
+    self.attendedUE = attendedUE
+    self.openUE = openUE
+    self.largestOpenSession = largestOpenSession
+    self.threshold = threshold
+  }
+
+  /// UE needed: the threshold's share of all planned UE.
+  public var neededUE: Decimal { threshold * Decimal(plannedUE) }
+  /// UE at most reachable by attending everything still open.
+  public var reachableUE: Decimal { attendedUE + Decimal(openUE) }
+
+  /// UE already lost: recorded sessions, or parts of them, not attended.
+  public var lostUE: Decimal { Decimal(plannedUE) - attendedUE - Decimal(openUE) }
+
+  /// The early-warning verdict. "One miss from failing" is only said of someone who has already
+  /// lost UE: when the rules leave no room for a single missed session (80 % of four 8-UE days),
+  /// it would otherwise flag everyone from the first day on.
+  public var risk: Risk {
+    if plannedUE > 0 && attendedUE >= neededUE { return .passed }
+    if reachableUE < neededUE { return .cannotPass }
+    if openUE > 0 && lostUE > 0 && reachableUE - Decimal(largestOpenSession) < neededUE { return .oneMissFromFailing }
+    return .onTrack
+  }
+
+  public enum Risk: String, Sendable, Codable {
+    /// The threshold is met.
+    case passed
+    /// Not met yet, reachable with room for at least one more missed session.
+    case onTrack = "on-track"
+    /// Missing one more session (the largest still open) would make it unreachable.
+    case oneMissFromFailing = "one-miss-from-failing"
+    /// Unreachable even by attending everything still open.
+    case cannotPass = "cannot-pass"
+  }
+}
+
+extension Decimal {
+  /// Rounded up to a whole number.
+  public var roundedUp: Decimal {
+    var value = self
+    var result = Decimal()
+    NSDecimalRound(&result, &value, 0, .up)
+    return result
+  }
+}

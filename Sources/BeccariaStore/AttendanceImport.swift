@@ -1,0 +1,224 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// What an attendance import did (or, with `dryRun`, would do).
+public struct AttendanceImportSummary: Sendable, Equatable {
+  public var rows: Int
+  public var inserted: Int
+  public var corrected: Int
+  public var unchanged: Int
+  public var sessions: Int
+}
+
+/// One bad input row.
+public struct ImportProblem: Sendable, Equatable {
+  public var line: Int
+  public var column: String?
+  public var reason: String
+  public init(line: Int, column: String?, reason: String) {
+    self.line = line
+    self.column = column
+    self.reason = reason
+  }
+}
+
+/// The input file was rejected; nothing was written.
+public struct ImportRejected: Error, Sendable {
+  public var problems: [ImportProblem]
+  public init(_ problems: [ImportProblem]) { self.problems = problems }
+}
+
+/// Bulk attendance import: the CSV goes through COPY into a staging table (PostgreSQL parses the
+/// CSV), is validated set-wise in SQL, and is applied in one statement, all in one transaction.
+public struct AttendanceImporter {
+  /// Columns the staging table takes, as the CSV header may name them.
+  public static let columns = ["session", "participant", "status", "ue", "reason", "note"]
+  public static let required = ["session", "participant", "status"]
+
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  /// Imports rows streamed by `feed`, which writes CSV records in COPY's csv format, each prefixed
+  /// by its line number as the first field. `columns` names the fields after the line number;
+  /// `lineOfRecord` maps PostgreSQL's record number (1-based) back to the file's line for parse
+  /// errors. With `dryRun`, everything is checked and nothing is kept.
+  public func run(
+    columns: [String], delimiter: Character, reason: String?, dryRun: Bool, maxProblems: Int = 500,
+    lineOfRecord: (Int) -> Int, feed: (CopyWriter) throws -> Void
+  ) throws -> AttendanceImportSummary {
+    struct DryRunRollback: Error { var summary: AttendanceImportSummary }
+    do {
+      return try connection.transaction { db in
+        try db.executeScript(
+          unsafeSQL: """
+            CREATE TEMP TABLE attendance_staging (
+              line integer NOT NULL, session text, participant text, status text, ue text, reason text, note text
+            ) ON COMMIT DROP
+            """)
+        let columnList = (["line"] + columns).map(quoteIdentifier).joined(separator: ", ")
+        let delimiterLiteral = delimiter == "'" ? "''''" : "'\(delimiter)'"
+        do {
+          try db.copyIn(
+            .unsafeRaw("COPY attendance_staging (\(columnList)) FROM STDIN (FORMAT csv, DELIMITER \(delimiterLiteral))"),
+            feed)
+        } catch let error as PostgresError where error.kind == .server {
+          throw ImportRejected([Self.copyProblem(error, lineOfRecord: lineOfRecord)])
+        }
+        try db.executeScript(unsafeSQL: "ANALYZE attendance_staging")
+        try resolve(db, defaultReason: reason)
+        let problems = try validate(db, limit: maxProblems)
+        if !problems.isEmpty { throw ImportRejected(problems) }
+        let summary = try apply(db, dryRun: dryRun)
+        if dryRun { throw DryRunRollback(summary: summary) }
+        return summary
+      }
+    } catch let rollback as DryRunRollback {
+      return rollback.summary
+    }
+  }
+
+  /// Turns a COPY parse error into a line-level problem.
+  static func copyProblem(_ error: PostgresError, lineOfRecord: (Int) -> Int) -> ImportProblem {
+    var line = 0
+    if let context = error.context, let range = context.range(of: #"line [0-9]+"#, options: .regularExpression) {
+      line = lineOfRecord(Int(context[range].dropFirst(5)) ?? 0)
+    }
+    var column: String?
+    if let context = error.context, let range = context.range(of: #"column [a-z_]+"#, options: .regularExpression) {
+      column = String(context[range].dropFirst(7))
+    }
+    var reason = error.message
+    if error.sqlState == "22021" { reason += " (save the file as \"CSV UTF-8\")" }
+    return ImportProblem(line: line, column: column, reason: reason)
+  }
+
+  /// Resolves references and values once, into `attendance_resolved`.
+  private func resolve(_ db: Connection, defaultReason: String?) throws {
+    try db.execute(
+      """
+      CREATE TEMP TABLE attendance_resolved ON COMMIT DROP AS
+      WITH mail AS (
+        SELECT lower(email) AS address, min(id) AS id, count(*) AS matches
+        FROM participant WHERE erased_at IS NULL AND email IS NOT NULL GROUP BY lower(email)
+      ), staged AS (
+        SELECT st.line, btrim(coalesce(st.session, '')) AS session_text, btrim(coalesce(st.participant, '')) AS participant_text,
+               btrim(coalesce(st.status, '')) AS status_text, btrim(coalesce(st.ue, '')) AS ue_text,
+               coalesce(nullif(btrim(coalesce(st.reason, '')), ''), \(defaultReason)) AS reason,
+               nullif(btrim(coalesce(st.note, '')), '') AS note
+        FROM attendance_staging st
+      )
+      SELECT st.*,
+             s.id AS session_id, s.ue AS session_ue, s.day AS session_day, s.course_id, s.module_number,
+             coalesce(pid.id, mail.id) AS participant_id, coalesce(mail.matches, 1) AS participant_matches,
+             CASE lower(st.status_text)
+               WHEN 'present' THEN 'present' WHEN 'anwesend' THEN 'present' WHEN 'x' THEN 'present'
+               WHEN 'late' THEN 'late' WHEN 'verspätet' THEN 'late' WHEN 'teilweise' THEN 'late'
+               WHEN 'excused' THEN 'excused' WHEN 'entschuldigt' THEN 'excused'
+               WHEN 'absent' THEN 'absent' WHEN 'abwesend' THEN 'absent' WHEN 'unentschuldigt' THEN 'absent'
+             END AS status,
+             CASE WHEN st.ue_text ~ '^[0-9]{1,3}([.,][0-9]{1,2})?$' THEN replace(st.ue_text, ',', '.')::numeric END AS ue_value
+      FROM staged st
+      LEFT JOIN session s ON st.session_text ~ '^[0-9]{1,18}$' AND s.id = st.session_text::bigint
+      LEFT JOIN participant pid ON st.participant_text ~ '^[0-9]{1,18}$' AND pid.id = st.participant_text::bigint
+                               AND pid.erased_at IS NULL
+      LEFT JOIN mail ON position('@' IN st.participant_text) > 0 AND mail.address = lower(st.participant_text)
+      """)
+    try db.executeScript(
+      unsafeSQL: """
+        ALTER TABLE attendance_resolved ADD COLUMN ue_attended numeric;
+        UPDATE attendance_resolved SET ue_attended = CASE
+          WHEN status = 'present' AND ue_text = '' THEN session_ue
+          WHEN status IN ('present', 'late') THEN ue_value
+          WHEN status IN ('absent', 'excused') AND (ue_text = '' OR ue_value = 0) THEN 0 END;
+        ANALYZE attendance_resolved;
+        """)
+  }
+
+  /// Every problem, set-wise: one query per rule over all rows.
+  private func validate(_ db: Connection, limit: Int) throws -> [ImportProblem] {
+    try db.query(
+      """
+      WITH problems (line, column_name, reason) AS (
+        SELECT line, 'session', CASE WHEN session_text = '' THEN 'is required'
+                                     WHEN session_text !~ '^[0-9]{1,18}$' THEN '"' || left(session_text, 40) || '" is not a session number'
+                                     ELSE 'there is no session ' || session_text END
+          FROM attendance_resolved WHERE session_id IS NULL
+        UNION ALL
+        SELECT line, 'participant', CASE WHEN participant_text = '' THEN 'is required'
+                                         WHEN participant_matches > 1 THEN participant_text || ' belongs to ' || participant_matches || ' participants; use the participant number'
+                                         ELSE 'there is no participant ' || left(participant_text, 60) END
+          FROM attendance_resolved WHERE participant_id IS NULL OR participant_matches > 1
+        UNION ALL
+        SELECT line, 'status', CASE WHEN status_text = '' THEN 'is required'
+                                    ELSE '"' || left(status_text, 40) || '" is not one of present, late, excused, absent' END
+          FROM attendance_resolved WHERE status IS NULL
+        UNION ALL
+        SELECT line, 'ue', CASE
+                 WHEN ue_text <> '' AND ue_value IS NULL THEN '"' || left(ue_text, 20) || '" is not a number of UE'
+                 WHEN status = 'late' AND ue_text = '' THEN 'late needs the UE actually attended'
+                 WHEN status IN ('absent', 'excused') THEN status || ' means 0 UE, not ' || ue_text
+                 WHEN ue_attended <= 0 THEN status || ' needs more than 0 UE; record absent instead'
+                 ELSE ue_attended || ' UE is more than the ' || session_ue || ' UE of session ' || session_id END
+          FROM attendance_resolved
+         WHERE status IS NOT NULL AND session_id IS NOT NULL
+           AND (ue_attended IS NULL OR ue_attended > session_ue OR (status IN ('present', 'late') AND ue_attended <= 0))
+        UNION ALL
+        SELECT line, 'session', 'session ' || session_id || ' on ' || to_char(session_day, 'YYYY-MM-DD') || ' has not taken place yet'
+          FROM attendance_resolved WHERE session_day > beccaria_today()
+        UNION ALL
+        SELECT r.line, 'participant', 'participant ' || r.participant_id || ' is not enrolled for module ' || r.module_number || ' of the session''s cohort'
+          FROM attendance_resolved r
+         WHERE r.session_id IS NOT NULL AND r.participant_id IS NOT NULL AND r.participant_matches = 1
+           AND NOT EXISTS (
+             SELECT 1 FROM enrolment e
+              WHERE e.participant_id = r.participant_id AND e.course_id = r.course_id AND e.enrolled_at IS NOT NULL
+                AND (e.status = 'enrolled' OR e.ended_at >= r.session_day)
+                AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
+                                                       WHERE em.enrolment_id = e.id AND em.module_number = r.module_number)))
+        UNION ALL
+        SELECT line, NULL, 'repeats session ' || session_id || ' and participant ' || participant_id || ' of line ' || first_line
+          FROM (SELECT line, session_id, participant_id,
+                       min(line) OVER (PARTITION BY session_id, participant_id) AS first_line
+                  FROM attendance_resolved WHERE session_id IS NOT NULL AND participant_id IS NOT NULL) d
+         WHERE line > first_line
+        UNION ALL
+        SELECT r.line, 'reason', 'changes the recorded ' || a.status || ' (' || a.ue_attended || ' UE) of a past session; a correction needs a reason (column reason or --reason)'
+          FROM attendance_resolved r JOIN attendance a ON a.session_id = r.session_id AND a.participant_id = r.participant_id
+         WHERE (a.status, a.ue_attended) IS DISTINCT FROM (r.status, r.ue_attended)
+           AND r.session_day < beccaria_today() AND r.reason IS NULL
+      )
+      SELECT line, column_name, reason FROM problems ORDER BY line, column_name NULLS LAST LIMIT \(limit)
+      """
+    ).map { row in
+      ImportProblem(line: try row.decode("line"), column: try row.decode("column_name"), reason: try row.decode("reason"))
+    }
+  }
+
+  /// Inserts new records and corrects changed ones in one statement; unchanged rows stay as they are.
+  private func apply(_ db: Connection, dryRun: Bool) throws -> AttendanceImportSummary {
+    let totals = try db.queryOne(
+      "SELECT count(*)::integer AS rows, count(DISTINCT session_id)::integer AS sessions FROM attendance_resolved")
+    let rows: Int = try totals?.decode("rows") ?? 0
+    let sessions: Int = try totals?.decode("sessions") ?? 0
+    let counts = try db.queryOne(
+      """
+      WITH written AS (
+        INSERT INTO attendance (session_id, participant_id, status, ue_attended, correction_reason, note)
+        SELECT session_id, participant_id, status, ue_attended, reason, note FROM attendance_resolved
+        ON CONFLICT (session_id, participant_id) DO UPDATE
+          SET status = EXCLUDED.status, ue_attended = EXCLUDED.ue_attended,
+              correction_reason = EXCLUDED.correction_reason, note = coalesce(EXCLUDED.note, attendance.note),
+              recorded_at = now(), recorded_by = EXCLUDED.recorded_by
+          WHERE (attendance.status, attendance.ue_attended) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.ue_attended)
+        RETURNING (xmax = 0) AS inserted
+      )
+      SELECT count(*) FILTER (WHERE inserted)::integer AS inserted, count(*) FILTER (WHERE NOT inserted)::integer AS corrected
+      FROM written
+      """)
+    let inserted: Int = try counts?.decode("inserted") ?? 0
+    let corrected: Int = try counts?.decode("corrected") ?? 0
+    return AttendanceImportSummary(
+      rows: rows, inserted: inserted, corrected: corrected, unchanged: rows - inserted - corrected, sessions: sessions)
+  }
+}

@@ -1,0 +1,142 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// A session with what a sign-in sheet or roster prints about it.
+public struct SessionHeader: Codable, Sendable, Equatable {
+  public var id: SessionID
+  public var programmeTitle: String
+  public var course: String
+  public var courseTitle: String
+  public var module: Int
+  public var moduleTitle: String
+  public var day: CalendarDate
+  public var startsAt: String
+  public var endsAt: String
+  public var ue: Int
+  public var location: String?
+  public var trainers: [String]
+}
+
+/// One line of a session's roster.
+public struct RosterEntry: Codable, Sendable, Equatable {
+  public var participantID: ParticipantID
+  public var familyName: String
+  public var givenNames: String
+  public var organisation: String?
+  public var municipality: String?
+  /// Booked into this cohort for make-up from another cohort.
+  public var makeUp: Bool
+  public var status: AttendanceStatus?
+  public var ueAttended: Decimal?
+}
+
+/// What recording one attendance did.
+public enum RecordOutcome: Sendable, Equatable {
+  case recorded
+  case corrected(previousStatus: AttendanceStatus, previousUE: Decimal)
+  case unchanged
+}
+
+/// Attendance: recording, rosters, bulk import.
+public struct AttendanceStore {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  /// The session's header; throws when it does not exist.
+  public func header(_ session: SessionID) throws -> SessionHeader {
+    guard let row = try connection.queryOne(
+      """
+      SELECT s.id, v.title AS programme_title, c.code, c.title AS course_title, s.module_number, m.title AS module_title,
+             s.day, to_char(s.starts_at, 'HH24:MI') AS starts, to_char(s.ends_at, 'HH24:MI') AS ends, s.ue,
+             coalesce(s.location, c.venue) AS location,
+             coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name))::jsonb FROM session_trainer st
+                        JOIN trainer t ON t.id = st.trainer_id WHERE st.session_id = s.id), '[]'::jsonb) AS trainers
+      FROM session s JOIN course c ON c.id = s.course_id
+      JOIN programme_version v ON v.id = c.programme_version_id
+      JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
+      WHERE s.id = \(session.rawValue)
+      """)
+    else { throw StoreError.notFound("session \(session)") }
+    return SessionHeader(
+      id: session, programmeTitle: try row.decode("programme_title"), course: try row.decode("code"),
+      courseTitle: try row.decode("course_title"), module: try row.decode("module_number"),
+      moduleTitle: try row.decode("module_title"), day: try row.date("day"), startsAt: try row.decode("starts"),
+      endsAt: try row.decode("ends"), ue: try row.decode("ue"), location: try row.decode("location"),
+      trainers: try row.decodeJSON("trainers"))
+  }
+
+  /// Everyone to be recorded at the session, by family name: enrolled in its cohort for its module
+  /// (whole programme or the module booked, make-up included), with what is recorded so far.
+  public func roster(_ session: SessionID) throws -> [RosterEntry] {
+    try connection.query(
+      """
+      SELECT p.id, p.family_name, p.given_names, p.organisation, m.name AS municipality, e.scope = 'modules' AS make_up,
+             a.status, a.ue_attended
+      FROM session s
+      JOIN enrolment e ON e.course_id = s.course_id AND e.enrolled_at IS NOT NULL
+                      AND (e.status = 'enrolled' OR e.ended_at >= s.day)
+                      AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
+                                                             WHERE em.enrolment_id = e.id AND em.module_number = s.module_number))
+      JOIN participant p ON p.id = e.participant_id
+      LEFT JOIN municipality m ON m.ags = p.municipality_ags
+      LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = p.id
+      WHERE s.id = \(session.rawValue)
+      ORDER BY beccaria_fold(p.family_name), beccaria_fold(p.given_names), p.id
+      """
+    ).map { row in
+      RosterEntry(
+        participantID: ParticipantID(try row.decode("id")), familyName: try row.decode("family_name"),
+        givenNames: try row.decode("given_names"), organisation: try row.decode("organisation"),
+        municipality: try row.decode("municipality"), makeUp: try row.decode("make_up"),
+        status: try row.decode("status", as: String?.self).flatMap(AttendanceStatus.init(rawValue:)),
+        ueAttended: try row.decode("ue_attended"))
+    }
+  }
+
+  /// Records (or corrects) one participant's attendance at one session.
+  public func record(
+    session: SessionID, participant: ParticipantID, status: AttendanceStatus, ue: Decimal?, reason: String?, note: String?
+  ) throws -> RecordOutcome {
+    try connection.transaction { db in
+      let header = try AttendanceStore(db).header(session)
+      let today = try db.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? CalendarDate.today()
+      if header.day > today {
+        throw StoreError.invalid("session \(session) on \(header.day) has not taken place yet; attendance can be recorded from that day on")
+      }
+      let ueAttended: Decimal
+      switch AttendanceRule.ueAttended(status: status, ue: ue, sessionUE: header.ue) {
+      case .success(let value): ueAttended = value
+      case .failure(let problem): throw StoreError.invalid("--ue: \(problem)")
+      }
+      guard try AttendanceStore(db).roster(session).contains(where: { $0.participantID == participant }) else {
+        _ = try ParticipantStore(db).find(participant)
+        throw StoreError.invalid(
+          "participant \(participant) is not enrolled for module \(header.module) in \(header.course); enrol them (for make-up: --module \(header.module)) first")
+      }
+      let existing = try db.queryOne(
+        "SELECT status, ue_attended FROM attendance WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue) FOR UPDATE")
+      var outcome = RecordOutcome.recorded
+      if let existing {
+        let oldStatus = AttendanceStatus(rawValue: try existing.decode("status")) ?? .absent
+        let oldUE: Decimal = try existing.decode("ue_attended")
+        if oldStatus == status && oldUE == ueAttended { return .unchanged }
+        if header.day < today && (reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
+          throw StoreError.invalid(
+            "participant \(participant) is already recorded as \(oldStatus.rawValue) (\(oldUE) UE) for session \(session) on \(header.day); a correction after the session's day needs --reason")
+        }
+        outcome = .corrected(previousStatus: oldStatus, previousUE: oldUE)
+      }
+      if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
+      try db.execute(
+        """
+        INSERT INTO attendance (session_id, participant_id, status, ue_attended, correction_reason, note)
+        VALUES (\(session.rawValue), \(participant.rawValue), \(status.rawValue), \(ueAttended), \(reason), \(note))
+        ON CONFLICT (session_id, participant_id) DO UPDATE
+          SET status = EXCLUDED.status, ue_attended = EXCLUDED.ue_attended, correction_reason = EXCLUDED.correction_reason,
+              note = coalesce(EXCLUDED.note, attendance.note), recorded_at = now(), recorded_by = EXCLUDED.recorded_by
+        """)
+      return outcome
+    }
+  }
+}

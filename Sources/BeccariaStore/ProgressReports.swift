@@ -1,0 +1,171 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// The attendance matrix of a cohort: participants × sessions, and each module's standing.
+public struct AttendanceMatrix: Codable, Sendable {
+  public struct Cell: Codable, Sendable, Equatable {
+    public var sessionID: SessionID
+    /// nil when nothing is recorded yet.
+    public var status: AttendanceStatus?
+    public var ue: Decimal?
+    /// False when the participant is not booked for this session's module.
+    public var booked: Bool
+  }
+  public struct ModuleShare: Codable, Sendable, Equatable {
+    public var module: Int
+    public var plannedUE: Int
+    public var attendedUE: Decimal
+    public var share: Decimal
+    public var thresholdMet: Bool
+  }
+  public struct Line: Codable, Sendable {
+    public var participantID: ParticipantID
+    public var name: String
+    public var cells: [Cell]
+    public var modules: [ModuleShare]
+  }
+  public var course: String
+  public var threshold: Decimal
+  public var sessions: [SessionListing]
+  public var participants: [Line]
+}
+
+/// One participant and module the early warning flags.
+public struct AtRiskEntry: Codable, Sendable, Equatable {
+  public var participantID: ParticipantID
+  public var name: String
+  public var course: String
+  public var module: Int
+  public var moduleTitle: String
+  public var risk: ModuleStanding.Risk
+  public var plannedUE: Int
+  public var attendedUE: Decimal
+  public var neededUE: Decimal
+  public var reachableUE: Decimal
+  public var largestOpenSession: Int
+  /// A later cohort where the module can be made up, and whether the participant is booked there.
+  public var makeUpCourse: String?
+  public var makeUpBooked: Bool
+}
+
+/// Progress reports computed set-wise from `module_attendance`.
+public struct ProgressReports {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  public func matrix(courseCode: String) throws -> AttendanceMatrix {
+    let course = try CourseStore(connection).find(code: courseCode)
+    let sessions = try SessionStore(connection).list(courseCode: courseCode)
+    let threshold = try connection.queryOne(
+      "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(course.id.rawValue)"
+    )?.decode("attendance_threshold", as: Decimal.self) ?? 1
+    let people = try connection.query(
+      """
+      SELECT DISTINCT ON (p.id) p.id,
+             p.family_name || ', ' || p.given_names || CASE e.status WHEN 'enrolled' THEN '' ELSE ' (' || e.status || ')' END AS name,
+             e.id AS enrolment_id, e.scope,
+             coalesce((SELECT array_to_json(array_agg(em.module_number))::jsonb FROM enrolment_module em WHERE em.enrolment_id = e.id), '[]') AS modules,
+             beccaria_fold(p.family_name) AS f1, beccaria_fold(p.given_names) AS f2
+      FROM enrolment e JOIN participant p ON p.id = e.participant_id
+      WHERE e.course_id = \(course.id.rawValue) AND e.enrolled_at IS NOT NULL AND e.status IN ('enrolled', 'withdrawn', 'transferred')
+      ORDER BY p.id, (e.status = 'enrolled') DESC, e.id DESC
+      """)
+    struct Person { var id: Int64; var name: String; var programme: Bool; var modules: [Int]; var sortKey: String }
+    var persons = try people.map { row in
+      Person(
+        id: try row.decode("id"), name: try row.decode("name"), programme: try row.decode("scope", as: String.self) == "programme",
+        modules: try row.decodeJSON("modules"),
+        sortKey: "\(try row.decode("f1", as: String.self))|\(try row.decode("f2", as: String.self))")
+    }
+    persons.sort { $0.sortKey < $1.sortKey }
+    var cells: [Int64: [Int64: (String, Decimal)]] = [:]
+    for row in try connection.query(
+      """
+      SELECT a.session_id, a.participant_id, a.status, a.ue_attended FROM attendance a JOIN session s ON s.id = a.session_id
+      WHERE s.course_id = \(course.id.rawValue)
+      """)
+    {
+      cells[try row.decode("participant_id"), default: [:]][try row.decode("session_id")] =
+        (try row.decode("status"), try row.decode("ue_attended"))
+    }
+    var standings: [Int64: [Int: AttendanceMatrix.ModuleShare]] = [:]
+    for row in try connection.query(
+      """
+      SELECT participant_id, module_number, planned_ue, attended_ue, attendance_threshold
+      FROM module_attendance WHERE course_id = \(course.id.rawValue)
+      """)
+    {
+      let planned: Int = try row.decode("planned_ue")
+      let attended: Decimal = try row.decode("attended_ue")
+      let needed: Decimal = try row.decode("attendance_threshold")
+      let module: Int = try row.decode("module_number")
+      standings[try row.decode("participant_id"), default: [:]][module] = AttendanceMatrix.ModuleShare(
+        module: module, plannedUE: planned, attendedUE: attended,
+        share: planned == 0 ? 0 : attended / Decimal(planned), thresholdMet: planned > 0 && attended >= needed * Decimal(planned))
+    }
+    let lines = persons.map { person in
+      AttendanceMatrix.Line(
+        participantID: ParticipantID(person.id), name: person.name,
+        cells: sessions.map { session in
+          let recorded = cells[person.id]?[session.id.rawValue]
+          return AttendanceMatrix.Cell(
+            sessionID: session.id, status: recorded.flatMap { AttendanceStatus(rawValue: $0.0) }, ue: recorded?.1,
+            booked: person.programme || person.modules.contains(session.module))
+        },
+        modules: (standings[person.id] ?? [:]).values.sorted { $0.module < $1.module })
+    }
+    return AttendanceMatrix(course: courseCode, threshold: threshold, sessions: sessions, participants: lines)
+  }
+
+  /// Participants who can no longer reach a module's threshold in their cohort, or would not by
+  /// missing one more session. Modules already met in another cohort (make-up) are left out.
+  public func atRisk(courseCode: String?) throws -> [AtRiskEntry] {
+    if let courseCode { _ = try CourseStore(connection).find(code: courseCode) }
+    let rows = try connection.query(
+      """
+      SELECT ma.participant_id, p.family_name || ', ' || p.given_names AS name, c.code, ma.module_number, m.title,
+             ma.planned_ue, ma.attended_ue, ma.open_ue, coalesce(ma.largest_open_ue, 0) AS largest_open, ma.attendance_threshold,
+             makeup.code AS makeup_code, makeup.booked AS makeup_booked
+      FROM module_attendance ma
+      JOIN course c ON c.id = ma.course_id
+      JOIN participant p ON p.id = ma.participant_id
+      JOIN programme_module m ON m.programme_version_id = ma.programme_version_id AND m.number = ma.module_number
+      LEFT JOIN LATERAL (
+        SELECT later.code,
+               EXISTS (SELECT 1 FROM enrolment le WHERE le.course_id = later.id AND le.participant_id = ma.participant_id
+                         AND le.status IN ('enrolled', 'waiting')) AS booked
+        FROM course later
+        JOIN programme_version lv ON lv.id = later.programme_version_id AND lv.programme_id = ma.programme_id
+        JOIN session ls ON ls.course_id = later.id AND ls.module_number = ma.module_number
+        WHERE later.id <> ma.course_id AND later.status IN ('open', 'running')
+          AND ls.day > (SELECT max(s.day) FROM session s WHERE s.course_id = ma.course_id AND s.module_number = ma.module_number)
+        GROUP BY later.id, later.code
+        ORDER BY (EXISTS (SELECT 1 FROM enrolment le WHERE le.course_id = later.id AND le.participant_id = ma.participant_id
+                          AND le.status IN ('enrolled', 'waiting'))) DESC, min(ls.day)
+        LIMIT 1
+      ) makeup ON true
+      WHERE ma.enrolment_status = 'enrolled'
+        AND (\(courseCode)::text IS NULL OR c.code = \(courseCode))
+        AND ma.attended_ue < ma.attendance_threshold * ma.planned_ue
+        AND NOT EXISTS (
+          SELECT 1 FROM module_attendance other
+          WHERE other.participant_id = ma.participant_id AND other.programme_id = ma.programme_id
+            AND other.module_number = ma.module_number AND other.course_id <> ma.course_id
+            AND other.planned_ue > 0 AND other.attended_ue >= other.attendance_threshold * other.planned_ue)
+      ORDER BY c.code, beccaria_fold(p.family_name), beccaria_fold(p.given_names), ma.participant_id, ma.module_number
+      """)
+    return try rows.compactMap { row in
+      let standing = ModuleStanding(
+        plannedUE: try row.decode("planned_ue"), attendedUE: try row.decode("attended_ue"), openUE: try row.decode("open_ue"),
+        largestOpenSession: try row.decode("largest_open"), threshold: try row.decode("attendance_threshold"))
+      guard standing.risk == .cannotPass || standing.risk == .oneMissFromFailing else { return nil }
+      return AtRiskEntry(
+        participantID: ParticipantID(try row.decode("participant_id")), name: try row.decode("name"), course: try row.decode("code"),
+        module: try row.decode("module_number"), moduleTitle: try row.decode("title"), risk: standing.risk,
+        plannedUE: standing.plannedUE, attendedUE: standing.attendedUE, neededUE: standing.neededUE,
+        reachableUE: standing.reachableUE, largestOpenSession: standing.largestOpenSession,
+        makeUpCourse: try row.decode("makeup_code"), makeUpBooked: try row.decode("makeup_booked", as: Bool?.self) ?? false)
+    }
+  }
+}
