@@ -119,8 +119,8 @@ public struct AttendanceImporter {
              END AS status,
              CASE WHEN st.ue_text ~ '^[0-9]{1,3}([.,][0-9]{1,2})?$' THEN replace(st.ue_text, ',', '.')::numeric END AS ue_value
       FROM staged st
-      LEFT JOIN session s ON st.session_text ~ '^[0-9]{1,18}$' AND s.id = st.session_text::bigint
-      LEFT JOIN participant pid ON st.participant_text ~ '^[0-9]{1,18}$' AND pid.id = st.participant_text::bigint
+      LEFT JOIN session s ON s.id = CASE WHEN st.session_text ~ '^[0-9]{1,18}$' THEN st.session_text::bigint END
+      LEFT JOIN participant pid ON pid.id = CASE WHEN st.participant_text ~ '^[0-9]{1,18}$' THEN st.participant_text::bigint END
                                AND pid.erased_at IS NULL
       LEFT JOIN mail ON position('@' IN st.participant_text) > 0 AND mail.address = lower(st.participant_text)
       """)

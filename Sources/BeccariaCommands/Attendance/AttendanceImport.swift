@@ -63,7 +63,7 @@ struct AttendanceImport: ParsableCommand {
       let changed = summary.inserted + summary.corrected
       let verb = dryRun ? "Checked" : "Imported"
       print(
-        "\(verb) \(summary.rows) rows for \(summary.sessions) session\(summary.sessions == 1 ? "" : "s"): "
+        "\(verb) \(summary.rows) row\(summary.rows == 1 ? "" : "s") for \(summary.sessions) session\(summary.sessions == 1 ? "" : "s"): "
           + "\(summary.inserted) new, \(summary.corrected) corrected, \(summary.unchanged) unchanged"
           + (changed == 0 ? " — nothing changed." : dryRun ? "; nothing was written (--dry-run)." : "."))
     }

@@ -1,0 +1,295 @@
+import BeccariaCore
+import BeccariaStore
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite struct AttendanceCommandTests {
+  func write(_ text: String) throws -> String {
+    let url = FileManager.default.temporaryDirectory.appending(path: "attendance-\(UUID().uuidString).csv")
+    try Data(text.utf8).write(to: url)
+    return url.path
+  }
+
+  func count(_ fixture: AttendanceFixture) throws -> Int {
+    try fixture.connection.queryOne("SELECT count(*) AS n FROM attendance")?.decode("n", as: Int.self) ?? -1
+  }
+
+  @Test func recordFromTheShell() throws {
+    let fixture = try AttendanceFixture()
+    defer { fixture.database.drop() }
+    let session = String(fixture.module1[0].rawValue)
+    let person = String(fixture.participants[0].rawValue)
+    let first = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "late", "--ue", "6,5"], database: fixture.database)
+    #expect(first.status == 0, "\(first.stderr)")
+    let again = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "present"], database: fixture.database)
+    #expect(again.status != 0)
+    #expect(again.stderr.contains("a correction after the session's day needs --reason"))
+    let corrected = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "present", "--reason", "Nachtrag"], database: fixture.database)
+    #expect(corrected.stdout.contains("late (6.5 UE) → present"), "\(corrected.stdout)\(corrected.stderr)")
+    let bad = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "maybe"], database: fixture.database)
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("--status must be present, late, excused or absent"))
+  }
+
+  @Test func importCoversSeveralSessionsAndIsIdempotent() throws {
+    let fixture = try AttendanceFixture(participants: 3)
+    defer { fixture.database.drop() }
+    let p = fixture.participants.map { String($0.rawValue) }
+    let s = (fixture.module1 + fixture.module2).map { String($0.rawValue) }
+    let email = try #require(try fixture.connection.queryOne("SELECT email FROM participant WHERE id = \(fixture.participants[1].rawValue)")?
+      .decode("email", as: String.self))
+    let path = try write(
+      """
+      session;participant;status;ue
+      \(s[0]);\(p[0]);present;
+      \(s[0]);\(email.uppercased());late;5,5
+      \(s[0]);\(p[2]);entschuldigt;
+      \(s[1]);\(p[0]);absent;0
+      \(s[4]);\(p[0]);present;
+
+      """)
+    let first = try Beccaria.run(["attendance", "import", path], database: fixture.database)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stdout == "Imported 5 rows for 3 sessions: 5 new, 0 corrected, 0 unchanged.\n")
+    let second = try Beccaria.run(["attendance", "import", path], database: fixture.database)
+    #expect(second.stdout == "Imported 5 rows for 3 sessions: 0 new, 0 corrected, 5 unchanged — nothing changed.\n")
+    #expect(try count(fixture) == 5)
+    let late = try #require(try fixture.connection.queryOne(
+      "SELECT status, ue_attended FROM attendance WHERE participant_id = \(fixture.participants[1].rawValue)"))
+    #expect(try late.decode("status", as: String.self) == "late")
+    #expect(try late.decode("ue_attended", as: Decimal.self) == Decimal(string: "5.5"))
+    let audit = try fixture.connection.queryOne("SELECT count(*) AS n FROM audit_log WHERE table_name = 'attendance'")?.decode("n", as: Int.self)
+    #expect(audit == 5)
+  }
+
+  @Test func oneBadRowAmongTenThousandWritesNothingAndNamesTheLine() throws {
+    let fixture = try AttendanceFixture(participants: 500, capacity: 500)
+    defer { fixture.database.drop() }
+    let today = CalendarDate.today()
+    let sessions = try SessionStore(fixture.connection).add((0..<20).map { day in
+      NewSession(courseCode: AttendanceFixture.course, module: 3, day: today.adding(days: -200 + day), start: 540, end: 945, ue: 8,
+                 location: nil, trainerEmails: [])
+    })
+    var text = "session,participant,status,ue\n"
+    var line = 1
+    var badLine = 0
+    for person in fixture.participants {
+      for session in sessions {
+        line += 1
+        if line == 7321 {
+          text += "\(session.rawValue),\(person.rawValue),present,12\n"
+          badLine = line
+        } else {
+          text += "\(session.rawValue),\(person.rawValue),\(line % 7 == 0 ? "absent" : "present"),\n"
+        }
+      }
+    }
+    #expect(line == 10_001)
+    let path = try write(text)
+    let result = try Beccaria.run(["attendance", "import", path], database: fixture.database)
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("\(path):\(badLine): column \"ue\": 12 UE is more than the 8 UE of session"), "\(result.stderr)")
+    #expect(result.stderr.contains("Nothing was imported (1 problem)."))
+    #expect(try count(fixture) == 0)
+    let fixed = try write(text.replacingOccurrences(of: ",present,12\n", with: ",present,8\n"))
+    let good = try Beccaria.run(["attendance", "import", fixed], database: fixture.database)
+    #expect(good.status == 0, "\(good.stderr)")
+    #expect(try count(fixture) == 10_000)
+  }
+
+  @Test func importProblemsAreReportedPerLine() throws {
+    let fixture = try AttendanceFixture(participants: 2)
+    defer { fixture.database.drop() }
+    let stranger = try #require(try Fixtures.participants(fixture.connection, count: 1, prefix: "Fremd").first)
+    let s = fixture.module1.map { String($0.rawValue) }
+    let future = String(fixture.module2[3].rawValue)
+    let p = fixture.participants.map { String($0.rawValue) }
+    let path = try write(
+      """
+      session,participant,status,ue
+      \(s[0]),\(p[0]),present,
+      9999,\(p[0]),present,
+      \(s[0]),nobody@example.org,present,
+      \(s[1]),\(p[0]),vielleicht,
+      \(future),\(p[0]),present,
+      \(s[1]),\(stranger.rawValue),present,
+      \(s[0]),\(p[0]),absent,
+      \(s[2]),\(p[1]),late,
+
+      """)
+    let result = try Beccaria.run(["attendance", "import", path], database: fixture.database)
+    let expected = [
+      "\(path):3: column \"session\": there is no session 9999",
+      "\(path):4: column \"participant\": there is no participant nobody@example.org",
+      "\(path):5: column \"status\": \"vielleicht\" is not one of present, late, excused, absent",
+      "\(path):6: column \"session\": session \(future) on",
+      "\(path):7: column \"participant\": participant \(stranger.rawValue) is not enrolled for module 1",
+      "\(path):8: repeats session \(s[0]) and participant \(p[0]) of line 2",
+      "\(path):9: column \"ue\": late needs the UE actually attended",
+    ]
+    for line in expected { #expect(result.stderr.contains(line), "missing \(line)\n\(result.stderr)") }
+    #expect(try count(fixture) == 0)
+    let broken = try write("session,participant,status,ue\n\(s[0]),\(p[0]),present\n\(s[0]),\"\(p[1]),present,\n")
+    let structural = try Beccaria.run(["attendance", "import", broken], database: fixture.database)
+    #expect(structural.stderr.contains("\(broken):2: has 3 fields, but the header has 4 columns"))
+    #expect(structural.stderr.contains("\(broken):3: a quoted field opened in this record is never closed"))
+  }
+
+  @Test func sheetShowsEveryNameAndNeverSplitsARow() throws {
+    let fixture = try AttendanceFixture(participants: 57, capacity: 100)
+    defer { fixture.database.drop() }
+    let names: [(String, String)] = [("Wjeńka", "Měrćin"), ("Łukasiewicz-Ünal", "Zoë"), ("Nguyễn", "Thị Minh Khai")]
+    for (family, given) in names {
+      let id = try #require(try ParticipantStore(fixture.connection).add([
+        ParticipantDraft(familyName: family, givenNames: given, birthDate: CalendarDate(iso: "1985-05-05")!,
+                         email: "\(UUID().uuidString.prefix(8))@example.org", municipality: Fixtures.bautzen,
+                         organisation: "Stadt Bautzen – Ordnungsamt für Sicherheit, Prävention und Bürgerdienste", function: nil)
+      ], force: false).first)
+      _ = try EnrolmentStore(fixture.connection).enrol(courseCode: AttendanceFixture.course, participant: id, modules: nil)
+    }
+    let output = FileManager.default.temporaryDirectory.appending(path: "sheet-\(UUID().uuidString).pdf").path
+    let result = try Beccaria.run(["attendance", "sheet", "--session", String(fixture.module1[0].rawValue), "--output", output], database: fixture.database)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("(60 participants)"))
+    #expect(try PDFTools.run("qpdf", ["--check", output]).contains("No syntax or stream encoding errors"))
+    let pages = try PDFTools.pages(output)
+    #expect(pages.count >= 2)
+    let all = pages.joined(separator: "\n")
+    for (family, given) in names { #expect(all.contains("\(family), \(given)"), "missing \(family), \(given)") }
+    let roster = try AttendanceStore(fixture.connection).roster(fixture.module1[0])
+    #expect(roster.count == 60)
+    // Each row's number, name and organisation sit on one page, and numbering runs on across pages.
+    var seen = 0
+    for page in pages {
+      let numbers = page.split(whereSeparator: \.isNewline).compactMap { line in
+        Int(line.split(separator: " ").first ?? "").flatMap { (1...60).contains($0) ? $0 : nil }
+      }
+      for (offset, entry) in roster.enumerated() where page.contains("\(entry.familyName), \(entry.givenNames)") {
+        #expect(numbers.contains(offset + 1), "row \(offset + 1) split from its number")
+        if let organisation = entry.organisation { #expect(page.contains(organisation.prefix(20))) }
+        seen += 1
+      }
+    }
+    #expect(seen == 60)
+    #expect(try PDFTools.fontsEmbedded(output))
+    let qr = try PDFTools.qrCodes(output, page: 2)
+    #expect(qr == ["BECCARIA-SESSION:\(fixture.module1[0].rawValue)"])
+  }
+
+  @Test func reportAndEarlyWarning() throws {
+    let fixture = try AttendanceFixture(participants: 4)
+    defer { fixture.database.drop() }
+    let p = fixture.participants
+    // p0 attends everything of module 1 (32/32); p1 misses one session (24/32: cannot pass);
+    // p2 is late once with 1.6 UE lost... p2: 8+8+8+1.6 = 25.6, exactly 80 %.
+    for session in fixture.module1 { try fixture.record(session, p[0], .present) }
+    for session in fixture.module1.prefix(3) { try fixture.record(session, p[1], .present) }
+    try fixture.record(fixture.module1[3], p[1], .absent)
+    for session in fixture.module1.prefix(3) { try fixture.record(session, p[2], .present) }
+    try fixture.record(fixture.module1[3], p[2], .late, ue: Decimal(string: "1.6"))
+    // Module 2: p3 was excused on both past days (excused does not count): 16 open, 0 attended.
+    try fixture.record(fixture.module2[0], p[3], .excused)
+    try fixture.record(fixture.module2[1], p[3], .excused)
+    // p1 misses one of module 2's past days: 8 lost, 24 reachable... is unreachable (needs 25.6).
+    try fixture.record(fixture.module2[0], p[1], .present)
+    try fixture.record(fixture.module2[1], p[1], .late, ue: 6)
+    let json = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course, "--format", "json"], database: fixture.database)
+    #expect(json.status == 0, "\(json.stderr)")
+    let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    let findings = Set(entries.map { "\($0["participant_id"] as? Int ?? 0):\($0["module"] as? Int ?? 0):\($0["risk"] as? String ?? "")" })
+    let id = p.map { Int($0.rawValue) }
+    #expect(findings == [
+      "\(id[1]):1:cannot-pass", "\(id[3]):2:cannot-pass", "\(id[1]):2:one-miss-from-failing",
+    ])
+    let table = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course], database: fixture.database)
+    #expect(table.stdout.contains("cannot pass module 1 in this cohort: needs 26 UE of 32, at most 24 reachable; no later cohort offers module 1 yet"))
+    #expect(table.stdout.contains("module 2 at risk: needs 26 UE of 32, at most 30 reachable; missing one more session (8 UE) would make it unreachable"))
+
+    // A later cohort with module 1 is suggested, then booked; once made up, the warning goes.
+    try Fixtures.course(fixture.connection, code: "BQ-SN-2027-1")
+    let later = try SessionStore(fixture.connection).add([
+      NewSession(courseCode: "BQ-SN-2027-1", module: 1, day: CalendarDate.today().adding(days: -2), start: 540, end: 945, ue: 8, location: nil, trainerEmails: [])
+    ])
+    let suggested = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course], database: fixture.database)
+    #expect(suggested.stdout.contains("at most 24 reachable; make-up in BQ-SN-2027-1"))
+    _ = try EnrolmentStore(fixture.connection).enrol(courseCode: "BQ-SN-2027-1", participant: p[1], modules: [1])
+    let booked = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course], database: fixture.database)
+    #expect(booked.stdout.contains("make-up booked in BQ-SN-2027-1"))
+    try fixture.record(later[0], p[1], .present)
+    let madeUp = try Beccaria.run(["report", "at-risk", "--format", "json"], database: fixture.database)
+    let remaining = try #require(try JSONSerialization.jsonObject(with: Data(madeUp.stdout.utf8)) as? [[String: Any]])
+    #expect(!remaining.contains { $0["participant_id"] as? Int == id[1] && $0["module"] as? Int == 1 })
+
+    // The matrix: shares over all planned UE.
+    let matrix = try Beccaria.run(["attendance", "report", "--course", AttendanceFixture.course, "--format", "json"], database: fixture.database)
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(matrix.stdout.utf8)) as? [String: Any])
+    let lines = try #require(report["participants"] as? [[String: Any]])
+    let exact = try #require(lines.first { $0["participant_id"] as? Int == id[2] })
+    let module1 = try #require((exact["modules"] as? [[String: Any]])?.first { $0["module"] as? Int == 1 })
+    #expect(module1["threshold_met"] as? Bool == true)
+    #expect(module1["planned_ue"] as? Int == 32)
+    let csv = try Beccaria.run(["attendance", "report", "--course", AttendanceFixture.course, "--format", "csv"], database: fixture.database)
+    #expect(csv.stdout.contains(",present:8,present:8,present:8,late:1.6,"))
+    let text = try Beccaria.run(["attendance", "report", "--course", AttendanceFixture.course], database: fixture.database)
+    #expect(text.stdout.contains("✓✓✓½"))
+    #expect(text.stdout.contains("25.6/32 80 % ✔"))
+  }
+
+  @Test func excusedAbsencesCountWhenTheProgrammeSaysSo() throws {
+    let fixture = try AttendanceFixture(participants: 1)
+    defer { fixture.database.drop() }
+    // Same fixture, but the cohort's programme version counts excused absences.
+    try fixture.connection.execute("UPDATE programme_version SET excused_counts = true")
+    let person = fixture.participants[0]
+    for session in fixture.module1.prefix(3) { try fixture.record(session, person, .present) }
+    try fixture.record(fixture.module1[3], person, .excused)
+    let progress = try ParticipantStore(fixture.connection).progress(person)
+    #expect(progress.first { $0.module == 1 }?.attendedUE == 32)
+    #expect(progress.first { $0.module == 1 }?.thresholdMet == true)
+    #expect(try ProgressReports(fixture.connection).atRisk(courseCode: nil).isEmpty)
+  }
+}
+
+/// Poppler, qpdf and zbar, run on generated PDFs.
+enum PDFTools {
+  struct Failure: Error, CustomStringConvertible { var description: String }
+
+  static func run(_ tool: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw Failure(description: "\(tool) exited with \(process.terminationStatus)") }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// The text of each page.
+  static func pages(_ path: String) throws -> [String] {
+    try run("pdftotext", ["-enc", "UTF-8", "-layout", path, "-"]).components(separatedBy: "\u{0C}").filter {
+      !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+  }
+
+  static func fontsEmbedded(_ path: String) throws -> Bool {
+    let lines = try run("pdffonts", [path]).split(separator: "\n").dropFirst(2)
+    return !lines.isEmpty && lines.allSatisfy { line in
+      let columns = line.split(separator: " ")
+      return columns.count >= 7 && columns[columns.count - 5] == "yes"
+    }
+  }
+
+  /// QR payloads found on one page rendered at 150 dpi.
+  static func qrCodes(_ path: String, page: Int) throws -> [String] {
+    let prefix = FileManager.default.temporaryDirectory.appending(path: "qr-\(UUID().uuidString)").path
+    _ = try run("pdftoppm", ["-r", "150", "-f", String(page), "-l", String(page), "-png", "-singlefile", path, prefix])
+    defer { try? FileManager.default.removeItem(atPath: prefix + ".png") }
+    return try run("zbarimg", ["--quiet", "--raw", prefix + ".png"]).split(separator: "\n").map(String.init)
+  }
+}
