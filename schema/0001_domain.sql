@@ -254,35 +254,35 @@ CREATE FUNCTION attendance_check_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   bad record;
 BEGIN
-  SELECT n.session_id, n.participant_id, n.ue_attended, s.ue INTO bad
+  -- One pass over the statement's rows; the first violation found is reported.
+  SELECT n.session_id, n.participant_id, n.ue_attended, s.ue, s.day,
+         CASE WHEN n.ue_attended > s.ue THEN 'ue'
+              WHEN s.day > beccaria_today() THEN 'future'
+              ELSE 'enrolment' END AS rule
+    INTO bad
     FROM new_rows n JOIN session s ON s.id = n.session_id
-   WHERE n.ue_attended > s.ue LIMIT 1;
-  IF FOUND THEN
+   WHERE n.ue_attended > s.ue
+      OR s.day > beccaria_today()
+      OR NOT EXISTS (
+           SELECT 1 FROM enrolment e
+            WHERE e.participant_id = n.participant_id AND e.course_id = s.course_id
+              AND e.enrolled_at IS NOT NULL
+              AND (e.status = 'enrolled' OR e.ended_at >= s.day)
+              AND (e.scope = 'programme' OR EXISTS (
+                    SELECT 1 FROM enrolment_module em WHERE em.enrolment_id = e.id AND em.module_number = s.module_number)))
+   LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  ELSIF bad.rule = 'ue' THEN
     RAISE EXCEPTION 'attendance of % UE exceeds the % UE of session %', bad.ue_attended, bad.ue, bad.session_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_ue_within_session';
-  END IF;
-  SELECT n.session_id, s.day INTO bad
-    FROM new_rows n JOIN session s ON s.id = n.session_id
-   WHERE s.day > beccaria_today() LIMIT 1;
-  IF FOUND THEN
+  ELSIF bad.rule = 'future' THEN
     RAISE EXCEPTION 'session % on % has not taken place yet', bad.session_id, bad.day
       USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_not_in_future';
-  END IF;
-  SELECT n.session_id, n.participant_id INTO bad
-    FROM new_rows n JOIN session s ON s.id = n.session_id
-   WHERE NOT EXISTS (
-     SELECT 1 FROM enrolment e
-      WHERE e.participant_id = n.participant_id AND e.course_id = s.course_id
-        AND e.enrolled_at IS NOT NULL
-        AND (e.status = 'enrolled' OR e.ended_at >= s.day)
-        AND (e.scope = 'programme' OR EXISTS (
-              SELECT 1 FROM enrolment_module em WHERE em.enrolment_id = e.id AND em.module_number = s.module_number)))
-   LIMIT 1;
-  IF FOUND THEN
+  ELSE
     RAISE EXCEPTION 'participant % is not enrolled for the module of session %', bad.participant_id, bad.session_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_participant_enrolled';
   END IF;
-  RETURN NULL;
 END $$;
 CREATE TRIGGER attendance_rules_on_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION attendance_check_rows();

@@ -32,6 +32,7 @@ DECLARE
   key_sql text;
   person_sql text;
   join_sql text;
+  row_sql text;
 BEGIN
   person_column := CASE
     WHEN TG_TABLE_NAME = 'participant' THEN 'id'
@@ -49,14 +50,16 @@ BEGIN
        WHERE to_jsonb(o) - $4 IS DISTINCT FROM to_jsonb(n) - $4', key_sql, person_sql, join_sql)
       USING actor, reason, TG_TABLE_NAME, omitted;
   ELSE
+    -- Without columns to leave out, the row's JSON is taken as it is (no copy for the minus).
+    row_sql := CASE WHEN cardinality(omitted) = 0 THEN 'to_jsonb(r)' ELSE 'to_jsonb(r) - $5' END;
     key_sql := 'jsonb_build_object(' || (SELECT string_agg(format('%L, r.%I', k, k), ', ') FROM unnest(keys) k) || ')';
     person_sql := CASE WHEN person_column IS NULL THEN 'NULL::bigint' ELSE format('r.%I::bigint', person_column) END;
     EXECUTE format(
       'INSERT INTO audit_log (actor, reason, table_name, action, row_key, participant_id, old_values, new_values)
        SELECT $1, $2, $3, $4, %s, %s, %s, %s FROM %I r',
       key_sql, person_sql,
-      CASE WHEN TG_OP = 'DELETE' THEN 'to_jsonb(r) - $5' ELSE 'NULL::jsonb' END,
-      CASE WHEN TG_OP = 'INSERT' THEN 'to_jsonb(r) - $5' ELSE 'NULL::jsonb' END,
+      CASE WHEN TG_OP = 'DELETE' THEN row_sql ELSE 'NULL::jsonb' END,
+      CASE WHEN TG_OP = 'INSERT' THEN row_sql ELSE 'NULL::jsonb' END,
       CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END)
       USING actor, reason, TG_TABLE_NAME, TG_OP, omitted;
   END IF;

@@ -101,38 +101,38 @@ public struct AttendanceImporter {
       WITH mail AS (
         SELECT lower(email) AS address, min(id) AS id, count(*) AS matches
         FROM participant WHERE erased_at IS NULL AND email IS NOT NULL GROUP BY lower(email)
-      ), staged AS (
+      ), staged AS MATERIALIZED (
         SELECT st.line, btrim(coalesce(st.session, '')) AS session_text, btrim(coalesce(st.participant, '')) AS participant_text,
                btrim(coalesce(st.status, '')) AS status_text, btrim(coalesce(st.ue, '')) AS ue_text,
                coalesce(nullif(btrim(coalesce(st.reason, '')), ''), \(defaultReason)) AS reason,
                nullif(btrim(coalesce(st.note, '')), '') AS note
         FROM attendance_staging st
       )
-      SELECT st.*,
-             s.id AS session_id, s.ue AS session_ue, s.day AS session_day, s.course_id, s.module_number,
-             coalesce(pid.id, mail.id) AS participant_id, coalesce(mail.matches, 1) AS participant_matches,
-             CASE lower(st.status_text)
-               WHEN 'present' THEN 'present' WHEN 'anwesend' THEN 'present' WHEN 'x' THEN 'present'
-               WHEN 'late' THEN 'late' WHEN 'verspätet' THEN 'late' WHEN 'teilweise' THEN 'late'
-               WHEN 'excused' THEN 'excused' WHEN 'entschuldigt' THEN 'excused'
-               WHEN 'absent' THEN 'absent' WHEN 'abwesend' THEN 'absent' WHEN 'unentschuldigt' THEN 'absent'
-             END AS status,
-             CASE WHEN st.ue_text ~ '^[0-9]{1,3}([.,][0-9]{1,2})?$' THEN replace(st.ue_text, ',', '.')::numeric END AS ue_value
-      FROM staged st
-      LEFT JOIN session s ON s.id = CASE WHEN st.session_text ~ '^[0-9]{1,18}$' THEN st.session_text::bigint END
-      LEFT JOIN participant pid ON pid.id = CASE WHEN st.participant_text ~ '^[0-9]{1,18}$' THEN st.participant_text::bigint END
-                               AND pid.erased_at IS NULL
-      LEFT JOIN mail ON position('@' IN st.participant_text) > 0 AND mail.address = lower(st.participant_text)
+      SELECT r.*,
+             CASE WHEN r.status = 'present' AND r.ue_text = '' THEN r.session_ue::numeric
+                  WHEN r.status IN ('present', 'late') THEN r.ue_value
+                  WHEN r.status IN ('absent', 'excused') AND (r.ue_text = '' OR r.ue_value = 0) THEN 0::numeric
+             END AS ue_attended
+      FROM (
+        SELECT st.*,
+               s.id AS session_id, s.ue AS session_ue, s.day AS session_day, s.course_id, s.module_number,
+               coalesce(pid.id, mail.id) AS participant_id, coalesce(mail.matches, 1) AS participant_matches,
+               CASE lower(st.status_text)
+                 WHEN 'present' THEN 'present' WHEN 'anwesend' THEN 'present' WHEN 'x' THEN 'present'
+                 WHEN 'late' THEN 'late' WHEN 'verspätet' THEN 'late' WHEN 'teilweise' THEN 'late'
+                 WHEN 'excused' THEN 'excused' WHEN 'entschuldigt' THEN 'excused'
+                 WHEN 'absent' THEN 'absent' WHEN 'abwesend' THEN 'absent' WHEN 'unentschuldigt' THEN 'absent'
+               END AS status,
+               CASE WHEN st.ue_text ~ '^[0-9]{1,3}([.,][0-9]{1,2})?$' THEN replace(st.ue_text, ',', '.')::numeric END AS ue_value
+        FROM staged st
+        LEFT JOIN session s ON s.id = CASE WHEN st.session_text ~ '^[0-9]{1,18}$' THEN st.session_text::bigint END
+        LEFT JOIN participant pid ON pid.id = CASE WHEN st.participant_text ~ '^[0-9]{1,18}$' THEN st.participant_text::bigint END
+                                 AND pid.erased_at IS NULL
+        -- lower() only for values that look like an address: most rows give the number.
+        LEFT JOIN mail ON mail.address = CASE WHEN position('@' IN st.participant_text) > 0 THEN lower(st.participant_text) END
+      ) r
       """)
-    try db.executeScript(
-      unsafeSQL: """
-        ALTER TABLE attendance_resolved ADD COLUMN ue_attended numeric;
-        UPDATE attendance_resolved SET ue_attended = CASE
-          WHEN status = 'present' AND ue_text = '' THEN session_ue
-          WHEN status IN ('present', 'late') THEN ue_value
-          WHEN status IN ('absent', 'excused') AND (ue_text = '' OR ue_value = 0) THEN 0 END;
-        ANALYZE attendance_resolved;
-        """)
+    try db.executeScript(unsafeSQL: "ANALYZE attendance_resolved")
   }
 
   /// Every problem, set-wise: one query per rule over all rows.
