@@ -24,7 +24,9 @@ SELECT e.id AS enrolment_id,
        count(*)::integer AS sessions,
        count(a.status)::integer AS recorded_sessions,
        count(*) FILTER (WHERE a.status = 'excused')::integer AS excused_sessions,
-       max(s.day) AS last_day
+       max(s.day) AS last_day,
+       max(s.day) FILTER (WHERE a.status IN ('present', 'late')
+                          OR (a.status = 'excused' AND v.excused_counts)) AS last_attended_day
 FROM enrolment e
 JOIN course c ON c.id = e.course_id
 JOIN programme_version v ON v.id = c.programme_version_id

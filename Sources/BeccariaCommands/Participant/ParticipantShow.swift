@@ -61,6 +61,13 @@ struct ParticipantShow: ParsableCommand {
         .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
         .init(header: "") { $0.thresholdMet ? "met" : "" },
       ]).render(.table))
+      for (programme, verdict) in try CertificateStore(connection).explain(person.id) {
+        print("Certificate rules (\(programme)):")
+        for due in verdict.due { print("  due at the next run: \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)") }
+        for missing in verdict.missing { print("  still missing for the Zertifikat: \(missing)") }
+        if verdict.due.isEmpty && verdict.missing.isEmpty { print("  nothing missing; nothing due") }
+      }
+      print("")
       print("Certificates:")
       print(try Listing(items: details.certificates, columns: [
         .init(header: "SERIAL") { $0.serial },

@@ -1,0 +1,10 @@
+import ArgumentParser
+import Foundation
+
+/// `beccaria assessment`.
+struct AssessmentCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "assessment",
+    abstract: "Record results of project work, exams and colloquia.",
+    subcommands: [AssessmentRecord.self])
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+/// `beccaria assessment record`.
+struct AssessmentRecord: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "record",
+    abstract: "Record a participant's project work (or exam, colloquium) as passed or failed.",
+    discussion: """
+      Every attempt is kept; a passed project counts for the Zertifikat.
+
+      Example:
+        beccaria assessment record --participant 12 --result passed --title "Sicher im Quartier" --date 2026-10-24
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+  @Option(help: "passed or failed.") var result: String
+  @Option(help: "project, exam or colloquium.") var kind = "project"
+  @Option(help: "Title of the project work.") var title: String?
+  @Option(help: ArgumentHelp("Day of the assessment (default: today).", valueName: "date")) var date: DateArgument?
+  @Option(help: "Programme code.") var programme = "beccaria-fachkraft"
+  @Option(help: "Cohort in which it was assessed.") var course: String?
+  @Option(help: "A remark.") var note: String?
+
+  func validate() throws {
+    if !["passed", "failed"].contains(result) { throw ValidationError("--result must be passed or failed.") }
+    if !["project", "exam", "colloquium"].contains(kind) { throw ValidationError("--kind must be project, exam or colloquium.") }
+    if let date, date.value > CalendarDate.today() { throw ValidationError("--date \(date.value) is in the future.") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      try CertificateStore(try global.connect()).recordAssessment(
+        participant: participant.id, programmeCode: programme, kind: kind, passed: result == "passed", title: title,
+        assessedOn: date?.value ?? CalendarDate.today(), courseCode: course, note: note)
+      print("Recorded \(kind) of participant \(participant.id) as \(result).")
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+/// `beccaria certificate export`.
+struct CertificateExport: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write stored certificate PDFs to DIR/<year>/<serial>.pdf (the stored bytes, never re-rendered).",
+    discussion: """
+      Example:
+        beccaria certificate export --output /srv/beccaria/zertifikate --year 2026
+        beccaria certificate export --output ./pdf --serial BQ-2026-000001
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Option(help: ArgumentHelp("Target folder.", valueName: "dir")) var output: String
+  @Option(help: ArgumentHelp("Only these serials (repeatable).", valueName: "serial")) var serial: [String] = []
+  @Option(help: "Only serials of this year.") var year: Int?
+  @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
+
+  func run() throws {
+    try reportingFailures {
+      let store = CertificateStore(try global.connect())
+      let serials = serial.isEmpty ? try store.list(.init(participant: participant?.id, year: year)).map(\.serial) : serial
+      let paths = try store.export(serials, to: output)
+      print("Exported \(paths.count) certificate\(paths.count == 1 ? "" : "s") to \(output).")
+    }
+  }
+}

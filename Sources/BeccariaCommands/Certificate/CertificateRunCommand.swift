@@ -1,0 +1,132 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Documents
+import Foundation
+
+/// `beccaria certificate run`: the nightly job.
+struct CertificateRunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Issue every certificate that became due since the last run (the nightly job).",
+    discussion: """
+      Renders each due certificate once, stores the PDF, its SHA-256 and the printed fields in \
+      the same transaction that assigns its serial number, and records the run. Safe to run \
+      several at once and to kill at any moment: the next run finishes the work. Exits non-zero \
+      when any certificate failed (the others are kept).
+
+      Example:
+        beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate
+        beccaria certificate run --dry-run
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Option(help: "Parallel workers, each with its own database connection.") var workers = 2
+  @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
+  @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
+  @Option(help: .hidden) var batchSize = 20
+
+  func validate() throws {
+    if !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64.") }
+    if !(1...1000).contains(batchSize) { throw ValidationError("--batch-size must be between 1 and 1000.") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      if let output {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
+          throw CommandFailure("--output \(output) is a file, not a folder")
+        }
+        try? FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        guard FileManager.default.isWritableFile(atPath: output) else {
+          throw CommandFailure("--output \(output) is not writable; nothing was issued")
+        }
+      }
+      let database = try global.makeDatabase()
+      try database.requireCurrentSchema(try database.connect())
+      let reporter = RunReporter()
+      let run = CertificateRun(
+        database: database,
+        options: CertificateRunOptions(workers: workers, outputDirectory: output, dryRun: dryRun, batchSize: batchSize),
+        renderer: { try CertificateDocument.render($0) },
+        events: { reporter.handle($0) })
+      let summary = try run.execute()
+      reporter.finish()
+      if dryRun {
+        print("Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohorts would end).")
+        try Listing(items: summary.planned, columns: [
+          .init(header: "ID", alignRight: true) { String($0.participantID) },
+          .init(header: "NAME") { $0.holderName },
+          .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
+          .init(header: "COMPLETED") { $0.completedOn.description },
+          .init(header: "WHY") { $0.reason },
+        ]).print(.table)
+        return
+      }
+      let byKind = Dictionary(grouping: summary.issued, by: \.kind)
+      print(
+        "Run \(summary.runID.map(String.init) ?? "?"): issued \(summary.issued.count) certificate\(summary.issued.count == 1 ? "" : "s") "
+          + "(\(byKind[.zertifikat]?.count ?? 0) Zertifikat, \(byKind[.teilnahmebescheinigung]?.count ?? 0) Teilnahmebescheinigung) "
+          + "in \(String(format: "%.2f", summary.seconds)) s; \(summary.checked) participants checked, \(summary.cohortsEnded) cohorts ended"
+          + (output != nil ? ", \(summary.exported) PDFs exported to \(output ?? "")" : "") + ".")
+      for certificate in summary.issued.prefix(50) {
+        print("  \(certificate.serial)  \(certificate.kind.rawValue)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)")
+      }
+      if summary.issued.count > 50 { print("  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID ?? 0))") }
+      if !summary.reapedRuns.isEmpty {
+        print("Marked as failed (killed earlier): run \(summary.reapedRuns.map(String.init).joined(separator: ", ")).")
+      }
+      if !summary.failures.isEmpty {
+        throw CommandFailure(
+          "\(summary.failures.count) certificate\(summary.failures.count == 1 ? "" : "s") could not be issued and will be retried by the next run:\n"
+            + summary.failures.prefix(20).joined(separator: "\n"))
+      }
+    }
+  }
+}
+
+/// Progress of a run: a live counter on a terminal, plain log lines otherwise.
+final class RunReporter: @unchecked Sendable {
+  private let lock = NSLock()
+  private let terminal = isatty(STDERR_FILENO) == 1
+  private var issued = 0
+  private var due = 0
+  private var lastLine = Date.distantPast
+
+  func handle(_ event: CertificateRunEvent) {
+    lock.lock()
+    defer { lock.unlock() }
+    switch event {
+    case .started(let runID, let due):
+      self.due = due
+      log("run \(runID.map(String.init) ?? "") started: \(due) participant\(due == 1 ? "" : "s") to check")
+    case .issued(let certificate):
+      issued += 1
+      if terminal {
+        if Date().timeIntervalSince(lastLine) > 0.2 {
+          FileHandle.standardError.write(Data("\rissued \(issued) …".utf8))
+          lastLine = Date()
+        }
+      } else if issued % 100 == 0 {
+        log("issued \(issued) so far (latest \(certificate.serial))")
+      }
+    case .failed(_, let reason):
+      log("failed: \(reason)")
+    case .exported:
+      break
+    }
+  }
+
+  func finish() {
+    if terminal && issued > 0 { FileHandle.standardError.write(Data("\rissued \(issued)    \n".utf8)) }
+  }
+
+  private func log(_ message: String) {
+    if terminal {
+      FileHandle.standardError.write(Data("\r\(message)\n".utf8))
+    } else {
+      FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) certificate run: \(message)\n".utf8))
+    }
+  }
+}

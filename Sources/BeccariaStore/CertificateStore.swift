@@ -1,0 +1,143 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// A stored certificate as listed.
+public struct CertificateListing: Codable, Sendable, Equatable {
+  public var serial: String
+  public var kind: CertificateKind
+  public var module: Int?
+  public var participantID: ParticipantID
+  public var holderName: String
+  public var status: String
+  public var issuedAt: Date
+  public var completedOn: CalendarDate
+  public var sha256: String
+  public var runID: Int64?
+}
+
+/// A stored certificate with its frozen content.
+public struct StoredCertificate: Sendable {
+  public var listing: CertificateListing
+  public var snapshot: CertificateSnapshot
+  public var pdf: Data
+  public var revokedAt: Date?
+  public var revocationReason: String?
+  public var supersededBy: String?
+}
+
+/// Issued certificates: listing, showing, exporting stored bytes; project results.
+public struct CertificateStore {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  static let listingSQL: SQL = """
+    SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder, c.status, c.issued_at,
+           c.completed_on, c.pdf_sha256, c.run_id
+    FROM certificate c
+    """
+
+  static func listing(_ row: Row) throws -> CertificateListing {
+    CertificateListing(
+      serial: try row.decode("serial"), kind: CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat,
+      module: try row.decode("module_number"), participantID: ParticipantID(try row.decode("participant_id")),
+      holderName: try row.decode("holder"), status: try row.decode("status"), issuedAt: try row.decode("issued_at"),
+      completedOn: try row.date("completed_on"), sha256: try row.decode("pdf_sha256"), runID: try row.decode("run_id"))
+  }
+
+  /// Filters of `list`.
+  public struct Filter: Sendable {
+    public var participant: ParticipantID?
+    public var status: String?
+    public var year: Int?
+    public var run: Int64?
+    public init(participant: ParticipantID? = nil, status: String? = nil, year: Int? = nil, run: Int64? = nil) {
+      self.participant = participant
+      self.status = status
+      self.year = year
+      self.run = run
+    }
+  }
+
+  public func list(_ filter: Filter = Filter()) throws -> [CertificateListing] {
+    try connection.query(
+      """
+      \(Self.listingSQL)
+      WHERE (\(filter.participant?.rawValue)::bigint IS NULL OR c.participant_id = \(filter.participant?.rawValue))
+        AND (\(filter.status)::text IS NULL OR c.status = \(filter.status))
+        AND (\(filter.year)::integer IS NULL OR c.serial LIKE 'BQ-' || \(filter.year)::text || '-%')
+        AND (\(filter.run)::bigint IS NULL OR c.run_id = \(filter.run))
+      ORDER BY c.serial
+      """
+    ).map(Self.listing)
+  }
+
+  public func find(serial: String) throws -> StoredCertificate {
+    guard let row = try connection.queryOne(
+      """
+      SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder, c.status, c.issued_at,
+             c.completed_on, c.pdf_sha256, c.run_id, c.snapshot, c.pdf, c.revoked_at, c.revocation_reason, s.serial AS superseded_by
+      FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+      WHERE c.serial = \(serial)
+      """)
+    else { throw StoreError.notFound("certificate \(serial)") }
+    return StoredCertificate(
+      listing: try Self.listing(row), snapshot: try row.decodeJSON("snapshot"), pdf: try row.decode("pdf"),
+      revokedAt: try row.decode("revoked_at"), revocationReason: try row.decode("revocation_reason"),
+      supersededBy: try row.decode("superseded_by"))
+  }
+
+  /// Writes the stored PDFs of the listed certificates to `DIR/<year>/<serial>.pdf`.
+  public func export(_ serials: [String], to directory: String) throws -> [String] {
+    let exporter = Exporter(connection: connection, directory: directory)
+    try Exporter.removeStaleTemporaryFiles(in: directory)
+    return try serials.map { serial in
+      guard let row = try connection.queryOne("SELECT pdf, pdf_sha256 FROM certificate WHERE serial = \(serial)") else {
+        throw StoreError.notFound("certificate \(serial)")
+      }
+      return try exporter.write(serial: serial, pdf: try row.decode("pdf"), sha256: try row.decode("pdf_sha256"))
+    }
+  }
+
+  /// Records the result of a participant's project work (or exam, colloquium).
+  public func recordAssessment(
+    participant: ParticipantID, programmeCode: String, kind: String, passed: Bool, title: String?, assessedOn: CalendarDate,
+    courseCode: String?, note: String?
+  ) throws {
+    try connection.transaction { db in
+      guard let programme = try db.queryOne("SELECT id FROM programme WHERE code = \(programmeCode)") else {
+        throw StoreError.notFound("programme \(programmeCode)")
+      }
+      _ = try ParticipantStore(db).find(participant)
+      var courseID: Int64?
+      if let courseCode {
+        guard let course = try db.queryOne("SELECT id FROM course WHERE code = \(courseCode)") else {
+          throw StoreError.notFound("cohort \(courseCode)")
+        }
+        courseID = try course.decode("id")
+      }
+      try db.execute(
+        """
+        INSERT INTO assessment (participant_id, programme_id, course_id, kind, result, title, assessed_on, note)
+        VALUES (\(participant.rawValue), \(try programme.decode("id", as: Int64.self)), \(courseID), \(kind),
+                \(passed ? "passed" : "failed"), \(title), \(assessedOn.postgres), \(note))
+        """)
+    }
+  }
+
+  /// What the rules say now for one participant: due certificates and what is still missing,
+  /// per programme they are enrolled in.
+  public func explain(_ participant: ParticipantID) throws -> [(programme: String, verdict: EligibilityVerdict)] {
+    let programmes = try connection.query(
+      """
+      SELECT DISTINCT v.programme_id, p.code FROM enrolment e JOIN course c ON c.id = e.course_id
+      JOIN programme_version v ON v.id = c.programme_version_id JOIN programme p ON p.id = v.programme_id
+      WHERE e.participant_id = \(participant.rawValue) ORDER BY p.code
+      """)
+    var codes: [Int64: String] = [:]
+    for row in programmes { codes[try row.decode("programme_id")] = try row.decode("code") }
+    let cases = try EligibilityReader(connection).cases(
+      for: codes.keys.sorted().map { DueKey(participant: participant.rawValue, programme: $0) })
+    return cases.map { (codes[$0.key.programme] ?? "?", Eligibility.evaluate($0.input)) }
+  }
+}

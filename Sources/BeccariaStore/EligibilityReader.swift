@@ -1,0 +1,151 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// A participant and programme whose certificates are to be checked.
+public struct DueKey: Hashable, Sendable {
+  public var participant: Int64
+  public var programme: Int64
+  public init(participant: Int64, programme: Int64) {
+    self.participant = participant
+    self.programme = programme
+  }
+}
+
+/// What the rules and the document need about one participant and programme.
+public struct EligibilityCase: Sendable {
+  public var key: DueKey
+  public var holderName: String
+  public var birthDate: CalendarDate?
+  public var erased: Bool
+  public var input: EligibilityInput
+  /// The programme version whose texts the documents use.
+  public var definition: ProgrammeDefinition
+  public var programmeVersionID: Int64
+  /// Course ids by code, for the certificate rows.
+  public var courseIDs: [String: Int64]
+}
+
+/// Reads the inputs of the completion rules for many participants at once: a fixed number of
+/// set-based queries per batch, never one per participant.
+public struct EligibilityReader {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  public func cases(for keys: [DueKey]) throws -> [EligibilityCase] {
+    guard !keys.isEmpty else { return [] }
+    let people = PostgresArray(Array(Set(keys.map(\.participant))))
+    let wanted = Set(keys)
+
+    var persons: [Int64: (name: String, birth: CalendarDate?, erased: Bool)] = [:]
+    for row in try connection.query(
+      "SELECT id, given_names || ' ' || family_name AS name, birth_date, erased_at IS NOT NULL AS erased FROM participant WHERE id = ANY(\(people))")
+    {
+      persons[try row.decode("id")] = (try row.decode("name"), try row.optionalDate("birth_date"), try row.decode("erased"))
+    }
+
+    var credits: [DueKey: [EligibilityInput.Credit]] = [:]
+    var courseIDs: [DueKey: [String: Int64]] = [:]
+    for row in try connection.query(
+      """
+      SELECT ma.participant_id, ma.programme_id, ma.module_number, c.id AS course_id, c.code,
+             coalesce(ma.last_attended_day, ma.last_day) AS completed_on, ma.attended_ue, ma.planned_ue
+      FROM module_attendance ma JOIN course c ON c.id = ma.course_id
+      WHERE ma.participant_id = ANY(\(people)) AND ma.planned_ue > 0
+        AND ma.attended_ue >= ma.attendance_threshold * ma.planned_ue
+      """)
+    {
+      let key = DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))
+      guard wanted.contains(key) else { continue }
+      let code: String = try row.decode("code")
+      credits[key, default: []].append(EligibilityInput.Credit(
+        module: try row.decode("module_number"), course: code, completedOn: try row.date("completed_on"),
+        attendedUE: try row.decode("attended_ue"), plannedUE: try row.decode("planned_ue")))
+      courseIDs[key, default: [:]][code] = try row.decode("course_id")
+    }
+
+    struct Enrolments { var whole: Bool; var ended: Bool; var versionID: Int64 }
+    var enrolments: [DueKey: Enrolments] = [:]
+    for row in try connection.query(
+      """
+      SELECT e.participant_id, v.programme_id,
+             bool_or(e.scope = 'programme') AS whole,
+             bool_or(e.scope = 'programme' AND e.status IN ('enrolled', 'transferred')
+                     AND (c.status = 'ended' OR (SELECT max(s.day) FROM session s WHERE s.course_id = c.id) < beccaria_today())) AS ended,
+             (array_agg(c.programme_version_id ORDER BY (e.scope = 'programme') DESC, e.requested_at DESC))[1] AS version_id
+      FROM enrolment e JOIN course c ON c.id = e.course_id JOIN programme_version v ON v.id = c.programme_version_id
+      WHERE e.participant_id = ANY(\(people)) AND e.enrolled_at IS NOT NULL
+      GROUP BY e.participant_id, v.programme_id
+      """)
+    {
+      let key = DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))
+      enrolments[key] = Enrolments(whole: try row.decode("whole"), ended: try row.decode("ended"), versionID: try row.decode("version_id"))
+    }
+
+    var projects: [DueKey: CalendarDate] = [:]
+    for row in try connection.query(
+      """
+      SELECT participant_id, programme_id, min(assessed_on) AS passed_on FROM assessment
+      WHERE participant_id = ANY(\(people)) AND kind = 'project' AND result = 'passed'
+      GROUP BY participant_id, programme_id
+      """)
+    {
+      projects[DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))] = try row.date("passed_on")
+    }
+
+    var held: [DueKey: (zertifikat: Bool, modules: Set<Int>)] = [:]
+    for row in try connection.query(
+      "SELECT participant_id, programme_id, kind, module_number FROM certificate WHERE participant_id = ANY(\(people))")
+    {
+      let key = DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))
+      var entry = held[key] ?? (false, [])
+      if try row.decode("kind", as: String.self) == CertificateKind.zertifikat.rawValue {
+        entry.zertifikat = true
+      } else if let module: Int = try row.decode("module_number") {
+        entry.modules.insert(module)
+      }
+      held[key] = entry
+    }
+
+    // Definitions: the version of the participant's programme enrolment, else the latest.
+    var versionFor: [DueKey: Int64] = [:]
+    var missingLatest: Set<Int64> = []
+    for key in keys {
+      if let id = enrolments[key]?.versionID { versionFor[key] = id } else { missingLatest.insert(key.programme) }
+    }
+    if !missingLatest.isEmpty {
+      for row in try connection.query(
+        """
+        SELECT DISTINCT ON (programme_id) programme_id, id FROM programme_version
+        WHERE programme_id = ANY(\(PostgresArray(Array(missingLatest)))) ORDER BY programme_id, version DESC
+        """)
+      {
+        let programme: Int64 = try row.decode("programme_id")
+        for key in keys where key.programme == programme && versionFor[key] == nil { versionFor[key] = try row.decode("id") }
+      }
+    }
+    var definitions: [Int64: ProgrammeDefinition] = [:]
+    let versionIDs = Array(Set(versionFor.values))
+    if !versionIDs.isEmpty {
+      for row in try connection.query("SELECT id, definition FROM programme_version WHERE id = ANY(\(PostgresArray(versionIDs)))") {
+        definitions[try row.decode("id")] = try row.decodeJSON("definition")
+      }
+    }
+
+    return keys.compactMap { key in
+      guard let person = persons[key.participant], let versionID = versionFor[key], let definition = definitions[versionID] else {
+        return nil
+      }
+      let enrolment = enrolments[key]
+      let holds = held[key]
+      return EligibilityCase(
+        key: key, holderName: person.name, birthDate: person.birth, erased: person.erased,
+        input: EligibilityInput(
+          requiredModules: definition.modules.map(\.number), projectRequired: definition.completion.projectRequired,
+          credits: credits[key] ?? [], projectPassedOn: projects[key], wholeProgramme: enrolment?.whole ?? false,
+          programmeCohortEnded: enrolment?.ended ?? false, holdsZertifikat: holds?.zertifikat ?? false,
+          certifiedModules: holds?.modules ?? []),
+        definition: definition, programmeVersionID: versionID, courseIDs: courseIDs[key] ?? [:])
+    }
+  }
+}
