@@ -122,7 +122,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "BeccariaCommandsTests",
-      dependencies: ["BeccariaCommands", "TestSupport", "Postgres", "beccaria"],
+      dependencies: ["BeccariaCommands", "BeccariaStore", "BeccariaCore", "Documents", "TestSupport", "Postgres", "beccaria"],
       swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]

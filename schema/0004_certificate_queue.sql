@@ -11,6 +11,8 @@ CREATE TABLE certificate_due (
   -- Failed attempts (a document that could not be rendered); the marker stays for the next run.
   attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
   last_error text,
+  -- The run that last failed on it: the same run does not try again.
+  last_run_id bigint,
   PRIMARY KEY (participant_id, programme_id)
 );
 CREATE INDEX certificate_due_order_idx ON certificate_due (marked_at, participant_id);

@@ -198,6 +198,7 @@ public struct CertificateRun: Sendable {
         let claimed = try tx.query(
           """
           SELECT participant_id, programme_id FROM certificate_due
+          WHERE last_run_id IS DISTINCT FROM \(runID)
           ORDER BY marked_at, participant_id LIMIT \(options.batchSize) FOR UPDATE SKIP LOCKED
           """
         ).map { DueKey(participant: try $0.decode("participant_id"), programme: try $0.decode("programme_id")) }
@@ -225,7 +226,7 @@ public struct CertificateRun: Sendable {
           if failedKeys.contains(key) {
             try tx.execute(
               """
-              UPDATE certificate_due SET attempts = attempts + 1, last_error = \(failures.last)
+              UPDATE certificate_due SET attempts = attempts + 1, last_error = \(failures.last), last_run_id = \(runID)
               WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)
               """)
           } else {
@@ -247,7 +248,6 @@ public struct CertificateRun: Sendable {
           events(.exported(path: path))
         }
       }
-      if batch.checked < options.batchSize && batch.failures.count >= batch.checked { break }
     }
     return result
   }

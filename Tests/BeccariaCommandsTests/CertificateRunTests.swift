@@ -1,0 +1,232 @@
+import BeccariaCore
+import BeccariaStore
+import Crypto
+import Documents
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// A cohort with one past 8-UE session per module, people who attended everything, and passed
+/// projects: every one of them is due a Zertifikat.
+struct CertifiedCohort {
+  let database: TestDatabase
+  let connection: Connection
+  let people: [ParticipantID]
+  static let course = "BQ-SN-2026-1"
+
+  init(count: Int, names: [(String, String)] = []) throws {
+    database = try TestDatabase.migrated()
+    connection = try database.database().connect()
+    try Fixtures.programmeAndMunicipalities(connection)
+    try Fixtures.course(connection, code: Self.course, capacity: 500)
+    var ids = try Fixtures.participants(connection, count: count)
+    for (index, name) in names.enumerated() {
+      ids += try ParticipantStore(connection).add([
+        ParticipantDraft(familyName: name.0, givenNames: name.1, birthDate: CalendarDate(year: 1980, month: 1 + index % 12, day: 9)!,
+                         email: "named\(index)@example.org", municipality: Fixtures.bautzen, organisation: nil, function: nil)
+      ], force: true)
+    }
+    people = ids
+    for person in people { _ = try EnrolmentStore(connection).enrol(courseCode: Self.course, participant: person, modules: nil) }
+    let today = CalendarDate.today()
+    let sessions = try SessionStore(connection).add((1...4).map { module in
+      NewSession(courseCode: Self.course, module: module, day: today.adding(days: -40 + module * 7), start: 540, end: 945, ue: 8,
+                 location: nil, trainerEmails: [])
+    })
+    try connection.execute(
+      """
+      INSERT INTO attendance (session_id, participant_id, status, ue_attended)
+      SELECT s, p, 'present', 8 FROM unnest(\(PostgresArray(sessions.map(\.rawValue)))) s, unnest(\(PostgresArray(people.map(\.rawValue)))) p
+      """)
+    for person in people {
+      try CertificateStore(connection).recordAssessment(
+        participant: person, programmeCode: "beccaria-fachkraft", kind: "project", passed: true, title: "Projekt",
+        assessedOn: today.adding(days: -5), courseCode: Self.course, note: nil)
+    }
+  }
+
+  func run(workers: Int = 2, output: String? = nil, renderer: @escaping CertificateRenderer = { try CertificateDocument.render($0) })
+    throws -> CertificateRunSummary
+  {
+    try CertificateRun(
+      database: database.database(), options: CertificateRunOptions(workers: workers, outputDirectory: output, batchSize: 5),
+      renderer: renderer
+    ).execute()
+  }
+
+  func serials() throws -> [String] {
+    try connection.query("SELECT serial FROM certificate ORDER BY serial").map { try $0.decode("serial", as: String.self) }
+  }
+
+  /// Serials of the year are exactly 1…n: gapless and unique.
+  func expectGapless(_ count: Int) throws {
+    let numbers = try serials().compactMap { SerialNumber.parse($0)?.number }
+    #expect(numbers == Array(1...max(count, 1)).prefix(count).map { $0 })
+    let counter = try connection.queryOne("SELECT coalesce(max(last_number), 0) AS n FROM certificate_serial_counter")?.decode("n", as: Int.self)
+    #expect(counter == count)
+  }
+}
+
+@Suite struct CertificateRunTests {
+  static let names: [(String, String)] = [
+    ("Wjeńka", "Měrćin"), ("Šołćina", "Hańža"), ("Łukasiewicz-Ünal", "Zoë"), ("Nguyễn", "Thị Minh Khai"),
+    ("von Hohenstein-Łukasiewicz-Wjeńka", "Maximiliane Alexandra Konstanze"), ("الحسن", "محمد"),
+  ]
+
+  @Test func issuedCertificatesReadBackExactly() throws {
+    let cohort = try CertifiedCohort(count: 0, names: Self.names)
+    defer { cohort.database.drop() }
+    let directory = FileManager.default.temporaryDirectory.appending(path: "certs-\(UUID().uuidString)").path
+    let summary = try cohort.run(output: directory)
+    #expect(summary.issued.count == Self.names.count)
+    #expect(summary.failures.isEmpty)
+    try cohort.expectGapless(Self.names.count)
+    let store = CertificateStore(cohort.connection)
+    for certificate in summary.issued {
+      let stored = try store.find(serial: certificate.serial)
+      #expect(SHA256.hash(data: stored.pdf).map { String(format: "%02x", $0) }.joined() == stored.listing.sha256)
+      let path = "\(directory)/\(certificate.year)/\(certificate.serial).pdf"
+      #expect(FileManager.default.contents(atPath: path) == stored.pdf, "export differs from the stored bytes")
+      #expect(try PDFTools.run("qpdf", ["--check", path]).contains("No syntax or stream encoding errors"))
+      #expect(try PDFTools.fontsEmbedded(path))
+      let info = try PDFTools.run("pdfinfo", [path])
+      #expect(info.contains("Pages:           1"))
+      let text = try PDFTools.run("pdftotext", ["-enc", "UTF-8", path, "-"])
+      let snapshot = stored.snapshot
+      if !snapshot.holderName.unicodeScalars.contains(where: { $0.properties.generalCategory == .otherLetter && $0.value >= 0x600 && $0.value < 0x700 }) {
+        #expect(text.replacingOccurrences(of: "\n", with: " ").contains(snapshot.holderName), "name not printed as stored: \(snapshot.holderName)")
+      } else {
+        // Arabic runs right to left: pdftotext gives the words in visual order.
+        for word in snapshot.holderName.split(separator: " ") { #expect(text.contains(word), "missing \(word)") }
+      }
+      for field in ["Zertifikat", certificate.serial, "geboren am \(snapshot.birthDate?.german ?? "")", "Kriminologie", "Projektbegleitung",
+                    "Dresden, den \(snapshot.issuedOn.german)", "Fachkraft für Kriminalprävention", "Landespräventionsrat Sachsen"] {
+        #expect(text.contains(field), "missing \(field) on \(certificate.serial)")
+      }
+      #expect(try PDFTools.qrCodes(path, page: 1) == [snapshot.qrPayload])
+      #expect(snapshot.qrPayload.hasSuffix("nr=\(certificate.serial)"))
+    }
+    // The 60-character name did not overflow: it is printed whole on one page.
+    #expect(Self.names[4].1.count + Self.names[4].0.count + 1 >= 60)
+    // A second run issues nothing; the run table shows both.
+    #expect(try cohort.run().issued.isEmpty)
+    let runs = try cohort.connection.query("SELECT status, issued FROM certificate_run ORDER BY id")
+    #expect(try runs.map { try $0.decode("status", as: String.self) } == ["succeeded", "succeeded"])
+    #expect(try runs.map { try $0.decode("issued", as: Int.self) } == [Self.names.count, 0])
+  }
+
+  @Test func twoRunsStartedTogetherIssueEachCertificateOnce() async throws {
+    let cohort = try CertifiedCohort(count: 40)
+    defer { cohort.database.drop() }
+    let database = cohort.database
+    let summaries = try await withThrowingTaskGroup(of: Int.self) { group in
+      for _ in 0..<2 {
+        group.addTask {
+          try CertificateRun(
+            database: database.database(), options: CertificateRunOptions(workers: 2, batchSize: 5),
+            renderer: { try CertificateDocument.render($0) }
+          ).execute().issued.count
+        }
+      }
+      return try await group.reduce(into: [Int]()) { $0.append($1) }
+    }
+    #expect(summaries.reduce(0, +) == 40)
+    let rows = try cohort.connection.query("SELECT participant_id, count(*)::integer AS n FROM certificate GROUP BY participant_id")
+    #expect(rows.count == 40)
+    #expect(try rows.allSatisfy { try $0.decode("n", as: Int.self) == 1 })
+    try cohort.expectGapless(40)
+  }
+
+  @Test func aFailedRenderingIsRetriedAndLeavesNoGap() throws {
+    let cohort = try CertifiedCohort(count: 6)
+    defer { cohort.database.drop() }
+    let unlucky = "Person3 Test"
+    struct Broken: Error, CustomStringConvertible { var description: String { "font server on fire" } }
+    let first = try cohort.run(renderer: { snapshot in
+      if snapshot.holderName == "Test Person3" || snapshot.holderName == unlucky { throw Broken() }
+      return try CertificateDocument.render(snapshot)
+    })
+    #expect(first.issued.count == 5)
+    #expect(first.failures.count == 1)
+    #expect(first.failures.first?.contains("font server on fire") == true)
+    try cohort.expectGapless(5)
+    let marker = try #require(try cohort.connection.queryOne("SELECT attempts, last_error FROM certificate_due"))
+    #expect(try marker.decode("attempts", as: Int.self) == 1)
+    #expect(try cohort.connection.queryOne("SELECT status FROM certificate_run ORDER BY id DESC LIMIT 1")?.decode("status", as: String.self) == "failed")
+    let second = try cohort.run()
+    #expect(second.issued.count == 1)
+    try cohort.expectGapless(6)
+  }
+
+  @Test func aRevokedCertificateIsNeverReissuedByTheRun() throws {
+    let cohort = try CertifiedCohort(count: 2)
+    defer { cohort.database.drop() }
+    #expect(try cohort.run().issued.count == 2)
+    try cohort.connection.execute(
+      "UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Täuschung' WHERE participant_id = \(cohort.people[0].rawValue)")
+    // Anything that marks the participant due again (a correction) must not bring it back.
+    try cohort.connection.execute("INSERT INTO certificate_due (participant_id, programme_id) VALUES (\(cohort.people[0].rawValue), 1)")
+    #expect(try cohort.run().issued.isEmpty)
+    #expect(try cohort.connection.queryOne("SELECT count(*) AS n FROM certificate")?.decode("n", as: Int.self) == 2)
+  }
+
+  @Test func aDryRunWritesNothing() throws {
+    let cohort = try CertifiedCohort(count: 3)
+    defer { cohort.database.drop() }
+    let summary = try CertificateRun(
+      database: cohort.database.database(), options: CertificateRunOptions(dryRun: true), renderer: { try CertificateDocument.render($0) }
+    ).execute()
+    #expect(summary.planned.count == 3)
+    #expect(summary.planned.allSatisfy { $0.kind == .zertifikat && $0.reason.contains("project work passed") })
+    #expect(try cohort.serials().isEmpty)
+    #expect(try cohort.connection.queryOne("SELECT count(*) AS n FROM certificate_due")?.decode("n", as: Int.self) == 3)
+    #expect(try cohort.connection.queryOne("SELECT count(*) AS n FROM certificate_run")?.decode("n", as: Int.self) == 0)
+  }
+
+  @Test func aRunKilledMidwayIsFinishedByTheNextExactlyOnce() throws {
+    let cohort = try CertifiedCohort(count: 60)
+    defer { cohort.database.drop() }
+    let directory = FileManager.default.temporaryDirectory.appending(path: "killed-\(UUID().uuidString)").path
+    let process = Process()
+    process.executableURL = Beccaria.executable
+    process.arguments = ["certificate", "run", "--workers", "1", "--batch-size", "1", "--output", directory]
+    var environment = ProcessInfo.processInfo.environment
+    environment["DATABASE_URL"] = cohort.database.conninfo
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // Wait until it has committed some certificates, then kill it without warning.
+    let watcher = try cohort.database.connect()
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+      let issued = try watcher.queryOne("SELECT count(*) AS n FROM certificate")?.decode("n", as: Int.self) ?? 0
+      if issued >= 3 { break }
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let before = try cohort.serials().count
+    #expect(before >= 3 && before < 60, "the kill came at \(before) of 60")
+    try cohort.expectGapless(before)
+
+    let rerun = try Beccaria.run(["certificate", "run", "--output", directory], database: cohort.database)
+    #expect(rerun.status == 0, "\(rerun.stderr)")
+    #expect(rerun.stdout.contains("Marked as failed (killed earlier): run 1."))
+    try cohort.expectGapless(60)
+    let perPerson = try watcher.query("SELECT count(*)::integer AS n FROM certificate GROUP BY participant_id")
+    #expect(perPerson.count == 60)
+    #expect(try perPerson.allSatisfy { try $0.decode("n", as: Int.self) == 1 })
+    let runs = try watcher.query("SELECT status, error FROM certificate_run ORDER BY id")
+    #expect(try runs.map { try $0.decode("status", as: String.self) } == ["failed", "succeeded"])
+    // Every stored certificate has its file, byte for byte, and no temporary file is left.
+    let files = try FileManager.default.subpathsOfDirectory(atPath: directory).filter { $0.hasSuffix(".pdf") }
+    #expect(files.filter { $0.contains(".beccaria-tmp-") }.isEmpty)
+    for row in try watcher.query("SELECT serial, pdf_sha256 FROM certificate") {
+      let serial: String = try row.decode("serial")
+      let data = try #require(FileManager.default.contents(atPath: "\(directory)/\(serial.dropFirst(3).prefix(4))/\(serial).pdf"))
+      #expect(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() == (try row.decode("pdf_sha256", as: String.self)))
+    }
+  }
+}
