@@ -55,6 +55,10 @@ public final class PDFWriter {
 
   private let surface: OpaquePointer
   private let cairo: OpaquePointer
+  /// One Pango context for the whole document (72 dpi, so font sizes are points): creating a
+  /// context per text block costs more than laying the text out.
+  private let pango: OpaquePointer
+  private var fonts: [String: OpaquePointer] = [:]
   private let sink: Unmanaged<Sink>
   private var finished = false
   public let width: Double
@@ -97,9 +101,14 @@ public final class PDFWriter {
       throw RenderError("could not create a drawing context")
     }
     self.cairo = cairo
+    // pango_cairo_create_context never returns NULL (it aborts when out of memory).
+    pango = pango_cairo_create_context(cairo).unsafelyUnwrapped
+    pango_cairo_context_set_resolution(pango, 72)
   }
 
   deinit {
+    for description in fonts.values { pango_font_description_free(description) }
+    g_object_unref(UnsafeMutableRawPointer(pango))
     cairo_destroy(cairo)
     cairo_surface_destroy(surface)
     sink.release()
@@ -214,18 +223,18 @@ public final class PDFWriter {
     _ text: String, width: Double?, font: Font, alignment: TextAlignment, lineSpacing: Double,
     _ body: (OpaquePointer) -> R
   ) -> R {
-    // A context at 72 dpi makes Pango's font sizes points, the unit of the PDF surface.
-    // pango_cairo_create_context and pango_layout_new never return NULL (they abort on OOM).
-    let context = pango_cairo_create_context(cairo).unsafelyUnwrapped
-    pango_cairo_context_set_resolution(context, 72)
-    let layout = pango_layout_new(context).unsafelyUnwrapped
-    defer {
-      g_object_unref(UnsafeMutableRawPointer(layout))
-      g_object_unref(UnsafeMutableRawPointer(context))
+    // pango_layout_new never returns NULL (it aborts when out of memory).
+    let layout = pango_layout_new(pango).unsafelyUnwrapped
+    defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+    let key = font.pangoDescription
+    let description: OpaquePointer
+    if let cached = fonts[key] {
+      description = cached
+    } else {
+      description = pango_font_description_from_string(key).unsafelyUnwrapped
+      fonts[key] = description
     }
-    let description = pango_font_description_from_string(font.pangoDescription)
     pango_layout_set_font_description(layout, description)
-    pango_font_description_free(description)
     if let width {
       pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
       pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)

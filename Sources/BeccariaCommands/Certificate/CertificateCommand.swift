@@ -6,5 +6,7 @@ struct CertificateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "certificate",
     abstract: "Issue certificates (the nightly run), list, show and export them.",
-    subcommands: [CertificateRunCommand.self, CertificateList.self, CertificateShow.self, CertificateExport.self])
+    subcommands: [
+      CertificateRunCommand.self, CertificateList.self, CertificateShow.self, CertificateExport.self, CertificatePreview.self,
+    ])
 }
