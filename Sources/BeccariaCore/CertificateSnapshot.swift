@@ -50,12 +50,14 @@ public struct CertificateSnapshot: Codable, Sendable, Equatable {
   public var qrPayload: String
   /// Minutes of one UE, as printed in the explanation.
   public var ueMinutes: Int
+  /// The issuing key whose signature the QR code carries.
+  public var keyID: String?
 
   public init(
     serial: String, kind: CertificateKind, heading: String, holderName: String, birthDate: CalendarDate?, body: String,
     award: String?, programmeCode: String, programmeTitle: String, programmeVersion: Int, modules: [ModuleLine],
     completedOn: CalendarDate, issuer: String, place: String, issuedOn: CalendarDate, signatories: [Signatory],
-    verificationURL: String, qrPayload: String, ueMinutes: Int
+    verificationURL: String, qrPayload: String, ueMinutes: Int, keyID: String? = nil
   ) {
     self.serial = serial
     self.kind = kind
@@ -76,6 +78,7 @@ public struct CertificateSnapshot: Codable, Sendable, Equatable {
     self.verificationURL = verificationURL
     self.qrPayload = qrPayload
     self.ueMinutes = ueMinutes
+    self.keyID = keyID
   }
 
   public var totalUE: Int { modules.reduce(0) { $0 + $1.ue } }

@@ -35,10 +35,13 @@ struct CertificateIssuer {
   let today: CalendarDate
   let runID: Int64?
 
-  /// Builds the printed fields of a due certificate (serial given).
+  let signer: SigningKey
+
+  /// Builds the printed fields of a due certificate (serial given), signed: the QR code carries
+  /// the claim and its signature.
   static func snapshot(
-    for due: DueCertificate, in eligibility: EligibilityCase, serial: String, today: CalendarDate
-  ) -> CertificateSnapshot {
+    for due: DueCertificate, in eligibility: EligibilityCase, serial: String, today: CalendarDate, signer: SigningKey
+  ) throws -> (CertificateSnapshot, VerificationPayload) {
     let definition = eligibility.definition
     let text = due.kind == .zertifikat ? definition.documents.zertifikat : definition.documents.teilnahmebescheinigung
     let modules = due.credits.map { credit in
@@ -46,15 +49,26 @@ struct CertificateIssuer {
         number: credit.module, title: definition.module(credit.module)?.title ?? "Modul \(credit.module)",
         ue: definition.module(credit.module)?.ue ?? credit.plannedUE, course: credit.course, completedOn: credit.completedOn)
     }
-    let url = definition.documents.verificationURL
-    let verification = url + (url.contains("?") ? "&" : "?") + "nr=" + serial
-    return CertificateSnapshot(
+    var snapshot = CertificateSnapshot(
       serial: serial, kind: due.kind, heading: text.heading, holderName: eligibility.holderName,
       birthDate: eligibility.birthDate, body: text.body, award: text.award, programmeCode: definition.code,
       programmeTitle: definition.title, programmeVersion: definition.version, modules: modules, completedOn: due.completedOn,
       issuer: definition.issuer.name, place: definition.issuer.place, issuedOn: today,
       signatories: definition.documents.signatories.map { .init(name: $0.name, role: $0.role) },
-      verificationURL: verification, qrPayload: verification, ueMinutes: definition.ueMinutes)
+      verificationURL: "", qrPayload: "", ueMinutes: definition.ueMinutes)
+    let payload = try seal(&snapshot, signer: signer, verificationPrefix: definition.documents.verificationURL)
+    return (snapshot, payload)
+  }
+
+  /// Sets the key id, the printed verification address and the signed QR payload of a snapshot.
+  static func seal(_ snapshot: inout CertificateSnapshot, signer: SigningKey, verificationPrefix: String) throws
+    -> VerificationPayload
+  {
+    snapshot.keyID = signer.keyID
+    snapshot.verificationURL = verificationPrefix + (verificationPrefix.contains("?") ? "&" : "?") + "nr=" + snapshot.serial
+    let payload = try signer.sign(CertificateClaim(snapshot: snapshot, keyID: signer.keyID))
+    snapshot.qrPayload = payload.url(prefix: verificationPrefix)
+    return payload
   }
 
   /// Takes the next serial of the (German) year. The counter row stays locked until the
@@ -73,18 +87,18 @@ struct CertificateIssuer {
   /// Renders and stores one certificate; the serial and the row live or die together.
   func issue(_ due: DueCertificate, for eligibility: EligibilityCase) throws -> IssuedCertificate {
     try connection.transaction { db in
-      let serial = try CertificateIssuer(connection: db, renderer: renderer, today: today, runID: runID).nextSerial()
-      let snapshot = Self.snapshot(for: due, in: eligibility, serial: serial, today: today)
+      let serial = try CertificateIssuer(connection: db, renderer: renderer, today: today, runID: runID, signer: signer).nextSerial()
+      let (snapshot, payload) = try Self.snapshot(for: due, in: eligibility, serial: serial, today: today, signer: signer)
       let pdf = try renderer(snapshot)
       let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
       let courseID = due.credits.last.flatMap { eligibility.courseIDs[$0.course] }
       let row = try db.queryOne(
         """
         INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
-                                 completed_on, run_id, pdf, pdf_sha256, snapshot)
+                                 completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
         VALUES (\(serial), \(due.kind.rawValue), \(eligibility.key.participant), \(eligibility.key.programme),
                 \(eligibility.programmeVersionID), \(due.module), \(courseID), \(due.completedOn.postgres), \(runID), \(pdf),
-                \(sha), \(JSONB(snapshot)))
+                \(sha), \(JSONB(snapshot)), \(signer.keyID), \(Base64URL.encode(payload.signature)))
         RETURNING id
         """)
       return IssuedCertificate(

@@ -55,11 +55,13 @@ public struct CertificateRun: Sendable {
   public let database: Database
   public let options: CertificateRunOptions
   public let renderer: CertificateRenderer
+  public let signer: SigningKey
   public let events: @Sendable (CertificateRunEvent) -> Void
 
-  public init(database: Database, options: CertificateRunOptions, renderer: @escaping CertificateRenderer,
+  public init(database: Database, options: CertificateRunOptions, renderer: @escaping CertificateRenderer, signer: SigningKey,
               events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }) {
     self.database = database
+    self.signer = signer
     self.options = options
     self.renderer = renderer
     self.events = events
@@ -72,6 +74,7 @@ public struct CertificateRun: Sendable {
     let started = Date()
     let control = try database.connect()
     if options.dryRun { return try dryRun(control, started: started) }
+    try SigningKeyStore(control).requireUsable(signer)
     var summary = CertificateRunSummary()
     guard let runID: Int64 = try control.queryOne(
       """
@@ -204,7 +207,7 @@ public struct CertificateRun: Sendable {
         ).map { DueKey(participant: try $0.decode("participant_id"), programme: try $0.decode("programme_id")) }
         if claimed.isEmpty { return nil }
         let today = try tx.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? CalendarDate.today()
-        let issuer = CertificateIssuer(connection: tx, renderer: renderer, today: today, runID: runID)
+        let issuer = CertificateIssuer(connection: tx, renderer: renderer, today: today, runID: runID, signer: signer)
         var issued: [IssuedCertificate] = []
         var failures: [String] = []
         var failedKeys: Set<DueKey> = []

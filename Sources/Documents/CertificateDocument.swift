@@ -14,7 +14,7 @@ public enum CertificateDocument {
   public static func render(_ snapshot: CertificateSnapshot) throws -> Data {
     let writer = try PDFWriter(
       title: "\(snapshot.heading) \(snapshot.serial)", author: snapshot.issuer,
-      subject: "\(snapshot.heading) – \(snapshot.holderName)")
+      subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: snapshot.serial)
     let width = PDFWriter.a4Width
     let height = PDFWriter.a4Height
     let content = width - 2 * margin
@@ -84,15 +84,16 @@ public enum CertificateDocument {
     }
 
     // Serial and verification.
-    let qrSize = 78.0
+    let qrSize = 92.0
     let qrX = width - margin - qrSize + 6
-    let qrY = height - 56 - qrSize - 14
+    let qrY = height - 56 - qrSize - 6
     try writer.qrCode(snapshot.qrPayload, x: qrX, y: qrY, size: qrSize)
     let footerWidth = content - qrSize - 10
     let footerY = height - 118
     writer.text("Zertifikatsnummer \(snapshot.serial)", x: margin, y: footerY, width: footerWidth, font: .sans(9, bold: true), color: ink)
     writer.text(
-      "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)\nAbgeschlossen am \(snapshot.completedOn.german) · Programm \(snapshot.programmeCode), Version \(snapshot.programmeVersion)",
+      "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)\nAbgeschlossen am \(snapshot.completedOn.german) · Programm \(snapshot.programmeCode), Version \(snapshot.programmeVersion)"
+        + (snapshot.keyID.map { " · signiert mit Schlüssel \($0)" } ?? ""),
       x: margin, y: footerY + 13, width: footerWidth, font: .sans(7.5), color: muted, lineSpacing: 1.1)
     return try writer.finish()
   }

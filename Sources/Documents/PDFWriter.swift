@@ -70,9 +70,9 @@ public final class PDFWriter {
     var data = Data()
   }
 
-  /// A new PDF; `title`, `author` and `subject` go into its document information.
+  /// A new PDF; `title`, `author`, `subject` and `keywords` go into its document information.
   public init(
-    title: String, author: String? = nil, subject: String? = nil,
+    title: String, author: String? = nil, subject: String? = nil, keywords: String? = nil,
     width: Double = PDFWriter.a4Width, height: Double = PDFWriter.a4Height
   ) throws {
     self.width = width
@@ -94,6 +94,7 @@ public final class PDFWriter {
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
     if let author { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, author) }
     if let subject { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, subject) }
+    if let keywords { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS, keywords) }
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "beccaria")
     guard let cairo = cairo_create(surface) else {
       cairo_surface_destroy(surface)

@@ -285,10 +285,10 @@ enum PDFTools {
     }
   }
 
-  /// QR payloads found on one page rendered at 150 dpi.
-  static func qrCodes(_ path: String, page: Int) throws -> [String] {
+  /// QR payloads found on one page rendered at `dpi` (150 by default, what an office scanner does).
+  static func qrCodes(_ path: String, page: Int, dpi: Int = 150) throws -> [String] {
     let prefix = FileManager.default.temporaryDirectory.appending(path: "qr-\(UUID().uuidString)").path
-    _ = try run("pdftoppm", ["-r", "150", "-f", String(page), "-l", String(page), "-png", "-singlefile", path, prefix])
+    _ = try run("pdftoppm", ["-r", String(dpi), "-f", String(page), "-l", String(page), "-png", "-singlefile", path, prefix])
     defer { try? FileManager.default.removeItem(atPath: prefix + ".png") }
     return try run("zbarimg", ["--quiet", "--raw", prefix + ".png"]).split(separator: "\n").map(String.init)
   }

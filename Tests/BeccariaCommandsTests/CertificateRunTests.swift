@@ -13,6 +13,9 @@ struct CertifiedCohort {
   let database: TestDatabase
   let connection: Connection
   let people: [ParticipantID]
+  /// The issuing key, registered in the database and written to `keyPath` (mode 0600).
+  let signer: SigningKey
+  let keyPath: String
   static let course = "BQ-SN-2026-1"
 
   init(count: Int, names: [(String, String)] = []) throws {
@@ -28,6 +31,10 @@ struct CertifiedCohort {
       ], force: true)
     }
     people = ids
+    signer = SigningKey.generate()
+    try SigningKeyStore(connection).register(signer.publicKey, label: "test")
+    keyPath = FileManager.default.temporaryDirectory.appending(path: "signing-\(UUID().uuidString).pem").path
+    try signer.write(to: keyPath)
     for person in people { _ = try EnrolmentStore(connection).enrol(courseCode: Self.course, participant: person, modules: nil) }
     let today = CalendarDate.today()
     let sessions = try SessionStore(connection).add((1...4).map { module in
@@ -51,9 +58,12 @@ struct CertifiedCohort {
   {
     try CertificateRun(
       database: database.database(), options: CertificateRunOptions(workers: workers, outputDirectory: output, batchSize: 5),
-      renderer: renderer
+      renderer: renderer, signer: signer
     ).execute()
   }
+
+  /// Environment for `beccaria` processes: the database and the signing key.
+  var environment: [String: String] { ["BECCARIA_SIGNING_KEY": keyPath] }
 
   func serials() throws -> [String] {
     try connection.query("SELECT serial FROM certificate ORDER BY serial").map { try $0.decode("serial", as: String.self) }
@@ -105,7 +115,12 @@ struct CertifiedCohort {
         #expect(text.contains(field), "missing \(field) on \(certificate.serial)")
       }
       #expect(try PDFTools.qrCodes(path, page: 1) == [snapshot.qrPayload])
-      #expect(snapshot.qrPayload.hasSuffix("nr=\(certificate.serial)"))
+      #expect(snapshot.verificationURL.hasSuffix("?nr=\(certificate.serial)"))
+      #expect(text.contains(snapshot.verificationURL))
+      // The QR code carries the signed claim: it verifies with the registered public key.
+      let payload = try VerificationPayload.parse(snapshot.qrPayload)
+      #expect(cohort.signer.publicKey.isValidSignature(payload.signature, for: payload.claimBytes))
+      #expect(try CertificateClaim.decode(payload.claimBytes) == CertificateClaim(snapshot: snapshot, keyID: cohort.signer.keyID))
     }
     // The 60-character name did not overflow: it is printed whole on one page.
     #expect(Self.names[4].1.count + Self.names[4].0.count + 1 >= 60)
@@ -120,12 +135,13 @@ struct CertifiedCohort {
     let cohort = try CertifiedCohort(count: 40)
     defer { cohort.database.drop() }
     let database = cohort.database
+    let signer = cohort.signer
     let summaries = try await withThrowingTaskGroup(of: Int.self) { group in
       for _ in 0..<2 {
         group.addTask {
           try CertificateRun(
             database: database.database(), options: CertificateRunOptions(workers: 2, batchSize: 5),
-            renderer: { try CertificateDocument.render($0) }
+            renderer: { try CertificateDocument.render($0) }, signer: signer
           ).execute().issued.count
         }
       }
@@ -175,7 +191,8 @@ struct CertifiedCohort {
     let cohort = try CertifiedCohort(count: 3)
     defer { cohort.database.drop() }
     let summary = try CertificateRun(
-      database: cohort.database.database(), options: CertificateRunOptions(dryRun: true), renderer: { try CertificateDocument.render($0) }
+      database: cohort.database.database(), options: CertificateRunOptions(dryRun: true), renderer: { try CertificateDocument.render($0) },
+      signer: cohort.signer
     ).execute()
     #expect(summary.planned.count == 3)
     #expect(summary.planned.allSatisfy { $0.kind == .zertifikat && $0.reason.contains("project work passed") })
@@ -193,6 +210,7 @@ struct CertifiedCohort {
     process.arguments = ["certificate", "run", "--workers", "1", "--batch-size", "1", "--output", directory]
     var environment = ProcessInfo.processInfo.environment
     environment["DATABASE_URL"] = cohort.database.conninfo
+    environment["BECCARIA_SIGNING_KEY"] = cohort.keyPath
     process.environment = environment
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
@@ -211,7 +229,7 @@ struct CertifiedCohort {
     #expect(before >= 3 && before < 60, "the kill came at \(before) of 60")
     try cohort.expectGapless(before)
 
-    let rerun = try Beccaria.run(["certificate", "run", "--output", directory], database: cohort.database)
+    let rerun = try Beccaria.run(["certificate", "run", "--output", directory], database: cohort.database, environment: cohort.environment)
     #expect(rerun.status == 0, "\(rerun.stderr)")
     #expect(rerun.stdout.contains("Marked as failed (killed earlier): run 1."))
     try cohort.expectGapless(60)

@@ -109,12 +109,14 @@ import TestSupport
     let (database, db) = try seeded()
     defer { database.drop() }
     try db.execute("INSERT INTO certificate_serial_counter (year, last_number) VALUES (2027, 2)")
+    try db.execute("INSERT INTO signing_key (key_id, public_key) VALUES ('k-0000000000000000', decode(repeat('00', 32), 'hex'))")
     func issue(_ serial: String) throws {
       try db.execute(
         """
         INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on,
-                                 pdf, pdf_sha256, snapshot)
-        VALUES (\(serial), 'zertifikat', 1, 1, 1, '2027-12-01', '\\x255044462d', \(String(repeating: "b", count: 64)), '{}')
+                                 pdf, pdf_sha256, snapshot, key_id, signature)
+        VALUES (\(serial), 'zertifikat', 1, 1, 1, '2027-12-01', '\\x255044462d', \(String(repeating: "b", count: 64)), '{}',
+                'k-0000000000000000', \(String(repeating: "A", count: 86)))
         """)
     }
     try issue("BQ-2027-000001")
@@ -126,6 +128,26 @@ import TestSupport
     let unassigned = #expect(throws: PostgresError.self) { try issue("BQ-2027-000003") }
     #expect(unassigned?.constraint == "certificate_serial_from_counter")
     try issue("BQ-2027-000002")
+    // Unsigned certificates do not exist.
+    let unsigned = #expect(throws: PostgresError.self) {
+      try db.execute(
+        """
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
+                                 pdf, pdf_sha256, snapshot)
+        VALUES ('BQ-2027-000002', 'teilnahmebescheinigung', 1, 1, 1, 1, '2027-12-01', '\\x00', repeat('d', 64), '{}')
+        """)
+    }
+    #expect(unsigned?.constraint == "certificate_signed")
+    // "Superseded" needs a successor that names it; pointing at any other certificate is refused.
+    let dangling = #expect(throws: PostgresError.self) {
+      try db.execute(
+        """
+        UPDATE certificate SET status = 'superseded', superseded_at = now(),
+               superseded_by = (SELECT id FROM certificate WHERE serial = 'BQ-2027-000001')
+        WHERE serial = 'BQ-2027-000002'
+        """)
+    }
+    #expect(dangling?.constraint == "certificate_supersession_linked")
   }
 
   @Test func issuedContentIsFrozenAndNeverDeleted() throws {
@@ -134,8 +156,11 @@ import TestSupport
     try db.executeScript(
       unsafeSQL: """
         INSERT INTO certificate_serial_counter (year, last_number) VALUES (2027, 1);
-        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf, pdf_sha256, snapshot)
-          VALUES ('BQ-2027-000001', 'zertifikat', 1, 1, 1, '2027-12-01', '\\x00', repeat('c', 64), '{"name": "Měrćin Wjeńka"}');
+        INSERT INTO signing_key (key_id, public_key) VALUES ('k-0000000000000000', decode(repeat('00', 32), 'hex'));
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf, pdf_sha256, snapshot,
+                                 key_id, signature)
+          VALUES ('BQ-2027-000001', 'zertifikat', 1, 1, 1, '2027-12-01', '\\x00', repeat('c', 64), '{"name": "Měrćin Wjeńka"}',
+                  'k-0000000000000000', repeat('A', 86));
         """)
     let edit = #expect(throws: PostgresError.self) {
       try db.execute("UPDATE certificate SET snapshot = '{\"name\": \"Someone Else\"}'")

@@ -5,8 +5,9 @@ import Foundation
 struct CertificateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "certificate",
-    abstract: "Issue certificates (the nightly run), list, show and export them.",
+    abstract: "Issue certificates (the nightly run); list, show, export, verify, revoke and re-issue them.",
     subcommands: [
-      CertificateRunCommand.self, CertificateList.self, CertificateShow.self, CertificateExport.self, CertificatePreview.self,
+      CertificateRunCommand.self, CertificateList.self, CertificateShow.self, CertificateExport.self, CertificateVerify.self,
+      CertificateRevoke.self, CertificateReissue.self, CertificatePreview.self,
     ])
 }

@@ -16,11 +16,12 @@ struct CertificateRunCommand: ParsableCommand {
       when any certificate failed (the others are kept).
 
       Example:
-        beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate
+        beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate --signing-key /etc/beccaria/signing-key.pem
         beccaria certificate run --dry-run
       """)
 
   @OptionGroup var global: GlobalOptions
+  @OptionGroup var key: SigningKeyOption
   @Option(help: "Parallel workers, each with its own database connection.") var workers = 2
   @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
   @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
@@ -43,13 +44,15 @@ struct CertificateRunCommand: ParsableCommand {
           throw CommandFailure("--output \(output) is not writable; nothing was issued")
         }
       }
+      // The key is read before anything is claimed; a dry run signs nothing and needs none.
+      let signer = dryRun ? SigningKey.generate() : try key.load()
       let database = try global.makeDatabase()
       try database.requireCurrentSchema(try database.connect())
       let reporter = RunReporter()
       let run = CertificateRun(
         database: database,
         options: CertificateRunOptions(workers: workers, outputDirectory: output, dryRun: dryRun, batchSize: batchSize),
-        renderer: { try CertificateDocument.render($0) },
+        renderer: { try CertificateDocument.render($0) }, signer: signer,
         events: { reporter.handle($0) })
       let summary = try run.execute()
       reporter.finish()

@@ -1,0 +1,46 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Documents
+import Foundation
+
+/// `beccaria certificate reissue`.
+struct CertificateReissue: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reissue",
+    abstract: "Replace a certificate (e.g. after a name change): new serial, same completion date; the old one is superseded.",
+    discussion: """
+      The new certificate prints the holder's current name and birth date and everything else \
+      as first issued (texts, modules, completion date). The old one verifies as superseded and \
+      names its successor. Nothing is ever re-issued by itself.
+
+      Example:
+        beccaria participant rename 17 --family-name Nowak-Schulz --reason "Heirat"
+        beccaria certificate reissue BQ-2026-000042 --reason "Namensänderung nach Heirat" --output zertifikate
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var key: SigningKeyOption
+  @Argument(help: ArgumentHelp("Serial number of the certificate to replace.", valueName: "serial")) var serial: String
+  @Option(help: "Why it is re-issued (required; kept with the new certificate).") var reason: String
+  @Option(help: ArgumentHelp("Also export the new PDF to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
+
+  func validate() throws {
+    if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
+    if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      let signer = try key.load()
+      let connection = try global.connect()
+      let issued = try CertificateRevision(connection).reissue(
+        serial: serial, reason: reason, signer: signer, renderer: { try CertificateDocument.render($0) })
+      print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
+      if let output {
+        let paths = try CertificateStore(connection).export([issued.serial], to: output)
+        for path in paths { print("Exported \(path)") }
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+
+/// `beccaria keys`.
+struct KeysCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "keys",
+    abstract: "Issuing keys: generate, register, list, export the public half, retire.",
+    discussion: """
+      Certificates are signed with Ed25519. The private key lives in a file readable only by \
+      its owner (never in the database); the database holds the public half, so that every \
+      signature can be checked, and the public key can be handed to anyone who verifies offline.
+      """,
+    subcommands: [KeysGenerate.self, KeysRegister.self, KeysList.self, KeysExportPublic.self, KeysRetire.self])
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import BeccariaStore
+import Foundation
+
+/// `beccaria keys export-public`.
+struct KeysExportPublic: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export-public",
+    abstract: "Write public keys as PEM, for verifying certificates offline (`certificate verify --offline`).",
+    discussion: """
+      Without a key id, every registered key is written (retired ones too: what they signed stays valid).
+
+      Example:
+        beccaria keys export-public --output beccaria-keys.pem
+        beccaria certificate verify --offline --public-key beccaria-keys.pem "https://…?c=BQ1…"
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: ArgumentHelp("Key id (default: all keys).", valueName: "key-id")) var keyID: String?
+  @Option(help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file")) var output: String?
+
+  func run() throws {
+    try reportingFailures {
+      let store = SigningKeyStore(try global.connect())
+      let ids = try keyID.map { [$0] } ?? store.list().map(\.keyID)
+      if ids.isEmpty { throw CommandFailure("no signing key is registered yet (beccaria keys generate)") }
+      let pem = try ids.map { id in
+        guard let key = try store.find(id) else { throw CommandFailure("signing key \(id) is not registered (see beccaria keys list)") }
+        return key.pem
+      }.joined()
+      if let output {
+        do {
+          try Data(pem.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+          throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
+        }
+        FileHandle.standardError.write(Data("Wrote \(ids.count) public key\(ids.count == 1 ? "" : "s") to \(output).\n".utf8))
+      } else {
+        print(pem, terminator: "")
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import BeccariaStore
+import Foundation
+import Postgres
+
+/// `beccaria keys generate`.
+struct KeysGenerate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "generate",
+    abstract: "Create an issuing key: the private key to a new file (mode 0600), the public key into the database.",
+    discussion: """
+      The file is never overwritten. Its key id (k- and 16 hex digits) is derived from the key.
+
+      Example:
+        beccaria keys generate --output /etc/beccaria/signing-key.pem --label "LPR Sachsen 2026"
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Option(
+    help: ArgumentHelp(
+      "Where to write the private key (default: BECCARIA_SIGNING_KEY, else ~/.config/beccaria/signing-key.pem).",
+      valueName: "file"))
+  var output: String?
+  @Option(help: "A label for people, e.g. \"LPR Sachsen 2026\".") var label: String?
+
+  func validate() throws {
+    if let output, output.isEmpty { throw ValidationError("--output must not be empty.") }
+    if let label, label.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--label must not be empty.") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      let path = output ?? SigningKeyOption.defaultPath()
+      if FileManager.default.fileExists(atPath: path) {
+        throw CommandFailure("\(path) already exists; a key file is never overwritten (choose another --output)")
+      }
+      let folder = (path as NSString).deletingLastPathComponent
+      if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+        try FileManager.default.createDirectory(
+          atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      }
+      let key = SigningKey.generate()
+      let connection = try global.connect()
+      // The public key is registered and the file written in one step: if either fails, neither stays.
+      var written = false
+      do {
+        try connection.transaction { db in
+          try SigningKeyStore(db).register(key.publicKey, label: label)
+          try key.write(to: path)
+          written = true
+        }
+      } catch {
+        if written { try? FileManager.default.removeItem(atPath: path) }
+        throw error
+      }
+      print("Generated signing key \(key.keyID); private key in \(path) (mode 0600), public key registered.")
+      print("Give verifiers the public key: beccaria keys export-public \(key.keyID) --output \(key.keyID).pub.pem")
+    }
+  }
+}

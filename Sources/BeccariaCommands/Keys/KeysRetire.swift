@@ -1,0 +1,24 @@
+import ArgumentParser
+import BeccariaStore
+import Foundation
+
+/// `beccaria keys retire`.
+struct KeysRetire: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "retire",
+    abstract: "Stop a key from signing; certificates it signed stay verifiable.",
+    discussion: """
+      Example:
+        beccaria keys retire k-3f2a9c0d11e4b7a2
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: ArgumentHelp("Key id.", valueName: "key-id")) var keyID: String
+
+  func run() throws {
+    try reportingFailures {
+      try SigningKeyStore(try global.connect()).retire(keyID)
+      print("Retired signing key \(keyID); it signs nothing new.")
+    }
+  }
+}

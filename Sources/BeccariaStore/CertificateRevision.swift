@@ -1,0 +1,129 @@
+import BeccariaCore
+import Crypto
+import Foundation
+import Postgres
+
+/// Revocation and re-issue. Nothing is deleted: a revoked certificate keeps its content and
+/// changes status; a re-issued one is superseded by a new certificate (new serial, the holder's
+/// current name, the original completion date) that points back to it.
+public struct CertificateRevision {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  static func requireReason(_ reason: String, for what: String) throws -> String {
+    let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !trimmed.isEmpty else { throw StoreError.invalid("a \(what) needs a reason (--reason)") }
+    return trimmed
+  }
+
+  struct Current {
+    var id: Int64
+    var status: String
+    var supersededBy: String?
+  }
+
+  func lockCurrent(_ db: Connection, serial: String) throws -> Current {
+    guard SerialNumber.parse(serial) != nil else {
+      throw StoreError.invalid("\(serial) is not a serial number (BQ-<year>-<6 digits>)")
+    }
+    guard let row = try db.queryOne(
+      """
+      SELECT c.id, c.status, s.serial AS superseded_by FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+      WHERE c.serial = \(serial) FOR UPDATE OF c
+      """)
+    else { throw StoreError.notFound("certificate \(serial)") }
+    return Current(id: try row.decode("id"), status: try row.decode("status"), supersededBy: try row.decode("superseded_by"))
+  }
+
+  /// Revokes a valid certificate. Returns when it was revoked.
+  @discardableResult
+  public func revoke(serial: String, reason: String) throws -> Date {
+    let reason = try Self.requireReason(reason, for: "revocation")
+    return try connection.transaction { db in
+      let current = try lockCurrent(db, serial: serial)
+      switch current.status {
+      case "revoked": throw StoreError.conflict("certificate \(serial) is already revoked")
+      case "superseded":
+        throw StoreError.conflict(
+          "certificate \(serial) was replaced by \(current.supersededBy ?? "a newer one"); revoke the current certificate instead")
+      default: break
+      }
+      try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
+      guard let revokedAt: Date = try db.queryOne(
+        """
+        UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = \(reason)
+        WHERE id = \(current.id) RETURNING revoked_at
+        """)?.decode("revoked_at")
+      else { throw StoreError.corrupt("certificate \(serial) vanished while being revoked") }
+      return revokedAt
+    }
+  }
+
+  /// Issues a replacement for a valid certificate: a new serial of the current year, the holder's
+  /// current name and birth date, everything else (texts, modules, completion date) as issued.
+  public func reissue(serial: String, reason: String, signer: SigningKey, renderer: @escaping CertificateRenderer) throws
+    -> IssuedCertificate
+  {
+    let reason = try Self.requireReason(reason, for: "re-issue")
+    return try connection.transaction { db in
+      try SigningKeyStore(db).requireUsable(signer)
+      let current = try lockCurrent(db, serial: serial)
+      switch current.status {
+      case "revoked": throw StoreError.conflict("certificate \(serial) is revoked; a revoked certificate is not re-issued")
+      case "superseded":
+        throw StoreError.conflict(
+          "certificate \(serial) was already replaced by \(current.supersededBy ?? "a newer one"); re-issue that one instead")
+      default: break
+      }
+      guard let row = try db.queryOne(
+        """
+        SELECT c.kind, c.participant_id, c.programme_id, c.programme_version_id, c.module_number, c.course_id, c.completed_on,
+               c.snapshot, p.given_names || ' ' || p.family_name AS name, p.birth_date, p.erased_at IS NOT NULL AS erased,
+               beccaria_today() AS today, nextval(pg_get_serial_sequence('certificate', 'id')) AS new_id
+        FROM certificate c JOIN participant p ON p.id = c.participant_id WHERE c.id = \(current.id)
+        """)
+      else { throw StoreError.corrupt("certificate \(serial) vanished while being re-issued") }
+      if try row.decode("erased", as: Bool.self) {
+        throw StoreError.conflict("the holder of \(serial) was erased on request; their certificate cannot be re-issued")
+      }
+      let today = try row.date("today")
+      let newID: Int64 = try row.decode("new_id")
+      var snapshot: CertificateSnapshot = try row.decodeJSON("snapshot")
+      let prefix = Self.verificationPrefix(of: snapshot)
+      let issuer = CertificateIssuer(connection: db, renderer: renderer, today: today, runID: nil, signer: signer)
+      snapshot.serial = try issuer.nextSerial()
+      snapshot.holderName = try row.decode("name")
+      snapshot.birthDate = try row.optionalDate("birth_date")
+      snapshot.issuedOn = today
+      let payload = try CertificateIssuer.seal(&snapshot, signer: signer, verificationPrefix: prefix)
+      let pdf = try renderer(snapshot)
+      let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+      try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
+      try db.execute(
+        "UPDATE certificate SET status = 'superseded', superseded_by = \(newID), superseded_at = now() WHERE id = \(current.id)")
+      try db.execute(
+        """
+        INSERT INTO certificate (id, serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
+                                 completed_on, pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
+        OVERRIDING SYSTEM VALUE
+        SELECT \(newID), \(snapshot.serial), kind, participant_id, programme_id, programme_version_id, module_number, course_id,
+               completed_on, \(pdf), \(sha), \(JSONB(snapshot)), \(signer.keyID), \(Base64URL.encode(payload.signature)),
+               id, \(reason)
+        FROM certificate WHERE id = \(current.id)
+        """)
+      let kind = CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat
+      return IssuedCertificate(
+        id: newID, serial: snapshot.serial, kind: kind, module: try row.decode("module_number"),
+        participantID: try row.decode("participant_id"), holderName: snapshot.holderName, sha256: sha, year: today.year)
+    }
+  }
+
+  /// The verification URL prefix a snapshot was issued with (its printed address without the
+  /// `nr=<serial>` parameter).
+  static func verificationPrefix(of snapshot: CertificateSnapshot) -> String {
+    let url = snapshot.verificationURL
+    let suffix = "nr=" + snapshot.serial
+    guard url.hasSuffix(suffix) else { return url }
+    return String(url.dropLast(suffix.count + 1))
+  }
+}

@@ -1,0 +1,279 @@
+import BeccariaCore
+import Crypto
+import Foundation
+import Postgres
+
+/// The answer of a verification.
+public enum VerificationVerdict: String, Codable, Sendable, CaseIterable {
+  /// Genuine and current.
+  case valid
+  /// Genuine, but revoked.
+  case revoked
+  /// Genuine, but replaced by a newer certificate.
+  case superseded
+  /// No certificate with this serial was issued.
+  case unknown
+  /// Not genuine: the bytes or the signature do not match what was issued.
+  case forged
+  /// Signed by a key this register (or the given public keys) does not know.
+  case unknownKey = "unknown-key"
+}
+
+/// What a verification found, with the printed fields where they are known.
+public struct VerificationResult: Codable, Sendable, Equatable {
+  public var verdict: VerificationVerdict
+  /// One sentence for people.
+  public var explanation: String
+  public var serial: String?
+  public var kind: CertificateKind?
+  public var holderName: String?
+  public var birthDate: CalendarDate?
+  public var programme: String?
+  public var modules: [String]?
+  public var completedOn: CalendarDate?
+  public var issuedOn: CalendarDate?
+  public var keyID: String?
+  public var revokedAt: Date?
+  public var revocationReason: String?
+  public var supersededBy: String?
+  /// The certificate that is valid now, at the end of a chain of re-issues.
+  public var currentSerial: String?
+  /// "register" (checked against the database) or "offline" (signature only, status unknown).
+  public var checkedAgainst: String
+
+  init(_ verdict: VerificationVerdict, _ explanation: String, checkedAgainst: String) {
+    self.verdict = verdict
+    self.explanation = explanation
+    self.checkedAgainst = checkedAgainst
+  }
+
+  mutating func fill(from claim: CertificateClaim) {
+    serial = claim.serial
+    kind = claim.kind
+    holderName = claim.holderName
+    birthDate = claim.birthDate
+    programme = "\(claim.programmeCode) (version \(claim.programmeVersion))"
+    modules = claim.modules.map { "Modul \($0.number): \($0.ue) UE" }
+    completedOn = claim.completedOn
+    issuedOn = claim.issuedOn
+    keyID = claim.keyID
+  }
+}
+
+/// Verifies certificates: a PDF by its bytes (against the stored SHA-256 and the stored
+/// signature), a serial against the register, a QR payload by its Ed25519 signature. Without a
+/// database (`connection == nil`) only payloads can be checked, with the given public keys.
+public struct CertificateVerifier {
+  let connection: Connection?
+  let publicKeys: [String: PublicSigningKey]
+
+  public init(connection: Connection?, publicKeys: [PublicSigningKey] = []) {
+    self.connection = connection
+    self.publicKeys = Dictionary(publicKeys.map { ($0.keyID, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  var checkedAgainst: String { connection == nil ? "offline" : "register" }
+
+  struct RegisterEntry {
+    var serial: String
+    var snapshot: CertificateSnapshot
+    var keyID: String
+    var signature: Data?
+    var sha256: String
+    var status: String
+    var revokedAt: Date?
+    var revocationReason: String?
+    var supersededBy: String?
+    var currentSerial: String?
+  }
+
+  static let entrySQL: SQL = """
+    SELECT c.serial, c.snapshot, c.key_id, c.signature, c.pdf_sha256, c.status, c.revoked_at, c.revocation_reason,
+           s.serial AS superseded_by,
+           (WITH RECURSIVE chain AS (
+              SELECT n.id, n.serial, n.superseded_by, 1 AS depth FROM certificate n WHERE n.id = c.superseded_by
+              UNION ALL
+              SELECT n.id, n.serial, n.superseded_by, chain.depth + 1 FROM certificate n JOIN chain ON n.id = chain.superseded_by
+              WHERE chain.depth < 1000)
+            SELECT serial FROM chain ORDER BY depth DESC LIMIT 1) AS current_serial
+    FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+    """
+
+  func entry(_ connection: Connection, where condition: SQL) throws -> RegisterEntry? {
+    guard let row = try connection.queryOne("\(Self.entrySQL) WHERE \(condition)") else { return nil }
+    return RegisterEntry(
+      serial: try row.decode("serial"), snapshot: try row.decodeJSON("snapshot"), keyID: try row.decode("key_id"),
+      signature: Base64URL.decode(try row.decode("signature")), sha256: try row.decode("pdf_sha256"),
+      status: try row.decode("status"), revokedAt: try row.decode("revoked_at"),
+      revocationReason: try row.decode("revocation_reason"), supersededBy: try row.decode("superseded_by"),
+      currentSerial: try row.decode("current_serial"))
+  }
+
+  /// A key from the given public keys, else from the register.
+  func key(_ keyID: String) throws -> PublicSigningKey? {
+    if let key = publicKeys[keyID] { return key }
+    guard let connection else { return nil }
+    return try SigningKeyStore(connection).find(keyID)
+  }
+
+  /// The verdict of a genuine register entry: its status, with its printed fields. The stored
+  /// signature is checked too, so a row edited behind the triggers' back is not reported genuine.
+  func judge(_ entry: RegisterEntry, how: String) throws -> VerificationResult {
+    let claim = CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID)
+    guard let key = try key(entry.keyID) else {
+      var result = VerificationResult(
+        .unknownKey, "certificate \(entry.serial) was signed with key \(entry.keyID), which is not registered",
+        checkedAgainst: checkedAgainst)
+      result.fill(from: claim)
+      return result
+    }
+    guard let signature = entry.signature, key.isValidSignature(signature, for: claim.canonicalBytes()) else {
+      var result = VerificationResult(
+        .forged, "the register's entry for \(entry.serial) does not match its signature: the stored data was altered",
+        checkedAgainst: checkedAgainst)
+      result.fill(from: claim)
+      return result
+    }
+    var result: VerificationResult
+    switch entry.status {
+    case "revoked":
+      result = VerificationResult(
+        .revoked,
+        "certificate \(entry.serial) is genuine but was revoked\(entry.revokedAt.map { " on \(Self.day($0))" } ?? "")"
+          + (entry.revocationReason.map { ": \($0)" } ?? ""), checkedAgainst: checkedAgainst)
+    case "superseded":
+      let current = entry.currentSerial.flatMap { $0 == entry.supersededBy ? nil : $0 }
+      result = VerificationResult(
+        .superseded,
+        "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
+          + (current.map { ", which was itself replaced; the current one is \($0)" } ?? ""), checkedAgainst: checkedAgainst)
+    default:
+      result = VerificationResult(.valid, "certificate \(entry.serial) is genuine and valid (\(how))", checkedAgainst: checkedAgainst)
+    }
+    result.fill(from: claim)
+    result.revokedAt = entry.revokedAt
+    result.revocationReason = entry.revocationReason
+    result.supersededBy = entry.supersededBy
+    result.currentSerial = entry.currentSerial ?? (entry.status == "valid" ? entry.serial : nil)
+    return result
+  }
+
+  static func day(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
+    formatter.dateFormat = "yyyy-MM-dd"
+    return formatter.string(from: date)
+  }
+
+  /// A PDF is genuine only if its exact bytes were issued.
+  public func verify(pdf: Data) throws -> VerificationResult {
+    guard let connection else {
+      throw StoreError.invalid(
+        "a PDF can only be checked against the register (its bytes against the stored SHA-256); offline, verify the QR code's payload")
+    }
+    let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+    if let entry = try entry(connection, where: "c.pdf_sha256 = \(sha) ORDER BY c.id LIMIT 1") {
+      return try judge(entry, how: "the file is byte for byte the document issued")
+    }
+    let claimed = Self.claimedSerial(in: pdf)
+    var result: VerificationResult
+    if let claimed, let entry = try entry(connection, where: "c.serial = \(claimed)") {
+      result = VerificationResult(
+        .forged,
+        "this file is not genuine: it claims to be certificate \(claimed), but its content differs from the document issued "
+          + "(SHA-256 \(sha.prefix(16))… instead of \(entry.sha256.prefix(16))…)", checkedAgainst: checkedAgainst)
+      result.fill(from: CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID))
+    } else {
+      result = VerificationResult(
+        .forged,
+        "this file is not genuine: no certificate was issued with these bytes"
+          + (claimed.map { " (it claims serial \($0), which was never issued)" } ?? ""), checkedAgainst: checkedAgainst)
+      result.serial = claimed
+    }
+    return result
+  }
+
+  /// The serial a certificate PDF names in its document information (Keywords), if any.
+  static func claimedSerial(in pdf: Data) -> String? {
+    let marker = Array("/Keywords (BQ-".utf8)
+    let bytes = [UInt8](pdf)
+    guard bytes.count > marker.count else { return nil }
+    var index = 0
+    while index + marker.count + 12 <= bytes.count {
+      if bytes[index] == marker[0], Array(bytes[index..<index + marker.count]) == marker {
+        let start = index + marker.count - 3
+        let candidate = String(decoding: bytes[start..<start + 14], as: UTF8.self)
+        if SerialNumber.parse(candidate) != nil { return candidate }
+      }
+      index += 1
+    }
+    return nil
+  }
+
+  /// A serial is checked against the register.
+  public func verify(serial: String) throws -> VerificationResult {
+    guard let connection else {
+      throw StoreError.invalid("a serial number can only be checked against the register; offline, verify the QR code's payload")
+    }
+    guard SerialNumber.parse(serial) != nil else {
+      throw StoreError.invalid("\(serial) is not a serial number (BQ-<year>-<6 digits>)")
+    }
+    guard let entry = try entry(connection, where: "c.serial = \(serial)") else {
+      var result = VerificationResult(.unknown, "no certificate with the serial \(serial) was issued", checkedAgainst: checkedAgainst)
+      result.serial = serial
+      return result
+    }
+    return try judge(entry, how: "found in the register")
+  }
+
+  /// A QR payload: its signature must verify with a known key; with the register at hand, it
+  /// must also match the issued certificate and its status decides.
+  public func verify(payload: VerificationPayload) throws -> VerificationResult {
+    let claim: CertificateClaim
+    do {
+      claim = try CertificateClaim.decode(payload.claimBytes)
+    } catch {
+      return VerificationResult(.forged, "the code is not genuine: \(error)", checkedAgainst: checkedAgainst)
+    }
+    guard let key = try key(claim.keyID) else {
+      var result = VerificationResult(
+        .unknownKey,
+        "the code is signed with key \(claim.keyID), which "
+          + (connection == nil ? "is not among the given public keys" : "this register does not know")
+          + "; it cannot be confirmed", checkedAgainst: checkedAgainst)
+      result.fill(from: claim)
+      return result
+    }
+    guard key.isValidSignature(payload.signature, for: payload.claimBytes) else {
+      var result = VerificationResult(
+        .forged, "the code is not genuine: its signature does not match its content (key \(claim.keyID))",
+        checkedAgainst: checkedAgainst)
+      result.fill(from: claim)
+      return result
+    }
+    guard let connection else {
+      var result = VerificationResult(
+        .valid,
+        "the code of certificate \(claim.serial) is genuine: signed by key \(claim.keyID) (checked offline; "
+          + "revocation and replacement can only be checked against the register)", checkedAgainst: checkedAgainst)
+      result.fill(from: claim)
+      return result
+    }
+    guard let entry = try entry(connection, where: "c.serial = \(claim.serial)") else {
+      var result = VerificationResult(
+        .unknown, "the code is signed, but no certificate with the serial \(claim.serial) is in the register",
+        checkedAgainst: checkedAgainst)
+      result.fill(from: claim)
+      return result
+    }
+    guard CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID) == claim else {
+      var result = VerificationResult(
+        .forged, "the code is signed, but its content differs from certificate \(claim.serial) as issued",
+        checkedAgainst: checkedAgainst)
+      result.fill(from: claim)
+      return result
+    }
+    return try judge(entry, how: "its signature and the register agree")
+  }
+}

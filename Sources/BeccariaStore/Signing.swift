@@ -1,0 +1,216 @@
+import BeccariaCore
+import Crypto
+import Foundation
+import Postgres
+
+/// A problem with a key file or key.
+public struct KeyError: Error, CustomStringConvertible, Equatable {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// The public half of an issuing key: what verifiers hold.
+public struct PublicSigningKey: Sendable, Equatable {
+  public let keyID: String
+  public let rawRepresentation: Data
+
+  public init(rawRepresentation: Data) throws {
+    guard rawRepresentation.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation)) != nil else {
+      throw KeyError("an Ed25519 public key has 32 bytes")
+    }
+    self.rawRepresentation = rawRepresentation
+    self.keyID = Self.keyID(for: rawRepresentation)
+  }
+
+  /// A key's id is derived from the key itself (`k-` and 16 hex digits of its SHA-256), so an id
+  /// can never name two keys.
+  public static func keyID(for raw: Data) -> String {
+    "k-" + SHA256.hash(data: raw).prefix(8).map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410).
+  static let spkiPrefix: [UInt8] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]
+
+  /// The key as a PEM "PUBLIC KEY" (readable by OpenSSL), with its id as a comment line.
+  public var pem: String {
+    PEM.encode(label: "PUBLIC KEY", der: Data(Self.spkiPrefix) + rawRepresentation, comment: "beccaria key id \(keyID)")
+  }
+
+  public init(pem text: String) throws {
+    let der = try PEM.decode(label: "PUBLIC KEY", from: text)
+    guard der.count == Self.spkiPrefix.count + 32, der.prefix(Self.spkiPrefix.count).elementsEqual(Self.spkiPrefix) else {
+      throw KeyError("the PEM block is not an Ed25519 public key")
+    }
+    try self.init(rawRepresentation: der.suffix(32))
+  }
+
+  /// Whether `signature` is this key's signature over `message`.
+  public func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+    guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation) else { return false }
+    return key.isValidSignature(signature, for: message)
+  }
+}
+
+/// The private issuing key (Ed25519). It lives in a file outside the database, readable only by
+/// its owner; the database knows only the public half.
+public struct SigningKey: Sendable {
+  let privateKey: Curve25519.Signing.PrivateKey
+  public let publicKey: PublicSigningKey
+
+  public var keyID: String { publicKey.keyID }
+
+  init(_ privateKey: Curve25519.Signing.PrivateKey) {
+    self.privateKey = privateKey
+    // A freshly derived Ed25519 public key is always 32 valid bytes.
+    self.publicKey = try! PublicSigningKey(rawRepresentation: privateKey.publicKey.rawRepresentation)
+  }
+
+  public static func generate() -> SigningKey { SigningKey(Curve25519.Signing.PrivateKey()) }
+
+  /// DER prefix of an Ed25519 PKCS #8 PrivateKeyInfo (RFC 8410).
+  static let pkcs8Prefix: [UInt8] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+  ]
+
+  /// PKCS #8 PEM (readable by OpenSSL).
+  public var pem: String {
+    PEM.encode(label: "PRIVATE KEY", der: Data(Self.pkcs8Prefix) + privateKey.rawRepresentation, comment: "beccaria key id \(keyID)")
+  }
+
+  public init(pem text: String) throws {
+    let der = try PEM.decode(label: "PRIVATE KEY", from: text)
+    guard der.count == Self.pkcs8Prefix.count + 32, der.prefix(Self.pkcs8Prefix.count).elementsEqual(Self.pkcs8Prefix),
+      let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32))
+    else { throw KeyError("the PEM block is not an Ed25519 private key") }
+    self.init(key)
+  }
+
+  /// Reads a private key file; refuses one that others than its owner can read.
+  public static func load(path: String) throws -> SigningKey {
+    let attributes: [FileAttributeKey: Any]
+    do {
+      attributes = try FileManager.default.attributesOfItem(atPath: path)
+    } catch {
+      throw KeyError("the signing key \(path) does not exist (create one with `beccaria keys generate --output \(path)`)")
+    }
+    if let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue, permissions & 0o077 != 0 {
+      throw KeyError(
+        "the signing key \(path) is readable by others (mode \(String(permissions & 0o777, radix: 8))); run `chmod 600 \(path)`")
+    }
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      throw KeyError("the signing key \(path) cannot be read")
+    }
+    do {
+      return try SigningKey(pem: text)
+    } catch let error as KeyError {
+      throw KeyError("\(path): \(error.description)")
+    }
+  }
+
+  /// Writes the key to a new file with mode 0600; an existing file is never overwritten.
+  public func write(to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard descriptor >= 0 else {
+      let reason = errno == EEXIST ? "it already exists (a key is never overwritten)" : String(cString: strerror(errno))
+      throw KeyError("cannot create \(path): \(reason)")
+    }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    try handle.write(contentsOf: Data(pem.utf8))
+    try handle.synchronize()
+    _ = fchmod(descriptor, 0o600)
+  }
+
+  public func sign(_ message: Data) throws -> Data { try privateKey.signature(for: message) }
+
+  /// Signs a certificate's claim: the payload its QR code carries.
+  public func sign(_ claim: CertificateClaim) throws -> VerificationPayload {
+    let bytes = claim.canonicalBytes()
+    return VerificationPayload(claimBytes: bytes, signature: try sign(bytes))
+  }
+}
+
+/// PEM armour (RFC 7468).
+enum PEM {
+  static func encode(label: String, der: Data, comment: String) -> String {
+    let body = der.base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+    return "# \(comment)\n-----BEGIN \(label)-----\n\(body)\n-----END \(label)-----\n"
+  }
+
+  static func decode(label: String, from text: String) throws -> Data {
+    guard let begin = text.range(of: "-----BEGIN \(label)-----"), let end = text.range(of: "-----END \(label)-----"),
+      begin.upperBound <= end.lowerBound
+    else { throw KeyError("no PEM block \"\(label)\" found") }
+    let body = text[begin.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
+    guard let der = Data(base64Encoded: String(body)) else { throw KeyError("the PEM block \"\(label)\" is not valid base64") }
+    return der
+  }
+}
+
+/// A registered issuing key as listed.
+public struct SigningKeyListing: Codable, Sendable, Equatable {
+  public var keyID: String
+  public var algorithm: String
+  public var label: String?
+  public var createdAt: Date
+  public var createdBy: String?
+  public var retiredAt: Date?
+  public var certificates: Int
+}
+
+/// The public keys the database knows: certificates may only be signed with a registered, not
+/// retired key, and verification finds keys here.
+public struct SigningKeyStore {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  public func register(_ key: PublicSigningKey, label: String?) throws {
+    try connection.execute(
+      """
+      INSERT INTO signing_key (key_id, public_key, label) VALUES (\(key.keyID), \(key.rawRepresentation), \(label))
+      """)
+  }
+
+  public func list() throws -> [SigningKeyListing] {
+    try connection.query(
+      """
+      SELECT k.key_id, k.algorithm, k.label, k.created_at, k.created_by, k.retired_at,
+             (SELECT count(*)::integer FROM certificate c WHERE c.key_id = k.key_id) AS certificates
+      FROM signing_key k ORDER BY k.created_at, k.key_id
+      """
+    ).map {
+      SigningKeyListing(
+        keyID: try $0.decode("key_id"), algorithm: try $0.decode("algorithm"), label: try $0.decode("label"),
+        createdAt: try $0.decode("created_at"), createdBy: try $0.decode("created_by"), retiredAt: try $0.decode("retired_at"),
+        certificates: try $0.decode("certificates"))
+    }
+  }
+
+  public func find(_ keyID: String) throws -> PublicSigningKey? {
+    guard let row = try connection.queryOne("SELECT public_key FROM signing_key WHERE key_id = \(keyID)") else { return nil }
+    return try PublicSigningKey(rawRepresentation: try row.decode("public_key"))
+  }
+
+  /// Keys stop signing from now on; what they signed stays verifiable.
+  public func retire(_ keyID: String) throws {
+    guard try connection.queryOne(
+      "UPDATE signing_key SET retired_at = now() WHERE key_id = \(keyID) AND retired_at IS NULL RETURNING key_id") != nil
+    else {
+      if try find(keyID) == nil { throw StoreError.notFound("signing key \(keyID)") }
+      throw StoreError.conflict("signing key \(keyID) is already retired")
+    }
+  }
+
+  /// Checks before a run or re-issue that the key may sign.
+  public func requireUsable(_ key: SigningKey) throws {
+    guard let row = try connection.queryOne(
+      "SELECT public_key, retired_at IS NOT NULL AS retired FROM signing_key WHERE key_id = \(key.keyID)")
+    else {
+      throw KeyError(
+        "signing key \(key.keyID) is not registered in this database; register it with `beccaria keys generate` or `beccaria keys register`")
+    }
+    if try row.decode("retired", as: Bool.self) { throw KeyError("signing key \(key.keyID) is retired; generate a new one") }
+    guard try row.decode("public_key", as: Data.self) == key.publicKey.rawRepresentation else {
+      throw KeyError("signing key \(key.keyID) does not match the registered public key")
+    }
+  }
+}
