@@ -302,7 +302,7 @@ import TestSupport
     #expect(try issued.verify(issued.serials[0]).status == 0)
     let withNewKey = try issued.beccaria(["certificate", "reissue", issued.serials[0], "--reason", "Namensänderung", "--signing-key", path])
     #expect(withNewKey.status == 0, "\(withNewKey.stderr)")
-    #expect(try issued.verify(try #require(try issued.cohort.serials().last)).stdout.contains("key:        \(key.keyID)"))
+    #expect(try issued.verify(try #require(try issued.cohort.serials().last)).stdout.contains("key:         \(key.keyID)"))
   }
 
   @Test func aRegisterEntryEditedBehindTheTriggersIsNotReportedGenuine() throws {

@@ -100,7 +100,7 @@ struct CertificateVerify: ParsableCommand {
       } else {
         print("\(result.verdict.rawValue.uppercased()): \(result.explanation).")
         func line(_ label: String, _ value: String?) {
-          if let value { print("  " + (label + ":").padding(toLength: 12, withPad: " ", startingAt: 0) + value) }
+          if let value { print("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
         }
         line("serial", result.serial)
         line("kind", result.kind?.rawValue)
