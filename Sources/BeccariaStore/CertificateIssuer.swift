@@ -56,19 +56,8 @@ struct CertificateIssuer {
       issuer: definition.issuer.name, place: definition.issuer.place, issuedOn: today,
       signatories: definition.documents.signatories.map { .init(name: $0.name, role: $0.role) },
       verificationURL: "", qrPayload: "", ueMinutes: definition.ueMinutes)
-    let payload = try seal(&snapshot, signer: signer, verificationPrefix: definition.documents.verificationURL)
+    let payload = try signer.seal(&snapshot, verificationPrefix: definition.documents.verificationURL)
     return (snapshot, payload)
-  }
-
-  /// Sets the key id, the printed verification address and the signed QR payload of a snapshot.
-  static func seal(_ snapshot: inout CertificateSnapshot, signer: SigningKey, verificationPrefix: String) throws
-    -> VerificationPayload
-  {
-    snapshot.keyID = signer.keyID
-    snapshot.verificationURL = verificationPrefix + (verificationPrefix.contains("?") ? "&" : "?") + "nr=" + snapshot.serial
-    let payload = try signer.sign(CertificateClaim(snapshot: snapshot, keyID: signer.keyID))
-    snapshot.qrPayload = payload.url(prefix: verificationPrefix)
-    return payload
   }
 
   /// Takes the next serial of the (German) year. The counter row stays locked until the

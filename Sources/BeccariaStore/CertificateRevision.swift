@@ -95,7 +95,7 @@ public struct CertificateRevision {
       snapshot.holderName = try row.decode("name")
       snapshot.birthDate = try row.optionalDate("birth_date")
       snapshot.issuedOn = today
-      let payload = try CertificateIssuer.seal(&snapshot, signer: signer, verificationPrefix: prefix)
+      let payload = try signer.seal(&snapshot, verificationPrefix: prefix)
       let pdf = try renderer(snapshot)
       let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")

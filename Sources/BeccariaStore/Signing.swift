@@ -122,6 +122,16 @@ public struct SigningKey: Sendable {
 
   public func sign(_ message: Data) throws -> Data { try privateKey.signature(for: message) }
 
+  /// Sets a snapshot's key id, its printed verification address (`<prefix>?nr=<serial>`) and
+  /// its QR payload (the signed claim behind the prefix); returns the payload.
+  public func seal(_ snapshot: inout CertificateSnapshot, verificationPrefix: String) throws -> VerificationPayload {
+    snapshot.keyID = keyID
+    snapshot.verificationURL = verificationPrefix + (verificationPrefix.contains("?") ? "&" : "?") + "nr=" + snapshot.serial
+    let payload = try sign(CertificateClaim(snapshot: snapshot, keyID: keyID))
+    snapshot.qrPayload = payload.url(prefix: verificationPrefix)
+    return payload
+  }
+
   /// Signs a certificate's claim: the payload its QR code carries.
   public func sign(_ claim: CertificateClaim) throws -> VerificationPayload {
     let bytes = claim.canonicalBytes()

@@ -285,7 +285,8 @@ enum PDFTools {
     }
   }
 
-  /// QR payloads found on one page rendered at `dpi` (150 by default, what an office scanner does).
+  /// QR payloads found on one page rendered at `dpi` (a sign-in sheet is read at 150, a
+  /// certificate, whose code carries its signed data, at 300 like a document scan).
   static func qrCodes(_ path: String, page: Int, dpi: Int = 150) throws -> [String] {
     let prefix = FileManager.default.temporaryDirectory.appending(path: "qr-\(UUID().uuidString)").path
     _ = try run("pdftoppm", ["-r", String(dpi), "-f", String(page), "-l", String(page), "-png", "-singlefile", path, prefix])

@@ -114,7 +114,7 @@ struct CertifiedCohort {
                     "Dresden, den \(snapshot.issuedOn.german)", "Fachkraft für Kriminalprävention", "Landespräventionsrat Sachsen"] {
         #expect(text.contains(field), "missing \(field) on \(certificate.serial)")
       }
-      #expect(try PDFTools.qrCodes(path, page: 1) == [snapshot.qrPayload])
+      #expect(try PDFTools.qrCodes(path, page: 1, dpi: 300) == [snapshot.qrPayload])
       #expect(snapshot.verificationURL.hasSuffix("?nr=\(certificate.serial)"))
       #expect(text.contains(snapshot.verificationURL))
       // The QR code carries the signed claim: it verifies with the registered public key.

@@ -133,7 +133,7 @@ import TestSupport
     let exported = try String(contentsOfFile: keyFile, encoding: .utf8)
     #expect(exported.contains(derived.trimmingCharacters(in: .whitespacesAndNewlines)))
 
-    let scanned = try PDFTools.qrCodes(issued.path(serial), page: 1)
+    let scanned = try PDFTools.qrCodes(issued.path(serial), page: 1, dpi: 300)
     #expect(scanned.count == 1)
     let code = try #require(scanned.first)
     #expect(code.hasPrefix("https://"))
@@ -190,7 +190,7 @@ import TestSupport
     let renewed = try CertificateStore(issued.cohort.connection).find(serial: second)
     #expect(renewed.snapshot.completedOn == original.snapshot.completedOn)
     #expect(renewed.snapshot.modules == original.snapshot.modules)
-    #expect(try PDFTools.qrCodes(issued.path(second), page: 1) == [renewed.snapshot.qrPayload])
+    #expect(try PDFTools.qrCodes(issued.path(second), page: 1, dpi: 300) == [renewed.snapshot.qrPayload])
 
     let old = try issued.verify(issued.path(first))
     #expect(old.status == 4, "\(old.stdout)\(old.stderr)")
