@@ -18,7 +18,8 @@ public struct BeccariaCommand: ParsableCommand {
     subcommands: [
       DbCommand.self, ProgrammeCommand.self, MunicipalityCommand.self, TrainerCommand.self, CourseCommand.self,
       SessionCommand.self, ParticipantCommand.self, EnrolmentCommand.self, AttendanceCommand.self,
-      AssessmentCommand.self, CertificateCommand.self, KeysCommand.self, ReportCommand.self,
+      AssessmentCommand.self, CertificateCommand.self, KeysCommand.self, ReportCommand.self, AccessCommand.self,
+      AuditCommand.self,
     ])
 
   public init() {}

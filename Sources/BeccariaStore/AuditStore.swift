@@ -1,0 +1,44 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// One row of the audit log.
+public struct AuditEntry: Codable, Sendable {
+  public var id: Int64
+  public var at: Date
+  public var databaseUser: String
+  public var actor: String?
+  public var reason: String?
+  public var table: String
+  public var action: String
+  public var key: String
+  public var participantID: Int64?
+  public var oldValues: String?
+  public var newValues: String?
+}
+
+/// Reading the audit log (auditors; the office cannot read it).
+public struct AuditStore {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  public func list(table: String?, participant: ParticipantID?, since: CalendarDate?, limit: Int) throws -> [AuditEntry] {
+    try connection.query(
+      """
+      SELECT id, at, db_user, actor, reason, table_name, action, row_key::text AS row_key, participant_id,
+             old_values::text AS old_values, new_values::text AS new_values
+      FROM audit_log
+      WHERE (\(table)::text IS NULL OR table_name = \(table))
+        AND (\(participant?.rawValue)::bigint IS NULL OR participant_id = \(participant?.rawValue))
+        AND (\(since?.postgres)::date IS NULL OR at >= (\(since?.postgres)::date::timestamp AT TIME ZONE 'Europe/Berlin'))
+      ORDER BY id DESC LIMIT \(limit)
+      """
+    ).map {
+      AuditEntry(
+        id: try $0.decode("id"), at: try $0.decode("at"), databaseUser: try $0.decode("db_user"), actor: try $0.decode("actor"),
+        reason: try $0.decode("reason"), table: try $0.decode("table_name"), action: try $0.decode("action"),
+        key: try $0.decode("row_key"), participantID: try $0.decode("participant_id"), oldValues: try $0.decode("old_values"),
+        newValues: try $0.decode("new_values"))
+    }.reversed()
+  }
+}
