@@ -40,6 +40,8 @@ public struct VerificationResult: Codable, Sendable, Equatable {
   public var currentSerial: String?
   /// "register" (checked against the database) or "offline" (signature only, status unknown).
   public var checkedAgainst: String
+  /// When the holder's personal data was erased on request (the register keeps no names then).
+  public var holderErasedAt: Date?
 
   init(_ verdict: VerificationVerdict, _ explanation: String, checkedAgainst: String) {
     self.verdict = verdict
@@ -85,10 +87,11 @@ public struct CertificateVerifier {
     var revocationReason: String?
     var supersededBy: String?
     var currentSerial: String?
+    var holderErasedAt: Date?
   }
 
   static let entrySQL: SQL = """
-    SELECT c.serial, c.snapshot, c.key_id, c.signature, c.pdf_sha256, c.status, c.revoked_at, c.revocation_reason,
+    SELECT c.serial, c.snapshot, c.key_id, c.signature, c.pdf_sha256, c.status, c.revoked_at, c.revocation_reason, c.holder_erased_at,
            s.serial AS superseded_by,
            (WITH RECURSIVE chain AS (
               SELECT n.id, n.serial, n.superseded_by, 1 AS depth FROM certificate n WHERE n.id = c.superseded_by
@@ -106,7 +109,7 @@ public struct CertificateVerifier {
       signature: Base64URL.decode(try row.decode("signature")), sha256: try row.decode("pdf_sha256"),
       status: try row.decode("status"), revokedAt: try row.decode("revoked_at"),
       revocationReason: try row.decode("revocation_reason"), supersededBy: try row.decode("superseded_by"),
-      currentSerial: try row.decode("current_serial"))
+      currentSerial: try row.decode("current_serial"), holderErasedAt: try row.decode("holder_erased_at"))
   }
 
   /// A key from the given public keys, else from the register.
@@ -118,7 +121,8 @@ public struct CertificateVerifier {
 
   /// The verdict of a genuine register entry: its status, with its printed fields. The stored
   /// signature is checked too, so a row edited behind the triggers' back is not reported genuine.
-  func judge(_ entry: RegisterEntry, how: String) throws -> VerificationResult {
+  func judge(_ entry: RegisterEntry, how: String, presented: VerificationPayload? = nil) throws -> VerificationResult {
+    if let erasedAt = entry.holderErasedAt { return try judgeErased(entry, erasedAt: erasedAt, how: how, presented: presented) }
     let claim = CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID)
     guard let key = try key(entry.keyID) else {
       var result = VerificationResult(
@@ -158,6 +162,60 @@ public struct CertificateVerifier {
     return result
   }
 
+  /// The register keeps no personal fields of an erased holder, so its entry cannot be checked
+  /// against the signature; what the holder presents can: the signed claim their PDF or QR code
+  /// carries must verify and be the very signature the register kept.
+  func judgeErased(_ entry: RegisterEntry, erasedAt: Date, how: String, presented: VerificationPayload?) throws
+    -> VerificationResult
+  {
+    let erasedNote = "the holder's personal data was erased from the register on request on \(Self.day(erasedAt))"
+    var claim: CertificateClaim?
+    if let presented {
+      guard let decoded = try? CertificateClaim.decode(presented.claimBytes), decoded.serial == entry.serial,
+        decoded.keyID == entry.keyID, let key = try key(entry.keyID),
+        key.isValidSignature(presented.signature, for: presented.claimBytes),
+        entry.signature == presented.signature
+      else {
+        var result = VerificationResult(
+          .forged, "the presented certificate \(entry.serial) does not carry the signature it was issued with; \(erasedNote)",
+          checkedAgainst: checkedAgainst)
+        result.serial = entry.serial
+        return result
+      }
+      claim = decoded
+    }
+    var result: VerificationResult
+    switch entry.status {
+    case "revoked":
+      result = VerificationResult(
+        .revoked, "certificate \(entry.serial) is genuine but was revoked" + (entry.revocationReason.map { ": \($0)" } ?? "")
+          + "; \(erasedNote)", checkedAgainst: checkedAgainst)
+    case "superseded":
+      result = VerificationResult(
+        .superseded, "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate"); \(erasedNote)",
+        checkedAgainst: checkedAgainst)
+    default:
+      result = VerificationResult(
+        .valid,
+        claim == nil
+          ? "certificate \(entry.serial) was issued and is valid; \(erasedNote), so only the holder's PDF or QR code shows whose it is"
+          : "certificate \(entry.serial) is genuine and valid (\(how)); \(erasedNote)", checkedAgainst: checkedAgainst)
+    }
+    if let claim { result.fill(from: claim) } else {
+      result.serial = entry.serial
+      result.kind = entry.snapshot.kind
+      result.keyID = entry.keyID
+      result.completedOn = entry.snapshot.completedOn
+      result.issuedOn = entry.snapshot.issuedOn
+    }
+    result.revokedAt = entry.revokedAt
+    result.revocationReason = entry.revocationReason
+    result.supersededBy = entry.supersededBy
+    result.currentSerial = entry.currentSerial ?? (entry.status == "valid" ? entry.serial : nil)
+    result.holderErasedAt = erasedAt
+    return result
+  }
+
   static func day(_ date: Date) -> String {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -174,7 +232,7 @@ public struct CertificateVerifier {
     }
     let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
     if let entry = try entry(connection, where: "c.pdf_sha256 = \(sha) ORDER BY c.id LIMIT 1") {
-      return try judge(entry, how: "the file is byte for byte the document issued")
+      return try judge(entry, how: "the file is byte for byte the document issued", presented: Self.embeddedPayload(in: pdf))
     }
     let claimed = Self.claimedSerial(in: pdf)
     var result: VerificationResult
@@ -209,6 +267,14 @@ public struct CertificateVerifier {
       index += 1
     }
     return nil
+  }
+
+  /// The signed payload a certificate PDF carries in its document information (Keywords).
+  static func embeddedPayload(in pdf: Data) -> VerificationPayload? {
+    guard let keywords = pdf.range(of: Data("/Keywords (".utf8)) else { return nil }
+    let rest = pdf[keywords.upperBound...]
+    guard let end = rest.firstIndex(of: UInt8(ascii: ")")) else { return nil }
+    return try? VerificationPayload.parse(String(decoding: pdf[keywords.upperBound..<end], as: UTF8.self))
   }
 
   /// A serial is checked against the register.
@@ -267,6 +333,7 @@ public struct CertificateVerifier {
       result.fill(from: claim)
       return result
     }
+    if entry.holderErasedAt != nil { return try judge(entry, how: "its signature and the register agree", presented: payload) }
     guard CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID) == claim else {
       var result = VerificationResult(
         .forged, "the code is signed, but its content differs from certificate \(claim.serial) as issued",

@@ -14,7 +14,7 @@ public enum CertificateDocument {
   public static func render(_ snapshot: CertificateSnapshot) throws -> Data {
     let writer = try PDFWriter(
       title: "\(snapshot.heading) \(snapshot.serial)", author: snapshot.issuer,
-      subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: snapshot.serial)
+      subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: "\(snapshot.serial) \(snapshot.qrPayload)")
     let width = PDFWriter.a4Width
     let height = PDFWriter.a4Height
     let content = width - 2 * margin

@@ -111,6 +111,7 @@ struct CertificateVerify: ParsableCommand {
         line("completed", result.completedOn?.german)
         line("issued", result.issuedOn?.german)
         line("key", result.keyID)
+        line("erased", result.holderErasedAt.map { "personal data erased on request, " + GermanTime.dateTime($0) })
         line("revoked", result.revokedAt.map { GermanTime.dateTime($0) + (result.revocationReason.map { ": \($0)" } ?? "") })
         line("replaced by", result.supersededBy)
         if result.verdict == .superseded { line("current", result.currentSerial) }

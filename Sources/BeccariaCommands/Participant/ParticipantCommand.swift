@@ -5,8 +5,9 @@ import Foundation
 struct ParticipantCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "participant",
-    abstract: "Register, find and change participants.",
+    abstract: "Register, find and change participants; export and erase their data (GDPR).",
     subcommands: [
       ParticipantAdd.self, ParticipantImport.self, ParticipantList.self, ParticipantShow.self, ParticipantRename.self,
+      ParticipantExport.self, ParticipantErase.self,
     ])
 }
