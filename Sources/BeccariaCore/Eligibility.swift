@@ -95,21 +95,24 @@ public enum Eligibility {
     if zertifikatReady && !input.holdsZertifikat {
       let credits = input.requiredModules.compactMap { best[$0] }
       let completed = (credits.map(\.completedOn) + [input.projectPassedOn].compactMap { $0 }).max() ?? credits[0].completedOn
-      due.append(DueCertificate(
-        kind: .zertifikat, module: nil, completedOn: completed, credits: credits,
-        reason: "all \(credits.count) modules met" + (input.projectRequired ? " and project work passed" : "")))
+      due.append(
+        DueCertificate(
+          kind: .zertifikat, module: nil, completedOn: completed, credits: credits,
+          reason: "all \(credits.count) modules met" + (input.projectRequired ? " and project work passed" : "")))
     }
     // Teilnahmebescheinigungen: for those who booked single modules, and for programme
     // participants whose cohort ended without the Zertifikat.
-    let wantsModuleCertificates = !input.wholeProgramme || (input.programmeCohortEnded && !zertifikatReady && !input.holdsZertifikat)
+    let wantsModuleCertificates =
+      !input.wholeProgramme || (input.programmeCohortEnded && !zertifikatReady && !input.holdsZertifikat)
     if wantsModuleCertificates {
       for module in best.keys.sorted() where !input.certifiedModules.contains(module) {
         guard let credit = best[module] else { continue }
-        due.append(DueCertificate(
-          kind: .teilnahmebescheinigung, module: module, completedOn: credit.completedOn, credits: [credit],
-          reason: input.wholeProgramme
-            ? "module \(module) met in \(credit.course); the cohort ended without the Zertifikat"
-            : "module \(module) booked singly and met in \(credit.course)"))
+        due.append(
+          DueCertificate(
+            kind: .teilnahmebescheinigung, module: module, completedOn: credit.completedOn, credits: [credit],
+            reason: input.wholeProgramme
+              ? "module \(module) met in \(credit.course); the cohort ended without the Zertifikat"
+              : "module \(module) booked singly and met in \(credit.course)"))
       }
     }
     return EligibilityVerdict(due: due, missing: missing)

@@ -131,7 +131,8 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
     func check(_ condition: Bool, _ path: String, _ message: String) {
       if !condition { found.append(DefinitionProblem(path: path, message: message)) }
     }
-    check(code.range(of: "^[a-z0-9][a-z0-9-]{1,62}$", options: .regularExpression) != nil,
+    check(
+      code.range(of: "^[a-z0-9][a-z0-9-]{1,62}$", options: .regularExpression) != nil,
       "code", "must be lowercase letters, digits and hyphens (2–63 characters)")
     check(!title.trimmed.isEmpty, "title", "must not be empty")
     check(version >= 1, "version", "must be 1 or more")

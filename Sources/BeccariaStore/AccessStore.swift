@@ -28,7 +28,8 @@ public struct AccessStore {
   public static func validate(login: String) throws {
     guard login.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
       throw StoreError.invalid(
-        "\"\(login)\" is not a login name beccaria accepts (lower-case letters, digits and _, starting with a letter or _, at most 63)")
+        "\"\(login)\" is not a login name beccaria accepts (lower-case letters, digits and _, starting with a letter or _, at most 63)"
+      )
     }
     guard !login.hasPrefix("beccaria_"), !login.hasPrefix("pg_") else {
       throw StoreError.invalid("\"\(login)\" is reserved (beccaria_* and pg_* name roles, not people)")
@@ -44,8 +45,9 @@ public struct AccessStore {
     return try connection.transaction { db in
       if role == .trainer {
         if let trainerEmail {
-          guard let trainer = try db.queryOne(
-            "SELECT id, db_login FROM trainer WHERE lower(email) = lower(\(trainerEmail)) FOR UPDATE")
+          guard
+            let trainer = try db.queryOne(
+              "SELECT id, db_login FROM trainer WHERE lower(email) = lower(\(trainerEmail)) FOR UPDATE")
           else { throw StoreError.notFound("trainer \(trainerEmail)") }
           if let bound: String = try trainer.decode("db_login"), bound != login {
             throw StoreError.conflict("trainer \(trainerEmail) is already bound to the login \(bound); revoke that first")

@@ -45,18 +45,19 @@ public struct AttendanceStore {
 
   /// The session's header; throws when it does not exist.
   public func header(_ session: SessionID) throws -> SessionHeader {
-    guard let row = try connection.queryOne(
-      """
-      SELECT s.id, v.title AS programme_title, c.code, c.title AS course_title, s.module_number, m.title AS module_title,
-             s.day, to_char(s.starts_at, 'HH24:MI') AS starts, to_char(s.ends_at, 'HH24:MI') AS ends, s.ue,
-             coalesce(s.location, c.venue) AS location,
-             coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name))::jsonb FROM session_trainer st
-                        JOIN trainer t ON t.id = st.trainer_id WHERE st.session_id = s.id), '[]'::jsonb) AS trainers
-      FROM session s JOIN course c ON c.id = s.course_id
-      JOIN programme_version v ON v.id = c.programme_version_id
-      JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
-      WHERE s.id = \(session.rawValue)
-      """)
+    guard
+      let row = try connection.queryOne(
+        """
+        SELECT s.id, v.title AS programme_title, c.code, c.title AS course_title, s.module_number, m.title AS module_title,
+               s.day, to_char(s.starts_at, 'HH24:MI') AS starts, to_char(s.ends_at, 'HH24:MI') AS ends, s.ue,
+               coalesce(s.location, c.venue) AS location,
+               coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name))::jsonb FROM session_trainer st
+                          JOIN trainer t ON t.id = st.trainer_id WHERE st.session_id = s.id), '[]'::jsonb) AS trainers
+        FROM session s JOIN course c ON c.id = s.course_id
+        JOIN programme_version v ON v.id = c.programme_version_id
+        JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
+        WHERE s.id = \(session.rawValue)
+        """)
     else { throw StoreError.notFound("session \(session)") }
     return SessionHeader(
       id: session, programmeTitle: try row.decode("programme_title"), course: try row.decode("code"),
@@ -102,7 +103,8 @@ public struct AttendanceStore {
       let header = try AttendanceStore(db).header(session)
       let today = try db.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? CalendarDate.today()
       if header.day > today {
-        throw StoreError.invalid("session \(session) on \(header.day) has not taken place yet; attendance can be recorded from that day on")
+        throw StoreError.invalid(
+          "session \(session) on \(header.day) has not taken place yet; attendance can be recorded from that day on")
       }
       let ueAttended: Decimal
       switch AttendanceRule.ueAttended(status: status, ue: ue, sessionUE: header.ue) {
@@ -112,10 +114,12 @@ public struct AttendanceStore {
       guard try AttendanceStore(db).roster(session).contains(where: { $0.participantID == participant }) else {
         _ = try ParticipantStore(db).find(participant)
         throw StoreError.invalid(
-          "participant \(participant) is not enrolled for module \(header.module) in \(header.course); enrol them (for make-up: --module \(header.module)) first")
+          "participant \(participant) is not enrolled for module \(header.module) in \(header.course); enrol them (for make-up: --module \(header.module)) first"
+        )
       }
       let existing = try db.queryOne(
-        "SELECT status, ue_attended FROM attendance WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue) FOR UPDATE")
+        "SELECT status, ue_attended FROM attendance WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue) FOR UPDATE"
+      )
       var outcome = RecordOutcome.recorded
       if let existing {
         let oldStatus = AttendanceStatus(rawValue: try existing.decode("status")) ?? .absent
@@ -123,7 +127,8 @@ public struct AttendanceStore {
         if oldStatus == status && oldUE == ueAttended { return .unchanged }
         if header.day < today && (reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
           throw StoreError.invalid(
-            "participant \(participant) is already recorded as \(oldStatus.rawValue) (\(oldUE) UE) for session \(session) on \(header.day); a correction after the session's day needs --reason")
+            "participant \(participant) is already recorded as \(oldStatus.rawValue) (\(oldUE) UE) for session \(session) on \(header.day); a correction after the session's day needs --reason"
+          )
         }
         outcome = .corrected(previousStatus: oldStatus, previousUE: oldUE)
       }

@@ -76,7 +76,8 @@ struct CertificateIssuer {
   /// Renders and stores one certificate; the serial and the row live or die together.
   func issue(_ due: DueCertificate, for eligibility: EligibilityCase) throws -> IssuedCertificate {
     try connection.transaction { db in
-      let serial = try CertificateIssuer(connection: db, renderer: renderer, today: today, runID: runID, signer: signer).nextSerial()
+      let serial = try CertificateIssuer(connection: db, renderer: renderer, today: today, runID: runID, signer: signer)
+        .nextSerial()
       let (snapshot, payload) = try Self.snapshot(for: due, in: eligibility, serial: serial, today: today, signer: signer)
       let pdf = try renderer(snapshot)
       let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()

@@ -26,11 +26,12 @@ public struct CertificateRevision {
     guard SerialNumber.parse(serial) != nil else {
       throw StoreError.invalid("\(serial) is not a serial number (BQ-<year>-<6 digits>)")
     }
-    guard let row = try db.queryOne(
-      """
-      SELECT c.id, c.status, s.serial AS superseded_by FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
-      WHERE c.serial = \(serial) FOR UPDATE OF c
-      """)
+    guard
+      let row = try db.queryOne(
+        """
+        SELECT c.id, c.status, s.serial AS superseded_by FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+        WHERE c.serial = \(serial) FOR UPDATE OF c
+        """)
     else { throw StoreError.notFound("certificate \(serial)") }
     return Current(id: try row.decode("id"), status: try row.decode("status"), supersededBy: try row.decode("superseded_by"))
   }
@@ -45,15 +46,17 @@ public struct CertificateRevision {
       case "revoked": throw StoreError.conflict("certificate \(serial) is already revoked")
       case "superseded":
         throw StoreError.conflict(
-          "certificate \(serial) was replaced by \(current.supersededBy ?? "a newer one"); revoke the current certificate instead")
+          "certificate \(serial) was replaced by \(current.supersededBy ?? "a newer one"); revoke the current certificate instead"
+        )
       default: break
       }
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
-      guard let revokedAt: Date = try db.queryOne(
-        """
-        UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = \(reason)
-        WHERE id = \(current.id) RETURNING revoked_at
-        """)?.decode("revoked_at")
+      guard
+        let revokedAt: Date = try db.queryOne(
+          """
+          UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = \(reason)
+          WHERE id = \(current.id) RETURNING revoked_at
+          """)?.decode("revoked_at")
       else { throw StoreError.corrupt("certificate \(serial) vanished while being revoked") }
       return revokedAt
     }
@@ -75,13 +78,14 @@ public struct CertificateRevision {
           "certificate \(serial) was already replaced by \(current.supersededBy ?? "a newer one"); re-issue that one instead")
       default: break
       }
-      guard let row = try db.queryOne(
-        """
-        SELECT c.kind, c.participant_id, c.programme_id, c.programme_version_id, c.module_number, c.course_id, c.completed_on,
-               c.snapshot, p.given_names || ' ' || p.family_name AS name, p.birth_date, p.erased_at IS NOT NULL AS erased,
-               beccaria_today() AS today, nextval(pg_get_serial_sequence('certificate', 'id')) AS new_id
-        FROM certificate c JOIN participant p ON p.id = c.participant_id WHERE c.id = \(current.id)
-        """)
+      guard
+        let row = try db.queryOne(
+          """
+          SELECT c.kind, c.participant_id, c.programme_id, c.programme_version_id, c.module_number, c.course_id, c.completed_on,
+                 c.snapshot, p.given_names || ' ' || p.family_name AS name, p.birth_date, p.erased_at IS NOT NULL AS erased,
+                 beccaria_today() AS today, nextval(pg_get_serial_sequence('certificate', 'id')) AS new_id
+          FROM certificate c JOIN participant p ON p.id = c.participant_id WHERE c.id = \(current.id)
+          """)
       else { throw StoreError.corrupt("certificate \(serial) vanished while being re-issued") }
       if try row.decode("erased", as: Bool.self) {
         throw StoreError.conflict("the holder of \(serial) was erased on request; their certificate cannot be re-issued")

@@ -14,8 +14,10 @@ public struct CertificateRunOptions: Sendable {
   public var host: String
   public var pid: Int32
 
-  public init(workers: Int = 2, outputDirectory: String? = nil, dryRun: Bool = false, batchSize: Int = 20,
-              host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier) {
+  public init(
+    workers: Int = 2, outputDirectory: String? = nil, dryRun: Bool = false, batchSize: Int = 20,
+    host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier
+  ) {
     self.workers = workers
     self.outputDirectory = outputDirectory
     self.dryRun = dryRun
@@ -58,8 +60,10 @@ public struct CertificateRun: Sendable {
   public let signer: SigningKey
   public let events: @Sendable (CertificateRunEvent) -> Void
 
-  public init(database: Database, options: CertificateRunOptions, renderer: @escaping CertificateRenderer, signer: SigningKey,
-              events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }) {
+  public init(
+    database: Database, options: CertificateRunOptions, renderer: @escaping CertificateRenderer, signer: SigningKey,
+    events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }
+  ) {
     self.database = database
     self.signer = signer
     self.options = options
@@ -76,11 +80,12 @@ public struct CertificateRun: Sendable {
     if options.dryRun { return try dryRun(control, started: started) }
     try SigningKeyStore(control).requireUsable(signer)
     var summary = CertificateRunSummary()
-    guard let runID: Int64 = try control.queryOne(
-      """
-      INSERT INTO certificate_run (host, pid, workers) VALUES (\(options.host), \(Int(options.pid)), \(options.workers))
-      RETURNING id
-      """)?.decode("id")
+    guard
+      let runID: Int64 = try control.queryOne(
+        """
+        INSERT INTO certificate_run (host, pid, workers) VALUES (\(options.host), \(Int(options.pid)), \(options.workers))
+        RETURNING id
+        """)?.decode("id")
     else { throw StoreError.corrupt("the run could not be recorded") }
     summary.runID = runID
     _ = try control.tryAdvisoryLock(Self.livenessKey(runID))
@@ -218,7 +223,8 @@ public struct CertificateRun: Sendable {
             } catch let error as PostgresError where error.isConnectionFailure {
               throw error
             } catch {
-              let reason = "participant \(eligibility.key.participant): \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? ""): \(error)"
+              let reason =
+                "participant \(eligibility.key.participant): \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? ""): \(error)"
               failures.append(reason)
               failedKeys.insert(eligibility.key)
               events(.failed(participant: eligibility.key.participant, reason: reason))
@@ -233,7 +239,8 @@ public struct CertificateRun: Sendable {
               WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)
               """)
           } else {
-            try tx.execute("DELETE FROM certificate_due WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)")
+            try tx.execute(
+              "DELETE FROM certificate_due WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)")
           }
         }
         return (issued, failures, claimed.count)
@@ -271,9 +278,10 @@ public struct CertificateRun: Sendable {
           index += slice.count
           for eligibility in try EligibilityReader(tx).cases(for: slice) where !eligibility.erased {
             for due in Eligibility.evaluate(eligibility.input).due {
-              summary.planned.append(PlannedCertificate(
-                participantID: eligibility.key.participant, holderName: eligibility.holderName, kind: due.kind,
-                module: due.module, completedOn: due.completedOn, reason: due.reason))
+              summary.planned.append(
+                PlannedCertificate(
+                  participantID: eligibility.key.participant, holderName: eligibility.holderName, kind: due.kind,
+                  module: due.module, completedOn: due.completedOn, reason: due.reason))
             }
           }
         }

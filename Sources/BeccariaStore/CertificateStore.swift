@@ -73,13 +73,14 @@ public struct CertificateStore {
   }
 
   public func find(serial: String) throws -> StoredCertificate {
-    guard let row = try connection.queryOne(
-      """
-      SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder, c.status, c.issued_at,
-             c.completed_on, c.pdf_sha256, c.run_id, c.snapshot, c.pdf, c.revoked_at, c.revocation_reason, s.serial AS superseded_by
-      FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
-      WHERE c.serial = \(serial)
-      """)
+    guard
+      let row = try connection.queryOne(
+        """
+        SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder, c.status, c.issued_at,
+               c.completed_on, c.pdf_sha256, c.run_id, c.snapshot, c.pdf, c.revoked_at, c.revocation_reason, s.serial AS superseded_by
+        FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+        WHERE c.serial = \(serial)
+        """)
     else { throw StoreError.notFound("certificate \(serial)") }
     return StoredCertificate(
       listing: try Self.listing(row), snapshot: try row.decodeJSON("snapshot"), pdf: try row.decode("pdf"),

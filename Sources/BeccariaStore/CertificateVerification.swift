@@ -152,7 +152,8 @@ public struct CertificateVerifier {
         "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
           + (current.map { ", which was itself replaced; the current one is \($0)" } ?? ""), checkedAgainst: checkedAgainst)
     default:
-      result = VerificationResult(.valid, "certificate \(entry.serial) is genuine and valid (\(how))", checkedAgainst: checkedAgainst)
+      result = VerificationResult(
+        .valid, "certificate \(entry.serial) is genuine and valid (\(how))", checkedAgainst: checkedAgainst)
     }
     result.fill(from: claim)
     result.revokedAt = entry.revokedAt
@@ -188,11 +189,13 @@ public struct CertificateVerifier {
     switch entry.status {
     case "revoked":
       result = VerificationResult(
-        .revoked, "certificate \(entry.serial) is genuine but was revoked" + (entry.revocationReason.map { ": \($0)" } ?? "")
+        .revoked,
+        "certificate \(entry.serial) is genuine but was revoked" + (entry.revocationReason.map { ": \($0)" } ?? "")
           + "; \(erasedNote)", checkedAgainst: checkedAgainst)
     case "superseded":
       result = VerificationResult(
-        .superseded, "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate"); \(erasedNote)",
+        .superseded,
+        "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate"); \(erasedNote)",
         checkedAgainst: checkedAgainst)
     default:
       result = VerificationResult(
@@ -201,7 +204,9 @@ public struct CertificateVerifier {
           ? "certificate \(entry.serial) was issued and is valid; \(erasedNote), so only the holder's PDF or QR code shows whose it is"
           : "certificate \(entry.serial) is genuine and valid (\(how)); \(erasedNote)", checkedAgainst: checkedAgainst)
     }
-    if let claim { result.fill(from: claim) } else {
+    if let claim {
+      result.fill(from: claim)
+    } else {
       result.serial = entry.serial
       result.kind = entry.snapshot.kind
       result.keyID = entry.keyID
@@ -228,7 +233,8 @@ public struct CertificateVerifier {
   public func verify(pdf: Data) throws -> VerificationResult {
     guard let connection else {
       throw StoreError.invalid(
-        "a PDF can only be checked against the register (its bytes against the stored SHA-256); offline, verify the QR code's payload")
+        "a PDF can only be checked against the register (its bytes against the stored SHA-256); offline, verify the QR code's payload"
+      )
     }
     let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
     if let entry = try entry(connection, where: "c.pdf_sha256 = \(sha) ORDER BY c.id LIMIT 1") {
@@ -286,7 +292,8 @@ public struct CertificateVerifier {
       throw StoreError.invalid("\(serial) is not a serial number (BQ-<year>-<6 digits>)")
     }
     guard let entry = try entry(connection, where: "c.serial = \(serial)") else {
-      var result = VerificationResult(.unknown, "no certificate with the serial \(serial) was issued", checkedAgainst: checkedAgainst)
+      var result = VerificationResult(
+        .unknown, "no certificate with the serial \(serial) was issued", checkedAgainst: checkedAgainst)
       result.serial = serial
       return result
     }

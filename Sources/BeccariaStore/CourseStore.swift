@@ -28,8 +28,10 @@ public struct NewCourse: Sendable {
   public var venue: String?
   public var startsOn: CalendarDate?
   public var endsOn: CalendarDate?
-  public init(programmeCode: String, code: String, title: String?, capacity: Int, venue: String?,
-              startsOn: CalendarDate?, endsOn: CalendarDate?) {
+  public init(
+    programmeCode: String, code: String, title: String?, capacity: Int, venue: String?,
+    startsOn: CalendarDate?, endsOn: CalendarDate?
+  ) {
     self.programmeCode = programmeCode
     self.code = code
     self.title = title
@@ -48,11 +50,12 @@ public struct CourseStore {
   /// Opens a cohort pinned to the programme's current version.
   public func create(_ course: NewCourse) throws -> CourseListing {
     try connection.transaction { db in
-      guard let version = try db.queryOne(
-        """
-        SELECT v.id, v.title FROM programme p JOIN programme_version v ON v.programme_id = p.id
-        WHERE p.code = \(course.programmeCode) ORDER BY v.version DESC LIMIT 1
-        """)
+      guard
+        let version = try db.queryOne(
+          """
+          SELECT v.id, v.title FROM programme p JOIN programme_version v ON v.programme_id = p.id
+          WHERE p.code = \(course.programmeCode) ORDER BY v.version DESC LIMIT 1
+          """)
       else { throw StoreError.notFound("programme \(course.programmeCode)") }
       let versionID: Int64 = try version.decode("id")
       let programmeTitle: String = try version.decode("title")

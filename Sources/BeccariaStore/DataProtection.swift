@@ -93,7 +93,9 @@ public struct RetentionStore {
            AND (SELECT count(*) FROM attendance a JOIN session x ON x.id = a.session_id WHERE x.course_id = c.id) > 0
         ORDER BY max(s.day), c.code
         """
-      ).map { RetentionPlan.Cohort(code: try $0.decode("code"), lastDay: try $0.date("last_day"), attendanceRows: try $0.decode("n")) }
+      ).map {
+        RetentionPlan.Cohort(code: try $0.decode("code"), lastDay: try $0.date("last_day"), attendanceRows: try $0.decode("n"))
+      }
     }
     if let years = plan.policy.participantYears {
       plan.participants = try db.query(

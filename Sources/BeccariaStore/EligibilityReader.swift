@@ -39,8 +39,8 @@ public struct EligibilityReader {
 
     var persons: [Int64: (name: String, birth: CalendarDate?, erased: Bool)] = [:]
     for row in try connection.query(
-      "SELECT id, given_names || ' ' || family_name AS name, birth_date, erased_at IS NOT NULL AS erased FROM participant WHERE id = ANY(\(people))")
-    {
+      "SELECT id, given_names || ' ' || family_name AS name, birth_date, erased_at IS NOT NULL AS erased FROM participant WHERE id = ANY(\(people))"
+    ) {
       persons[try row.decode("id")] = (try row.decode("name"), try row.optionalDate("birth_date"), try row.decode("erased"))
     }
 
@@ -58,9 +58,10 @@ public struct EligibilityReader {
       let key = DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))
       guard wanted.contains(key) else { continue }
       let code: String = try row.decode("code")
-      credits[key, default: []].append(EligibilityInput.Credit(
-        module: try row.decode("module_number"), course: code, completedOn: try row.date("completed_on"),
-        attendedUE: try row.decode("attended_ue"), plannedUE: try row.decode("planned_ue")))
+      credits[key, default: []].append(
+        EligibilityInput.Credit(
+          module: try row.decode("module_number"), course: code, completedOn: try row.date("completed_on"),
+          attendedUE: try row.decode("attended_ue"), plannedUE: try row.decode("planned_ue")))
       courseIDs[key, default: [:]][code] = try row.decode("course_id")
     }
 
@@ -79,7 +80,8 @@ public struct EligibilityReader {
       """)
     {
       let key = DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))
-      enrolments[key] = Enrolments(whole: try row.decode("whole"), ended: try row.decode("ended"), versionID: try row.decode("version_id"))
+      enrolments[key] = Enrolments(
+        whole: try row.decode("whole"), ended: try row.decode("ended"), versionID: try row.decode("version_id"))
     }
 
     var projects: [DueKey: CalendarDate] = [:]
@@ -90,7 +92,8 @@ public struct EligibilityReader {
       GROUP BY participant_id, programme_id
       """)
     {
-      projects[DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))] = try row.date("passed_on")
+      projects[DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))] = try row.date(
+        "passed_on")
     }
 
     var held: [DueKey: (zertifikat: Bool, modules: Set<Int>)] = [:]
@@ -127,7 +130,8 @@ public struct EligibilityReader {
     var definitions: [Int64: ProgrammeDefinition] = [:]
     let versionIDs = Array(Set(versionFor.values))
     if !versionIDs.isEmpty {
-      for row in try connection.query("SELECT id, definition FROM programme_version WHERE id = ANY(\(PostgresArray(versionIDs)))") {
+      for row in try connection.query("SELECT id, definition FROM programme_version WHERE id = ANY(\(PostgresArray(versionIDs)))")
+      {
         definitions[try row.decode("id")] = try row.decodeJSON("definition")
       }
     }

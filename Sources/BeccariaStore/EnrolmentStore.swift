@@ -62,8 +62,9 @@ public struct EnrolmentStore {
   }
 
   func lockCourse(_ db: Connection, code: String) throws -> LockedCourse {
-    guard let row = try db.queryOne(
-      "SELECT id, programme_version_id, capacity, seats_taken, status FROM course WHERE code = \(code) FOR UPDATE")
+    guard
+      let row = try db.queryOne(
+        "SELECT id, programme_version_id, capacity, seats_taken, status FROM course WHERE code = \(code) FOR UPDATE")
     else { throw StoreError.notFound("cohort \(code)") }
     let versionID: Int64 = try row.decode("programme_version_id")
     let modules = try db.query(
@@ -89,8 +90,9 @@ public struct EnrolmentStore {
     guard course.status == "open" || course.status == "running" else {
       throw StoreError.conflict("cohort \(courseCode) is \(course.status) and takes no enrolments")
     }
-    guard let person = try db.queryOne(
-      "SELECT erased_at IS NOT NULL AS erased FROM participant WHERE id = \(participant.rawValue)")
+    guard
+      let person = try db.queryOne(
+        "SELECT erased_at IS NOT NULL AS erased FROM participant WHERE id = \(participant.rawValue)")
     else { throw StoreError.notFound("participant \(participant)") }
     if try person.decode("erased", as: Bool.self) {
       throw StoreError.conflict("participant \(participant) was erased and cannot be enrolled")
@@ -98,16 +100,18 @@ public struct EnrolmentStore {
     if let modules {
       let unknown = modules.filter { !course.moduleNumbers.contains($0) }
       if !unknown.isEmpty {
-        throw StoreError.invalid("the programme of cohort \(courseCode) has no module \(unknown.map(String.init).joined(separator: ", "))")
+        throw StoreError.invalid(
+          "the programme of cohort \(courseCode) has no module \(unknown.map(String.init).joined(separator: ", "))")
       }
       if modules.isEmpty { throw StoreError.invalid("no module to book") }
     }
     if let existing = try db.queryOne(
-      "SELECT status FROM enrolment WHERE course_id = \(course.id) AND participant_id = \(participant.rawValue) AND status IN ('enrolled', 'waiting')")
-    {
+      "SELECT status FROM enrolment WHERE course_id = \(course.id) AND participant_id = \(participant.rawValue) AND status IN ('enrolled', 'waiting')"
+    ) {
       let status: String = try existing.decode("status")
       throw StoreError.conflict(
-        "participant \(participant) is already \(status == "waiting" ? "on the waiting list of" : "enrolled in") cohort \(courseCode)")
+        "participant \(participant) is already \(status == "waiting" ? "on the waiting list of" : "enrolled in") cohort \(courseCode)"
+      )
     }
     let seatFree = course.seatsTaken < course.capacity
     let scope = modules == nil ? EnrolmentScope.programme : .modules
@@ -131,9 +135,10 @@ public struct EnrolmentStore {
     }
     if seatFree { return .enrolled(id) }
     let queueNumber: Int64 = try row.decode("queue_number")
-    let position = try db.queryOne(
-      "SELECT count(*) AS n FROM enrolment WHERE course_id = \(course.id) AND status = 'waiting' AND queue_number <= \(queueNumber)"
-    )?.decode("n", as: Int.self) ?? 0
+    let position =
+      try db.queryOne(
+        "SELECT count(*) AS n FROM enrolment WHERE course_id = \(course.id) AND status = 'waiting' AND queue_number <= \(queueNumber)"
+      )?.decode("n", as: Int.self) ?? 0
     return .waiting(id, position: position)
   }
 
@@ -142,12 +147,13 @@ public struct EnrolmentStore {
   public func withdraw(courseCode: String, participant: ParticipantID, reason: String) throws -> WithdrawalOutcome {
     try connection.transaction { db in
       let course = try lockCourse(db, code: courseCode)
-      guard let enrolment = try db.queryOne(
-        """
-        SELECT id, status FROM enrolment
-        WHERE course_id = \(course.id) AND participant_id = \(participant.rawValue) AND status IN ('enrolled', 'waiting')
-        FOR UPDATE
-        """)
+      guard
+        let enrolment = try db.queryOne(
+          """
+          SELECT id, status FROM enrolment
+          WHERE course_id = \(course.id) AND participant_id = \(participant.rawValue) AND status IN ('enrolled', 'waiting')
+          FOR UPDATE
+          """)
       else { throw StoreError.notFound("an enrolment of participant \(participant) in cohort \(courseCode)") }
       let status = EnrolmentStatus(rawValue: try enrolment.decode("status")) ?? .enrolled
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
@@ -166,11 +172,12 @@ public struct EnrolmentStore {
 
   /// Moves the first waiting participant into a free place; returns who moved up.
   func promoteFirstWaiting(_ db: Connection, courseID: Int64) throws -> ParticipantID? {
-    guard let next = try db.queryOne(
-      """
-      SELECT id, participant_id FROM enrolment
-      WHERE course_id = \(courseID) AND status = 'waiting' ORDER BY queue_number LIMIT 1 FOR UPDATE
-      """)
+    guard
+      let next = try db.queryOne(
+        """
+        SELECT id, participant_id FROM enrolment
+        WHERE course_id = \(courseID) AND status = 'waiting' ORDER BY queue_number LIMIT 1 FOR UPDATE
+        """)
     else { return nil }
     try db.execute(
       """
@@ -199,11 +206,12 @@ public struct EnrolmentStore {
       if Set(try programmes.map { try $0.decode("programme_id", as: Int64.self) }).count != 1 {
         throw StoreError.invalid("cohorts \(from) and \(to) belong to different programmes")
       }
-      guard let enrolment = try db.queryOne(
-        """
-        SELECT id, scope, status FROM enrolment
-        WHERE course_id = \(source.id) AND participant_id = \(participant.rawValue) AND status = 'enrolled' FOR UPDATE
-        """)
+      guard
+        let enrolment = try db.queryOne(
+          """
+          SELECT id, scope, status FROM enrolment
+          WHERE course_id = \(source.id) AND participant_id = \(participant.rawValue) AND status = 'enrolled' FOR UPDATE
+          """)
       else { throw StoreError.notFound("an enrolment of participant \(participant) in cohort \(from)") }
       let enrolmentID: Int64 = try enrolment.decode("id")
       let scope = EnrolmentScope(rawValue: try enrolment.decode("scope")) ?? .programme
@@ -215,7 +223,8 @@ public struct EnrolmentStore {
       let credited = try completedModules(db, participant: participant, courseID: source.id)
       let remaining = bookedBefore.filter { !credited.contains($0) }
       if remaining.isEmpty {
-        throw StoreError.invalid("participant \(participant) has already completed every booked module in \(from); nothing to transfer")
+        throw StoreError.invalid(
+          "participant \(participant) has already completed every booked module in \(from); nothing to transfer")
       }
       let outcome = try insertEnrolment(
         db, course: target, courseCode: to, participant: participant,

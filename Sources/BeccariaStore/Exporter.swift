@@ -67,7 +67,8 @@ struct Exporter {
     guard let years = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
     for year in years {
       let folder = root.appending(path: year)
-      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(temporaryMarker) {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(temporaryMarker)
+      {
         try? FileManager.default.removeItem(at: folder.appending(path: name))
       }
     }

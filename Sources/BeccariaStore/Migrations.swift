@@ -110,7 +110,8 @@ public struct Migrator {
 
   /// Applied and pending migrations, and any applied file that changed.
   public func status() throws -> [MigrationState] {
-    let exists = try connection.queryOne("SELECT to_regclass('schema_migration') IS NOT NULL AS present")?
+    let exists =
+      try connection.queryOne("SELECT to_regclass('schema_migration') IS NOT NULL AS present")?
       .decode("present", as: Bool.self) ?? false
     let applied = exists ? try appliedMigrations() : [:]
     var states: [MigrationState] = migrations.map { migration in
@@ -151,7 +152,8 @@ public struct Migrator {
 
   private func ensureTable() throws {
     // Checked first so that the server does not log "already exists" on every run.
-    let present = try connection.queryOne("SELECT to_regclass('schema_migration') IS NOT NULL AS present")?
+    let present =
+      try connection.queryOne("SELECT to_regclass('schema_migration') IS NOT NULL AS present")?
       .decode("present", as: Bool.self) ?? false
     if present { return }
     try connection.execute(

@@ -81,7 +81,9 @@ public struct ParticipantStore {
       let identity = "\(fold(draft.familyName))|\(fold(draft.givenNames))|\(draft.birthDate)"
       for key in [identity, "mail:" + draft.email.lowercased()] {
         if let earlier = seen[key] {
-          problems.append("\(label)likely duplicate of \(labels?[earlier] ?? "entry \(earlier + 1) ")in the same input; use --force to add anyway")
+          problems.append(
+            "\(label)likely duplicate of \(labels?[earlier] ?? "entry \(earlier + 1) ")in the same input; use --force to add anyway"
+          )
         } else {
           seen[key] = index
         }
@@ -127,8 +129,11 @@ public struct ParticipantStore {
   }
 
   public func list(_ filter: Filter) throws -> [ParticipantListing] {
-    let pattern = filter.search.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\")
-      .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
+    let pattern = filter.search.map {
+      "%"
+        + $0.replacingOccurrences(of: "\\", with: "\\\\")
+        .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
     return try connection.query(
       """
       \(Self.listingSQL)
@@ -154,12 +159,18 @@ public struct ParticipantStore {
   }
 
   /// Changes the name, keeping the old one with the reason in `participant_name_change`.
-  public func rename(_ id: ParticipantID, familyName: String?, givenNames: String?, reason: String) throws -> (old: String, new: String) {
+  public func rename(_ id: ParticipantID, familyName: String?, givenNames: String?, reason: String) throws -> (
+    old: String, new: String
+  ) {
     try connection.transaction { db in
-      guard let row = try db.queryOne(
-        "SELECT family_name, given_names, erased_at IS NOT NULL AS erased FROM participant WHERE id = \(id.rawValue) FOR UPDATE")
+      guard
+        let row = try db.queryOne(
+          "SELECT family_name, given_names, erased_at IS NOT NULL AS erased FROM participant WHERE id = \(id.rawValue) FOR UPDATE"
+        )
       else { throw StoreError.notFound("participant \(id)") }
-      if try row.decode("erased", as: Bool.self) { throw StoreError.conflict("participant \(id) was erased and cannot be renamed") }
+      if try row.decode("erased", as: Bool.self) {
+        throw StoreError.conflict("participant \(id) was erased and cannot be renamed")
+      }
       let oldFamily: String = try row.decode("family_name")
       let oldGiven: String = try row.decode("given_names")
       let newFamily = familyName ?? oldFamily
@@ -174,7 +185,8 @@ public struct ParticipantStore {
         VALUES (\(id.rawValue), \(oldFamily), \(oldGiven), \(newFamily), \(newGiven), \(reason))
         """)
       try db.execute(
-        "UPDATE participant SET family_name = \(newFamily), given_names = \(newGiven), updated_at = now() WHERE id = \(id.rawValue)")
+        "UPDATE participant SET family_name = \(newFamily), given_names = \(newGiven), updated_at = now() WHERE id = \(id.rawValue)"
+      )
       return ("\(oldGiven) \(oldFamily)", "\(newGiven) \(newFamily)")
     }
   }

@@ -57,9 +57,10 @@ public struct ProgressReports {
   public func matrix(courseCode: String) throws -> AttendanceMatrix {
     let course = try CourseStore(connection).find(code: courseCode)
     let sessions = try SessionStore(connection).list(courseCode: courseCode)
-    let threshold = try connection.queryOne(
-      "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(course.id.rawValue)"
-    )?.decode("attendance_threshold", as: Decimal.self) ?? 1
+    let threshold =
+      try connection.queryOne(
+        "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(course.id.rawValue)"
+      )?.decode("attendance_threshold", as: Decimal.self) ?? 1
     let people = try connection.query(
       """
       SELECT DISTINCT ON (p.id) p.id,
@@ -74,7 +75,8 @@ public struct ProgressReports {
     struct Person { var id: Int64; var name: String; var programme: Bool; var modules: [Int]; var sortKey: String }
     var persons = try people.map { row in
       Person(
-        id: try row.decode("id"), name: try row.decode("name"), programme: try row.decode("scope", as: String.self) == "programme",
+        id: try row.decode("id"), name: try row.decode("name"),
+        programme: try row.decode("scope", as: String.self) == "programme",
         modules: try row.decodeJSON("modules"),
         sortKey: "\(try row.decode("f1", as: String.self))|\(try row.decode("f2", as: String.self))")
     }
@@ -161,7 +163,8 @@ public struct ProgressReports {
         largestOpenSession: try row.decode("largest_open"), threshold: try row.decode("attendance_threshold"))
       guard standing.risk == .cannotPass || standing.risk == .oneMissFromFailing else { return nil }
       return AtRiskEntry(
-        participantID: ParticipantID(try row.decode("participant_id")), name: try row.decode("name"), course: try row.decode("code"),
+        participantID: ParticipantID(try row.decode("participant_id")), name: try row.decode("name"),
+        course: try row.decode("code"),
         module: try row.decode("module_number"), moduleTitle: try row.decode("title"), risk: standing.risk,
         plannedUE: standing.plannedUE, attendedUE: standing.attendedUE, neededUE: standing.neededUE,
         reachableUE: standing.reachableUE, largestOpenSession: standing.largestOpenSession,

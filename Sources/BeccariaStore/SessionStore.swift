@@ -27,8 +27,10 @@ public struct NewSession: Sendable {
   public var ue: Int
   public var location: String?
   public var trainerEmails: [String]
-  public init(courseCode: String, module: Int, day: CalendarDate, start: Int, end: Int, ue: Int,
-              location: String?, trainerEmails: [String]) {
+  public init(
+    courseCode: String, module: Int, day: CalendarDate, start: Int, end: Int, ue: Int,
+    location: String?, trainerEmails: [String]
+  ) {
     self.courseCode = courseCode
     self.module = module
     self.day = day
@@ -44,7 +46,8 @@ public struct NewSession: Sendable {
     if end <= start { return "the session must end after it starts" }
     if ue < 1 { return "--ue must be at least 1" }
     if ue * ueMinutes > end - start {
-      return "\(ue) UE of \(ueMinutes) minutes need \(ue * ueMinutes) minutes, but \(Self.clock(start))–\(Self.clock(end)) has only \(end - start)"
+      return
+        "\(ue) UE of \(ueMinutes) minutes need \(ue * ueMinutes) minutes, but \(Self.clock(start))–\(Self.clock(end)) has only \(end - start)"
     }
     return nil
   }
@@ -63,13 +66,16 @@ public struct SessionStore {
       var ids: [SessionID] = []
       for session in sessions {
         if let problem = session.timeProblem() { throw StoreError.invalid(problem) }
-        guard let course = try db.queryOne(
-          "SELECT id, programme_version_id FROM course WHERE code = \(session.courseCode)")
+        guard
+          let course = try db.queryOne(
+            "SELECT id, programme_version_id FROM course WHERE code = \(session.courseCode)")
         else { throw StoreError.notFound("cohort \(session.courseCode)") }
         let courseID: Int64 = try course.decode("id")
         let versionID: Int64 = try course.decode("programme_version_id")
-        guard try db.queryOne(
-          "SELECT 1 AS ok FROM programme_module WHERE programme_version_id = \(versionID) AND number = \(session.module)") != nil
+        guard
+          try db.queryOne(
+            "SELECT 1 AS ok FROM programme_module WHERE programme_version_id = \(versionID) AND number = \(session.module)")
+            != nil
         else {
           throw StoreError.invalid("the programme of cohort \(session.courseCode) has no module \(session.module)")
         }
@@ -96,7 +102,8 @@ public struct SessionStore {
           {
             throw StoreError.conflict(
               "trainer \(email) already teaches session \(try clash.decode("id", as: Int.self)) of \(try clash.decode("code", as: String.self)) "
-                + "on \(session.day) \(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps")
+                + "on \(session.day) \(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps"
+            )
           }
           try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (\(id.rawValue), \(trainerID.rawValue))")
         }
@@ -108,11 +115,12 @@ public struct SessionStore {
 
   /// The blocks of a module as the programme version of a cohort defines them.
   public func blocks(courseCode: String, module: Int) throws -> [ProgrammeDefinition.Block] {
-    guard let row = try connection.queryOne(
-      """
-      SELECT m.blocks FROM course c JOIN programme_module m ON m.programme_version_id = c.programme_version_id
-      WHERE c.code = \(courseCode) AND m.number = \(module)
-      """)
+    guard
+      let row = try connection.queryOne(
+        """
+        SELECT m.blocks FROM course c JOIN programme_module m ON m.programme_version_id = c.programme_version_id
+        WHERE c.code = \(courseCode) AND m.number = \(module)
+        """)
     else {
       if try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(courseCode)") == nil {
         throw StoreError.notFound("cohort \(courseCode)")

@@ -22,6 +22,12 @@ public struct PublicSigningKey: Sendable, Equatable {
     self.keyID = Self.keyID(for: rawRepresentation)
   }
 
+  /// A key whose bytes come from a private key just derived (always 32 valid bytes).
+  init(derived rawRepresentation: Data) {
+    self.rawRepresentation = rawRepresentation
+    self.keyID = Self.keyID(for: rawRepresentation)
+  }
+
   /// A key's id is derived from the key itself (`k-` and 16 hex digits of its SHA-256), so an id
   /// can never name two keys.
   public static func keyID(for raw: Data) -> String {
@@ -61,8 +67,7 @@ public struct SigningKey: Sendable {
 
   init(_ privateKey: Curve25519.Signing.PrivateKey) {
     self.privateKey = privateKey
-    // A freshly derived Ed25519 public key is always 32 valid bytes.
-    self.publicKey = try! PublicSigningKey(rawRepresentation: privateKey.publicKey.rawRepresentation)
+    self.publicKey = PublicSigningKey(derived: privateKey.publicKey.rawRepresentation)
   }
 
   public static func generate() -> SigningKey { SigningKey(Curve25519.Signing.PrivateKey()) }
@@ -74,7 +79,8 @@ public struct SigningKey: Sendable {
 
   /// PKCS #8 PEM (readable by OpenSSL).
   public var pem: String {
-    PEM.encode(label: "PRIVATE KEY", der: Data(Self.pkcs8Prefix) + privateKey.rawRepresentation, comment: "beccaria key id \(keyID)")
+    PEM.encode(
+      label: "PRIVATE KEY", der: Data(Self.pkcs8Prefix) + privateKey.rawRepresentation, comment: "beccaria key id \(keyID)")
   }
 
   public init(pem text: String) throws {
@@ -202,8 +208,9 @@ public struct SigningKeyStore {
 
   /// Keys stop signing from now on; what they signed stays verifiable.
   public func retire(_ keyID: String) throws {
-    guard try connection.queryOne(
-      "UPDATE signing_key SET retired_at = now() WHERE key_id = \(keyID) AND retired_at IS NULL RETURNING key_id") != nil
+    guard
+      try connection.queryOne(
+        "UPDATE signing_key SET retired_at = now() WHERE key_id = \(keyID) AND retired_at IS NULL RETURNING key_id") != nil
     else {
       if try find(keyID) == nil { throw StoreError.notFound("signing key \(keyID)") }
       throw StoreError.conflict("signing key \(keyID) is already retired")
@@ -212,11 +219,13 @@ public struct SigningKeyStore {
 
   /// Checks before a run or re-issue that the key may sign.
   public func requireUsable(_ key: SigningKey) throws {
-    guard let row = try connection.queryOne(
-      "SELECT public_key, retired_at IS NOT NULL AS retired FROM signing_key WHERE key_id = \(key.keyID)")
+    guard
+      let row = try connection.queryOne(
+        "SELECT public_key, retired_at IS NOT NULL AS retired FROM signing_key WHERE key_id = \(key.keyID)")
     else {
       throw KeyError(
-        "signing key \(key.keyID) is not registered in this database; register it with `beccaria keys generate` or `beccaria keys register`")
+        "signing key \(key.keyID) is not registered in this database; register it with `beccaria keys generate` or `beccaria keys register`"
+      )
     }
     if try row.decode("retired", as: Bool.self) { throw KeyError("signing key \(key.keyID) is retired; generate a new one") }
     guard try row.decode("public_key", as: Data.self) == key.publicKey.rawRepresentation else {

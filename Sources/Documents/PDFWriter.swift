@@ -170,8 +170,10 @@ public final class PDFWriter {
   }
 
   /// A rectangle outline, or filled with `fill` (RGB) when given.
-  public func rectangle(x: Double, y: Double, width: Double, height: Double, lineWidth: Double = 0.5,
-                        stroke: (Double, Double, Double)? = (0, 0, 0), fill: (Double, Double, Double)? = nil) {
+  public func rectangle(
+    x: Double, y: Double, width: Double, height: Double, lineWidth: Double = 0.5,
+    stroke: (Double, Double, Double)? = (0, 0, 0), fill: (Double, Double, Double)? = nil
+  ) {
     cairo_rectangle(cairo, x, y, width, height)
     if let fill {
       cairo_set_source_rgb(cairo, fill.0, fill.1, fill.2)

@@ -62,7 +62,8 @@ public struct SignInSheet: Sendable {
 
   /// Renders the sheet; rows are never split across pages.
   public func render() throws -> Data {
-    let writer = try PDFWriter(title: "Unterschriftenliste Sitzung \(sessionID)", author: programme, subject: "\(cohort) – \(module)")
+    let writer = try PDFWriter(
+      title: "Unterschriftenliste Sitzung \(sessionID)", author: programme, subject: "\(cohort) – \(module)")
     let contentWidth = PDFWriter.a4Width - 2 * Self.margin
     let bottom = PDFWriter.a4Height - Self.margin - 24
     let cellFont = Font.sans(9.5)
@@ -106,8 +107,9 @@ public struct SignInSheet: Sendable {
         for (column, cell) in zip(Self.columns, cells) {
           writer.rectangle(x: x, y: y, width: column.width, height: height, lineWidth: 0.5)
           if !cell.0.isEmpty {
-            writer.text(cell.0, x: x + Self.cellPadding, y: y + Self.cellPadding, width: column.width - 2 * Self.cellPadding,
-                        font: cell.1, alignment: cell.2)
+            writer.text(
+              cell.0, x: x + Self.cellPadding, y: y + Self.cellPadding, width: column.width - 2 * Self.cellPadding,
+              font: cell.1, alignment: cell.2)
           }
           x += column.width
         }
@@ -115,7 +117,9 @@ public struct SignInSheet: Sendable {
       }
       if pageIndex == pages.count - 1 {
         y += 24
-        writer.text("Bestätigung der Lehrkraft (Anzahl Anwesende, Datum, Unterschrift):", x: Self.margin, y: y, width: contentWidth, font: .sans(9))
+        writer.text(
+          "Bestätigung der Lehrkraft (Anzahl Anwesende, Datum, Unterschrift):", x: Self.margin, y: y, width: contentWidth,
+          font: .sans(9))
         writer.line(from: (Self.margin + 300, y + 30), to: (Self.margin + contentWidth, y + 30), width: 0.5)
       }
       writer.text(
@@ -154,7 +158,9 @@ public struct SignInSheet: Sendable {
     let qrSize = 80.0
     let qrX = Self.margin + width - qrSize
     try writer.qrCode(qrPayload, x: qrX, y: Self.margin - 6, size: qrSize)
-    writer.text("Sitzung \(sessionID)", x: qrX - 10, y: Self.margin + qrSize - 4, width: qrSize + 20, font: .sans(8, bold: true), alignment: .center)
+    writer.text(
+      "Sitzung \(sessionID)", x: qrX - 10, y: Self.margin + qrSize - 4, width: qrSize + 20, font: .sans(8, bold: true),
+      alignment: .center)
     return max(y, Self.margin + 95) + 14
   }
 
@@ -164,7 +170,8 @@ public struct SignInSheet: Sendable {
     for column in Self.columns {
       writer.rectangle(x: x, y: y, width: column.width, height: height, lineWidth: 0.5, fill: (0.9, 0.9, 0.9))
       let title = column.title == "UE" ? "UE (≤ \(ue))" : column.title
-      writer.text(title, x: x + Self.cellPadding, y: y + 6, width: column.width - 2 * Self.cellPadding, font: .sans(8.5, bold: true))
+      writer.text(
+        title, x: x + Self.cellPadding, y: y + 6, width: column.width - 2 * Self.cellPadding, font: .sans(8.5, bold: true))
       x += column.width
     }
     return y + height

@@ -161,7 +161,9 @@ public struct PostgresArray<Element: PostgresEncodable>: PostgresEncodable {
       elementType = bind.type
       if let bytes = bind.bytes, bind.format == .text {
         let text = String(decoding: bytes, as: UTF8.self)
-        literal += "\"" + text.replacingOccurrences(of: "\\", with: "\\\\")
+        literal +=
+          "\""
+          + text.replacingOccurrences(of: "\\", with: "\\\\")
           .replacingOccurrences(of: "\"", with: "\\\"") + "\""
       } else {
         literal += "NULL"

@@ -12,7 +12,8 @@ public enum ProgrammeFile {
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw ProgrammeFileError(file: path, problems: [DefinitionProblem(path: "(file)", message: "cannot be read: \(error.localizedDescription)")])
+      throw ProgrammeFileError(
+        file: path, problems: [DefinitionProblem(path: "(file)", message: "cannot be read: \(error.localizedDescription)")])
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw ProgrammeFileError(file: path, problems: [DefinitionProblem(path: "(file)", message: "is not UTF-8 text")])
@@ -26,7 +27,8 @@ public enum ProgrammeFile {
     do {
       root = try Yams.compose(yaml: text)
     } catch {
-      throw ProgrammeFileError(file: file, problems: [DefinitionProblem(path: "(syntax)", message: "is not valid YAML: \(error)")])
+      throw ProgrammeFileError(
+        file: file, problems: [DefinitionProblem(path: "(syntax)", message: "is not valid YAML: \(error)")])
     }
     guard let root else {
       throw ProgrammeFileError(file: file, problems: [DefinitionProblem(path: "(file)", message: "is empty")])
@@ -160,7 +162,9 @@ private final class Reader {
   }
 
   func definition(_ root: Node) -> ProgrammeDefinition? {
-    guard let top = mapping(root, path: "", allowed: ["code", "title", "version", "issuer", "ue_minutes", "completion", "modules", "documents"])
+    guard
+      let top = mapping(
+        root, path: "", allowed: ["code", "title", "version", "issuer", "ue_minutes", "completion", "modules", "documents"])
     else { return nil }
     let code = string(top, "code", "", parent: root)
     let title = string(top, "title", "", parent: root)
@@ -220,7 +224,9 @@ private final class Reader {
 
   func documents(_ node: Node) -> ProgrammeDefinition.Documents? {
     let path = "documents"
-    guard let values = mapping(node, path: path, allowed: ["zertifikat", "teilnahmebescheinigung", "signatories", "verification_url"])
+    guard
+      let values = mapping(
+        node, path: path, allowed: ["zertifikat", "teilnahmebescheinigung", "signatories", "verification_url"])
     else { return nil }
     let zertifikat = required(values, "zertifikat", path, parent: node).flatMap { documentText($0, path: "\(path).zertifikat") }
     let teilnahme = required(values, "teilnahmebescheinigung", path, parent: node).flatMap {

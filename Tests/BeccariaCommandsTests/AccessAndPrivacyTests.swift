@@ -4,8 +4,8 @@ import Crypto
 import Documents
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Two cohorts: BQ-AC-1 with a module-1 session taught by trainer A and a module-2 session taught
 /// by trainer B; BQ-AC-2 with a session taught by B only. Real database logins for every role,
@@ -37,10 +37,13 @@ struct AccessFixture {
     _ = try TrainerStore(owner).add(name: "Bert B", email: "b@example.org", login: nil)
     let day = CalendarDate.today().adding(days: -3)
     let sessions = try SessionStore(owner).add([
-      NewSession(courseCode: "BQ-AC-1", module: 1, day: day, start: 540, end: 720, ue: 4, location: nil, trainerEmails: ["a@example.org"]),
-      NewSession(courseCode: "BQ-AC-1", module: 2, day: day, start: 780, end: 960, ue: 4, location: nil, trainerEmails: ["b@example.org"]),
-      NewSession(courseCode: "BQ-AC-2", module: 1, day: day.adding(days: -1), start: 540, end: 720, ue: 4, location: nil,
-                 trainerEmails: ["b@example.org"]),
+      NewSession(
+        courseCode: "BQ-AC-1", module: 1, day: day, start: 540, end: 720, ue: 4, location: nil, trainerEmails: ["a@example.org"]),
+      NewSession(
+        courseCode: "BQ-AC-1", module: 2, day: day, start: 780, end: 960, ue: 4, location: nil, trainerEmails: ["b@example.org"]),
+      NewSession(
+        courseCode: "BQ-AC-2", module: 1, day: day.adding(days: -1), start: 540, end: 720, ue: 4, location: nil,
+        trainerEmails: ["b@example.org"]),
     ])
     (sessionA, sessionB, otherCohortSession) = (sessions[0], sessions[1], sessions[2])
     let people = try Fixtures.participants(owner, count: 3)
@@ -66,7 +69,8 @@ struct AccessFixture {
   func beccaria(_ login: String, _ arguments: [String], actor: String = "cli-test", environment: [String: String] = [:])
     throws -> CommandResult
   {
-    try Beccaria.run(arguments, environment: ["DATABASE_URL": try url(login), "BECCARIA_ACTOR": actor].merging(environment) { $1 })
+    try Beccaria.run(
+      arguments, environment: ["DATABASE_URL": try url(login), "BECCARIA_ACTOR": actor].merging(environment) { $1 })
   }
 
   func drop() {
@@ -106,11 +110,15 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(sqlState { _ = try trainer.query("SELECT * FROM module_attendance") } == "42501")
     // Writing attendance for another trainer's session is refused by row-level security.
     let person = fixture.cohortPeople[0].rawValue
-    #expect(sqlState {
-      try trainer.execute(
-        "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.sessionB.rawValue), \(person), 'present', 4)")
-    } == "42501")
-    #expect(sqlState { try trainer.execute("UPDATE attendance SET ue_attended = 1 WHERE session_id = \(fixture.sessionB.rawValue)") } == nil)
+    #expect(
+      sqlState {
+        try trainer.execute(
+          "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.sessionB.rawValue), \(person), 'present', 4)"
+        )
+      } == "42501")
+    #expect(
+      sqlState { try trainer.execute("UPDATE attendance SET ue_attended = 1 WHERE session_id = \(fixture.sessionB.rawValue)") }
+        == nil)
     #expect(sqlState { try trainer.execute("UPDATE enrolment SET status = 'withdrawn'") } == "42501")
     #expect(sqlState { try trainer.execute("DELETE FROM attendance") } == "42501")
     #expect(sqlState { try trainer.execute("CREATE TABLE mine (x int)") } == "42501")
@@ -121,17 +129,24 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(roster.stdout.contains("Person0") && roster.stdout.contains("Person1") && !roster.stdout.contains("Person2"))
     let record = try fixture.beccaria(
       fixture.trainerA,
-      ["attendance", "record", "--session", String(fixture.sessionA.rawValue), "--participant", String(person), "--status", "present"],
+      [
+        "attendance", "record", "--session", String(fixture.sessionA.rawValue), "--participant", String(person), "--status",
+        "present",
+      ],
       actor: "Anna A")
     #expect(record.status == 0, "\(record.stderr)")
     let foreign = try fixture.beccaria(
       fixture.trainerA,
-      ["attendance", "record", "--session", String(fixture.sessionB.rawValue), "--participant", String(person), "--status", "present"])
+      [
+        "attendance", "record", "--session", String(fixture.sessionB.rawValue), "--participant", String(person), "--status",
+        "present",
+      ])
     #expect(foreign.status != 0)
     #expect(try fixture.owner.queryOne("SELECT count(*)::integer AS n FROM attendance")?.decode("n", as: Int.self) == 1)
     // The audit log names the database login and the person acting.
-    let audit = try #require(try fixture.owner.queryOne(
-      "SELECT db_user, actor FROM audit_log WHERE table_name = 'attendance' ORDER BY id DESC LIMIT 1"))
+    let audit = try #require(
+      try fixture.owner.queryOne(
+        "SELECT db_user, actor FROM audit_log WHERE table_name = 'attendance' ORDER BY id DESC LIMIT 1"))
     #expect(try audit.decode("db_user", as: String.self) == fixture.trainerA)
     #expect(try audit.decode("actor", as: String.self) == "Anna A")
     // Trainer B sees the other cohort's participant, A never does.
@@ -146,7 +161,8 @@ func sqlState(_ body: () throws -> Void) -> String? {
     defer { _ = try? cohort.connection.execute("DROP ROLE IF EXISTS \(identifier: login)") }
     #expect(try Beccaria.run(["access", "grant", login, "--role", "issuer"], database: cohort.database).status == 0)
     let url = try ConnectionString.replacing(["user": login], in: cohort.database.conninfo)
-    let run = try Beccaria.run(["certificate", "run"], environment: ["DATABASE_URL": url, "BECCARIA_SIGNING_KEY": cohort.keyPath])
+    let run = try Beccaria.run(
+      ["certificate", "run"], environment: ["DATABASE_URL": url, "BECCARIA_SIGNING_KEY": cohort.keyPath])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("issued 3 certificates"))
     let issuer = try Connection(url)
@@ -155,9 +171,15 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(sqlState { try issuer.execute("UPDATE participant SET family_name = 'X'") } == "42501")
     #expect(sqlState { try issuer.execute("UPDATE course SET capacity = 1") } == "42501")
     #expect(sqlState { _ = try issuer.query("SELECT * FROM audit_log") } == "42501")
-    #expect(sqlState { try issuer.execute("INSERT INTO signing_key (key_id, public_key) VALUES ('k-1111111111111111', decode(repeat('11', 32), 'hex'))") } == "42501")
+    #expect(
+      sqlState {
+        try issuer.execute(
+          "INSERT INTO signing_key (key_id, public_key) VALUES ('k-1111111111111111', decode(repeat('11', 32), 'hex'))")
+      } == "42501")
     // Revoking is the office's decision, not the nightly job's.
-    #expect(sqlState { try issuer.execute("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'x'") } == "42501")
+    #expect(
+      sqlState { try issuer.execute("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'x'") }
+        == "42501")
   }
 
   @Test func theAuditorReadsEverythingAndWritesNothingAndTheOfficeCannotReadTheLog() throws {
@@ -166,18 +188,22 @@ func sqlState(_ body: () throws -> Void) -> String? {
     // Domain writes through the CLI as the office, with an actor.
     let add = try fixture.beccaria(
       fixture.admin,
-      ["participant", "add", "--family-name", "Nowak", "--given-names", "Jan", "--birth-date", "1990-02-03", "--email",
-       "jan.nowak@example.org", "--municipality", "14612000"], actor: "Frau Richter")
+      [
+        "participant", "add", "--family-name", "Nowak", "--given-names", "Jan", "--birth-date", "1990-02-03", "--email",
+        "jan.nowak@example.org", "--municipality", "14612000",
+      ], actor: "Frau Richter")
     #expect(add.status == 0, "\(add.stderr)")
     let rename = try fixture.beccaria(
-      fixture.admin, ["participant", "rename", String(fixture.outsider.rawValue), "--family-name", "Neumann", "--reason", "Heirat"],
+      fixture.admin,
+      ["participant", "rename", String(fixture.outsider.rawValue), "--family-name", "Neumann", "--reason", "Heirat"],
       actor: "Frau Richter")
     #expect(rename.status == 0, "\(rename.stderr)")
     let officeReads = try fixture.beccaria(fixture.admin, ["audit", "log"])
     #expect(officeReads.status == 1)
     #expect(officeReads.stderr.contains("permission denied"))
 
-    let log = try fixture.beccaria(fixture.auditor, ["audit", "log", "--participant", String(fixture.outsider.rawValue), "--format", "json"])
+    let log = try fixture.beccaria(
+      fixture.auditor, ["audit", "log", "--participant", String(fixture.outsider.rawValue), "--format", "json"])
     #expect(log.status == 0, "\(log.stderr)")
     let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
     let renameEntries = entries.filter { $0["table"] as? String == "participant" && $0["action"] as? String == "UPDATE" }
@@ -192,7 +218,8 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(try auditor.query("SELECT birth_date FROM participant").count == 4)
     for statement: SQL in [
       "UPDATE participant SET family_name = 'X'", "INSERT INTO municipality (ags, name) VALUES ('14999999', 'X')",
-      "DELETE FROM attendance", "UPDATE certificate_run SET status = 'failed'", "UPDATE retention_policy SET participant_years = 1",
+      "DELETE FROM attendance", "UPDATE certificate_run SET status = 'failed'",
+      "UPDATE retention_policy SET participant_years = 1",
     ] {
       #expect(sqlState { try auditor.execute(statement) } == "42501", "\(statement)")
     }
@@ -254,9 +281,13 @@ func sqlState(_ body: () throws -> Void) -> String? {
       try Beccaria.run(arguments, database: cohort.database, environment: cohort.environment)
     }
     // Name history, notes, a late correction with a reason: personal data in many places.
-    #expect(try beccaria(["participant", "rename", String(person.rawValue), "--family-name", "Wjeńka-Erasmus-Nowak",
-                          "--reason", "Eheschließung von Měrćin Wjeńka-Erasmus"]).status == 0)
-    try cohort.connection.execute("UPDATE participant SET notes = 'Měrćin bittet um Rückruf', organisation = 'Stadt Bautzen' WHERE id = \(person.rawValue)")
+    #expect(
+      try beccaria([
+        "participant", "rename", String(person.rawValue), "--family-name", "Wjeńka-Erasmus-Nowak",
+        "--reason", "Eheschließung von Měrćin Wjeńka-Erasmus",
+      ]).status == 0)
+    try cohort.connection.execute(
+      "UPDATE participant SET notes = 'Měrćin bittet um Rückruf', organisation = 'Stadt Bautzen' WHERE id = \(person.rawValue)")
     try cohort.connection.execute(
       """
       UPDATE attendance SET ue_attended = 7, status = 'late', correction_reason = 'Měrćin kam später',
@@ -294,7 +325,9 @@ func sqlState(_ body: () throws -> Void) -> String? {
         #expect(try hits?.decode("n", as: Int.self) == 0, "\(needle) still in \(table).\(name)")
       }
     }
-    #expect(try cohort.connection.queryOne("SELECT birth_date IS NULL AS gone FROM participant WHERE id = \(person.rawValue)")?.decode("gone", as: Bool.self) == true)
+    #expect(
+      try cohort.connection.queryOne("SELECT birth_date IS NULL AS gone FROM participant WHERE id = \(person.rawValue)")?.decode(
+        "gone", as: Bool.self) == true)
     // The holder's PDF still proves genuine, by its bytes and the signature it carries.
     let verify = try beccaria(["certificate", "verify", pdf])
     #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
@@ -315,7 +348,9 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(again.stderr.contains("already erased"))
     // The others are untouched, and the nightly run does not re-issue anything.
     #expect(try beccaria(["certificate", "run"]).stdout.contains("issued 0 certificates"))
-    #expect(try cohort.connection.queryOne("SELECT count(*)::integer AS n FROM participant WHERE family_name = 'Person0'")?.decode("n", as: Int.self) == 1)
+    #expect(
+      try cohort.connection.queryOne("SELECT count(*)::integer AS n FROM participant WHERE family_name = 'Person0'")?.decode(
+        "n", as: Int.self) == 1)
   }
 
   @Test func retentionRemovesOnlyWhatIsDueAndADryRunNothing() throws {
@@ -326,12 +361,14 @@ func sqlState(_ body: () throws -> Void) -> String? {
     try Fixtures.course(db, code: "BQ-OLD-1", starts: "2019-01-05")
     try Fixtures.course(db, code: "BQ-NEW-1")
     let old = try SessionStore(db).add([
-      NewSession(courseCode: "BQ-OLD-1", module: 1, day: CalendarDate(year: 2019, month: 1, day: 5)!, start: 540, end: 720, ue: 4,
-                 location: nil, trainerEmails: [])
+      NewSession(
+        courseCode: "BQ-OLD-1", module: 1, day: CalendarDate(year: 2019, month: 1, day: 5)!, start: 540, end: 720, ue: 4,
+        location: nil, trainerEmails: [])
     ])
     let recent = try SessionStore(db).add([
-      NewSession(courseCode: "BQ-NEW-1", module: 1, day: CalendarDate.today().adding(days: -2), start: 540, end: 720, ue: 4,
-                 location: nil, trainerEmails: [])
+      NewSession(
+        courseCode: "BQ-NEW-1", module: 1, day: CalendarDate.today().adding(days: -2), start: 540, end: 720, ue: 4,
+        location: nil, trainerEmails: [])
     ])
     let people = try Fixtures.participants(db, count: 2, prefix: "Alt")
     _ = try EnrolmentStore(db).enrol(courseCode: "BQ-OLD-1", participant: people[0], modules: nil)
@@ -352,7 +389,9 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(dry.stdout.contains("would erase 1"))
     #expect(dry.stdout.contains("participant \(people[0].rawValue)"))
     #expect(try db.queryOne("SELECT count(*)::integer AS n FROM attendance")?.decode("n", as: Int.self) == 2)
-    #expect(try db.queryOne("SELECT count(*)::integer AS n FROM participant WHERE erased_at IS NOT NULL")?.decode("n", as: Int.self) == 0)
+    #expect(
+      try db.queryOne("SELECT count(*)::integer AS n FROM participant WHERE erased_at IS NOT NULL")?.decode("n", as: Int.self)
+        == 0)
 
     let apply = try Beccaria.run(["retention", "apply"], database: database)
     #expect(apply.status == 0, "\(apply.stderr)")
@@ -372,31 +411,42 @@ func sqlState(_ body: () throws -> Void) -> String? {
     let nasty = "Robert'); DROP TABLE participant; --"
     let quote = "O'Brien \"Bobby\" \\ $1 %s ${x} `id`"
     let add = try Beccaria.run(
-      ["participant", "add", "--family-name", nasty, "--given-names", quote, "--birth-date", "1990-01-01", "--email", "x@example.org",
-       "--municipality", "14612000", "--organisation", "'; DELETE FROM audit_log; --", "--function", "%' OR '1'='1"],
+      [
+        "participant", "add", "--family-name", nasty, "--given-names", quote, "--birth-date", "1990-01-01", "--email",
+        "x@example.org",
+        "--municipality", "14612000", "--organisation", "'; DELETE FROM audit_log; --", "--function", "%' OR '1'='1",
+      ],
       database: cohort.database)
     #expect(add.status == 0, "\(add.stderr)")
-    let row = try #require(try cohort.connection.queryOne(
-      "SELECT id, family_name, given_names, organisation, function FROM participant WHERE email = 'x@example.org'"))
+    let row = try #require(
+      try cohort.connection.queryOne(
+        "SELECT id, family_name, given_names, organisation, function FROM participant WHERE email = 'x@example.org'"))
     #expect(try row.decode("family_name", as: String.self) == nasty)
     #expect(try row.decode("given_names", as: String.self) == quote)
     #expect(try row.decode("organisation", as: String.self) == "'; DELETE FROM audit_log; --")
     #expect(try row.decode("function", as: String.self) == "%' OR '1'='1")
     let id: Int64 = try row.decode("id")
-    let search = try Beccaria.run(["participant", "list", "--search", "%' OR '1'='1", "--format", "csv"], database: cohort.database)
+    let search = try Beccaria.run(
+      ["participant", "list", "--search", "%' OR '1'='1", "--format", "csv"], database: cohort.database)
     #expect(search.status == 0)
     #expect(search.stdout.split(separator: "\n").count == 1)  // header only: the pattern is a literal
     _ = try cohort.run()
     let serial = try #require(try cohort.serials().first)
     let revoke = try Beccaria.run(["certificate", "revoke", serial, "--reason", nasty], database: cohort.database)
     #expect(revoke.status == 0, "\(revoke.stderr)")
-    #expect(try cohort.connection.queryOne("SELECT revocation_reason FROM certificate WHERE serial = \(serial)")?.decode("revocation_reason", as: String.self) == nasty)
-    let rename = try Beccaria.run(["participant", "rename", String(id), "--family-name", quote, "--reason", nasty], database: cohort.database)
+    #expect(
+      try cohort.connection.queryOne("SELECT revocation_reason FROM certificate WHERE serial = \(serial)")?.decode(
+        "revocation_reason", as: String.self) == nasty)
+    let rename = try Beccaria.run(
+      ["participant", "rename", String(id), "--family-name", quote, "--reason", nasty], database: cohort.database)
     #expect(rename.status == 0, "\(rename.stderr)")
     let erase = try Beccaria.run(["participant", "erase", String(id), "--reason", quote], database: cohort.database)
     #expect(erase.status == 0, "\(erase.stderr)")
-    #expect(try cohort.connection.queryOne("SELECT erasure_reason FROM participant WHERE id = \(id)")?.decode("erasure_reason", as: String.self) == quote)
+    #expect(
+      try cohort.connection.queryOne("SELECT erasure_reason FROM participant WHERE id = \(id)")?.decode(
+        "erasure_reason", as: String.self) == quote)
     #expect(try cohort.connection.queryOne("SELECT count(*)::integer AS n FROM audit_log")?.decode("n", as: Int.self) ?? 0 > 0)
-    #expect(try cohort.connection.queryOne("SELECT to_regclass('participant') IS NOT NULL AS ok")?.decode("ok", as: Bool.self) == true)
+    #expect(
+      try cohort.connection.queryOne("SELECT to_regclass('participant') IS NOT NULL AS ok")?.decode("ok", as: Bool.self) == true)
   }
 }

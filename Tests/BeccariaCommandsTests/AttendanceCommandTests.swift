@@ -2,8 +2,8 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct AttendanceCommandTests {
   func write(_ text: String) throws -> String {
@@ -21,14 +21,20 @@ import TestSupport
     defer { fixture.database.drop() }
     let session = String(fixture.module1[0].rawValue)
     let person = String(fixture.participants[0].rawValue)
-    let first = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "late", "--ue", "6,5"], database: fixture.database)
+    let first = try Beccaria.run(
+      ["attendance", "record", "--session", session, "--participant", person, "--status", "late", "--ue", "6,5"],
+      database: fixture.database)
     #expect(first.status == 0, "\(first.stderr)")
-    let again = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "present"], database: fixture.database)
+    let again = try Beccaria.run(
+      ["attendance", "record", "--session", session, "--participant", person, "--status", "present"], database: fixture.database)
     #expect(again.status != 0)
     #expect(again.stderr.contains("a correction after the session's day needs --reason"))
-    let corrected = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "present", "--reason", "Nachtrag"], database: fixture.database)
+    let corrected = try Beccaria.run(
+      ["attendance", "record", "--session", session, "--participant", person, "--status", "present", "--reason", "Nachtrag"],
+      database: fixture.database)
     #expect(corrected.stdout.contains("late (6.5 UE) → present"), "\(corrected.stdout)\(corrected.stderr)")
-    let bad = try Beccaria.run(["attendance", "record", "--session", session, "--participant", person, "--status", "maybe"], database: fixture.database)
+    let bad = try Beccaria.run(
+      ["attendance", "record", "--session", session, "--participant", person, "--status", "maybe"], database: fixture.database)
     #expect(bad.status != 0)
     #expect(bad.stderr.contains("--status must be present, late, excused or absent"))
   }
@@ -38,8 +44,9 @@ import TestSupport
     defer { fixture.database.drop() }
     let p = fixture.participants.map { String($0.rawValue) }
     let s = (fixture.module1 + fixture.module2).map { String($0.rawValue) }
-    let email = try #require(try fixture.connection.queryOne("SELECT email FROM participant WHERE id = \(fixture.participants[1].rawValue)")?
-      .decode("email", as: String.self))
+    let email = try #require(
+      try fixture.connection.queryOne("SELECT email FROM participant WHERE id = \(fixture.participants[1].rawValue)")?
+        .decode("email", as: String.self))
     let path = try write(
       """
       session;participant;status;ue
@@ -56,11 +63,13 @@ import TestSupport
     let second = try Beccaria.run(["attendance", "import", path], database: fixture.database)
     #expect(second.stdout == "Imported 5 rows for 3 sessions: 0 new, 0 corrected, 5 unchanged — nothing changed.\n")
     #expect(try count(fixture) == 5)
-    let late = try #require(try fixture.connection.queryOne(
-      "SELECT status, ue_attended FROM attendance WHERE participant_id = \(fixture.participants[1].rawValue)"))
+    let late = try #require(
+      try fixture.connection.queryOne(
+        "SELECT status, ue_attended FROM attendance WHERE participant_id = \(fixture.participants[1].rawValue)"))
     #expect(try late.decode("status", as: String.self) == "late")
     #expect(try late.decode("ue_attended", as: Decimal.self) == Decimal(string: "5.5"))
-    let audit = try fixture.connection.queryOne("SELECT count(*) AS n FROM audit_log WHERE table_name = 'attendance'")?.decode("n", as: Int.self)
+    let audit = try fixture.connection.queryOne("SELECT count(*) AS n FROM audit_log WHERE table_name = 'attendance'")?.decode(
+      "n", as: Int.self)
     #expect(audit == 5)
   }
 
@@ -68,10 +77,12 @@ import TestSupport
     let fixture = try AttendanceFixture(participants: 500, capacity: 500)
     defer { fixture.database.drop() }
     let today = CalendarDate.today()
-    let sessions = try SessionStore(fixture.connection).add((0..<20).map { day in
-      NewSession(courseCode: AttendanceFixture.course, module: 3, day: today.adding(days: -200 + day), start: 540, end: 945, ue: 8,
-                 location: nil, trainerEmails: [])
-    })
+    let sessions = try SessionStore(fixture.connection).add(
+      (0..<20).map { day in
+        NewSession(
+          courseCode: AttendanceFixture.course, module: 3, day: today.adding(days: -200 + day), start: 540, end: 945, ue: 8,
+          location: nil, trainerEmails: [])
+      })
     var text = "session,participant,status,ue\n"
     var line = 1
     var badLine = 0
@@ -90,7 +101,8 @@ import TestSupport
     let path = try write(text)
     let result = try Beccaria.run(["attendance", "import", path], database: fixture.database)
     #expect(result.status != 0)
-    #expect(result.stderr.contains("\(path):\(badLine): column \"ue\": 12 UE is more than the 8 UE of session"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("\(path):\(badLine): column \"ue\": 12 UE is more than the 8 UE of session"), "\(result.stderr)")
     #expect(result.stderr.contains("Nothing was imported (1 problem)."))
     #expect(try count(fixture) == 0)
     let fixed = try write(text.replacingOccurrences(of: ",present,12\n", with: ",present,8\n"))
@@ -142,15 +154,20 @@ import TestSupport
     defer { fixture.database.drop() }
     let names: [(String, String)] = [("Wjeńka", "Měrćin"), ("Łukasiewicz-Ünal", "Zoë"), ("Nguyễn", "Thị Minh Khai")]
     for (family, given) in names {
-      let id = try #require(try ParticipantStore(fixture.connection).add([
-        ParticipantDraft(familyName: family, givenNames: given, birthDate: CalendarDate(iso: "1985-05-05")!,
-                         email: "\(UUID().uuidString.prefix(8))@example.org", municipality: Fixtures.bautzen,
-                         organisation: "Stadt Bautzen – Ordnungsamt für Sicherheit, Prävention und Bürgerdienste", function: nil)
-      ], force: false).first)
+      let id = try #require(
+        try ParticipantStore(fixture.connection).add(
+          [
+            ParticipantDraft(
+              familyName: family, givenNames: given, birthDate: CalendarDate(iso: "1985-05-05")!,
+              email: "\(UUID().uuidString.prefix(8))@example.org", municipality: Fixtures.bautzen,
+              organisation: "Stadt Bautzen – Ordnungsamt für Sicherheit, Prävention und Bürgerdienste", function: nil)
+          ], force: false
+        ).first)
       _ = try EnrolmentStore(fixture.connection).enrol(courseCode: AttendanceFixture.course, participant: id, modules: nil)
     }
     let output = FileManager.default.temporaryDirectory.appending(path: "sheet-\(UUID().uuidString).pdf").path
-    let result = try Beccaria.run(["attendance", "sheet", "--session", String(fixture.module1[0].rawValue), "--output", output], database: fixture.database)
+    let result = try Beccaria.run(
+      ["attendance", "sheet", "--session", String(fixture.module1[0].rawValue), "--output", output], database: fixture.database)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("(60 participants)"))
     #expect(try PDFTools.run("qpdf", ["--check", output]).contains("No syntax or stream encoding errors"))
@@ -195,22 +212,31 @@ import TestSupport
     // p1 misses one of module 2's past days: 8 lost, 24 reachable... is unreachable (needs 25.6).
     try fixture.record(fixture.module2[0], p[1], .present)
     try fixture.record(fixture.module2[1], p[1], .late, ue: 6)
-    let json = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course, "--format", "json"], database: fixture.database)
+    let json = try Beccaria.run(
+      ["report", "at-risk", "--course", AttendanceFixture.course, "--format", "json"], database: fixture.database)
     #expect(json.status == 0, "\(json.stderr)")
     let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-    let findings = Set(entries.map { "\($0["participant_id"] as? Int ?? 0):\($0["module"] as? Int ?? 0):\($0["risk"] as? String ?? "")" })
+    let findings = Set(
+      entries.map { "\($0["participant_id"] as? Int ?? 0):\($0["module"] as? Int ?? 0):\($0["risk"] as? String ?? "")" })
     let id = p.map { Int($0.rawValue) }
-    #expect(findings == [
-      "\(id[1]):1:cannot-pass", "\(id[3]):2:cannot-pass", "\(id[1]):2:one-miss-from-failing",
-    ])
+    #expect(
+      findings == [
+        "\(id[1]):1:cannot-pass", "\(id[3]):2:cannot-pass", "\(id[1]):2:one-miss-from-failing",
+      ])
     let table = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course], database: fixture.database)
-    #expect(table.stdout.contains("cannot pass module 1 in this cohort: needs 26 UE of 32, at most 24 reachable; no later cohort offers module 1 yet"))
-    #expect(table.stdout.contains("module 2 at risk: needs 26 UE of 32, at most 30 reachable; missing one more session (8 UE) would make it unreachable"))
+    #expect(
+      table.stdout.contains(
+        "cannot pass module 1 in this cohort: needs 26 UE of 32, at most 24 reachable; no later cohort offers module 1 yet"))
+    #expect(
+      table.stdout.contains(
+        "module 2 at risk: needs 26 UE of 32, at most 30 reachable; missing one more session (8 UE) would make it unreachable"))
 
     // A later cohort with module 1 is suggested, then booked; once made up, the warning goes.
     try Fixtures.course(fixture.connection, code: "BQ-SN-2027-1")
     let later = try SessionStore(fixture.connection).add([
-      NewSession(courseCode: "BQ-SN-2027-1", module: 1, day: CalendarDate.today().adding(days: -2), start: 540, end: 945, ue: 8, location: nil, trainerEmails: [])
+      NewSession(
+        courseCode: "BQ-SN-2027-1", module: 1, day: CalendarDate.today().adding(days: -2), start: 540, end: 945, ue: 8,
+        location: nil, trainerEmails: [])
     ])
     let suggested = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course], database: fixture.database)
     #expect(suggested.stdout.contains("at most 24 reachable; make-up in BQ-SN-2027-1"))
@@ -223,14 +249,16 @@ import TestSupport
     #expect(!remaining.contains { $0["participant_id"] as? Int == id[1] && $0["module"] as? Int == 1 })
 
     // The matrix: shares over all planned UE.
-    let matrix = try Beccaria.run(["attendance", "report", "--course", AttendanceFixture.course, "--format", "json"], database: fixture.database)
+    let matrix = try Beccaria.run(
+      ["attendance", "report", "--course", AttendanceFixture.course, "--format", "json"], database: fixture.database)
     let report = try #require(try JSONSerialization.jsonObject(with: Data(matrix.stdout.utf8)) as? [String: Any])
     let lines = try #require(report["participants"] as? [[String: Any]])
     let exact = try #require(lines.first { $0["participant_id"] as? Int == id[2] })
     let module1 = try #require((exact["modules"] as? [[String: Any]])?.first { $0["module"] as? Int == 1 })
     #expect(module1["threshold_met"] as? Bool == true)
     #expect(module1["planned_ue"] as? Int == 32)
-    let csv = try Beccaria.run(["attendance", "report", "--course", AttendanceFixture.course, "--format", "csv"], database: fixture.database)
+    let csv = try Beccaria.run(
+      ["attendance", "report", "--course", AttendanceFixture.course, "--format", "csv"], database: fixture.database)
     #expect(csv.stdout.contains(",present:8,present:8,present:8,late:1.6,"))
     let text = try Beccaria.run(["attendance", "report", "--course", AttendanceFixture.course], database: fixture.database)
     #expect(text.stdout.contains("✓✓✓½"))
@@ -279,10 +307,11 @@ enum PDFTools {
 
   static func fontsEmbedded(_ path: String) throws -> Bool {
     let lines = try run("pdffonts", [path]).split(separator: "\n").dropFirst(2)
-    return !lines.isEmpty && lines.allSatisfy { line in
-      let columns = line.split(separator: " ")
-      return columns.count >= 7 && columns[columns.count - 5] == "yes"
-    }
+    return !lines.isEmpty
+      && lines.allSatisfy { line in
+        let columns = line.split(separator: " ")
+        return columns.count >= 7 && columns[columns.count - 5] == "yes"
+      }
   }
 
   /// QR payloads found on one page rendered at `dpi` (a sign-in sheet is read at 150, a

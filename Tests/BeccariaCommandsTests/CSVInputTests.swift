@@ -12,7 +12,8 @@ import Testing
 
   func problems(_ text: String, data: Data? = nil) -> [String] {
     do {
-      _ = try CSVInput.parse(data ?? Data(text.utf8), file: "f.csv", required: ["ags", "name", "district"], optional: ["asskomm_member_since"])
+      _ = try CSVInput.parse(
+        data ?? Data(text.utf8), file: "f.csv", required: ["ags", "name", "district"], optional: ["asskomm_member_since"])
       return []
     } catch let error as ImportProblems {
       return error.lines
@@ -39,9 +40,10 @@ import Testing
   }
 
   @Test func anUnterminatedQuoteIsReportedWhereItOpens() {
-    #expect(problems("ags,name,district\n1,a,b\n2,\"broken,c\n3,d,e\n") == [
-      "f.csv:3: a quoted field opened on this line is never closed (missing \")"
-    ])
+    #expect(
+      problems("ags,name,district\n1,a,b\n2,\"broken,c\n3,d,e\n") == [
+        "f.csv:3: a quoted field opened on this line is never closed (missing \")"
+      ])
   }
 
   @Test func aSemicolonFileWithACommaHeaderNamesTheLines() {
@@ -68,7 +70,8 @@ import Testing
   }
 
   @Test func spreadsheetFormulasAreNeutralisedInCSVOutput() throws {
-    let csv = try CSVOutput.render(header: ["name", "n"], rows: [["=HYPERLINK(\"http://x\")", "-5"], ["@SUM(A1)", "+1"], ["a,b", "x"]])
+    let csv = try CSVOutput.render(
+      header: ["name", "n"], rows: [["=HYPERLINK(\"http://x\")", "-5"], ["@SUM(A1)", "+1"], ["a,b", "x"]])
     #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""))
     #expect(csv.contains("'@SUM(A1)"))
     #expect(csv.contains(",-5\r\n"))

@@ -4,8 +4,8 @@ import Crypto
 import Documents
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A cohort with one past 8-UE session per module, people who attended everything, and passed
 /// projects: every one of them is due a Zertifikat.
@@ -25,10 +25,12 @@ struct CertifiedCohort {
     try Fixtures.course(connection, code: Self.course, capacity: 500)
     var ids = try Fixtures.participants(connection, count: count)
     for (index, name) in names.enumerated() {
-      ids += try ParticipantStore(connection).add([
-        ParticipantDraft(familyName: name.0, givenNames: name.1, birthDate: CalendarDate(year: 1980, month: 1 + index % 12, day: 9)!,
-                         email: "named\(index)@example.org", municipality: Fixtures.bautzen, organisation: nil, function: nil)
-      ], force: true)
+      ids += try ParticipantStore(connection).add(
+        [
+          ParticipantDraft(
+            familyName: name.0, givenNames: name.1, birthDate: CalendarDate(year: 1980, month: 1 + index % 12, day: 9)!,
+            email: "named\(index)@example.org", municipality: Fixtures.bautzen, organisation: nil, function: nil)
+        ], force: true)
     }
     people = ids
     signer = SigningKey.generate()
@@ -37,10 +39,12 @@ struct CertifiedCohort {
     try signer.write(to: keyPath)
     for person in people { _ = try EnrolmentStore(connection).enrol(courseCode: Self.course, participant: person, modules: nil) }
     let today = CalendarDate.today()
-    let sessions = try SessionStore(connection).add((1...4).map { module in
-      NewSession(courseCode: Self.course, module: module, day: today.adding(days: -40 + module * 7), start: 540, end: 945, ue: 8,
-                 location: nil, trainerEmails: [])
-    })
+    let sessions = try SessionStore(connection).add(
+      (1...4).map { module in
+        NewSession(
+          courseCode: Self.course, module: module, day: today.adding(days: -40 + module * 7), start: 540, end: 945, ue: 8,
+          location: nil, trainerEmails: [])
+      })
     try connection.execute(
       """
       INSERT INTO attendance (session_id, participant_id, status, ue_attended)
@@ -53,7 +57,9 @@ struct CertifiedCohort {
     }
   }
 
-  func run(workers: Int = 2, output: String? = nil, renderer: @escaping CertificateRenderer = { try CertificateDocument.render($0) })
+  func run(
+    workers: Int = 2, output: String? = nil, renderer: @escaping CertificateRenderer = { try CertificateDocument.render($0) }
+  )
     throws -> CertificateRunSummary
   {
     try CertificateRun(
@@ -73,7 +79,8 @@ struct CertifiedCohort {
   func expectGapless(_ count: Int) throws {
     let numbers = try serials().compactMap { SerialNumber.parse($0)?.number }
     #expect(numbers == Array(1...max(count, 1)).prefix(count).map { $0 })
-    let counter = try connection.queryOne("SELECT coalesce(max(last_number), 0) AS n FROM certificate_serial_counter")?.decode("n", as: Int.self)
+    let counter = try connection.queryOne("SELECT coalesce(max(last_number), 0) AS n FROM certificate_serial_counter")?.decode(
+      "n", as: Int.self)
     #expect(counter == count)
   }
 }
@@ -104,14 +111,20 @@ struct CertifiedCohort {
       #expect(info.contains("Pages:           1"))
       let text = try PDFTools.run("pdftotext", ["-enc", "UTF-8", path, "-"])
       let snapshot = stored.snapshot
-      if !snapshot.holderName.unicodeScalars.contains(where: { $0.properties.generalCategory == .otherLetter && $0.value >= 0x600 && $0.value < 0x700 }) {
-        #expect(text.replacingOccurrences(of: "\n", with: " ").contains(snapshot.holderName), "name not printed as stored: \(snapshot.holderName)")
+      if !snapshot.holderName.unicodeScalars.contains(where: {
+        $0.properties.generalCategory == .otherLetter && $0.value >= 0x600 && $0.value < 0x700
+      }) {
+        #expect(
+          text.replacingOccurrences(of: "\n", with: " ").contains(snapshot.holderName),
+          "name not printed as stored: \(snapshot.holderName)")
       } else {
         // Arabic runs right to left: pdftotext gives the words in visual order.
         for word in snapshot.holderName.split(separator: " ") { #expect(text.contains(word), "missing \(word)") }
       }
-      for field in ["Zertifikat", certificate.serial, "geboren am \(snapshot.birthDate?.german ?? "")", "Kriminologie", "Projektbegleitung",
-                    "Dresden, den \(snapshot.issuedOn.german)", "Fachkraft für Kriminalprävention", "Landespräventionsrat Sachsen"] {
+      for field in [
+        "Zertifikat", certificate.serial, "geboren am \(snapshot.birthDate?.german ?? "")", "Kriminologie", "Projektbegleitung",
+        "Dresden, den \(snapshot.issuedOn.german)", "Fachkraft für Kriminalprävention", "Landespräventionsrat Sachsen",
+      ] {
         #expect(text.contains(field), "missing \(field) on \(certificate.serial)")
       }
       #expect(try PDFTools.qrCodes(path, page: 1, dpi: 300) == [snapshot.qrPayload])
@@ -148,7 +161,8 @@ struct CertifiedCohort {
       return try await group.reduce(into: [Int]()) { $0.append($1) }
     }
     #expect(summaries.reduce(0, +) == 40)
-    let rows = try cohort.connection.query("SELECT participant_id, count(*)::integer AS n FROM certificate GROUP BY participant_id")
+    let rows = try cohort.connection.query(
+      "SELECT participant_id, count(*)::integer AS n FROM certificate GROUP BY participant_id")
     #expect(rows.count == 40)
     #expect(try rows.allSatisfy { try $0.decode("n", as: Int.self) == 1 })
     try cohort.expectGapless(40)
@@ -169,7 +183,9 @@ struct CertifiedCohort {
     try cohort.expectGapless(5)
     let marker = try #require(try cohort.connection.queryOne("SELECT attempts, last_error FROM certificate_due"))
     #expect(try marker.decode("attempts", as: Int.self) == 1)
-    #expect(try cohort.connection.queryOne("SELECT status FROM certificate_run ORDER BY id DESC LIMIT 1")?.decode("status", as: String.self) == "failed")
+    #expect(
+      try cohort.connection.queryOne("SELECT status FROM certificate_run ORDER BY id DESC LIMIT 1")?.decode(
+        "status", as: String.self) == "failed")
     let second = try cohort.run()
     #expect(second.issued.count == 1)
     try cohort.expectGapless(6)
@@ -180,9 +196,11 @@ struct CertifiedCohort {
     defer { cohort.database.drop() }
     #expect(try cohort.run().issued.count == 2)
     try cohort.connection.execute(
-      "UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Täuschung' WHERE participant_id = \(cohort.people[0].rawValue)")
+      "UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Täuschung' WHERE participant_id = \(cohort.people[0].rawValue)"
+    )
     // Anything that marks the participant due again (a correction) must not bring it back.
-    try cohort.connection.execute("INSERT INTO certificate_due (participant_id, programme_id) VALUES (\(cohort.people[0].rawValue), 1)")
+    try cohort.connection.execute(
+      "INSERT INTO certificate_due (participant_id, programme_id) VALUES (\(cohort.people[0].rawValue), 1)")
     #expect(try cohort.run().issued.isEmpty)
     #expect(try cohort.connection.queryOne("SELECT count(*) AS n FROM certificate")?.decode("n", as: Int.self) == 2)
   }
@@ -191,7 +209,8 @@ struct CertifiedCohort {
     let cohort = try CertifiedCohort(count: 3)
     defer { cohort.database.drop() }
     let summary = try CertificateRun(
-      database: cohort.database.database(), options: CertificateRunOptions(dryRun: true), renderer: { try CertificateDocument.render($0) },
+      database: cohort.database.database(), options: CertificateRunOptions(dryRun: true),
+      renderer: { try CertificateDocument.render($0) },
       signer: cohort.signer
     ).execute()
     #expect(summary.planned.count == 3)
@@ -229,7 +248,8 @@ struct CertifiedCohort {
     #expect(before >= 3 && before < 60, "the kill came at \(before) of 60")
     try cohort.expectGapless(before)
 
-    let rerun = try Beccaria.run(["certificate", "run", "--output", directory], database: cohort.database, environment: cohort.environment)
+    let rerun = try Beccaria.run(
+      ["certificate", "run", "--output", directory], database: cohort.database, environment: cohort.environment)
     #expect(rerun.status == 0, "\(rerun.stderr)")
     #expect(rerun.stdout.contains("Marked as failed (killed earlier): run 1."))
     try cohort.expectGapless(60)
@@ -244,7 +264,8 @@ struct CertifiedCohort {
     for row in try watcher.query("SELECT serial, pdf_sha256 FROM certificate") {
       let serial: String = try row.decode("serial")
       let data = try #require(FileManager.default.contents(atPath: "\(directory)/\(serial.dropFirst(3).prefix(4))/\(serial).pdf"))
-      #expect(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() == (try row.decode("pdf_sha256", as: String.self)))
+      #expect(
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() == (try row.decode("pdf_sha256", as: String.self)))
     }
   }
 }

@@ -4,8 +4,8 @@ import Crypto
 import Documents
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Signatures, verification, revocation and re-issue, through the `beccaria` binary as users run
 /// it, with PDFs and QR codes read back by poppler and zbar.
@@ -48,7 +48,9 @@ import TestSupport
     let keywords = try #require(original.range(of: Data("/Keywords".utf8)))
     // One byte changed anywhere: the header, inside the compressed page, the serial in the
     // document information, the cross-reference table, the very last byte.
-    let positions = [5, original.count / 3, original.count / 2, keywords.lowerBound + 14, original.count - 30, original.count - 1]
+    let positions = [
+      5, original.count / 3, original.count / 2, keywords.lowerBound + 14, original.count - 30, original.count - 1,
+    ]
     for position in positions {
       var edited = original
       edited[position] = edited[position] == 0x41 ? 0x42 : 0x41
@@ -178,7 +180,9 @@ import TestSupport
     #expect(try issued.cohort.run().issued.isEmpty)
     #expect(try CertificateStore(issued.cohort.connection).find(serial: first).pdf == original.pdf)
 
-    let reissue = try issued.beccaria(["certificate", "reissue", first, "--reason", "Namensänderung", "--output", issued.directory])
+    let reissue = try issued.beccaria([
+      "certificate", "reissue", first, "--reason", "Namensänderung", "--output", issued.directory,
+    ])
     #expect(reissue.status == 0, "\(reissue.stderr)")
     let second = try #require(try issued.cohort.serials().last)
     #expect(second != first)
@@ -229,7 +233,8 @@ import TestSupport
     #expect(try issued.cohort.connection.query("SELECT 1 FROM certificate WHERE status <> 'valid'").isEmpty)
     // psql cannot do it without a reason either.
     #expect(throws: PostgresError.self) {
-      try issued.cohort.connection.execute("UPDATE certificate SET status = 'revoked', revoked_at = now() WHERE serial = \(serial)")
+      try issued.cohort.connection.execute(
+        "UPDATE certificate SET status = 'revoked', revoked_at = now() WHERE serial = \(serial)")
     }
 
     let revoke = try issued.beccaria(["certificate", "revoke", serial, "--reason", "Projektarbeit als Plagiat erkannt"])
@@ -300,7 +305,9 @@ import TestSupport
     #expect(retired.status == 1)
     #expect(retired.stderr.contains("retired"))
     #expect(try issued.verify(issued.serials[0]).status == 0)
-    let withNewKey = try issued.beccaria(["certificate", "reissue", issued.serials[0], "--reason", "Namensänderung", "--signing-key", path])
+    let withNewKey = try issued.beccaria([
+      "certificate", "reissue", issued.serials[0], "--reason", "Namensänderung", "--signing-key", path,
+    ])
     #expect(withNewKey.status == 0, "\(withNewKey.stderr)")
     #expect(try issued.verify(try #require(try issued.cohort.serials().last)).stdout.contains("key:         \(key.keyID)"))
   }
@@ -316,7 +323,8 @@ import TestSupport
     }
     try issued.cohort.connection.transaction { db in
       try db.execute("SET LOCAL beccaria.maintenance = 'on'")
-      try db.execute("UPDATE certificate SET snapshot = jsonb_set(snapshot, '{holderName}', '\"Mallory\"') WHERE serial = \(serial)")
+      try db.execute(
+        "UPDATE certificate SET snapshot = jsonb_set(snapshot, '{holderName}', '\"Mallory\"') WHERE serial = \(serial)")
     }
     let result = try issued.verify(serial)
     #expect(result.status == 6, "\(result.stdout)")

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `beccaria db` and `beccaria programme`, run as the built binary.
 @Suite struct FoundationCommandTests {

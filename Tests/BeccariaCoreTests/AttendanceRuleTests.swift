@@ -47,7 +47,8 @@ import Testing
     (Decimal(8), 24, 8, .onTrack),
   ])
   func verdicts(attended: Decimal, open: Int, largest: Int, expected: ModuleStanding.Risk) {
-    let standing = ModuleStanding(plannedUE: 32, attendedUE: attended, openUE: open, largestOpenSession: largest, threshold: Self.threshold)
+    let standing = ModuleStanding(
+      plannedUE: 32, attendedUE: attended, openUE: open, largestOpenSession: largest, threshold: Self.threshold)
     #expect(standing.risk == expected)
   }
 

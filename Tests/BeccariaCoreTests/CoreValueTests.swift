@@ -3,8 +3,10 @@ import Foundation
 import Testing
 
 @Suite struct CalendarDateTests {
-  @Test(arguments: [("2024-02-29", true), ("2023-02-29", false), ("2027-13-01", false), ("2027-1-01", false),
-                    ("2027-04-31", false), ("27-04-01", false), ("2027-04-01", true), ("２０２７-04-01", false)])
+  @Test(arguments: [
+    ("2024-02-29", true), ("2023-02-29", false), ("2027-13-01", false), ("2027-1-01", false),
+    ("2027-04-31", false), ("27-04-01", false), ("2027-04-01", true), ("２０２７-04-01", false),
+  ])
   func parsesOnlyRealISODates(text: String, valid: Bool) {
     #expect((CalendarDate(iso: text) != nil) == valid)
   }

@@ -5,7 +5,8 @@ import Testing
 @Suite struct EligibilityTests {
   static func day(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
 
-  static func credit(_ module: Int, _ course: String = "BQ-SN-2026-1", on date: String = "2026-06-01") -> EligibilityInput.Credit {
+  static func credit(_ module: Int, _ course: String = "BQ-SN-2026-1", on date: String = "2026-06-01") -> EligibilityInput.Credit
+  {
     .init(module: module, course: course, completedOn: day(date), attendedUE: 32, plannedUE: 32)
   }
 
@@ -27,22 +28,35 @@ import Testing
   }
 
   static let cases: [Case] = [
-    Case(name: "all modules and project: Zertifikat", input: input(credits: (1...4).map { credit($0) }), due: ["zertifikat"], missing: 0),
-    Case(name: "project failed: nothing while the cohort runs", input: input(credits: (1...4).map { credit($0) }, project: nil),
-         due: [], missing: 1),
-    Case(name: "project failed, cohort ended: a Teilnahmebescheinigung per module",
-         input: input(credits: (1...4).map { credit($0) }, project: nil, ended: true),
-         due: ["teilnahmebescheinigung 1", "teilnahmebescheinigung 2", "teilnahmebescheinigung 3", "teilnahmebescheinigung 4"], missing: 1),
-    Case(name: "one module short (threshold missed), cohort ended", input: input(credits: [1, 3, 4].map { credit($0) }, ended: true),
-         due: ["teilnahmebescheinigung 1", "teilnahmebescheinigung 3", "teilnahmebescheinigung 4"], missing: 1),
-    Case(name: "make-up in a later cohort completes the Zertifikat",
-         input: input(credits: [credit(1), credit(3), credit(4), credit(2, "BQ-SN-2027-1", on: "2027-03-07")], ended: true),
-         due: ["zertifikat"], missing: 0),
-    Case(name: "single-module booking: its Teilnahmebescheinigung", input: input(credits: [credit(2)], project: nil, whole: false),
-         due: ["teilnahmebescheinigung 2"], missing: 4),
-    Case(name: "already certified: nothing again", input: input(credits: (1...4).map { credit($0) }, zertifikat: true), due: [], missing: 0),
-    Case(name: "module already certified is not issued twice",
-         input: input(credits: [credit(1), credit(2)], project: nil, whole: false, modules: [1]), due: ["teilnahmebescheinigung 2"], missing: 3),
+    Case(
+      name: "all modules and project: Zertifikat", input: input(credits: (1...4).map { credit($0) }), due: ["zertifikat"],
+      missing: 0),
+    Case(
+      name: "project failed: nothing while the cohort runs", input: input(credits: (1...4).map { credit($0) }, project: nil),
+      due: [], missing: 1),
+    Case(
+      name: "project failed, cohort ended: a Teilnahmebescheinigung per module",
+      input: input(credits: (1...4).map { credit($0) }, project: nil, ended: true),
+      due: ["teilnahmebescheinigung 1", "teilnahmebescheinigung 2", "teilnahmebescheinigung 3", "teilnahmebescheinigung 4"],
+      missing: 1),
+    Case(
+      name: "one module short (threshold missed), cohort ended",
+      input: input(credits: [1, 3, 4].map { credit($0) }, ended: true),
+      due: ["teilnahmebescheinigung 1", "teilnahmebescheinigung 3", "teilnahmebescheinigung 4"], missing: 1),
+    Case(
+      name: "make-up in a later cohort completes the Zertifikat",
+      input: input(credits: [credit(1), credit(3), credit(4), credit(2, "BQ-SN-2027-1", on: "2027-03-07")], ended: true),
+      due: ["zertifikat"], missing: 0),
+    Case(
+      name: "single-module booking: its Teilnahmebescheinigung", input: input(credits: [credit(2)], project: nil, whole: false),
+      due: ["teilnahmebescheinigung 2"], missing: 4),
+    Case(
+      name: "already certified: nothing again", input: input(credits: (1...4).map { credit($0) }, zertifikat: true), due: [],
+      missing: 0),
+    Case(
+      name: "module already certified is not issued twice",
+      input: input(credits: [credit(1), credit(2)], project: nil, whole: false, modules: [1]), due: ["teilnahmebescheinigung 2"],
+      missing: 3),
   ]
 
   @Test(arguments: cases)
@@ -53,9 +67,12 @@ import Testing
   }
 
   @Test func theZertifikatIsCompletedOnTheLastRequirement() throws {
-    let verdict = Eligibility.evaluate(Self.input(
-      credits: [Self.credit(1), Self.credit(2, on: "2026-11-15"), Self.credit(3), Self.credit(4), Self.credit(2, "X", on: "2027-01-01")],
-      project: "2026-10-25"))
+    let verdict = Eligibility.evaluate(
+      Self.input(
+        credits: [
+          Self.credit(1), Self.credit(2, on: "2026-11-15"), Self.credit(3), Self.credit(4), Self.credit(2, "X", on: "2027-01-01"),
+        ],
+        project: "2026-10-25"))
     let zertifikat = try #require(verdict.due.first)
     #expect(zertifikat.completedOn == Self.day("2026-11-15"))
     #expect(zertifikat.credits.map(\.course) == ["BQ-SN-2026-1", "BQ-SN-2026-1", "BQ-SN-2026-1", "BQ-SN-2026-1"])

@@ -2,8 +2,8 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct AttendanceTests {
   @Test func recordingRulesForEachStatus() throws {
@@ -31,10 +31,12 @@ import TestSupport
     let session = fixture.module1[0]
     let person = fixture.participants[0]
     try fixture.record(session, person, .present)
-    #expect(try store.record(session: session, participant: person, status: .present, ue: nil, reason: nil, note: nil) == .unchanged)
+    #expect(
+      try store.record(session: session, participant: person, status: .present, ue: nil, reason: nil, note: nil) == .unchanged)
     let refused = #expect(throws: StoreError.self) { try fixture.record(session, person, .late, ue: 6) }
     #expect(refused?.description.contains("needs --reason") == true)
-    let outcome = try store.record(session: session, participant: person, status: .late, ue: 6, reason: "Liste verwechselt", note: nil)
+    let outcome = try store.record(
+      session: session, participant: person, status: .late, ue: 6, reason: "Liste verwechselt", note: nil)
     #expect(outcome == .corrected(previousStatus: .present, previousUE: 8))
     let history = try fixture.connection.query(
       """
@@ -59,15 +61,18 @@ import TestSupport
     // And the database itself refuses both, whoever writes.
     #expect(throws: PostgresError.self) {
       try fixture.connection.execute(
-        "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.module2[2].rawValue), \(fixture.participants[0].rawValue), 'present', 8)")
+        "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.module2[2].rawValue), \(fixture.participants[0].rawValue), 'present', 8)"
+      )
     }
     #expect(throws: PostgresError.self) {
       try fixture.connection.execute(
-        "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.module1[0].rawValue), \(stranger.rawValue), 'present', 8)")
+        "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.module1[0].rawValue), \(stranger.rawValue), 'present', 8)"
+      )
     }
     let above = #expect(throws: PostgresError.self) {
       try fixture.connection.execute(
-        "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.module1[0].rawValue), \(fixture.participants[0].rawValue), 'present', 8.5)")
+        "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.module1[0].rawValue), \(fixture.participants[0].rawValue), 'present', 8.5)"
+      )
     }
     #expect(above?.constraint == "attendance_ue_within_session")
   }
@@ -77,8 +82,12 @@ import TestSupport
     defer { fixture.database.drop() }
     try Fixtures.course(fixture.connection, code: "BQ-SN-2027-1")
     let later = try SessionStore(fixture.connection).add([
-      NewSession(courseCode: "BQ-SN-2027-1", module: 2, day: CalendarDate.today().adding(days: -1), start: 540, end: 945, ue: 8, location: nil, trainerEmails: []),
-      NewSession(courseCode: "BQ-SN-2027-1", module: 1, day: CalendarDate.today().adding(days: -1), start: 1000, end: 1400, ue: 4, location: nil, trainerEmails: []),
+      NewSession(
+        courseCode: "BQ-SN-2027-1", module: 2, day: CalendarDate.today().adding(days: -1), start: 540, end: 945, ue: 8,
+        location: nil, trainerEmails: []),
+      NewSession(
+        courseCode: "BQ-SN-2027-1", module: 1, day: CalendarDate.today().adding(days: -1), start: 1000, end: 1400, ue: 4,
+        location: nil, trainerEmails: []),
     ])
     let person = fixture.participants[0]
     _ = try EnrolmentStore(fixture.connection).enrol(courseCode: "BQ-SN-2027-1", participant: person, modules: [2])

@@ -2,8 +2,8 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct EnrolmentTests {
   @Test func fortySimultaneousEnrolmentsFillTwentyFivePlacesAndQueueFifteenInArrivalOrder() async throws {
@@ -43,7 +43,8 @@ import TestSupport
 
     // A withdrawal promotes exactly one: the first in the queue.
     let leaver = try #require(list.first { $0.status == .enrolled })
-    let outcome = try EnrolmentStore(setup).withdraw(courseCode: "BQ-SN-2027-1", participant: leaver.participantID, reason: "Krankheit")
+    let outcome = try EnrolmentStore(setup).withdraw(
+      courseCode: "BQ-SN-2027-1", participant: leaver.participantID, reason: "Krankheit")
     #expect(outcome.promoted?.id == waiting[0].participantID)
     let after = try EnrolmentStore(setup).list(courseCode: "BQ-SN-2027-1")
     #expect(after.filter { $0.status == .enrolled }.count == 25)
@@ -68,8 +69,9 @@ import TestSupport
     #expect(throws: StoreError.self) { try store.withdraw(courseCode: "BQ-SN-2027-1", participant: people[1], reason: "x") }
     #expect(throws: StoreError.self) { try store.enrol(courseCode: "BQ-SN-2027-1", participant: people[1], modules: [9]) }
     // Audit trail: who withdrew, with the reason.
-    let audit = try #require(try db.queryOne(
-      "SELECT actor, reason FROM audit_log WHERE table_name = 'enrolment' AND new_values->>'status' = 'withdrawn'"))
+    let audit = try #require(
+      try db.queryOne(
+        "SELECT actor, reason FROM audit_log WHERE table_name = 'enrolment' AND new_values->>'status' = 'withdrawn'"))
     #expect(try audit.decode("actor", as: String.self) == "test")
     #expect(try audit.decode("reason", as: String.self) == "kein Interesse")
   }
@@ -85,9 +87,15 @@ import TestSupport
     let sessions = SessionStore(db)
     // Module 1 in the old cohort: two sessions of 8 UE, both attended; module 2 one session, missed.
     let ids = try sessions.add([
-      NewSession(courseCode: "BQ-SN-2026-1", module: 1, day: CalendarDate(iso: "2026-01-10")!, start: 540, end: 945, ue: 8, location: nil, trainerEmails: []),
-      NewSession(courseCode: "BQ-SN-2026-1", module: 1, day: CalendarDate(iso: "2026-01-11")!, start: 540, end: 945, ue: 8, location: nil, trainerEmails: []),
-      NewSession(courseCode: "BQ-SN-2026-1", module: 2, day: CalendarDate(iso: "2026-03-07")!, start: 540, end: 945, ue: 8, location: nil, trainerEmails: []),
+      NewSession(
+        courseCode: "BQ-SN-2026-1", module: 1, day: CalendarDate(iso: "2026-01-10")!, start: 540, end: 945, ue: 8, location: nil,
+        trainerEmails: []),
+      NewSession(
+        courseCode: "BQ-SN-2026-1", module: 1, day: CalendarDate(iso: "2026-01-11")!, start: 540, end: 945, ue: 8, location: nil,
+        trainerEmails: []),
+      NewSession(
+        courseCode: "BQ-SN-2026-1", module: 2, day: CalendarDate(iso: "2026-03-07")!, start: 540, end: 945, ue: 8, location: nil,
+        trainerEmails: []),
     ])
     let store = EnrolmentStore(db)
     _ = try store.enrol(courseCode: "BQ-SN-2026-1", participant: person, modules: nil)
@@ -107,6 +115,7 @@ import TestSupport
     #expect(enrolments[0].scope == .modules)
     #expect(try CourseStore(db).find(code: "BQ-SN-2026-1").enrolled == 0)
     // The credit is still there to be counted: the attendance stays with the old cohort.
-    #expect(try ParticipantStore(db).progress(person).first { $0.course == "BQ-SN-2026-1" && $0.module == 1 }?.thresholdMet == true)
+    #expect(
+      try ParticipantStore(db).progress(person).first { $0.course == "BQ-SN-2026-1" && $0.module == 1 }?.thresholdMet == true)
   }
 }

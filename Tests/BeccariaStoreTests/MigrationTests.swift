@@ -1,8 +1,8 @@
 import BeccariaStore
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct MigrationTests {
   @Test func freshApplyThenReapplyIsANoOp() throws {
@@ -46,7 +46,8 @@ import TestSupport
     defer { database.drop() }
     let db = try database.connect()
     try db.execute(
-      "INSERT INTO schema_migration (version, name, checksum) VALUES (9999, '9999_future.sql', \(String(repeating: "a", count: 64)))")
+      "INSERT INTO schema_migration (version, name, checksum) VALUES (9999, '9999_future.sql', \(String(repeating: "a", count: 64)))"
+    )
     let migrator = Migrator(connection: db, migrations: try EmbeddedMigrations.all())
     #expect(throws: MigrationError.unknownApplied(name: "9999_future.sql")) { try migrator.migrate() }
   }

@@ -3,8 +3,8 @@ import BeccariaStore
 import Foundation
 import Postgres
 import ProgrammeLoader
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ProgrammeStoreTests {
   @Test func loadingStoresNewVersionsOnlyWhenContentChanges() throws {
@@ -30,8 +30,13 @@ import TestSupport
     #expect(listed.first?.version == 2)
     #expect(listed.first?.versions == 2)
     #expect(listed.first?.totalUE == 128)
-    let modules = try db.query("SELECT m.number, m.title, m.ue FROM programme_module m JOIN programme_version v ON v.id = m.programme_version_id WHERE v.version = 2 ORDER BY number")
-    #expect(try modules.map { try $0.decode("title", as: String.self) } == ["Kriminologie", "Kriminalprävention", "Projektmanagement", "Projektbegleitung"])
+    let modules = try db.query(
+      "SELECT m.number, m.title, m.ue FROM programme_module m JOIN programme_version v ON v.id = m.programme_version_id WHERE v.version = 2 ORDER BY number"
+    )
+    #expect(
+      try modules.map { try $0.decode("title", as: String.self) } == [
+        "Kriminologie", "Kriminalprävention", "Projektmanagement", "Projektbegleitung",
+      ])
     #expect(throws: StoreError.notFound("programme nope")) { try store.find(code: "nope") }
   }
 }

@@ -1,8 +1,8 @@
 import BeccariaStore
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The database itself refuses wrong states, whoever writes (here: plain SQL, as psql would).
 @Suite struct SchemaConstraintTests {
@@ -82,9 +82,11 @@ import TestSupport
       try db.execute("UPDATE attendance SET status = 'late', ue_attended = 6 WHERE session_id = 1")
     }
     #expect(silent?.constraint == "attendance_correction_has_reason")
-    try db.execute("UPDATE attendance SET status = 'late', ue_attended = 6, correction_reason = 'Liste falsch gelesen' WHERE session_id = 1")
+    try db.execute(
+      "UPDATE attendance SET status = 'late', ue_attended = 6, correction_reason = 'Liste falsch gelesen' WHERE session_id = 1")
     let history = try db.query(
-      "SELECT action, old_values->>'ue_attended' AS old, new_values->>'ue_attended' AS new FROM audit_log WHERE table_name = 'attendance' ORDER BY id")
+      "SELECT action, old_values->>'ue_attended' AS old, new_values->>'ue_attended' AS new FROM audit_log WHERE table_name = 'attendance' ORDER BY id"
+    )
     #expect(try history.map { try $0.decode("action", as: String.self) } == ["INSERT", "UPDATE"])
     #expect(try history[1].decode("old", as: String.self) == "8.00")
     #expect(try history[1].decode("new", as: String.self) == "6.00")
@@ -94,13 +96,19 @@ import TestSupport
     let (database, db) = try seeded()
     defer { database.drop() }
     // 09:00–12:00 is 180 minutes: 4 UE of 45 minutes fit, 5 do not.
-    try db.execute("INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 2, '2027-04-01', '09:00', '12:00', 4)")
+    try db.execute(
+      "INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 2, '2027-04-01', '09:00', '12:00', 4)"
+    )
     let error = #expect(throws: PostgresError.self) {
-      try db.execute("INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 2, '2027-04-02', '09:00', '12:00', 5)")
+      try db.execute(
+        "INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 2, '2027-04-02', '09:00', '12:00', 5)"
+      )
     }
     #expect(error?.constraint == "session_ue_fits_time")
     let module = #expect(throws: PostgresError.self) {
-      try db.execute("INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 7, '2027-04-02', '09:00', '12:00', 1)")
+      try db.execute(
+        "INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (1, 1, 7, '2027-04-02', '09:00', '12:00', 1)"
+      )
     }
     #expect(module?.sqlState == "23503")
   }
@@ -124,7 +132,8 @@ import TestSupport
     #expect(error?.sqlState == "23505")
     #expect(error?.constraint == "certificate_one_valid")
     // A serial the counter never handed out is refused too.
-    try db.execute("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Test' WHERE serial = 'BQ-2027-000001'")
+    try db.execute(
+      "UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Test' WHERE serial = 'BQ-2027-000001'")
     let unassigned = #expect(throws: PostgresError.self) { try issue("BQ-2027-000003") }
     #expect(unassigned?.constraint == "certificate_serial_from_counter")
     try issue("BQ-2027-000002")
@@ -185,7 +194,9 @@ import TestSupport
           VALUES (1, 1, 2, 'programme', 'enrolled', now());
         """)
     let error = #expect(throws: PostgresError.self) {
-      try db.execute("INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at) VALUES (1, 1, 3, 'programme', 'enrolled', now())")
+      try db.execute(
+        "INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at) VALUES (1, 1, 3, 'programme', 'enrolled', now())"
+      )
     }
     #expect(error?.constraint == "course_within_capacity")
     #expect(try db.queryOne("SELECT seats_taken FROM course")?.decode("seats_taken", as: Int.self) == 2)
@@ -196,8 +207,10 @@ import TestSupport
     defer { database.drop() }
     try db.execute("SELECT set_config('beccaria.actor', 'Frau Kühn', false)")
     try db.execute("UPDATE participant SET family_name = 'Wjeńkowa' WHERE id = 1")
-    let row = try #require(try db.queryOne(
-      "SELECT actor, action, old_values->>'family_name' AS old, new_values->>'family_name' AS new, participant_id FROM audit_log WHERE table_name = 'participant' AND action = 'UPDATE'"))
+    let row = try #require(
+      try db.queryOne(
+        "SELECT actor, action, old_values->>'family_name' AS old, new_values->>'family_name' AS new, participant_id FROM audit_log WHERE table_name = 'participant' AND action = 'UPDATE'"
+      ))
     #expect(try row.decode("actor", as: String.self) == "Frau Kühn")
     #expect(try row.decode("old", as: String.self) == "Wjeńka")
     #expect(try row.decode("new", as: String.self) == "Wjeńkowa")
@@ -225,6 +238,8 @@ import TestSupport
     #expect(error?.constraint == "session_trainer_no_overlap")
     try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (3, 1)")
     // Moving a session onto another of the same trainer is refused as well.
-    #expect(throws: PostgresError.self) { try db.execute("UPDATE session SET starts_at = '14:00', ends_at = '16:00' WHERE id = 3") }
+    #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE session SET starts_at = '14:00', ends_at = '16:00' WHERE id = 3")
+    }
   }
 }

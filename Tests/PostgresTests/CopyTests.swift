@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CopyTests {
   @Test func copyLoadsOneHundredThousandRows() throws {
@@ -15,8 +15,9 @@ import TestSupport
       }
     }
     #expect(loaded == 100_000)
-    let summary = try #require(try db.queryOne(
-      "SELECT count(*) AS rows, sum(n) AS total, count(note) AS notes FROM bulk"))
+    let summary = try #require(
+      try db.queryOne(
+        "SELECT count(*) AS rows, sum(n) AS total, count(note) AS notes FROM bulk"))
     #expect(try summary.decode("rows", as: Int.self) == 100_000)
     #expect(try summary.decode("total", as: Int.self) == 4_999_950_000)
     #expect(try summary.decode("notes", as: Int.self) == 90_000)

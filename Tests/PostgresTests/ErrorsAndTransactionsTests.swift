@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ErrorsAndTransactionsTests {
   func prepared() throws -> (TestDatabase, Connection) {

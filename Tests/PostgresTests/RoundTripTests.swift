@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The wrapper against a real server: every supported type in and out, NULL included.
 @Suite struct RoundTripTests {

@@ -1,8 +1,8 @@
 import BeccariaCore
 import Foundation
 import ProgrammeLoader
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ProgrammeFileTests {
   var shipped: String { (try? String(contentsOfFile: Checkout.programmeFile, encoding: .utf8)) ?? "" }
@@ -81,7 +81,8 @@ import TestSupport
   }
 
   @Test func ruleErrorsNameTheirPath() throws {
-    let text = shipped
+    let text =
+      shipped
       .replacingOccurrences(of: "attendance_threshold: 0.80", with: "attendance_threshold: 1.5")
       .replacingOccurrences(of: "  - number: 3\n", with: "  - number: 7\n")
     let paths = problems(text).map(\.path)

@@ -25,7 +25,8 @@ public struct AttendanceFixture {
     }
     let today = CalendarDate.today()
     func session(_ module: Int, _ day: CalendarDate) -> NewSession {
-      NewSession(courseCode: Self.course, module: module, day: day, start: 540, end: 945, ue: 8, location: "Raum 1", trainerEmails: [])
+      NewSession(
+        courseCode: Self.course, module: module, day: day, start: 540, end: 945, ue: 8, location: "Raum 1", trainerEmails: [])
     }
     let store = SessionStore(connection)
     module1 = try store.add((0..<4).map { session(1, today.adding(days: -120 + $0)) })
@@ -36,7 +37,10 @@ public struct AttendanceFixture {
   }
 
   /// Records one attendance through the store.
-  public func record(_ session: SessionID, _ person: ParticipantID, _ status: AttendanceStatus, ue: Decimal? = nil, reason: String? = nil) throws {
-    _ = try AttendanceStore(connection).record(session: session, participant: person, status: status, ue: ue, reason: reason, note: nil)
+  public func record(
+    _ session: SessionID, _ person: ParticipantID, _ status: AttendanceStatus, ue: Decimal? = nil, reason: String? = nil
+  ) throws {
+    _ = try AttendanceStore(connection).record(
+      session: session, participant: person, status: status, ue: ue, reason: reason, note: nil)
   }
 }

@@ -21,17 +21,21 @@ public enum Fixtures {
 
   /// Opens a cohort of the shipped programme.
   @discardableResult
-  public static func course(_ db: Connection, code: String, capacity: Int = 25, starts: String = "2026-01-10") throws -> CourseListing {
+  public static func course(_ db: Connection, code: String, capacity: Int = 25, starts: String = "2026-01-10") throws
+    -> CourseListing
+  {
     try CourseStore(db).create(
-      NewCourse(programmeCode: "beccaria-fachkraft", code: code, title: nil, capacity: capacity, venue: "Dresden",
-                startsOn: CalendarDate(iso: starts), endsOn: nil))
+      NewCourse(
+        programmeCode: "beccaria-fachkraft", code: code, title: nil, capacity: capacity, venue: "Dresden",
+        startsOn: CalendarDate(iso: starts), endsOn: nil))
   }
 
   /// Registers `count` distinct participants; returns their ids in order.
   public static func participants(_ db: Connection, count: Int, prefix: String = "Person") throws -> [ParticipantID] {
     let drafts = (0..<count).map { index in
       ParticipantDraft(
-        familyName: "\(prefix)\(index)", givenNames: "Test", birthDate: CalendarDate(year: 1970 + index % 30, month: 1 + index % 12, day: 1)!,
+        familyName: "\(prefix)\(index)", givenNames: "Test",
+        birthDate: CalendarDate(year: 1970 + index % 30, month: 1 + index % 12, day: 1)!,
         email: "\(prefix.lowercased())\(index)@example.org", municipality: index % 2 == 0 ? dresden : bautzen,
         organisation: nil, function: nil)
     }

@@ -17,12 +17,15 @@ struct AccessList: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      try Listing(items: try AccessStore(try global.connect()).list(), columns: [
-        .init(header: "LOGIN") { $0.login },
-        .init(header: "ROLES") { $0.roles.joined(separator: ", ") },
-        .init(header: "CAN LOG IN") { $0.canLogIn ? "yes" : "no" },
-        .init(header: "TRAINER") { $0.trainerEmail ?? "" },
-      ]).print(output.format)
+      try Listing(
+        items: try AccessStore(try global.connect()).list(),
+        columns: [
+          .init(header: "LOGIN") { $0.login },
+          .init(header: "ROLES") { $0.roles.joined(separator: ", ") },
+          .init(header: "CAN LOG IN") { $0.canLogIn ? "yes" : "no" },
+          .init(header: "TRAINER") { $0.trainerEmail ?? "" },
+        ]
+      ).print(output.format)
     }
   }
 }

@@ -33,7 +33,8 @@ struct AttendanceImport: ParsableCommand {
         problems.append(
           AttendanceImporter.columns.contains(name)
             ? "\(file):1: column \"\(name)\": appears twice in the header"
-            : "\(file):1: column \"\(name)\": is not a known column (known: \(AttendanceImporter.columns.joined(separator: ", ")))")
+            : "\(file):1: column \"\(name)\": is not a known column (known: \(AttendanceImporter.columns.joined(separator: ", ")))"
+        )
       }
       for name in AttendanceImporter.required where !header.contains(name) {
         problems.append("\(file):1: column \"\(name)\": is missing from the header")
@@ -56,9 +57,10 @@ struct AttendanceImport: ParsableCommand {
             progress.finish()
           })
       } catch let rejected as ImportRejected {
-        throw ImportProblems(rejected.problems.map { problem in
-          "\(file):\(problem.line): " + (problem.column.map { "column \"\($0)\": " } ?? "") + problem.reason
-        })
+        throw ImportProblems(
+          rejected.problems.map { problem in
+            "\(file):\(problem.line): " + (problem.column.map { "column \"\($0)\": " } ?? "") + problem.reason
+          })
       }
       let changed = summary.inserted + summary.corrected
       let verb = dryRun ? "Checked" : "Imported"

@@ -49,7 +49,9 @@ struct AttendanceRecord: ParsableCommand {
       switch outcome {
       case .recorded: print("Recorded participant \(participant.id) at session \(session.id) as \(status.rawValue).")
       case .corrected(let oldStatus, let oldUE):
-        print("Corrected participant \(participant.id) at session \(session.id): \(oldStatus.rawValue) (\(UE.format(oldUE)) UE) → \(status.rawValue).")
+        print(
+          "Corrected participant \(participant.id) at session \(session.id): \(oldStatus.rawValue) (\(UE.format(oldUE)) UE) → \(status.rawValue)."
+        )
       case .unchanged: print("Participant \(participant.id) at session \(session.id) is already recorded so; nothing changed.")
       }
     }

@@ -29,7 +29,8 @@ struct AttendanceReport: ParsableCommand {
       case .json: print(try JSONOutput.encode(matrix), terminator: "")
       case .csv:
         let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
-        let header = ["participant_id", "name"] + matrix.sessions.map { "S\($0.id) \($0.day) M\($0.module)" }
+        let header =
+          ["participant_id", "name"] + matrix.sessions.map { "S\($0.id) \($0.day) M\($0.module)" }
           + modules.flatMap { ["module_\($0)_attended_ue", "module_\($0)_planned_ue", "module_\($0)_share", "module_\($0)_met"] }
         let rows = matrix.participants.map { line -> [String] in
           [line.participantID.description, line.name]
@@ -40,7 +41,10 @@ struct AttendanceReport: ParsableCommand {
             }
             + modules.flatMap { number -> [String] in
               guard let share = line.modules.first(where: { $0.module == number }) else { return ["", "", "", ""] }
-              return [UE.format(share.attendedUE), String(share.plannedUE), Self.decimalText(share.share), share.thresholdMet ? "yes" : "no"]
+              return [
+                UE.format(share.attendedUE), String(share.plannedUE), Self.decimalText(share.share),
+                share.thresholdMet ? "yes" : "no",
+              ]
             }
         }
         print(try CSVOutput.render(header: header, rows: rows), terminator: "")
@@ -68,13 +72,17 @@ struct AttendanceReport: ParsableCommand {
   static func table(_ matrix: AttendanceMatrix) -> String {
     let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
     var out = "Attendance \(matrix.course) — threshold \(Percent.format(matrix.threshold)) of each module's planned UE\n"
-    out += "Sessions: " + matrix.sessions.enumerated().map { "\($0.offset + 1)=\($0.element.day.german.prefix(6)) M\($0.element.module)" }
+    out +=
+      "Sessions: "
+      + matrix.sessions.enumerated().map { "\($0.offset + 1)=\($0.element.day.german.prefix(6)) M\($0.element.module)" }
       .joined(separator: "  ") + "\n\n"
     let nameWidth = max(4, matrix.participants.map(\.name.count).max() ?? 0)
     let groups = modules.map { module in matrix.sessions.filter { $0.module == module }.count }
     var header = "NAME".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-    header += zip(modules, groups).map { module, count in "M\(module)".padding(toLength: max(count, 2), withPad: " ", startingAt: 0) }
-      .joined(separator: " ")
+    header += zip(modules, groups).map { module, count in
+      "M\(module)".padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
+    }
+    .joined(separator: " ")
     header += "  " + modules.map { "M\($0) UE".padding(toLength: 17, withPad: " ", startingAt: 0) }.joined(separator: " ")
     out += header + "\n"
     for line in matrix.participants {
@@ -85,11 +93,16 @@ struct AttendanceReport: ParsableCommand {
         index += count
         return symbols.padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
       }.joined(separator: " ")
-      text += "  " + modules.map { number -> String in
-        guard let share = line.modules.first(where: { $0.module == number }) else { return "–".padding(toLength: 17, withPad: " ", startingAt: 0) }
-        let cell = "\(UE.format(share.attendedUE))/\(share.plannedUE) \(Percent.format(share.share))\(share.thresholdMet ? " ✔" : "")"
-        return cell.padding(toLength: 17, withPad: " ", startingAt: 0)
-      }.joined(separator: " ")
+      text +=
+        "  "
+        + modules.map { number -> String in
+          guard let share = line.modules.first(where: { $0.module == number }) else {
+            return "–".padding(toLength: 17, withPad: " ", startingAt: 0)
+          }
+          let cell =
+            "\(UE.format(share.attendedUE))/\(share.plannedUE) \(Percent.format(share.share))\(share.thresholdMet ? " ✔" : "")"
+          return cell.padding(toLength: 17, withPad: " ", startingAt: 0)
+        }.joined(separator: " ")
       out += text.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
     }
     if matrix.participants.isEmpty { out += "(nobody enrolled)\n" }

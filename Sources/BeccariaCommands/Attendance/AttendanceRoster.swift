@@ -23,17 +23,22 @@ struct AttendanceRoster: ParsableCommand {
       let header = try store.header(SessionID(session.id))
       let roster = try store.roster(SessionID(session.id))
       if output.format == .table {
-        print("Session \(header.id): \(header.course), module \(header.module) \(header.moduleTitle), \(header.day.german) \(header.startsAt)–\(header.endsAt), \(header.ue) UE")
+        print(
+          "Session \(header.id): \(header.course), module \(header.module) \(header.moduleTitle), \(header.day.german) \(header.startsAt)–\(header.endsAt), \(header.ue) UE"
+        )
       }
-      try Listing(items: roster, columns: [
-        .init(header: "ID", alignRight: true) { $0.participantID.description },
-        .init(header: "NAME") { "\($0.familyName), \($0.givenNames)" },
-        .init(header: "ORGANISATION") { $0.organisation ?? "" },
-        .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
-        .init(header: "STATUS") { $0.status?.rawValue ?? "" },
-        .init(header: "UE", alignRight: true) { $0.ueAttended.map(UE.format) ?? "" },
-        .init(header: "") { $0.makeUp ? "make-up" : "" },
-      ]).print(output.format)
+      try Listing(
+        items: roster,
+        columns: [
+          .init(header: "ID", alignRight: true) { $0.participantID.description },
+          .init(header: "NAME") { "\($0.familyName), \($0.givenNames)" },
+          .init(header: "ORGANISATION") { $0.organisation ?? "" },
+          .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+          .init(header: "STATUS") { $0.status?.rawValue ?? "" },
+          .init(header: "UE", alignRight: true) { $0.ueAttended.map(UE.format) ?? "" },
+          .init(header: "") { $0.makeUp ? "make-up" : "" },
+        ]
+      ).print(output.format)
     }
   }
 }

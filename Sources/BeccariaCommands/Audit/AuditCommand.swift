@@ -41,19 +41,23 @@ struct AuditLog: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let entries = try AuditStore(try global.connect()).list(table: table, participant: participant?.id, since: since?.value, limit: limit)
-      try Listing(items: entries, columns: [
-        .init(header: "ID", alignRight: true) { String($0.id) },
-        .init(header: "AT") { GermanTime.dateTime($0.at) },
-        .init(header: "DB USER") { $0.databaseUser },
-        .init(header: "ACTOR") { $0.actor ?? "" },
-        .init(header: "TABLE") { $0.table },
-        .init(header: "ACTION") { $0.action },
-        .init(header: "KEY") { $0.key },
-        .init(header: "OLD") { $0.oldValues ?? "" },
-        .init(header: "NEW") { $0.newValues ?? "" },
-        .init(header: "REASON") { $0.reason ?? "" },
-      ]).print(output.format)
+      let entries = try AuditStore(try global.connect()).list(
+        table: table, participant: participant?.id, since: since?.value, limit: limit)
+      try Listing(
+        items: entries,
+        columns: [
+          .init(header: "ID", alignRight: true) { String($0.id) },
+          .init(header: "AT") { GermanTime.dateTime($0.at) },
+          .init(header: "DB USER") { $0.databaseUser },
+          .init(header: "ACTOR") { $0.actor ?? "" },
+          .init(header: "TABLE") { $0.table },
+          .init(header: "ACTION") { $0.action },
+          .init(header: "KEY") { $0.key },
+          .init(header: "OLD") { $0.oldValues ?? "" },
+          .init(header: "NEW") { $0.newValues ?? "" },
+          .init(header: "REASON") { $0.reason ?? "" },
+        ]
+      ).print(output.format)
     }
   }
 }

@@ -30,15 +30,18 @@ struct CertificateList: ParsableCommand {
     try reportingFailures {
       let items = try CertificateStore(try global.connect()).list(
         .init(participant: participant?.id, status: status, year: year, run: runID))
-      try Listing(items: items, columns: [
-        .init(header: "SERIAL") { $0.serial },
-        .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-        .init(header: "ID", alignRight: true) { $0.participantID.description },
-        .init(header: "HOLDER") { $0.holderName },
-        .init(header: "STATUS") { $0.status },
-        .init(header: "COMPLETED") { $0.completedOn.description },
-        .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
-      ]).print(output.format)
+      try Listing(
+        items: items,
+        columns: [
+          .init(header: "SERIAL") { $0.serial },
+          .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
+          .init(header: "ID", alignRight: true) { $0.participantID.description },
+          .init(header: "HOLDER") { $0.holderName },
+          .init(header: "STATUS") { $0.status },
+          .init(header: "COMPLETED") { $0.completedOn.description },
+          .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+        ]
+      ).print(output.format)
     }
   }
 }

@@ -39,7 +39,8 @@ struct CertificatePreview: ParsableCommand {
       let serial = "BQ-\(today.year)-000000"
       var snapshot = CertificateSnapshot(
         serial: serial, kind: certificateKind, heading: "\(text.heading) (MUSTER)", holderName: name,
-        birthDate: CalendarDate(year: 1984, month: 7, day: 12), body: text.body, award: text.award, programmeCode: definition.code,
+        birthDate: CalendarDate(year: 1984, month: 7, day: 12), body: text.body, award: text.award,
+        programmeCode: definition.code,
         programmeTitle: definition.title, programmeVersion: definition.version, modules: modules, completedOn: today,
         issuer: definition.issuer.name, place: definition.issuer.place, issuedOn: today,
         signatories: definition.documents.signatories.map { .init(name: $0.name, role: $0.role) },
@@ -53,7 +54,9 @@ struct CertificatePreview: ParsableCommand {
       try FileOutput.write(data, to: output)
       print("Wrote a specimen \(kind) (\(data.count) bytes) to \(output).")
       if repeatCount > 1 {
-        print(String(format: "Rendered %d times in %.3f s: %.2f ms each.", repeatCount, seconds, seconds * 1000 / Double(repeatCount)))
+        print(
+          String(format: "Rendered %d times in %.3f s: %.2f ms each.", repeatCount, seconds, seconds * 1000 / Double(repeatCount))
+        )
       }
     }
   }

@@ -57,14 +57,19 @@ struct CertificateRunCommand: ParsableCommand {
       let summary = try run.execute()
       reporter.finish()
       if dryRun {
-        print("Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohorts would end).")
-        try Listing(items: summary.planned, columns: [
-          .init(header: "ID", alignRight: true) { String($0.participantID) },
-          .init(header: "NAME") { $0.holderName },
-          .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-          .init(header: "COMPLETED") { $0.completedOn.description },
-          .init(header: "WHY") { $0.reason },
-        ]).print(.table)
+        print(
+          "Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohorts would end)."
+        )
+        try Listing(
+          items: summary.planned,
+          columns: [
+            .init(header: "ID", alignRight: true) { String($0.participantID) },
+            .init(header: "NAME") { $0.holderName },
+            .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
+            .init(header: "COMPLETED") { $0.completedOn.description },
+            .init(header: "WHY") { $0.reason },
+          ]
+        ).print(.table)
         return
       }
       let byKind = Dictionary(grouping: summary.issued, by: \.kind)
@@ -74,9 +79,13 @@ struct CertificateRunCommand: ParsableCommand {
           + "in \(String(format: "%.2f", summary.seconds)) s; \(summary.checked) participants checked, \(summary.cohortsEnded) cohorts ended"
           + (output != nil ? ", \(summary.exported) PDFs exported to \(output ?? "")" : "") + ".")
       for certificate in summary.issued.prefix(50) {
-        print("  \(certificate.serial)  \(certificate.kind.rawValue)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)")
+        print(
+          "  \(certificate.serial)  \(certificate.kind.rawValue)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)"
+        )
       }
-      if summary.issued.count > 50 { print("  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID ?? 0))") }
+      if summary.issued.count > 50 {
+        print("  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID ?? 0))")
+      }
       if !summary.reapedRuns.isEmpty {
         print("Marked as failed (killed earlier): run \(summary.reapedRuns.map(String.init).joined(separator: ", ")).")
       }

@@ -34,21 +34,29 @@ struct CertificateShow: ParsableCommand {
     try reportingFailures {
       let stored = try CertificateStore(try global.connect()).find(serial: serial)
       if format == .json {
-        print(try JSONOutput.encode(Details(
-          certificate: stored.listing, revokedAt: stored.revokedAt, revocationReason: stored.revocationReason,
-          supersededBy: stored.supersededBy, printed: stored.snapshot)), terminator: "")
+        print(
+          try JSONOutput.encode(
+            Details(
+              certificate: stored.listing, revokedAt: stored.revokedAt, revocationReason: stored.revocationReason,
+              supersededBy: stored.supersededBy, printed: stored.snapshot)), terminator: "")
         return
       }
       let s = stored.snapshot
       print("\(s.serial) — \(s.heading) (\(stored.listing.status))")
-      print("  holder:     \(s.holderName)\(s.birthDate.map { ", geboren am \($0.german)" } ?? "") (participant \(stored.listing.participantID))")
+      print(
+        "  holder:     \(s.holderName)\(s.birthDate.map { ", geboren am \($0.german)" } ?? "") (participant \(stored.listing.participantID))"
+      )
       if let award = s.award { print("  award:      \(award)") }
       for module in s.modules {
-        print("  module \(module.number):   \(module.title), \(module.ue) UE, \(module.course), completed \(module.completedOn.german)")
+        print(
+          "  module \(module.number):   \(module.title), \(module.ue) UE, \(module.course), completed \(module.completedOn.german)"
+        )
       }
       print("  completed:  \(s.completedOn.german); issued \(s.place), \(s.issuedOn.german)")
       print("  SHA-256:    \(stored.listing.sha256) (\(stored.pdf.count) bytes)")
-      if let reason = stored.revocationReason { print("  revoked:    \(stored.revokedAt.map(GermanTime.dateTime) ?? ""): \(reason)") }
+      if let reason = stored.revocationReason {
+        print("  revoked:    \(stored.revokedAt.map(GermanTime.dateTime) ?? ""): \(reason)")
+      }
       if let next = stored.supersededBy { print("  superseded by \(next)") }
     }
   }

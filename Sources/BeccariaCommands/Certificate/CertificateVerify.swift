@@ -83,7 +83,9 @@ struct CertificateVerify: ParsableCommand {
         let blocks = text.components(separatedBy: "-----END PUBLIC KEY-----").dropLast()
         guard !blocks.isEmpty else { throw CommandFailure("\(path) holds no PEM public key") }
         return try blocks.map {
-          do { return try PublicSigningKey(pem: $0 + "-----END PUBLIC KEY-----") } catch { throw CommandFailure("\(path): \(error)") }
+          do { return try PublicSigningKey(pem: $0 + "-----END PUBLIC KEY-----") } catch {
+            throw CommandFailure("\(path): \(error)")
+          }
         }
       }
       let subject = try subject()

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria course create`.
 struct CourseCreate: ParsableCommand {
@@ -34,9 +34,12 @@ struct CourseCreate: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let course = try CourseStore(try global.connect()).create(
-        NewCourse(programmeCode: programme, code: code, title: title, capacity: capacity, venue: venue,
-                  startsOn: starts?.value, endsOn: ends?.value))
-      print("Opened cohort \(course.code) (\(course.title)), \(course.capacity) places, programme \(course.programme) version \(course.programmeVersion).")
+        NewCourse(
+          programmeCode: programme, code: code, title: title, capacity: capacity, venue: venue,
+          startsOn: starts?.value, endsOn: ends?.value))
+      print(
+        "Opened cohort \(course.code) (\(course.title)), \(course.capacity) places, programme \(course.programme) version \(course.programmeVersion)."
+      )
     }
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria course show CODE`.
 struct CourseShow: ParsableCommand {
@@ -42,8 +42,12 @@ struct CourseShow: ParsableCommand {
         return
       }
       print("\(course.code) — \(course.title)")
-      print("Programme \(course.programme) version \(course.programmeVersion); \(course.venue ?? "no venue set"); status \(course.status)")
-      print("Places: \(course.enrolled) of \(course.capacity) taken, \(course.capacity - course.enrolled) free, \(course.waiting) waiting\n")
+      print(
+        "Programme \(course.programme) version \(course.programmeVersion); \(course.venue ?? "no venue set"); status \(course.status)"
+      )
+      print(
+        "Places: \(course.enrolled) of \(course.capacity) taken, \(course.capacity - course.enrolled) free, \(course.waiting) waiting\n"
+      )
       print("Schedule (\(sessions.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE):")
       print(try Listing(items: sessions, columns: SessionColumns.all).render(.table))
       print("Roster (\(details.enrolled.count)):")

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria db migrate`: applies the migrations shipped in this binary.
 struct DbMigrate: ParsableCommand {

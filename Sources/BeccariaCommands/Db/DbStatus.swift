@@ -31,12 +31,15 @@ struct DbStatus: ParsableCommand {
       let connection = try global.makeDatabase().connect()
       let states = try Migrator(connection: connection, migrations: try EmbeddedMigrations.all()).status()
       let items = states.map { Item(version: $0.version, name: $0.name, status: $0.status.rawValue, appliedAt: $0.appliedAt) }
-      try Listing(items: items, columns: [
-        .init(header: "VERSION", alignRight: true) { String($0.version) },
-        .init(header: "NAME") { $0.name },
-        .init(header: "STATUS") { $0.status },
-        .init(header: "APPLIED AT") { $0.appliedAt.map(GermanTime.dateTime) ?? "" },
-      ]).print(output.format)
+      try Listing(
+        items: items,
+        columns: [
+          .init(header: "VERSION", alignRight: true) { String($0.version) },
+          .init(header: "NAME") { $0.name },
+          .init(header: "STATUS") { $0.status },
+          .init(header: "APPLIED AT") { $0.appliedAt.map(GermanTime.dateTime) ?? "" },
+        ]
+      ).print(output.format)
       if let bad = states.first(where: { $0.status == .changed || $0.status == .unknown }) {
         throw CommandFailure(
           bad.status == .changed

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria enrolment add`.
 struct EnrolmentAdd: ParsableCommand {
@@ -38,7 +38,9 @@ struct EnrolmentAdd: ParsableCommand {
       case .enrolled:
         print("Enrolled \(person.givenNames) \(person.familyName) (\(person.id)) in \(course) for \(what).")
       case .waiting(_, let position):
-        print("\(course) is full: \(person.givenNames) \(person.familyName) (\(person.id)) is number \(position) on the waiting list for \(what).")
+        print(
+          "\(course) is full: \(person.givenNames) \(person.familyName) (\(person.id)) is number \(position) on the waiting list for \(what)."
+        )
       }
     }
   }

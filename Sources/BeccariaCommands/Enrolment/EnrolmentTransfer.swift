@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria enrolment transfer`.
 struct EnrolmentTransfer: ParsableCommand {
@@ -29,9 +29,12 @@ struct EnrolmentTransfer: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let result = try EnrolmentStore(try global.connect()).transfer(participant: participant.id, from: from, to: to, reason: reason)
+      let result = try EnrolmentStore(try global.connect()).transfer(
+        participant: participant.id, from: from, to: to, reason: reason)
       let credited = result.credited.isEmpty ? "none" : result.credited.map(String.init).joined(separator: ", ")
-      print("Transferred participant \(participant.id) from \(from) to \(to). Credited modules: \(credited); booked in \(to): \(result.booked.map(String.init).joined(separator: ", ")).")
+      print(
+        "Transferred participant \(participant.id) from \(from) to \(to). Credited modules: \(credited); booked in \(to): \(result.booked.map(String.init).joined(separator: ", "))."
+      )
       if case .waiting(_, let position) = result.outcome {
         print("\(to) is full: the participant is number \(position) on its waiting list.")
       }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria enrolment withdraw`.
 struct EnrolmentWithdraw: ParsableCommand {
@@ -22,8 +22,11 @@ struct EnrolmentWithdraw: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let outcome = try EnrolmentStore(try global.connect()).withdraw(courseCode: course, participant: participant.id, reason: reason)
-      print("Withdrew participant \(participant.id) from \(course)\(outcome.previousStatus == .waiting ? " (from the waiting list)" : "").")
+      let outcome = try EnrolmentStore(try global.connect()).withdraw(
+        courseCode: course, participant: participant.id, reason: reason)
+      print(
+        "Withdrew participant \(participant.id) from \(course)\(outcome.previousStatus == .waiting ? " (from the waiting list)" : "")."
+      )
       if let promoted = outcome.promoted {
         print("Moved up from the waiting list: \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
       } else if outcome.previousStatus == .enrolled {

@@ -25,7 +25,9 @@ struct KeysExportPublic: ParsableCommand {
       let ids = try keyID.map { [$0] } ?? store.list().map(\.keyID)
       if ids.isEmpty { throw CommandFailure("no signing key is registered yet (beccaria keys generate)") }
       let pem = try ids.map { id in
-        guard let key = try store.find(id) else { throw CommandFailure("signing key \(id) is not registered (see beccaria keys list)") }
+        guard let key = try store.find(id) else {
+          throw CommandFailure("signing key \(id) is not registered (see beccaria keys list)")
+        }
         return key.pem
       }.joined()
       if let output {

@@ -17,15 +17,18 @@ struct KeysList: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      try Listing(items: try SigningKeyStore(try global.connect()).list(), columns: [
-        .init(header: "KEY ID") { $0.keyID },
-        .init(header: "ALGORITHM") { $0.algorithm },
-        .init(header: "LABEL") { $0.label ?? "" },
-        .init(header: "CREATED") { GermanTime.dateTime($0.createdAt) },
-        .init(header: "BY") { $0.createdBy ?? "" },
-        .init(header: "RETIRED") { $0.retiredAt.map(GermanTime.dateTime) ?? "" },
-        .init(header: "CERTIFICATES", alignRight: true) { String($0.certificates) },
-      ]).print(output.format)
+      try Listing(
+        items: try SigningKeyStore(try global.connect()).list(),
+        columns: [
+          .init(header: "KEY ID") { $0.keyID },
+          .init(header: "ALGORITHM") { $0.algorithm },
+          .init(header: "LABEL") { $0.label ?? "" },
+          .init(header: "CREATED") { GermanTime.dateTime($0.createdAt) },
+          .init(header: "BY") { $0.createdBy ?? "" },
+          .init(header: "RETIRED") { $0.retiredAt.map(GermanTime.dateTime) ?? "" },
+          .init(header: "CERTIFICATES", alignRight: true) { String($0.certificates) },
+        ]
+      ).print(output.format)
     }
   }
 }

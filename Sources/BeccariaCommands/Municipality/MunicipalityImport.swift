@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria municipality import FILE`.
 struct MunicipalityImport: ParsableCommand {
@@ -46,7 +46,9 @@ struct MunicipalityImport: ParsableCommand {
         return
       }
       let counts = try MunicipalityStore(try global.connect()).upsert(municipalities)
-      print("Imported \(municipalities.count) municipalities: \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged.")
+      print(
+        "Imported \(municipalities.count) municipalities: \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged."
+      )
     }
   }
 }

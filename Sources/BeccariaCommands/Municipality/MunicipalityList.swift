@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria municipality list`.
 struct MunicipalityList: ParsableCommand {
@@ -27,13 +27,16 @@ struct MunicipalityList: ParsableCommand {
     try reportingFailures {
       let membership: MunicipalityStore.Membership = members ? .members : nonMembers ? .nonMembers : .any
       let items = try MunicipalityStore(try global.connect()).list(district: district, membership: membership)
-      try Listing(items: items, columns: [
-        .init(header: "AGS") { $0.ags },
-        .init(header: "NAME") { $0.name },
-        .init(header: "DISTRICT") { $0.district ?? "" },
-        .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.description ?? "" },
-        .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
-      ]).print(output.format)
+      try Listing(
+        items: items,
+        columns: [
+          .init(header: "AGS") { $0.ags },
+          .init(header: "NAME") { $0.name },
+          .init(header: "DISTRICT") { $0.district ?? "" },
+          .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.description ?? "" },
+          .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
+        ]
+      ).print(output.format)
     }
   }
 }

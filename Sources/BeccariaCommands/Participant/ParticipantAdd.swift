@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria participant add`.
 struct ParticipantAdd: ParsableCommand {
@@ -33,13 +33,16 @@ struct ParticipantAdd: ParsableCommand {
         "municipality": municipality, "organisation": organisation, "function": function,
       ]
       let draft: ParticipantDraft
-      switch RecordInput.participant({ values[$0].flatMap { $0?.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }) {
+      switch RecordInput.participant({
+        values[$0].flatMap { $0?.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+      }) {
       case .success(let value): draft = value
       case .failure(let list): throw CommandFailure(list.sentence)
       }
       let connection = try global.connect()
       if try !MunicipalityStore(connection).unknown([draft.municipality.value]).isEmpty {
-        throw CommandFailure("--municipality \(draft.municipality) is not in the register; add it with `beccaria municipality add` first")
+        throw CommandFailure(
+          "--municipality \(draft.municipality) is not in the register; add it with `beccaria municipality add` first")
       }
       let ids = try ParticipantStore(connection).add([draft], force: force)
       print("Registered participant \(ids[0].description): \(draft.givenNames) \(draft.familyName).")

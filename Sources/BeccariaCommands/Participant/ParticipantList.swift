@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria participant list`.
 struct ParticipantList: ParsableCommand {
@@ -31,14 +31,17 @@ struct ParticipantList: ParsableCommand {
     try reportingFailures {
       let items = try ParticipantStore(try global.connect()).list(
         .init(municipality: municipality, course: course, search: search?.trimmingCharacters(in: .whitespaces), limit: limit))
-      try Listing(items: items, columns: [
-        .init(header: "ID", alignRight: true) { $0.id.description },
-        .init(header: "NAME") { $0.displayName },
-        .init(header: "BORN") { $0.birthDate?.description ?? "" },
-        .init(header: "E-MAIL") { $0.email ?? "" },
-        .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
-        .init(header: "ORGANISATION") { $0.organisation ?? "" },
-      ]).print(output.format)
+      try Listing(
+        items: items,
+        columns: [
+          .init(header: "ID", alignRight: true) { $0.id.description },
+          .init(header: "NAME") { $0.displayName },
+          .init(header: "BORN") { $0.birthDate?.description ?? "" },
+          .init(header: "E-MAIL") { $0.email ?? "" },
+          .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+          .init(header: "ORGANISATION") { $0.organisation ?? "" },
+        ]
+      ).print(output.format)
     }
   }
 }

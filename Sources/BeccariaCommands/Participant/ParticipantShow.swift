@@ -43,38 +43,51 @@ struct ParticipantShow: ParsableCommand {
         print(try JSONOutput.encode(details), terminator: "")
         return
       }
-      print("Participant \(person.id): \(person.givenNames) \(person.familyName)\(person.erased ? " (personal data erased)" : "")")
+      print(
+        "Participant \(person.id): \(person.givenNames) \(person.familyName)\(person.erased ? " (personal data erased)" : "")")
       print("  born \(person.birthDate?.german ?? "–"), \(person.email ?? "no e-mail")")
-      print("  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? "no organisation")\(person.function.map { ", \($0)" } ?? "")")
+      print(
+        "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? "no organisation")\(person.function.map { ", \($0)" } ?? "")"
+      )
       for change in details.nameHistory {
         print("  formerly \(change.from) (until \(GermanTime.dateTime(change.changedAt)): \(change.reason))")
       }
       print("\nEnrolments:")
       print(try Listing(items: details.enrolments, columns: EnrolmentColumns.forParticipant).render(.table))
       print("Attendance per module (share of all planned UE):")
-      print(try Listing(items: details.progress, columns: [
-        .init(header: "COHORT") { $0.course },
-        .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
-        .init(header: "ATTENDED", alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
-        .init(header: "SHARE", alignRight: true) { Percent.format($0.share) },
-        .init(header: "NEEDED", alignRight: true) { Percent.format($0.threshold) },
-        .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
-        .init(header: "") { $0.thresholdMet ? "met" : "" },
-      ]).render(.table))
+      print(
+        try Listing(
+          items: details.progress,
+          columns: [
+            .init(header: "COHORT") { $0.course },
+            .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
+            .init(header: "ATTENDED", alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
+            .init(header: "SHARE", alignRight: true) { Percent.format($0.share) },
+            .init(header: "NEEDED", alignRight: true) { Percent.format($0.threshold) },
+            .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
+            .init(header: "") { $0.thresholdMet ? "met" : "" },
+          ]
+        ).render(.table))
       for (programme, verdict) in try CertificateStore(connection).explain(person.id) {
         print("Certificate rules (\(programme)):")
-        for due in verdict.due { print("  due at the next run: \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)") }
+        for due in verdict.due {
+          print("  due at the next run: \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)")
+        }
         for missing in verdict.missing { print("  still missing for the Zertifikat: \(missing)") }
         if verdict.due.isEmpty && verdict.missing.isEmpty { print("  nothing missing; nothing due") }
       }
       print("")
       print("Certificates:")
-      print(try Listing(items: details.certificates, columns: [
-        .init(header: "SERIAL") { $0.serial },
-        .init(header: "KIND") { $0.kind + ($0.module.map { " (module \($0))" } ?? "") },
-        .init(header: "STATUS") { $0.status },
-        .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
-      ]).render(.table), terminator: "")
+      print(
+        try Listing(
+          items: details.certificates,
+          columns: [
+            .init(header: "SERIAL") { $0.serial },
+            .init(header: "KIND") { $0.kind + ($0.module.map { " (module \($0))" } ?? "") },
+            .init(header: "STATUS") { $0.status },
+            .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+          ]
+        ).render(.table), terminator: "")
     }
   }
 }
@@ -83,7 +96,9 @@ enum UE {
   /// `16`, `1.5`.
   static func format(_ value: Decimal) -> String {
     let number = NSDecimalNumber(decimal: value).doubleValue
-    return number.rounded() == number ? String(Int(number)) : String(format: "%.2f", number)
-      .replacingOccurrences(of: "0$", with: "", options: .regularExpression)
+    return number.rounded() == number
+      ? String(Int(number))
+      : String(format: "%.2f", number)
+        .replacingOccurrences(of: "0$", with: "", options: .regularExpression)
   }
 }

@@ -20,16 +20,19 @@ struct ProgrammeList: ParsableCommand {
     try reportingFailures {
       let connection = try global.connect()
       let programmes = try ProgrammeStore(connection).list()
-      try Listing(items: programmes, columns: [
-        .init(header: "CODE") { $0.code },
-        .init(header: "TITLE") { $0.title },
-        .init(header: "VERSION", alignRight: true) { String($0.version) },
-        .init(header: "MODULES", alignRight: true) { String($0.modules) },
-        .init(header: "UE", alignRight: true) { String($0.totalUE) },
-        .init(header: "THRESHOLD", alignRight: true) { Percent.format($0.attendanceThreshold) },
-        .init(header: "COHORTS", alignRight: true) { String($0.courses) },
-        .init(header: "LOADED") { GermanTime.dateTime($0.loadedAt) },
-      ]).print(output.format)
+      try Listing(
+        items: programmes,
+        columns: [
+          .init(header: "CODE") { $0.code },
+          .init(header: "TITLE") { $0.title },
+          .init(header: "VERSION", alignRight: true) { String($0.version) },
+          .init(header: "MODULES", alignRight: true) { String($0.modules) },
+          .init(header: "UE", alignRight: true) { String($0.totalUE) },
+          .init(header: "THRESHOLD", alignRight: true) { Percent.format($0.attendanceThreshold) },
+          .init(header: "COHORTS", alignRight: true) { String($0.courses) },
+          .init(header: "LOADED") { GermanTime.dateTime($0.loadedAt) },
+        ]
+      ).print(output.format)
     }
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 import ProgrammeLoader
 
 /// `beccaria programme load FILE`.
@@ -30,13 +30,17 @@ struct ProgrammeLoad: ParsableCommand {
     try reportingFailures {
       let definition = try ProgrammeFile.load(path: file)
       if dryRun {
-        print("\(file) is valid: programme \(definition.code) version \(definition.version), \(definition.modules.count) modules, \(definition.totalUE) UE.")
+        print(
+          "\(file) is valid: programme \(definition.code) version \(definition.version), \(definition.modules.count) modules, \(definition.totalUE) UE."
+        )
         return
       }
       let connection = try global.connect()
       switch try ProgrammeStore(connection).load(definition) {
       case .created(let version):
-        print("Stored programme \(definition.code) version \(version) (\(definition.modules.count) modules, \(definition.totalUE) UE).")
+        print(
+          "Stored programme \(definition.code) version \(version) (\(definition.modules.count) modules, \(definition.totalUE) UE)."
+        )
       case .unchanged(let version):
         print("Programme \(definition.code) version \(version) is already stored unchanged; nothing to do.")
       }

@@ -56,7 +56,9 @@ struct ProgrammeShow: ParsableCommand {
     out += "  at least \(Percent.format(rules.attendanceThreshold)) of each module's planned UE attended\n"
     out += "  excused absences \(rules.excusedCounts ? "count" : "do not count") as attended\n"
     out += "  project work \(rules.projectRequired ? "required" : "not required") for the Zertifikat\n\n"
-    for (label, text) in [("Zertifikat", definition.documents.zertifikat), ("Teilnahmebescheinigung", definition.documents.teilnahmebescheinigung)] {
+    for (label, text) in [
+      ("Zertifikat", definition.documents.zertifikat), ("Teilnahmebescheinigung", definition.documents.teilnahmebescheinigung),
+    ] {
       out += "\(label): \(text.heading)\(text.award.map { " – \($0)" } ?? "")\n  \(text.body)\n"
     }
     out += "Signatories: " + definition.documents.signatories.map { "\($0.name) (\($0.role))" }.joined(separator: "; ") + "\n"

@@ -25,12 +25,15 @@ struct ReportAtRisk: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let entries = try ProgressReports(try global.connect()).atRisk(courseCode: course)
-      try Listing(items: entries, columns: [
-        .init(header: "COHORT") { $0.course },
-        .init(header: "ID", alignRight: true) { $0.participantID.description },
-        .init(header: "NAME") { $0.name },
-        .init(header: "FINDING") { Self.sentence($0) },
-      ]).print(output.format)
+      try Listing(
+        items: entries,
+        columns: [
+          .init(header: "COHORT") { $0.course },
+          .init(header: "ID", alignRight: true) { $0.participantID.description },
+          .init(header: "NAME") { $0.name },
+          .init(header: "FINDING") { Self.sentence($0) },
+        ]
+      ).print(output.format)
     }
   }
 
@@ -44,9 +47,11 @@ struct ReportAtRisk: ParsableCommand {
       }
     switch entry.risk {
     case .cannotPass:
-      return "cannot pass module \(entry.module) in this cohort: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable; \(makeUp)"
+      return
+        "cannot pass module \(entry.module) in this cohort: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable; \(makeUp)"
     default:
-      return "module \(entry.module) at risk: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable; missing one more session (\(entry.largestOpenSession) UE) would make it unreachable"
+      return
+        "module \(entry.module) at risk: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable; missing one more session (\(entry.largestOpenSession) UE) would make it unreachable"
     }
   }
 }

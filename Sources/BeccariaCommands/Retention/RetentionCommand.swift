@@ -26,7 +26,8 @@ struct RetentionShow: ParsableCommand {
     try reportingFailures {
       let policy = try RetentionStore(try global.connect()).policy()
       print("attendance detail of ended cohorts: \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept")")
-      print("participants without a certificate: \(policy.participantYears.map { "\($0) years after their last cohort" } ?? "kept")")
+      print(
+        "participants without a certificate: \(policy.participantYears.map { "\($0) years after their last cohort" } ?? "kept")")
     }
   }
 }
@@ -45,7 +46,9 @@ struct RetentionSet: ParsableCommand {
   @Option(help: "Years after their last cohort to keep participants without a certificate (0: keep).") var participantYears: Int?
 
   func validate() throws {
-    if attendanceYears == nil && participantYears == nil { throw ValidationError("give --attendance-years and/or --participant-years.") }
+    if attendanceYears == nil && participantYears == nil {
+      throw ValidationError("give --attendance-years and/or --participant-years.")
+    }
     for value in [attendanceYears, participantYears].compactMap({ $0 }) where !(0...100).contains(value) {
       throw ValidationError("periods are between 0 (keep) and 100 years.")
     }
@@ -58,7 +61,9 @@ struct RetentionSet: ParsableCommand {
       if let attendanceYears { policy.attendanceDetailYears = attendanceYears == 0 ? nil : attendanceYears }
       if let participantYears { policy.participantYears = participantYears == 0 ? nil : participantYears }
       try store.set(policy)
-      print("Retention: attendance detail \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept"), participants without a certificate \(policy.participantYears.map { "\($0) years" } ?? "kept").")
+      print(
+        "Retention: attendance detail \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept"), participants without a certificate \(policy.participantYears.map { "\($0) years" } ?? "kept")."
+      )
     }
   }
 }
@@ -89,10 +94,18 @@ struct RetentionApply: ParsableCommand {
         return
       }
       let verb = dryRun ? "would delete" : "deleted"
-      print("Attendance detail: \(verb) \(plan.cohorts.reduce(0) { $0 + $1.attendanceRows }) rows of \(plan.cohorts.count) ended cohort\(plan.cohorts.count == 1 ? "" : "s")\(plan.policy.attendanceDetailYears == nil ? " (no period set)" : "").")
-      for cohort in plan.cohorts { print("  \(cohort.code): last session \(cohort.lastDay.german), \(cohort.attendanceRows) rows") }
-      print("Participants without a certificate: \(dryRun ? "would erase" : "erased") \(plan.participants.count)\(plan.policy.participantYears == nil ? " (no period set)" : "").")
-      for person in plan.participants { print("  participant \(person.participantID): last activity \(person.lastActivity.german)") }
+      print(
+        "Attendance detail: \(verb) \(plan.cohorts.reduce(0) { $0 + $1.attendanceRows }) rows of \(plan.cohorts.count) ended cohort\(plan.cohorts.count == 1 ? "" : "s")\(plan.policy.attendanceDetailYears == nil ? " (no period set)" : "")."
+      )
+      for cohort in plan.cohorts {
+        print("  \(cohort.code): last session \(cohort.lastDay.german), \(cohort.attendanceRows) rows")
+      }
+      print(
+        "Participants without a certificate: \(dryRun ? "would erase" : "erased") \(plan.participants.count)\(plan.policy.participantYears == nil ? " (no period set)" : "")."
+      )
+      for person in plan.participants {
+        print("  participant \(person.participantID): last activity \(person.lastActivity.german)")
+      }
     }
   }
 }

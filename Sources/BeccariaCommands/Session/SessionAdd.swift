@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria session add`.
 struct SessionAdd: ParsableCommand {
@@ -27,8 +27,9 @@ struct SessionAdd: ParsableCommand {
   @Option(help: "Room or address.") var location: String?
 
   var session: NewSession {
-    NewSession(courseCode: course, module: module, day: date.value, start: start.minutes, end: end.minutes, ue: ue,
-               location: location, trainerEmails: trainer)
+    NewSession(
+      courseCode: course, module: module, day: date.value, start: start.minutes, end: end.minutes, ue: ue,
+      location: location, trainerEmails: trainer)
   }
 
   func validate() throws {
@@ -39,7 +40,9 @@ struct SessionAdd: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let ids = try SessionStore(try global.connect()).add([session])
-      print("Scheduled session \(ids.map(\.description).joined()) of \(course): module \(module), \(date.value) \(NewSession.clock(start.minutes))–\(NewSession.clock(end.minutes)), \(ue) UE.")
+      print(
+        "Scheduled session \(ids.map(\.description).joined()) of \(course): module \(module), \(date.value) \(NewSession.clock(start.minutes))–\(NewSession.clock(end.minutes)), \(ue) UE."
+      )
     }
   }
 }

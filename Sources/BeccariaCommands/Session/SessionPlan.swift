@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria session plan`: a module's weekends in one command.
 struct SessionPlan: ParsableCommand {
@@ -21,7 +21,8 @@ struct SessionPlan: ParsableCommand {
   @OptionGroup var global: GlobalOptions
   @Option(help: "Cohort code.") var course: String
   @Option(help: "Module number.") var module: Int
-  @Option(help: ArgumentHelp("Saturday of a weekend block (one per block, in order).", valueName: "date")) var weekend: [DateArgument] = []
+  @Option(help: ArgumentHelp("Saturday of a weekend block (one per block, in order).", valueName: "date")) var weekend:
+    [DateArgument] = []
   @Option(help: ArgumentHelp("Daily start time.", valueName: "HH:MM")) var start = TimeArgument(minutes: 9 * 60)
   @Option(help: ArgumentHelp("Trainer by e-mail (repeatable).", valueName: "email")) var trainer: [String] = []
   @Option(help: "Room or address.") var location: String?
@@ -39,23 +40,28 @@ struct SessionPlan: ParsableCommand {
       let store = SessionStore(try global.connect())
       let blocks = try store.blocks(courseCode: course, module: module)
       guard blocks.count == weekend.count else {
-        throw CommandFailure("module \(module) has \(blocks.count) weekend block\(blocks.count == 1 ? "" : "s"); give exactly that many --weekend dates (\(weekend.count) given)")
+        throw CommandFailure(
+          "module \(module) has \(blocks.count) weekend block\(blocks.count == 1 ? "" : "s"); give exactly that many --weekend dates (\(weekend.count) given)"
+        )
       }
       var sessions: [NewSession] = []
       for (block, saturday) in zip(blocks, weekend) {
         let saturdayUE = (block.ue + 1) / 2
         for (day, ue) in [(saturday.value, saturdayUE), (saturday.value.adding(days: 1), block.ue - saturdayUE)] where ue > 0 {
           let lunch = ue > 4 ? 45 : 0
-          sessions.append(NewSession(courseCode: course, module: module, day: day, start: start.minutes,
-                                     end: start.minutes + ue * 45 + lunch, ue: ue, location: location, trainerEmails: trainer))
+          sessions.append(
+            NewSession(
+              courseCode: course, module: module, day: day, start: start.minutes,
+              end: start.minutes + ue * 45 + lunch, ue: ue, location: location, trainerEmails: trainer))
         }
       }
       let ids = try store.add(sessions)
       for (id, session) in zip(ids, sessions) {
-        print("Scheduled session \(id): \(session.day) \(NewSession.clock(session.start))–\(NewSession.clock(session.end)), \(session.ue) UE")
+        print(
+          "Scheduled session \(id): \(session.day) \(NewSession.clock(session.start))–\(NewSession.clock(session.end)), \(session.ue) UE"
+        )
       }
       print("Planned module \(module) of \(course): \(ids.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE.")
     }
   }
 }
-

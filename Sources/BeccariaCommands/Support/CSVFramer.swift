@@ -114,7 +114,8 @@ final class CSVFramer {
     }
     if fields != headerFields {
       if problems.count < maxProblems {
-        problems.append("\(file):\(recordLine): has \(fields) field\(fields == 1 ? "" : "s"), but the header has \(headerFields) columns")
+        problems.append(
+          "\(file):\(recordLine): has \(fields) field\(fields == 1 ? "" : "s"), but the header has \(headerFields) columns")
       }
       return
     }

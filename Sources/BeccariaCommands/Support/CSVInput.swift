@@ -56,7 +56,9 @@ struct CSVInput {
     while let row = reader.next() { rows.append(row) }
     if let error = reader.error { throw ImportProblems(["\(file): cannot be read as CSV: \(error)"]) }
     guard rows.count == starts.count, let headerRow = rows.first else {
-      throw ImportProblems(["\(file): the CSV structure could not be read consistently (\(rows.count) records, \(starts.count) record starts)"])
+      throw ImportProblems([
+        "\(file): the CSV structure could not be read consistently (\(rows.count) records, \(starts.count) record starts)"
+      ])
     }
 
     var problems: [String] = []
@@ -70,13 +72,15 @@ struct CSVInput {
       if name.isEmpty {
         problems.append("\(file):1: the header has an empty column name")
       } else if !known.contains(name) {
-        problems.append("\(file):1: column \"\(name)\": is not a known column (known: \((required + optional).joined(separator: ", ")))")
+        problems.append(
+          "\(file):1: column \"\(name)\": is not a known column (known: \((required + optional).joined(separator: ", ")))")
       } else if !seen.insert(name).inserted {
         problems.append("\(file):1: column \"\(name)\": appears twice in the header")
       }
     }
     for name in required where !seen.contains(name) {
-      let hint = headerRow.count == 1 && headerRow[0].contains(delimiter == "," ? ";" : ",")
+      let hint =
+        headerRow.count == 1 && headerRow[0].contains(delimiter == "," ? ";" : ",")
         ? " (the header is one column: is the delimiter mixed?)" : ""
       problems.append("\(file):1: column \"\(name)\": is missing from the header\(hint)")
     }
@@ -143,7 +147,8 @@ struct CSVInput {
           index += 1
           while true {
             guard index < count else {
-              return .failure(LineProblem(line: opened, message: "a quoted field opened on this line is never closed (missing \")"))
+              return .failure(
+                LineProblem(line: opened, message: "a quoted field opened on this line is never closed (missing \")"))
             }
             let byte = bytes[index]
             if byte == quote {

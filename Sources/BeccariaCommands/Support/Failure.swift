@@ -50,7 +50,8 @@ enum Explain {
     case "23505":
       return "that already exists (\(constraintPhrase(error)))\(error.detail.map { ": \($0)" } ?? "")"
     case "23503":
-      return "a referenced record does not exist or is still in use (\(constraintPhrase(error)))\(error.detail.map { ": \($0)" } ?? "")"
+      return
+        "a referenced record does not exist or is still in use (\(constraintPhrase(error)))\(error.detail.map { ": \($0)" } ?? "")"
     case "23514":
       return "the database refused the change because it breaks the rule \(error.constraint ?? "check"): \(error.message)"
     case "23P01":

@@ -7,10 +7,15 @@ import Postgres
 
 /// Options every command that touches the database takes.
 struct GlobalOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp("PostgreSQL connection URI or conninfo (default: DATABASE_URL, then libpq's PG* settings, then the local cluster of scripts/db).", valueName: "url"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "PostgreSQL connection URI or conninfo (default: DATABASE_URL, then libpq's PG* settings, then the local cluster of scripts/db).",
+      valueName: "url"))
   var database: String?
 
-  @Option(name: .long, help: ArgumentHelp("Who is acting, for the audit log (default: the operating-system user).", valueName: "name"))
+  @Option(
+    name: .long, help: ArgumentHelp("Who is acting, for the audit log (default: the operating-system user).", valueName: "name"))
   var actor: String?
 
   @Flag(name: .shortAndLong, help: "Log debug details (SQL errors, server notices) to stderr.")

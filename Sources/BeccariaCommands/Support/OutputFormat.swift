@@ -27,7 +27,8 @@ struct Listing<Item: Encodable> {
   func render(_ format: OutputFormat) throws -> String {
     switch format {
     case .json: return try JSONOutput.encode(items)
-    case .csv: return try CSVOutput.render(header: columns.map(\.header), rows: items.map { item in columns.map { $0.value(item) } })
+    case .csv:
+      return try CSVOutput.render(header: columns.map(\.header), rows: items.map { item in columns.map { $0.value(item) } })
     case .table:
       return TextTable.render(
         header: columns.map(\.header), rows: items.map { item in columns.map { $0.value(item) } },

@@ -33,7 +33,11 @@ enum RecordInput {
     if let raw = value("birth_date") {
       switch Validation.date(raw) {
       case .success(let date):
-        if let problem = Validation.birthDate(date, today: today) { problems.append(("birth_date", problem)) } else { birth = date }
+        if let problem = Validation.birthDate(date, today: today) {
+          problems.append(("birth_date", problem))
+        } else {
+          birth = date
+        }
       case .failure(let problem): problems.append(("birth_date", problem.description))
       }
     } else {
@@ -63,7 +67,9 @@ enum RecordInput {
 
   static let municipalityColumns = ["ags", "name", "district"]
   static let municipalityOptional = ["asskomm_member_since"]
-  static let municipalityAliases = ["gemeindeschluessel": "ags", "gemeinde": "name", "landkreis": "district", "kreis": "district"]
+  static let municipalityAliases = [
+    "gemeindeschluessel": "ags", "gemeinde": "name", "landkreis": "district", "kreis": "district",
+  ]
 
   static func municipality(_ value: (String) -> String?) -> Result<Municipality, ProblemList> {
     var problems: Problems = []

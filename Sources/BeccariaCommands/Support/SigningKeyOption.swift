@@ -19,7 +19,8 @@ struct SigningKeyOption: ParsableArguments {
 
   static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
     if let configured = environment["BECCARIA_SIGNING_KEY"], !configured.isEmpty { return configured }
-    let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+    let config =
+      environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
       ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
     return (config as NSString).appendingPathComponent("beccaria/signing-key.pem")
   }

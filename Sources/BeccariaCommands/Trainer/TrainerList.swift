@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import BeccariaCore
 import BeccariaStore
+import Foundation
 
 /// `beccaria trainer list`.
 struct TrainerList: ParsableCommand {
@@ -19,13 +19,16 @@ struct TrainerList: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let items = try TrainerStore(try global.connect()).list()
-      try Listing(items: items, columns: [
-        .init(header: "ID", alignRight: true) { $0.id.description },
-        .init(header: "NAME") { $0.name },
-        .init(header: "E-MAIL") { $0.email },
-        .init(header: "LOGIN") { $0.login ?? "" },
-        .init(header: "SESSIONS", alignRight: true) { String($0.sessions) },
-      ]).print(output.format)
+      try Listing(
+        items: items,
+        columns: [
+          .init(header: "ID", alignRight: true) { $0.id.description },
+          .init(header: "NAME") { $0.name },
+          .init(header: "E-MAIL") { $0.email },
+          .init(header: "LOGIN") { $0.login ?? "" },
+          .init(header: "SESSIONS", alignRight: true) { String($0.sessions) },
+        ]
+      ).print(output.format)
     }
   }
 }
