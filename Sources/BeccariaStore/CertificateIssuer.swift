@@ -80,6 +80,7 @@ struct CertificateIssuer {
         .nextSerial()
       let (snapshot, payload) = try Self.snapshot(for: due, in: eligibility, serial: serial, today: today, signer: signer)
       let pdf = try renderer(snapshot)
+      Failpoint.pass("rendered")
       let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
       let courseID = due.credits.last.flatMap { eligibility.courseIDs[$0.course] }
       let row = try db.queryOne(
@@ -91,6 +92,7 @@ struct CertificateIssuer {
                 \(sha), \(JSONB(snapshot)), \(signer.keyID), \(Base64URL.encode(payload.signature)))
         RETURNING id
         """)
+      Failpoint.pass("inserted")
       return IssuedCertificate(
         id: try row?.decode("id") ?? 0, serial: serial, kind: due.kind, module: due.module,
         participantID: eligibility.key.participant, holderName: eligibility.holderName, sha256: sha, year: today.year)

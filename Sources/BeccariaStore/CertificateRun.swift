@@ -83,7 +83,8 @@ public struct CertificateRun: Sendable {
     guard
       let runID: Int64 = try control.queryOne(
         """
-        INSERT INTO certificate_run (host, pid, workers) VALUES (\(options.host), \(Int(options.pid)), \(options.workers))
+        INSERT INTO certificate_run (host, pid, workers, export_directory, export_pending)
+        VALUES (\(options.host), \(Int(options.pid)), \(options.workers), \(options.outputDirectory), \(options.outputDirectory != nil))
         RETURNING id
         """)?.decode("id")
     else { throw StoreError.corrupt("the run could not be recorded") }
@@ -94,7 +95,7 @@ public struct CertificateRun: Sendable {
       summary.cohortsEnded = try endCohorts(control)
       if let directory = options.outputDirectory {
         try Exporter.removeStaleTemporaryFiles(in: directory)
-        summary.exported += try Exporter(connection: control, directory: directory).exportMissing(ofRunsIn: summary.reapedRuns)
+        summary.exported += try Exporter(connection: control, directory: directory).exportPending(except: runID)
       }
       let due = try control.queryOne("SELECT count(*)::integer AS n FROM certificate_due")?.decode("n", as: Int.self) ?? 0
       events(.started(runID: runID, due: due))
@@ -108,7 +109,7 @@ public struct CertificateRun: Sendable {
         """
         UPDATE certificate_run SET status = \(results.failures.isEmpty ? "succeeded" : "failed"), finished_at = clock_timestamp(),
                issued = \(summary.issued.count), failed = \(summary.failures.count), exported = \(summary.exported),
-               cohorts_ended = \(summary.cohortsEnded),
+               cohorts_ended = \(summary.cohortsEnded), export_pending = false,
                error = \(results.failures.isEmpty ? nil : results.failures.prefix(20).joined(separator: "\n"))
         WHERE id = \(runID)
         """)
@@ -211,6 +212,7 @@ public struct CertificateRun: Sendable {
           """
         ).map { DueKey(participant: try $0.decode("participant_id"), programme: try $0.decode("programme_id")) }
         if claimed.isEmpty { return nil }
+        Failpoint.pass("claimed")
         let today = try tx.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? CalendarDate.today()
         let issuer = CertificateIssuer(connection: tx, renderer: renderer, today: today, runID: runID, signer: signer)
         var issued: [IssuedCertificate] = []
@@ -246,6 +248,7 @@ public struct CertificateRun: Sendable {
         return (issued, failures, claimed.count)
       }
       guard let batch else { break }
+      if !batch.issued.isEmpty { Failpoint.pass("committed") }
       result.checked += batch.checked
       result.failures += batch.failures
       result.issued += batch.issued

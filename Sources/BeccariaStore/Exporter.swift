@@ -20,6 +20,10 @@ struct Exporter {
   }
 
   func write(serial: String, pdf: Data, sha256: String) throws -> String {
+    if pdf.isEmpty {
+      throw StoreError.conflict(
+        "the PDF of \(serial) was deleted when its holder's data was erased on request; only its hash is kept")
+    }
     guard SHA256.hash(data: pdf).map({ String(format: "%02x", $0) }).joined() == sha256 else {
       throw StoreError.corrupt("the stored PDF of \(serial) does not match its SHA-256")
     }
@@ -30,6 +34,7 @@ struct Exporter {
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       try pdf.write(to: temporary)
+      Failpoint.pass("exporting")
       if rename(temporary.path, target.path) != 0 {
         throw StoreError.invalid("cannot rename \(temporary.path) to \(target.path): \(String(cString: strerror(errno)))")
       }
@@ -40,12 +45,30 @@ struct Exporter {
     return target.path
   }
 
-  /// Exports the certificates of the given (killed) runs whose files are missing or differ.
+  /// Finishes the exports that earlier runs into this directory left undone (they were killed,
+  /// or an export failed), then marks them done.
+  func exportPending(except runID: Int64) throws -> Int {
+    let runs = try connection.query(
+      """
+      SELECT id FROM certificate_run
+      WHERE export_pending AND status <> 'running' AND export_directory = \(directory) AND id <> \(runID)
+      """
+    ).map { try $0.decode("id", as: Int64.self) }
+    guard !runs.isEmpty else { return 0 }
+    let count = try exportMissing(ofRunsIn: runs)
+    try connection.execute("UPDATE certificate_run SET export_pending = false WHERE id = ANY(\(PostgresArray(runs)))")
+    return count
+  }
+
+  /// Exports the certificates of the given runs whose files are missing or differ.
   func exportMissing(ofRunsIn runs: [Int64]) throws -> Int {
     guard !runs.isEmpty else { return 0 }
     var count = 0
     for row in try connection.query(
-      "SELECT id, serial, pdf_sha256 FROM certificate WHERE run_id = ANY(\(PostgresArray(runs))) ORDER BY serial")
+      """
+      SELECT id, serial, pdf_sha256 FROM certificate WHERE run_id = ANY(\(PostgresArray(runs))) AND holder_erased_at IS NULL
+      ORDER BY serial
+      """)
     {
       let serial: String = try row.decode("serial")
       let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"

@@ -449,4 +449,60 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(
       try cohort.connection.queryOne("SELECT to_regclass('participant') IS NOT NULL AS ok")?.decode("ok", as: Bool.self) == true)
   }
+
+  @Test func everyOtherFreeTextArgumentIsStoredLiterallyToo() throws {
+    let cohort = try CertifiedCohort(count: 1)
+    defer { cohort.database.drop() }
+    let nasty = "x'); DROP TABLE session; -- \\ $1 %s"
+    let person = try #require(cohort.people.first).rawValue
+    func run(_ arguments: [String]) throws {
+      let result = try Beccaria.run(arguments, database: cohort.database, environment: cohort.environment)
+      #expect(result.status == 0, "\(arguments.prefix(2)): \(result.stderr)")
+    }
+    func stored(_ sql: SQL) throws -> [String] {
+      try cohort.connection.query(sql).map { try $0.decode("v", as: String.self) }
+    }
+    try run(["municipality", "add", "--ags", "14999001", "--name", nasty, "--district", nasty])
+    try run(["trainer", "add", "--name", nasty, "--email", "nasty@example.org"])
+    try run(["course", "create", "--programme", "beccaria-fachkraft", "--code", "BQ-INJ-1", "--title", nasty, "--venue", nasty])
+    try run([
+      "session", "add", "--course", "BQ-INJ-1", "--module", "1", "--date", CalendarDate.today().adding(days: -1).description,
+      "--start", "09:00", "--end", "12:00", "--ue", "4", "--location", nasty, "--trainer", "nasty@example.org",
+    ])
+    let session = try #require(
+      try cohort.connection.queryOne(
+        "SELECT s.id FROM session s JOIN course c ON c.id = s.course_id WHERE c.code = 'BQ-INJ-1'")?.decode("id", as: Int64.self))
+    try run(["enrolment", "add", "--course", "BQ-INJ-1", "--participant", String(person), "--module", "1"])
+    try run([
+      "attendance", "record", "--session", String(session), "--participant", String(person), "--status", "present", "--note",
+      nasty,
+    ])
+    try run([
+      "attendance", "record", "--session", String(session), "--participant", String(person), "--status", "late", "--ue", "2",
+      "--reason", nasty,
+    ])
+    try run(["assessment", "record", "--participant", String(person), "--result", "passed", "--title", nasty, "--note", nasty])
+    try run(["enrolment", "withdraw", "--course", "BQ-INJ-1", "--participant", String(person), "--reason", nasty])
+    let keyPath = FileManager.default.temporaryDirectory.appending(path: "inj-\(UUID().uuidString).pem").path
+    try run(["keys", "generate", "--output", keyPath, "--label", nasty])
+
+    #expect(try stored("SELECT name AS v FROM municipality WHERE ags = '14999001'") == [nasty])
+    #expect(try stored("SELECT district AS v FROM municipality WHERE ags = '14999001'") == [nasty])
+    #expect(try stored("SELECT name AS v FROM trainer WHERE email = 'nasty@example.org'") == [nasty])
+    #expect(try stored("SELECT title || '|' || venue AS v FROM course WHERE code = 'BQ-INJ-1'") == ["\(nasty)|\(nasty)"])
+    #expect(try stored("SELECT location AS v FROM session WHERE id = \(session)") == [nasty])
+    #expect(
+      try stored("SELECT note || '|' || correction_reason AS v FROM attendance WHERE session_id = \(session)") == [
+        "\(nasty)|\(nasty)"
+      ])
+    #expect(
+      try stored("SELECT title || '|' || note AS v FROM assessment WHERE title IS NOT NULL AND note IS NOT NULL") == [
+        "\(nasty)|\(nasty)"
+      ])
+    #expect(try stored("SELECT end_reason AS v FROM enrolment WHERE status = 'withdrawn'") == [nasty])
+    #expect(try stored("SELECT label AS v FROM signing_key WHERE label <> 'test'") == [nasty])
+    #expect(try stored("SELECT reason AS v FROM audit_log WHERE table_name = 'attendance' AND action = 'UPDATE'") == [nasty])
+    #expect(
+      try cohort.connection.queryOne("SELECT to_regclass('session') IS NOT NULL AS ok")?.decode("ok", as: Bool.self) == true)
+  }
 }

@@ -26,10 +26,11 @@ public enum Beccaria {
   @discardableResult
   public static func run(
     _ arguments: [String], database: TestDatabase? = nil, stdin: String? = nil,
-    environment: [String: String] = [:]
+    environment: [String: String] = [:], currentDirectory: URL? = nil
   ) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["DATABASE_URL"] = database?.conninfo ?? ""

@@ -39,10 +39,7 @@ struct CertificateRunCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
           throw CommandFailure("--output \(output) is a file, not a folder")
         }
-        try? FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        guard FileManager.default.isWritableFile(atPath: output) else {
-          throw CommandFailure("--output \(output) is not writable; nothing was issued")
-        }
+        try Self.probe(output)
       }
       // The key is read before anything is claimed; a dry run signs nothing and needs none.
       let signer = dryRun ? SigningKey.generate() : try key.load()
@@ -94,6 +91,25 @@ struct CertificateRunCommand: ParsableCommand {
           "\(summary.failures.count) certificate\(summary.failures.count == 1 ? "" : "s") could not be issued and will be retried by the next run:\n"
             + summary.failures.prefix(20).joined(separator: "\n"))
       }
+    }
+  }
+}
+
+extension CertificateRunCommand {
+  /// Before anything is claimed: this year's export folder can be created and written to (a
+  /// probe file is written and removed), so an unwritable target changes nothing.
+  static func probe(_ output: String) throws {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "Europe/Berlin") ?? .current
+    let folder = URL(fileURLWithPath: output).appending(path: String(calendar.component(.year, from: Date())))
+    let probe = folder.appending(path: ".beccaria-tmp-probe-\(ProcessInfo.processInfo.processIdentifier)")
+    do {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      try Data("probe".utf8).write(to: probe)
+      try FileManager.default.removeItem(at: probe)
+    } catch {
+      try? FileManager.default.removeItem(at: probe)
+      throw CommandFailure("cannot write certificates to \(folder.path) (\(error.localizedDescription)); nothing was issued")
     }
   }
 }

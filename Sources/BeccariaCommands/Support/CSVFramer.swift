@@ -23,6 +23,8 @@ final class CSVFramer {
   private var quoted = false
   private var fields = 1
   private var record: [UInt8] = []
+  private var fieldLength = 0
+  private var recordProblem: String?
   private var skipLineFeed = false
   private var headerDone = false
   private var first = true
@@ -73,6 +75,11 @@ final class CSVFramer {
         skipLineFeed = false
         if byte == 10 { continue }
       }
+      fieldLength += 1
+      if byte == 0 && recordProblem == nil { recordProblem = "contains a NUL byte; is this a text file?" }
+      if fieldLength > CSVInput.maximumFieldLength && recordProblem == nil {
+        recordProblem = "has a field longer than \(CSVInput.maximumFieldLength) bytes"
+      }
       if byte == 34 {
         quoted.toggle()
         record.append(byte)
@@ -81,6 +88,7 @@ final class CSVFramer {
         record.append(byte)
       } else if byte == delimiter {
         fields += 1
+        fieldLength = 0
         record.append(byte)
       } else if byte == 10 || byte == 13 {
         skipLineFeed = byte == 13
@@ -105,11 +113,17 @@ final class CSVFramer {
     defer {
       record.removeAll(keepingCapacity: true)
       fields = 1
+      fieldLength = 0
+      recordProblem = nil
     }
     if record.allSatisfy({ $0 == 32 || $0 == 9 }) { return }  // blank line
     if !headerDone {
       headerDone = true
       headerFields = fields
+      return
+    }
+    if let recordProblem {
+      if problems.count < maxProblems { problems.append("\(file):\(recordLine): \(recordProblem)") }
       return
     }
     if fields != headerFields {

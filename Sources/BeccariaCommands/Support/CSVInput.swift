@@ -95,7 +95,16 @@ struct CSVInput {
             + (row.count < header.count ? " (is the delimiter \"\(delimiter)\" used throughout?)" : ""))
         continue
       }
-      records.append(Record(line: line, values: Dictionary(zip(header, row), uniquingKeysWith: { first, _ in first })))
+      var fine = true
+      for (name, value) in zip(header, row) {
+        if let problem = Self.fieldProblem(value) {
+          problems.append("\(file):\(line): column \"\(name)\": \(problem)")
+          fine = false
+        }
+      }
+      if fine {
+        records.append(Record(line: line, values: Dictionary(zip(header, row), uniquingKeysWith: { first, _ in first })))
+      }
     }
     if !problems.isEmpty { throw ImportProblems(problems) }
     return CSVInput(file: file, columns: header, delimiter: delimiter, records: records)
@@ -192,6 +201,29 @@ struct CSVInput {
       }
     }
     return .success(starts)
+  }
+
+  /// The longest field accepted (names, organisations and dates are far shorter).
+  static let maximumFieldLength = 1_000
+
+  /// Why a field is refused whatever its column: far too long, or it starts like a spreadsheet
+  /// formula (`=`, `+`, `@`, `-` before a non-digit, tab, CR), which would run when the data is
+  /// opened in a spreadsheet again.
+  static func fieldProblem(_ value: String) -> String? {
+    if value.utf8.count > maximumFieldLength {
+      return "is \(value.utf8.count) bytes long; at most \(maximumFieldLength) are accepted"
+    }
+    guard let first = value.unicodeScalars.first else { return nil }
+    let second = value.unicodeScalars.dropFirst().first
+    let formula =
+      first == "=" || first == "+" || first == "@" || first == "\t" || first == "\r"
+      || (first == "-" && !(second.map { CharacterSet.decimalDigits.contains($0) || $0 == " " } ?? true))
+    if formula {
+      return
+        "starts with \"\(String(first).replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))\" "
+        + "like a spreadsheet formula (\(String(value.prefix(30)))…); such values are refused"
+    }
+    return nil
   }
 
   /// `:LINE: reason` for the first NUL byte or invalid UTF-8 sequence, or nil.
