@@ -44,7 +44,8 @@ enum Explain {
     if error.isConnectionFailure {
       return error.message.hasPrefix("could not connect")
         ? "\(error.message.components(separatedBy: "\n").first ?? error.message) (check --database, DATABASE_URL or PG* settings, or run scripts/db start)"
-        : "the connection to PostgreSQL was lost: \(error.message)"
+        : "the connection to PostgreSQL was lost (\(error.message.components(separatedBy: .newlines).first?.trimmingCharacters(in: .whitespaces) ?? "")); "
+          + "what was committed before is kept, run the command again"
     }
     switch error.sqlState {
     case "23505":
