@@ -24,6 +24,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    // Tests only: property-based testing on Swift Testing.
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // C libraries, each wrapped by one Swift target.
@@ -106,11 +108,13 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "BeccariaCoreTests",
-      dependencies: ["BeccariaCore"],
+      dependencies: ["BeccariaCore", .product(name: "PropertyBased", package: "swift-property-based")],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "ProgrammeLoaderTests",
-      dependencies: ["ProgrammeLoader", "BeccariaCore", "TestSupport"],
+      dependencies: [
+        "ProgrammeLoader", "BeccariaCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "BeccariaStoreTests",
@@ -122,7 +126,10 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "BeccariaCommandsTests",
-      dependencies: ["BeccariaCommands", "BeccariaStore", "BeccariaCore", "Documents", "TestSupport", "Postgres", "beccaria"],
+      dependencies: [
+        "BeccariaCommands", "BeccariaStore", "BeccariaCore", "Documents", "TestSupport", "Postgres", "beccaria",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]
