@@ -268,4 +268,28 @@ struct CertifiedCohort {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() == (try row.decode("pdf_sha256", as: String.self)))
     }
   }
+
+  @Test func theMunicipalityReportCountsPeopleAndCertificates() throws {
+    let cohort = try CertifiedCohort(count: 3)
+    defer { cohort.database.drop() }
+    func report() throws -> [String: [String: Any]] {
+      let report = try Beccaria.run(["report", "municipalities", "--state", "14", "--format", "json"], database: cohort.database)
+      #expect(report.status == 0, "\(report.stderr)")
+      let rows = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [[String: Any]])
+      return Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["name"] as? String).map { ($0, row) } })
+    }
+    let before = try report()
+    #expect(before["Bautzen"]?["enrolled_now"] as? Int == 1)
+    #expect(before["Dresden"]?["enrolled_now"] as? Int == 2)
+    #expect(before["Dresden"]?["zertifikate"] as? Int == 0)
+    #expect(try cohort.run().issued.count == 3)
+    let byName = try report()
+    #expect(byName["Dresden"]?["participants"] as? Int == 2)
+    #expect(byName["Dresden"]?["zertifikate"] as? Int == 2)
+    #expect(byName["Bautzen"]?["zertifikate"] as? Int == 1)
+    // The run ended the cohort (its last session is past): nobody is enrolled in a running cohort now.
+    #expect(byName["Bautzen"]?["enrolled_now"] as? Int == 0)
+    let bad = try Beccaria.run(["report", "municipalities", "--state", "Sachsen"], database: cohort.database)
+    #expect(bad.status == 64)
+  }
 }
