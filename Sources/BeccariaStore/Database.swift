@@ -24,7 +24,9 @@ public struct Database: Sendable {
     try connection.execute(
       """
       SELECT set_config('TimeZone', 'Europe/Berlin', false),
-             set_config('beccaria.actor', \(actor), false)
+             set_config('beccaria.actor', \(actor), false),
+             -- Short interactive queries: JIT compilation would cost more than it saves.
+             set_config('jit', 'off', false)
       """)
     return connection
   }

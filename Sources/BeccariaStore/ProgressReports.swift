@@ -123,7 +123,15 @@ public struct ProgressReports {
   /// Participants who can no longer reach a module's threshold in their cohort, or would not by
   /// missing one more session. Modules already met in another cohort (make-up) are left out.
   public func atRisk(courseCode: String?) throws -> [AtRiskEntry] {
-    if let courseCode { _ = try CourseStore(connection).find(code: courseCode) }
+    // A filter on the view's grouping column reaches inside it, so only the cohort's enrolments are
+    // aggregated (a join on the course code would aggregate every enrolment first).
+    let cohortFilter: SQL
+    if let courseCode {
+      let course = try CourseStore(connection).find(code: courseCode)
+      cohortFilter = "ma.course_id = \(course.id.rawValue)"
+    } else {
+      cohortFilter = "true"
+    }
     let rows = try connection.query(
       """
       SELECT ma.participant_id, p.family_name || ', ' || p.given_names AS name, c.code, ma.module_number, m.title,
@@ -148,13 +156,17 @@ public struct ProgressReports {
         LIMIT 1
       ) makeup ON true
       WHERE ma.enrolment_status = 'enrolled'
-        AND (\(courseCode)::text IS NULL OR c.code = \(courseCode))
+        AND \(cohortFilter)
         AND ma.attended_ue < ma.attendance_threshold * ma.planned_ue
+        -- Met in another cohort (make-up): looked up per other enrolment of the person, so the
+        -- view aggregates only those.
         AND NOT EXISTS (
-          SELECT 1 FROM module_attendance other
-          WHERE other.participant_id = ma.participant_id AND other.programme_id = ma.programme_id
-            AND other.module_number = ma.module_number AND other.course_id <> ma.course_id
-            AND other.planned_ue > 0 AND other.attended_ue >= other.attendance_threshold * other.planned_ue)
+          SELECT 1 FROM enrolment oe
+          WHERE oe.participant_id = ma.participant_id AND oe.course_id <> ma.course_id AND oe.enrolled_at IS NOT NULL
+            AND EXISTS (
+              SELECT 1 FROM module_attendance other
+              WHERE other.enrolment_id = oe.id AND other.programme_id = ma.programme_id AND other.module_number = ma.module_number
+                AND other.planned_ue > 0 AND other.attended_ue >= other.attendance_threshold * other.planned_ue))
       ORDER BY c.code, beccaria_fold(p.family_name), beccaria_fold(p.given_names), ma.participant_id, ma.module_number
       """)
     return try rows.compactMap { row in

@@ -6,12 +6,17 @@
 -- bypassed with session_replication_role = replica, as a bulk migration would; the data obeys the
 -- rules by construction. Needs a superuser; run on an empty, migrated database with the programme
 -- loaded (programme_version 1).
+-- Scale: -v cohorts=N (default 40,000 cohorts of 25 = 1,000,000 participants).
+\if :{?cohorts}
+\else
+  \set cohorts 40000
+\endif
 SET session_replication_role = replica;
 SET synchronous_commit = off;
 
 INSERT INTO municipality (ags, name, district, asskomm_member_since)
 SELECT lpad(s::text, 2, '0') || '0' || lpad(m::text, 2, '0') || '000', 'Gemeinde ' || s || '-' || m, 'Kreis ' || s || '-' || m % 5,
-       CASE WHEN m % 3 = 0 THEN DATE '2015-01-01' + (s * 37 + m * 11) END
+       CASE WHEN m % 3 = 0 THEN DATE '2019-02-06' + (s * 37 + m * 11) END
 FROM generate_series(1, 16) s, generate_series(1, 25) m
 ON CONFLICT (ags) DO NOTHING;
 
@@ -20,7 +25,7 @@ INSERT INTO course (code, programme_version_id, title, capacity, seats_taken, ve
 SELECT 'NAT-' || (1 + g % 16) || '-' || (2007 + (g / 16) % 20) || '-' || g, 1, 'Kohorte ' || g, 25, 25, 'Land ' || (1 + g % 16),
        make_date(2007 + (g / 16) % 20, 1, 5) + (g * 7) % 330,
        CASE WHEN make_date(2007 + (g / 16) % 20, 1, 5) + (g * 7) % 330 + 19 * 7 < current_date THEN 'ended' ELSE 'running' END
-FROM generate_series(0, 39999) g;
+FROM generate_series(0, :cohorts - 1) g;
 
 INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
 SELECT c.id, 1, 1 + (k - 1) / 5, c.starts_on + (k - 1) * 7, '09:00', '16:30', 8
@@ -37,7 +42,7 @@ SELECT (ARRAY['Müller','Schmidt','Wjeńka','Šołćina','Kowalski','Nowak','Dvo
        DATE '1955-01-01' + abs(hashint4(g * 13)) % 17000, 'p' || g || '@national.example.org',
        lpad((1 + (g / 25) % 16)::text, 2, '0') || '0' || lpad((1 + abs(hashint4(g * 5)) % 25)::text, 2, '0') || '000',
        (ARRAY['Polizei', 'Stadtverwaltung', 'Landratsamt', 'Verein', 'Schule', NULL])[1 + g % 6]
-FROM generate_series(0, 999999) g;
+FROM generate_series(0, :cohorts * 25 - 1) g;
 
 -- Participant g sits in cohort g / 25 (ids follow generation order).
 INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at)
