@@ -142,17 +142,25 @@ public struct ProgressReports {
       JOIN participant p ON p.id = ma.participant_id
       JOIN programme_module m ON m.programme_version_id = ma.programme_version_id AND m.number = ma.module_number
       LEFT JOIN LATERAL (
-        SELECT later.code,
-               EXISTS (SELECT 1 FROM enrolment le WHERE le.course_id = later.id AND le.participant_id = ma.participant_id
-                         AND le.status IN ('enrolled', 'waiting')) AS booked
-        FROM course later
-        JOIN programme_version lv ON lv.id = later.programme_version_id AND lv.programme_id = ma.programme_id
-        JOIN session ls ON ls.course_id = later.id AND ls.module_number = ma.module_number
-        WHERE later.id <> ma.course_id AND later.status IN ('open', 'running')
-          AND ls.day > (SELECT max(s.day) FROM session s WHERE s.course_id = ma.course_id AND s.module_number = ma.module_number)
-        GROUP BY later.id, later.code
-        ORDER BY (EXISTS (SELECT 1 FROM enrolment le WHERE le.course_id = later.id AND le.participant_id = ma.participant_id
-                          AND le.status IN ('enrolled', 'waiting'))) DESC, min(ls.day)
+        -- Where to make the module up: a later cohort the person is already booked into, else the
+        -- open or running cohort whose next session of the module comes first (an index walk in
+        -- date order that stops at the first hit).
+        SELECT code, booked FROM (
+          (SELECT later.code, true AS booked, 0 AS preference, min(ls.day) AS first_day
+           FROM enrolment le JOIN course later ON later.id = le.course_id
+           JOIN session ls ON ls.course_id = later.id AND ls.module_number = ma.module_number
+           WHERE le.participant_id = ma.participant_id AND le.status IN ('enrolled', 'waiting') AND later.id <> ma.course_id
+             AND later.status IN ('open', 'running') AND ls.day > ma.last_day
+           GROUP BY later.code ORDER BY min(ls.day) LIMIT 1)
+          UNION ALL
+          (SELECT later.code, false, 1, ls.day
+           FROM programme_version lv
+           JOIN session ls ON ls.programme_version_id = lv.id AND ls.module_number = ma.module_number AND ls.day > ma.last_day
+           JOIN course later ON later.id = ls.course_id
+           WHERE lv.programme_id = ma.programme_id AND later.id <> ma.course_id AND later.status IN ('open', 'running')
+           ORDER BY ls.day LIMIT 1)
+        ) candidates
+        ORDER BY preference, first_day
         LIMIT 1
       ) makeup ON true
       WHERE ma.enrolment_status = 'enrolled'

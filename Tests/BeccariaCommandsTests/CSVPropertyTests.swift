@@ -10,7 +10,8 @@ import Testing
   static let alphabet: [Character] = Array("aZ09 ;,\"\n\r'äöüßŁłŃńŠšĚěŘřĆćŽžğİışŞệạđĐ") + ["\u{0645}", "\u{062D}"]
 
   static func encode(_ field: String, delimiter: Character) -> String {
-    let needsQuotes = field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r")
+    let needsQuotes =
+      field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r")
       || field.hasPrefix(" ") || field.hasSuffix(" ")
     return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
   }

@@ -10,7 +10,9 @@ import Testing
     EligibilityInput(
       requiredModules: [1, 2, 3, 4], projectRequired: true,
       credits: (1...4).filter { modules & (1 << ($0 - 1)) != 0 }.map {
-        .init(module: $0, course: "BQ-SN-2026-1", completedOn: CalendarDate(year: 2026, month: 6, day: $0)!, attendedUE: 32, plannedUE: 32)
+        .init(
+          module: $0, course: "BQ-SN-2026-1", completedOn: CalendarDate(year: 2026, month: 6, day: $0)!, attendedUE: 32,
+          plannedUE: 32)
       },
       projectPassedOn: project ? CalendarDate(year: 2026, month: 10, day: 25) : nil, wholeProgramme: whole,
       programmeCohortEnded: ended, holdsZertifikat: false, certifiedModules: [])
@@ -30,7 +32,8 @@ import Testing
       let afterKinds = Set(after.map { "\($0.kind.rawValue) \($0.module ?? 0)" })
       for certificate in before {
         // What was due stays due, or is covered by the Zertifikat that more credit brings.
-        let kept = afterKinds.contains("\(certificate.kind.rawValue) \(certificate.module ?? 0)") || afterKinds.contains("zertifikat 0")
+        let kept =
+          afterKinds.contains("\(certificate.kind.rawValue) \(certificate.module ?? 0)") || afterKinds.contains("zertifikat 0")
         #expect(kept, "lost \(certificate.kind) \(certificate.module ?? 0): modules \(modules) → \(modules | extra)")
       }
     }

@@ -1,9 +1,9 @@
 import BeccariaCore
 import Foundation
-import PropertyBased
 import ProgrammeLoader
-import Testing
+import PropertyBased
 import TestSupport
+import Testing
 
 /// The programme loader over generated variations of the shipped definition: any block UE in 1…40
 /// and any threshold in range load with exactly those values; any other UE is refused with the
@@ -30,7 +30,8 @@ import TestSupport
       do {
         let definition = try ProgrammeFile.parse(Self.variant(ue: ue, threshold: threshold))
         #expect(definition.modules.map(\.ue) == [ue[0] + ue[1], ue[2] + ue[3], ue[4] + ue[5], ue[6] + ue[7]])
-        #expect(abs(NSDecimalNumber(decimal: definition.completion.attendanceThreshold).doubleValue - Double(threshold) / 100) < 0.0001)
+        #expect(
+          abs(NSDecimalNumber(decimal: definition.completion.attendanceThreshold).doubleValue - Double(threshold) / 100) < 0.0001)
       } catch {
         Issue.record("refused a valid variant: \(error)")
       }

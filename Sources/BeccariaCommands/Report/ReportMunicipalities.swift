@@ -28,17 +28,20 @@ struct ReportMunicipalities: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let rows = try MunicipalityReport(try global.connect()).rows(state: state, members: members)
-      try Listing(items: rows, columns: [
-        .init(header: "AGS") { $0.ags },
-        .init(header: "MUNICIPALITY") { $0.name },
-        .init(header: "DISTRICT") { $0.district ?? "" },
-        .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.german ?? "" },
-        .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
-        .init(header: "ENROLLED NOW", alignRight: true) { String($0.enrolledNow) },
-        .init(header: "ZERTIFIKATE", alignRight: true) { String($0.zertifikate) },
-        .init(header: "TEILNAHME", alignRight: true) { String($0.teilnahmebescheinigungen) },
-        .init(header: "LAST CERTIFICATE") { $0.lastCertificate?.german ?? "" },
-      ]).print(output.format)
+      try Listing(
+        items: rows,
+        columns: [
+          .init(header: "AGS") { $0.ags },
+          .init(header: "MUNICIPALITY") { $0.name },
+          .init(header: "DISTRICT") { $0.district ?? "" },
+          .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.german ?? "" },
+          .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
+          .init(header: "ENROLLED NOW", alignRight: true) { String($0.enrolledNow) },
+          .init(header: "ZERTIFIKATE", alignRight: true) { String($0.zertifikate) },
+          .init(header: "TEILNAHME", alignRight: true) { String($0.teilnahmebescheinigungen) },
+          .init(header: "LAST CERTIFICATE") { $0.lastCertificate?.german ?? "" },
+        ]
+      ).print(output.format)
     }
   }
 }
