@@ -33,7 +33,19 @@ DECLARE
   person_sql text;
   join_sql text;
   row_sql text;
+  old_sql text;
+  new_sql text;
 BEGIN
+  -- With columns to leave out (large binary content), the JSON is built from the other columns
+  -- only, so the omitted values are never converted at all.
+  IF cardinality(omitted) > 0 THEN
+    SELECT 'jsonb_build_object(' || string_agg(format('%L, r.%I', attname, attname), ', ' ORDER BY attnum) || ')',
+           'jsonb_build_object(' || string_agg(format('%L, o.%I', attname, attname), ', ' ORDER BY attnum) || ')',
+           'jsonb_build_object(' || string_agg(format('%L, n.%I', attname, attname), ', ' ORDER BY attnum) || ')'
+      INTO row_sql, old_sql, new_sql
+      FROM pg_attribute
+     WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped AND NOT (attname = ANY(omitted));
+  END IF;
   person_column := CASE
     WHEN TG_TABLE_NAME = 'participant' THEN 'id'
     WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = TG_RELID AND attname = 'participant_id' AND NOT attisdropped)
@@ -45,13 +57,14 @@ BEGIN
     person_sql := CASE WHEN person_column IS NULL THEN 'NULL::bigint' ELSE format('coalesce(n.%I, o.%I)::bigint', person_column, person_column) END;
     EXECUTE format(
       'INSERT INTO audit_log (actor, reason, table_name, action, row_key, participant_id, old_values, new_values)
-       SELECT $1, $2, $3, ''UPDATE'', %s, %s, to_jsonb(o) - $4, to_jsonb(n) - $4
+       SELECT $1, $2, $3, ''UPDATE'', %s, %s, %s, %s
        FROM old_rows o FULL JOIN new_rows n ON %s
-       WHERE to_jsonb(o) - $4 IS DISTINCT FROM to_jsonb(n) - $4', key_sql, person_sql, join_sql)
+       WHERE %s IS DISTINCT FROM %s', key_sql, person_sql,
+       coalesce(old_sql, 'to_jsonb(o)'), coalesce(new_sql, 'to_jsonb(n)'), join_sql,
+       coalesce(old_sql, 'to_jsonb(o)'), coalesce(new_sql, 'to_jsonb(n)'))
       USING actor, reason, TG_TABLE_NAME, omitted;
   ELSE
-    -- Without columns to leave out, the row's JSON is taken as it is (no copy for the minus).
-    row_sql := CASE WHEN cardinality(omitted) = 0 THEN 'to_jsonb(r)' ELSE 'to_jsonb(r) - $5' END;
+    row_sql := coalesce(row_sql, 'to_jsonb(r)');
     key_sql := 'jsonb_build_object(' || (SELECT string_agg(format('%L, r.%I', k, k), ', ') FROM unnest(keys) k) || ')';
     person_sql := CASE WHEN person_column IS NULL THEN 'NULL::bigint' ELSE format('r.%I::bigint', person_column) END;
     EXECUTE format(
