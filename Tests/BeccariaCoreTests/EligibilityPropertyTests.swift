@@ -11,7 +11,7 @@ import Testing
       requiredModules: [1, 2, 3, 4], projectRequired: true,
       credits: (1...4).filter { modules & (1 << ($0 - 1)) != 0 }.map {
         .init(
-          module: $0, course: "BQ-SN-2026-1", completedOn: CalendarDate(year: 2026, month: 6, day: $0)!, attendedUE: 32,
+          module: $0, course: "BQ-SN-2026-1", completedOn: CalendarDate(iso: "2026-06-0\($0)") ?? .today(), attendedUE: 32,
           plannedUE: 32)
       },
       projectPassedOn: project ? CalendarDate(year: 2026, month: 10, day: 25) : nil, wholeProgramme: whole,
