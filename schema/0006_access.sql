@@ -58,7 +58,7 @@ GRANT UPDATE (status) ON course TO beccaria_issuer;
 GRANT SELECT ON municipality, programme, programme_version, programme_module, course TO beccaria_trainer;
 GRANT SELECT (id, name, email, db_login) ON trainer TO beccaria_trainer;
 GRANT SELECT ON session, session_trainer, enrolment, enrolment_module TO beccaria_trainer;
-GRANT SELECT (id, family_name, given_names, organisation, function, municipality_ags) ON participant TO beccaria_trainer;
+GRANT SELECT (id, family_name, given_names, organisation, municipality_ags) ON participant TO beccaria_trainer;
 GRANT SELECT, INSERT, UPDATE ON attendance TO beccaria_trainer;
 
 -- Later migrations' tables: the office and the auditor by default, the others explicitly.

@@ -105,6 +105,7 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(visible == fixture.cohortPeople.map(\.rawValue))
     #expect(sqlState { _ = try trainer.query("SELECT birth_date FROM participant") } == "42501")
     #expect(sqlState { _ = try trainer.query("SELECT email FROM participant") } == "42501")
+    #expect(sqlState { _ = try trainer.query("SELECT function, notes FROM participant") } == "42501")
     #expect(sqlState { _ = try trainer.query("SELECT * FROM audit_log") } == "42501")
     #expect(sqlState { _ = try trainer.query("SELECT * FROM certificate") } == "42501")
     #expect(sqlState { _ = try trainer.query("SELECT * FROM module_attendance") } == "42501")
