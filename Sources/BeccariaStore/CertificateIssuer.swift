@@ -1,5 +1,4 @@
 import BeccariaCore
-import Crypto
 import Foundation
 import Postgres
 
@@ -81,7 +80,7 @@ struct CertificateIssuer {
       let (snapshot, payload) = try Self.snapshot(for: due, in: eligibility, serial: serial, today: today, signer: signer)
       let pdf = try renderer(snapshot)
       Failpoint.pass("rendered")
-      let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+      let sha = pdf.sha256Hex
       let courseID = due.credits.last.flatMap { eligibility.courseIDs[$0.course] }
       let row = try db.queryOne(
         """

@@ -1,5 +1,4 @@
 import BeccariaCore
-import Crypto
 import Foundation
 import Postgres
 
@@ -101,7 +100,7 @@ public struct CertificateRevision {
       snapshot.issuedOn = today
       let payload = try signer.seal(&snapshot, verificationPrefix: prefix)
       let pdf = try renderer(snapshot)
-      let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+      let sha = pdf.sha256Hex
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
       try db.execute(
         "UPDATE certificate SET status = 'superseded', superseded_by = \(newID), superseded_at = now() WHERE id = \(current.id)")

@@ -1,5 +1,4 @@
 import BeccariaCore
-import Crypto
 import Foundation
 import Postgres
 
@@ -47,6 +46,14 @@ public struct VerificationResult: Codable, Sendable, Equatable {
     self.verdict = verdict
     self.explanation = explanation
     self.checkedAgainst = checkedAgainst
+  }
+
+  /// Revocation, supersession and the current certificate of a register entry.
+  mutating func status(from entry: CertificateVerifier.RegisterEntry) {
+    revokedAt = entry.revokedAt
+    revocationReason = entry.revocationReason
+    supersededBy = entry.supersededBy
+    currentSerial = entry.currentSerial ?? (entry.status == "valid" ? entry.serial : nil)
   }
 
   mutating func fill(from claim: CertificateClaim) {
@@ -156,10 +163,7 @@ public struct CertificateVerifier {
         .valid, "certificate \(entry.serial) is genuine and valid (\(how))", checkedAgainst: checkedAgainst)
     }
     result.fill(from: claim)
-    result.revokedAt = entry.revokedAt
-    result.revocationReason = entry.revocationReason
-    result.supersededBy = entry.supersededBy
-    result.currentSerial = entry.currentSerial ?? (entry.status == "valid" ? entry.serial : nil)
+    result.status(from: entry)
     return result
   }
 
@@ -213,21 +217,12 @@ public struct CertificateVerifier {
       result.completedOn = entry.snapshot.completedOn
       result.issuedOn = entry.snapshot.issuedOn
     }
-    result.revokedAt = entry.revokedAt
-    result.revocationReason = entry.revocationReason
-    result.supersededBy = entry.supersededBy
-    result.currentSerial = entry.currentSerial ?? (entry.status == "valid" ? entry.serial : nil)
+    result.status(from: entry)
     result.holderErasedAt = erasedAt
     return result
   }
 
-  static func day(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
-    formatter.dateFormat = "yyyy-MM-dd"
-    return formatter.string(from: date)
-  }
+  static func day(_ date: Date) -> String { CalendarDate.today(now: date).description }
 
   /// A PDF is genuine only if its exact bytes were issued.
   public func verify(pdf: Data) throws -> VerificationResult {
@@ -236,7 +231,7 @@ public struct CertificateVerifier {
         "a PDF can only be checked against the register (its bytes against the stored SHA-256); offline, verify the QR code's payload"
       )
     }
-    let sha = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+    let sha = pdf.sha256Hex
     if let entry = try entry(connection, where: "c.pdf_sha256 = \(sha) ORDER BY c.id LIMIT 1") {
       return try judge(entry, how: "the file is byte for byte the document issued", presented: Self.embeddedPayload(in: pdf))
     }
@@ -258,29 +253,23 @@ public struct CertificateVerifier {
     return result
   }
 
-  /// The serial a certificate PDF names in its document information (Keywords), if any.
-  static func claimedSerial(in pdf: Data) -> String? {
-    let marker = Array("/Keywords (BQ-".utf8)
-    let bytes = [UInt8](pdf)
-    guard bytes.count > marker.count else { return nil }
-    var index = 0
-    while index + marker.count + 12 <= bytes.count {
-      if bytes[index] == marker[0], Array(bytes[index..<index + marker.count]) == marker {
-        let start = index + marker.count - 3
-        let candidate = String(decoding: bytes[start..<start + 14], as: UTF8.self)
-        if SerialNumber.parse(candidate) != nil { return candidate }
-      }
-      index += 1
-    }
-    return nil
+  /// The document information's Keywords of a certificate PDF: `<serial> <QR payload>`.
+  static func keywords(in pdf: Data) -> String? {
+    guard let start = pdf.range(of: Data("/Keywords (".utf8)),
+      let end = pdf[start.upperBound...].firstIndex(of: UInt8(ascii: ")"))
+    else { return nil }
+    return String(decoding: pdf[start.upperBound..<end], as: UTF8.self)
   }
 
-  /// The signed payload a certificate PDF carries in its document information (Keywords).
+  /// The serial a certificate PDF names in its Keywords, if any.
+  static func claimedSerial(in pdf: Data) -> String? {
+    guard let serial = keywords(in: pdf)?.split(separator: " ").first.map(String.init) else { return nil }
+    return SerialNumber.parse(serial) != nil ? serial : nil
+  }
+
+  /// The signed payload a certificate PDF carries in its Keywords.
   static func embeddedPayload(in pdf: Data) -> VerificationPayload? {
-    guard let keywords = pdf.range(of: Data("/Keywords (".utf8)) else { return nil }
-    let rest = pdf[keywords.upperBound...]
-    guard let end = rest.firstIndex(of: UInt8(ascii: ")")) else { return nil }
-    return try? VerificationPayload.parse(String(decoding: pdf[keywords.upperBound..<end], as: UTF8.self))
+    keywords(in: pdf).flatMap { try? VerificationPayload.parse($0) }
   }
 
   /// A serial is checked against the register.

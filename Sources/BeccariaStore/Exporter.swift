@@ -1,5 +1,4 @@
 import BeccariaCore
-import Crypto
 import Foundation
 import Postgres
 
@@ -24,7 +23,7 @@ struct Exporter {
       throw StoreError.conflict(
         "the PDF of \(serial) was deleted when its holder's data was erased on request; only its hash is kept")
     }
-    guard SHA256.hash(data: pdf).map({ String(format: "%02x", $0) }).joined() == sha256 else {
+    guard pdf.sha256Hex == sha256 else {
       throw StoreError.corrupt("the stored PDF of \(serial) does not match its SHA-256")
     }
     let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"
@@ -74,7 +73,7 @@ struct Exporter {
       let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"
       let path = URL(fileURLWithPath: directory).appending(path: year).appending(path: "\(serial).pdf").path
       if let data = FileManager.default.contents(atPath: path),
-        SHA256.hash(data: data).map({ String(format: "%02x", $0) }).joined() == (try row.decode("pdf_sha256", as: String.self))
+        data.sha256Hex == (try row.decode("pdf_sha256", as: String.self))
       {
         continue
       }

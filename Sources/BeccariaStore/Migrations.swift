@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import Postgres
@@ -34,7 +33,7 @@ public struct Migration: Sendable, Equatable {
     self.version = version
     self.name = name
     self.sql = sql
-    self.checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    self.checksum = bytes.sha256Hex
   }
 }
 

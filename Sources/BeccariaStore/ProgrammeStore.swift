@@ -1,5 +1,4 @@
 import BeccariaCore
-import Crypto
 import Foundation
 import Postgres
 
@@ -41,7 +40,7 @@ public struct ProgrammeStore {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let json = try encoder.encode(definition)
-    return (json, SHA256.hash(data: json).map { String(format: "%02x", $0) }.joined())
+    return (json, json.sha256Hex)
   }
 
   /// Stores `definition` as a new version when its content differs from the latest stored one;

@@ -3,6 +3,11 @@ import Crypto
 import Foundation
 import Postgres
 
+extension Data {
+  /// The SHA-256 of the bytes as 64 lower-case hex digits (as stored in `pdf_sha256`).
+  var sha256Hex: String { SHA256.hash(data: self).map { String(format: "%02x", $0) }.joined() }
+}
+
 /// A problem with a key file or key.
 public struct KeyError: Error, CustomStringConvertible, Equatable {
   public let description: String
@@ -40,6 +45,13 @@ public struct PublicSigningKey: Sendable, Equatable {
   /// The key as a PEM "PUBLIC KEY" (readable by OpenSSL), with its id as a comment line.
   public var pem: String {
     PEM.encode(label: "PUBLIC KEY", der: Data(Self.spkiPrefix) + rawRepresentation, comment: "beccaria key id \(keyID)")
+  }
+
+  /// Every public key in a PEM text (`keys export-public` writes several into one file).
+  public static func all(pem text: String) throws -> [PublicSigningKey] {
+    let blocks = text.components(separatedBy: "-----END PUBLIC KEY-----").dropLast()
+    guard !blocks.isEmpty else { throw KeyError("no PEM public key found") }
+    return try blocks.map { try PublicSigningKey(pem: $0 + "-----END PUBLIC KEY-----") }
   }
 
   public init(pem text: String) throws {

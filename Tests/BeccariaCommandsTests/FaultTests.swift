@@ -45,9 +45,7 @@ import Testing
     defer { cohort.database.drop() }
     let directory = FileManager.default.temporaryDirectory.appending(path: "unwritable-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "Europe/Berlin") ?? .current
-    let blocker = "\(directory)/\(calendar.component(.year, from: Date()))"
+    let blocker = "\(directory)/\(CalendarDate.today().year)"
     FileManager.default.createFile(atPath: blocker, contents: Data())  // a file where the year's folder must go
     let run = try Beccaria.run(
       ["certificate", "run", "--output", directory], database: cohort.database, environment: cohort.environment)

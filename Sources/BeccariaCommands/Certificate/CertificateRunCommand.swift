@@ -99,9 +99,7 @@ extension CertificateRunCommand {
   /// Before anything is claimed: this year's export folder can be created and written to (a
   /// probe file is written and removed), so an unwritable target changes nothing.
   static func probe(_ output: String) throws {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "Europe/Berlin") ?? .current
-    let folder = URL(fileURLWithPath: output).appending(path: String(calendar.component(.year, from: Date())))
+    let folder = URL(fileURLWithPath: output).appending(path: String(CalendarDate.today().year))
     let probe = folder.appending(path: ".beccaria-tmp-probe-\(ProcessInfo.processInfo.processIdentifier)")
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

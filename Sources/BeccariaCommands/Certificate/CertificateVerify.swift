@@ -80,13 +80,7 @@ struct CertificateVerify: ParsableCommand {
           throw CommandFailure("the public key file \(path) cannot be read")
         }
         // A file may hold several keys (keys export-public writes all of them).
-        let blocks = text.components(separatedBy: "-----END PUBLIC KEY-----").dropLast()
-        guard !blocks.isEmpty else { throw CommandFailure("\(path) holds no PEM public key") }
-        return try blocks.map {
-          do { return try PublicSigningKey(pem: $0 + "-----END PUBLIC KEY-----") } catch {
-            throw CommandFailure("\(path): \(error)")
-          }
-        }
+        do { return try PublicSigningKey.all(pem: text) } catch { throw CommandFailure("\(path): \(error)") }
       }
       let subject = try subject()
       let verifier = CertificateVerifier(connection: offline ? nil : try global.connect(), publicKeys: keys)
