@@ -43,12 +43,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
   /// `YYYY-MM-DD`.
   public var description: String {
-    String(format: "%04d-%02d-%02d", year, month, day)
+    "\(Digits.padded(year, 4))-\(Digits.padded(month, 2))-\(Digits.padded(day, 2))"
   }
 
   /// German form `DD.MM.YYYY`, as printed on documents.
   public var german: String {
-    String(format: "%02d.%02d.%04d", day, month, year)
+    "\(Digits.padded(day, 2)).\(Digits.padded(month, 2)).\(Digits.padded(year, 4))"
   }
 
   /// Days since 1970-01-01.

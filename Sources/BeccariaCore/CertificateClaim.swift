@@ -159,8 +159,16 @@ public struct VerificationPayload: Sendable, Equatable {
 /// base64url without padding (RFC 4648 §5).
 public enum Base64URL {
   public static func encode(_ data: Data) -> String {
-    data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-      .replacingOccurrences(of: "=", with: "")
+    var bytes = Array(data.base64EncodedData())
+    while bytes.last == UInt8(ascii: "=") { bytes.removeLast() }
+    for index in bytes.indices {
+      if bytes[index] == UInt8(ascii: "+") {
+        bytes[index] = UInt8(ascii: "-")
+      } else if bytes[index] == UInt8(ascii: "/") {
+        bytes[index] = UInt8(ascii: "_")
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   public static func decode(_ text: String) -> Data? {

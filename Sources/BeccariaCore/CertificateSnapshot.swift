@@ -94,7 +94,7 @@ public struct CertificateSnapshot: Codable, Sendable, Equatable {
 /// Serial numbers `BQ-<year>-<6 digits>`.
 public enum SerialNumber {
   public static func make(year: Int, number: Int) -> String {
-    String(format: "BQ-%04d-%06d", year, number)
+    "BQ-\(Digits.padded(year, 4))-\(Digits.padded(number, 6))"
   }
 
   public static func parse(_ serial: String) -> (year: Int, number: Int)? {

@@ -5,6 +5,13 @@ import Postgres
 /// Renders a snapshot into PDF bytes (the Documents target provides it; tests may inject others).
 public typealias CertificateRenderer = @Sendable (CertificateSnapshot) throws -> Data
 
+/// Renders a batch in two steps, so that the expensive part runs before serial numbers are taken
+/// (they are taken under a lock held until commit): it is given the drafts (serial empty, the
+/// verification URL ending where the serial follows, no QR payload) and returns the step that,
+/// given the sealed snapshots, produces one PDF each, in the order given.
+public typealias CertificateBatchRenderer =
+  @Sendable ([CertificateSnapshot]) throws -> @Sendable ([CertificateSnapshot]) throws -> [Data]
+
 /// One certificate issued (committed) by a run.
 public struct IssuedCertificate: Sendable, Equatable, Codable {
   public var id: Int64
@@ -41,6 +48,16 @@ struct CertificateIssuer {
   static func snapshot(
     for due: DueCertificate, in eligibility: EligibilityCase, serial: String, today: CalendarDate, signer: SigningKey
   ) throws -> (CertificateSnapshot, VerificationPayload) {
+    var snapshot = draft(for: due, in: eligibility, today: today, signer: signer)
+    snapshot.serial = serial
+    let payload = try signer.seal(&snapshot, verificationPrefix: eligibility.definition.documents.verificationURL)
+    return (snapshot, payload)
+  }
+
+  /// The printed fields before a serial is assigned: what `seal` will complete.
+  static func draft(for due: DueCertificate, in eligibility: EligibilityCase, today: CalendarDate, signer: SigningKey)
+    -> CertificateSnapshot
+  {
     let definition = eligibility.definition
     let text = due.kind == .zertifikat ? definition.documents.zertifikat : definition.documents.teilnahmebescheinigung
     let modules = due.credits.map { credit in
@@ -49,14 +66,15 @@ struct CertificateIssuer {
         ue: definition.module(credit.module)?.ue ?? credit.plannedUE, course: credit.course, completedOn: credit.completedOn)
     }
     var snapshot = CertificateSnapshot(
-      serial: serial, kind: due.kind, heading: text.heading, holderName: eligibility.holderName,
+      serial: "", kind: due.kind, heading: text.heading, holderName: eligibility.holderName,
       birthDate: eligibility.birthDate, body: text.body, award: text.award, programmeCode: definition.code,
       programmeTitle: definition.title, programmeVersion: definition.version, modules: modules, completedOn: due.completedOn,
       issuer: definition.issuer.name, place: definition.issuer.place, issuedOn: today,
       signatories: definition.documents.signatories.map { .init(name: $0.name, role: $0.role) },
-      verificationURL: "", qrPayload: "", ueMinutes: definition.ueMinutes)
-    let payload = try signer.seal(&snapshot, verificationPrefix: definition.documents.verificationURL)
-    return (snapshot, payload)
+      verificationURL: SigningKey.verificationURL(prefix: definition.documents.verificationURL, serial: ""), qrPayload: "",
+      ueMinutes: definition.ueMinutes)
+    snapshot.keyID = signer.keyID
+    return snapshot
   }
 
   /// Takes the next serial of the (German) year. The counter row stays locked until the
@@ -80,21 +98,64 @@ struct CertificateIssuer {
       let (snapshot, payload) = try Self.snapshot(for: due, in: eligibility, serial: serial, today: today, signer: signer)
       let pdf = try renderer(snapshot)
       Failpoint.pass("rendered")
-      let sha = pdf.sha256Hex
-      let courseID = due.credits.last.flatMap { eligibility.courseIDs[$0.course] }
-      let row = try db.queryOne(
-        """
-        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
-                                 completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
-        VALUES (\(serial), \(due.kind.rawValue), \(eligibility.key.participant), \(eligibility.key.programme),
-                \(eligibility.programmeVersionID), \(due.module), \(courseID), \(due.completedOn.postgres), \(runID), \(pdf),
-                \(sha), \(JSONB(snapshot)), \(signer.keyID), \(Base64URL.encode(payload.signature)))
-        RETURNING id
-        """)
-      Failpoint.pass("inserted")
-      return IssuedCertificate(
-        id: try row?.decode("id") ?? 0, serial: serial, kind: due.kind, module: due.module,
-        participantID: eligibility.key.participant, holderName: eligibility.holderName, sha256: sha, year: today.year)
+      return try store(due, for: eligibility, snapshot: snapshot, payload: payload, pdf: pdf, in: db)
     }
+  }
+
+  /// Issues a whole batch in the caller's transaction: the documents are drawn first, then one
+  /// serial range is taken (the counter row stays locked until commit, so the lock is held only
+  /// for stamping, signing and storing), then one row each. Any error leaves the caller to roll
+  /// back the lot (the serials go back with it).
+  func issueAll(_ plan: [(due: DueCertificate, eligibility: EligibilityCase)], render: CertificateBatchRenderer) throws
+    -> [(certificate: IssuedCertificate, pdf: Data)]
+  {
+    guard !plan.isEmpty else { return [] }
+    let drafts = plan.map { Self.draft(for: $0.due, in: $0.eligibility, today: today, signer: signer) }
+    let finish = try render(drafts)
+    let last = try connection.queryOne(
+      """
+      INSERT INTO certificate_serial_counter AS c (year, last_number) VALUES (\(today.year), \(plan.count))
+      ON CONFLICT (year) DO UPDATE SET last_number = c.last_number + \(plan.count)
+      RETURNING last_number
+      """)?.decode("last_number", as: Int.self)
+    guard let last else { throw StoreError.corrupt("no serial numbers were assigned") }
+    var sealed: [(CertificateSnapshot, VerificationPayload)] = []
+    for (index, item) in plan.enumerated() {
+      var snapshot = drafts[index]
+      snapshot.serial = SerialNumber.make(year: today.year, number: last - plan.count + 1 + index)
+      let payload = try signer.seal(&snapshot, verificationPrefix: item.eligibility.definition.documents.verificationURL)
+      sealed.append((snapshot, payload))
+    }
+    let pdfs = try finish(sealed.map(\.0))
+    guard pdfs.count == plan.count else { throw StoreError.corrupt("\(plan.count) certificates gave \(pdfs.count) documents") }
+    return try plan.indices.map { index in
+      Failpoint.pass("rendered")
+      let certificate = try store(
+        plan[index].due, for: plan[index].eligibility, snapshot: sealed[index].0, payload: sealed[index].1, pdf: pdfs[index],
+        in: connection)
+      return (certificate, pdfs[index])
+    }
+  }
+
+  /// The certificate's row: frozen PDF, its SHA-256, the snapshot and the signature.
+  func store(
+    _ due: DueCertificate, for eligibility: EligibilityCase, snapshot: CertificateSnapshot, payload: VerificationPayload,
+    pdf: Data, in db: Connection
+  ) throws -> IssuedCertificate {
+    let sha = pdf.sha256Hex
+    let courseID = due.credits.last.flatMap { eligibility.courseIDs[$0.course] }
+    let row = try db.queryOne(
+      """
+      INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
+                               completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
+      VALUES (\(snapshot.serial), \(due.kind.rawValue), \(eligibility.key.participant), \(eligibility.key.programme),
+              \(eligibility.programmeVersionID), \(due.module), \(courseID), \(due.completedOn.postgres), \(runID), \(pdf),
+              \(sha), \(JSONB(snapshot)), \(signer.keyID), \(Base64URL.encode(payload.signature)))
+      RETURNING id
+      """)
+    Failpoint.pass("inserted")
+    return IssuedCertificate(
+      id: try row?.decode("id") ?? 0, serial: snapshot.serial, kind: due.kind, module: due.module,
+      participantID: eligibility.key.participant, holderName: eligibility.holderName, sha256: sha, year: today.year)
   }
 }

@@ -15,7 +15,7 @@ public struct CertificateRunOptions: Sendable {
   public var pid: Int32
 
   public init(
-    workers: Int = 2, outputDirectory: String? = nil, dryRun: Bool = false, batchSize: Int = 20,
+    workers: Int = 2, outputDirectory: String? = nil, dryRun: Bool = false, batchSize: Int = 50,
     host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier
   ) {
     self.workers = workers
@@ -57,17 +57,23 @@ public struct CertificateRun: Sendable {
   public let database: Database
   public let options: CertificateRunOptions
   public let renderer: CertificateRenderer
+  /// Renders a claimed batch at once (drawn before its serials are taken); when it fails, the
+  /// batch is issued one by one with
+  /// `renderer`, so that one bad certificate does not hold back the others.
+  public let batchRenderer: CertificateBatchRenderer
   public let signer: SigningKey
   public let events: @Sendable (CertificateRunEvent) -> Void
 
   public init(
-    database: Database, options: CertificateRunOptions, renderer: @escaping CertificateRenderer, signer: SigningKey,
+    database: Database, options: CertificateRunOptions, renderer: @escaping CertificateRenderer,
+    batchRenderer: CertificateBatchRenderer? = nil, signer: SigningKey,
     events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }
   ) {
     self.database = database
     self.signer = signer
     self.options = options
     self.renderer = renderer
+    self.batchRenderer = batchRenderer ?? { _ in { sealed in try sealed.map(renderer) } }
     self.events = events
   }
 
@@ -203,7 +209,8 @@ public struct CertificateRun: Sendable {
     var result = WorkResult()
     let exporter = options.outputDirectory.map { Exporter(connection: db, directory: $0) }
     while true {
-      let batch = try db.transaction { tx -> (issued: [IssuedCertificate], failures: [String], checked: Int)? in
+      let batch = try db.transaction {
+        tx -> (issued: [IssuedCertificate], documents: [Int64: Data], failures: [String], checked: Int)? in
         let claimed = try tx.query(
           """
           SELECT participant_id, programme_id FROM certificate_due
@@ -218,34 +225,51 @@ public struct CertificateRun: Sendable {
         var issued: [IssuedCertificate] = []
         var failures: [String] = []
         var failedKeys: Set<DueKey> = []
-        for eligibility in try EligibilityReader(tx).cases(for: claimed) where !eligibility.erased {
-          for due in Eligibility.evaluate(eligibility.input).due {
-            do {
-              issued.append(try issuer.issue(due, for: eligibility))
-            } catch let error as PostgresError where error.isConnectionFailure {
-              throw error
-            } catch {
-              let reason =
-                "participant \(eligibility.key.participant): \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? ""): \(error)"
-              failures.append(reason)
-              failedKeys.insert(eligibility.key)
-              events(.failed(participant: eligibility.key.participant, reason: reason))
-            }
+        let cases = try EligibilityReader(tx).cases(for: claimed).filter { !$0.erased }
+        let plan = cases.flatMap { eligibility in
+          Eligibility.evaluate(eligibility.input).due.map { (due: $0, eligibility: eligibility) }
+        }
+        var batchFailed = false
+        var documents: [Int64: Data] = [:]
+        do {
+          let results = try tx.transaction { _ in try issuer.issueAll(plan, render: batchRenderer) }
+          issued = results.map(\.certificate)
+          for result in results { documents[result.certificate.id] = result.pdf }
+        } catch let error as PostgresError where error.isConnectionFailure {
+          throw error
+        } catch {
+          // Something in the batch failed (rolled back to before its serials): issue one by one,
+          // so that the failure is pinned to its certificate and the others are issued.
+          batchFailed = true
+        }
+        for (due, eligibility) in plan where batchFailed {
+          do {
+            issued.append(try issuer.issue(due, for: eligibility))
+          } catch let error as PostgresError where error.isConnectionFailure {
+            throw error
+          } catch {
+            let reason =
+              "participant \(eligibility.key.participant): \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? ""): \(error)"
+            failures.append(reason)
+            failedKeys.insert(eligibility.key)
+            events(.failed(participant: eligibility.key.participant, reason: reason))
           }
         }
-        for key in claimed {
-          if failedKeys.contains(key) {
-            try tx.execute(
-              """
-              UPDATE certificate_due SET attempts = attempts + 1, last_error = \(failures.last), last_run_id = \(runID)
-              WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)
-              """)
-          } else {
-            try tx.execute(
-              "DELETE FROM certificate_due WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)")
-          }
+        for key in claimed where failedKeys.contains(key) {
+          try tx.execute(
+            """
+            UPDATE certificate_due SET attempts = attempts + 1, last_error = \(failures.last), last_run_id = \(runID)
+            WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)
+            """)
         }
-        return (issued, failures, claimed.count)
+        let done = claimed.filter { !failedKeys.contains($0) }
+        try tx.execute(
+          """
+          DELETE FROM certificate_due
+          WHERE (participant_id, programme_id) IN (
+            SELECT * FROM unnest(\(PostgresArray(done.map(\.participant))), \(PostgresArray(done.map(\.programme)))))
+          """)
+        return (issued, documents, failures, claimed.count)
       }
       guard let batch else { break }
       if !batch.issued.isEmpty { Failpoint.pass("committed") }
@@ -253,10 +277,14 @@ public struct CertificateRun: Sendable {
       result.failures += batch.failures
       result.issued += batch.issued
       for certificate in batch.issued { events(.issued(certificate)) }
-      // Files are exports of committed rows, written only after the commit.
+      // Files are exports of committed rows, written only after the commit (from the bytes just
+      // stored, or read back when the certificate was issued on its own).
       if let exporter {
         for certificate in batch.issued {
-          let path = try exporter.export(id: certificate.id)
+          let path =
+            try batch.documents[certificate.id].map {
+              try exporter.write(serial: certificate.serial, pdf: $0, sha256: certificate.sha256)
+            } ?? exporter.export(id: certificate.id)
           result.exported += 1
           events(.exported(path: path))
         }

@@ -5,7 +5,7 @@ import Postgres
 
 extension Data {
   /// The SHA-256 of the bytes as 64 lower-case hex digits (as stored in `pdf_sha256`).
-  var sha256Hex: String { SHA256.hash(data: self).map { String(format: "%02x", $0) }.joined() }
+  var sha256Hex: String { Digits.hex(SHA256.hash(data: self)) }
 }
 
 /// A problem with a key file or key.
@@ -36,7 +36,7 @@ public struct PublicSigningKey: Sendable, Equatable {
   /// A key's id is derived from the key itself (`k-` and 16 hex digits of its SHA-256), so an id
   /// can never name two keys.
   public static func keyID(for raw: Data) -> String {
-    "k-" + SHA256.hash(data: raw).prefix(8).map { String(format: "%02x", $0) }.joined()
+    "k-" + Digits.hex(SHA256.hash(data: raw).prefix(8))
   }
 
   /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410).
@@ -142,9 +142,14 @@ public struct SigningKey: Sendable {
 
   /// Sets a snapshot's key id, its printed verification address (`<prefix>?nr=<serial>`) and
   /// its QR payload (the signed claim behind the prefix); returns the payload.
+  /// The verification address printed on a certificate: the prefix with `nr=<serial>`.
+  public static func verificationURL(prefix: String, serial: String) -> String {
+    prefix + (prefix.contains("?") ? "&" : "?") + "nr=" + serial
+  }
+
   public func seal(_ snapshot: inout CertificateSnapshot, verificationPrefix: String) throws -> VerificationPayload {
     snapshot.keyID = keyID
-    snapshot.verificationURL = verificationPrefix + (verificationPrefix.contains("?") ? "&" : "?") + "nr=" + snapshot.serial
+    snapshot.verificationURL = Self.verificationURL(prefix: verificationPrefix, serial: snapshot.serial)
     let payload = try sign(CertificateClaim(snapshot: snapshot, keyID: keyID))
     snapshot.qrPayload = payload.url(prefix: verificationPrefix)
     return payload

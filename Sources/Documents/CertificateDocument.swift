@@ -1,4 +1,5 @@
 import BeccariaCore
+import CQREncode
 import Foundation
 
 /// The certificate as an authority hands it out: A4 portrait, a fine double frame, the issuer at
@@ -12,9 +13,79 @@ public enum CertificateDocument {
   static let muted = (0.35, 0.38, 0.42)
 
   public static func render(_ snapshot: CertificateSnapshot) throws -> Data {
-    let writer = try PDFWriter(
+    try renderBatch([snapshot], threads: 1)[0]
+  }
+
+  /// Renders many certificates at once: each thread draws its share as the pages of one Cairo
+  /// document (so fonts are subset and compressed once per share, and text that is the same on
+  /// every certificate is shaped once), which is then split into one standalone PDF per
+  /// certificate with its own document information. The result is in the order given.
+  public static func renderBatch(
+    _ snapshots: [CertificateSnapshot], threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) throws -> [Data] {
+    if snapshots.isEmpty { return [] }
+    let shares = max(1, min(threads, snapshots.count))
+    let size = (snapshots.count + shares - 1) / shares
+    let chunks = stride(from: 0, to: snapshots.count, by: size).map { Array(snapshots[$0..<min($0 + size, snapshots.count)]) }
+    let results = ResultSlots<[Data]>(count: chunks.count)
+    let work: @Sendable (Int) -> Void = { index in
+      results.set(index, Result { try renderShare(chunks[index]) })
+    }
+    if chunks.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks.count, execute: work) }
+    return try results.values().flatMap { try $0.get() }
+  }
+
+  static func renderShare(_ snapshots: [CertificateSnapshot]) throws -> [Data] {
+    let combined = try PDFPageSplitter(renderCombined(snapshots))
+    guard combined.pages.count == snapshots.count else {
+      throw RenderError("\(snapshots.count) certificates were drawn on \(combined.pages.count) pages")
+    }
+    let now = PDFPageSplitter.pdfDate(Date())
+    return try snapshots.enumerated().map { index, snapshot in try combined.page(index, info: info(snapshot, created: now)) }
+  }
+
+  /// The document information of a certificate: its Keywords carry serial and signed payload.
+  static func info(_ snapshot: CertificateSnapshot, created: String) -> PDFPageSplitter.Info {
+    .init(
       title: "\(snapshot.heading) \(snapshot.serial)", author: snapshot.issuer,
-      subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: "\(snapshot.serial) \(snapshot.qrPayload)")
+      subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: "\(snapshot.serial) \(snapshot.qrPayload)",
+      creationDate: created)
+  }
+
+  /// Draws a batch before its serial numbers exist, so that the nightly run can render outside
+  /// the serial counter's lock: everything but the two places the serial is printed and the QR
+  /// code is drawn now (one Cairo document per thread, as `renderBatch` does); `finish` stamps
+  /// serials and QR codes on the pages once the snapshots are sealed. `unsealed` are the
+  /// snapshots as they will be, with an empty serial, the verification URL ending where the
+  /// serial will follow, and no QR payload yet.
+  public static func prepareBatch(
+    _ unsealed: [CertificateSnapshot], threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) throws -> PreparedCertificates {
+    let shares = max(1, min(threads, unsealed.count))
+    let size = max(1, (unsealed.count + shares - 1) / shares)
+    let ranges = stride(from: 0, to: unsealed.count, by: size).map { $0..<min($0 + size, unsealed.count) }
+    let results = ResultSlots<PreparedCertificates.Share>(count: ranges.count)
+    let work: @Sendable (Int) -> Void = { index in
+      results.set(index, Result { try PreparedCertificates.Share.draw(Array(unsealed[ranges[index]]), range: ranges[index]) })
+    }
+    if ranges.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: ranges.count, execute: work) }
+    return PreparedCertificates(unsealed: unsealed, shares: try results.values().map { try $0.get() })
+  }
+
+  /// Draws the certificates as pages of one document, without document information.
+  static func renderCombined(_ snapshots: [CertificateSnapshot]) throws -> Data {
+    let writer = try PDFWriter(title: nil)
+    for (index, snapshot) in snapshots.enumerated() {
+      if index > 0 { writer.newPage() }
+      try draw(snapshot, on: writer)
+    }
+    return try writer.finish()
+  }
+
+  /// Draws the certificate on the writer's current page; with `deferred`, everything but the
+  /// serial number and the QR code, whose places it returns.
+  @discardableResult
+  static func draw(_ snapshot: CertificateSnapshot, on writer: PDFWriter, deferred: Bool = false) throws -> Stamp? {
     let width = PDFWriter.a4Width
     let height = PDFWriter.a4Height
     let content = width - 2 * margin
@@ -96,19 +167,229 @@ public enum CertificateDocument {
       writer.text(signatory.role, x: x, y: lineY + 5 + nameHeight, width: slot, font: .sans(8), alignment: .center, color: muted)
     }
 
-    // Serial and verification.
+    // Serial and verification. The serial number appears twice (after "Zertifikatsnummer" and
+    // at the end of the verification URL) and in the QR code; when `deferred`, those three are
+    // left out and their places returned, to be stamped once the number is assigned.
     let qrSize = 92.0
     let qrX = width - margin - qrSize + 6
     let qrY = height - 56 - qrSize - 6
-    try writer.qrCode(snapshot.qrPayload, x: qrX, y: qrY, size: qrSize)
     let footerWidth = content - qrSize - 10
     let footerY = height - 118
+    let serialFont = Font.sans(9, bold: true)
+    let urlFont = Font.sans(7.5)
+    let serialLine = "Zertifikatsnummer \(snapshot.serial)"
+    let urlLine = "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)"
+    let detailLine =
+      "Abgeschlossen am \(snapshot.completedOn.german) · Programm \(snapshot.programmeCode), Version \(snapshot.programmeVersion)"
+      + (snapshot.keyID.map { " · signiert mit Schlüssel \($0)" } ?? "")
+    var stamp: Stamp?
+    if deferred {
+      // Serial numbers are 14 characters of tabular digits: any one has the width of the sample.
+      let sample = "BQ-0000-000000"
+      let serialPrefix = "Zertifikatsnummer "
+      let urlPrefix = "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)"
+      guard writer.naturalWidth(serialPrefix + sample, font: serialFont) <= footerWidth,
+        writer.naturalWidth(urlPrefix + sample, font: urlFont) <= footerWidth
+      else { throw NotDeferrable() }
+      writer.text(serialPrefix, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
+      writer.text(urlPrefix, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
+      stamp = Stamp(
+        texts: [
+          .init(
+            face: .bold, size: serialFont.size,
+            x: margin + writer.naturalWidth(serialPrefix + sample, font: serialFont)
+              - writer.naturalWidth(sample, font: serialFont),
+            baseline: footerY + writer.baseline(serialPrefix, font: serialFont), color: ink),
+          .init(
+            face: .regular, size: urlFont.size,
+            x: margin + writer.naturalWidth(urlPrefix + sample, font: urlFont) - writer.naturalWidth(sample, font: urlFont),
+            baseline: footerY + 13 + writer.baseline(urlPrefix, font: urlFont), color: muted),
+        ],
+        qr: (qrX, qrY, qrSize))
+    } else {
+      try writer.qrCode(snapshot.qrPayload, x: qrX, y: qrY, size: qrSize)
+      writer.text(serialLine, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
+      writer.text(urlLine, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
+    }
+    let urlHeight = writer.measure(urlLine, width: footerWidth, font: urlFont).height
+    let lineHeight = writer.measure("A", width: footerWidth, font: urlFont).height
     writer.text(
-      "Zertifikatsnummer \(snapshot.serial)", x: margin, y: footerY, width: footerWidth, font: .sans(9, bold: true), color: ink)
-    writer.text(
-      "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)\nAbgeschlossen am \(snapshot.completedOn.german) · Programm \(snapshot.programmeCode), Version \(snapshot.programmeVersion)"
-        + (snapshot.keyID.map { " · signiert mit Schlüssel \($0)" } ?? ""),
-      x: margin, y: footerY + 13, width: footerWidth, font: .sans(7.5), color: muted, lineSpacing: 1.1)
-    return try writer.finish()
+      detailLine, x: margin, y: footerY + 13 + urlHeight + 0.1 * lineHeight, width: footerWidth, font: urlFont, color: muted)
+    return stamp
+  }
+
+  /// The parts of a page drawn after the serial number is assigned (see `draw(deferred:)`).
+  struct Stamp {
+    enum Face { case bold, regular }
+    struct Text {
+      var face: Face
+      var size: Double
+      var x: Double
+      /// Baseline, from the top of the page.
+      var baseline: Double
+      var color: (Double, Double, Double)
+    }
+    var texts: [Text]
+    var qr: (x: Double, y: Double, size: Double)
+  }
+
+  struct NotDeferrable: Error {}
+}
+
+/// A batch drawn without its serial numbers (see `CertificateDocument.prepareBatch`).
+public final class PreparedCertificates: Sendable {
+  struct Share: Sendable {
+    var range: Range<Int>
+    /// The combined document, with two probe pages after the certificates; nil when the batch
+    /// cannot be stamped (a verification URL too long for one line) and is rendered whole.
+    nonisolated(unsafe) var combined: PDFPageSplitter?
+    var stamps: [CertificateDocument.Stamp]
+    var boldFont = 0
+    var regularFont = 0
+
+    static let probe = "BQ-0123456789"
+
+    static func draw(_ snapshots: [CertificateSnapshot], range: Range<Int>) throws -> Share {
+      let writer = try PDFWriter(title: nil)
+      var stamps: [CertificateDocument.Stamp] = []
+      do {
+        for (index, snapshot) in snapshots.enumerated() {
+          if index > 0 { writer.newPage() }
+          guard let stamp = try CertificateDocument.draw(snapshot, on: writer, deferred: true) else {
+            throw CertificateDocument.NotDeferrable()
+          }
+          stamps.append(stamp)
+        }
+      } catch is CertificateDocument.NotDeferrable {
+        return Share(range: range, combined: nil, stamps: [])
+      }
+      // Probe pages (never emitted): every glyph a serial needs, in the two faces it is printed
+      // in, so that the fonts' subsets hold them.
+      writer.newPage()
+      writer.text(probe, x: 100, y: 100, width: 300, font: .sans(9, bold: true))
+      writer.newPage()
+      writer.text(probe, x: 100, y: 100, width: 300, font: .sans(7.5))
+      let combined = try PDFPageSplitter(writer.finish())
+      guard combined.pages.count == snapshots.count + 2 else {
+        throw RenderError("\(snapshots.count) certificates were drawn on \(combined.pages.count - 2) pages")
+      }
+      // Each probe page uses one font: the simple (WinAnsi) subset of its face.
+      let bold = try combined.fonts(onPage: snapshots.count)
+      let regular = try combined.fonts(onPage: snapshots.count + 1)
+      guard bold.count == 1, regular.count == 1, combined.object(bold[0], contains: "/WinAnsiEncoding"),
+        combined.object(regular[0], contains: "/WinAnsiEncoding")
+      else { return Share(range: range, combined: nil, stamps: []) }
+      return Share(range: range, combined: combined, stamps: stamps, boldFont: bold[0], regularFont: regular[0])
+    }
+  }
+
+  let unsealed: [CertificateSnapshot]
+  let shares: [Share]
+
+  init(unsealed: [CertificateSnapshot], shares: [Share]) {
+    self.unsealed = unsealed
+    self.shares = shares
+  }
+
+  /// The finished PDFs of the sealed snapshots (in the order prepared). A snapshot that differs
+  /// from its prepared form in more than serial, verification URL and QR payload is rendered
+  /// whole instead, so the document always shows exactly the sealed snapshot.
+  public func finish(_ sealed: [CertificateSnapshot]) throws -> [Data] {
+    guard sealed.count == unsealed.count else {
+      throw RenderError("\(unsealed.count) certificates were prepared, \(sealed.count) given")
+    }
+    let created = PDFPageSplitter.pdfDate(Date())
+    let results = ResultSlots<[Data]>(count: shares.count)
+    let work: @Sendable (Int) -> Void = { [self] index in
+      results.set(index, Result { try finish(shares[index], sealed: sealed, created: created) })
+    }
+    if shares.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: shares.count, execute: work) }
+    return try results.values().flatMap { try $0.get() }
+  }
+
+  func finish(_ share: Share, sealed: [CertificateSnapshot], created: String) throws -> [Data] {
+    try share.range.map { index in
+      let snapshot = sealed[index]
+      var expected = snapshot
+      expected.serial = unsealed[index].serial
+      expected.qrPayload = unsealed[index].qrPayload
+      expected.verificationURL = unsealed[index].verificationURL
+      guard let combined = share.combined, expected == unsealed[index],
+        snapshot.verificationURL == unsealed[index].verificationURL + snapshot.serial
+      else { return try CertificateDocument.render(snapshot) }
+      return try combined.page(
+        index - share.range.lowerBound, info: CertificateDocument.info(snapshot, created: created),
+        stamp: try Self.stamp(share.stamps[index - share.range.lowerBound], snapshot: snapshot, share: share))
+    }
+  }
+
+  static func stamp(_ stamp: CertificateDocument.Stamp, snapshot: CertificateSnapshot, share: Share) throws
+    -> PDFPageSplitter.Stamp
+  {
+    guard snapshot.serial.utf8.allSatisfy({ Share.probe.utf8.contains($0) }) else {
+      throw RenderError("the serial \(snapshot.serial) has characters the stamp fonts do not hold")
+    }
+    let height = PDFWriter.a4Height
+    var content = ""
+    for text in stamp.texts {
+      content += "BT\n/\(text.face == .bold ? "BQb" : "BQr") \(number(text.size)) Tf\n"
+      content += "\(number(text.color.0)) \(number(text.color.1)) \(number(text.color.2)) rg\n"
+      content += "1 0 0 1 \(number(text.x)) \(number(height - text.baseline)) Tm\n(\(snapshot.serial)) Tj\nET\n"
+    }
+    guard let code = PDFWriter.encodeQR(snapshot.qrPayload) else {
+      throw RenderError("the QR payload (\(snapshot.qrPayload.utf8.count) bytes) cannot be encoded")
+    }
+    defer { QRcode_free(code) }
+    guard let modules = code.pointee.data else { throw RenderError("the QR encoder returned no modules") }
+    let width = Int(code.pointee.width)
+    let quiet = 4
+    let side = width + 2 * quiet
+    let rowBytes = (side + 7) / 8
+    // 1 is white in a one-bit DeviceGray image.
+    var bits = [UInt8](repeating: 0xFF, count: rowBytes * side)
+    for row in 0..<width {
+      for column in 0..<width where modules[row * width + column] & 1 == 1 {
+        let x = column + quiet
+        bits[(row + quiet) * rowBytes + x / 8] &= ~(0x80 >> UInt8(x % 8))
+      }
+    }
+    let qr = stamp.qr
+    content += "q\n\(number(qr.size)) 0 0 \(number(qr.size)) \(number(qr.x)) \(number(height - qr.y - qr.size)) cm\n/BQqr Do\nQ\n"
+    return PDFPageSplitter.Stamp(
+      fonts: [("BQb", share.boldFont), ("BQr", share.regularFont)], image: ("BQqr", side, side, bits),
+      content: Array(content.utf8))
+  }
+
+  /// A number as a PDF content stream writes it (three decimals at most).
+  static func number(_ value: Double) -> String {
+    let thousandths = Int((value * 1000).rounded())
+    let sign = thousandths < 0 ? "-" : ""
+    let magnitude = abs(thousandths)
+    let fraction = magnitude % 1000
+    if fraction == 0 { return sign + String(magnitude / 1000) }
+    var decimals = String(fraction)
+    decimals = String(repeating: "0", count: 3 - decimals.count) + decimals
+    while decimals.hasSuffix("0") { decimals.removeLast() }
+    return sign + String(magnitude / 1000) + "." + decimals
+  }
+}
+
+/// One result per index, filled from several threads.
+final class ResultSlots<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [Result<Value, any Error>?]
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  func set(_ index: Int, _ result: Result<Value, any Error>) {
+    lock.lock()
+    slots[index] = result
+    lock.unlock()
+  }
+
+  func values() -> [Result<Value, any Error>] {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots.map { $0 ?? .failure(RenderError("a rendering thread produced nothing")) }
   }
 }

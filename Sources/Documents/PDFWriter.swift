@@ -3,7 +3,7 @@ import CQREncode
 import Foundation
 
 /// A font as Pango describes it: family, size in points, weight and style.
-public struct Font: Sendable, Equatable {
+public struct Font: Sendable, Hashable {
   public var family: String
   public var size: Double
   public var bold: Bool
@@ -36,7 +36,7 @@ public struct Font: Sendable, Equatable {
 }
 
 /// Horizontal alignment of a text block.
-public enum TextAlignment: Sendable {
+public enum TextAlignment: Sendable, Hashable {
   case left, center, right
 }
 
@@ -52,6 +52,7 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
 public final class PDFWriter {
   public static let a4Width = 595.2756
   public static let a4Height = 841.8898
+  static let cairoVersion = String(cString: cairo_version_string())
 
   private let surface: OpaquePointer
   private let cairo: OpaquePointer
@@ -59,6 +60,17 @@ public final class PDFWriter {
   /// context per text block costs more than laying the text out.
   private let pango: OpaquePointer
   private var fonts: [String: OpaquePointer] = [:]
+  /// Text laid out once is drawn again from its layout (on a later page of the same document, or
+  /// measured first and drawn after): shaping costs more than drawing.
+  private var layouts: [LayoutKey: OpaquePointer] = [:]
+
+  struct LayoutKey: Hashable {
+    var text: String
+    var width: Double?
+    var font: Font
+    var alignment: TextAlignment
+    var lineSpacing: Double
+  }
   private let sink: Unmanaged<Sink>
   private var finished = false
   public let width: Double
@@ -72,7 +84,7 @@ public final class PDFWriter {
 
   /// A new PDF; `title`, `author`, `subject` and `keywords` go into its document information.
   public init(
-    title: String, author: String? = nil, subject: String? = nil, keywords: String? = nil,
+    title: String?, author: String? = nil, subject: String? = nil, keywords: String? = nil,
     width: Double = PDFWriter.a4Width, height: Double = PDFWriter.a4Height
   ) throws {
     self.width = width
@@ -91,7 +103,7 @@ public final class PDFWriter {
       throw RenderError("could not create a PDF surface")
     }
     self.surface = surface
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+    if let title { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title) }
     if let author { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, author) }
     if let subject { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, subject) }
     if let keywords { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS, keywords) }
@@ -108,6 +120,7 @@ public final class PDFWriter {
   }
 
   deinit {
+    for layout in layouts.values { g_object_unref(UnsafeMutableRawPointer(layout)) }
     for description in fonts.values { pango_font_description_free(description) }
     g_object_unref(UnsafeMutableRawPointer(pango))
     cairo_destroy(cairo)
@@ -146,6 +159,13 @@ public final class PDFWriter {
   /// The width of `text` on one line.
   public func naturalWidth(_ text: String, font: Font) -> Double {
     withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) { Self.pixelSize($0).width }
+  }
+
+  /// How far below the top of a text block its first baseline lies.
+  public func baseline(_ text: String, font: Font) -> Double {
+    withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) {
+      Double(pango_layout_get_baseline($0)) / Double(PANGO_SCALE)
+    }
   }
 
   /// The largest font size, at most `font.size` and at least `minimumSize`, at which `text` fits
@@ -189,7 +209,7 @@ public final class PDFWriter {
   /// A QR code (error correction level M) of `payload`, `size` points square, with its quiet zone
   /// inside that square.
   public func qrCode(_ payload: String, x: Double, y: Double, size: Double) throws {
-    guard let code = QRcode_encodeString8bit(payload, 0, QR_ECLEVEL_M) else {
+    guard let code = Self.encodeQR(payload) else {
       throw RenderError("the QR payload (\(payload.utf8.count) bytes) cannot be encoded")
     }
     defer { QRcode_free(code) }
@@ -226,6 +246,17 @@ public final class PDFWriter {
     cairo_restore(cairo)
   }
 
+  /// The QR symbol of `payload` (8-bit mode, smallest version that fits, level M) with a fixed
+  /// mask pattern: QRcode_encodeString8bit would score all eight masks, which took a third of a
+  /// certificate page's rendering time. Any mask is valid; readers try all of them.
+  static func encodeQR(_ payload: String) -> UnsafeMutablePointer<QRcode>? {
+    guard let input = QRinput_new2(0, QR_ECLEVEL_M) else { return nil }
+    defer { QRinput_free(input) }
+    let bytes = Array(payload.utf8)
+    guard QRinput_append(input, QR_MODE_8, Int32(bytes.count), bytes) == 0 else { return nil }
+    return QRcode_encodeMask(input, 0)
+  }
+
   /// Finishes the document and returns its bytes. The writer cannot be used afterwards.
   public func finish() throws -> Data {
     guard !finished else { throw RenderError("the document was already finished") }
@@ -242,9 +273,11 @@ public final class PDFWriter {
     _ text: String, width: Double?, font: Font, alignment: TextAlignment, lineSpacing: Double,
     _ body: (OpaquePointer) -> R
   ) -> R {
+    let cacheKey = LayoutKey(text: text, width: width, font: font, alignment: alignment, lineSpacing: lineSpacing)
+    if let cached = layouts[cacheKey] { return body(cached) }
     // pango_layout_new never returns NULL (it aborts when out of memory).
     let layout = pango_layout_new(pango).unsafelyUnwrapped
-    defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+    layouts[cacheKey] = layout
     let key = font.pangoDescription
     let description: OpaquePointer
     if let cached = fonts[key] {

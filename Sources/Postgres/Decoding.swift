@@ -123,7 +123,8 @@ extension Data: PostgresDecodable {
     guard type == .bytea else { throw mismatch(type, column) }
     let utf8 = text.utf8
     guard utf8.count % 2 == 0, text.hasPrefix("\\x") else { throw malformed(text, column) }
-    var data = Data(capacity: (utf8.count - 2) / 2)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity((utf8.count - 2) / 2)
     var high: UInt8?
     for byte in utf8.dropFirst(2) {
       let nibble: UInt8
@@ -134,13 +135,13 @@ extension Data: PostgresDecodable {
       default: throw malformed(text, column)
       }
       if let h = high {
-        data.append(h << 4 | nibble)
+        bytes.append(h << 4 | nibble)
         high = nil
       } else {
         high = nibble
       }
     }
-    return data
+    return Data(bytes)
   }
 }
 

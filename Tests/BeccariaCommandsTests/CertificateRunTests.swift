@@ -57,14 +57,16 @@ struct CertifiedCohort {
     }
   }
 
-  func run(
-    workers: Int = 2, output: String? = nil, renderer: @escaping CertificateRenderer = { try CertificateDocument.render($0) }
-  )
-    throws -> CertificateRunSummary
-  {
-    try CertificateRun(
+  /// A run as `certificate run` makes it (batches rendered together), or with `renderer` for
+  /// every certificate when a test injects one.
+  func run(workers: Int = 2, output: String? = nil, renderer: CertificateRenderer? = nil) throws -> CertificateRunSummary {
+    let batch: CertificateBatchRenderer = { drafts in
+      let prepared = try CertificateDocument.prepareBatch(drafts)
+      return { try prepared.finish($0) }
+    }
+    return try CertificateRun(
       database: database.database(), options: CertificateRunOptions(workers: workers, outputDirectory: output, batchSize: 5),
-      renderer: renderer, signer: signer
+      renderer: renderer ?? { try CertificateDocument.render($0) }, batchRenderer: renderer == nil ? batch : nil, signer: signer
     ).execute()
   }
 
@@ -121,6 +123,14 @@ struct CertifiedCohort {
         // Arabic runs right to left: pdftotext gives the words in visual order.
         for word in snapshot.holderName.split(separator: " ") { #expect(text.contains(word), "missing \(word)") }
       }
+      // Rendered in one batch with the others, the file still holds only its own holder.
+      for other in summary.issued where other.serial != certificate.serial {
+        #expect(!text.contains(other.serial), "\(other.serial) appears on \(certificate.serial)")
+        if other.holderName.unicodeScalars.allSatisfy({ $0.value < 0x600 }) {
+          #expect(!text.contains(other.holderName), "\(other.holderName) appears on \(certificate.serial)")
+        }
+      }
+      #expect(info.contains("Keywords:        \(certificate.serial) \(snapshot.qrPayload)"))
       for field in [
         "Zertifikat", certificate.serial, "geboren am \(snapshot.birthDate?.german ?? "")", "Kriminologie", "Projektbegleitung",
         "Dresden, den \(snapshot.issuedOn.german)", "Fachkraft für Kriminalprävention", "Landespräventionsrat Sachsen",

@@ -28,6 +28,32 @@ import Testing
   }
 }
 
+@Suite struct DigitsTests {
+  @Test func paddedAndHexMatchTheFormatFunctions() {
+    for (value, width) in [
+      (0, 2), (7, 2), (42, 2), (123, 2), (2027, 4), (5, 6), (999_999, 6), (1_234_567, 6), (-3, 2), (-3, 3), (-42, 6),
+    ] {
+      #expect(Digits.padded(value, width) == String(format: "%0\(width)d", value))
+    }
+    let bytes: [UInt8] = [0, 1, 0x0f, 0x10, 0x7f, 0x80, 0xab, 0xff]
+    #expect(Digits.hex(bytes) == bytes.map { String(format: "%02x", $0) }.joined())
+    #expect(Digits.hex([UInt8]()) == "")
+    #expect(SerialNumber.make(year: 2027, number: 42) == "BQ-2027-000042")
+    #expect(CalendarDate(year: 2027, month: 3, day: 6)?.description == "2027-03-06")
+    #expect(CalendarDate(year: 2027, month: 3, day: 6)?.german == "06.03.2027")
+  }
+
+  @Test func base64URLAgreesWithFoundation() {
+    for length in 0..<70 {
+      let data = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 251) })
+      let expected = data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+        .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+      #expect(Base64URL.encode(data) == expected)
+      #expect(Base64URL.decode(Base64URL.encode(data)) == data)
+    }
+  }
+}
+
 @Suite struct AGSTests {
   @Test func acceptsOnlyEightDigitKeysOfGermanStates() {
     #expect(AGS("14612000")?.stateCode == "14")

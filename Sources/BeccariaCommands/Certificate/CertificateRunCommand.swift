@@ -22,10 +22,11 @@ struct CertificateRunCommand: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var key: SigningKeyOption
-  @Option(help: "Parallel workers, each with its own database connection.") var workers = 2
+  @Option(help: "Parallel workers, each with its own database connection (each renders its batch on all cores).")
+  var workers = 2
   @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
   @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
-  @Option(help: .hidden) var batchSize = 20
+  @Option(help: .hidden) var batchSize = 50
 
   func validate() throws {
     if !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64.") }
@@ -49,7 +50,12 @@ struct CertificateRunCommand: ParsableCommand {
       let run = CertificateRun(
         database: database,
         options: CertificateRunOptions(workers: workers, outputDirectory: output, dryRun: dryRun, batchSize: batchSize),
-        renderer: { try CertificateDocument.render($0) }, signer: signer,
+        renderer: { try CertificateDocument.render($0) },
+        batchRenderer: { drafts in
+          let prepared = try CertificateDocument.prepareBatch(drafts)
+          return { try prepared.finish($0) }
+        },
+        signer: signer,
         events: { reporter.handle($0) })
       let summary = try run.execute()
       reporter.finish()
