@@ -185,7 +185,7 @@ public enum CertificateDocument {
     var stamp: Stamp?
     if deferred {
       // Serial numbers are 14 characters of tabular digits: any one has the width of the sample.
-      let sample = "BQ-0000-000000"
+      let sample = PreparedCertificates.Share.sample
       let serialPrefix = "Zertifikatsnummer "
       let urlPrefix = "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)"
       guard writer.naturalWidth(serialPrefix + sample, font: serialFont) <= footerWidth,
@@ -193,16 +193,15 @@ public enum CertificateDocument {
       else { throw NotDeferrable() }
       writer.text(serialPrefix, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
       writer.text(urlPrefix, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
+      let serialPositions = writer.characterPositions(serialPrefix + sample, font: serialFont).suffix(sample.count)
+      let urlPositions = writer.characterPositions(urlPrefix + sample, font: urlFont).suffix(sample.count)
       stamp = Stamp(
         texts: [
           .init(
-            face: .bold, size: serialFont.size,
-            x: margin + writer.naturalWidth(serialPrefix + sample, font: serialFont)
-              - writer.naturalWidth(sample, font: serialFont),
+            face: .bold, size: serialFont.size, positions: serialPositions.map { margin + $0 },
             baseline: footerY + writer.baseline(serialPrefix, font: serialFont), color: ink),
           .init(
-            face: .regular, size: urlFont.size,
-            x: margin + writer.naturalWidth(urlPrefix + sample, font: urlFont) - writer.naturalWidth(sample, font: urlFont),
+            face: .regular, size: urlFont.size, positions: urlPositions.map { margin + $0 },
             baseline: footerY + 13 + writer.baseline(urlPrefix, font: urlFont), color: muted),
         ],
         qr: (qrX, qrY, qrSize))
@@ -224,7 +223,9 @@ public enum CertificateDocument {
     struct Text {
       var face: Face
       var size: Double
-      var x: Double
+      /// Where each character of the serial begins (serials have the sample's shape, and the
+      /// face's digits are tabular).
+      var positions: [Double]
       /// Baseline, from the top of the page.
       var baseline: Double
       var color: (Double, Double, Double)
@@ -248,6 +249,7 @@ public final class PreparedCertificates: Sendable {
     var regularFont = 0
 
     static let probe = "BQ-0123456789"
+    static let sample = "BQ-0000-000000"
 
     static func draw(_ snapshots: [CertificateSnapshot], range: Range<Int>) throws -> Share {
       let writer = try PDFWriter(title: nil)
@@ -315,7 +317,8 @@ public final class PreparedCertificates: Sendable {
       expected.qrPayload = unsealed[index].qrPayload
       expected.verificationURL = unsealed[index].verificationURL
       guard let combined = share.combined, expected == unsealed[index],
-        snapshot.verificationURL == unsealed[index].verificationURL + snapshot.serial
+        snapshot.verificationURL == unsealed[index].verificationURL + snapshot.serial,
+        snapshot.serial.utf8.count == Share.sample.utf8.count
       else { return try CertificateDocument.render(snapshot) }
       return try combined.page(
         index - share.range.lowerBound, info: CertificateDocument.info(snapshot, created: created),
@@ -326,15 +329,20 @@ public final class PreparedCertificates: Sendable {
   static func stamp(_ stamp: CertificateDocument.Stamp, snapshot: CertificateSnapshot, share: Share) throws
     -> PDFPageSplitter.Stamp
   {
-    guard snapshot.serial.utf8.allSatisfy({ Share.probe.utf8.contains($0) }) else {
-      throw RenderError("the serial \(snapshot.serial) has characters the stamp fonts do not hold")
-    }
+    let serial = Array(snapshot.serial.utf8)
+    guard serial.allSatisfy({ Share.probe.utf8.contains($0) }),
+      stamp.texts.allSatisfy({ $0.positions.count == serial.count })
+    else { throw RenderError("the serial \(snapshot.serial) does not have the form the stamp was prepared for") }
     let height = PDFWriter.a4Height
     var content = ""
     for text in stamp.texts {
       content += "BT\n/\(text.face == .bold ? "BQb" : "BQr") \(number(text.size)) Tf\n"
       content += "\(number(text.color.0)) \(number(text.color.1)) \(number(text.color.2)) rg\n"
-      content += "1 0 0 1 \(number(text.x)) \(number(height - text.baseline)) Tm\n(\(snapshot.serial)) Tj\nET\n"
+      // Each character where Pango placed it in the single rendering.
+      for (character, x) in zip(serial, text.positions) {
+        content += "1 0 0 1 \(number(x)) \(number(height - text.baseline)) Tm (\(Character(UnicodeScalar(character)))) Tj\n"
+      }
+      content += "ET\n"
     }
     guard let code = PDFWriter.encodeQR(snapshot.qrPayload) else {
       throw RenderError("the QR payload (\(snapshot.qrPayload.utf8.count) bytes) cannot be encoded")

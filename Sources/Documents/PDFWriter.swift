@@ -161,6 +161,22 @@ public final class PDFWriter {
     withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) { Self.pixelSize($0).width }
   }
 
+  /// Where each character of a one-line `text` begins, from its left edge: the positions Pango
+  /// gives the glyphs (hinted advances and kerning included).
+  public func characterPositions(_ text: String, font: Font) -> [Double] {
+    withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) { layout in
+      var positions: [Double] = []
+      var index = text.utf8.startIndex
+      for scalar in text.unicodeScalars {
+        var rectangle = PangoRectangle()
+        pango_layout_index_to_pos(layout, Int32(text.utf8.distance(from: text.utf8.startIndex, to: index)), &rectangle)
+        positions.append(Double(rectangle.x) / Double(PANGO_SCALE))
+        index = text.utf8.index(index, offsetBy: scalar.utf8.count)
+      }
+      return positions
+    }
+  }
+
   /// How far below the top of a text block its first baseline lies.
   public func baseline(_ text: String, font: Font) -> Double {
     withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) {

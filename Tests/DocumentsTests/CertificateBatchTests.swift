@@ -80,6 +80,99 @@ import Testing
         == Tool.run("pdftotext", ["-layout", "-enc", "UTF-8", fromBatch, "-"]))
   }
 
+  /// The draft the nightly run prepares: no serial, the URL ending where the serial follows.
+  static func draft(of snapshot: CertificateSnapshot) -> CertificateSnapshot {
+    var draft = snapshot
+    draft.serial = ""
+    draft.qrPayload = ""
+    draft.verificationURL = String(snapshot.verificationURL.dropLast(snapshot.serial.count))
+    return draft
+  }
+
+  static func text(_ pdf: Data, layout: Bool = false) throws -> String {
+    try Tool.run("pdftotext", (layout ? ["-layout"] : []) + ["-enc", "UTF-8", try Tool.temporaryFile(pdf, suffix: ".pdf"), "-"])
+  }
+
+  struct Word: CustomStringConvertible {
+    var text: String
+    var x: Double
+    var y: Double
+    var right: Double
+    var description: String { "\(text) at \(x)–\(right), \(y)" }
+  }
+
+  /// The words of page 1 with their boxes (`pdftotext -bbox`), top to bottom, left to right.
+  static func words(_ pdf: Data) throws -> [Word] {
+    let html = try Tool.run("pdftotext", ["-bbox", "-enc", "UTF-8", try Tool.temporaryFile(pdf, suffix: ".pdf"), "-"])
+    let pattern = try Regex(#"<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>"#)
+    return html.matches(of: pattern).compactMap { match -> Word? in
+      guard let x = Double(String(match.output[1].substring ?? "")), let y = Double(String(match.output[2].substring ?? "")),
+        let right = Double(String(match.output[3].substring ?? ""))
+      else { return nil }
+      return Word(text: String(match.output[4].substring ?? ""), x: x, y: y, right: right)
+    }.sorted { ($0.y.rounded(), $0.x) < ($1.y.rounded(), $1.x) }
+    .reduce(into: [Word]()) { words, word in
+      if let last = words.last, abs(last.y - word.y) < 0.5, word.x - last.right < 0.5 {
+        words[words.count - 1].text += word.text
+        words[words.count - 1].right = word.right
+      } else {
+        words.append(word)
+      }
+    }
+  }
+
+  @Test func stampedAfterTheSerialIsTakenPrintsWhatSingleRenderingPrints() throws {
+    let sealed = try Self.names.enumerated().map { try Self.snapshot($0.offset, name: $0.element) }
+    let prepared = try CertificateDocument.prepareBatch(sealed.map(Self.draft), threads: 2)
+    let stamped = try prepared.finish(sealed)
+    #expect(stamped.count == sealed.count)
+    for (index, pdf) in stamped.enumerated() {
+      let alone = try CertificateDocument.render(sealed[index])
+      #expect(try Self.text(pdf) == Self.text(alone), "\(sealed[index].serial) differs from its single rendering")
+      // Every word begins where the single rendering puts it (within a tenth of a point) and
+      // ends within half a point (the stamped last glyph advances by the font's width, Pango's
+      // by its hinted width); a stamped serial directly after the URL is a word of its own for
+      // pdftotext, so touching words are joined first.
+      let stampedWords = try Self.words(pdf)
+      let aloneWords = try Self.words(alone)
+      #expect(stampedWords.map(\.text) == aloneWords.map(\.text))
+      for (stampedWord, aloneWord) in zip(stampedWords, aloneWords) {
+        #expect(
+          abs(stampedWord.x - aloneWord.x) < 0.1 && abs(stampedWord.y - aloneWord.y) < 0.1
+            && abs(stampedWord.right - aloneWord.right) < 0.5,
+          "\(stampedWord) is not where \(aloneWord) is")
+      }
+      let path = try Tool.temporaryFile(pdf, suffix: ".pdf")
+      #expect(try Tool.run("qpdf", ["--check", path]).contains("No syntax or stream encoding errors"))
+      let text = try Self.text(pdf)
+      #expect(text.contains("Zertifikatsnummer \(sealed[index].serial)"))
+      #expect(text.contains(sealed[index].verificationURL))
+      #expect(try Tool.run("pdfinfo", [path]).contains("Keywords:        \(sealed[index].serial) \(sealed[index].qrPayload)"))
+    }
+    let path = try Tool.temporaryFile(stamped[4], suffix: ".pdf")
+    _ = try Tool.run("pdftoppm", ["-r", "300", "-png", path, path + "-page"])
+    let decoded = try Tool.run("zbarimg", ["--quiet", "--raw", path + "-page-1.png"])
+    #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == sealed[4].qrPayload)
+  }
+
+  @Test func whatCannotBeStampedIsRenderedWhole() throws {
+    // A verification address too long for one line: the footer wraps, so nothing is stamped.
+    var long = try Self.snapshot(0, name: "Hańža Šołćina")
+    long.verificationURL =
+      "https://www.landespraeventionsrat.sachsen.de/qualifizierung/beccaria/zertifikate/pruefen?nr=" + long.serial
+    // A snapshot sealed with a field that differs from its draft (the name changed meanwhile).
+    let renamed = try Self.snapshot(1, name: "Zoë Łukasiewicz-Ünal")
+    var renamedDraft = Self.draft(of: renamed)
+    renamedDraft.holderName = "Zoë Łukasiewicz"
+    let longPDF = try CertificateDocument.prepareBatch([Self.draft(of: long)], threads: 1).finish([long])
+    let renamedPDF = try CertificateDocument.prepareBatch([renamedDraft], threads: 1).finish([renamed])
+    #expect(try Self.text(longPDF[0]) == Self.text(CertificateDocument.render(long)))
+    #expect(try Self.text(longPDF[0]).replacingOccurrences(of: "\n", with: "").contains(long.serial))
+    #expect(try Self.text(renamedPDF[0]).contains("Zoë Łukasiewicz-Ünal"))
+    #expect(try Self.text(renamedPDF[0]) == Self.text(CertificateDocument.render(renamed)))
+    #expect(throws: RenderError.self) { try CertificateDocument.prepareBatch([renamedDraft], threads: 1).finish([]) }
+  }
+
   @Test func somethingThatIsNotCairosPDFIsRefused() {
     for garbage in [Data(), Data("%PDF-1.5\nstartxref\n99999\n%%EOF".utf8), Data("not a pdf at all".utf8)] {
       #expect(throws: RenderError.self) { try PDFPageSplitter(garbage) }
