@@ -283,7 +283,7 @@ public struct CertificateRun: Sendable {
         for certificate in batch.issued {
           let path =
             try batch.documents[certificate.id].map {
-              try exporter.write(serial: certificate.serial, pdf: $0, sha256: certificate.sha256)
+              try exporter.write(serial: certificate.serial, pdf: $0, sha256: certificate.sha256, hashed: true)
             } ?? exporter.export(id: certificate.id)
           result.exported += 1
           events(.exported(path: path))

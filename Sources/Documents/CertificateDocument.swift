@@ -193,8 +193,8 @@ public enum CertificateDocument {
       else { throw NotDeferrable() }
       writer.text(serialPrefix, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
       writer.text(urlPrefix, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
-      let serialPositions = writer.characterPositions(serialPrefix + sample, font: serialFont).suffix(sample.count)
-      let urlPositions = writer.characterPositions(urlPrefix + sample, font: urlFont).suffix(sample.count)
+      let serialPositions = writer.characterPositions(of: sample, after: serialPrefix, font: serialFont)
+      let urlPositions = writer.characterPositions(of: sample, after: urlPrefix, font: urlFont)
       stamp = Stamp(
         texts: [
           .init(

@@ -161,17 +161,18 @@ public final class PDFWriter {
     withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) { Self.pixelSize($0).width }
   }
 
-  /// Where each character of a one-line `text` begins, from its left edge: the positions Pango
-  /// gives the glyphs (hinted advances and kerning included).
-  public func characterPositions(_ text: String, font: Font) -> [Double] {
-    withLayout(text, width: nil, font: font, alignment: .left, lineSpacing: 1) { layout in
+  /// Where each character of `suffix` begins when a one-line `prefix + suffix` is laid out,
+  /// from the line's left edge: the positions Pango gives the glyphs (hinted advances and
+  /// kerning included).
+  public func characterPositions(of suffix: String, after prefix: String, font: Font) -> [Double] {
+    withLayout(prefix + suffix, width: nil, font: font, alignment: .left, lineSpacing: 1) { layout in
       var positions: [Double] = []
-      var index = text.utf8.startIndex
-      for scalar in text.unicodeScalars {
+      var offset = prefix.utf8.count
+      for scalar in suffix.unicodeScalars {
         var rectangle = PangoRectangle()
-        pango_layout_index_to_pos(layout, Int32(text.utf8.distance(from: text.utf8.startIndex, to: index)), &rectangle)
+        pango_layout_index_to_pos(layout, Int32(offset), &rectangle)
         positions.append(Double(rectangle.x) / Double(PANGO_SCALE))
-        index = text.utf8.index(index, offsetBy: scalar.utf8.count)
+        offset += scalar.utf8.count
       }
       return positions
     }
