@@ -111,14 +111,14 @@ import Testing
       else { return nil }
       return Word(text: String(match.output[4].substring ?? ""), x: x, y: y, right: right)
     }.sorted { ($0.y.rounded(), $0.x) < ($1.y.rounded(), $1.x) }
-    .reduce(into: [Word]()) { words, word in
-      if let last = words.last, abs(last.y - word.y) < 0.5, word.x - last.right < 0.5 {
-        words[words.count - 1].text += word.text
-        words[words.count - 1].right = word.right
-      } else {
-        words.append(word)
+      .reduce(into: [Word]()) { words, word in
+        if let last = words.last, abs(last.y - word.y) < 0.5, word.x - last.right < 0.5 {
+          words[words.count - 1].text += word.text
+          words[words.count - 1].right = word.right
+        } else {
+          words.append(word)
+        }
       }
-    }
   }
 
   @Test func stampedAfterTheSerialIsTakenPrintsWhatSingleRenderingPrints() throws {
