@@ -128,11 +128,37 @@ struct CertificateIssuer {
     }
     let pdfs = try finish(sealed.map(\.0))
     guard pdfs.count == plan.count else { throw StoreError.corrupt("\(plan.count) certificates gave \(pdfs.count) documents") }
+    for _ in plan { Failpoint.pass("rendered") }
+    // One statement for the batch: the statement-level triggers (audit, rules) run once.
+    let hashes = pdfs.map(\.sha256Hex)
+    let snapshots = sealed.map(\.0)
+    let rows = try connection.query(
+      """
+      INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
+                               completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
+      SELECT serial, kind, participant_id, programme_id, programme_version_id, module_number::integer, course_id,
+             completed_on, \(runID), pdf, pdf_sha256, snapshot::jsonb, \(signer.keyID), signature
+      FROM unnest(\(PostgresArray(snapshots.map(\.serial))), \(PostgresArray(plan.map(\.due.kind.rawValue))),
+                  \(PostgresArray(plan.map(\.eligibility.key.participant))), \(PostgresArray(plan.map(\.eligibility.key.programme))),
+                  \(PostgresArray(plan.map(\.eligibility.programmeVersionID))), \(PostgresArray(plan.map(\.due.module))),
+                  \(PostgresArray(plan.map { item in item.due.credits.last.flatMap { item.eligibility.courseIDs[$0.course] } })),
+                  \(PostgresArray(plan.map(\.due.completedOn.postgres))), \(PostgresArray(pdfs)), \(PostgresArray(hashes)),
+                  \(PostgresArray(snapshots.map { String(decoding: JSONB($0).postgresBind.bytes ?? [], as: UTF8.self) })),
+                  \(PostgresArray(sealed.map { Base64URL.encode($0.1.signature) })))
+        AS row (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id, completed_on, pdf,
+                pdf_sha256, snapshot, signature)
+      RETURNING id, serial
+      """)
+    var ids: [String: Int64] = [:]
+    for row in rows { ids[try row.decode("serial")] = try row.decode("id") }
     return try plan.indices.map { index in
-      Failpoint.pass("rendered")
-      let certificate = try store(
-        plan[index].due, for: plan[index].eligibility, snapshot: sealed[index].0, payload: sealed[index].1, pdf: pdfs[index],
-        in: connection)
+      Failpoint.pass("inserted")
+      let serial = snapshots[index].serial
+      guard let id = ids[serial] else { throw StoreError.corrupt("certificate \(serial) was not stored") }
+      let certificate = IssuedCertificate(
+        id: id, serial: serial, kind: plan[index].due.kind, module: plan[index].due.module,
+        participantID: plan[index].eligibility.key.participant, holderName: plan[index].eligibility.holderName,
+        sha256: hashes[index], year: today.year)
       return (certificate, pdfs[index])
     }
   }

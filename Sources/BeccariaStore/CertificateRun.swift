@@ -240,6 +240,7 @@ public struct CertificateRun: Sendable {
         } catch {
           // Something in the batch failed (rolled back to before its serials): issue one by one,
           // so that the failure is pinned to its certificate and the others are issued.
+          database.logger.warning("certificate batch of \(plan.count) failed (\(error)); issuing them one by one")
           batchFailed = true
         }
         for (due, eligibility) in plan where batchFailed {

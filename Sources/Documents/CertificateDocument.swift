@@ -89,23 +89,45 @@ public enum CertificateDocument {
     let width = PDFWriter.a4Width
     let height = PDFWriter.a4Height
     let content = width - 2 * margin
-
-    // Frame.
-    writer.rectangle(x: 28, y: 28, width: width - 56, height: height - 56, lineWidth: 1.6, stroke: accent)
-    writer.rectangle(x: 33, y: 33, width: width - 66, height: height - 66, lineWidth: 0.4, stroke: accent)
-
-    var y = 70.0
-    y +=
-      writer.text(
-        snapshot.issuer.uppercased(), x: margin, y: y, width: content, font: .sans(9.5, bold: true),
-        alignment: .center, color: accent) + 2
-    y += writer.text(snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9), alignment: .center, color: muted)
-    y += 42
-    y += writer.text(
-      snapshot.heading, x: margin, y: y, width: content, font: .serif(38, bold: true), alignment: .center, color: ink)
-    y += 30
+    let signatureTop = height - 250
+    // What is the same on every certificate of a programme's kind is drawn once per document
+    // and shown on every page (`reusable`); only the holder's fields are drawn per page.
+    let separator = "\u{1F}"
+    let headerKey =
+      (["header", snapshot.issuer, snapshot.programmeTitle, snapshot.heading]
+      + snapshot.signatories.flatMap { [$0.name, $0.role] }).joined(separator: separator)
+    let nameTop = try writer.reusable(headerKey) { writer -> Double in
+      // Frame.
+      writer.rectangle(x: 28, y: 28, width: width - 56, height: height - 56, lineWidth: 1.6, stroke: accent)
+      writer.rectangle(x: 33, y: 33, width: width - 66, height: height - 66, lineWidth: 0.4, stroke: accent)
+      var y = 70.0
+      y +=
+        writer.text(
+          snapshot.issuer.uppercased(), x: margin, y: y, width: content, font: .sans(9.5, bold: true),
+          alignment: .center, color: accent) + 2
+      y += writer.text(
+        snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9), alignment: .center, color: muted)
+      y += 42
+      y += writer.text(
+        snapshot.heading, x: margin, y: y, width: content, font: .serif(38, bold: true), alignment: .center, color: ink)
+      // Signatures.
+      let count = max(1, snapshot.signatories.count)
+      let gap = 24.0
+      let slot = (content - gap * Double(count - 1)) / Double(count)
+      for (index, signatory) in snapshot.signatories.enumerated() {
+        let x = margin + Double(index) * (slot + gap)
+        let lineY = signatureTop + 62
+        writer.line(from: (x, lineY), to: (x + slot, lineY), width: 0.6, gray: 0.3)
+        let nameHeight = writer.text(
+          signatory.name, x: x, y: lineY + 4, width: slot, font: .sans(8.5, bold: true), alignment: .center, color: ink)
+        writer.text(
+          signatory.role, x: x, y: lineY + 5 + nameHeight, width: slot, font: .sans(8), alignment: .center, color: muted)
+      }
+      return y + 30
+    }
 
     // The holder's name: serif, as large as fits on two lines at most.
+    var y = nameTop
     let nameFont = writer.fittingFont(
       snapshot.holderName, width: content - 20, font: .serif(28, bold: true), maxLines: 2, minimumSize: 14)
     y +=
@@ -117,55 +139,58 @@ public enum CertificateDocument {
         alignment: .center, color: muted)
     }
     y += 22
-    y += writer.text(
-      snapshot.body, x: margin + 30, y: y, width: content - 60, font: .serif(12), alignment: .center,
-      color: ink, lineSpacing: 1.25)
-    if let award = snapshot.award {
-      y += 16
-      y += writer.text(
-        "„\(award)“", x: margin, y: y, width: content, font: .serif(19, bold: true, italic: true),
-        alignment: .center, color: accent)
-    }
-    y += 26
 
-    // Modules.
+    // Body, award and the modules: their texts are the programme's, drawn once and moved to
+    // below the name; what differs per holder (cohort and date of each module) goes on top.
     let tableX = margin + 30
     let tableWidth = content - 60
-    writer.line(from: (tableX, y), to: (tableX + tableWidth, y), width: 0.6, gray: 0.55)
-    y += 6
-    for module in snapshot.modules {
-      let label = "Modul \(module.number): \(module.title)"
-      let detail = "\(module.ue) UE · \(module.course) · \(module.completedOn.german)"
-      let labelHeight = writer.text(label, x: tableX, y: y, width: tableWidth * 0.48, font: .serif(11, bold: true), color: ink)
-      let detailHeight = writer.text(
-        detail, x: tableX + tableWidth * 0.48, y: y + 1, width: tableWidth * 0.52, font: .sans(9),
-        alignment: .right, color: muted)
-      y += max(labelHeight, detailHeight) + 5
-    }
-    writer.line(from: (tableX, y), to: (tableX + tableWidth, y), width: 0.6, gray: 0.55)
-    y += 6
+    let details = snapshot.modules.map { "\($0.ue) UE · \($0.course) · \($0.completedOn.german)" }
+    let detailHeights = details.map { writer.measure($0, width: tableWidth * 0.52, font: .sans(9)).height }
     let total =
       snapshot.modules.count > 1
       ? "Insgesamt \(snapshot.totalUE) Unterrichtseinheiten (UE) zu je \(snapshot.ueMinutes) Minuten"
       : "Eine Unterrichtseinheit (UE) umfasst \(snapshot.ueMinutes) Minuten"
-    writer.text(total, x: tableX, y: y, width: tableWidth, font: .sans(8.5), alignment: .center, color: muted)
+    let bodyKey =
+      (["body", snapshot.body, snapshot.award ?? "", total]
+      + snapshot.modules.map { "\($0.number) \($0.title)" } + detailHeights.map { String(Int(($0 * 100).rounded())) })
+      .joined(separator: separator)
+    let rows = try writer.reusable(bodyKey, y: y) { writer -> [Double] in
+      var y = 0.0
+      y += writer.text(
+        snapshot.body, x: margin + 30, y: y, width: content - 60, font: .serif(12), alignment: .center,
+        color: ink, lineSpacing: 1.25)
+      if let award = snapshot.award {
+        y += 16
+        y += writer.text(
+          "„\(award)“", x: margin, y: y, width: content, font: .serif(19, bold: true, italic: true),
+          alignment: .center, color: accent)
+      }
+      y += 26
+      writer.line(from: (tableX, y), to: (tableX + tableWidth, y), width: 0.6, gray: 0.55)
+      y += 6
+      var rows: [Double] = []
+      for (module, detailHeight) in zip(snapshot.modules, detailHeights) {
+        rows.append(y)
+        let labelHeight = writer.text(
+          "Modul \(module.number): \(module.title)", x: tableX, y: y, width: tableWidth * 0.48,
+          font: .serif(11, bold: true), color: ink)
+        y += max(labelHeight, detailHeight) + 5
+      }
+      writer.line(from: (tableX, y), to: (tableX + tableWidth, y), width: 0.6, gray: 0.55)
+      y += 6
+      writer.text(total, x: tableX, y: y, width: tableWidth, font: .sans(8.5), alignment: .center, color: muted)
+      return rows
+    }
+    for (detail, row) in zip(details, rows) {
+      writer.text(
+        detail, x: tableX + tableWidth * 0.48, y: y + row + 1, width: tableWidth * 0.52, font: .sans(9),
+        alignment: .right, color: muted)
+    }
 
-    // Place and date, signatures.
-    let signatureTop = height - 250
+    // Place and date.
     writer.text(
       "\(snapshot.place), den \(snapshot.issuedOn.german)", x: margin, y: signatureTop, width: content,
       font: .serif(11.5), alignment: .left, color: ink)
-    let count = max(1, snapshot.signatories.count)
-    let gap = 24.0
-    let slot = (content - gap * Double(count - 1)) / Double(count)
-    for (index, signatory) in snapshot.signatories.enumerated() {
-      let x = margin + Double(index) * (slot + gap)
-      let lineY = signatureTop + 62
-      writer.line(from: (x, lineY), to: (x + slot, lineY), width: 0.6, gray: 0.3)
-      let nameHeight = writer.text(
-        signatory.name, x: x, y: lineY + 4, width: slot, font: .sans(8.5, bold: true), alignment: .center, color: ink)
-      writer.text(signatory.role, x: x, y: lineY + 5 + nameHeight, width: slot, font: .sans(8), alignment: .center, color: muted)
-    }
 
     // Serial and verification. The serial number appears twice (after "Zertifikatsnummer" and
     // at the end of the verification URL) and in the QR code; when `deferred`, those three are
@@ -191,8 +216,10 @@ public enum CertificateDocument {
       guard writer.naturalWidth(serialPrefix + sample, font: serialFont) <= footerWidth,
         writer.naturalWidth(urlPrefix + sample, font: urlFont) <= footerWidth
       else { throw NotDeferrable() }
-      writer.text(serialPrefix, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
-      writer.text(urlPrefix, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
+      try writer.reusable(["footer", urlPrefix].joined(separator: separator)) { writer in
+        writer.text(serialPrefix, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
+        writer.text(urlPrefix, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
+      }
       let serialPositions = writer.characterPositions(of: sample, after: serialPrefix, font: serialFont)
       let urlPositions = writer.characterPositions(of: sample, after: urlPrefix, font: urlFont)
       stamp = Stamp(

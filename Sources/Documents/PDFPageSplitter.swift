@@ -182,10 +182,11 @@ public struct PDFPageSplitter {
           }.joined()
           head = try Self.inserting(fonts, after: "/Font <<", in: head)
           if let picture = stamp.image {
-            guard Self.firstRange(of: Array("/XObject".utf8), in: head, within: 0..<head.count) == nil else {
-              throw RenderError("page \(index + 1) has images already; the stamp cannot add its own")
+            if Self.firstRange(of: Array("/XObject <<".utf8), in: head, within: 0..<head.count) != nil {
+              head = try Self.inserting(" /\(picture.name) \(image) 0 R", after: "/XObject <<", in: head)
+            } else {
+              head = try Self.inserting("\n   /XObject << /\(picture.name) \(image) 0 R >>", after: "<<", in: head)
             }
-            head = try Self.inserting("\n   /XObject << /\(picture.name) \(image) 0 R >>", after: "<<", in: head)
           }
         }
       }

@@ -55,7 +55,11 @@ public final class PDFWriter {
   static let cairoVersion = String(cString: cairo_version_string())
 
   private let surface: OpaquePointer
-  private let cairo: OpaquePointer
+  /// Where drawing goes: the page, or a reusable group while it is recorded.
+  private var cairo: OpaquePointer
+  private let pageContext: OpaquePointer
+  /// Reusable groups by key: a recording surface and what drawing it returned.
+  private var groups: [String: (surface: OpaquePointer, value: Any)] = [:]
   /// One Pango context for the whole document (72 dpi, so font sizes are points): creating a
   /// context per text block costs more than laying the text out.
   private let pango: OpaquePointer
@@ -114,6 +118,7 @@ public final class PDFWriter {
       throw RenderError("could not create a drawing context")
     }
     self.cairo = cairo
+    pageContext = cairo
     // pango_cairo_create_context never returns NULL (it aborts when out of memory).
     pango = pango_cairo_create_context(cairo).unsafelyUnwrapped
     pango_cairo_context_set_resolution(pango, 72)
@@ -121,16 +126,49 @@ public final class PDFWriter {
 
   deinit {
     for layout in layouts.values { g_object_unref(UnsafeMutableRawPointer(layout)) }
+    for group in groups.values { cairo_surface_destroy(group.surface) }
     for description in fonts.values { pango_font_description_free(description) }
     g_object_unref(UnsafeMutableRawPointer(pango))
-    cairo_destroy(cairo)
+    cairo_destroy(pageContext)
     cairo_surface_destroy(surface)
     sink.release()
   }
 
+  /// Draws content that is the same wherever it appears once, as a group the PDF holds once and
+  /// every page shows (a form XObject), moved by (`x`, `y`): on the first use of `key`, `draw`
+  /// records it (drawing calls made inside go into the group, with the group's origin at the
+  /// page's); later uses of the key show the recording and return what `draw` returned then.
+  /// `key` must identify everything `draw` draws.
+  public func reusable<Value>(_ key: String, x: Double = 0, y: Double = 0, draw: (PDFWriter) throws -> Value) throws -> Value {
+    let group: (surface: OpaquePointer, value: Any)
+    if let recorded = groups[key] {
+      group = recorded
+    } else {
+      var extents = cairo_rectangle_t(x: 0, y: 0, width: width, height: height)
+      guard let recording = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents),
+        cairo_surface_status(recording) == CAIRO_STATUS_SUCCESS, let context = cairo_create(recording)
+      else { throw RenderError("could not create a drawing group") }
+      let page = cairo
+      cairo = context
+      defer {
+        cairo = page
+        cairo_destroy(context)
+      }
+      let value = try draw(self)
+      group = (recording, value)
+      groups[key] = group
+    }
+    cairo_save(cairo)
+    cairo_set_source_surface(cairo, group.surface, x, y)
+    cairo_paint(cairo)
+    cairo_restore(cairo)
+    guard let value = group.value as? Value else { throw RenderError("the drawing group \(key) was recorded with another type") }
+    return value
+  }
+
   /// Ends the current page and starts a new one.
   public func newPage() {
-    cairo_show_page(cairo)
+    cairo_show_page(pageContext)
     pageCount += 1
   }
 

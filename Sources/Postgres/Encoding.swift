@@ -153,23 +153,27 @@ public struct PostgresArray<Element: PostgresEncodable>: PostgresEncodable {
   public init(_ elements: [Element]) { self.elements = elements }
 
   public var postgresBind: PostgresBind {
+    if Element.postgresType == .bytea { return binaryByteaArray }
     var elementType = PostgresType.text
-    var literal = "{"
+    var literal: [UInt8] = [UInt8(ascii: "{")]
+    let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
     for (index, element) in elements.enumerated() {
-      if index > 0 { literal += "," }
+      if index > 0 { literal.append(UInt8(ascii: ",")) }
       let bind = element.postgresBind
       elementType = bind.type
       if let bytes = bind.bytes, bind.format == .text {
-        let text = String(decoding: bytes, as: UTF8.self)
-        literal +=
-          "\""
-          + text.replacingOccurrences(of: "\\", with: "\\\\")
-          .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        literal.reserveCapacity(literal.count + bytes.count + 8)
+        literal.append(quote)
+        for byte in bytes {
+          if byte == quote || byte == backslash { literal.append(backslash) }
+          literal.append(byte)
+        }
+        literal.append(quote)
       } else {
-        literal += "NULL"
+        literal += Array("NULL".utf8)
       }
     }
-    literal += "}"
+    literal.append(UInt8(ascii: "}"))
     let arrayType: PostgresType =
       switch elementType {
       case .int8: PostgresType(rawValue: 1016)
@@ -180,6 +184,29 @@ public struct PostgresArray<Element: PostgresEncodable>: PostgresEncodable {
       case .date: PostgresType(rawValue: 1182)
       default: PostgresType(rawValue: 1009)  // text[]
       }
-    return PostgresBind(type: arrayType, text: literal)
+    return PostgresBind(type: arrayType, format: .text, bytes: literal)
+  }
+
+  /// A bytea[] in the binary array format (as `array_send` writes it): no hex escaping of
+  /// documents that are tens of kilobytes each.
+  var binaryByteaArray: PostgresBind {
+    var bytes: [UInt8] = []
+    func append(_ value: Int32) { withUnsafeBytes(of: value.bigEndian) { bytes += $0 } }
+    let binds = elements.map(\.postgresBind)
+    bytes.reserveCapacity(20 + binds.reduce(0) { $0 + 4 + ($1.bytes?.count ?? 0) })
+    append(1)  // dimensions
+    append(binds.contains { $0.bytes == nil } ? 1 : 0)  // has NULLs
+    append(Int32(bitPattern: PostgresType.bytea.rawValue))
+    append(Int32(binds.count))
+    append(1)  // lower bound
+    for bind in binds {
+      if let value = bind.bytes {
+        append(Int32(value.count))
+        bytes += value
+      } else {
+        append(-1)
+      }
+    }
+    return PostgresBind(type: PostgresType(rawValue: 1001), format: .binary, bytes: bytes)
   }
 }

@@ -127,5 +127,20 @@ import Testing
     let joined = try db.queryOne("SELECT string_agg(x, '|') AS s FROM unnest(\(PostgresArray(names))) AS x")?
       .decode("s", as: String.self)
     #expect(joined == names.joined(separator: "|"))
+    // Text arrays with NULLs, JSON and non-ASCII text; bytea arrays (binary format) with zero
+    // bytes, an empty value and a NULL, each element back byte for byte.
+    let optional: [String?] = ["{\"n\": \"Zoë \\\"Ł\\\"\"}", nil, "NULL", ""]
+    let texts = try db.query(
+      "SELECT x IS NULL AS missing, coalesce(x, '') AS x FROM unnest(\(PostgresArray(optional))) WITH ORDINALITY AS t (x, n) ORDER BY n"
+    ).map { try $0.decode("missing", as: Bool.self) ? nil : $0.decode("x", as: String.self) }
+    #expect(texts == optional)
+    let documents: [Data?] = [Data([0, 1, 0, 255]), nil, Data(), Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })]
+    let back = try db.query(
+      """
+      SELECT x IS NULL AS missing, coalesce(x, '') AS x, cardinality(\(PostgresArray(documents))) AS n
+      FROM unnest(\(PostgresArray(documents))) WITH ORDINALITY AS t (x, i) ORDER BY i
+      """
+    ).map { try $0.decode("missing", as: Bool.self) ? nil : $0.decode("x", as: Data.self) }
+    #expect(back == documents)
   }
 }
