@@ -63,7 +63,7 @@ public final class PDFWriter {
   /// One Pango context for the whole document (72 dpi, so font sizes are points): creating a
   /// context per text block costs more than laying the text out.
   private let pango: OpaquePointer
-  private var fonts: [String: OpaquePointer] = [:]
+  private var fonts: [Font: OpaquePointer] = [:]
   /// Text laid out once is drawn again from its layout (on a later page of the same document, or
   /// measured first and drawn after): shaping costs more than drawing.
   private var layouts: [LayoutKey: OpaquePointer] = [:]
@@ -333,13 +333,12 @@ public final class PDFWriter {
     // pango_layout_new never returns NULL (it aborts when out of memory).
     let layout = pango_layout_new(pango).unsafelyUnwrapped
     layouts[cacheKey] = layout
-    let key = font.pangoDescription
     let description: OpaquePointer
-    if let cached = fonts[key] {
+    if let cached = fonts[font] {
       description = cached
     } else {
-      description = pango_font_description_from_string(key).unsafelyUnwrapped
-      fonts[key] = description
+      description = pango_font_description_from_string(font.pangoDescription).unsafelyUnwrapped
+      fonts[font] = description
     }
     pango_layout_set_font_description(layout, description)
     if let width {

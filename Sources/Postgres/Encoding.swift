@@ -192,17 +192,22 @@ public struct PostgresArray<Element: PostgresEncodable>: PostgresEncodable {
   var binaryByteaArray: PostgresBind {
     var bytes: [UInt8] = []
     func append(_ value: Int32) { withUnsafeBytes(of: value.bigEndian) { bytes += $0 } }
-    let binds = elements.map(\.postgresBind)
-    bytes.reserveCapacity(20 + binds.reduce(0) { $0 + 4 + ($1.bytes?.count ?? 0) })
+    // Documents are copied once, straight from their storage.
+    let values: [Data?] = elements.map { element in
+      if let data = element as? Data { return data }
+      if let optional = element as? Data?, let data = optional { return data }
+      return element.postgresBind.bytes.map { Data($0) }
+    }
+    bytes.reserveCapacity(20 + values.reduce(0) { $0 + 4 + ($1?.count ?? 0) })
     append(1)  // dimensions
-    append(binds.contains { $0.bytes == nil } ? 1 : 0)  // has NULLs
+    append(values.contains { $0 == nil } ? 1 : 0)  // has NULLs
     append(Int32(bitPattern: PostgresType.bytea.rawValue))
-    append(Int32(binds.count))
+    append(Int32(values.count))
     append(1)  // lower bound
-    for bind in binds {
-      if let value = bind.bytes {
+    for value in values {
+      if let value {
         append(Int32(value.count))
-        bytes += value
+        value.withUnsafeBytes { bytes += $0 }
       } else {
         append(-1)
       }
