@@ -121,8 +121,23 @@ import Testing
       }
   }
 
+  /// A Teilnahmebescheinigung: one module, other heading and body, no award.
+  static func attendanceCertificate(_ index: Int, name: String) throws -> CertificateSnapshot {
+    var snapshot = try snapshot(index, name: name)
+    snapshot.kind = .teilnahmebescheinigung
+    snapshot.heading = "Teilnahmebescheinigung"
+    snapshot.body = "hat an folgendem Modul der Qualifizierung teilgenommen."
+    snapshot.award = nil
+    snapshot.modules = Array(snapshot.modules.prefix(1))
+    return snapshot
+  }
+
   @Test func stampedAfterTheSerialIsTakenPrintsWhatSingleRenderingPrints() throws {
-    let sealed = try Self.names.enumerated().map { try Self.snapshot($0.offset, name: $0.element) }
+    // Both kinds in one batch, interleaved: each page shows its own kind's static parts.
+    let sealed = try Self.names.enumerated().map {
+      $0.offset % 3 == 1
+        ? try Self.attendanceCertificate($0.offset, name: $0.element) : try Self.snapshot($0.offset, name: $0.element)
+    }
     let prepared = try CertificateDocument.prepareBatch(sealed.map(Self.draft), threads: 2)
     let stamped = try prepared.finish(sealed)
     #expect(stamped.count == sealed.count)
@@ -171,6 +186,14 @@ import Testing
     #expect(try Self.text(renamedPDF[0]).contains("Zoë Łukasiewicz-Ünal"))
     #expect(try Self.text(renamedPDF[0]) == Self.text(CertificateDocument.render(renamed)))
     #expect(throws: RenderError.self) { try CertificateDocument.prepareBatch([renamedDraft], threads: 1).finish([]) }
+    // A serial longer than the prepared shape (a millionth certificate in a year).
+    var millionth = try Self.snapshot(2, name: "Nguyễn Thị Minh Khai")
+    let draft = Self.draft(of: millionth)
+    millionth.serial = "BQ-2027-1000000"
+    millionth.verificationURL = draft.verificationURL + millionth.serial
+    let millionthPDF = try CertificateDocument.prepareBatch([draft], threads: 1).finish([millionth])
+    #expect(try Self.text(millionthPDF[0]).contains("Zertifikatsnummer BQ-2027-1000000"))
+    #expect(try Self.text(millionthPDF[0]) == Self.text(CertificateDocument.render(millionth)))
   }
 
   @Test func somethingThatIsNotCairosPDFIsRefused() {
