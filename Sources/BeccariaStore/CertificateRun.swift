@@ -58,8 +58,8 @@ public struct CertificateRun: Sendable {
   public let options: CertificateRunOptions
   public let renderer: CertificateRenderer
   /// Renders a claimed batch at once (drawn before its serials are taken); when it fails, the
-  /// batch is issued one by one with
-  /// `renderer`, so that one bad certificate does not hold back the others.
+  /// batch is issued one by one with `renderer`, so that one bad certificate does not hold back
+  /// the others.
   public let batchRenderer: CertificateBatchRenderer
   public let signer: SigningKey
   public let events: @Sendable (CertificateRunEvent) -> Void

@@ -134,10 +134,10 @@ public final class PDFWriter {
     sink.release()
   }
 
-  /// Draws content that is the same wherever it appears once, as a group the PDF holds once and
-  /// every page shows (a form XObject), moved by (`x`, `y`): on the first use of `key`, `draw`
-  /// records it (drawing calls made inside go into the group, with the group's origin at the
-  /// page's); later uses of the key show the recording and return what `draw` returned then.
+  /// Content that recurs unchanged on many pages, drawn once: the PDF holds it once as a group
+  /// (a form XObject) that each page shows, moved by (`x`, `y`). On the first use of `key`,
+  /// `draw` records the group (drawing calls made inside it go into the group, whose origin is
+  /// the page's); later uses show the recording and return what `draw` returned the first time.
   /// `key` must identify everything `draw` draws.
   public func reusable<Value>(_ key: String, x: Double = 0, y: Double = 0, draw: (PDFWriter) throws -> Value) throws -> Value {
     let group: (surface: OpaquePointer, value: Any)

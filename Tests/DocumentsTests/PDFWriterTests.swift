@@ -46,6 +46,29 @@ import Testing
     #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == "BQ-2027-000042")
   }
 
+  @Test func aReusableGroupIsStoredOnceAndShownOnEveryPage() throws {
+    let writer = try PDFWriter(title: "Gruppe")
+    var recorded = 0
+    for page in 1...3 {
+      if page > 1 { writer.newPage() }
+      let height = try writer.reusable("kopf", y: Double(page) * 10) { writer -> Double in
+        recorded += 1
+        return writer.text("Landespräventionsrat Sachsen", x: 60, y: 60, width: 470, font: .serif(18))
+      }
+      #expect(height > 10)
+      writer.text("Seite \(page) für Hańža Šołćina", x: 60, y: 200, width: 470, font: .sans(11))
+    }
+    #expect(recorded == 1)
+    let file = try Tool.temporaryFile(try writer.finish(), suffix: ".pdf")
+    let pages = try (1...3).map { try Tool.run("pdftotext", ["-f", "\($0)", "-l", "\($0)", "-enc", "UTF-8", file, "-"]) }
+    for (index, text) in pages.enumerated() {
+      #expect(text.contains("Landespräventionsrat Sachsen"))
+      #expect(text.contains("Seite \(index + 1) für Hańža Šołćina"))
+    }
+    let uncompressed = try Tool.run("qpdf", ["--qdf", "--object-streams=disable", file, "-"])
+    #expect(uncompressed.components(separatedBy: "/Subtype /Form").count - 1 == 1)
+  }
+
   @Test func longTextShrinksToFit() throws {
     let writer = try PDFWriter(title: "Fit")
     let name = "Maximiliane Alexandra Konstanze Wjeńka-Łukasiewicz-Ünal von Hohenstein"
