@@ -12,8 +12,14 @@ public enum CertificateDocument {
   static let accent = (0.10, 0.27, 0.45)
   static let muted = (0.35, 0.38, 0.42)
 
+  /// One certificate, drawn straight into its own PDF (Cairo writes the document information).
+  /// The nightly run's fallback and re-issues use this path, which does not depend on splitting.
   public static func render(_ snapshot: CertificateSnapshot) throws -> Data {
-    try renderBatch([snapshot], threads: 1)[0]
+    let writer = try PDFWriter(
+      title: "\(snapshot.heading) \(snapshot.serial)", author: snapshot.issuer,
+      subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: "\(snapshot.serial) \(snapshot.qrPayload)")
+    try draw(snapshot, on: writer)
+    return try writer.finish()
   }
 
   /// Renders many certificates at once: each thread draws its share as the pages of one Cairo
