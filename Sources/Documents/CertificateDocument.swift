@@ -276,7 +276,7 @@ public final class PreparedCertificates: Sendable {
     var range: Range<Int>
     /// The combined document, with two probe pages after the certificates; nil when the batch
     /// cannot be stamped (a verification URL too long for one line) and is rendered whole.
-    nonisolated(unsafe) var combined: PDFPageSplitter?
+    var combined: PDFPageSplitter?
     var stamps: [CertificateDocument.Stamp]
     var boldFont = 0
     var regularFont = 0

@@ -5,7 +5,7 @@ import Foundation
 /// (content, resources, images, fonts with their subsets, widths and ToUnicode maps), renumbered,
 /// and gets its own document information. Stream data is copied byte for byte: the fonts of a
 /// batch are subset and compressed once, and every page's file carries the same font programs.
-public struct PDFPageSplitter {
+public struct PDFPageSplitter: Sendable {
   /// Document information written into one page's file.
   public struct Info: Sendable {
     public var title: String
@@ -27,7 +27,7 @@ public struct PDFPageSplitter {
     }
   }
 
-  struct Object {
+  struct Object: Sendable {
     /// The object's bytes from its number to the end of the object (before the next one).
     var range: Range<Int>
     /// Where its dictionary ends (the start of stream data, or the end of the object).
@@ -38,7 +38,7 @@ public struct PDFPageSplitter {
     var references: [Int] { sites.dropFirst().map(\.number) }
   }
 
-  struct Site {
+  struct Site: Sendable {
     var digits: Range<Int>
     var number: Int
   }
@@ -102,7 +102,7 @@ public struct PDFPageSplitter {
   /// Content added on top of a page when it is split off: fonts of the combined document (by
   /// object number) and an image under resource names of their own, and a content stream drawn
   /// after the page's own (whose graphics state is saved and restored around it).
-  public struct Stamp {
+  public struct Stamp: Sendable {
     public var fonts: [(name: String, object: Int)]
     public var image: (name: String, width: Int, height: Int, grayBits: [UInt8])?
     public var content: [UInt8]
