@@ -12,6 +12,11 @@ public typealias CertificateRenderer = @Sendable (CertificateSnapshot) throws ->
 public typealias CertificateBatchRenderer =
   @Sendable ([CertificateSnapshot]) throws -> @Sendable ([CertificateSnapshot]) throws -> [Data]
 
+/// A batch renderer that renders each sealed snapshot on its own with `renderer`.
+func oneByOne(_ renderer: @escaping CertificateRenderer) -> CertificateBatchRenderer {
+  { _ in { sealed in try sealed.map(renderer) } }
+}
+
 /// One certificate issued (committed) by a run.
 public struct IssuedCertificate: Sendable, Equatable, Codable {
   public var id: Int64
@@ -43,17 +48,6 @@ struct CertificateIssuer {
 
   let signer: SigningKey
 
-  /// Builds the printed fields of a due certificate (serial given), signed: the QR code carries
-  /// the claim and its signature.
-  static func snapshot(
-    for due: DueCertificate, in eligibility: EligibilityCase, serial: String, today: CalendarDate, signer: SigningKey
-  ) throws -> (CertificateSnapshot, VerificationPayload) {
-    var snapshot = draft(for: due, in: eligibility, today: today, signer: signer)
-    snapshot.serial = serial
-    let payload = try signer.seal(&snapshot, verificationPrefix: eligibility.definition.documents.verificationURL)
-    return (snapshot, payload)
-  }
-
   /// The printed fields before a serial is assigned: what `seal` will complete.
   static func draft(for due: DueCertificate, in eligibility: EligibilityCase, today: CalendarDate, signer: SigningKey)
     -> CertificateSnapshot
@@ -77,29 +71,29 @@ struct CertificateIssuer {
     return snapshot
   }
 
-  /// Takes the next serial of the (German) year. The counter row stays locked until the
-  /// transaction ends, which is what makes serials gapless: a rollback gives the number back.
-  func nextSerial() throws -> String {
+  /// Takes `count` consecutive serial numbers of the (German) year and returns the first. The
+  /// counter row stays locked until the transaction ends, which is what makes serials gapless:
+  /// a rollback gives the numbers back.
+  func takeSerials(_ count: Int) throws -> Int {
     let row = try connection.queryOne(
       """
-      INSERT INTO certificate_serial_counter AS c (year, last_number) VALUES (\(today.year), 1)
-      ON CONFLICT (year) DO UPDATE SET last_number = c.last_number + 1
+      INSERT INTO certificate_serial_counter AS c (year, last_number) VALUES (\(today.year), \(count))
+      ON CONFLICT (year) DO UPDATE SET last_number = c.last_number + \(count)
       RETURNING last_number
       """)
-    guard let number: Int = try row?.decode("last_number") else { throw StoreError.corrupt("no serial number was assigned") }
-    return SerialNumber.make(year: today.year, number: number)
+    guard let last: Int = try row?.decode("last_number") else { throw StoreError.corrupt("no serial number was assigned") }
+    return last - count + 1
   }
 
-  /// Renders and stores one certificate; the serial and the row live or die together.
+  /// The next serial of the year (see `takeSerials`).
+  func nextSerial() throws -> String {
+    SerialNumber.make(year: today.year, number: try takeSerials(1))
+  }
+
+  /// Issues one certificate with `renderer`, in a savepoint of its own: the serial and the row
+  /// live or die together, and a failure leaves the caller's transaction usable.
   func issue(_ due: DueCertificate, for eligibility: EligibilityCase) throws -> IssuedCertificate {
-    try connection.transaction { db in
-      let serial = try CertificateIssuer(connection: db, renderer: renderer, today: today, runID: runID, signer: signer)
-        .nextSerial()
-      let (snapshot, payload) = try Self.snapshot(for: due, in: eligibility, serial: serial, today: today, signer: signer)
-      let pdf = try renderer(snapshot)
-      Failpoint.pass("rendered")
-      return try store(due, for: eligibility, snapshot: snapshot, payload: payload, pdf: pdf, in: db)
-    }
+    try connection.transaction { _ in try issueAll([(due, eligibility)], render: oneByOne(renderer))[0].certificate }
   }
 
   /// Issues a whole batch in the caller's transaction: the documents are drawn first, then one
@@ -112,17 +106,11 @@ struct CertificateIssuer {
     guard !plan.isEmpty else { return [] }
     let drafts = plan.map { Self.draft(for: $0.due, in: $0.eligibility, today: today, signer: signer) }
     let finish = try render(drafts)
-    let last = try connection.queryOne(
-      """
-      INSERT INTO certificate_serial_counter AS c (year, last_number) VALUES (\(today.year), \(plan.count))
-      ON CONFLICT (year) DO UPDATE SET last_number = c.last_number + \(plan.count)
-      RETURNING last_number
-      """)?.decode("last_number", as: Int.self)
-    guard let last else { throw StoreError.corrupt("no serial numbers were assigned") }
+    let first = try takeSerials(plan.count)
     var sealed: [(CertificateSnapshot, VerificationPayload)] = []
     for (index, item) in plan.enumerated() {
       var snapshot = drafts[index]
-      snapshot.serial = SerialNumber.make(year: today.year, number: last - plan.count + 1 + index)
+      snapshot.serial = SerialNumber.make(year: today.year, number: first + index)
       let payload = try signer.seal(&snapshot, verificationPrefix: item.eligibility.definition.documents.verificationURL)
       sealed.append((snapshot, payload))
     }
@@ -161,27 +149,5 @@ struct CertificateIssuer {
         sha256: hashes[index], year: today.year)
       return (certificate, pdfs[index])
     }
-  }
-
-  /// The certificate's row: frozen PDF, its SHA-256, the snapshot and the signature.
-  func store(
-    _ due: DueCertificate, for eligibility: EligibilityCase, snapshot: CertificateSnapshot, payload: VerificationPayload,
-    pdf: Data, in db: Connection
-  ) throws -> IssuedCertificate {
-    let sha = pdf.sha256Hex
-    let courseID = due.credits.last.flatMap { eligibility.courseIDs[$0.course] }
-    let row = try db.queryOne(
-      """
-      INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
-                               completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
-      VALUES (\(snapshot.serial), \(due.kind.rawValue), \(eligibility.key.participant), \(eligibility.key.programme),
-              \(eligibility.programmeVersionID), \(due.module), \(courseID), \(due.completedOn.postgres), \(runID), \(pdf),
-              \(sha), \(JSONB(snapshot)), \(signer.keyID), \(Base64URL.encode(payload.signature)))
-      RETURNING id
-      """)
-    Failpoint.pass("inserted")
-    return IssuedCertificate(
-      id: try row?.decode("id") ?? 0, serial: snapshot.serial, kind: due.kind, module: due.module,
-      participantID: eligibility.key.participant, holderName: eligibility.holderName, sha256: sha, year: today.year)
   }
 }

@@ -73,7 +73,7 @@ public struct CertificateRun: Sendable {
     self.signer = signer
     self.options = options
     self.renderer = renderer
-    self.batchRenderer = batchRenderer ?? { _ in { sealed in try sealed.map(renderer) } }
+    self.batchRenderer = batchRenderer ?? oneByOne(renderer)
     self.events = events
   }
 
