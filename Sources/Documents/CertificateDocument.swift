@@ -15,39 +15,18 @@ public enum CertificateDocument {
   /// One certificate, drawn straight into its own PDF (Cairo writes the document information).
   /// The nightly run's fallback and re-issues use this path, which does not depend on splitting.
   public static func render(_ snapshot: CertificateSnapshot) throws -> Data {
-    let writer = try PDFWriter(
-      title: "\(snapshot.heading) \(snapshot.serial)", author: snapshot.issuer,
-      subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: "\(snapshot.serial) \(snapshot.qrPayload)")
+    let info = info(snapshot, created: "")
+    let writer = try PDFWriter(title: info.title, author: info.author, subject: info.subject, keywords: info.keywords)
     try draw(snapshot, on: writer)
     return try writer.finish()
   }
 
-  /// Renders many certificates at once: each thread draws its share as the pages of one Cairo
-  /// document (so fonts are subset and compressed once per share, and text that is the same on
-  /// every certificate is shaped once), which is then split into one standalone PDF per
-  /// certificate with its own document information. The result is in the order given.
+  /// Renders sealed certificates as the nightly run does (`prepareBatch` with their drafts, then
+  /// `finish`): one standalone PDF each, in the order given.
   public static func renderBatch(
     _ snapshots: [CertificateSnapshot], threads: Int = ProcessInfo.processInfo.activeProcessorCount
   ) throws -> [Data] {
-    if snapshots.isEmpty { return [] }
-    let shares = max(1, min(threads, snapshots.count))
-    let size = (snapshots.count + shares - 1) / shares
-    let chunks = stride(from: 0, to: snapshots.count, by: size).map { Array(snapshots[$0..<min($0 + size, snapshots.count)]) }
-    let results = ResultSlots<[Data]>(count: chunks.count)
-    let work: @Sendable (Int) -> Void = { index in
-      results.set(index, Result { try renderShare(chunks[index]) })
-    }
-    if chunks.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks.count, execute: work) }
-    return try results.values().flatMap { try $0.get() }
-  }
-
-  static func renderShare(_ snapshots: [CertificateSnapshot]) throws -> [Data] {
-    let combined = try PDFPageSplitter(renderCombined(snapshots))
-    guard combined.pages.count == snapshots.count else {
-      throw RenderError("\(snapshots.count) certificates were drawn on \(combined.pages.count) pages")
-    }
-    let now = PDFPageSplitter.pdfDate(Date())
-    return try snapshots.enumerated().map { index, snapshot in try combined.page(index, info: info(snapshot, created: now)) }
+    try prepareBatch(snapshots.map(PreparedCertificates.draft(of:)), threads: threads).finish(snapshots)
   }
 
   /// The document information of a certificate: its Keywords carry serial and signed payload.
@@ -70,22 +49,10 @@ public enum CertificateDocument {
     let shares = max(1, min(threads, unsealed.count))
     let size = max(1, (unsealed.count + shares - 1) / shares)
     let ranges = stride(from: 0, to: unsealed.count, by: size).map { $0..<min($0 + size, unsealed.count) }
-    let results = ResultSlots<PreparedCertificates.Share>(count: ranges.count)
-    let work: @Sendable (Int) -> Void = { index in
-      results.set(index, Result { try PreparedCertificates.Share.draw(Array(unsealed[ranges[index]]), range: ranges[index]) })
+    let drawn = try concurrentMap(ranges.count) { index in
+      try PreparedCertificates.Share.draw(Array(unsealed[ranges[index]]), range: ranges[index])
     }
-    if ranges.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: ranges.count, execute: work) }
-    return PreparedCertificates(unsealed: unsealed, shares: try results.values().map { try $0.get() })
-  }
-
-  /// Draws the certificates as pages of one document, without document information.
-  static func renderCombined(_ snapshots: [CertificateSnapshot]) throws -> Data {
-    let writer = try PDFWriter(title: nil)
-    for (index, snapshot) in snapshots.enumerated() {
-      if index > 0 { writer.newPage() }
-      try draw(snapshot, on: writer)
-    }
-    return try writer.finish()
+    return PreparedCertificates(unsealed: unsealed, shares: drawn)
   }
 
   /// Draws the certificate on the writer's current page; with `deferred`, everything but the
@@ -334,12 +301,20 @@ public final class PreparedCertificates: Sendable {
       throw RenderError("\(unsealed.count) certificates were prepared, \(sealed.count) given")
     }
     let created = PDFPageSplitter.pdfDate(Date())
-    let results = ResultSlots<[Data]>(count: shares.count)
-    let work: @Sendable (Int) -> Void = { [self] index in
-      results.set(index, Result { try finish(shares[index], sealed: sealed, created: created) })
+    return try concurrentMap(shares.count) { [self] index in try finish(shares[index], sealed: sealed, created: created) }
+      .flatMap { $0 }
+  }
+
+  /// The draft `prepareBatch` expects of a sealed snapshot: no serial, the verification URL
+  /// without it, no QR payload.
+  public static func draft(of sealed: CertificateSnapshot) -> CertificateSnapshot {
+    var draft = sealed
+    draft.serial = ""
+    draft.qrPayload = ""
+    if sealed.verificationURL.hasSuffix(sealed.serial) {
+      draft.verificationURL = String(sealed.verificationURL.dropLast(sealed.serial.count))
     }
-    if shares.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: shares.count, execute: work) }
-    return try results.values().flatMap { try $0.get() }
+    return draft
   }
 
   func finish(_ share: Share, sealed: [CertificateSnapshot], created: String) throws -> [Data] {
@@ -413,6 +388,15 @@ public final class PreparedCertificates: Sendable {
     while decimals.hasSuffix("0") { decimals.removeLast() }
     return sign + String(magnitude / 1000) + "." + decimals
   }
+}
+
+/// `body` for every index in `0..<count`, one thread each (on the calling thread when there is
+/// only one); the results in index order, or the first error by index.
+func concurrentMap<Value>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Value) throws -> [Value] {
+  let results = ResultSlots<Value>(count: count)
+  let work: @Sendable (Int) -> Void = { index in results.set(index, Result { try body(index) }) }
+  if count == 1 { work(0) } else if count > 1 { DispatchQueue.concurrentPerform(iterations: count, execute: work) }
+  return try results.values().map { try $0.get() }
 }
 
 /// One result per index, filled from several threads.

@@ -45,12 +45,9 @@ import Testing
       #expect(info.contains("Subject:         Zertifikat – \(snapshot.holderName)"))
       #expect(info.contains("Keywords:        \(snapshot.serial) \(snapshot.qrPayload)"))
       #expect(info.contains("Author:          Landespräventionsrat Sachsen"))
-      let fonts = try Tool.run("pdffonts", [path]).split(separator: "\n").dropFirst(2)
+      let fonts = try Tool.fonts(path)
       #expect(!fonts.isEmpty)
-      for font in fonts {
-        let columns = font.split(separator: " ", omittingEmptySubsequences: true)
-        #expect(columns.count >= 7 && columns[columns.count - 5] == "yes", "not embedded: \(font)")
-      }
+      for font in fonts { #expect(font.embedded, "not embedded: \(font.line)") }
       let text = try Tool.run("pdftotext", ["-enc", "UTF-8", path, "-"]).replacingOccurrences(of: "\n", with: " ")
       #expect(text.contains(snapshot.holderName), "\(snapshot.holderName) missing")
       #expect(text.contains(snapshot.serial))
@@ -78,15 +75,6 @@ import Testing
     #expect(
       try Tool.run("pdftotext", ["-layout", "-enc", "UTF-8", single, "-"])
         == Tool.run("pdftotext", ["-layout", "-enc", "UTF-8", fromBatch, "-"]))
-  }
-
-  /// The draft the nightly run prepares: no serial, the URL ending where the serial follows.
-  static func draft(of snapshot: CertificateSnapshot) -> CertificateSnapshot {
-    var draft = snapshot
-    draft.serial = ""
-    draft.qrPayload = ""
-    draft.verificationURL = String(snapshot.verificationURL.dropLast(snapshot.serial.count))
-    return draft
   }
 
   static func text(_ pdf: Data, layout: Bool = false) throws -> String {
@@ -138,7 +126,7 @@ import Testing
       $0.offset % 3 == 1
         ? try Self.attendanceCertificate($0.offset, name: $0.element) : try Self.snapshot($0.offset, name: $0.element)
     }
-    let prepared = try CertificateDocument.prepareBatch(sealed.map(Self.draft), threads: 2)
+    let prepared = try CertificateDocument.prepareBatch(sealed.map(PreparedCertificates.draft(of:)), threads: 2)
     let stamped = try prepared.finish(sealed)
     #expect(stamped.count == sealed.count)
     for (index, pdf) in stamped.enumerated() {
@@ -177,9 +165,9 @@ import Testing
       "https://www.landespraeventionsrat.sachsen.de/qualifizierung/beccaria/zertifikate/pruefen?nr=" + long.serial
     // A snapshot sealed with a field that differs from its draft (the name changed meanwhile).
     let renamed = try Self.snapshot(1, name: "Zoë Łukasiewicz-Ünal")
-    var renamedDraft = Self.draft(of: renamed)
+    var renamedDraft = PreparedCertificates.draft(of: renamed)
     renamedDraft.holderName = "Zoë Łukasiewicz"
-    let longPDF = try CertificateDocument.prepareBatch([Self.draft(of: long)], threads: 1).finish([long])
+    let longPDF = try CertificateDocument.prepareBatch([PreparedCertificates.draft(of: long)], threads: 1).finish([long])
     let renamedPDF = try CertificateDocument.prepareBatch([renamedDraft], threads: 1).finish([renamed])
     #expect(try Self.text(longPDF[0]) == Self.text(CertificateDocument.render(long)))
     #expect(try Self.text(longPDF[0]).replacingOccurrences(of: "\n", with: "").contains(long.serial))
@@ -188,7 +176,7 @@ import Testing
     #expect(throws: RenderError.self) { try CertificateDocument.prepareBatch([renamedDraft], threads: 1).finish([]) }
     // A serial longer than the prepared shape (a millionth certificate in a year).
     var millionth = try Self.snapshot(2, name: "Nguyễn Thị Minh Khai")
-    let draft = Self.draft(of: millionth)
+    let draft = PreparedCertificates.draft(of: millionth)
     millionth.serial = "BQ-2027-1000000"
     millionth.verificationURL = draft.verificationURL + millionth.serial
     let millionthPDF = try CertificateDocument.prepareBatch([draft], threads: 1).finish([millionth])

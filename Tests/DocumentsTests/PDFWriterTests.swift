@@ -26,13 +26,9 @@ import Testing
     let info = try Tool.run("pdfinfo", [file])
     #expect(info.contains("Pages:") && info.contains("2"))
     #expect(info.contains("A4"))
-    let fonts = try Tool.run("pdffonts", [file]).split(separator: "\n").dropFirst(2)
+    let fonts = try Tool.fonts(file)
     #expect(!fonts.isEmpty)
-    for font in fonts {
-      // Columns: name type encoding emb sub uni object ID; "emb" must be yes.
-      let columns = font.split(separator: " ", omittingEmptySubsequences: true)
-      #expect(columns.count >= 7 && columns[columns.count - 5] == "yes", "not embedded: \(font)")
-    }
+    for font in fonts { #expect(font.embedded, "not embedded: \(font.line)") }
   }
 
   @Test func theQRCodeDecodesFromTheRenderedPage() throws {
@@ -88,6 +84,15 @@ enum Tool {
     let url = directory.appending(path: "document\(suffix)")
     try data.write(to: url)
     return url.path
+  }
+
+  /// The fonts `pdffonts` lists, each with whether it is embedded (columns: name type encoding
+  /// emb sub uni object ID; "emb" must be yes).
+  static func fonts(_ path: String) throws -> [(line: Substring, embedded: Bool)] {
+    try run("pdffonts", [path]).split(separator: "\n").dropFirst(2).map { line in
+      let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+      return (line, columns.count >= 7 && columns[columns.count - 5] == "yes")
+    }
   }
 
   /// Runs a command-line tool and returns its stdout; throws on a non-zero exit.
