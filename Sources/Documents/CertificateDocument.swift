@@ -39,10 +39,10 @@ public enum CertificateDocument {
 
   /// Draws a batch before its serial numbers exist, so that the nightly run can render outside
   /// the serial counter's lock: everything but the two places the serial is printed and the QR
-  /// code is drawn now (one Cairo document per thread, as `renderBatch` does); `finish` stamps
-  /// serials and QR codes on the pages once the snapshots are sealed. `unsealed` are the
-  /// snapshots as they will be, with an empty serial, the verification URL ending where the
-  /// serial will follow, and no QR payload yet.
+  /// code is drawn now (one Cairo document per thread); `finish` stamps serials and QR codes
+  /// on the pages once the snapshots are sealed. `unsealed` are the snapshots as they will be,
+  /// with an empty serial, the verification URL ending where the serial will follow, and no QR
+  /// payload yet (see `PreparedCertificates.draft(of:)`).
   public static func prepareBatch(
     _ unsealed: [CertificateSnapshot], threads: Int = ProcessInfo.processInfo.activeProcessorCount
   ) throws -> PreparedCertificates {

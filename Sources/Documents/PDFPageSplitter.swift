@@ -1,9 +1,9 @@
 import Foundation
 
 /// Splits a PDF that Cairo wrote (classic cross-reference table, one object after another, no
-/// object streams) into one standalone PDF per page. Each page takes the objects it reaches
-/// (content, resources, images, fonts with their subsets, widths and ToUnicode maps), renumbered,
-/// and gets its own document information. Stream data is copied byte for byte: the fonts of a
+/// object streams) into one standalone PDF per page, each with a stamp on top. Each page takes
+/// the objects it reaches (content, resources, images, fonts with their subsets, widths and
+/// ToUnicode maps), renumbered, and gets its own document information. Stream data is copied byte for byte: the fonts of a
 /// batch are subset and compressed once, and every page's file carries the same font programs.
 public struct PDFPageSplitter: Sendable {
   /// Document information written into one page's file.
@@ -104,7 +104,7 @@ public struct PDFPageSplitter: Sendable {
   /// after the page's own (whose graphics state is saved and restored around it).
   public struct Stamp: Sendable {
     public var fonts: [(name: String, object: Int)]
-    public var image: (name: String, width: Int, height: Int, grayBits: [UInt8])?
+    public var image: (name: String, width: Int, height: Int, grayBits: [UInt8])
     public var content: [UInt8]
   }
 
@@ -126,17 +126,19 @@ public struct PDFPageSplitter: Sendable {
     return Self.firstRange(of: Array(text.utf8), in: bytes, within: object.range.lowerBound..<object.headEnd) != nil
   }
 
-  /// Page `index` as a standalone PDF with the given document information.
-  public func page(_ index: Int, info: Info, stamp: Stamp? = nil) throws -> Data {
+  /// Page `index` as a standalone PDF with the given document information and stamp.
+  public func page(_ index: Int, info: Info, stamp: Stamp) throws -> Data {
     guard pages.indices.contains(index), let pageObject = objects[pages[index]] else {
       throw RenderError("the combined PDF has no page \(index + 1)")
     }
-    let resources = Self.referenceAfter(key: "/Resources", in: bytes, from: pageObject.range.lowerBound, to: pageObject.headEnd)
-    if stamp != nil, resources == nil { throw RenderError("page \(index + 1) has no resource dictionary to stamp") }
+    guard
+      let resources = Self.referenceAfter(
+        key: "/Resources", in: bytes, from: pageObject.range.lowerBound, to: pageObject.headEnd)
+    else { throw RenderError("page \(index + 1) has no resource dictionary to stamp") }
     // Objects reachable from the page (its parent, the old page tree, excluded), page first.
     var order: [Int] = []
     var newNumber: [Int: Int] = [pagesTreeNumber: 2]
-    var queue = [pages[index]] + (stamp?.fonts.map(\.object) ?? [])
+    var queue = [pages[index]] + stamp.fonts.map(\.object)
     var next = 3
     while !queue.isEmpty {
       let number = queue.removeFirst()
@@ -147,11 +149,11 @@ public struct PDFPageSplitter: Sendable {
       order.append(number)
       queue += object.references.filter { newNumber[$0] == nil }
     }
-    // A stamp adds: "q", its content (after "Q"), and the image.
+    // The stamp adds: "q", its content (after "Q"), and the image.
     let opening = next
     let overlay = next + 1
     let image = next + 2
-    let infoNumber = stamp == nil ? next : next + (stamp?.image == nil ? 2 : 3)
+    let infoNumber = next + 3
     var out: [UInt8] = []
     out.reserveCapacity(order.reduce(2048) { $0 + (objects[$1]?.range.count ?? 0) })
     out += Array("%PDF-1.5\n%".utf8) + [0xB5, 0xED, 0xAE, 0xFB, 0x0A]
@@ -171,44 +173,36 @@ public struct PDFPageSplitter: Sendable {
         copied = site.digits.upperBound
       }
       head += bytes[copied..<object.headEnd]
-      if let stamp {
-        if number == pages[index] {
-          head = try Self.replacing(
-            head, pattern: "/Contents ", reference: { "[ \(opening) 0 R \($0) 0 R \(overlay) 0 R ]" })
-        } else if number == resources {
-          let fonts = try stamp.fonts.map { font -> String in
-            guard let mapped = newNumber[font.object] else { throw RenderError("stamp font \(font.object) was not copied") }
-            return " /\(font.name) \(mapped) 0 R"
-          }.joined()
-          head = try Self.inserting(fonts, after: "/Font <<", in: head)
-          if let picture = stamp.image {
-            if Self.firstRange(of: Array("/XObject <<".utf8), in: head, within: 0..<head.count) != nil {
-              head = try Self.inserting(" /\(picture.name) \(image) 0 R", after: "/XObject <<", in: head)
-            } else {
-              head = try Self.inserting("\n   /XObject << /\(picture.name) \(image) 0 R >>", after: "<<", in: head)
-            }
-          }
+      if number == pages[index] {
+        head = try Self.replacing(head, pattern: "/Contents ", reference: { "[ \(opening) 0 R \($0) 0 R \(overlay) 0 R ]" })
+      } else if number == resources {
+        let fonts = try stamp.fonts.map { font -> String in
+          guard let mapped = newNumber[font.object] else { throw RenderError("stamp font \(font.object) was not copied") }
+          return " /\(font.name) \(mapped) 0 R"
+        }.joined()
+        head = try Self.inserting(fonts, after: "/Font <<", in: head)
+        if Self.firstRange(of: Array("/XObject <<".utf8), in: head, within: 0..<head.count) != nil {
+          head = try Self.inserting(" /\(stamp.image.name) \(image) 0 R", after: "/XObject <<", in: head)
+        } else {
+          head = try Self.inserting("\n   /XObject << /\(stamp.image.name) \(image) 0 R >>", after: "<<", in: head)
         }
       }
       out += head
       out += bytes[object.headEnd..<object.range.upperBound]
     }
-    if let stamp {
-      offsets[opening] = out.count
-      out += Array("\(opening) 0 obj\n<< /Length 2 >>\nstream\nq\n\nendstream\nendobj\n".utf8)
-      offsets[overlay] = out.count
-      let content = Array("Q\n".utf8) + stamp.content
-      out += Array("\(overlay) 0 obj\n<< /Length \(content.count) >>\nstream\n".utf8) + content
-      out += Array("\nendstream\nendobj\n".utf8)
-      if let picture = stamp.image {
-        offsets[image] = out.count
-        out += Array(
-          "\(image) 0 obj\n<< /Type /XObject\n   /Subtype /Image\n   /Width \(picture.width)\n   /Height \(picture.height)\n   /ColorSpace /DeviceGray\n   /BitsPerComponent 1\n   /Interpolate false\n   /Length \(picture.grayBits.count)\n>>\nstream\n"
-            .utf8)
-        out += picture.grayBits
-        out += Array("\nendstream\nendobj\n".utf8)
-      }
-    }
+    offsets[opening] = out.count
+    out += Array("\(opening) 0 obj\n<< /Length 2 >>\nstream\nq\n\nendstream\nendobj\n".utf8)
+    offsets[overlay] = out.count
+    let content = Array("Q\n".utf8) + stamp.content
+    out += Array("\(overlay) 0 obj\n<< /Length \(content.count) >>\nstream\n".utf8) + content
+    out += Array("\nendstream\nendobj\n".utf8)
+    let picture = stamp.image
+    offsets[image] = out.count
+    out += Array(
+      "\(image) 0 obj\n<< /Type /XObject\n   /Subtype /Image\n   /Width \(picture.width)\n   /Height \(picture.height)\n   /ColorSpace /DeviceGray\n   /BitsPerComponent 1\n   /Interpolate false\n   /Length \(picture.grayBits.count)\n>>\nstream\n"
+        .utf8)
+    out += picture.grayBits
+    out += Array("\nendstream\nendobj\n".utf8)
     offsets[infoNumber] = out.count
     out += Array("\(infoNumber) 0 obj\n<< /Title ".utf8) + Self.textString(info.title)
     if let author = info.author { out += Array("\n   /Author ".utf8) + Self.textString(author) }
