@@ -110,6 +110,7 @@ public struct CertificateRun: Sendable {
       summary.failures = results.failures
       summary.exported += results.exported
       summary.checked = results.checked
+      if let directory = options.outputDirectory, results.exported > 0 { try Exporter.sync(directory) }
       summary.seconds = Date().timeIntervalSince(started)
       try control.execute(
         """

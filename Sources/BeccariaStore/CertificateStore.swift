@@ -92,12 +92,14 @@ public struct CertificateStore {
   public func export(_ serials: [String], to directory: String) throws -> [String] {
     let exporter = Exporter(connection: connection, directory: directory)
     try Exporter.removeStaleTemporaryFiles(in: directory)
-    return try serials.map { serial in
+    let paths = try serials.map { serial in
       guard let row = try connection.queryOne("SELECT pdf, pdf_sha256 FROM certificate WHERE serial = \(serial)") else {
         throw StoreError.notFound("certificate \(serial)")
       }
       return try exporter.write(serial: serial, pdf: try row.decode("pdf"), sha256: try row.decode("pdf_sha256"))
     }
+    if !paths.isEmpty { try Exporter.sync(directory) }
+    return paths
   }
 
   /// Records the result of a participant's project work (or exam, colloquium).

@@ -2,8 +2,17 @@ import BeccariaCore
 import Foundation
 import Postgres
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Writes stored certificate PDFs to `DIR/<year>/<serial>.pdf` — always the stored bytes, never a
 /// new rendering — through a temporary file and a rename, so a reader never sees half a file.
+/// Files are not flushed one by one: whoever writes a set of them calls `sync` once at the end
+/// (a nightly run before it clears its `export_pending` flag, so that after a power loss the next
+/// run still checks and rewrites the files of a run whose exports were not yet on disk).
 struct Exporter {
   let connection: Connection
   let directory: String
@@ -34,7 +43,7 @@ struct Exporter {
     let temporary = folder.appending(path: "\(Self.temporaryMarker)\(ProcessInfo.processInfo.processIdentifier)-\(serial).pdf")
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      try pdf.write(to: temporary)
+      try Self.write(pdf, to: temporary.path)
       Failpoint.pass("exporting")
       if rename(temporary.path, target.path) != 0 {
         throw StoreError.invalid("cannot rename \(temporary.path) to \(target.path): \(String(cString: strerror(errno)))")
@@ -57,6 +66,7 @@ struct Exporter {
     ).map { try $0.decode("id", as: Int64.self) }
     guard !runs.isEmpty else { return 0 }
     let count = try exportMissing(ofRunsIn: runs)
+    try Self.sync(directory)
     try connection.execute("UPDATE certificate_run SET export_pending = false WHERE id = ANY(\(PostgresArray(runs)))")
     return count
   }
@@ -85,6 +95,39 @@ struct Exporter {
     return count
   }
 
+  /// Writes a file (created or truncated) without flushing it to disk.
+  static func write(_ data: Data, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw StoreError.invalid(String(cString: strerror(errno))) }
+    var failure: Int32 = 0
+    data.withUnsafeBytes { buffer in
+      var offset = 0
+      while offset < buffer.count {
+        let written = systemWrite(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          return
+        }
+        offset += written
+      }
+    }
+    if close(descriptor) != 0, failure == 0 { failure = errno }
+    if failure != 0 { throw StoreError.invalid(String(cString: strerror(failure))) }
+  }
+
+  /// Flushes everything written to the file system holding `directory` to disk (one `syncfs`).
+  static func sync(_ directory: String) throws {
+    let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw StoreError.invalid("cannot open \(directory) to flush the exports: \(String(cString: strerror(errno)))")
+    }
+    defer { close(descriptor) }
+    guard fileSystemSync(descriptor) == 0 else {
+      throw StoreError.invalid("cannot flush the exports in \(directory) to disk: \(String(cString: strerror(errno)))")
+    }
+  }
+
   /// Removes temporary files a killed export left behind.
   static func removeStaleTemporaryFiles(in directory: String) throws {
     let root = URL(fileURLWithPath: directory)
@@ -97,4 +140,23 @@ struct Exporter {
       }
     }
   }
+}
+
+/// POSIX `write(2)` (the exporter has a `write` of its own).
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+  write(descriptor, buffer, count)
+}
+
+/// `syncfs(2)`: flushes the file system holding the open file. Glibc declares it only for
+/// _GNU_SOURCE, which Swift's Glibc module does not set, so it is looked up by name; elsewhere
+/// `sync(2)` flushes every file system.
+private func fileSystemSync(_ descriptor: Int32) -> Int32 {
+  typealias SyncFS = @convention(c) (Int32) -> Int32
+  #if os(Linux)
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") {
+      return unsafeBitCast(symbol, to: SyncFS.self)(descriptor)
+    }
+  #endif
+  sync()
+  return 0
 }

@@ -15,8 +15,13 @@ public enum CertificateDocument {
   /// One certificate, drawn straight into its own PDF (Cairo writes the document information).
   /// The nightly run's fallback and re-issues use this path, which does not depend on splitting.
   public static func render(_ snapshot: CertificateSnapshot) throws -> Data {
+    try render(snapshot, keepsFontHinting: false)
+  }
+
+  static func render(_ snapshot: CertificateSnapshot, keepsFontHinting: Bool) throws -> Data {
     let info = info(snapshot, created: "")
     let writer = try PDFWriter(title: info.title, author: info.author, subject: info.subject, keywords: info.keywords)
+    writer.keepsFontHinting = keepsFontHinting
     try draw(snapshot, on: writer)
     return try writer.finish()
   }

@@ -299,10 +299,11 @@ public struct PDFPageSplitter: Sendable {
       var cursor = index
       var value = 0
       while cursor < end, isDigit(bytes[cursor]) {
-        value = value * 10 + Int(bytes[cursor] - 0x30)
+        // Long digit runs (hex strings such as a UTF-16 title) are no object numbers.
+        value = cursor - index < 9 ? value * 10 + Int(bytes[cursor] - 0x30) : -1
         cursor += 1
       }
-      if cursor + 4 <= end, bytes[cursor] == 0x20, bytes[cursor + 1] == 0x30, bytes[cursor + 2] == 0x20,
+      if value >= 0, cursor + 4 <= end, bytes[cursor] == 0x20, bytes[cursor + 1] == 0x30, bytes[cursor + 2] == 0x20,
         bytes[cursor + 3] == UInt8(ascii: "R")
       {
         found.append(Site(digits: index..<cursor, number: value))
@@ -324,6 +325,7 @@ public struct PDFPageSplitter: Sendable {
     var value = 0
     let digits = index
     while index < bytes.count, isDigit(bytes[index]) {
+      guard index - digits < 15 else { return nil }
       value = value * 10 + Int(bytes[index] - 0x30)
       index += 1
     }

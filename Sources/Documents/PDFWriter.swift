@@ -312,6 +312,9 @@ public final class PDFWriter {
     return QRcode_encodeMask(input, 0)
   }
 
+  /// Leaves the embedded fonts' hinting in (tests compare both forms).
+  var keepsFontHinting = false
+
   /// Finishes the document and returns its bytes. The writer cannot be used afterwards.
   public func finish() throws -> Data {
     guard !finished else { throw RenderError("the document was already finished") }
@@ -321,7 +324,11 @@ public final class PDFWriter {
     guard status == CAIRO_STATUS_SUCCESS else {
       throw RenderError("Cairo could not write the PDF: \(String(cString: cairo_status_to_string(status)))")
     }
-    return sink.takeUnretainedValue().data
+    // Fonts without hinting (see `withoutFontHinting`); should a future Cairo write a PDF the
+    // splitter does not read, the document stays as Cairo wrote it.
+    let written = sink.takeUnretainedValue().data
+    if keepsFontHinting { return written }
+    return (try? PDFPageSplitter.withoutFontHinting(written)) ?? written
   }
 
   private func withLayout<R>(

@@ -97,6 +97,11 @@ enum Tool {
 
   /// Runs a command-line tool and returns its stdout; throws on a non-zero exit.
   static func run(_ tool: String, _ arguments: [String]) throws -> String {
+    String(decoding: try runData(tool, arguments), as: UTF8.self)
+  }
+
+  /// Runs a command-line tool and returns its stdout as bytes; throws on a non-zero exit.
+  static func runData(_ tool: String, _ arguments: [String]) throws -> Data {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [tool] + arguments
@@ -109,6 +114,6 @@ enum Tool {
     guard process.terminationStatus == 0 else {
       throw Failure(description: "\(tool) exited with \(process.terminationStatus)")
     }
-    return String(decoding: data, as: UTF8.self)
+    return data
   }
 }

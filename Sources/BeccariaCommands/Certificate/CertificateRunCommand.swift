@@ -51,8 +51,10 @@ struct CertificateRunCommand: ParsableCommand {
         database: database,
         options: CertificateRunOptions(workers: workers, outputDirectory: output, dryRun: dryRun, batchSize: batchSize),
         renderer: { try CertificateDocument.render($0) },
-        batchRenderer: { drafts in
-          let prepared = try CertificateDocument.prepareBatch(drafts)
+        batchRenderer: { [threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers))] drafts in
+          // The cores are shared among the workers: one Cairo document per thread, and each
+          // document's fonts are subset and compressed once, so fewer, larger shares cost less.
+          let prepared = try CertificateDocument.prepareBatch(drafts, threads: threads)
           return { try prepared.finish($0) }
         },
         signer: signer,
