@@ -144,6 +144,19 @@ struct CertifiedCohort {
       let payload = try VerificationPayload.parse(snapshot.qrPayload)
       #expect(cohort.signer.publicKey.isValidSignature(payload.signature, for: payload.claimBytes))
       #expect(try CertificateClaim.decode(payload.claimBytes) == CertificateClaim(snapshot: snapshot, keyID: cohort.signer.keyID))
+      // Audited with serial and hash; PDF and snapshot stay in the certificate row only.
+      let entry = try #require(
+        try cohort.connection.queryOne(
+          """
+          SELECT new_values->>'serial' AS serial, new_values->>'pdf_sha256' AS sha256, new_values ? 'pdf' AS pdf,
+                 new_values ? 'snapshot' AS snapshot, participant_id
+          FROM audit_log WHERE table_name = 'certificate' AND action = 'INSERT' AND row_key->>'id' = \(String(certificate.id))
+          """))
+      #expect(try entry.decode("serial", as: String.self) == certificate.serial)
+      #expect(try entry.decode("sha256", as: String.self) == certificate.sha256)
+      #expect(try entry.decode("pdf", as: Bool.self) == false)
+      #expect(try entry.decode("snapshot", as: Bool.self) == false)
+      #expect(try entry.decode("participant_id", as: Int64.self) == certificate.participantID)
     }
     // The 60-character name did not overflow: it is printed whole on one page.
     #expect(Self.names[4].1.count + Self.names[4].0.count + 1 >= 60)
