@@ -347,15 +347,26 @@ public final class PreparedCertificates: Sendable {
       stamp.texts.allSatisfy({ $0.positions.count == serial.count })
     else { throw RenderError("the serial \(snapshot.serial) does not have the form the stamp was prepared for") }
     let height = PDFWriter.a4Height
-    var content = ""
+    var content: [UInt8] = []
+    content.reserveCapacity(1024)
     for text in stamp.texts {
-      content += "BT\n/\(text.face == .bold ? "BQb" : "BQr") \(number(text.size)) Tf\n"
-      content += "\(number(text.color.0)) \(number(text.color.1)) \(number(text.color.2)) rg\n"
+      content += Array("BT\n/\(text.face == .bold ? "BQb" : "BQr") ".utf8)
+      appendNumber(text.size, to: &content)
+      content += Array(" Tf\n".utf8)
+      for component in [text.color.0, text.color.1, text.color.2] {
+        appendNumber(component, to: &content)
+        content.append(0x20)
+      }
+      content += Array("rg\n".utf8)
       // Each character where Pango placed it in the single rendering.
       for (character, x) in zip(serial, text.positions) {
-        content += "1 0 0 1 \(number(x)) \(number(height - text.baseline)) Tm (\(Character(UnicodeScalar(character)))) Tj\n"
+        content += Array("1 0 0 1 ".utf8)
+        appendNumber(x, to: &content)
+        content.append(0x20)
+        appendNumber(height - text.baseline, to: &content)
+        content += Array(" Tm (".utf8) + [character] + Array(") Tj\n".utf8)
       }
-      content += "ET\n"
+      content += Array("ET\n".utf8)
     }
     guard let code = PDFWriter.encodeQR(snapshot.qrPayload) else {
       throw RenderError("the QR payload (\(snapshot.qrPayload.utf8.count) bytes) cannot be encoded")
@@ -375,23 +386,32 @@ public final class PreparedCertificates: Sendable {
       }
     }
     let qr = stamp.qr
-    content += "q\n\(number(qr.size)) 0 0 \(number(qr.size)) \(number(qr.x)) \(number(height - qr.y - qr.size)) cm\n/BQqr Do\nQ\n"
+    content += Array("q\n".utf8)
+    for value in [qr.size, 0, 0, qr.size, qr.x, height - qr.y - qr.size] {
+      appendNumber(value, to: &content)
+      content.append(0x20)
+    }
+    content += Array("cm\n/BQqr Do\nQ\n".utf8)
     return PDFPageSplitter.Stamp(
-      fonts: [("BQb", share.boldFont), ("BQr", share.regularFont)], image: ("BQqr", side, side, bits),
-      content: Array(content.utf8))
+      fonts: [("BQb", share.boldFont), ("BQr", share.regularFont)], image: ("BQqr", side, side, bits), content: content)
   }
 
-  /// A number as a PDF content stream writes it (three decimals at most).
-  static func number(_ value: Double) -> String {
+  /// Appends a number as a PDF content stream writes it (three decimals at most, no trailing
+  /// zeros).
+  static func appendNumber(_ value: Double, to out: inout [UInt8]) {
     let thousandths = Int((value * 1000).rounded())
-    let sign = thousandths < 0 ? "-" : ""
+    if thousandths < 0 { out.append(UInt8(ascii: "-")) }
     let magnitude = abs(thousandths)
-    let fraction = magnitude % 1000
-    if fraction == 0 { return sign + String(magnitude / 1000) }
-    var decimals = String(fraction)
-    decimals = String(repeating: "0", count: 3 - decimals.count) + decimals
-    while decimals.hasSuffix("0") { decimals.removeLast() }
-    return sign + String(magnitude / 1000) + "." + decimals
+    PDFPageSplitter.appendDecimal(magnitude / 1000, to: &out)
+    var fraction = magnitude % 1000
+    guard fraction != 0 else { return }
+    out.append(UInt8(ascii: "."))
+    var divisor = 100
+    while fraction > 0 {
+      out.append(UInt8(0x30 + fraction / divisor))
+      fraction %= divisor
+      divisor /= 10
+    }
   }
 }
 
