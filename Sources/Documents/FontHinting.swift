@@ -47,19 +47,7 @@ extension PDFPageSplitter {
     let xref = out.count
     out += Array("xref\n0 \(size)\n".utf8)
     for offset in offsets {
-      guard let offset else {
-        out += Array("0000000000 65535 f \n".utf8)
-        continue
-      }
-      var digits = Array("0000000000 00000 n \n".utf8)
-      var value = offset
-      var position = 9
-      while value > 0, position >= 0 {
-        digits[position] = UInt8(0x30 + value % 10)
-        value /= 10
-        position -= 1
-      }
-      out += digits
+      if let offset { appendXrefEntry(offset, to: &out) } else { out += Array("0000000000 65535 f \n".utf8) }
     }
     out += bytes[trailer.lowerBound..<startxref.lowerBound]
     out += Array("startxref\n\(xref)\n%%EOF\n".utf8)
@@ -89,15 +77,20 @@ extension PDFPageSplitter {
     guard Self.hasPrefix(Array("\nstream\n".utf8), in: bytes, at: object.headEnd), start + length <= object.range.upperBound
     else { return nil }
     let stream = Data(bytes[start..<start + length])
-    guard let program = unhintedPrograms.value(for: stream, computing: { stream in
-      guard let program = Zlib.inflate([UInt8](stream)[...], expectedSize: expanded),
-        let stripped = TrueType.withoutHinting(program),
-        let compressed = Zlib.deflate(stripped), compressed.count < stream.count
-      else { return nil }
-      return (compressed, stripped.count)
-    })
+    guard
+      let program = unhintedPrograms.value(
+        for: stream,
+        computing: { stream in
+          guard let program = Zlib.inflate([UInt8](stream)[...], expectedSize: expanded),
+            let stripped = TrueType.withoutHinting(program),
+            let compressed = Zlib.deflate(stripped), compressed.count < stream.count
+          else { return nil }
+          return (compressed, stripped.count)
+        })
     else { return nil }
-    var out = Array("\(number) 0 obj\n<< /Length \(program.compressed.count)\n   /Filter /FlateDecode\n   /Length1 \(program.length)\n>>\nstream\n".utf8)
+    var out = Array(
+      "\(number) 0 obj\n<< /Length \(program.compressed.count)\n   /Filter /FlateDecode\n   /Length1 \(program.length)\n>>\nstream\n"
+        .utf8)
     out += program.compressed
     out += Array("\nendstream\nendobj\n".utf8)
     return out

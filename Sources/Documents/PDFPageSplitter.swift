@@ -212,18 +212,7 @@ public struct PDFPageSplitter: Sendable {
     out += Array("\n   /CreationDate (D:\(info.creationDate))\n>>\nendobj\n".utf8)
     let xref = out.count
     out += Array("xref\n0 \(infoNumber + 1)\n0000000000 65535 f \n".utf8)
-    let entry = Array("0000000000 00000 n \n".utf8)
-    for number in 1...infoNumber {
-      var digits = entry
-      var value = offsets[number]
-      var position = 9
-      while value > 0, position >= 0 {
-        digits[position] = UInt8(0x30 + value % 10)
-        value /= 10
-        position -= 1
-      }
-      out += digits
-    }
+    for number in 1...infoNumber { Self.appendXrefEntry(offsets[number], to: &out) }
     out += Array(
       "trailer\n<< /Size \(infoNumber + 1)\n   /Root 1 0 R\n   /Info \(infoNumber) 0 R\n>>\nstartxref\n\(xref)\n%%EOF\n".utf8)
     return Data(out)
@@ -244,6 +233,19 @@ public struct PDFPageSplitter: Sendable {
       throw RenderError("the page's resources have no \(marker)")
     }
     return Array(head[..<found.upperBound]) + Array(text.utf8) + Array(head[found.upperBound...])
+  }
+
+  /// A cross-reference entry of an object in use at `offset` (20 bytes).
+  static func appendXrefEntry(_ offset: Int, to out: inout [UInt8]) {
+    var digits = Array("0000000000 00000 n \n".utf8)
+    var value = offset
+    var position = 9
+    while value > 0, position >= 0 {
+      digits[position] = UInt8(0x30 + value % 10)
+      value /= 10
+      position -= 1
+    }
+    out += digits
   }
 
   static func appendDecimal(_ value: Int, to out: inout [UInt8]) {

@@ -7,7 +7,8 @@ import Testing
 @Suite struct ContentNumberTests {
   @Test func numbersReadAsPrintfWouldWriteThem() {
     var generator = SystemRandomNumberGenerator()
-    let samples = [0, 1, -1, 0.5, 0.05, 0.005, -0.0004, 12.3456, 841.8898, 595.2756, -73.25, 100, 0.1 + 0.2]
+    let samples =
+      [0, 1, -1, 0.5, 0.05, 0.005, -0.0004, 12.3456, 841.8898, 595.2756, -73.25, 100, 0.1 + 0.2]
       + (0..<500).map { _ in Double.random(in: -1000...1000, using: &generator) }
     for value in samples {
       var out: [UInt8] = []

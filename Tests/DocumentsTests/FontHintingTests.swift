@@ -46,7 +46,8 @@ import Testing
     // The same page when rasterised: glyph outlines intact.
     let difference = try Self.pixelDifference(hinted, plain)
     #expect(difference.inked > 20_000, "too little ink (\(difference.inked) pixels) to compare")
-    #expect(Double(difference.changed) < Double(difference.inked) * 0.01, "\(difference.changed) of \(difference.inked) pixels differ")
+    #expect(
+      Double(difference.changed) < Double(difference.inked) * 0.01, "\(difference.changed) of \(difference.inked) pixels differ")
   }
 
   /// The table tags of every embedded TrueType program (`/FontFile2`), read with qpdf.
@@ -56,7 +57,8 @@ import Testing
     let objects = try #require(((json as? [String: Any])?["qpdf"] as? [Any])?.last as? [String: Any])
     var programs: [String] = []
     for value in objects.values {
-      guard let dictionary = (value as? [String: Any])?["value"] as? [String: Any], let reference = dictionary["/FontFile2"] as? String
+      guard let dictionary = (value as? [String: Any])?["value"] as? [String: Any],
+        let reference = dictionary["/FontFile2"] as? String
       else { continue }
       programs.append(String(reference.split(separator: " ")[0]))
     }
