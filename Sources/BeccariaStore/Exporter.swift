@@ -50,7 +50,8 @@ struct Exporter {
       }
     } catch {
       try? FileManager.default.removeItem(at: temporary)
-      throw StoreError.invalid("cannot export \(serial) to \(target.path): \(error.localizedDescription)")
+      let reason = (error as? StoreError)?.description ?? error.localizedDescription
+      throw StoreError.invalid("cannot export \(serial) to \(target.path): \(reason)")
     }
     return target.path
   }
@@ -98,7 +99,7 @@ struct Exporter {
   /// Writes a file (created or truncated) without flushing it to disk.
   static func write(_ data: Data, to path: String) throws {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw StoreError.invalid(String(cString: strerror(errno))) }
+    guard descriptor >= 0 else { throw StoreError.invalid(String(cString: strerror(errno)).lowercased()) }
     var failure: Int32 = 0
     data.withUnsafeBytes { buffer in
       var offset = 0
@@ -113,7 +114,7 @@ struct Exporter {
       }
     }
     if close(descriptor) != 0, failure == 0 { failure = errno }
-    if failure != 0 { throw StoreError.invalid(String(cString: strerror(failure))) }
+    if failure != 0 { throw StoreError.invalid(String(cString: strerror(failure)).lowercased()) }
   }
 
   /// Flushes everything written to the file system holding `directory` to disk (one `syncfs`).
