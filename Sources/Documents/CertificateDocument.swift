@@ -159,16 +159,16 @@ public enum CertificateDocument {
       writer.text(total, x: tableX, y: y, width: tableWidth, font: .sans(8.5), alignment: .center, color: muted)
       return rows
     }
-    for (detail, row) in zip(details, rows) {
-      writer.text(
-        detail, x: tableX + tableWidth * 0.48, y: y + row + 1, width: tableWidth * 0.52, font: .sans(9),
-        alignment: .right, color: muted)
+    // Cohort and date of each module: the same for everyone who finished together, so a group
+    // too (keyed by the texts and the rows they stand in).
+    let detailsKey = (["details", bodyKey] + details).joined(separator: separator)
+    try writer.reusable(detailsKey, y: y) { writer in
+      for (detail, row) in zip(details, rows) {
+        writer.text(
+          detail, x: tableX + tableWidth * 0.48, y: row + 1, width: tableWidth * 0.52, font: .sans(9),
+          alignment: .right, color: muted)
+      }
     }
-
-    // Place and date.
-    writer.text(
-      "\(snapshot.place), den \(snapshot.issuedOn.german)", x: margin, y: signatureTop, width: content,
-      font: .serif(11.5), alignment: .left, color: ink)
 
     // Serial and verification. The serial number appears twice (after "Zertifikatsnummer" and
     // at the end of the verification URL) and in the QR code; when `deferred`, those three are
@@ -215,10 +215,17 @@ public enum CertificateDocument {
       writer.text(serialLine, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
       writer.text(urlLine, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
     }
+    // Place and date of issue, and the line below the verification URL: the same for a whole
+    // run's certificates of a cohort.
+    let placeLine = "\(snapshot.place), den \(snapshot.issuedOn.german)"
     let urlHeight = writer.measure(urlLine, width: footerWidth, font: urlFont).height
     let lineHeight = writer.measure("A", width: footerWidth, font: urlFont).height
-    writer.text(
-      detailLine, x: margin, y: footerY + 13 + urlHeight + 0.1 * lineHeight, width: footerWidth, font: urlFont, color: muted)
+    let detailY = footerY + 13 + urlHeight + 0.1 * lineHeight
+    try writer.reusable(["place", placeLine, detailLine, String(Int((detailY * 1000).rounded()))].joined(separator: separator)) {
+      writer in
+      writer.text(placeLine, x: margin, y: signatureTop, width: content, font: .serif(11.5), alignment: .left, color: ink)
+      writer.text(detailLine, x: margin, y: detailY, width: footerWidth, font: urlFont, color: muted)
+    }
     return stamp
   }
 
