@@ -67,6 +67,14 @@ public final class PDFWriter {
   /// Text laid out once is drawn again from its layout (on a later page of the same document, or
   /// measured first and drawn after): shaping costs more than drawing.
   private var layouts: [LayoutKey: OpaquePointer] = [:]
+  /// Character positions asked for before (`characterPositions`), by suffix, prefix and font.
+  private var positions: [PositionsKey: [Double]] = [:]
+
+  struct PositionsKey: Hashable {
+    var suffix: String
+    var prefix: String
+    var font: Font
+  }
 
   struct LayoutKey: Hashable {
     var text: String
@@ -203,7 +211,9 @@ public final class PDFWriter {
   /// from the line's left edge: the positions Pango gives the glyphs (hinted advances and
   /// kerning included).
   public func characterPositions(of suffix: String, after prefix: String, font: Font) -> [Double] {
-    withLayout(prefix + suffix, width: nil, font: font, alignment: .left, lineSpacing: 1) { layout in
+    let key = PositionsKey(suffix: suffix, prefix: prefix, font: font)
+    if let known = positions[key] { return known }
+    let found = withLayout(prefix + suffix, width: nil, font: font, alignment: .left, lineSpacing: 1) { layout in
       var positions: [Double] = []
       var offset = prefix.utf8.count
       for scalar in suffix.unicodeScalars {
@@ -214,6 +224,8 @@ public final class PDFWriter {
       }
       return positions
     }
+    positions[key] = found
+    return found
   }
 
   /// How far below the top of a text block its first baseline lies.
