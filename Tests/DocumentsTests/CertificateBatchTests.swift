@@ -120,6 +120,29 @@ import Testing
     return snapshot
   }
 
+  @Test func holdersOfOneCohortShareItsDetailsAndAMakeUpShowsItsOwn() throws {
+    // Four holders of one cohort (same modules, courses and dates: drawn once as a group), one
+    // who made up module 2 in a later cohort, in one share: each page shows its own details.
+    var sealed = try (0..<5).map { index in
+      var snapshot = try Self.snapshot(index, name: Self.names[index])
+      snapshot.modules = try Self.snapshot(0, name: "").modules
+      snapshot.issuedOn = try Self.snapshot(0, name: "").issuedOn
+      snapshot.completedOn = try Self.snapshot(0, name: "").completedOn
+      return snapshot
+    }
+    sealed[2].modules[1].course = "BQ-SN-2027-1"
+    sealed[2].modules[1].completedOn = try #require(CalendarDate(year: 2027, month: 2, day: 20))
+    let stamped = try CertificateDocument.prepareBatch(sealed.map(PreparedCertificates.draft(of:)), threads: 1)
+      .finish(sealed)
+    for (index, pdf) in stamped.enumerated() {
+      let text = try Self.text(pdf)
+      #expect(text == (try Self.text(try CertificateDocument.render(sealed[index]))), "\(sealed[index].serial)")
+      let makeUp = "32 UE · BQ-SN-2027-1 · 20.02.2027"
+      #expect(text.contains(makeUp) == (index == 2), "\(sealed[index].serial)")
+      #expect(text.contains("32 UE · BQ-SN-2026-0 · 02.02.2027") == (index != 2), "\(sealed[index].serial)")
+    }
+  }
+
   @Test func stampedAfterTheSerialIsTakenPrintsWhatSingleRenderingPrints() throws {
     // Both kinds in one batch, interleaved: each page shows its own kind's static parts.
     let sealed = try Self.names.enumerated().map {
