@@ -92,8 +92,8 @@ struct CertificateIssuer {
 
   /// Issues one certificate with `renderer`, in a savepoint of its own: the serial and the row
   /// live or die together, and a failure leaves the caller's transaction usable.
-  func issue(_ due: DueCertificate, for eligibility: EligibilityCase) throws -> IssuedCertificate {
-    try connection.transaction { _ in try issueAll([(due, eligibility)], render: oneByOne(renderer))[0].certificate }
+  func issue(_ due: DueCertificate, for eligibility: EligibilityCase) throws -> (certificate: IssuedCertificate, pdf: Data) {
+    try connection.transaction { _ in try issueAll([(due, eligibility)], render: oneByOne(renderer))[0] }
   }
 
   /// Issues a whole batch in the caller's transaction: the documents are drawn first, then one

@@ -244,9 +244,11 @@ public struct CertificateRun: Sendable {
           database.logger.warning("certificate batch of \(plan.count) failed (\(error)); issuing them one by one")
           batchFailed = true
         }
-        for (due, eligibility) in plan where batchFailed {
+        for (due, eligibility) in batchFailed ? plan : [] {
           do {
-            issued.append(try issuer.issue(due, for: eligibility))
+            let result = try issuer.issue(due, for: eligibility)
+            issued.append(result.certificate)
+            documents[result.certificate.id] = result.pdf
           } catch let error as PostgresError where error.isConnectionFailure {
             throw error
           } catch {
@@ -279,8 +281,8 @@ public struct CertificateRun: Sendable {
       result.failures += batch.failures
       result.issued += batch.issued
       for certificate in batch.issued { events(.issued(certificate)) }
-      // Files are exports of committed rows, written only after the commit (from the bytes just
-      // stored, or read back when the certificate was issued on its own).
+      // Files are exports of committed rows, written only after the commit, from the bytes just
+      // stored.
       if let exporter {
         for certificate in batch.issued {
           let path =

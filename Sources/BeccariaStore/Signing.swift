@@ -140,13 +140,13 @@ public struct SigningKey: Sendable {
 
   public func sign(_ message: Data) throws -> Data { try privateKey.signature(for: message) }
 
-  /// Sets a snapshot's key id, its printed verification address (`<prefix>?nr=<serial>`) and
-  /// its QR payload (the signed claim behind the prefix); returns the payload.
   /// The verification address printed on a certificate: the prefix with `nr=<serial>`.
   public static func verificationURL(prefix: String, serial: String) -> String {
     prefix + (prefix.contains("?") ? "&" : "?") + "nr=" + serial
   }
 
+  /// Sets a snapshot's key id, its printed verification address (`<prefix>?nr=<serial>`) and
+  /// its QR payload (the signed claim behind the prefix); returns the payload.
   public func seal(_ snapshot: inout CertificateSnapshot, verificationPrefix: String) throws -> VerificationPayload {
     snapshot.keyID = keyID
     snapshot.verificationURL = Self.verificationURL(prefix: verificationPrefix, serial: snapshot.serial)

@@ -1,5 +1,4 @@
 import BeccariaCore
-import CQREncode
 import Foundation
 
 /// The certificate as an authority hands it out: A4 portrait, a fine double frame, the issuer at
@@ -32,6 +31,18 @@ public enum CertificateDocument {
     _ snapshots: [CertificateSnapshot], threads: Int = ProcessInfo.processInfo.activeProcessorCount
   ) throws -> [Data] {
     try prepareBatch(snapshots.map(PreparedCertificates.draft(of:)), threads: threads).finish(snapshots)
+  }
+
+  /// The nightly run's batch renderer (BeccariaStore's `CertificateBatchRenderer`): given the
+  /// drafts, draws them (`prepareBatch`) and returns the step that stamps the sealed snapshots.
+  /// The run's workers share the cores, so each passes its share as `threads`.
+  public static func batchRenderer(threads: Int = ProcessInfo.processInfo.activeProcessorCount)
+    -> @Sendable ([CertificateSnapshot]) throws -> @Sendable ([CertificateSnapshot]) throws -> [Data]
+  {
+    { drafts in
+      let prepared = try prepareBatch(drafts, threads: threads)
+      return { try prepared.finish($0) }
+    }
   }
 
   /// The document information of a certificate: its Keywords carry serial and signed payload.
@@ -375,21 +386,14 @@ public final class PreparedCertificates: Sendable {
       }
       content += Array("ET\n".utf8)
     }
-    guard let code = PDFWriter.encodeQR(snapshot.qrPayload) else {
-      throw RenderError("the QR payload (\(snapshot.qrPayload.utf8.count) bytes) cannot be encoded")
-    }
-    defer { QRcode_free(code) }
-    guard let modules = code.pointee.data else { throw RenderError("the QR encoder returned no modules") }
-    let width = Int(code.pointee.width)
-    let quiet = 4
-    let side = width + 2 * quiet
+    let symbol = try QRSymbol(snapshot.qrPayload)
+    let side = symbol.side
     let rowBytes = (side + 7) / 8
     // 1 is white in a one-bit DeviceGray image.
     var bits = [UInt8](repeating: 0xFF, count: rowBytes * side)
-    for row in 0..<width {
-      for column in 0..<width where modules[row * width + column] & 1 == 1 {
-        let x = column + quiet
-        bits[(row + quiet) * rowBytes + x / 8] &= ~(0x80 >> UInt8(x % 8))
+    for row in 0..<side {
+      for column in 0..<side where symbol.dark[row * side + column] {
+        bits[row * rowBytes + column / 8] &= ~(0x80 >> UInt8(column % 8))
       }
     }
     let qr = stamp.qr

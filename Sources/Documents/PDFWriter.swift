@@ -276,18 +276,11 @@ public final class PDFWriter {
   /// A QR code (error correction level M) of `payload`, `size` points square, with its quiet zone
   /// inside that square.
   public func qrCode(_ payload: String, x: Double, y: Double, size: Double) throws {
-    guard let code = Self.encodeQR(payload) else {
-      throw RenderError("the QR payload (\(payload.utf8.count) bytes) cannot be encoded")
-    }
-    defer { QRcode_free(code) }
-    let modules = Int(code.pointee.width)
-    let quiet = 4
-    let cell = size / Double(modules + 2 * quiet)
-    guard let data = code.pointee.data else { throw RenderError("the QR encoder returned no modules") }
+    let symbol = try QRSymbol(payload)
+    let side = symbol.side
     // The code is embedded as a 1-bit-per-module image (quiet zone included), scaled without
     // interpolation: a few hundred bytes in the file instead of thousands of path operations,
     // and sharp at any resolution.
-    let side = modules + 2 * quiet
     guard let image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(side), Int32(side)),
       cairo_surface_status(image) == CAIRO_STATUS_SUCCESS, let pixels = cairo_image_surface_get_data(image)
     else { throw RenderError("could not create the QR image") }
@@ -296,11 +289,7 @@ public final class PDFWriter {
     let stride = Int(cairo_image_surface_get_stride(image))
     for row in 0..<side {
       let line = pixels.advanced(by: row * stride).withMemoryRebound(to: UInt32.self, capacity: side) { $0 }
-      for column in 0..<side {
-        let module = row - quiet, col = column - quiet
-        let dark = module >= 0 && module < modules && col >= 0 && col < modules && data[module * modules + col] & 1 == 1
-        line[column] = dark ? 0x0000_0000 : 0x00FF_FFFF
-      }
+      for column in 0..<side { line[column] = symbol.dark[row * side + column] ? 0x0000_0000 : 0x00FF_FFFF }
     }
     cairo_surface_mark_dirty(image)
     cairo_save(cairo)
@@ -311,17 +300,6 @@ public final class PDFWriter {
     cairo_rectangle(cairo, 0, 0, Double(side), Double(side))
     cairo_fill(cairo)
     cairo_restore(cairo)
-  }
-
-  /// The QR symbol of `payload` (8-bit mode, smallest version that fits, level M) with a fixed
-  /// mask pattern: QRcode_encodeString8bit would score all eight masks, which took a third of a
-  /// certificate page's rendering time. Any mask is valid; readers try all of them.
-  static func encodeQR(_ payload: String) -> UnsafeMutablePointer<QRcode>? {
-    guard let input = QRinput_new2(0, QR_ECLEVEL_M) else { return nil }
-    defer { QRinput_free(input) }
-    let bytes = Array(payload.utf8)
-    guard QRinput_append(input, QR_MODE_8, Int32(bytes.count), bytes) == 0 else { return nil }
-    return QRcode_encodeMask(input, 0)
   }
 
   /// Leaves the embedded fonts' hinting in (tests compare both forms).
@@ -379,5 +357,37 @@ public final class PDFWriter {
     var height: Int32 = 0
     pango_layout_get_size(layout, &width, &height)
     return (Double(width) / Double(PANGO_SCALE), Double(height) / Double(PANGO_SCALE))
+  }
+}
+
+/// The QR symbol of a payload (8-bit mode, smallest version that fits, level M) with its quiet
+/// zone of 4 modules, row by row. The mask pattern is fixed: QRcode_encodeString8bit would score
+/// all eight masks, which took a third of a certificate page's rendering time. Any mask is
+/// valid; readers try all of them.
+struct QRSymbol {
+  /// Modules per side, quiet zone included.
+  let side: Int
+  /// Whether each module is dark, `side` rows of `side`.
+  let dark: [Bool]
+
+  init(_ payload: String) throws {
+    let bytes = Array(payload.utf8)
+    guard let input = QRinput_new2(0, QR_ECLEVEL_M) else { throw RenderError("the QR encoder could not start") }
+    defer { QRinput_free(input) }
+    guard QRinput_append(input, QR_MODE_8, Int32(bytes.count), bytes) == 0, let code = QRcode_encodeMask(input, 0) else {
+      throw RenderError("the QR payload (\(bytes.count) bytes) cannot be encoded")
+    }
+    defer { QRcode_free(code) }
+    guard let data = code.pointee.data else { throw RenderError("the QR encoder returned no modules") }
+    let modules = Int(code.pointee.width)
+    let quiet = 4
+    side = modules + 2 * quiet
+    var dark = [Bool](repeating: false, count: side * side)
+    for row in 0..<modules {
+      for column in 0..<modules where data[row * modules + column] & 1 == 1 {
+        dark[(row + quiet) * side + column + quiet] = true
+      }
+    }
+    self.dark = dark
   }
 }

@@ -28,7 +28,8 @@ struct CertifiedCohort {
       ids += try ParticipantStore(connection).add(
         [
           ParticipantDraft(
-            familyName: name.0, givenNames: name.1, birthDate: CalendarDate(year: 1980, month: 1 + index % 12, day: 9)!,
+            familyName: name.0, givenNames: name.1,
+            birthDate: try #require(CalendarDate(year: 1980, month: 1 + index % 12, day: 9)),
             email: "named\(index)@example.org", municipality: Fixtures.bautzen, organisation: nil, function: nil)
         ], force: true)
     }
@@ -60,13 +61,10 @@ struct CertifiedCohort {
   /// A run as `certificate run` makes it (batches rendered together), or with `renderer` for
   /// every certificate when a test injects one.
   func run(workers: Int = 2, output: String? = nil, renderer: CertificateRenderer? = nil) throws -> CertificateRunSummary {
-    let batch: CertificateBatchRenderer = { drafts in
-      let prepared = try CertificateDocument.prepareBatch(drafts)
-      return { try prepared.finish($0) }
-    }
-    return try CertificateRun(
+    try CertificateRun(
       database: database.database(), options: CertificateRunOptions(workers: workers, outputDirectory: output, batchSize: 5),
-      renderer: renderer ?? { try CertificateDocument.render($0) }, batchRenderer: renderer == nil ? batch : nil, signer: signer
+      renderer: renderer ?? { try CertificateDocument.render($0) },
+      batchRenderer: renderer == nil ? CertificateDocument.batchRenderer() : nil, signer: signer
     ).execute()
   }
 

@@ -51,12 +51,10 @@ struct CertificateRunCommand: ParsableCommand {
         database: database,
         options: CertificateRunOptions(workers: workers, outputDirectory: output, dryRun: dryRun, batchSize: batchSize),
         renderer: { try CertificateDocument.render($0) },
-        batchRenderer: { [threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers))] drafts in
-          // The cores are shared among the workers: one Cairo document per thread, and each
-          // document's fonts are subset and compressed once, so fewer, larger shares cost less.
-          let prepared = try CertificateDocument.prepareBatch(drafts, threads: threads)
-          return { try prepared.finish($0) }
-        },
+        // The cores are shared among the workers: one Cairo document per thread, and each
+        // document's fonts are subset and compressed once, so fewer, larger shares cost less.
+        batchRenderer: CertificateDocument.batchRenderer(
+          threads: max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers))),
         signer: signer,
         events: { reporter.handle($0) })
       let summary = try run.execute()
