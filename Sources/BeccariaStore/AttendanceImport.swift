@@ -50,6 +50,9 @@ public struct AttendanceImporter {
     struct DryRunRollback: Error { var summary: AttendanceImportSummary }
     do {
       return try connection.transaction { db in
+        // Set-wise work over a million rows: JIT compilation costs more than it saves here (seconds
+        // per query), and hashes and sorts of the whole file should stay in memory.
+        try db.executeScript(unsafeSQL: "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
         try db.executeScript(
           unsafeSQL: """
             CREATE TEMP TABLE attendance_staging (
@@ -98,15 +101,27 @@ public struct AttendanceImporter {
     try db.execute(
       """
       CREATE TEMP TABLE attendance_resolved ON COMMIT DROP AS
-      WITH mail AS (
-        SELECT lower(email) AS address, min(id) AS id, count(*) AS matches
-        FROM participant WHERE erased_at IS NULL AND email IS NOT NULL GROUP BY lower(email)
-      ), staged AS MATERIALIZED (
-        SELECT st.line, btrim(coalesce(st.session, '')) AS session_text, btrim(coalesce(st.participant, '')) AS participant_text,
-               btrim(coalesce(st.status, '')) AS status_text, btrim(coalesce(st.ue, '')) AS ue_text,
-               coalesce(nullif(btrim(coalesce(st.reason, '')), ''), \(defaultReason)) AS reason,
-               nullif(btrim(coalesce(st.note, '')), '') AS note
-        FROM attendance_staging st
+      WITH keyed AS (
+        SELECT st.*,
+               -- Digits only (no regular expressions: over a million rows they cost seconds).
+               CASE WHEN st.session_text <> '' AND length(st.session_text) <= 18 AND ltrim(st.session_text, '0123456789') = ''
+                    THEN st.session_text::bigint END AS session_key,
+               CASE WHEN st.participant_text <> '' AND length(st.participant_text) <= 18 AND ltrim(st.participant_text, '0123456789') = ''
+                    THEN st.participant_text::bigint END AS participant_key,
+               CASE WHEN position('@' IN st.participant_text) > 0 THEN lower(st.participant_text) END AS address
+        FROM (
+          SELECT st.line, btrim(coalesce(st.session, '')) AS session_text, btrim(coalesce(st.participant, '')) AS participant_text,
+                 btrim(coalesce(st.status, '')) AS status_text, btrim(coalesce(st.ue, '')) AS ue_text,
+                 coalesce(nullif(btrim(coalesce(st.reason, '')), ''), \(defaultReason)) AS reason,
+                 nullif(btrim(coalesce(st.note, '')), '') AS note
+          FROM attendance_staging st
+        ) st
+      ), mail AS (
+        -- Only the addresses the file names (most rows give the number).
+        SELECT lower(p.email) AS address, min(p.id) AS id, count(*) AS matches
+        FROM participant p
+        WHERE p.erased_at IS NULL AND lower(p.email) IN (SELECT address FROM keyed WHERE address IS NOT NULL)
+        GROUP BY lower(p.email)
       )
       SELECT r.*,
              CASE WHEN r.status = 'present' AND r.ue_text = '' THEN r.session_ue::numeric
@@ -114,7 +129,7 @@ public struct AttendanceImporter {
                   WHEN r.status IN ('absent', 'excused') AND (r.ue_text = '' OR r.ue_value = 0) THEN 0::numeric
              END AS ue_attended
       FROM (
-        SELECT st.*,
+        SELECT st.line, st.session_text, st.participant_text, st.status_text, st.ue_text, st.reason, st.note,
                s.id AS session_id, s.ue AS session_ue, s.day AS session_day, s.course_id, s.module_number,
                coalesce(pid.id, mail.id) AS participant_id, coalesce(mail.matches, 1) AS participant_matches,
                CASE lower(st.status_text)
@@ -123,13 +138,12 @@ public struct AttendanceImporter {
                  WHEN 'excused' THEN 'excused' WHEN 'entschuldigt' THEN 'excused'
                  WHEN 'absent' THEN 'absent' WHEN 'abwesend' THEN 'absent' WHEN 'unentschuldigt' THEN 'absent'
                END AS status,
-               CASE WHEN st.ue_text ~ '^[0-9]{1,3}([.,][0-9]{1,2})?$' THEN replace(st.ue_text, ',', '.')::numeric END AS ue_value
-        FROM staged st
-        LEFT JOIN session s ON s.id = CASE WHEN st.session_text ~ '^[0-9]{1,18}$' THEN st.session_text::bigint END
-        LEFT JOIN participant pid ON pid.id = CASE WHEN st.participant_text ~ '^[0-9]{1,18}$' THEN st.participant_text::bigint END
-                                 AND pid.erased_at IS NULL
-        -- lower() only for values that look like an address: most rows give the number.
-        LEFT JOIN mail ON mail.address = CASE WHEN position('@' IN st.participant_text) > 0 THEN lower(st.participant_text) END
+               CASE WHEN st.ue_text <> '' AND st.ue_text ~ '^[0-9]{1,3}([.,][0-9]{1,2})?$'
+                    THEN replace(st.ue_text, ',', '.')::numeric END AS ue_value
+        FROM keyed st
+        LEFT JOIN session s ON s.id = st.session_key
+        LEFT JOIN participant pid ON pid.id = st.participant_key AND pid.erased_at IS NULL
+        LEFT JOIN mail ON mail.address = st.address
       ) r
       """)
     try db.executeScript(unsafeSQL: "ANALYZE attendance_resolved")

@@ -149,6 +149,28 @@ import Testing
     #expect(structural.stderr.contains("\(broken):3: a quoted field opened in this record is never closed"))
   }
 
+  /// An error found by COPY itself (here: bytes that are not UTF-8) names the file's line, also
+  /// after a note with a line break inside quotes and after blank lines, where the line and the
+  /// record number part ways.
+  @Test func copyErrorsNameTheLineAfterQuotedLineBreaksAndBlankLines() throws {
+    let fixture = try AttendanceFixture(participants: 3)
+    defer { fixture.database.drop() }
+    let s = fixture.module1.map { String($0.rawValue) }
+    let p = fixture.participants.map { String($0.rawValue) }
+    var file = Data("session,participant,status,ue,note\n\(s[0]),\(p[0]),present,,\"erste Zeile\nzweite Zeile\"\n\n".utf8)
+    file.append(Data("\(s[0]),\(p[1]),present,,\n\n\n\(s[0]),\(p[2]),present,,Stra".utf8))
+    file.append(contentsOf: [0xDF, 0x65])  // "Straße" in Latin-1: not UTF-8
+    file.append(Data("\n\(s[1]),\(p[0]),present,,\n".utf8))
+    let url = FileManager.default.temporaryDirectory.appending(path: "attendance-\(UUID().uuidString).csv")
+    try file.write(to: url)
+    let result = try Beccaria.run(["attendance", "import", url.path], database: fixture.database)
+    #expect(result.status == 1)
+    // Header 1, a record on lines 2-3, blank 4, a record on 5, blanks 6-7, the bad record on 8.
+    #expect(result.stderr.contains("\(url.path):8: "), "\(result.stderr)")
+    #expect(result.stderr.contains("CSV UTF-8"), "\(result.stderr)")
+    #expect(try count(fixture) == 0)
+  }
+
   @Test func sheetShowsEveryNameAndNeverSplitsARow() throws {
     let fixture = try AttendanceFixture(participants: 57, capacity: 100)
     defer { fixture.database.drop() }

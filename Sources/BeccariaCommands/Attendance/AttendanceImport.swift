@@ -48,9 +48,7 @@ struct AttendanceImport: ParsableCommand {
       do {
         summary = try AttendanceImporter(try global.connect()).run(
           columns: header, delimiter: Character(UnicodeScalar(delimiter)), reason: reason, dryRun: dryRun,
-          lineOfRecord: { record in
-            record >= 1 && record <= framer.recordLines.count ? Int(framer.recordLines[record - 1]) : record
-          },
+          lineOfRecord: framer.line(ofRecord:),
           feed: { writer in
             progress.start()
             try framer.stream(handle, to: writer)

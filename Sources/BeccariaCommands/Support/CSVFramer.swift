@@ -15,8 +15,10 @@ final class CSVFramer {
   private(set) var delimiter: UInt8 = 44
   private(set) var problems: [String] = []
   private(set) var records = 0
-  /// The line each forwarded record starts on (index = COPY's record number - 1).
-  private(set) var recordLines: [Int32] = []
+  /// Where forwarded records start, kept only where the distance between record number and line
+  /// changes (after a blank line or a quoted line break), so that memory stays flat whatever the
+  /// file's size: (COPY's record number, the line it starts on).
+  private var lineShifts: [(record: Int, line: Int)] = []
 
   private var line = 1
   private var recordLine = 1
@@ -31,6 +33,19 @@ final class CSVFramer {
   private let maxProblems = 500
 
   init(file: String) { self.file = file }
+
+  /// The line on which COPY's record `record` (1-based) starts.
+  func line(ofRecord record: Int) -> Int {
+    var low = 0
+    var high = lineShifts.count
+    while low < high {  // the last shift at or before `record`
+      let middle = (low + high) / 2
+      if lineShifts[middle].record <= record { low = middle + 1 } else { high = middle }
+    }
+    guard low > 0 else { return record }
+    let shift = lineShifts[low - 1]
+    return shift.line + (record - shift.record)
+  }
 
   /// Reads the header row (and detects the delimiter) from the start of the file.
   static func header(of path: String) throws -> (columns: [String], delimiter: UInt8) {
@@ -135,7 +150,9 @@ final class CSVFramer {
     }
     guard problems.isEmpty else { return }
     records += 1
-    recordLines.append(Int32(clamping: recordLine))
+    if lineShifts.last.map({ $0.line - $0.record != recordLine - records }) ?? true {
+      lineShifts.append((records, recordLine))
+    }
     var framed = Array("\(recordLine)".utf8)
     framed.append(delimiter)
     framed.append(contentsOf: record)
