@@ -67,18 +67,24 @@ public struct AttendanceStore {
       trainers: try row.decodeJSON("trainers"))
   }
 
-  /// Everyone to be recorded at the session, by family name: enrolled in its cohort for its module
-  /// (whole programme or the module booked, make-up included), with what is recorded so far.
+  /// Enrolment `e` puts its participant on the roster of session `s`: in the session's cohort, for
+  /// its module (whole programme or the module booked, make-up included), and still enrolled or left
+  /// after the session's day.
+  static let onRoster: SQL = """
+    e.course_id = s.course_id AND e.enrolled_at IS NOT NULL
+    AND (e.status = 'enrolled' OR e.ended_at >= s.day)
+    AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
+                                           WHERE em.enrolment_id = e.id AND em.module_number = s.module_number))
+    """
+
+  /// Everyone to be recorded at the session, by family name, with what is recorded so far.
   public func roster(_ session: SessionID) throws -> [RosterEntry] {
     try connection.query(
       """
       SELECT p.id, p.family_name, p.given_names, p.organisation, m.name AS municipality, e.scope = 'modules' AS make_up,
              a.status, a.ue_attended
       FROM session s
-      JOIN enrolment e ON e.course_id = s.course_id AND e.enrolled_at IS NOT NULL
-                      AND (e.status = 'enrolled' OR e.ended_at >= s.day)
-                      AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
-                                                             WHERE em.enrolment_id = e.id AND em.module_number = s.module_number))
+      JOIN enrolment e ON \(Self.onRoster)
       JOIN participant p ON p.id = e.participant_id
       LEFT JOIN municipality m ON m.ags = p.municipality_ags
       LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = p.id
@@ -93,6 +99,15 @@ public struct AttendanceStore {
         status: try row.decode("status", as: String?.self).flatMap(AttendanceStatus.init(rawValue:)),
         ueAttended: try row.decode("ue_attended"))
     }
+  }
+
+  /// Whether one participant is on the session's roster (without reading the whole roster).
+  public func isOnRoster(_ session: SessionID, _ participant: ParticipantID) throws -> Bool {
+    try connection.queryOne(
+      """
+      SELECT EXISTS (SELECT 1 FROM session s JOIN enrolment e ON \(Self.onRoster)
+                     WHERE s.id = \(session.rawValue) AND e.participant_id = \(participant.rawValue)) AS listed
+      """)?.decode("listed") ?? false
   }
 
   /// Records (or corrects) one participant's attendance at one session.
@@ -111,7 +126,7 @@ public struct AttendanceStore {
       case .success(let value): ueAttended = value
       case .failure(let problem): throw StoreError.invalid("--ue: \(problem)")
       }
-      guard try AttendanceStore(db).roster(session).contains(where: { $0.participantID == participant }) else {
+      guard try AttendanceStore(db).isOnRoster(session, participant) else {
         _ = try ParticipantStore(db).find(participant)
         throw StoreError.invalid(
           "participant \(participant) is not enrolled for module \(header.module) in \(header.course); enrol them (for make-up: --module \(header.module)) first"
