@@ -143,8 +143,9 @@ public struct ProgressReports {
       JOIN programme_module m ON m.programme_version_id = ma.programme_version_id AND m.number = ma.module_number
       LEFT JOIN LATERAL (
         -- Where to make the module up: a later cohort the person is already booked into, else the
-        -- open or running cohort whose next session of the module comes first (an index walk in
-        -- date order that stops at the first hit).
+        -- open or running cohort whose next session of the module comes first: per programme
+        -- version an index walk in date order that stops at the first hit (joined to the versions
+        -- directly, the planner scanned every later session of the module, 5 ms a row nationally).
         SELECT code, booked FROM (
           (SELECT later.code, true AS booked, 0 AS preference, min(ls.day) AS first_day
            FROM enrolment le JOIN course later ON later.id = le.course_id
@@ -153,12 +154,16 @@ public struct ProgressReports {
              AND later.status IN ('open', 'running') AND ls.day > ma.last_day
            GROUP BY later.code ORDER BY min(ls.day) LIMIT 1)
           UNION ALL
-          (SELECT later.code, false, 1, ls.day
+          (SELECT first.code, false, 1, first.day
            FROM programme_version lv
-           JOIN session ls ON ls.programme_version_id = lv.id AND ls.module_number = ma.module_number AND ls.day > ma.last_day
-           JOIN course later ON later.id = ls.course_id
-           WHERE lv.programme_id = ma.programme_id AND later.id <> ma.course_id AND later.status IN ('open', 'running')
-           ORDER BY ls.day LIMIT 1)
+           CROSS JOIN LATERAL (
+             SELECT later.code, ls.day
+             FROM session ls JOIN course later ON later.id = ls.course_id
+             WHERE ls.programme_version_id = lv.id AND ls.module_number = ma.module_number AND ls.day > ma.last_day
+               AND later.id <> ma.course_id AND later.status IN ('open', 'running')
+             ORDER BY ls.day, ls.course_id LIMIT 1) first
+           WHERE lv.programme_id = ma.programme_id
+           ORDER BY first.day LIMIT 1)
         ) candidates
         ORDER BY preference, first_day
         LIMIT 1

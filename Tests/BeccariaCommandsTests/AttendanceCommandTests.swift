@@ -253,7 +253,14 @@ import Testing
       table.stdout.contains(
         "module 2 at risk: needs 26 UE of 32, at most 30 reachable; missing one more session (8 UE) would make it unreachable"))
 
-    // A later cohort with module 1 is suggested, then booked; once made up, the warning goes.
+    // The later cohort whose module 1 comes first is suggested (not the one opened first), then
+    // booked; once made up, the warning goes.
+    try Fixtures.course(fixture.connection, code: "BQ-SN-2028-1")
+    _ = try SessionStore(fixture.connection).add([
+      NewSession(
+        courseCode: "BQ-SN-2028-1", module: 1, day: CalendarDate.today().adding(days: 30), start: 540, end: 945, ue: 8,
+        location: nil, trainerEmails: [])
+    ])
     try Fixtures.course(fixture.connection, code: "BQ-SN-2027-1")
     let later = try SessionStore(fixture.connection).add([
       NewSession(
