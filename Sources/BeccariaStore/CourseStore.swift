@@ -103,6 +103,14 @@ public struct CourseStore {
     ).map(Self.listing)
   }
 
+  /// The cohort's id alone (one index lookup, for reports that need nothing else of it).
+  public func id(code: String) throws -> CourseID {
+    guard let row = try connection.queryOne("SELECT id FROM course WHERE code = \(code)") else {
+      throw StoreError.notFound("cohort \(code)")
+    }
+    return CourseID(try row.decode("id"))
+  }
+
   public func find(code: String) throws -> CourseListing {
     guard let row = try connection.queryOne("\(Self.listingSQL) WHERE c.code = \(code)") else {
       throw StoreError.notFound("cohort \(code)")

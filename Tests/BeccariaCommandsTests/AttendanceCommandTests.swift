@@ -273,6 +273,10 @@ import Testing
     let booked = try Beccaria.run(["report", "at-risk", "--course", AttendanceFixture.course], database: fixture.database)
     #expect(booked.stdout.contains("make-up booked in BQ-SN-2027-1"))
     try fixture.record(later[0], p[1], .present)
+    for command in [["report", "at-risk"], ["attendance", "report"]] {
+      let unknown = try Beccaria.run(command + ["--course", "BQ-XX-1999-9"], database: fixture.database)
+      #expect(unknown.status == 1 && unknown.stderr.contains("cohort BQ-XX-1999-9 does not exist"), "\(unknown.stderr)")
+    }
     let madeUp = try Beccaria.run(["report", "at-risk", "--format", "json"], database: fixture.database)
     let remaining = try #require(try JSONSerialization.jsonObject(with: Data(madeUp.stdout.utf8)) as? [[String: Any]])
     #expect(!remaining.contains { $0["participant_id"] as? Int == id[1] && $0["module"] as? Int == 1 })
