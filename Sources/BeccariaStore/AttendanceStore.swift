@@ -101,35 +101,38 @@ public struct AttendanceStore {
     }
   }
 
-  /// Whether one participant is on the session's roster (without reading the whole roster).
-  public func isOnRoster(_ session: SessionID, _ participant: ParticipantID) throws -> Bool {
-    try connection.queryOne(
-      """
-      SELECT EXISTS (SELECT 1 FROM session s JOIN enrolment e ON \(Self.onRoster)
-                     WHERE s.id = \(session.rawValue) AND e.participant_id = \(participant.rawValue)) AS listed
-      """)?.decode("listed") ?? false
-  }
-
   /// Records (or corrects) one participant's attendance at one session.
   public func record(
     session: SessionID, participant: ParticipantID, status: AttendanceStatus, ue: Decimal?, reason: String?, note: String?
   ) throws -> RecordOutcome {
     try connection.transaction { db in
-      let header = try AttendanceStore(db).header(session)
-      let today = try db.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? CalendarDate.today()
-      if header.day > today {
+      // What the rules need, in one round trip: the session, today's German date, and whether the
+      // participant is on its roster.
+      guard
+        let facts = try db.queryOne(
+          """
+          SELECT s.day, s.ue, s.module_number AS module, c.code AS course, beccaria_today() AS today,
+                 EXISTS (SELECT 1 FROM enrolment e WHERE \(Self.onRoster) AND e.participant_id = \(participant.rawValue)) AS listed
+          FROM session s JOIN course c ON c.id = s.course_id
+          WHERE s.id = \(session.rawValue)
+          """)
+      else { throw StoreError.notFound("session \(session)") }
+      let (day, today, module, course): (CalendarDate, CalendarDate, Int, String) = (
+        try facts.date("day"), try facts.date("today"), try facts.decode("module"), try facts.decode("course")
+      )
+      if day > today {
         throw StoreError.invalid(
-          "session \(session) on \(header.day) has not taken place yet; attendance can be recorded from that day on")
+          "session \(session) on \(day) has not taken place yet; attendance can be recorded from that day on")
       }
       let ueAttended: Decimal
-      switch AttendanceRule.ueAttended(status: status, ue: ue, sessionUE: header.ue) {
+      switch AttendanceRule.ueAttended(status: status, ue: ue, sessionUE: try facts.decode("ue")) {
       case .success(let value): ueAttended = value
       case .failure(let problem): throw StoreError.invalid("--ue: \(problem)")
       }
-      guard try AttendanceStore(db).isOnRoster(session, participant) else {
+      guard try facts.decode("listed", as: Bool.self) else {
         _ = try ParticipantStore(db).find(participant)
         throw StoreError.invalid(
-          "participant \(participant) is not enrolled for module \(header.module) in \(header.course); enrol them (for make-up: --module \(header.module)) first"
+          "participant \(participant) is not enrolled for module \(module) in \(course); enrol them (for make-up: --module \(module)) first"
         )
       }
       let existing = try db.queryOne(
@@ -140,9 +143,9 @@ public struct AttendanceStore {
         let oldStatus = AttendanceStatus(rawValue: try existing.decode("status")) ?? .absent
         let oldUE: Decimal = try existing.decode("ue_attended")
         if oldStatus == status && oldUE == ueAttended { return .unchanged }
-        if header.day < today && (reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
+        if day < today && (reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
           throw StoreError.invalid(
-            "participant \(participant) is already recorded as \(oldStatus.rawValue) (\(oldUE) UE) for session \(session) on \(header.day); a correction after the session's day needs --reason"
+            "participant \(participant) is already recorded as \(oldStatus.rawValue) (\(oldUE) UE) for session \(session) on \(day); a correction after the session's day needs --reason"
           )
         }
         outcome = .corrected(previousStatus: oldStatus, previousUE: oldUE)
