@@ -129,8 +129,11 @@ import Testing
       \(s[1]),\(stranger.rawValue),present,
       \(s[0]),\(p[0]),absent,
       \(s[2]),\(p[1]),late,
+      \(s[2]),Shared@Example.org,present,
 
       """)
+    try fixture.connection.execute(
+      "UPDATE participant SET email = 'shared@example.org' WHERE id IN (\(fixture.participants[0].rawValue), \(stranger.rawValue))")
     let result = try Beccaria.run(["attendance", "import", path], database: fixture.database)
     let expected = [
       "\(path):3: column \"session\": there is no session 9999",
@@ -140,6 +143,7 @@ import Testing
       "\(path):7: column \"participant\": participant \(stranger.rawValue) is not enrolled for module 1",
       "\(path):8: repeats session \(s[0]) and participant \(p[0]) of line 2",
       "\(path):9: column \"ue\": late needs the UE actually attended",
+      "\(path):10: column \"participant\": Shared@Example.org belongs to 2 participants; use the participant number",
     ]
     for line in expected { #expect(result.stderr.contains(line), "missing \(line)\n\(result.stderr)") }
     #expect(try count(fixture) == 0)
