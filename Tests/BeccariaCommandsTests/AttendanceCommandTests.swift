@@ -132,8 +132,8 @@ import Testing
       \(s[2]),Shared@Example.org,present,
 
       """)
-    try fixture.connection.execute(
-      "UPDATE participant SET email = 'shared@example.org' WHERE id IN (\(fixture.participants[0].rawValue), \(stranger.rawValue))")
+    let (first, second) = (fixture.participants[0].rawValue, stranger.rawValue)
+    try fixture.connection.execute("UPDATE participant SET email = 'shared@example.org' WHERE id IN (\(first), \(second))")
     let result = try Beccaria.run(["attendance", "import", path], database: fixture.database)
     let expected = [
       "\(path):3: column \"session\": there is no session 9999",
