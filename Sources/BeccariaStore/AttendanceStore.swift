@@ -117,9 +117,10 @@ public struct AttendanceStore {
           WHERE s.id = \(session.rawValue)
           """)
       else { throw StoreError.notFound("session \(session)") }
-      let (day, today, module, course): (CalendarDate, CalendarDate, Int, String) = (
-        try facts.date("day"), try facts.date("today"), try facts.decode("module"), try facts.decode("course")
-      )
+      let day = try facts.date("day")
+      let today = try facts.date("today")
+      let module: Int = try facts.decode("module")
+      let course: String = try facts.decode("course")
       if day > today {
         throw StoreError.invalid(
           "session \(session) on \(day) has not taken place yet; attendance can be recorded from that day on")

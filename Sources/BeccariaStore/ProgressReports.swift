@@ -55,11 +55,11 @@ public struct ProgressReports {
   public init(_ connection: Connection) { self.connection = connection }
 
   public func matrix(courseCode: String) throws -> AttendanceMatrix {
-    let course = try CourseStore(connection).id(code: courseCode)
+    let courseID = try CourseStore(connection).id(code: courseCode)
     let sessions = try SessionStore(connection).list(courseCode: courseCode)
     let threshold =
       try connection.queryOne(
-        "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(course.rawValue)"
+        "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(courseID.rawValue)"
       )?.decode("attendance_threshold", as: Decimal.self) ?? 1
     let people = try connection.query(
       """
@@ -69,7 +69,7 @@ public struct ProgressReports {
              coalesce((SELECT array_to_json(array_agg(em.module_number))::jsonb FROM enrolment_module em WHERE em.enrolment_id = e.id), '[]') AS modules,
              beccaria_fold(p.family_name) AS f1, beccaria_fold(p.given_names) AS f2
       FROM enrolment e JOIN participant p ON p.id = e.participant_id
-      WHERE e.course_id = \(course.rawValue) AND e.enrolled_at IS NOT NULL AND e.status IN ('enrolled', 'withdrawn', 'transferred')
+      WHERE e.course_id = \(courseID.rawValue) AND e.enrolled_at IS NOT NULL AND e.status IN ('enrolled', 'withdrawn', 'transferred')
       ORDER BY p.id, (e.status = 'enrolled') DESC, e.id DESC
       """)
     struct Person { var id: Int64; var name: String; var programme: Bool; var modules: [Int]; var sortKey: String }
@@ -85,7 +85,7 @@ public struct ProgressReports {
     for row in try connection.query(
       """
       SELECT a.session_id, a.participant_id, a.status, a.ue_attended FROM attendance a JOIN session s ON s.id = a.session_id
-      WHERE s.course_id = \(course.rawValue)
+      WHERE s.course_id = \(courseID.rawValue)
       """)
     {
       cells[try row.decode("participant_id"), default: [:]][try row.decode("session_id")] =
@@ -95,7 +95,7 @@ public struct ProgressReports {
     for row in try connection.query(
       """
       SELECT participant_id, module_number, planned_ue, attended_ue, attendance_threshold
-      FROM module_attendance WHERE course_id = \(course.rawValue)
+      FROM module_attendance WHERE course_id = \(courseID.rawValue)
       """)
     {
       let planned: Int = try row.decode("planned_ue")
