@@ -92,13 +92,13 @@ public enum CertificateDocument {
       var y = 70.0
       y +=
         writer.text(
-          snapshot.issuer.uppercased(), x: margin, y: y, width: content, font: .sans(9.5, bold: true),
+          snapshot.issuer.uppercased(), x: margin, y: y, width: content, font: .sans(9.5, bold: true, ligatures: false),
           alignment: .center, color: accent) + 2
       y += writer.text(
-        snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9), alignment: .center, color: muted)
+        snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9, ligatures: false), alignment: .center, color: muted)
       y += 42
       y += writer.text(
-        snapshot.heading, x: margin, y: y, width: content, font: .serif(38, bold: true), alignment: .center, color: ink)
+        snapshot.heading, x: margin, y: y, width: content, font: .serif(38, bold: true, ligatures: false), alignment: .center, color: ink)
       // Signatures.
       let count = max(1, snapshot.signatories.count)
       let gap = 24.0
@@ -108,9 +108,9 @@ public enum CertificateDocument {
         let lineY = signatureTop + 62
         writer.line(from: (x, lineY), to: (x + slot, lineY), width: 0.6, gray: 0.3)
         let nameHeight = writer.text(
-          signatory.name, x: x, y: lineY + 4, width: slot, font: .sans(8.5, bold: true), alignment: .center, color: ink)
+          signatory.name, x: x, y: lineY + 4, width: slot, font: .sans(8.5, bold: true, ligatures: false), alignment: .center, color: ink)
         writer.text(
-          signatory.role, x: x, y: lineY + 5 + nameHeight, width: slot, font: .sans(8), alignment: .center, color: muted)
+          signatory.role, x: x, y: lineY + 5 + nameHeight, width: slot, font: .sans(8, ligatures: false), alignment: .center, color: muted)
       }
       return y + 30
     }
@@ -124,7 +124,7 @@ public enum CertificateDocument {
       + 4
     if let birth = snapshot.birthDate {
       y += writer.text(
-        "geboren am \(birth.german)", x: margin, y: y, width: content, font: .serif(11, italic: true),
+        "geboren am \(birth.german)", x: margin, y: y, width: content, font: .serif(11, italic: true, ligatures: false),
         alignment: .center, color: muted)
     }
     y += 22
@@ -134,7 +134,7 @@ public enum CertificateDocument {
     let tableX = margin + 30
     let tableWidth = content - 60
     let details = snapshot.modules.map { "\($0.ue) UE · \($0.course) · \($0.completedOn.german)" }
-    let detailHeights = details.map { writer.measure($0, width: tableWidth * 0.52, font: .sans(9)).height }
+    let detailHeights = details.map { writer.measure($0, width: tableWidth * 0.52, font: .sans(9, ligatures: false)).height }
     let total =
       snapshot.modules.count > 1
       ? "Insgesamt \(snapshot.totalUE) Unterrichtseinheiten (UE) zu je \(snapshot.ueMinutes) Minuten"
@@ -146,12 +146,12 @@ public enum CertificateDocument {
     let rows = try writer.reusable(bodyKey, y: y) { writer -> [Double] in
       var y = 0.0
       y += writer.text(
-        snapshot.body, x: margin + 30, y: y, width: content - 60, font: .serif(12), alignment: .center,
+        snapshot.body, x: margin + 30, y: y, width: content - 60, font: .serif(12, ligatures: false), alignment: .center,
         color: ink, lineSpacing: 1.25)
       if let award = snapshot.award {
         y += 16
         y += writer.text(
-          "„\(award)“", x: margin, y: y, width: content, font: .serif(19, bold: true, italic: true),
+          "„\(award)“", x: margin, y: y, width: content, font: .serif(19, bold: true, italic: true, ligatures: false),
           alignment: .center, color: accent)
       }
       y += 26
@@ -162,12 +162,12 @@ public enum CertificateDocument {
         rows.append(y)
         let labelHeight = writer.text(
           "Modul \(module.number): \(module.title)", x: tableX, y: y, width: tableWidth * 0.48,
-          font: .serif(11, bold: true), color: ink)
+          font: .serif(11, bold: true, ligatures: false), color: ink)
         y += max(labelHeight, detailHeight) + 5
       }
       writer.line(from: (tableX, y), to: (tableX + tableWidth, y), width: 0.6, gray: 0.55)
       y += 6
-      writer.text(total, x: tableX, y: y, width: tableWidth, font: .sans(8.5), alignment: .center, color: muted)
+      writer.text(total, x: tableX, y: y, width: tableWidth, font: .sans(8.5, ligatures: false), alignment: .center, color: muted)
       return rows
     }
     // Cohort and date of each module: the same for everyone who finished together, so a group
@@ -176,7 +176,7 @@ public enum CertificateDocument {
     try writer.reusable(detailsKey, y: y) { writer in
       for (detail, row) in zip(details, rows) {
         writer.text(
-          detail, x: tableX + tableWidth * 0.48, y: row + 1, width: tableWidth * 0.52, font: .sans(9),
+          detail, x: tableX + tableWidth * 0.48, y: row + 1, width: tableWidth * 0.52, font: .sans(9, ligatures: false),
           alignment: .right, color: muted)
       }
     }
@@ -189,8 +189,8 @@ public enum CertificateDocument {
     let qrY = height - 56 - qrSize - 6
     let footerWidth = content - qrSize - 10
     let footerY = height - 118
-    let serialFont = Font.sans(9, bold: true)
-    let urlFont = Font.sans(7.5)
+    let serialFont = Font.sans(9, bold: true, ligatures: false)
+    let urlFont = Font.sans(7.5, ligatures: false)
     let serialLine = "Zertifikatsnummer \(snapshot.serial)"
     let urlLine = "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)"
     let detailLine =
@@ -234,7 +234,7 @@ public enum CertificateDocument {
     let detailY = footerY + 13 + urlHeight + 0.1 * lineHeight
     try writer.reusable(["place", placeLine, detailLine, String(Int((detailY * 1000).rounded()))].joined(separator: separator)) {
       writer in
-      writer.text(placeLine, x: margin, y: signatureTop, width: content, font: .serif(11.5), alignment: .left, color: ink)
+      writer.text(placeLine, x: margin, y: signatureTop, width: content, font: .serif(11.5, ligatures: false), alignment: .left, color: ink)
       writer.text(detailLine, x: margin, y: detailY, width: footerWidth, font: urlFont, color: muted)
     }
     return stamp

@@ -8,22 +8,27 @@ public struct Font: Sendable, Hashable {
   public var size: Double
   public var bold: Bool
   public var italic: Bool
+  /// Whether the font's discretionary ligatures ("fi", "fl") are used. Shaping a script needs
+  /// (Arabic joining, marks, required ligatures) happens either way. Without them, a document
+  /// whose Latin text has an "fi" needs no second (CID) font program just for that glyph.
+  public var ligatures: Bool
 
-  public init(_ family: String, size: Double, bold: Bool = false, italic: Bool = false) {
+  public init(_ family: String, size: Double, bold: Bool = false, italic: Bool = false, ligatures: Bool = true) {
     self.family = family
     self.size = size
     self.bold = bold
     self.italic = italic
+    self.ligatures = ligatures
   }
 
   /// Serif face for names and headings on certificates.
-  public static func serif(_ size: Double, bold: Bool = false, italic: Bool = false) -> Font {
-    Font("DejaVu Serif", size: size, bold: bold, italic: italic)
+  public static func serif(_ size: Double, bold: Bool = false, italic: Bool = false, ligatures: Bool = true) -> Font {
+    Font("DejaVu Serif", size: size, bold: bold, italic: italic, ligatures: ligatures)
   }
 
   /// Sans face for tables and small print.
-  public static func sans(_ size: Double, bold: Bool = false, italic: Bool = false) -> Font {
-    Font("DejaVu Sans", size: size, bold: bold, italic: italic)
+  public static func sans(_ size: Double, bold: Bool = false, italic: Bool = false, ligatures: Bool = true) -> Font {
+    Font("DejaVu Sans", size: size, bold: bold, italic: italic, ligatures: ligatures)
   }
 
   var pangoDescription: String {
@@ -343,6 +348,12 @@ public final class PDFWriter {
       pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
     }
     if lineSpacing != 1.0 { pango_layout_set_line_spacing(layout, Float(lineSpacing)) }
+    if !font.ligatures {
+      let attributes = pango_attr_list_new()
+      pango_attr_list_insert(attributes, pango_attr_font_features_new("liga=0"))
+      pango_layout_set_attributes(layout, attributes)
+      pango_attr_list_unref(attributes)
+    }
     switch alignment {
     case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
     case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
