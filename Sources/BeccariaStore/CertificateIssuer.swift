@@ -97,16 +97,59 @@ struct CertificateIssuer {
   }
 
   /// Issues a whole batch in the caller's transaction: the documents are drawn first, then one
-  /// serial range is taken (the counter row stays locked until commit, so the lock is held only
-  /// for stamping, signing and storing), then one row each. Any error leaves the caller to roll
-  /// back the lot (the serials go back with it).
-  func issueAll(_ plan: [(due: DueCertificate, eligibility: EligibilityCase)], render: CertificateBatchRenderer) throws
-    -> [(certificate: IssuedCertificate, pdf: Data)]
-  {
+  /// serial range is taken (the counter row stays locked until commit), then one row each. With
+  /// `expectation`, the batch is sealed, stamped and encoded for the numbers it expects before it
+  /// takes the lock, so that the lock is held only for storing (and for stamping again when the
+  /// numbers differ). Any error leaves the caller to roll back the lot (the serials go back with
+  /// it).
+  func issueAll(
+    _ plan: [(due: DueCertificate, eligibility: EligibilityCase)], render: CertificateBatchRenderer,
+    expectation: SerialExpectation? = nil
+  ) throws -> [(certificate: IssuedCertificate, pdf: Data)] {
     guard !plan.isEmpty else { return [] }
     let drafts = plan.map { Self.draft(for: $0.due, in: $0.eligibility, today: today, signer: signer) }
     let finish = try render(drafts)
+    let ticket = expectation?.ticket(year: today.year, count: plan.count)
+    var waiting = ticket != nil
+    defer { if waiting, let ticket { expectation?.finished(ticket, first: nil) } }
+    let expected = try ticket?.expectedFirst.map { try seal(plan, drafts: drafts, first: $0, finish: finish) }
+    if let ticket { expectation?.waitForTurn(ticket) }
     let first = try takeSerials(plan.count)
+    if let ticket {
+      waiting = false
+      expectation?.finished(ticket, first: first)
+    }
+    let batch = try expected.flatMap { $0.first == first ? $0 : nil } ?? seal(plan, drafts: drafts, first: first, finish: finish)
+    for _ in plan { Failpoint.pass("rendered") }
+    let rows = try connection.query(batch.insert)
+    var ids: [String: Int64] = [:]
+    for row in rows { ids[try row.decode("serial")] = try row.decode("id") }
+    return try plan.indices.map { index in
+      Failpoint.pass("inserted")
+      let serial = batch.snapshots[index].serial
+      guard let id = ids[serial] else { throw StoreError.corrupt("certificate \(serial) was not stored") }
+      let certificate = IssuedCertificate(
+        id: id, serial: serial, kind: plan[index].due.kind, module: plan[index].due.module,
+        participantID: plan[index].eligibility.key.participant, holderName: plan[index].eligibility.holderName,
+        sha256: batch.hashes[index], year: today.year)
+      return (certificate, batch.pdfs[index])
+    }
+  }
+
+  /// A batch sealed and stamped for the serial numbers from `first` on, and the statement that
+  /// stores it.
+  struct SealedBatch {
+    var first: Int
+    var snapshots: [CertificateSnapshot]
+    var pdfs: [Data]
+    var hashes: [String]
+    var insert: SQL
+  }
+
+  func seal(
+    _ plan: [(due: DueCertificate, eligibility: EligibilityCase)], drafts: [CertificateSnapshot], first: Int,
+    finish: @Sendable ([CertificateSnapshot]) throws -> [Data]
+  ) throws -> SealedBatch {
     var sealed: [(CertificateSnapshot, VerificationPayload)] = []
     for (index, item) in plan.enumerated() {
       var snapshot = drafts[index]
@@ -116,12 +159,10 @@ struct CertificateIssuer {
     }
     let pdfs = try finish(sealed.map(\.0))
     guard pdfs.count == plan.count else { throw StoreError.corrupt("\(plan.count) certificates gave \(pdfs.count) documents") }
-    for _ in plan { Failpoint.pass("rendered") }
-    // One statement for the batch: the statement-level triggers (audit, rules) run once.
     let hashes = pdfs.map(\.sha256Hex)
     let snapshots = sealed.map(\.0)
-    let rows = try connection.query(
-      """
+    // One statement for the batch: the statement-level triggers (audit, rules) run once.
+    let insert: SQL = """
       INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
                                completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
       SELECT serial, kind, participant_id, programme_id, programme_version_id, module_number::integer, course_id,
@@ -136,18 +177,7 @@ struct CertificateIssuer {
         AS row (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id, completed_on, pdf,
                 pdf_sha256, snapshot, signature)
       RETURNING id, serial
-      """)
-    var ids: [String: Int64] = [:]
-    for row in rows { ids[try row.decode("serial")] = try row.decode("id") }
-    return try plan.indices.map { index in
-      Failpoint.pass("inserted")
-      let serial = snapshots[index].serial
-      guard let id = ids[serial] else { throw StoreError.corrupt("certificate \(serial) was not stored") }
-      let certificate = IssuedCertificate(
-        id: id, serial: serial, kind: plan[index].due.kind, module: plan[index].due.module,
-        participantID: plan[index].eligibility.key.participant, holderName: plan[index].eligibility.holderName,
-        sha256: hashes[index], year: today.year)
-      return (certificate, pdfs[index])
-    }
+      """
+    return SealedBatch(first: first, snapshots: snapshots, pdfs: pdfs, hashes: hashes, insert: insert)
   }
 }

@@ -185,9 +185,10 @@ public struct CertificateRun: Sendable {
     let lock = NSLock()
     nonisolated(unsafe) var combined = WorkResult()
     nonisolated(unsafe) var errors: [any Error] = []
+    let expectation = SerialExpectation()
     DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
       do {
-        let result = try workerLoop(runID: runID)
+        let result = try workerLoop(runID: runID, expectation: expectation)
         lock.lock()
         combined.issued += result.issued
         combined.failures += result.failures
@@ -205,7 +206,7 @@ public struct CertificateRun: Sendable {
     return combined
   }
 
-  func workerLoop(runID: Int64) throws -> WorkResult {
+  func workerLoop(runID: Int64, expectation: SerialExpectation) throws -> WorkResult {
     let db = try database.connect()
     var result = WorkResult()
     let exporter = options.outputDirectory.map { Exporter(connection: db, directory: $0) }
@@ -233,7 +234,7 @@ public struct CertificateRun: Sendable {
         var batchFailed = false
         var documents: [Int64: Data] = [:]
         do {
-          let results = try tx.transaction { _ in try issuer.issueAll(plan, render: batchRenderer) }
+          let results = try tx.transaction { _ in try issuer.issueAll(plan, render: batchRenderer, expectation: expectation) }
           issued = results.map(\.certificate)
           for result in results { documents[result.certificate.id] = result.pdf }
         } catch let error as PostgresError where error.isConnectionFailure {

@@ -4,7 +4,9 @@ import Foundation
 /// The certificate as an authority hands it out: A4 portrait, a fine double frame, the issuer at
 /// the top, the heading and the holder's name in a serif face (shrunk to fit, never overflowing),
 /// the modules with their UE, place and date, signature lines, and the serial number with a QR
-/// code for verification. Rendered only from the snapshot.
+/// code for verification. Rendered only from the snapshot. The programme's own texts are set
+/// without discretionary ligatures (see `Font.ligatures`); the holder's name is shaped with
+/// every feature of its font.
 public enum CertificateDocument {
   static let margin = 56.0
   static let ink = (0.12, 0.16, 0.24)
@@ -95,10 +97,12 @@ public enum CertificateDocument {
           snapshot.issuer.uppercased(), x: margin, y: y, width: content, font: .sans(9.5, bold: true, ligatures: false),
           alignment: .center, color: accent) + 2
       y += writer.text(
-        snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9, ligatures: false), alignment: .center, color: muted)
+        snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9, ligatures: false), alignment: .center,
+        color: muted)
       y += 42
       y += writer.text(
-        snapshot.heading, x: margin, y: y, width: content, font: .serif(38, bold: true, ligatures: false), alignment: .center, color: ink)
+        snapshot.heading, x: margin, y: y, width: content, font: .serif(38, bold: true, ligatures: false), alignment: .center,
+        color: ink)
       // Signatures.
       let count = max(1, snapshot.signatories.count)
       let gap = 24.0
@@ -108,9 +112,11 @@ public enum CertificateDocument {
         let lineY = signatureTop + 62
         writer.line(from: (x, lineY), to: (x + slot, lineY), width: 0.6, gray: 0.3)
         let nameHeight = writer.text(
-          signatory.name, x: x, y: lineY + 4, width: slot, font: .sans(8.5, bold: true, ligatures: false), alignment: .center, color: ink)
+          signatory.name, x: x, y: lineY + 4, width: slot, font: .sans(8.5, bold: true, ligatures: false), alignment: .center,
+          color: ink)
         writer.text(
-          signatory.role, x: x, y: lineY + 5 + nameHeight, width: slot, font: .sans(8, ligatures: false), alignment: .center, color: muted)
+          signatory.role, x: x, y: lineY + 5 + nameHeight, width: slot, font: .sans(8, ligatures: false), alignment: .center,
+          color: muted)
       }
       return y + 30
     }
@@ -234,7 +240,8 @@ public enum CertificateDocument {
     let detailY = footerY + 13 + urlHeight + 0.1 * lineHeight
     try writer.reusable(["place", placeLine, detailLine, String(Int((detailY * 1000).rounded()))].joined(separator: separator)) {
       writer in
-      writer.text(placeLine, x: margin, y: signatureTop, width: content, font: .serif(11.5, ligatures: false), alignment: .left, color: ink)
+      writer.text(
+        placeLine, x: margin, y: signatureTop, width: content, font: .serif(11.5, ligatures: false), alignment: .left, color: ink)
       writer.text(detailLine, x: margin, y: detailY, width: footerWidth, font: urlFont, color: muted)
     }
     return stamp

@@ -189,6 +189,58 @@ struct CertifiedCohort {
     try cohort.expectGapless(40)
   }
 
+  @Test func numbersTakenByAnotherRunMeanwhileAreStampedOnTheDocuments() throws {
+    // A run's batches are sealed and stamped for the serial numbers they expect before they take
+    // the counter's lock. Here a second run takes numbers while the first run's second batch is
+    // being stamped for 6 to 10: that batch gets 11 to 15 and must show those.
+    let cohort = try CertifiedCohort(count: 15)
+    defer { cohort.database.drop() }
+    let database = cohort.database
+    let signer = cohort.signer
+    let stamped = Recording()
+    let other = Recording()
+    let first = try cohort.run(
+      workers: 1,
+      renderer: { snapshot in
+        stamped.append(snapshot.serial)
+        if snapshot.serial.hasSuffix("-000006"), other.values.isEmpty {
+          other.append("started")
+          let issued = try CertificateRun(
+            database: database.database(), options: CertificateRunOptions(workers: 1, batchSize: 5),
+            renderer: { try CertificateDocument.render($0) }, signer: signer
+          ).execute().issued
+          for certificate in issued { other.append(certificate.serial) }
+        }
+        return try CertificateDocument.render(snapshot)
+      })
+    let year = CalendarDate.today().year
+    let serial = { (number: Int) in SerialNumber.make(year: year, number: number) }
+    #expect(other.values == ["started"] + (6...10).map(serial))
+    #expect(first.issued.map(\.serial).sorted() == (Array(1...5) + Array(11...15)).map(serial))
+    #expect(first.failures.isEmpty)
+    // Stamped for 6 to 10 first, then again for the numbers the batch was given.
+    #expect(stamped.values == (1...5).map(serial) + (6...10).map(serial) + (11...15).map(serial))
+    // And stored as the batch it was, by one statement (not one by one after a failed attempt).
+    let writers = try cohort.connection.queryOne(
+      "SELECT count(DISTINCT xmin::text)::integer AS n FROM certificate WHERE serial = ANY(\(PostgresArray((11...15).map(serial))))"
+    )
+    #expect(try writers?.decode("n", as: Int.self) == 1)
+    try cohort.expectGapless(15)
+    let store = CertificateStore(cohort.connection)
+    for serial in try cohort.serials() {
+      let stored = try store.find(serial: serial)
+      #expect(stored.snapshot.serial == serial)
+      let path = FileManager.default.temporaryDirectory.appending(path: "restamped-\(UUID().uuidString).pdf").path
+      try stored.pdf.write(to: URL(fileURLWithPath: path))
+      defer { try? FileManager.default.removeItem(atPath: path) }
+      let text = try PDFTools.run("pdftotext", ["-enc", "UTF-8", path, "-"])
+      #expect(text.contains("Zertifikatsnummer \(serial)"), "\(serial) is not printed on its own document")
+      #expect(try PDFTools.run("pdfinfo", [path]).contains("Keywords:        \(serial) \(stored.snapshot.qrPayload)"))
+      let payload = try VerificationPayload.parse(stored.snapshot.qrPayload)
+      #expect(try CertificateClaim.decode(payload.claimBytes).serial == serial)
+    }
+  }
+
   @Test func aFailedRenderingIsRetriedAndLeavesNoGap() throws {
     let cohort = try CertifiedCohort(count: 6)
     defer { cohort.database.drop() }
