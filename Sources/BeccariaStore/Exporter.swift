@@ -38,22 +38,37 @@ struct Exporter {
       throw StoreError.corrupt("the stored PDF of \(serial) does not match its SHA-256")
     }
     let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"
-    let folder = URL(fileURLWithPath: directory).appending(path: year)
-    let target = folder.appending(path: "\(serial).pdf")
-    let temporary = folder.appending(path: "\(Self.temporaryMarker)\(ProcessInfo.processInfo.processIdentifier)-\(serial).pdf")
+    // Plain paths: a run writes thousands of files, and the year's folder is created only when
+    // the first file cannot be created for want of it.
+    let base = directory.hasPrefix("/") ? directory : "\(FileManager.default.currentDirectoryPath)/\(directory)"
+    let folder = "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(year)"
+    let target = "\(folder)/\(serial).pdf"
+    let temporary = "\(folder)/\(Self.temporaryMarker)\(Self.processID)-\(serial).pdf"
     do {
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      try Self.write(pdf, to: temporary.path)
+      do {
+        try Self.write(pdf, to: temporary)
+      } catch let error as WriteError where error.code == ENOENT {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.write(pdf, to: temporary)
+      }
       Failpoint.pass("exporting")
-      if rename(temporary.path, target.path) != 0 {
-        throw StoreError.invalid("cannot rename \(temporary.path) to \(target.path): \(String(cString: strerror(errno)))")
+      if rename(temporary, target) != 0 {
+        throw StoreError.invalid("cannot rename \(temporary) to \(target): \(String(cString: strerror(errno)))")
       }
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      let reason = (error as? StoreError)?.description ?? error.localizedDescription
-      throw StoreError.invalid("cannot export \(serial) to \(target.path): \(reason)")
+      unlink(temporary)
+      let reason = (error as? any CustomStringConvertible)?.description ?? error.localizedDescription
+      throw StoreError.invalid("cannot export \(serial) to \(target): \(reason)")
     }
-    return target.path
+    return target
+  }
+
+  static let processID = ProcessInfo.processInfo.processIdentifier
+
+  /// A failed `open`, `write` or `close`, with its `errno`.
+  struct WriteError: Error, CustomStringConvertible {
+    var code: Int32
+    var description: String { String(cString: strerror(code)).lowercased() }
   }
 
   /// Finishes the exports that earlier runs into this directory left undone (they were killed,
@@ -99,7 +114,7 @@ struct Exporter {
   /// Writes a file (created or truncated) and starts writing it to disk, without waiting.
   static func write(_ data: Data, to path: String) throws {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw StoreError.invalid(String(cString: strerror(errno)).lowercased()) }
+    guard descriptor >= 0 else { throw WriteError(code: errno) }
     var failure: Int32 = 0
     data.withUnsafeBytes { buffer in
       var offset = 0
@@ -117,7 +132,7 @@ struct Exporter {
     // lets the disk work while the run goes on, so that little is left to wait for then.
     if failure == 0 { startWriteback(descriptor) }
     if close(descriptor) != 0, failure == 0 { failure = errno }
-    if failure != 0 { throw StoreError.invalid(String(cString: strerror(failure)).lowercased()) }
+    if failure != 0 { throw WriteError(code: failure) }
   }
 
   /// Flushes everything written to the file system holding `directory` to disk (one `syncfs`).
