@@ -105,7 +105,13 @@ public struct CertificateRun: Sendable {
       }
       let due = try control.queryOne("SELECT count(*)::integer AS n FROM certificate_due")?.decode("n", as: Int.self) ?? 0
       events(.started(runID: runID, due: due))
-      let results = try work(runID: runID)
+      let flush = options.outputDirectory.map(BackgroundFlush.init(directory:))
+      flush?.start()
+      let results: WorkResult
+      do {
+        defer { flush?.stop() }
+        results = try work(runID: runID, flush: flush)
+      }
       summary.issued = results.issued
       summary.failures = results.failures
       summary.exported += results.exported
@@ -181,14 +187,14 @@ public struct CertificateRun: Sendable {
   }
 
   /// Workers, each with its own connection, claim batches until the queue is empty.
-  func work(runID: Int64) throws -> WorkResult {
+  func work(runID: Int64, flush: BackgroundFlush? = nil) throws -> WorkResult {
     let lock = NSLock()
     nonisolated(unsafe) var combined = WorkResult()
     nonisolated(unsafe) var errors: [any Error] = []
     let expectation = SerialExpectation()
     DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
       do {
-        let result = try workerLoop(runID: runID, expectation: expectation)
+        let result = try workerLoop(runID: runID, expectation: expectation, flush: flush)
         lock.lock()
         combined.issued += result.issued
         combined.failures += result.failures
@@ -206,7 +212,7 @@ public struct CertificateRun: Sendable {
     return combined
   }
 
-  func workerLoop(runID: Int64, expectation: SerialExpectation) throws -> WorkResult {
+  func workerLoop(runID: Int64, expectation: SerialExpectation, flush: BackgroundFlush?) throws -> WorkResult {
     let db = try database.connect()
     var result = WorkResult()
     let exporter = options.outputDirectory.map { Exporter(connection: db, directory: $0) }
@@ -293,6 +299,7 @@ public struct CertificateRun: Sendable {
           result.exported += 1
           events(.exported(path: path))
         }
+        if !batch.issued.isEmpty { flush?.written() }
       }
     }
     return result

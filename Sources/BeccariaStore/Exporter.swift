@@ -195,3 +195,56 @@ private func startWriteback(_ descriptor: Int32) {
 #if os(Linux)
   nonisolated(unsafe) private let syncFileRange = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range")
 #endif
+
+/// Flushes a run's exports to disk in the background while the run goes on: one `syncfs`
+/// whenever files were written since the last one, so that the flush that ends the run (which
+/// is what makes them durable, and reports errors) finds little left to wait for.
+final class BackgroundFlush: @unchecked Sendable {
+  private let directory: String
+  private let condition = NSCondition()
+  private var pending = false
+  private var stopping = false
+  private var running = false
+
+  init(directory: String) { self.directory = directory }
+
+  func start() {
+    condition.lock()
+    running = true
+    condition.unlock()
+    Thread.detachNewThread { [self] in loop() }
+  }
+
+  /// Files were written: flush them soon.
+  func written() {
+    condition.lock()
+    pending = true
+    condition.signal()
+    condition.unlock()
+  }
+
+  /// Stops, after the flush in progress (if any) has returned.
+  func stop() {
+    condition.lock()
+    stopping = true
+    condition.broadcast()
+    while running { condition.wait() }
+    condition.unlock()
+  }
+
+  private func loop() {
+    condition.lock()
+    while true {
+      while !pending && !stopping { condition.wait() }
+      if stopping { break }
+      pending = false
+      condition.unlock()
+      // Best effort: the run's own flush at the end reports what fails.
+      try? Exporter.sync(directory)
+      condition.lock()
+    }
+    running = false
+    condition.broadcast()
+    condition.unlock()
+  }
+}
