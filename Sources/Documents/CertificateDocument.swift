@@ -395,14 +395,8 @@ public final class PreparedCertificates: Sendable {
     }
     let symbol = try QRSymbol(snapshot.qrPayload)
     let side = symbol.side
-    let rowBytes = (side + 7) / 8
     // 1 is white in a one-bit DeviceGray image.
-    var bits = [UInt8](repeating: 0xFF, count: rowBytes * side)
-    for row in 0..<side {
-      for column in 0..<side where symbol.dark[row * side + column] {
-        bits[row * rowBytes + column / 8] &= ~(0x80 >> UInt8(column % 8))
-      }
-    }
+    let bits = symbol.darkBits.map { ~$0 }
     let qr = stamp.qr
     content += Array("q\n".utf8)
     for value in [qr.size, 0, 0, qr.size, qr.x, height - qr.y - qr.size] {

@@ -64,7 +64,7 @@ public final class PDFWriter {
   private var cairo: OpaquePointer
   private let pageContext: OpaquePointer
   /// Reusable groups by key: a recording surface and what drawing it returned.
-  private var groups: [String: (surface: OpaquePointer, value: Any)] = [:]
+  private var groups: [TextKey: (surface: OpaquePointer, value: Any)] = [:]
   /// One Pango context for the whole document (72 dpi, so font sizes are points): creating a
   /// context per text block costs more than laying the text out.
   private let pango: OpaquePointer
@@ -82,7 +82,7 @@ public final class PDFWriter {
   }
 
   struct LayoutKey: Hashable {
-    var text: String
+    var text: TextKey
     var width: Double?
     var font: Font
     var alignment: TextAlignment
@@ -154,6 +154,7 @@ public final class PDFWriter {
   /// `key` must identify everything `draw` draws.
   public func reusable<Value>(_ key: String, x: Double = 0, y: Double = 0, draw: (PDFWriter) throws -> Value) throws -> Value {
     let group: (surface: OpaquePointer, value: Any)
+    let key = TextKey(key)
     if let recorded = groups[key] {
       group = recorded
     } else {
@@ -294,7 +295,7 @@ public final class PDFWriter {
     let stride = Int(cairo_image_surface_get_stride(image))
     for row in 0..<side {
       let line = pixels.advanced(by: row * stride).withMemoryRebound(to: UInt32.self, capacity: side) { $0 }
-      for column in 0..<side { line[column] = symbol.dark[row * side + column] ? 0x0000_0000 : 0x00FF_FFFF }
+      for column in 0..<side { line[column] = symbol.isDark(row: row, column: column) ? 0x0000_0000 : 0x00FF_FFFF }
     }
     cairo_surface_mark_dirty(image)
     cairo_save(cairo)
@@ -330,7 +331,7 @@ public final class PDFWriter {
     _ text: String, width: Double?, font: Font, alignment: TextAlignment, lineSpacing: Double,
     _ body: (OpaquePointer) -> R
   ) -> R {
-    let cacheKey = LayoutKey(text: text, width: width, font: font, alignment: alignment, lineSpacing: lineSpacing)
+    let cacheKey = LayoutKey(text: TextKey(text), width: width, font: font, alignment: alignment, lineSpacing: lineSpacing)
     if let cached = layouts[cacheKey] { return body(cached) }
     // pango_layout_new never returns NULL (it aborts when out of memory).
     let layout = pango_layout_new(pango).unsafelyUnwrapped
@@ -371,6 +372,27 @@ public final class PDFWriter {
   }
 }
 
+/// A string as a cache key, compared and hashed by its UTF-8 bytes. String's own hashing
+/// normalizes non-ASCII text (NFC) on every lookup: with the programme's German texts as keys,
+/// that showed in the certificate run's profile. Canonically equivalent spellings are different
+/// keys here, which for a cache only means drawing once more.
+struct TextKey: Hashable {
+  let text: String
+
+  init(_ text: String) { self.text = text }
+
+  static func == (left: TextKey, right: TextKey) -> Bool {
+    var left = left.text
+    var right = right.text
+    return left.withUTF8 { a in right.withUTF8 { b in a.elementsEqual(b) } }
+  }
+
+  func hash(into hasher: inout Hasher) {
+    var text = text
+    text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+  }
+}
+
 /// The QR symbol of a payload (8-bit mode, smallest version that fits, level M) with its quiet
 /// zone of 4 modules, row by row. The mask pattern is fixed: QRcode_encodeString8bit would score
 /// all eight masks, which took a third of a certificate page's rendering time. Any mask is
@@ -378,8 +400,11 @@ public final class PDFWriter {
 struct QRSymbol {
   /// Modules per side, quiet zone included.
   let side: Int
-  /// Whether each module is dark, `side` rows of `side`.
-  let dark: [Bool]
+  /// Bytes per row of `darkBits`.
+  let rowBytes: Int
+  /// One bit per module, row by row, the most significant bit first, 1 for dark; each row
+  /// padded to whole bytes with light modules.
+  let darkBits: [UInt8]
 
   init(_ payload: String) throws {
     let bytes = Array(payload.utf8)
@@ -392,13 +417,28 @@ struct QRSymbol {
     guard let data = code.pointee.data else { throw RenderError("the QR encoder returned no modules") }
     let modules = Int(code.pointee.width)
     let quiet = 4
-    side = modules + 2 * quiet
-    var dark = [Bool](repeating: false, count: side * side)
-    for row in 0..<modules {
-      for column in 0..<modules where data[row * modules + column] & 1 == 1 {
-        dark[(row + quiet) * side + column + quiet] = true
+    let side = modules + 2 * quiet
+    let rowBytes = (side + 7) / 8
+    // Packed straight from libqrencode's bytes (bit 0 is "dark"): the certificate stamp embeds
+    // these rows as a one-bit image, and one QR code is made for every certificate.
+    var bits = [UInt8](repeating: 0, count: rowBytes * side)
+    bits.withUnsafeMutableBufferPointer { out in
+      for row in 0..<modules {
+        let source = data + row * modules
+        let base = (row + quiet) * rowBytes
+        for column in 0..<modules where source[column] & 1 == 1 {
+          let x = column + quiet
+          out[base + x >> 3] |= 0x80 >> UInt8(x & 7)
+        }
       }
     }
-    self.dark = dark
+    self.side = side
+    self.rowBytes = rowBytes
+    self.darkBits = bits
+  }
+
+  /// Whether the module at `row`, `column` (quiet zone included) is dark.
+  func isDark(row: Int, column: Int) -> Bool {
+    darkBits[row * rowBytes + column >> 3] & (0x80 >> UInt8(column & 7)) != 0
   }
 }
