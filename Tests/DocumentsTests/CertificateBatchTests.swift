@@ -67,6 +67,28 @@ import Testing
     }
   }
 
+  @Test func theProgrammesTextsNeedNoSecondFontProgram() throws {
+    // "Zertifikat", "Zertifikatsnummer" and "Qualifizierung" are set without discretionary
+    // ligatures: for a holder whose name is all Latin-1, every face is one simple (WinAnsi) font.
+    // A name keeps its font's ligatures (the "fi" of "Sofie" takes a second, CID font program of
+    // the name's face) and still reads back as written.
+    let plain = try Self.snapshot(0, name: "Jörg Schäfer")
+    let ligature = try Self.snapshot(1, name: "Sofie Finkenwirth")
+    let files = try CertificateDocument.renderBatch([plain, ligature], threads: 1)
+    let plainPath = try Tool.temporaryFile(files[0], suffix: ".pdf")
+    let plainFonts = try Tool.fonts(plainPath)
+    #expect(plainFonts.count >= 4)
+    for font in plainFonts { #expect(!font.line.contains("CID"), "a second font program: \(font.line)") }
+    let plainText = try Tool.run("pdftotext", ["-enc", "UTF-8", plainPath, "-"])
+    for field in ["Zertifikat", "Zertifikatsnummer \(plain.serial)", "Qualifizierung", "Jörg Schäfer"] {
+      #expect(plainText.contains(field), "missing \(field)")
+    }
+    let ligaturePath = try Tool.temporaryFile(files[1], suffix: ".pdf")
+    let cid = try Tool.fonts(ligaturePath).filter { $0.line.contains("CID") }
+    #expect(cid.count == 1 && cid.first?.line.contains("DejaVuSerif-Bold") == true, "\(cid.map(\.line))")
+    #expect(try Tool.run("pdftotext", ["-enc", "UTF-8", ligaturePath, "-"]).contains("Sofie Finkenwirth"))
+  }
+
   @Test func aBatchPrintsWhatSingleRenderingPrints() throws {
     let snapshot = try Self.snapshot(3, name: "Zoë Łukasiewicz-Ünal")
     let single = try Tool.temporaryFile(try CertificateDocument.render(snapshot), suffix: ".pdf")
