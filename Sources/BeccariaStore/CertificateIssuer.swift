@@ -161,21 +161,23 @@ struct CertificateIssuer {
     guard pdfs.count == plan.count else { throw StoreError.corrupt("\(plan.count) certificates gave \(pdfs.count) documents") }
     let hashes = pdfs.map(\.sha256Hex)
     let snapshots = sealed.map(\.0)
-    // One statement for the batch: the statement-level triggers (audit, rules) run once.
+    // One statement for the batch (the statement-level triggers, audit and rules, run once), its
+    // rows as VALUES: every PDF goes in as a bytea parameter of its own, which PostgreSQL takes as
+    // it comes, where a bytea[] was parsed into an array and unnested through a tuple store.
+    let rows = plan.indices.map { index -> SQL in
+      let item = plan[index]
+      let course = item.due.credits.last.flatMap { item.eligibility.courseIDs[$0.course] }
+      return """
+        (\(snapshots[index].serial), \(item.due.kind.rawValue), \(item.eligibility.key.participant),
+         \(item.eligibility.key.programme), \(item.eligibility.programmeVersionID), \(item.due.module), \(course),
+         \(item.due.completedOn.postgres), \(runID), \(pdfs[index]), \(hashes[index]), \(JSONB(snapshots[index])),
+         \(signer.keyID), \(Base64URL.encode(sealed[index].1.signature)))
+        """
+    }
     let insert: SQL = """
       INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
                                completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
-      SELECT serial, kind, participant_id, programme_id, programme_version_id, module_number::integer, course_id,
-             completed_on, \(runID), pdf, pdf_sha256, snapshot::jsonb, \(signer.keyID), signature
-      FROM unnest(\(PostgresArray(snapshots.map(\.serial))), \(PostgresArray(plan.map(\.due.kind.rawValue))),
-                  \(PostgresArray(plan.map(\.eligibility.key.participant))), \(PostgresArray(plan.map(\.eligibility.key.programme))),
-                  \(PostgresArray(plan.map(\.eligibility.programmeVersionID))), \(PostgresArray(plan.map(\.due.module))),
-                  \(PostgresArray(plan.map { item in item.due.credits.last.flatMap { item.eligibility.courseIDs[$0.course] } })),
-                  \(PostgresArray(plan.map(\.due.completedOn.postgres))), \(PostgresArray(pdfs)), \(PostgresArray(hashes)),
-                  \(PostgresArray(snapshots.map { String(decoding: JSONB($0).postgresBind.bytes ?? [], as: UTF8.self) })),
-                  \(PostgresArray(sealed.map { Base64URL.encode($0.1.signature) })))
-        AS row (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id, completed_on, pdf,
-                pdf_sha256, snapshot, signature)
+      VALUES \(SQL.joined(rows, separator: ",\n"))
       RETURNING id, serial
       """
     return SealedBatch(first: first, snapshots: snapshots, pdfs: pdfs, hashes: hashes, insert: insert)
