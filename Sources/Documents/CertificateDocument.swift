@@ -100,9 +100,11 @@ public enum CertificateDocument {
         snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9, ligatures: false), alignment: .center,
         color: muted)
       y += 42
-      y += writer.text(
-        snapshot.heading, x: margin, y: y, width: content, font: .serif(38, bold: true, ligatures: false), alignment: .center,
-        color: ink)
+      // One line, as large as fits: at 38 points "Teilnahmebescheinigung" is wider than the page
+      // and was broken inside the word.
+      let headingFont = writer.fittingFont(
+        snapshot.heading, width: content, font: .serif(38, bold: true, ligatures: false), maxLines: 1, minimumSize: 20)
+      y += writer.text(snapshot.heading, x: margin, y: y, width: content, font: headingFont, alignment: .center, color: ink)
       // Signatures.
       let count = max(1, snapshot.signatories.count)
       let gap = 24.0

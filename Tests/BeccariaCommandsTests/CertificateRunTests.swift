@@ -189,6 +189,44 @@ struct CertifiedCohort {
     try cohort.expectGapless(40)
   }
 
+  @Test func aSingleModuleBookingGetsItsTeilnahmebescheinigungInTheSameRun() throws {
+    // Stored with its module: the run inserts Zertifikate (no module) and
+    // Teilnahmebescheinigungen (a module) in one statement per batch.
+    let cohort = try CertifiedCohort(count: 2)
+    defer { cohort.database.drop() }
+    let single = try ParticipantStore(cohort.connection).add(
+      [
+        ParticipantDraft(
+          familyName: "Jankowa", givenNames: "Lejna", birthDate: try #require(CalendarDate(year: 1991, month: 4, day: 12)),
+          email: "lejna.jankowa@example.org", municipality: Fixtures.bautzen, organisation: nil, function: nil)
+      ], force: true)[0]
+    _ = try EnrolmentStore(cohort.connection).enrol(courseCode: CertifiedCohort.course, participant: single, modules: [2])
+    try cohort.connection.execute(
+      """
+      INSERT INTO attendance (session_id, participant_id, status, ue_attended)
+      SELECT id, \(single.rawValue), 'present', 8 FROM session WHERE module_number = 2
+      """)
+    let directory = FileManager.default.temporaryDirectory.appending(path: "single-\(UUID().uuidString)").path
+    let summary = try cohort.run(output: directory)
+    #expect(summary.failures.isEmpty)
+    #expect(summary.issued.filter { $0.kind == .zertifikat }.map(\.participantID).sorted() == cohort.people.map(\.rawValue).sorted())
+    let booked = summary.issued.filter { $0.participantID == single.rawValue }
+    #expect(booked.map(\.kind) == [.teilnahmebescheinigung])
+    #expect(booked.map(\.module) == [2])
+    try cohort.expectGapless(3)
+    let certificate = try #require(booked.first)
+    let stored = try #require(
+      try cohort.connection.queryOne("SELECT kind, module_number FROM certificate WHERE serial = \(certificate.serial)"))
+    #expect(try stored.decode("kind", as: String.self) == "teilnahmebescheinigung")
+    #expect(try stored.decode("module_number", as: Int.self) == 2)
+    let path = "\(directory)/\(certificate.year)/\(certificate.serial).pdf"
+    let text = try PDFTools.run("pdftotext", ["-enc", "UTF-8", path, "-"])
+    for field in ["Teilnahmebescheinigung", "Lejna Jankowa", "Modul 2: Kriminalprävention", certificate.serial] {
+      #expect(text.contains(field), "missing \(field)")
+    }
+    #expect(!text.contains("Modul 1"))
+  }
+
   @Test func numbersTakenByAnotherRunMeanwhileAreStampedOnTheDocuments() throws {
     // A run's batches are sealed and stamped for the serial numbers they expect before they take
     // the counter's lock. Here a second run takes numbers while the first run's second batch is
