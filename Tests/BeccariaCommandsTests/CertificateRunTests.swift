@@ -209,7 +209,8 @@ struct CertifiedCohort {
     let directory = FileManager.default.temporaryDirectory.appending(path: "single-\(UUID().uuidString)").path
     let summary = try cohort.run(output: directory)
     #expect(summary.failures.isEmpty)
-    #expect(summary.issued.filter { $0.kind == .zertifikat }.map(\.participantID).sorted() == cohort.people.map(\.rawValue).sorted())
+    #expect(
+      summary.issued.filter { $0.kind == .zertifikat }.map(\.participantID).sorted() == cohort.people.map(\.rawValue).sorted())
     let booked = summary.issued.filter { $0.participantID == single.rawValue }
     #expect(booked.map(\.kind) == [.teilnahmebescheinigung])
     #expect(booked.map(\.module) == [2])
