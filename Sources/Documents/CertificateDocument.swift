@@ -189,8 +189,8 @@ public enum CertificateDocument {
       }
     }
 
-    // Serial and verification. The serial number appears twice (after "Zertifikatsnummer" and
-    // at the end of the verification URL) and in the QR code; when `deferred`, those three are
+    // Serial and verification. The serial number appears twice (after its label and at the end
+    // of the verification URL) and in the QR code; when `deferred`, those three are
     // left out and their places returned, to be stamped once the number is assigned.
     let qrSize = 92.0
     let qrX = width - margin - qrSize + 6
@@ -199,7 +199,9 @@ public enum CertificateDocument {
     let footerY = height - 118
     let serialFont = Font.sans(9, bold: true, ligatures: false)
     let urlFont = Font.sans(7.5, ligatures: false)
-    let serialLine = "Zertifikatsnummer \(snapshot.serial)"
+    // A Teilnahmebescheinigung is not a Zertifikat: its number is labelled as what it is.
+    let serialLabel = snapshot.kind == .zertifikat ? "Zertifikatsnummer" : "Bescheinigungsnummer"
+    let serialLine = "\(serialLabel) \(snapshot.serial)"
     let urlLine = "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)"
     let detailLine =
       "Abgeschlossen am \(snapshot.completedOn.german) · Programm \(snapshot.programmeCode), Version \(snapshot.programmeVersion)"
@@ -208,12 +210,12 @@ public enum CertificateDocument {
     if deferred {
       // Serial numbers are 14 characters of tabular digits: any one has the width of the sample.
       let sample = PreparedCertificates.Share.sample
-      let serialPrefix = "Zertifikatsnummer "
+      let serialPrefix = "\(serialLabel) "
       let urlPrefix = "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)"
       guard writer.naturalWidth(serialPrefix + sample, font: serialFont) <= footerWidth,
         writer.naturalWidth(urlPrefix + sample, font: urlFont) <= footerWidth
       else { throw NotDeferrable() }
-      try writer.reusable(["footer", urlPrefix].joined(separator: separator)) { writer in
+      try writer.reusable(["footer", serialPrefix, urlPrefix].joined(separator: separator)) { writer in
         writer.text(serialPrefix, x: margin, y: footerY, width: footerWidth, font: serialFont, color: ink)
         writer.text(urlPrefix, x: margin, y: footerY + 13, width: footerWidth, font: urlFont, color: muted)
       }

@@ -222,10 +222,13 @@ struct CertifiedCohort {
     #expect(try stored.decode("module_number", as: Int.self) == 2)
     let path = "\(directory)/\(certificate.year)/\(certificate.serial).pdf"
     let text = try PDFTools.run("pdftotext", ["-enc", "UTF-8", path, "-"])
-    for field in ["Teilnahmebescheinigung", "Lejna Jankowa", "Modul 2: Kriminalprävention", certificate.serial] {
+    for field in [
+      "Teilnahmebescheinigung", "Lejna Jankowa", "Modul 2: Kriminalprävention", "Bescheinigungsnummer \(certificate.serial)",
+    ] {
       #expect(text.contains(field), "missing \(field)")
     }
     #expect(!text.contains("Modul 1"))
+    #expect(!text.contains("Zertifikat"))
   }
 
   @Test func numbersTakenByAnotherRunMeanwhileAreStampedOnTheDocuments() throws {

@@ -177,23 +177,27 @@ import Testing
     for (index, pdf) in stamped.enumerated() {
       let alone = try CertificateDocument.render(sealed[index])
       #expect(try Self.text(pdf) == Self.text(alone), "\(sealed[index].serial) differs from its single rendering")
-      // Every word begins where the single rendering puts it (within a tenth of a point) and
+      // Every word begins where the single rendering puts it (within a fifth of a point) and
       // ends within half a point (the stamped last glyph advances by the font's width, Pango's
       // by its hinted width); a stamped serial directly after the URL is a word of its own for
-      // pdftotext, so touching words are joined first.
+      // pdftotext, so touching words are joined first. The serial is stamped where Pango's
+      // layout puts it (whole points here: hinted metrics); the single rendering's label before
+      // it is written with the font's own advances, so its serial begins slightly earlier:
+      // 0.07 pt after "Zertifikatsnummer ", 0.12 pt after "Bescheinigungsnummer " (0.04 mm).
       let stampedWords = try Self.words(pdf)
       let aloneWords = try Self.words(alone)
       #expect(stampedWords.map(\.text) == aloneWords.map(\.text))
       for (stampedWord, aloneWord) in zip(stampedWords, aloneWords) {
         #expect(
-          abs(stampedWord.x - aloneWord.x) < 0.1 && abs(stampedWord.y - aloneWord.y) < 0.1
+          abs(stampedWord.x - aloneWord.x) < 0.2 && abs(stampedWord.y - aloneWord.y) < 0.1
             && abs(stampedWord.right - aloneWord.right) < 0.5,
           "\(stampedWord) is not where \(aloneWord) is")
       }
       let path = try Tool.temporaryFile(pdf, suffix: ".pdf")
       #expect(try Tool.run("qpdf", ["--check", path]).contains("No syntax or stream encoding errors"))
       let text = try Self.text(pdf)
-      #expect(text.contains("Zertifikatsnummer \(sealed[index].serial)"))
+      let label = sealed[index].kind == .zertifikat ? "Zertifikatsnummer" : "Bescheinigungsnummer"
+      #expect(text.contains("\(label) \(sealed[index].serial)"))
       #expect(text.contains(sealed[index].verificationURL))
       #expect(try Tool.run("pdfinfo", [path]).contains("Keywords:        \(sealed[index].serial) \(sealed[index].qrPayload)"))
     }
