@@ -147,17 +147,28 @@ struct Exporter {
     }
   }
 
-  /// Removes temporary files a killed export left behind.
+  /// Removes temporary files a killed export left behind: those whose process no longer runs.
+  /// A run going on at the same time into the same directory keeps its own (its temporary export
+  /// files and its probe): removing them failed that run's rename or probe.
   static func removeStaleTemporaryFiles(in directory: String) throws {
     let root = URL(fileURLWithPath: directory)
     guard let years = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
     for year in years {
       let folder = root.appending(path: year)
-      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(temporaryMarker)
-      {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+      where name.hasPrefix(temporaryMarker) && !writerIsRunning(name) {
         try? FileManager.default.removeItem(at: folder.appending(path: name))
       }
     }
+  }
+
+  /// Whether the process that wrote a temporary file (`.beccaria-tmp-<pid>-<serial>.pdf`, or a
+  /// run's probe `.beccaria-tmp-probe-<pid>`) still runs on this machine (this one included).
+  static func writerIsRunning(_ name: String) -> Bool {
+    var rest = name.dropFirst(temporaryMarker.count)
+    if rest.hasPrefix("probe-") { rest = rest.dropFirst("probe-".count) }
+    guard let pid = Int32(rest.prefix(while: { $0.isASCII && $0.isNumber })), pid > 0 else { return false }
+    return kill(pid, 0) == 0 || errno == EPERM
   }
 }
 
