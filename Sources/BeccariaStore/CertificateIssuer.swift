@@ -110,15 +110,14 @@ struct CertificateIssuer {
     let drafts = plan.map { Self.draft(for: $0.due, in: $0.eligibility, today: today, signer: signer) }
     let finish = try render(drafts)
     let ticket = expectation?.ticket(year: today.year, count: plan.count)
-    var waiting = ticket != nil
-    defer { if waiting, let ticket { expectation?.finished(ticket, first: nil) } }
+    var taken: Int?
+    // The next batch's turn: this one has its numbers (its `UPDATE` of the counter then holds the
+    // next one back until commit), or has given up.
+    defer { if let ticket { expectation?.finished(ticket, first: taken) } }
     let expected = try ticket?.expectedFirst.map { try seal(plan, drafts: drafts, first: $0, finish: finish) }
     if let ticket { expectation?.waitForTurn(ticket) }
     let first = try takeSerials(plan.count)
-    if let ticket {
-      waiting = false
-      expectation?.finished(ticket, first: first)
-    }
+    taken = first
     let batch = try expected.flatMap { $0.first == first ? $0 : nil } ?? seal(plan, drafts: drafts, first: first, finish: finish)
     for _ in plan { Failpoint.pass("rendered") }
     let rows = try connection.query(batch.insert)

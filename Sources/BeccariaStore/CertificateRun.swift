@@ -106,7 +106,6 @@ public struct CertificateRun: Sendable {
       let due = try control.queryOne("SELECT count(*)::integer AS n FROM certificate_due")?.decode("n", as: Int.self) ?? 0
       events(.started(runID: runID, due: due))
       let flush = options.outputDirectory.map(BackgroundFlush.init(directory:))
-      flush?.start()
       let results: WorkResult
       do {
         defer { flush?.stop() }
@@ -187,7 +186,7 @@ public struct CertificateRun: Sendable {
   }
 
   /// Workers, each with its own connection, claim batches until the queue is empty.
-  func work(runID: Int64, flush: BackgroundFlush? = nil) throws -> WorkResult {
+  func work(runID: Int64, flush: BackgroundFlush?) throws -> WorkResult {
     let lock = NSLock()
     nonisolated(unsafe) var combined = WorkResult()
     nonisolated(unsafe) var errors: [any Error] = []

@@ -37,14 +37,10 @@ struct Exporter {
     guard hashed || pdf.sha256Hex == sha256 else {
       throw StoreError.corrupt("the stored PDF of \(serial) does not match its SHA-256")
     }
-    let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"
-    // Plain paths: a run writes thousands of files, and the year's folder is created only when
-    // the first file cannot be created for want of it.
-    let base = directory.hasPrefix("/") ? directory : "\(FileManager.default.currentDirectoryPath)/\(directory)"
-    let folder = "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(year)"
-    let target = "\(folder)/\(serial).pdf"
+    let (folder, target) = path(of: serial)
     let temporary = "\(folder)/\(Self.temporaryMarker)\(Self.processID)-\(serial).pdf"
     do {
+      // The year's folder is created only when the first file cannot be created for want of it.
       do {
         try Self.write(pdf, to: temporary)
       } catch let error as WriteError where error.code == ENOENT {
@@ -64,6 +60,15 @@ struct Exporter {
   }
 
   static let processID = ProcessInfo.processInfo.processIdentifier
+
+  /// Where a certificate's file goes: `DIR/<year>/<serial>.pdf`, as an absolute path (plain
+  /// strings: a run writes thousands of files).
+  func path(of serial: String) -> (folder: String, file: String) {
+    let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"
+    let base = directory.hasPrefix("/") ? directory : "\(FileManager.default.currentDirectoryPath)/\(directory)"
+    let folder = "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(year)"
+    return (folder, "\(folder)/\(serial).pdf")
+  }
 
   /// A failed `open`, `write` or `close`, with its `errno`.
   struct WriteError: Error, CustomStringConvertible {
@@ -97,10 +102,7 @@ struct Exporter {
       ORDER BY serial
       """)
     {
-      let serial: String = try row.decode("serial")
-      let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"
-      let path = URL(fileURLWithPath: directory).appending(path: year).appending(path: "\(serial).pdf").path
-      if let data = FileManager.default.contents(atPath: path),
+      if let data = FileManager.default.contents(atPath: path(of: try row.decode("serial")).file),
         data.sha256Hex == (try row.decode("pdf_sha256", as: String.self))
       {
         continue
@@ -217,12 +219,10 @@ final class BackgroundFlush: @unchecked Sendable {
   private var stopping = false
   private var running = false
 
-  init(directory: String) { self.directory = directory }
-
-  func start() {
-    condition.lock()
+  /// Starts the flushing thread.
+  init(directory: String) {
+    self.directory = directory
     running = true
-    condition.unlock()
     Thread.detachNewThread { [self] in loop() }
   }
 

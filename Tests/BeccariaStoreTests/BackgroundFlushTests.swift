@@ -11,11 +11,9 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: directory) }
     // Never asked to flush.
     let idle = BackgroundFlush(directory: directory)
-    idle.start()
     idle.stop()
     // Asked while files are written; stop waits for a flush in progress.
     let busy = BackgroundFlush(directory: directory)
-    busy.start()
     for index in 0..<20 {
       try Exporter.write(Data("file \(index)".utf8), to: "\(directory)/\(index).pdf")
       busy.written()
