@@ -38,6 +38,8 @@ let package = Package(
     .systemLibrary(
       name: "CQREncode", pkgConfig: "libqrencode",
       providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]),
+    // glibc's <malloc.h> (mallopt), for the nightly run's memory reuse.
+    .systemLibrary(name: "CMalloc"),
 
     // The libpq wrapper: the only importer of CLibPQ.
     .target(
@@ -75,7 +77,7 @@ let package = Package(
     .target(
       name: "BeccariaCommands",
       dependencies: [
-        "BeccariaCore", "BeccariaStore", "Documents", "ProgrammeLoader", "Postgres",
+        "BeccariaCore", "BeccariaStore", "Documents", "ProgrammeLoader", "Postgres", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CSV", package: "CSV.swift"),

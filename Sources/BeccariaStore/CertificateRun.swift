@@ -109,7 +109,7 @@ public struct CertificateRun: Sendable {
       let results: WorkResult
       do {
         defer { flush?.stop() }
-        results = try work(runID: runID, flush: flush)
+        results = try work(runID: runID, flush: flush, expectation: try firstExpectation(control))
       }
       summary.issued = results.issued
       summary.failures = results.failures
@@ -156,6 +156,20 @@ public struct CertificateRun: Sendable {
     return reaped
   }
 
+  /// The workers' first batches expect the serial counter's next number as it stands now, so
+  /// that they, too, are sealed before the counter's lock (another run or a re-issue taking
+  /// numbers meanwhile only makes them sealed again under it).
+  func firstExpectation(_ db: Connection) throws -> SerialExpectation {
+    guard
+      let row = try db.queryOne(
+        """
+        SELECT y.year, coalesce((SELECT last_number FROM certificate_serial_counter c WHERE c.year = y.year), 0) + 1 AS first
+        FROM (SELECT extract(year FROM beccaria_today())::integer AS year) y
+        """)
+    else { return SerialExpectation() }
+    return SerialExpectation(year: try row.decode("year"), first: try row.decode("first"))
+  }
+
   /// Cohorts whose last session is past are ended, and their participants marked due.
   func endCohorts(_ db: Connection) throws -> Int {
     try db.transaction { tx in
@@ -186,11 +200,10 @@ public struct CertificateRun: Sendable {
   }
 
   /// Workers, each with its own connection, claim batches until the queue is empty.
-  func work(runID: Int64, flush: BackgroundFlush?) throws -> WorkResult {
+  func work(runID: Int64, flush: BackgroundFlush?, expectation: SerialExpectation = SerialExpectation()) throws -> WorkResult {
     let lock = NSLock()
     nonisolated(unsafe) var combined = WorkResult()
     nonisolated(unsafe) var errors: [any Error] = []
-    let expectation = SerialExpectation()
     DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
       do {
         let result = try workerLoop(runID: runID, expectation: expectation, flush: flush)

@@ -25,6 +25,12 @@ final class SerialExpectation: @unchecked Sendable {
   /// The first number the next batch of a year can expect.
   private var next: [Int: Int] = [:]
 
+  /// No expectation until a batch has taken its numbers.
+  init() {}
+
+  /// The first batch of `year` can expect `first`: the counter's next number when the run began.
+  init(year: Int, first: Int) { next[year] = first }
+
   /// A place in the order for a batch of `count` certificates of `year`.
   func ticket(year: Int, count: Int) -> Ticket {
     condition.lock()

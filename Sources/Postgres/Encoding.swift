@@ -135,8 +135,8 @@ public struct JSONB<Value: Codable>: PostgresEncodable {
   public init(_ value: Value) { self.value = value }
 
   public var postgresBind: PostgresBind {
+    // No sorted keys: jsonb stores an object's keys in its own order whatever the text's.
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
     encoder.dateEncodingStrategy = .iso8601
     // Encoding a Codable value only fails for non-conforming floats; send NULL then, and let
     // the NOT NULL constraints of the column object.

@@ -283,6 +283,37 @@ struct CertifiedCohort {
     }
   }
 
+  @Test func theFirstBatchIsStampedBeforeTheCounterIsLockedForTheNumbersTheRunFound() throws {
+    // Earlier runs took 7 numbers this year. The run's first batch expects 8 to 12 from the
+    // counter as the run found it, and is stamped for them before the run locks the counter (the
+    // lock is then held until commit, so stamping under it kept the other worker waiting).
+    let cohort = try CertifiedCohort(count: 5)
+    defer { cohort.database.drop() }
+    let year = CalendarDate.today().year
+    try cohort.connection.execute("INSERT INTO certificate_serial_counter (year, last_number) VALUES (\(year), 7)")
+    let database = cohort.database
+    let stamped = Recording()
+    let run = try cohort.run(
+      workers: 1,
+      renderer: { snapshot in
+        // Another client tries the counter's lock without waiting for it.
+        let probe = try database.database().connect()
+        do {
+          try probe.transaction { tx in
+            _ = try tx.query("SELECT last_number FROM certificate_serial_counter WHERE year = \(year) FOR UPDATE NOWAIT")
+          }
+          stamped.append("\(snapshot.serial) unlocked")
+        } catch let error as PostgresError where error.sqlState == "55P03" {
+          stamped.append("\(snapshot.serial) locked")
+        }
+        return try CertificateDocument.render(snapshot)
+      })
+    let serials = (8...12).map { SerialNumber.make(year: year, number: $0) }
+    #expect(run.issued.map(\.serial).sorted() == serials)
+    #expect(stamped.values == serials.map { "\($0) unlocked" })
+    #expect(try cohort.serials() == serials)
+  }
+
   @Test func aFailedRenderingIsRetriedAndLeavesNoGap() throws {
     let cohort = try CertifiedCohort(count: 6)
     defer { cohort.database.drop() }

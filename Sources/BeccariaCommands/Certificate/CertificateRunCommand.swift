@@ -3,6 +3,9 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
+#if canImport(CMalloc)
+  import CMalloc
+#endif
 
 /// `beccaria certificate run`: the nightly job.
 struct CertificateRunCommand: ParsableCommand {
@@ -28,6 +31,18 @@ struct CertificateRunCommand: ParsableCommand {
   @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
   @Option(help: .hidden) var batchSize = 50
 
+  /// Every batch allocates the same large buffers again (its documents, their pages, the
+  /// statement's parameters). glibc's defaults hand such buffers back to the kernel when they are
+  /// freed (mmap above 128 KiB, trimming the heap above 128 KiB free), so the next batch
+  /// faulted them in anew: about 60,000 page faults and a fifth of a second of system time per
+  /// 2,000 certificates. Kept in the heap instead, they are reused; the peak RSS stays the same.
+  static func keepMemoryBetweenBatches() {
+    #if canImport(CMalloc)
+      _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+      _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
+    #endif
+  }
+
   func validate() throws {
     if !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64.") }
     if !(1...1000).contains(batchSize) { throw ValidationError("--batch-size must be between 1 and 1000.") }
@@ -46,6 +61,7 @@ struct CertificateRunCommand: ParsableCommand {
       let signer = dryRun ? SigningKey.generate() : try key.load()
       let database = try global.makeDatabase()
       try database.requireCurrentSchema(try database.connect())
+      Self.keepMemoryBetweenBatches()
       let reporter = RunReporter()
       let run = CertificateRun(
         database: database,
