@@ -157,6 +157,36 @@ import Testing
         """)
     }
     #expect(dangling?.constraint == "certificate_supersession_linked")
+    // A replacement is for the same holder, programme and kind: not for another participant.
+    try db.execute("INSERT INTO participant (family_name, given_names, email, municipality_ags) SELECT 'Andere', 'Person', 'andere@example.org', municipality_ags FROM participant WHERE id = 1")
+    try db.execute("UPDATE certificate_serial_counter SET last_number = 4 WHERE year = 2027")
+    let other = #expect(throws: PostgresError.self) {
+      try db.execute(
+        """
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on,
+                                 pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
+        SELECT 'BQ-2027-000003', 'zertifikat', p.id, 1, 1, '2027-12-01', '\\x00', repeat('e', 64), '{}',
+               'k-0000000000000000', repeat('A', 86), c.id, 'Namensänderung'
+        FROM participant p, certificate c WHERE p.email = 'andere@example.org' AND c.serial = 'BQ-2027-000002'
+        """)
+    }
+    #expect(other?.constraint == "certificate_replacement_matches")
+    // A retired key signs nothing new, whoever inserts; the rule holds for every row of a statement.
+    try db.execute("UPDATE signing_key SET retired_at = now() WHERE key_id = 'k-0000000000000000'")
+    try db.execute("INSERT INTO signing_key (key_id, public_key) VALUES ('k-1111111111111111', decode(repeat('11', 32), 'hex'))")
+    let retired = #expect(throws: PostgresError.self) {
+      try db.execute(
+        """
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
+                                 pdf, pdf_sha256, snapshot, key_id, signature)
+        VALUES ('BQ-2027-000003', 'teilnahmebescheinigung', 1, 1, 1, 1, '2027-12-01', '\\x00', repeat('f', 64), '{}',
+                'k-1111111111111111', repeat('A', 86)),
+               ('BQ-2027-000004', 'teilnahmebescheinigung', 1, 1, 1, 2, '2027-12-01', '\\x00', repeat('f', 64), '{}',
+                'k-0000000000000000', repeat('A', 86))
+        """)
+    }
+    #expect(retired?.constraint == "certificate_key_not_retired")
+    #expect(try db.queryOne("SELECT count(*)::integer AS n FROM certificate")?.decode("n", as: Int.self) == 2)
   }
 
   @Test func issuedContentIsFrozenAndNeverDeleted() throws {
