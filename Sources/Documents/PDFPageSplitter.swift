@@ -45,6 +45,8 @@ public struct PDFPageSplitter: Sendable {
 
   let bytes: [UInt8]
   var objects: [Int: Object] = [:]
+  /// Object numbers are below this (the cross-reference table's extent).
+  let objectLimit: Int
   /// The pages in order, by object number.
   public private(set) var pages: [Int] = []
   let pagesTreeNumber: Int
@@ -65,6 +67,7 @@ public struct PDFPageSplitter: Sendable {
       throw RenderError("unexpected cross-reference subsection")
     }
     cursor = count.end
+    objectLimit = first.value + count.value
     while cursor < bytes.count, bytes[cursor] == 0x0A || bytes[cursor] == 0x0D || bytes[cursor] == 0x20 { cursor += 1 }
     var offsets: [(number: Int, offset: Int)] = []
     for index in 0..<count.value {
@@ -135,19 +138,29 @@ public struct PDFPageSplitter: Sendable {
       let resources = Self.referenceAfter(
         key: "/Resources", in: bytes, from: pageObject.range.lowerBound, to: pageObject.headEnd)
     else { throw RenderError("page \(index + 1) has no resource dictionary to stamp") }
-    // Objects reachable from the page (its parent, the old page tree, excluded), page first.
-    var order: [Int] = []
-    var newNumber: [Int: Int] = [pagesTreeNumber: 2]
+    // Objects reachable from the page (its parent, the old page tree, excluded), page first. New
+    // numbers by old number in an array (0: not copied): one lookup per reference of every
+    // object, for every certificate, where a dictionary's hashing showed in the run's profile.
+    var order: [(number: Int, object: Object)] = []
+    var newNumber = [Int](repeating: 0, count: objectLimit)
+    if pagesTreeNumber < objectLimit { newNumber[pagesTreeNumber] = 2 }
+    func renumbered(_ number: Int) -> Int? {
+      number >= 0 && number < objectLimit && newNumber[number] != 0 ? newNumber[number] : nil
+    }
     var queue = [pages[index]] + stamp.fonts.map(\.object)
+    var position = 0
     var next = 3
-    while !queue.isEmpty {
-      let number = queue.removeFirst()
-      guard newNumber[number] == nil else { continue }
-      guard let object = objects[number] else { throw RenderError("the combined PDF refers to a missing object \(number)") }
+    while position < queue.count {
+      let number = queue[position]
+      position += 1
+      guard renumbered(number) == nil else { continue }
+      guard let object = objects[number], number >= 0, number < objectLimit else {
+        throw RenderError("the combined PDF refers to a missing object \(number)")
+      }
       newNumber[number] = next
       next += 1
-      order.append(number)
-      queue += object.references.filter { newNumber[$0] == nil }
+      order.append((number, object))
+      for site in object.sites.dropFirst() where renumbered(site.number) == nil { queue.append(site.number) }
     }
     // The stamp adds: "q", its content (after "Q"), and the image.
     let opening = next
@@ -155,29 +168,40 @@ public struct PDFPageSplitter: Sendable {
     let image = next + 2
     let infoNumber = next + 3
     var out: [UInt8] = []
-    out.reserveCapacity(order.reduce(2048) { $0 + (objects[$1]?.range.count ?? 0) })
+    out.reserveCapacity(order.reduce(2048) { $0 + $1.object.range.count })
     out += Array("%PDF-1.5\n%".utf8) + [0xB5, 0xED, 0xAE, 0xFB, 0x0A]
     var offsets = [Int](repeating: 0, count: infoNumber + 1)
     offsets[1] = out.count
     out += Array("1 0 obj\n<< /Type /Catalog\n   /Pages 2 0 R\n>>\nendobj\n".utf8)
     offsets[2] = out.count
     out += Array("2 0 obj\n<< /Type /Pages\n   /Kids [ 3 0 R ]\n   /Count 1\n>>\nendobj\n".utf8)
-    for number in order {
-      guard let object = objects[number], let renumbered = newNumber[number] else { continue }
-      offsets[renumbered] = out.count
+    for (number, object) in order {
+      offsets[newNumber[number]] = out.count
+      // Every object but the page and its resources goes straight into the file.
+      let edited = number == pages[index] || number == resources
       var head: [UInt8] = []
       var copied = object.range.lowerBound
       for site in object.sites {
-        head += bytes[copied..<site.digits.lowerBound]
-        Self.appendDecimal(newNumber[site.number] ?? site.number, to: &head)
+        let mapped = renumbered(site.number) ?? site.number
+        if edited {
+          head += bytes[copied..<site.digits.lowerBound]
+          Self.appendDecimal(mapped, to: &head)
+        } else {
+          out += bytes[copied..<site.digits.lowerBound]
+          Self.appendDecimal(mapped, to: &out)
+        }
         copied = site.digits.upperBound
+      }
+      guard edited else {
+        out += bytes[copied..<object.range.upperBound]
+        continue
       }
       head += bytes[copied..<object.headEnd]
       if number == pages[index] {
         head = try Self.replacing(head, pattern: "/Contents ", reference: { "[ \(opening) 0 R \($0) 0 R \(overlay) 0 R ]" })
       } else if number == resources {
         let fonts = try stamp.fonts.map { font -> String in
-          guard let mapped = newNumber[font.object] else { throw RenderError("stamp font \(font.object) was not copied") }
+          guard let mapped = renumbered(font.object) else { throw RenderError("stamp font \(font.object) was not copied") }
           return " /\(font.name) \(mapped) 0 R"
         }.joined()
         head = try Self.inserting(fonts, after: "/Font <<", in: head)

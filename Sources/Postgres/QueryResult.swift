@@ -6,7 +6,6 @@ public final class QueryResult: RandomAccessCollection {
   let handle: OpaquePointer?
   /// Column names in order.
   public let columns: [String]
-  private let columnIndex: [String: Int32]
   private let columnTypes: [PostgresType]
   /// Rows changed by INSERT/UPDATE/DELETE/COPY (from the command tag), 0 otherwise.
   public let affectedRows: Int
@@ -20,15 +19,11 @@ public final class QueryResult: RandomAccessCollection {
     let columnCount = handle.map { PQnfields($0) } ?? 0
     var names: [String] = []
     var types: [PostgresType] = []
-    var index: [String: Int32] = [:]
     for column in 0..<columnCount {
-      let name = PQfname(handle, column).map { String(cString: $0) } ?? "?column?"
-      names.append(name)
+      names.append(PQfname(handle, column).map { String(cString: $0) } ?? "?column?")
       types.append(PostgresType(rawValue: PQftype(handle, column)))
-      if index[name] == nil { index[name] = column }
     }
     columns = names
-    columnIndex = index
     columnTypes = types
     endIndex = Int(handle.map { PQntuples($0) } ?? 0)
     commandTag = handle.flatMap { PQcmdStatus($0) }.map { String(cString: $0) } ?? ""
@@ -41,8 +36,11 @@ public final class QueryResult: RandomAccessCollection {
 
   public subscript(position: Int) -> Row { Row(result: self, index: Int32(position)) }
 
+  /// The first column of that name. A result has a handful of columns, and names are short:
+  /// comparing them is cheaper than hashing the name for a lookup, which showed in the nightly
+  /// run's profile (a decode for every value of every row).
   func column(named name: String) throws -> Int32 {
-    guard let column = columnIndex[name] else {
+    guard let column = columns.firstIndex(of: name).map(Int32.init) else {
       throw PostgresError(
         .decoding, "no column \"\(name)\" in result (columns: \(columns.joined(separator: ", ")))")
     }

@@ -158,7 +158,11 @@ import Testing
     }
     #expect(dangling?.constraint == "certificate_supersession_linked")
     // A replacement is for the same holder, programme and kind: not for another participant.
-    try db.execute("INSERT INTO participant (family_name, given_names, email, municipality_ags) SELECT 'Andere', 'Person', 'andere@example.org', municipality_ags FROM participant WHERE id = 1")
+    try db.execute(
+      """
+      INSERT INTO participant (family_name, given_names, email, municipality_ags)
+      SELECT 'Andere', 'Person', 'andere@example.org', municipality_ags FROM participant WHERE id = 1
+      """)
     try db.execute("UPDATE certificate_serial_counter SET last_number = 4 WHERE year = 2027")
     let other = #expect(throws: PostgresError.self) {
       try db.execute(
