@@ -9,13 +9,14 @@ public struct CertificateRunOptions: Sendable {
   /// Where to export issued PDFs (`DIR/<year>/<serial>.pdf`); nil exports nothing.
   public var outputDirectory: String?
   public var dryRun: Bool
-  /// Participants claimed per transaction.
+  /// Participants claimed per transaction, at most: a run with fewer due than workers times
+  /// this shares them evenly, so that every worker has a batch.
   public var batchSize: Int
   public var host: String
   public var pid: Int32
 
   public init(
-    workers: Int = 2, outputDirectory: String? = nil, dryRun: Bool = false, batchSize: Int = 50,
+    workers: Int = 2, outputDirectory: String? = nil, dryRun: Bool = false, batchSize: Int = 100,
     host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier
   ) {
     self.workers = workers
@@ -109,7 +110,9 @@ public struct CertificateRun: Sendable {
       let results: WorkResult
       do {
         defer { flush?.stop() }
-        results = try work(runID: runID, flush: flush, expectation: try firstExpectation(control))
+        results = try work(
+          runID: runID, batchSize: Self.batchSize(due: due, options: options), flush: flush,
+          expectation: try firstExpectation(control))
       }
       summary.issued = results.issued
       summary.failures = results.failures
@@ -200,13 +203,22 @@ public struct CertificateRun: Sendable {
   }
 
   /// Workers, each with its own connection, claim batches until the queue is empty.
-  func work(runID: Int64, flush: BackgroundFlush?, expectation: SerialExpectation = SerialExpectation()) throws -> WorkResult {
+  /// Participants a worker claims at a time: the batch size, or an even share of what is due
+  /// when that is less (100 due and 2 workers: 50 each, not 100 for one and none for the other).
+  static func batchSize(due: Int, options: CertificateRunOptions) -> Int {
+    let workers = max(1, options.workers)
+    return max(1, min(options.batchSize, (due + workers - 1) / workers))
+  }
+
+  func work(
+    runID: Int64, batchSize: Int, flush: BackgroundFlush?, expectation: SerialExpectation = SerialExpectation()
+  ) throws -> WorkResult {
     let lock = NSLock()
     nonisolated(unsafe) var combined = WorkResult()
     nonisolated(unsafe) var errors: [any Error] = []
     DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
       do {
-        let result = try workerLoop(runID: runID, expectation: expectation, flush: flush)
+        let result = try workerLoop(runID: runID, batchSize: batchSize, expectation: expectation, flush: flush)
         lock.lock()
         combined.issued += result.issued
         combined.failures += result.failures
@@ -224,7 +236,7 @@ public struct CertificateRun: Sendable {
     return combined
   }
 
-  func workerLoop(runID: Int64, expectation: SerialExpectation, flush: BackgroundFlush?) throws -> WorkResult {
+  func workerLoop(runID: Int64, batchSize: Int, expectation: SerialExpectation, flush: BackgroundFlush?) throws -> WorkResult {
     let db = try database.connect()
     var result = WorkResult()
     let exporter = options.outputDirectory.map { Exporter(connection: db, directory: $0) }
@@ -235,7 +247,7 @@ public struct CertificateRun: Sendable {
           """
           SELECT participant_id, programme_id FROM certificate_due
           WHERE last_run_id IS DISTINCT FROM \(runID)
-          ORDER BY marked_at, participant_id LIMIT \(options.batchSize) FOR UPDATE SKIP LOCKED
+          ORDER BY marked_at, participant_id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
           """
         ).map { DueKey(participant: try $0.decode("participant_id"), programme: try $0.decode("programme_id")) }
         if claimed.isEmpty { return nil }

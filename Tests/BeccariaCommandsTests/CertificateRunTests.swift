@@ -314,6 +314,22 @@ struct CertifiedCohort {
     #expect(try cohort.serials() == serials)
   }
 
+  @Test func aQueueSmallerThanTheWorkersBatchesIsSharedEvenly() throws {
+    // 6 due, 2 workers, batches of up to 100: 3 each (two transactions), not 6 for one worker
+    // while the other has nothing.
+    let cohort = try CertifiedCohort(count: 6)
+    defer { cohort.database.drop() }
+    let run = try CertificateRun(
+      database: cohort.database.database(), options: CertificateRunOptions(workers: 2, batchSize: 100),
+      renderer: { try CertificateDocument.render($0) }, batchRenderer: CertificateDocument.batchRenderer(),
+      signer: cohort.signer
+    ).execute()
+    #expect(run.issued.count == 6)
+    let transactions = try cohort.connection.queryOne("SELECT count(DISTINCT xmin::text)::integer AS n FROM certificate")
+    #expect(try transactions?.decode("n", as: Int.self) == 2)
+    try cohort.expectGapless(6)
+  }
+
   @Test func aFailedRenderingIsRetriedAndLeavesNoGap() throws {
     let cohort = try CertifiedCohort(count: 6)
     defer { cohort.database.drop() }

@@ -29,7 +29,7 @@ struct CertificateRunCommand: ParsableCommand {
   var workers = 2
   @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
   @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
-  @Option(help: .hidden) var batchSize = 50
+  @Option(help: .hidden) var batchSize = 100
 
   /// Every batch allocates the same large buffers again (its documents, their pages, the
   /// statement's parameters). glibc's defaults hand such buffers back to the kernel when they are
