@@ -202,7 +202,6 @@ public struct CertificateRun: Sendable {
     var checked = 0
   }
 
-  /// Workers, each with its own connection, claim batches until the queue is empty.
   /// Participants a worker claims at a time: the batch size, or an even share of what is due
   /// when that is less (100 due and 2 workers: 50 each, not 100 for one and none for the other).
   static func batchSize(due: Int, options: CertificateRunOptions) -> Int {
@@ -210,6 +209,7 @@ public struct CertificateRun: Sendable {
     return max(1, min(options.batchSize, (due + workers - 1) / workers))
   }
 
+  /// Workers, each with its own connection, claim batches until the queue is empty.
   func work(
     runID: Int64, batchSize: Int, flush: BackgroundFlush?, expectation: SerialExpectation = SerialExpectation()
   ) throws -> WorkResult {
