@@ -196,11 +196,15 @@ public struct SigningKeyStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
-  public func register(_ key: PublicSigningKey, label: String?) throws {
-    try connection.execute(
+  /// Registers the key; false when it was registered already (then nothing changes). The key
+  /// id is derived from the public key, so the same id is the same key.
+  @discardableResult
+  public func register(_ key: PublicSigningKey, label: String?) throws -> Bool {
+    try connection.queryOne(
       """
       INSERT INTO signing_key (key_id, public_key, label) VALUES (\(key.keyID), \(key.rawRepresentation), \(label))
-      """)
+      ON CONFLICT (key_id) DO NOTHING RETURNING key_id
+      """) != nil
   }
 
   public func list() throws -> [SigningKeyListing] {

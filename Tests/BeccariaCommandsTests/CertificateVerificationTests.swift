@@ -297,6 +297,20 @@ import Testing
     let stray = try issued.beccaria(["certificate", "reissue", issued.serials[0], "--reason", "x", "--signing-key", unregistered])
     #expect(stray.status == 1)
     #expect(stray.stderr.contains("is not registered"))
+    // Registered from the key file itself (only its public half goes in), it signs; registering
+    // it again changes nothing.
+    let stranger = try SigningKey.load(path: unregistered)
+    let register = try issued.beccaria(["keys", "register", unregistered, "--label", "Ersatz"])
+    #expect(register.status == 0, "\(register.stderr)")
+    #expect(register.stdout.contains("Registered signing key \(stranger.keyID)."))
+    let again = try issued.beccaria(["keys", "register", unregistered, "--label", "Anders"])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stdout.contains("registered already"))
+    let registered = try issued.cohort.connection.query(
+      "SELECT public_key, label FROM signing_key WHERE key_id = \(stranger.keyID)")
+    #expect(registered.count == 1)
+    #expect(try registered.first?.decode("public_key", as: Data.self) == stranger.publicKey.rawRepresentation)
+    #expect(try registered.first?.decode("label", as: String.self) == "Ersatz")
 
     // A retired key signs nothing new, but what it signed stays valid.
     let retire = try issued.beccaria(["keys", "retire", issued.cohort.signer.keyID])
@@ -310,6 +324,11 @@ import Testing
     ])
     #expect(withNewKey.status == 0, "\(withNewKey.stderr)")
     #expect(try issued.verify(try #require(try issued.cohort.serials().last)).stdout.contains("key:         \(key.keyID)"))
+    // The key registered from its file signs too.
+    let latest = try #require(try issued.cohort.serials().last)
+    let signed = try issued.beccaria(["certificate", "reissue", latest, "--reason", "Tippfehler", "--signing-key", unregistered])
+    #expect(signed.status == 0, "\(signed.stderr)")
+    #expect(try issued.verify(try #require(try issued.cohort.serials().last)).stdout.contains("key:         \(stranger.keyID)"))
   }
 
   @Test func aRegisterEntryEditedBehindTheTriggersIsNotReportedGenuine() throws {

@@ -8,14 +8,18 @@ struct KeysRegister: ParsableCommand {
     commandName: "register",
     abstract: "Register the public half of a key created elsewhere (PEM, as `keys export-public` or OpenSSL write it).",
     discussion: """
+      The file may hold the public key, or the private key itself: then only its public half \
+      goes into the database. A key registered already is left as it is.
+
       Example:
         openssl genpkey -algorithm ed25519 -out signing-key.pem
         openssl pkey -in signing-key.pem -pubout -out signing-key.pub.pem
         beccaria keys register signing-key.pub.pem --label "Ersatzschlüssel"
+        beccaria keys register /etc/beccaria/signing-key.pem      # a new database, the key file kept
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Public key file (PEM).", valueName: "file")) var file: String
+  @Argument(help: ArgumentHelp("Public key file (PEM), or the private key file.", valueName: "file")) var file: String
   @Option(help: "A label for people.") var label: String?
 
   func run() throws {
@@ -25,12 +29,15 @@ struct KeysRegister: ParsableCommand {
       }
       let key: PublicSigningKey
       do {
-        key = try PublicSigningKey(pem: text)
+        key = text.contains("-----BEGIN PRIVATE KEY-----") ? try SigningKey(pem: text).publicKey : try PublicSigningKey(pem: text)
       } catch {
         throw CommandFailure("\(file): \(error)")
       }
-      try SigningKeyStore(try global.connect()).register(key, label: label)
-      print("Registered signing key \(key.keyID).")
+      if try SigningKeyStore(try global.connect()).register(key, label: label) {
+        print("Registered signing key \(key.keyID).")
+      } else {
+        print("Signing key \(key.keyID) is registered already; nothing changed.")
+      }
     }
   }
 }
