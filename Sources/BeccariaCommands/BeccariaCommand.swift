@@ -1,5 +1,10 @@
 import ArgumentParser
+import BeccariaCore
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The root command: `beccaria <group> <command>`.
 public struct BeccariaCommand: ParsableCommand {
@@ -27,7 +32,47 @@ public struct BeccariaCommand: ParsableCommand {
 
 extension BeccariaCommand {
   /// Parses the process arguments, runs the chosen command and exits with its status.
+  ///
+  /// Three rules hold for every command here, before any of them runs:
+  /// - no argument may contain a control character or a bidirectional override (exit 64): every
+  ///   free-text option ends up stored or printed, so this refuses them all in one place;
+  /// - a closed pipe does not kill the process (`beccaria certificate run | head -1` must not
+  ///   stop a run half-way): SIGPIPE is ignored, and writes to the closed pipe just fail;
+  /// - what is printed about a failure is escaped (`InertText`), whatever it quotes.
   public static func runFromCommandLine() {
-    main()
+    signal(SIGPIPE, SIG_IGN)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    for (index, argument) in arguments.enumerated() {
+      if let scalar = InertText.firstControl(in: argument) {
+        FileHandle.standardError.write(
+          Data(
+            ("Error: argument \(index + 1) (\(InertText.escape(String(argument.prefix(40))))) contains the control "
+              + "character \(InertText.name(scalar)); remove it (names, reasons and notes are single lines of text).\n").utf8))
+        Glibc.exit(ExitCode.validationFailure.rawValue)
+      }
+    }
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if !message.isEmpty {
+        if code == .success {
+          Swift.print(message)
+        } else {
+          FileHandle.standardError.write(Data((InertText.escape(message, keepNewlines: true) + "\n").utf8))
+        }
+      }
+      Glibc.exit(code.rawValue)
+    }
   }
+}
+
+/// Everything a command prints goes through here (this declaration shadows `Swift.print` in the
+/// module): the printed text is escaped (`InertText`, line breaks kept), so that nothing read
+/// from the database or from a presented document acts on the terminal. Values inside a line
+/// are escaped where they are formatted, line breaks included.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+  Swift.print(InertText.escape(items.map { "\($0)" }.joined(separator: separator), keepNewlines: true), terminator: terminator)
 }

@@ -222,8 +222,7 @@ public struct AttendanceImporter {
         SELECT session_id, participant_id, status, ue_attended, reason, note FROM attendance_resolved
         ON CONFLICT (session_id, participant_id) DO UPDATE
           SET status = EXCLUDED.status, ue_attended = EXCLUDED.ue_attended,
-              correction_reason = EXCLUDED.correction_reason, note = coalesce(EXCLUDED.note, attendance.note),
-              recorded_at = now(), recorded_by = EXCLUDED.recorded_by
+              correction_reason = EXCLUDED.correction_reason, note = coalesce(EXCLUDED.note, attendance.note)
           WHERE (attendance.status, attendance.ue_attended) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.ue_attended)
         RETURNING (xmax = 0) AS inserted
       )

@@ -158,7 +158,7 @@ public struct AttendanceStore {
         VALUES (\(session.rawValue), \(participant.rawValue), \(status.rawValue), \(ueAttended), \(reason), \(note))
         ON CONFLICT (session_id, participant_id) DO UPDATE
           SET status = EXCLUDED.status, ue_attended = EXCLUDED.ue_attended, correction_reason = EXCLUDED.correction_reason,
-              note = coalesce(EXCLUDED.note, attendance.note), recorded_at = now(), recorded_by = EXCLUDED.recorded_by
+              note = coalesce(EXCLUDED.note, attendance.note)
         """)
       return outcome
     }

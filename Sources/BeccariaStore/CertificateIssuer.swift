@@ -71,18 +71,14 @@ struct CertificateIssuer {
     return snapshot
   }
 
-  /// Takes `count` consecutive serial numbers of the (German) year and returns the first. The
-  /// counter row stays locked until the transaction ends, which is what makes serials gapless:
-  /// a rollback gives the numbers back.
+  /// Takes `count` consecutive serial numbers of the (German) year and returns the first, through
+  /// `certificate_take_serials` (schema 0015: nobody writes the counter directly). The counter
+  /// row stays locked until the transaction ends, which is what makes serials gapless: a rollback
+  /// gives the numbers back, and the database refuses a commit that leaves a taken number unused.
   func takeSerials(_ count: Int) throws -> Int {
-    let row = try connection.queryOne(
-      """
-      INSERT INTO certificate_serial_counter AS c (year, last_number) VALUES (\(today.year), \(count))
-      ON CONFLICT (year) DO UPDATE SET last_number = c.last_number + \(count)
-      RETURNING last_number
-      """)
-    guard let last: Int = try row?.decode("last_number") else { throw StoreError.corrupt("no serial number was assigned") }
-    return last - count + 1
+    let row = try connection.queryOne("SELECT certificate_take_serials(\(count)::integer) AS first")
+    guard let first: Int = try row?.decode("first") else { throw StoreError.corrupt("no serial number was assigned") }
+    return first
   }
 
   /// The next serial of the year (see `takeSerials`).

@@ -21,7 +21,9 @@ public struct CertificateRevision {
     var supersededBy: String?
   }
 
-  func lockCurrent(_ db: Connection, serial: String) throws -> Current {
+  /// The certificate as it stands, for a clear refusal before any work. The functions that
+  /// change it (schema 0015) lock the row and check again.
+  func current(_ db: Connection, serial: String) throws -> Current {
     guard SerialNumber.parse(serial) != nil else {
       throw StoreError.invalid("\(serial) is not a serial number (BQ-<year>-<6 digits>)")
     }
@@ -29,18 +31,19 @@ public struct CertificateRevision {
       let row = try db.queryOne(
         """
         SELECT c.id, c.status, s.serial AS superseded_by FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
-        WHERE c.serial = \(serial) FOR UPDATE OF c
+        WHERE c.serial = \(serial)
         """)
     else { throw StoreError.notFound("certificate \(serial)") }
     return Current(id: try row.decode("id"), status: try row.decode("status"), supersededBy: try row.decode("superseded_by"))
   }
 
-  /// Revokes a valid certificate. Returns when it was revoked.
+  /// Revokes a valid certificate through `certificate_revoke` (the only way a status changes).
+  /// Returns when it was revoked.
   @discardableResult
   public func revoke(serial: String, reason: String) throws -> Date {
     let reason = try Self.requireReason(reason, for: "revocation")
     return try connection.transaction { db in
-      let current = try lockCurrent(db, serial: serial)
+      let current = try current(db, serial: serial)
       switch current.status {
       case "revoked": throw StoreError.conflict("certificate \(serial) is already revoked")
       case "superseded":
@@ -49,27 +52,23 @@ public struct CertificateRevision {
         )
       default: break
       }
-      try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
-      guard
-        let revokedAt: Date = try db.queryOne(
-          """
-          UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = \(reason)
-          WHERE id = \(current.id) RETURNING revoked_at
-          """)?.decode("revoked_at")
-      else { throw StoreError.corrupt("certificate \(serial) vanished while being revoked") }
+      guard let revokedAt: Date = try db.queryOne("SELECT certificate_revoke(\(serial), \(reason)) AS at")?.decode("at") else {
+        throw StoreError.corrupt("certificate \(serial) vanished while being revoked")
+      }
       return revokedAt
     }
   }
 
   /// Issues a replacement for a valid certificate: a new serial of the current year, the holder's
   /// current name and birth date, everything else (texts, modules, completion date) as issued.
+  /// Stored through `certificate_reissue`, which marks the old one superseded in the same step.
   public func reissue(serial: String, reason: String, signer: SigningKey, renderer: @escaping CertificateRenderer) throws
     -> IssuedCertificate
   {
     let reason = try Self.requireReason(reason, for: "re-issue")
     return try connection.transaction { db in
       try SigningKeyStore(db).requireUsable(signer)
-      let current = try lockCurrent(db, serial: serial)
+      let current = try current(db, serial: serial)
       switch current.status {
       case "revoked": throw StoreError.conflict("certificate \(serial) is revoked; a revoked certificate is not re-issued")
       case "superseded":
@@ -80,9 +79,8 @@ public struct CertificateRevision {
       guard
         let row = try db.queryOne(
           """
-          SELECT c.kind, c.participant_id, c.programme_id, c.programme_version_id, c.module_number, c.course_id, c.completed_on,
-                 c.snapshot, p.given_names || ' ' || p.family_name AS name, p.birth_date, p.erased_at IS NOT NULL AS erased,
-                 beccaria_today() AS today, nextval(pg_get_serial_sequence('certificate', 'id')) AS new_id
+          SELECT c.kind, c.participant_id, c.module_number, c.snapshot, p.given_names || ' ' || p.family_name AS name,
+                 p.birth_date, p.erased_at IS NOT NULL AS erased, beccaria_today() AS today
           FROM certificate c JOIN participant p ON p.id = c.participant_id WHERE c.id = \(current.id)
           """)
       else { throw StoreError.corrupt("certificate \(serial) vanished while being re-issued") }
@@ -90,7 +88,6 @@ public struct CertificateRevision {
         throw StoreError.conflict("the holder of \(serial) was erased on request; their certificate cannot be re-issued")
       }
       let today = try row.date("today")
-      let newID: Int64 = try row.decode("new_id")
       var snapshot: CertificateSnapshot = try row.decodeJSON("snapshot")
       let prefix = Self.verificationPrefix(of: snapshot)
       let issuer = CertificateIssuer(connection: db, renderer: renderer, today: today, runID: nil, signer: signer)
@@ -101,19 +98,13 @@ public struct CertificateRevision {
       let payload = try signer.seal(&snapshot, verificationPrefix: prefix)
       let pdf = try renderer(snapshot)
       let sha = pdf.sha256Hex
-      try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
-      try db.execute(
-        "UPDATE certificate SET status = 'superseded', superseded_by = \(newID), superseded_at = now() WHERE id = \(current.id)")
-      try db.execute(
-        """
-        INSERT INTO certificate (id, serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
-                                 completed_on, pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
-        OVERRIDING SYSTEM VALUE
-        SELECT \(newID), \(snapshot.serial), kind, participant_id, programme_id, programme_version_id, module_number, course_id,
-               completed_on, \(pdf), \(sha), \(JSONB(snapshot)), \(signer.keyID), \(Base64URL.encode(payload.signature)),
-               id, \(reason)
-        FROM certificate WHERE id = \(current.id)
-        """)
+      guard
+        let newID: Int64 = try db.queryOne(
+          """
+          SELECT certificate_reissue(\(serial), \(snapshot.serial), \(pdf), \(sha), \(JSONB(snapshot)), \(signer.keyID),
+                                     \(Base64URL.encode(payload.signature)), \(reason)) AS id
+          """)?.decode("id")
+      else { throw StoreError.corrupt("the replacement of \(serial) was not stored") }
       let kind = CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat
       return IssuedCertificate(
         id: newID, serial: snapshot.serial, kind: kind, module: try row.decode("module_number"),

@@ -39,6 +39,9 @@ public struct CertificateRunSummary: Sendable {
   public var reapedRuns: [Int64] = []
   public var checked = 0
   public var seconds: Double = 0
+  /// The audit chain's head after the run, to keep outside the database (a later
+  /// `audit verify --head` shows whether the chain was rewritten since).
+  public var auditHead: AuditChainHead?
 }
 
 /// Something a run reports while it works.
@@ -78,25 +81,37 @@ public struct CertificateRun: Sendable {
     self.events = events
   }
 
-  /// Advisory lock a running run holds, so that others can tell a live run from a killed one.
-  static func livenessKey(_ runID: Int64) -> Int64 { 0x4243_5255_0000_0000 | runID }
-
   public func execute() throws -> CertificateRunSummary {
+    // The export folder is recorded by its real path, so that a later run given another spelling
+    // of it finds the exports this one leaves pending.
+    if let directory = options.outputDirectory {
+      let real = try Exporter.prepare(directory)
+      if real != directory {
+        var options = options
+        options.outputDirectory = real
+        return try CertificateRun(
+          database: database, options: options, renderer: renderer, batchRenderer: batchRenderer, signer: signer, events: events
+        ).execute()
+      }
+    }
     let started = Date()
     let control = try database.connect()
     if options.dryRun { return try dryRun(control, started: started) }
     try SigningKeyStore(control).requireUsable(signer)
     var summary = CertificateRunSummary()
+    // The liveness lock is taken before the run's row exists, so that no other run can ever see
+    // this run's row without its lock and reap it as dead.
+    let liveness = try Self.takeLivenessLock(control)
     guard
       let runID: Int64 = try control.queryOne(
         """
-        INSERT INTO certificate_run (host, pid, workers, export_directory, export_pending)
-        VALUES (\(options.host), \(Int(options.pid)), \(options.workers), \(options.outputDirectory), \(options.outputDirectory != nil))
+        INSERT INTO certificate_run (host, pid, workers, export_directory, export_pending, liveness_key)
+        VALUES (\(options.host), \(Int(options.pid)), \(options.workers), \(options.outputDirectory),
+                \(options.outputDirectory != nil), \(liveness))
         RETURNING id
         """)?.decode("id")
     else { throw StoreError.corrupt("the run could not be recorded") }
     summary.runID = runID
-    _ = try control.tryAdvisoryLock(Self.livenessKey(runID))
     do {
       summary.reapedRuns = try reapDeadRuns(control, except: runID)
       summary.cohortsEnded = try endCohorts(control)
@@ -128,7 +143,8 @@ public struct CertificateRun: Sendable {
                error = \(results.failures.isEmpty ? nil : results.failures.prefix(20).joined(separator: "\n"))
         WHERE id = \(runID)
         """)
-      try control.advisoryUnlock(Self.livenessKey(runID))
+      try Self.releaseLivenessLock(control, key: liveness)
+      summary.auditHead = try AuditChain(control).head()
       return summary
     } catch {
       // Best effort: a broken connection cannot record anything; the next run reaps this one.
@@ -141,22 +157,42 @@ public struct CertificateRun: Sendable {
     }
   }
 
-  /// Runs marked running whose process is gone (their liveness lock is free) become failed.
-  func reapDeadRuns(_ db: Connection, except runID: Int64) throws -> [Int64] {
-    var reaped: [Int64] = []
-    for row in try db.query("SELECT id FROM certificate_run WHERE status = 'running' AND id <> \(runID) ORDER BY id") {
-      let id: Int64 = try row.decode("id")
-      guard try db.tryAdvisoryLock(Self.livenessKey(id)) else { continue }
-      try db.execute(
-        """
-        UPDATE certificate_run SET status = 'failed', finished_at = clock_timestamp(),
-               error = 'the run ended without finishing (killed or lost its connection); its work was taken up by run ' || \(runID)
-        WHERE id = \(id) AND status = 'running'
-        """)
-      try db.advisoryUnlock(Self.livenessKey(id))
-      reaped.append(id)
+  /// A random advisory lock key (two 31-bit halves, so that pg_locks shows them as they are)
+  /// that this connection now holds for the run's lifetime. Random, because any login can take
+  /// any advisory lock: a predictable key let another session keep a dead run looking alive.
+  static func takeLivenessLock(_ db: Connection) throws -> Int64 {
+    for _ in 0..<8 {
+      let high = Int32.random(in: 1...Int32.max)
+      let low = Int32.random(in: 1...Int32.max)
+      if try db.queryOne("SELECT pg_try_advisory_lock(\(high), \(low)) AS taken")?.decode("taken", as: Bool.self) == true {
+        return Int64(high) << 32 | Int64(low)
+      }
     }
-    return reaped
+    throw StoreError.conflict("no free advisory lock key was found for the run's liveness lock")
+  }
+
+  static func releaseLivenessLock(_ db: Connection, key: Int64) throws {
+    try db.execute("SELECT pg_advisory_unlock(\(Int32(truncatingIfNeeded: key >> 32)), \(Int32(truncatingIfNeeded: key)))")
+  }
+
+  /// Runs marked running whose process is gone become failed. A run is alive while the server
+  /// process that recorded it holds its liveness key (pg_locks names the holder, so a session
+  /// that takes a dead run's key does not make it look alive).
+  func reapDeadRuns(_ db: Connection, except runID: Int64) throws -> [Int64] {
+    try db.query(
+      """
+      UPDATE certificate_run r SET status = 'failed', finished_at = clock_timestamp(),
+             error = 'the run ended without finishing (killed or lost its connection); its work was taken up by run ' || \(runID)
+      WHERE r.status = 'running' AND r.id <> \(runID)
+        AND NOT EXISTS (
+          SELECT 1 FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (
+                  SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.pid = r.backend_pid AND l.classid::bigint = r.liveness_key >> 32
+            AND l.objid::bigint = r.liveness_key & 2147483647)
+      RETURNING r.id
+      """
+    ).map { try $0.decode("id", as: Int64.self) }.sorted()
   }
 
   /// The workers' first batches expect the serial counter's next number as it stands now, so
@@ -173,26 +209,10 @@ public struct CertificateRun: Sendable {
     return SerialExpectation(year: try row.decode("year"), first: try row.decode("first"))
   }
 
-  /// Cohorts whose last session is past are ended, and their participants marked due.
+  /// Cohorts whose last session is past are ended, and their participants marked due
+  /// (`course_end_finished`, schema 0015: the run writes no course row itself).
   func endCohorts(_ db: Connection) throws -> Int {
-    try db.transaction { tx in
-      try tx.queryOne(
-        """
-        WITH ended AS (
-          UPDATE course c SET status = 'ended'
-          WHERE c.status IN ('open', 'running')
-            AND (SELECT max(s.day) FROM session s WHERE s.course_id = c.id) < beccaria_today()
-          RETURNING c.id, c.programme_version_id
-        ), marked AS (
-          INSERT INTO certificate_due (participant_id, programme_id)
-          SELECT DISTINCT e.participant_id, v.programme_id
-          FROM ended JOIN enrolment e ON e.course_id = ended.id AND e.enrolled_at IS NOT NULL
-          JOIN programme_version v ON v.id = ended.programme_version_id
-          ON CONFLICT (participant_id, programme_id) DO NOTHING
-        )
-        SELECT count(*)::integer AS n FROM ended
-        """)?.decode("n") ?? 0
-    }
+    try db.transaction { tx in try tx.queryOne("SELECT course_end_finished() AS n")?.decode("n") ?? 0 }
   }
 
   struct WorkResult {

@@ -50,10 +50,12 @@ public struct VerificationResult: Codable, Sendable, Equatable {
 
   /// Revocation, supersession and the current certificate of a register entry.
   mutating func status(from entry: CertificateVerifier.RegisterEntry) {
-    revokedAt = entry.revokedAt
-    revocationReason = entry.revocationReason
+    if entry.recordedStatus == "revoked" {
+      revokedAt = entry.event?.at ?? entry.revokedAt
+      revocationReason = entry.event?.reason ?? entry.revocationReason
+    }
     supersededBy = entry.supersededBy
-    currentSerial = entry.currentSerial ?? (entry.status == "valid" ? entry.serial : nil)
+    currentSerial = entry.currentSerial ?? (entry.recordedStatus == "valid" ? entry.serial : nil)
   }
 
   mutating func fill(from claim: CertificateClaim) {
@@ -95,11 +97,29 @@ public struct CertificateVerifier {
     var supersededBy: String?
     var currentSerial: String?
     var holderErasedAt: Date?
+    /// The recorded status change (schema 0015), if any: what revoke or reissue wrote.
+    var event: StatusEvent?
+
+    struct StatusEvent {
+      var status: String
+      var at: Date
+      var reason: String
+    }
+
+    /// The status the register's history gives: a status row changed without its event (by
+    /// someone who switched the guards off) does not decide.
+    var recordedStatus: String { event?.status ?? status }
+    /// A sentence when the status row and its history disagree.
+    var statusMismatch: String? {
+      guard (event?.status ?? "valid") != status else { return nil }
+      return "the register's status field says \(status), which was not set by certificate revoke or reissue "
+        + "(the register was altered; run beccaria audit verify)"
+    }
   }
 
   static let entrySQL: SQL = """
     SELECT c.serial, c.snapshot, c.key_id, c.signature, c.pdf_sha256, c.status, c.revoked_at, c.revocation_reason, c.holder_erased_at,
-           s.serial AS superseded_by,
+           s.serial AS superseded_by, e.status AS event_status, e.at AS event_at, e.reason AS event_reason,
            (WITH RECURSIVE chain AS (
               SELECT n.id, n.serial, n.superseded_by, 1 AS depth FROM certificate n WHERE n.id = c.superseded_by
               UNION ALL
@@ -107,6 +127,7 @@ public struct CertificateVerifier {
               WHERE chain.depth < 1000)
             SELECT serial FROM chain ORDER BY depth DESC LIMIT 1) AS current_serial
     FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+    LEFT JOIN certificate_status_event e ON e.certificate_id = c.id
     """
 
   func entry(_ connection: Connection, where condition: SQL) throws -> RegisterEntry? {
@@ -116,7 +137,10 @@ public struct CertificateVerifier {
       signature: Base64URL.decode(try row.decode("signature")), sha256: try row.decode("pdf_sha256"),
       status: try row.decode("status"), revokedAt: try row.decode("revoked_at"),
       revocationReason: try row.decode("revocation_reason"), supersededBy: try row.decode("superseded_by"),
-      currentSerial: try row.decode("current_serial"), holderErasedAt: try row.decode("holder_erased_at"))
+      currentSerial: try row.decode("current_serial"), holderErasedAt: try row.decode("holder_erased_at"),
+      event: try row.decode("event_status", as: String?.self).map {
+        RegisterEntry.StatusEvent(status: $0, at: try row.decode("event_at"), reason: try row.decode("event_reason"))
+      })
   }
 
   /// A key from the given public keys, else from the register.
@@ -138,33 +162,60 @@ public struct CertificateVerifier {
       result.fill(from: claim)
       return result
     }
-    guard let signature = entry.signature, key.isValidSignature(signature, for: claim.canonicalBytes()) else {
+    // The signed claim names its serial: a row whose serial is another's cannot borrow its
+    // snapshot and signature.
+    guard entry.snapshot.serial == entry.serial, let signature = entry.signature,
+      key.isValidSignature(signature, for: claim.canonicalBytes())
+    else {
       var result = VerificationResult(
         .forged, "the register's entry for \(entry.serial) does not match its signature: the stored data was altered",
         checkedAgainst: checkedAgainst)
       result.fill(from: claim)
+      result.serial = entry.serial
       return result
     }
-    var result: VerificationResult
-    switch entry.status {
-    case "revoked":
-      result = VerificationResult(
-        .revoked,
-        "certificate \(entry.serial) is genuine but was revoked\(entry.revokedAt.map { " on \(Self.day($0))" } ?? "")"
-          + (entry.revocationReason.map { ": \($0)" } ?? ""), checkedAgainst: checkedAgainst)
-    case "superseded":
-      let current = entry.currentSerial.flatMap { $0 == entry.supersededBy ? nil : $0 }
-      result = VerificationResult(
-        .superseded,
-        "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
-          + (current.map { ", which was itself replaced; the current one is \($0)" } ?? ""), checkedAgainst: checkedAgainst)
-    default:
-      result = VerificationResult(
-        .valid, "certificate \(entry.serial) is genuine and valid (\(how))", checkedAgainst: checkedAgainst)
-    }
+    if let refused = Self.retirement(of: key, claim: claim, checkedAgainst: checkedAgainst) { return refused }
+    var result = Self.statusVerdict(entry, how: how, checkedAgainst: checkedAgainst)
     result.fill(from: claim)
     result.status(from: entry)
     return result
+  }
+
+  /// A claim dated after its key's retirement is not genuine: a retired key signs nothing new.
+  static func retirement(of key: PublicSigningKey, claim: CertificateClaim, checkedAgainst: String) -> VerificationResult? {
+    guard let retired = key.retiredOn, claim.issuedOn > retired else { return nil }
+    var result = VerificationResult(
+      .forged,
+      "the code is not genuine: it is dated \(claim.issuedOn.german), after its key \(key.keyID) was retired on \(retired.german)",
+      checkedAgainst: checkedAgainst)
+    result.fill(from: claim)
+    return result
+  }
+
+  /// The verdict a genuine entry's recorded status gives (see `RegisterEntry.recordedStatus`).
+  static func statusVerdict(_ entry: RegisterEntry, how: String, checkedAgainst: String, suffix: String = "")
+    -> VerificationResult
+  {
+    let mismatch = entry.statusMismatch.map { "; \($0)" } ?? ""
+    switch entry.recordedStatus {
+    case "revoked":
+      let at = entry.event?.at ?? entry.revokedAt
+      let reason = entry.event?.reason ?? entry.revocationReason
+      return VerificationResult(
+        .revoked,
+        "certificate \(entry.serial) is genuine but was revoked\(at.map { " on \(day($0))" } ?? "")"
+          + (reason.map { ": \($0)" } ?? "") + suffix + mismatch, checkedAgainst: checkedAgainst)
+    case "superseded":
+      let current = entry.currentSerial.flatMap { $0 == entry.supersededBy ? nil : $0 }
+      return VerificationResult(
+        .superseded,
+        "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
+          + (current.map { ", which was itself replaced; the current one is \($0)" } ?? "") + suffix + mismatch,
+        checkedAgainst: checkedAgainst)
+    default:
+      return VerificationResult(
+        .valid, "certificate \(entry.serial) is genuine and valid (\(how))" + suffix, checkedAgainst: checkedAgainst)
+    }
   }
 
   /// The register keeps no personal fields of an erased holder, so its entry cannot be checked
@@ -190,23 +241,13 @@ public struct CertificateVerifier {
       claim = decoded
     }
     var result: VerificationResult
-    switch entry.status {
-    case "revoked":
-      result = VerificationResult(
-        .revoked,
-        "certificate \(entry.serial) is genuine but was revoked" + (entry.revocationReason.map { ": \($0)" } ?? "")
-          + "; \(erasedNote)", checkedAgainst: checkedAgainst)
-    case "superseded":
-      result = VerificationResult(
-        .superseded,
-        "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate"); \(erasedNote)",
-        checkedAgainst: checkedAgainst)
-    default:
+    if entry.recordedStatus == "valid" && claim == nil {
       result = VerificationResult(
         .valid,
-        claim == nil
-          ? "certificate \(entry.serial) was issued and is valid; \(erasedNote), so only the holder's PDF or QR code shows whose it is"
-          : "certificate \(entry.serial) is genuine and valid (\(how)); \(erasedNote)", checkedAgainst: checkedAgainst)
+        "certificate \(entry.serial) was issued and is valid; \(erasedNote), so only the holder's PDF or QR code shows whose it is",
+        checkedAgainst: checkedAgainst)
+    } else {
+      result = Self.statusVerdict(entry, how: how, checkedAgainst: checkedAgainst, suffix: "; \(erasedNote)")
     }
     if let claim {
       result.fill(from: claim)
@@ -232,7 +273,8 @@ public struct CertificateVerifier {
       )
     }
     let sha = pdf.sha256Hex
-    if let entry = try entry(connection, where: "c.pdf_sha256 = \(sha) ORDER BY c.id LIMIT 1") {
+    // The hash is unique in the register (schema 0015): one file, one entry.
+    if let entry = try entry(connection, where: "c.pdf_sha256 = \(sha)") {
       return try judge(entry, how: "the file is byte for byte the document issued", presented: Self.embeddedPayload(in: pdf))
     }
     let claimed = Self.claimedSerial(in: pdf)
@@ -314,6 +356,7 @@ public struct CertificateVerifier {
       result.fill(from: claim)
       return result
     }
+    if let refused = Self.retirement(of: key, claim: claim, checkedAgainst: checkedAgainst) { return refused }
     guard let connection else {
       var result = VerificationResult(
         .valid,

@@ -2,6 +2,45 @@ import BeccariaCore
 import Foundation
 import Postgres
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What an erasure did: enrolments ended, who moved up into a freed place, and where the
+/// holder's files were written outside the database (for the caller to remove or report).
+public struct ErasureOutcome: Codable, Sendable, Equatable {
+  public struct EndedEnrolment: Codable, Sendable, Equatable {
+    public var course: String
+    /// `enrolled` or `waiting`: what the enrolment was before it ended.
+    public var was: String
+  }
+  public struct Promotion: Codable, Sendable, Equatable {
+    public var course: String
+    public var participant: Int64
+  }
+  /// A file with the holder's data: the host that wrote it, its path and the SHA-256 it had.
+  public struct ExportedFile: Codable, Sendable, Equatable {
+    public var host: String
+    public var path: String
+    public var sha256: String
+    /// The registry entry (`export_file`), when the file was registered there.
+    public var id: Int64?
+  }
+
+  public var participant: Int64
+  public var endedEnrolments: [EndedEnrolment]
+  public var promoted: [Promotion]
+  public var certificates: Int
+  public var auditRowsScrubbed: Int
+  public var exports: [ExportedFile]
+
+  enum CodingKeys: String, CodingKey {
+    case participant, promoted, certificates, exports
+    case endedEnrolments = "ended_enrolments"
+    case auditRowsScrubbed = "audit_rows_scrubbed"
+  }
+}
+
 /// The right of access and erasure on request (both done by database functions, so that any
 /// client gets the same result).
 public struct DataProtection {
@@ -17,19 +56,72 @@ public struct DataProtection {
     return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
   }
 
+  /// Registers a file of the person's data written outside the database (an export for the
+  /// right of access), so that their erasure finds it.
+  public func recordExport(_ participant: ParticipantID, path: String, sha256: String) throws {
+    try connection.execute(
+      """
+      SELECT export_file_record('auskunft', \(participant.rawValue), NULL, \(ProcessInfo.processInfo.hostName), \(path), \(sha256))
+      """)
+  }
+
   /// Removes or pseudonymises the person's data everywhere; certificates stay verifiable.
-  public func erase(_ participant: ParticipantID, reason: String) throws {
+  public func erase(_ participant: ParticipantID, reason: String) throws -> ErasureOutcome {
     let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !reason.isEmpty else { throw StoreError.invalid("an erasure needs a reason (--reason)") }
     do {
-      try connection.transaction { db in
-        try db.execute("SELECT participant_erase(\(participant.rawValue), \(reason))")
+      return try connection.transaction { db in
+        guard let row = try db.queryOne("SELECT participant_erase(\(participant.rawValue), \(reason)) AS outcome") else {
+          throw StoreError.corrupt("the erasure of participant \(participant) returned nothing")
+        }
+        return try row.decodeJSON("outcome")
       }
     } catch let error as PostgresError where error.sqlState == "P0002" {
       throw StoreError.notFound("participant \(participant)")
     } catch let error as PostgresError where error.constraint == "participant_erased_once" {
       throw StoreError.conflict(error.message)
     }
+  }
+
+  /// Removes the files an erasure listed that this machine can reach: those written by this
+  /// host whose bytes are still the ones recorded (a file replaced since is left alone). Returns
+  /// the files removed and those it could not reach or check, for the office to handle.
+  public func removeExports(_ outcome: ErasureOutcome) throws -> (removed: [String], unreachable: [ErasureOutcome.ExportedFile]) {
+    let host = ProcessInfo.processInfo.hostName
+    var removed: [String] = []
+    var unreachable: [ErasureOutcome.ExportedFile] = []
+    for file in outcome.exports {
+      guard file.host == host else {
+        unreachable.append(file)
+        continue
+      }
+      let url = URL(fileURLWithPath: file.path)
+      let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+      defer { if folder >= 0 { close(folder) } }
+      guard folder >= 0 else {
+        if errno == ENOENT { removed.append(file.path) } else { unreachable.append(file) }
+        continue
+      }
+      guard let data = SafeFile.read(url.lastPathComponent, in: folder, limit: 256 << 20) else {
+        var status = stat()
+        if fstatat(folder, url.lastPathComponent, &status, Int32(AT_SYMLINK_NOFOLLOW)) != 0 && errno == ENOENT {
+          removed.append(file.path)  // gone already
+        } else {
+          unreachable.append(file)
+        }
+        continue
+      }
+      if data.sha256Hex == file.sha256, unlinkat(folder, url.lastPathComponent, 0) == 0 {
+        removed.append(file.path)
+      } else {
+        unreachable.append(file)
+      }
+    }
+    let done = outcome.exports.filter { removed.contains($0.path) }.compactMap(\.id)
+    if !done.isEmpty {
+      try connection.execute("UPDATE export_file SET removed_at = now() WHERE id = ANY(\(PostgresArray(done)))")
+    }
+    return (removed, unreachable)
   }
 }
 
@@ -57,6 +149,8 @@ public struct RetentionPlan: Codable, Sendable {
   public var policy: RetentionPolicy
   public var cohorts: [Cohort] = []
   public var participants: [Person] = []
+  /// What each erasure did (empty in a dry run): its files are for the caller to remove.
+  public var erasures: [ErasureOutcome] = []
 }
 
 public struct RetentionStore {
@@ -117,7 +211,7 @@ public struct RetentionStore {
   /// Lists what the periods remove; with `dryRun` false removes it, all in one transaction.
   public func apply(dryRun: Bool) throws -> RetentionPlan {
     try connection.transaction { db in
-      let plan = try plan(db)
+      var plan = try plan(db)
       if dryRun { return plan }
       if !plan.cohorts.isEmpty {
         try db.execute("SELECT set_config('beccaria.reason', 'retention: attendance detail of ended cohorts', true)")
@@ -128,12 +222,15 @@ public struct RetentionStore {
           """)
       }
       for person in plan.participants {
-        try db.execute(
-          """
-          SELECT participant_erase(\(person.participantID),
-                 'retention: no certificate, last activity ' || \(person.lastActivity.description) || ', period '
-                 || \(plan.policy.participantYears ?? 0)::text || ' years')
-          """)
+        guard
+          let row = try db.queryOne(
+            """
+            SELECT participant_erase(\(person.participantID),
+                   'retention: no certificate, last activity ' || \(person.lastActivity.description) || ', period '
+                   || \(plan.policy.participantYears ?? 0)::text || ' years') AS outcome
+            """)
+        else { continue }
+        plan.erasures.append(try row.decodeJSON("outcome"))
       }
       return plan
     }

@@ -46,8 +46,9 @@ public struct TransferOutcome: Sendable, Equatable {
 /// Enrolments, the waiting list and transfers between cohorts.
 ///
 /// Capacity holds under any number of concurrent writers: each operation locks the cohort's row
-/// (`FOR UPDATE`) before it counts, and the database's CHECK on `course.seats_taken` refuses
-/// overbooking even from other clients.
+/// (`FOR NO KEY UPDATE`: writers of the cohort queue, while the nightly run's foreign-key checks
+/// on it, `FOR KEY SHARE`, pass) before it counts, and the database's CHECK on
+/// `course.seats_taken` refuses overbooking even from other clients.
 public struct EnrolmentStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
@@ -64,7 +65,7 @@ public struct EnrolmentStore {
   func lockCourse(_ db: Connection, code: String) throws -> LockedCourse {
     guard
       let row = try db.queryOne(
-        "SELECT id, programme_version_id, capacity, seats_taken, status FROM course WHERE code = \(code) FOR UPDATE")
+        "SELECT id, programme_version_id, capacity, seats_taken, status FROM course WHERE code = \(code) FOR NO KEY UPDATE")
     else { throw StoreError.notFound("cohort \(code)") }
     let versionID: Int64 = try row.decode("programme_version_id")
     let modules = try db.query(
@@ -175,8 +176,9 @@ public struct EnrolmentStore {
     guard
       let next = try db.queryOne(
         """
-        SELECT id, participant_id FROM enrolment
-        WHERE course_id = \(courseID) AND status = 'waiting' ORDER BY queue_number LIMIT 1 FOR UPDATE
+        SELECT e.id, e.participant_id FROM enrolment e JOIN participant p ON p.id = e.participant_id
+        WHERE e.course_id = \(courseID) AND e.status = 'waiting' AND p.erased_at IS NULL
+        ORDER BY e.queue_number LIMIT 1 FOR NO KEY UPDATE OF e
         """)
     else { return nil }
     try db.execute(

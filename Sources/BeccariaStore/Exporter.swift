@@ -10,13 +10,37 @@ import Postgres
 
 /// Writes stored certificate PDFs to `DIR/<year>/<serial>.pdf` — always the stored bytes, never a
 /// new rendering — through a temporary file and a rename, so a reader never sees half a file.
+/// `DIR` is the folder's real path (symlinks resolved once, when the exporter is made); the
+/// year's folder and every file are opened relative to it without following symlinks, and a
+/// temporary file is created exclusively under an unpredictable name (mode 0600: certificates
+/// are personal data), so nothing planted in the folder redirects a write.
 /// Files are not flushed one by one: whoever writes a set of them calls `sync` once at the end
 /// (a nightly run before it clears its `export_pending` flag, so that after a power loss the next
 /// run still checks and rewrites the files of a run whose exports were not yet on disk).
 struct Exporter {
   let connection: Connection
+  /// The export folder's real path.
   let directory: String
   static let temporaryMarker = ".beccaria-tmp-"
+
+  /// An exporter for a folder that exists (see `prepare`).
+  init(connection: Connection, directory: String) {
+    self.connection = connection
+    self.directory = directory
+  }
+
+  /// Creates the export folder if needed (mode 0700) and returns its real path: what the run
+  /// records, so that pending exports are found again whatever spelling of the folder the next
+  /// run is given.
+  static func prepare(_ directory: String) throws -> String {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      return try SafeFile.realPath(directory)
+    } catch {
+      throw StoreError.invalid("cannot use \(directory) as the export folder: \(Self.reason(error))")
+    }
+  }
 
   /// Exports one certificate by id; returns the path.
   @discardableResult
@@ -37,46 +61,68 @@ struct Exporter {
     guard hashed || pdf.sha256Hex == sha256 else {
       throw StoreError.corrupt("the stored PDF of \(serial) does not match its SHA-256")
     }
-    let (folder, target) = path(of: serial)
-    let temporary = "\(folder)/\(Self.temporaryMarker)\(Self.processID)-\(serial).pdf"
+    let (year, target) = path(of: serial)
     do {
-      // The year's folder is created only when the first file cannot be created for want of it.
-      do {
-        try Self.write(pdf, to: temporary)
-      } catch let error as WriteError where error.code == ENOENT {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Self.write(pdf, to: temporary)
-      }
+      let folder = try yearFolder(year, create: true)
+      defer { close(folder) }
+      // The run flushes its exports once at the end (`sync`); starting each file's writeback now
+      // lets the disk work while the run goes on, so that little is left to wait for then.
+      let temporary = try SafeFile.writeTemporary(
+        pdf, in: folder, prefix: "\(Self.temporaryMarker)\(Self.processID)-\(serial)-", mode: SafeFile.privateMode,
+        durable: false, beforeClose: startWriteback)
       Failpoint.pass("exporting")
-      if rename(temporary, target) != 0 {
-        throw StoreError.invalid("cannot rename \(temporary) to \(target): \(String(cString: strerror(errno)))")
+      if renameat(folder, temporary, folder, "\(serial).pdf") != 0 {
+        let code = errno
+        unlinkat(folder, temporary, 0)
+        throw SafeFile.Failure(code: code, what: "cannot rename the new file")
       }
     } catch {
-      unlink(temporary)
-      let reason = (error as? any CustomStringConvertible)?.description ?? error.localizedDescription
-      throw StoreError.invalid("cannot export \(serial) to \(target): \(reason)")
+      throw StoreError.invalid("cannot export \(serial) to \(target): \(Self.reason(error))")
     }
     return target
   }
 
   static let processID = ProcessInfo.processInfo.processIdentifier
 
-  /// Where a certificate's file goes: `DIR/<year>/<serial>.pdf`, as an absolute path (plain
-  /// strings: a run writes thousands of files).
-  func path(of serial: String) -> (folder: String, file: String) {
+  static func reason(_ error: any Error) -> String {
+    (error as? any CustomStringConvertible)?.description ?? error.localizedDescription
+  }
+
+  /// Where a certificate's file goes: the year and `DIR/<year>/<serial>.pdf`.
+  func path(of serial: String) -> (year: String, file: String) {
     let year = SerialNumber.parse(serial).map { String($0.year) } ?? "unknown"
-    let base = directory.hasPrefix("/") ? directory : "\(FileManager.default.currentDirectoryPath)/\(directory)"
-    let folder = "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(year)"
-    return (folder, "\(folder)/\(serial).pdf")
+    return (year, "\(directory)/\(year)/\(serial).pdf")
   }
 
-  /// A failed `open`, `write` or `close`, with its `errno`.
-  struct WriteError: Error, CustomStringConvertible {
-    var code: Int32
-    var description: String { String(cString: strerror(code)).lowercased() }
+  /// The year's folder inside the export folder, opened without following a symlink (a planted
+  /// `DIR/2026 -> /etc` is refused, not written into); created with mode 0700 when missing.
+  func yearFolder(_ year: String, create: Bool) throws -> Int32 {
+    try Self.yearFolder(in: directory, year, create: create)
   }
 
-  /// Finishes the exports that earlier runs into this directory left undone (they were killed,
+  static func yearFolder(in directory: String, _ year: String, create: Bool) throws -> Int32 {
+    let base = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard base >= 0 else { throw SafeFile.Failure(code: errno, what: "cannot open \(directory)") }
+    defer { close(base) }
+    var folder = openat(base, year, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    if folder < 0 && errno == ENOENT && create {
+      if mkdirat(base, year, 0o700) != 0 && errno != EEXIST {
+        throw SafeFile.Failure(code: errno, what: "cannot create the folder \(directory)/\(year)")
+      }
+      folder = openat(base, year, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    }
+    guard folder >= 0 else {
+      let code = errno
+      throw SafeFile.Failure(
+        code: code,
+        what: code == ELOOP || code == ENOTDIR
+          ? "\(directory)/\(year) is a symbolic link or not a folder, and is not written into"
+          : "cannot open \(directory)/\(year)")
+    }
+    return folder
+  }
+
+  /// Finishes the exports that earlier runs into this folder left undone (they were killed,
   /// or an export failed), then marks them done.
   func exportPending(except runID: Int64) throws -> Int {
     let runs = try connection.query(
@@ -102,39 +148,20 @@ struct Exporter {
       ORDER BY serial
       """)
     {
-      if let data = FileManager.default.contents(atPath: path(of: try row.decode("serial")).file),
-        data.sha256Hex == (try row.decode("pdf_sha256", as: String.self))
-      {
-        continue
-      }
+      let serial: String = try row.decode("serial")
+      if try existing(serial)?.sha256Hex == (try row.decode("pdf_sha256", as: String.self)) { continue }
       try export(id: try row.decode("id"))
       count += 1
     }
     return count
   }
 
-  /// Writes a file (created or truncated) and starts writing it to disk, without waiting.
-  static func write(_ data: Data, to path: String) throws {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw WriteError(code: errno) }
-    var failure: Int32 = 0
-    data.withUnsafeBytes { buffer in
-      var offset = 0
-      while offset < buffer.count {
-        let written = systemWrite(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          failure = errno
-          return
-        }
-        offset += written
-      }
-    }
-    // The run flushes its exports once at the end (`sync`); starting each file's writeback now
-    // lets the disk work while the run goes on, so that little is left to wait for then.
-    if failure == 0 { startWriteback(descriptor) }
-    if close(descriptor) != 0, failure == 0 { failure = errno }
-    if failure != 0 { throw WriteError(code: failure) }
+  /// The bytes of a certificate's exported file, if it is there as a regular file.
+  func existing(_ serial: String) throws -> Data? {
+    let (year, _) = path(of: serial)
+    guard let folder = try? yearFolder(year, create: false) else { return nil }
+    defer { close(folder) }
+    return SafeFile.read("\(serial).pdf", in: folder, limit: 64 << 20)
   }
 
   /// Flushes everything written to the file system holding `directory` to disk (one `syncfs`).
@@ -150,33 +177,43 @@ struct Exporter {
   }
 
   /// Removes temporary files a killed export left behind: those whose process no longer runs.
-  /// A run going on at the same time into the same directory keeps its own (its temporary export
-  /// files and its probe): removing them failed that run's rename or probe.
+  /// A run going on at the same time into the same folder keeps its own (its temporary export
+  /// files and its probe): removing them failed that run's rename or probe. Year folders that
+  /// are symlinks are not entered.
   static func removeStaleTemporaryFiles(in directory: String) throws {
-    let root = URL(fileURLWithPath: directory)
-    guard let years = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+    guard let years = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
     for year in years {
-      let folder = root.appending(path: year)
-      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+      let folder = "\(directory)/\(year)"
+      var status = stat()
+      guard lstat(folder, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { continue }
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
       where name.hasPrefix(temporaryMarker) && !writerIsRunning(name) {
-        try? FileManager.default.removeItem(at: folder.appending(path: name))
+        // unlink(2) removes a symlink itself, never what it points to.
+        unlink("\(folder)/\(name)")
       }
     }
   }
 
-  /// Whether the process that wrote a temporary file (`.beccaria-tmp-<pid>-<serial>.pdf`, or a
-  /// run's probe `.beccaria-tmp-probe-<pid>`) still runs on this machine (this one included).
+  /// Whether the process that wrote a temporary file (`.beccaria-tmp-<pid>-…`, or a run's probe
+  /// `.beccaria-tmp-probe-<pid>-…`) still runs on this machine (this one included).
   static func writerIsRunning(_ name: String) -> Bool {
     var rest = name.dropFirst(temporaryMarker.count)
     if rest.hasPrefix("probe-") { rest = rest.dropFirst("probe-".count) }
     guard let pid = Int32(rest.prefix(while: { $0.isASCII && $0.isNumber })), pid > 0 else { return false }
     return kill(pid, 0) == 0 || errno == EPERM
   }
-}
 
-/// POSIX `write(2)` (the exporter has a `write` of its own).
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-  write(descriptor, buffer, count)
+  /// Before a run claims anything: this year's export folder can be created and written to (a
+  /// probe file is created exclusively, written and removed), so an unwritable target changes
+  /// nothing.
+  static func probe(_ directory: String, year: Int) throws {
+    let folder = try yearFolder(in: directory, String(year), create: true)
+    defer { close(folder) }
+    let name = try SafeFile.writeTemporary(
+      Data("probe".utf8), in: folder, prefix: "\(temporaryMarker)probe-\(processID)-", mode: SafeFile.privateMode,
+      durable: false)
+    unlinkat(folder, name, 0)
+  }
 }
 
 /// `syncfs(2)`: flushes the file system holding the open file. Glibc declares it only for
@@ -193,9 +230,10 @@ private func fileSystemSync(_ descriptor: Int32) -> Int32 {
   return 0
 }
 
-/// `sync_file_range(2)` with `SYNC_FILE_RANGE_WRITE`: starts writing the file's dirty pages to
-/// disk and returns at once (nothing is waited for, nothing is promised: `syncfs` still is what
-/// makes the exports durable). Looked up by name like `syncfs`; where it is missing, nothing.
+/// `sync_file_range(2)` with `SYNC_FILE_RANGE_WRITE` on a file just written: starts writing its
+/// dirty pages to disk and returns at once (nothing is waited for, nothing is promised: `syncfs`
+/// still is what makes the exports durable). Looked up by name like `syncfs`; where it is
+/// missing, nothing.
 private func startWriteback(_ descriptor: Int32) {
   typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
   #if os(Linux)
@@ -258,4 +296,13 @@ final class BackgroundFlush: @unchecked Sendable {
     condition.broadcast()
     condition.unlock()
   }
+}
+
+/// The export folder as commands see it.
+public enum ExportFolder {
+  /// Creates the folder if needed and returns its real path (see `Exporter.prepare`).
+  public static func prepare(_ directory: String) throws -> String { try Exporter.prepare(directory) }
+
+  /// Checks that certificates of `year` can be written into `directory` (see `Exporter.probe`).
+  public static func probe(_ directory: String, year: Int) throws { try Exporter.probe(directory, year: year) }
 }

@@ -43,6 +43,8 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
   case unreadable(String)
   case changedAfterApply(name: String, applied: String, shipped: String)
   case unknownApplied(name: String)
+  /// Waited `seconds` for a lock; `lock` names it, `holders` the sessions holding it.
+  case lockTimeout(lock: String, seconds: Int, holders: [String])
 
   public var description: String {
     switch self {
@@ -55,6 +57,12 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
         + "this build has \(shipped.prefix(12))…); applied migrations must never change: put the change in a new migration file"
     case .unknownApplied(let name):
       "the database has migration \(name) applied, which this build does not know; use a newer beccaria"
+    case .lockTimeout(let lock, let seconds, let holders):
+      "db migrate waited \(seconds) s for \(lock) and gave up; nothing was changed by the step that waited. "
+        + (holders.isEmpty
+          ? "The session holding it has ended meanwhile; run db migrate again."
+          : "Held by \(holders.joined(separator: "; ")). End that session (a superuser can run SELECT pg_terminate_backend(PID)) "
+            + "or wait for it, then run db migrate again.")
     }
   }
 }
@@ -69,30 +77,48 @@ public struct MigrationState: Sendable, Equatable {
 }
 
 /// Applies migrations in order, each in its own transaction, under an advisory lock so that any
-/// number of concurrent `db migrate` calls end with one schema.
+/// number of concurrent `db migrate` calls end with one schema. Every lock is waited for at most
+/// `lockTimeout` seconds: any login can take an advisory lock, and any reader holds a lock that
+/// an `ALTER TABLE` waits for, so an unbounded wait would hang silently (and queue every later
+/// reader behind the migration). A timeout names the lock and the sessions holding it.
 public struct Migrator {
   /// Advisory lock key shared by every migrator ("beccaria" in ASCII).
   public static let lockKey: Int64 = 0x6265_6363_6172_6961
   let connection: Connection
   let migrations: [Migration]
   let logger: Logger
+  /// Seconds to wait for any one lock.
+  let lockTimeout: Int
 
-  public init(connection: Connection, migrations: [Migration], logger: Logger = Logger(label: "beccaria.migrate")) {
+  public init(
+    connection: Connection, migrations: [Migration], lockTimeout: Int = 60, logger: Logger = Logger(label: "beccaria.migrate")
+  ) {
     self.connection = connection
     self.migrations = migrations.sorted { $0.version < $1.version }
+    self.lockTimeout = lockTimeout
     self.logger = logger
   }
 
   /// Applies every pending migration; returns those applied now (empty when up to date).
   @discardableResult
   public func migrate() throws -> [Migration] {
-    try connection.withAdvisoryLock(Self.lockKey) {
-      try ensureTable()
-      let applied = try appliedMigrations()
-      try verify(applied)
-      var done: [Migration] = []
-      for migration in migrations where applied[migration.version] == nil {
-        logger.info("applying migration \(migration.name)")
+    try connection.execute("SELECT set_config('lock_timeout', \(String(lockTimeout * 1000)), false)")
+    defer { _ = try? connection.execute("SELECT set_config('lock_timeout', '0', false)") }
+    do {
+      try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
+    } catch let error as PostgresError where error.sqlState == "55P03" {
+      throw MigrationError.lockTimeout(
+        lock: "the migration lock (advisory lock \(Self.lockKey), held by one db migrate at a time)", seconds: lockTimeout,
+        holders: try advisoryHolders())
+    }
+    defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
+    try ensureTable()
+    let applied = try appliedMigrations()
+    try verify(applied)
+    var done: [Migration] = []
+    for migration in migrations where applied[migration.version] == nil {
+      logger.info("applying migration \(migration.name)")
+      do {
         try connection.transaction { connection in
           try connection.executeScript(unsafeSQL: migration.sql)
           try connection.execute(
@@ -101,9 +127,65 @@ public struct Migrator {
             VALUES (\(migration.version), \(migration.name), \(migration.checksum))
             """)
         }
-        done.append(migration)
+      } catch let error as PostgresError where error.sqlState == "55P03" {
+        throw MigrationError.lockTimeout(
+          lock: "a lock on a table that migration \(migration.name) changes", seconds: lockTimeout, holders: try tableHolders())
       }
-      return done
+      done.append(migration)
+    }
+    try ensureDatabasePrivileges()
+    return done
+  }
+
+  /// Privileges on the database itself are not part of its schema: a copy made with `CREATE
+  /// DATABASE … TEMPLATE`, or a restore without `--create`, starts again from PUBLIC's defaults.
+  /// Every migrate sets them once more (as migration 0014 first did) when this role owns the
+  /// database; `db status` warns when they are missing.
+  func ensureDatabasePrivileges() throws {
+    guard
+      try connection.queryOne(
+        """
+        SELECT pg_has_role(current_user, d.datdba, 'USAGE') AND to_regrole('beccaria_admin') IS NOT NULL AS owner
+        FROM pg_database d WHERE d.datname = current_database()
+        """)?.decode("owner", as: Bool.self) == true
+    else { return }
+    let name = connection.databaseName
+    try connection.execute("REVOKE TEMPORARY ON DATABASE \(identifier: name) FROM PUBLIC")
+    try connection.execute("GRANT TEMPORARY ON DATABASE \(identifier: name) TO beccaria_admin")
+  }
+
+  /// The sessions holding the migration's advisory lock.
+  func advisoryHolders() throws -> [String] {
+    try describe(
+      """
+      SELECT DISTINCT l.pid FROM pg_locks l
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid::bigint = \(Self.lockKey >> 32) AND l.objid::bigint = \(Self.lockKey & 0xFFFF_FFFF)
+      """)
+  }
+
+  /// The sessions holding locks on this database's tables (a migration waits for one of them).
+  func tableHolders() throws -> [String] {
+    try describe(
+      """
+      SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+      WHERE l.granted AND l.pid <> pg_backend_pid() AND c.relnamespace = 'public'::regnamespace
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      """)
+  }
+
+  /// "pid 123 (login mallory, application psql)" for each pid the query returns.
+  private func describe(_ pids: SQL) throws -> [String] {
+    try connection.query(
+      """
+      SELECT p.pid, a.usename, a.application_name FROM (\(pids)) p LEFT JOIN pg_stat_activity a ON a.pid = p.pid ORDER BY p.pid
+      """
+    ).map { row in
+      let pid: Int = try row.decode("pid")
+      let user: String? = try row.decode("usename")
+      let application: String? = try row.decode("application_name")
+      return "pid \(pid) (login \(user ?? "unknown")\(application.map { $0.isEmpty ? "" : ", application \($0)" } ?? ""))"
     }
   }
 

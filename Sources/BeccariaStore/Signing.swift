@@ -5,7 +5,7 @@ import Postgres
 
 extension Data {
   /// The SHA-256 of the bytes as 64 lower-case hex digits (as stored in `pdf_sha256`).
-  var sha256Hex: String { Digits.hex(SHA256.hash(data: self)) }
+  public var sha256Hex: String { Digits.hex(SHA256.hash(data: self)) }
 }
 
 /// A problem with a key file or key.
@@ -18,13 +18,17 @@ public struct KeyError: Error, CustomStringConvertible, Equatable {
 public struct PublicSigningKey: Sendable, Equatable {
   public let keyID: String
   public let rawRepresentation: Data
+  /// The German day the key was retired, if it was: it signs nothing dated later. Travels with
+  /// the exported PEM (its comment line), so that offline verification knows it too.
+  public var retiredOn: CalendarDate?
 
-  public init(rawRepresentation: Data) throws {
+  public init(rawRepresentation: Data, retiredOn: CalendarDate? = nil) throws {
     guard rawRepresentation.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation)) != nil else {
       throw KeyError("an Ed25519 public key has 32 bytes")
     }
     self.rawRepresentation = rawRepresentation
     self.keyID = Self.keyID(for: rawRepresentation)
+    self.retiredOn = retiredOn
   }
 
   /// A key whose bytes come from a private key just derived (always 32 valid bytes).
@@ -42,9 +46,12 @@ public struct PublicSigningKey: Sendable, Equatable {
   /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410).
   static let spkiPrefix: [UInt8] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]
 
-  /// The key as a PEM "PUBLIC KEY" (readable by OpenSSL), with its id as a comment line.
+  /// The key as a PEM "PUBLIC KEY" (readable by OpenSSL), with its id (and its retirement day,
+  /// `retired YYYY-MM-DD`) as a comment line.
   public var pem: String {
-    PEM.encode(label: "PUBLIC KEY", der: Data(Self.spkiPrefix) + rawRepresentation, comment: "beccaria key id \(keyID)")
+    PEM.encode(
+      label: "PUBLIC KEY", der: Data(Self.spkiPrefix) + rawRepresentation,
+      comment: "beccaria key id \(keyID)" + (retiredOn.map { " retired \($0)" } ?? ""))
   }
 
   /// Every public key in a PEM text (`keys export-public` writes several into one file).
@@ -54,12 +61,18 @@ public struct PublicSigningKey: Sendable, Equatable {
     return try blocks.map { try PublicSigningKey(pem: $0 + "-----END PUBLIC KEY-----") }
   }
 
+  /// One PEM block; a comment line before it may name the key's retirement day.
   public init(pem text: String) throws {
     let der = try PEM.decode(label: "PUBLIC KEY", from: text)
     guard der.count == Self.spkiPrefix.count + 32, der.prefix(Self.spkiPrefix.count).elementsEqual(Self.spkiPrefix) else {
       throw KeyError("the PEM block is not an Ed25519 public key")
     }
-    try self.init(rawRepresentation: der.suffix(32))
+    let header = text.components(separatedBy: "-----BEGIN PUBLIC KEY-----").first ?? ""
+    var retired: CalendarDate?
+    if let range = header.range(of: #"retired [0-9]{4}-[0-9]{2}-[0-9]{2}"#, options: .regularExpression) {
+      retired = CalendarDate(iso: String(header[range].dropFirst("retired ".count)))
+    }
+    try self.init(rawRepresentation: der.suffix(32), retiredOn: retired)
   }
 
   /// Whether `signature` is this key's signature over `message`.
@@ -127,7 +140,7 @@ public struct SigningKey: Sendable {
 
   /// Writes the key to a new file with mode 0600; an existing file is never overwritten.
   public func write(to path: String) throws {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
       let reason = errno == EEXIST ? "it already exists (a key is never overwritten)" : String(cString: strerror(errno))
       throw KeyError("cannot create \(path): \(reason)")
@@ -222,9 +235,15 @@ public struct SigningKeyStore {
     }
   }
 
+  /// A registered key with its retirement day (German), if retired.
   public func find(_ keyID: String) throws -> PublicSigningKey? {
-    guard let row = try connection.queryOne("SELECT public_key FROM signing_key WHERE key_id = \(keyID)") else { return nil }
-    return try PublicSigningKey(rawRepresentation: try row.decode("public_key"))
+    guard
+      let row = try connection.queryOne(
+        """
+        SELECT public_key, (retired_at AT TIME ZONE 'Europe/Berlin')::date AS retired_on FROM signing_key WHERE key_id = \(keyID)
+        """)
+    else { return nil }
+    return try PublicSigningKey(rawRepresentation: try row.decode("public_key"), retiredOn: try row.optionalDate("retired_on"))
   }
 
   /// Keys stop signing from now on; what they signed stays verifiable.

@@ -11,7 +11,9 @@ public enum ConnectionString {
       let message = errorMessage.map { String(cString: $0) } ?? "malformed connection string"
       if let errorMessage { PQfreemem(errorMessage) }
       throw PostgresError(
-        .usage, "invalid connection string: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        .usage,
+        "invalid connection string: \(redactQuoted(message.trimmingCharacters(in: .whitespacesAndNewlines))) "
+          + "(the string itself is not shown: it may hold a password)")
     }
     defer { PQconninfoFree(options) }
     var parameters: [String: String] = [:]
@@ -33,6 +35,30 @@ public enum ConnectionString {
       .map { "\($0.key)='\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))'" }
       .joined(separator: " ")
   }
+
+  /// libpq quotes the part of a malformed string it stumbled over, which may be a password:
+  /// quoted text is replaced by `"…"` unless it is a connection keyword (`"port"`) or one
+  /// character (`"="`).
+  static func redactQuoted(_ message: String) -> String {
+    let parts = message.components(separatedBy: "\"")
+    guard parts.count >= 3 else { return message }
+    return parts.enumerated().map { index, part in
+      index % 2 == 1 && part.count > 1 && !keywords.contains(part) ? "…" : part
+    }.joined(separator: "\"")
+  }
+
+  /// The connection keywords libpq knows (`host`, `port`, `sslmode`, …).
+  static let keywords: Set<String> = {
+    var names: Set<String> = []
+    guard let defaults = PQconndefaults() else { return names }
+    defer { PQconninfoFree(defaults) }
+    var option = defaults
+    while let keyword = option.pointee.keyword {
+      names.insert(String(cString: keyword))
+      option += 1
+    }
+    return names
+  }()
 
   /// The same string with any password replaced by `***`, for messages and logs.
   public static func redacted(_ conninfo: String) -> String {

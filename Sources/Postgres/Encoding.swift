@@ -154,7 +154,9 @@ public struct PostgresArray<Element: PostgresEncodable>: PostgresEncodable {
 
   public var postgresBind: PostgresBind {
     if Element.postgresType == .bytea { return binaryByteaArray }
-    var elementType = PostgresType.text
+    // The element type is the Swift type's, so that an empty array is typed as well as a full
+    // one (an empty bigint[] sent as text[] failed with "bigint = text").
+    var elementType = Element.postgresType
     var literal: [UInt8] = [UInt8(ascii: "{")]
     let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
     for (index, element) in elements.enumerated() {

@@ -243,7 +243,8 @@ func sqlState(_ body: () throws -> Void) -> String? {
       """
       SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind = 'r'
-        AND c.relname NOT IN ('audit_log', 'schema_migration', 'certificate_run', 'certificate_due')
+        AND c.relname NOT IN ('audit_log', 'schema_migration', 'certificate_run', 'certificate_due', 'audit_chain',
+                              'audit_chain_head', 'audit_pending')
         AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'audit_update')
       """)
     #expect(try unaudited.map { try $0.decode("relname", as: String.self) } == [])
@@ -308,8 +309,12 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(exportedPDF == FileManager.default.contents(atPath: pdf))
     #expect((document["audit_log"] as? [Any])?.isEmpty == false)
 
+    // The holder keeps a copy; the office's export is deleted by the erasure.
+    let holderCopy = "\(directory)/holder-copy.pdf"
+    try FileManager.default.copyItem(atPath: pdf, toPath: holderCopy)
     let erase = try beccaria(["participant", "erase", String(person.rawValue), "--reason", "Antrag vom 20.11.2026"])
     #expect(erase.status == 0, "\(erase.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: pdf))
     // A scan of every text and JSON column of every table finds none of it.
     let columns = try cohort.connection.query(
       """
@@ -330,7 +335,7 @@ func sqlState(_ body: () throws -> Void) -> String? {
       try cohort.connection.queryOne("SELECT birth_date IS NULL AS gone FROM participant WHERE id = \(person.rawValue)")?.decode(
         "gone", as: Bool.self) == true)
     // The holder's PDF still proves genuine, by its bytes and the signature it carries.
-    let verify = try beccaria(["certificate", "verify", pdf])
+    let verify = try beccaria(["certificate", "verify", holderCopy])
     #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     #expect(verify.stdout.contains("genuine and valid"))
     #expect(verify.stdout.contains("erased from the register on request"))
@@ -339,7 +344,7 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(bySerial.status == 0)
     #expect(!bySerial.stdout.contains("Wjeńka"))
     // An edited copy is still caught, and erasing twice is refused.
-    var edited = try #require(FileManager.default.contents(atPath: pdf))
+    var edited = try #require(FileManager.default.contents(atPath: holderCopy))
     edited[edited.count / 2] ^= 0x01
     let editedPath = "\(directory)/edited.pdf"
     try edited.write(to: URL(fileURLWithPath: editedPath))
@@ -441,11 +446,13 @@ func sqlState(_ body: () throws -> Void) -> String? {
     let rename = try Beccaria.run(
       ["participant", "rename", String(id), "--family-name", quote, "--reason", nasty], database: cohort.database)
     #expect(rename.status == 0, "\(rename.stderr)")
-    let erase = try Beccaria.run(["participant", "erase", String(id), "--reason", quote], database: cohort.database)
+    // (An erasure's reason loses the person's names: this one names none of them.)
+    let reason = "Antrag'); DELETE FROM audit_log; -- \\ %% 'x'"
+    let erase = try Beccaria.run(["participant", "erase", String(id), "--reason", reason], database: cohort.database)
     #expect(erase.status == 0, "\(erase.stderr)")
     #expect(
       try cohort.connection.queryOne("SELECT erasure_reason FROM participant WHERE id = \(id)")?.decode(
-        "erasure_reason", as: String.self) == quote)
+        "erasure_reason", as: String.self) == reason)
     #expect(try cohort.connection.queryOne("SELECT count(*)::integer AS n FROM audit_log")?.decode("n", as: Int.self) ?? 0 > 0)
     #expect(
       try cohort.connection.queryOne("SELECT to_regclass('participant') IS NOT NULL AS ok")?.decode("ok", as: Bool.self) == true)

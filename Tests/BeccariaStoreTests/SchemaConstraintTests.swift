@@ -113,48 +113,96 @@ import Testing
     #expect(module?.sqlState == "23503")
   }
 
+  /// The serial of `number` in the German year of today (what certificate_take_serials hands out).
+  func serial(_ db: Connection, _ number: Int) throws -> String {
+    let year = try db.queryOne("SELECT extract(year FROM beccaria_today())::integer AS y")?.decode("y", as: Int.self) ?? 0
+    return "BQ-\(year)-" + String(repeating: "0", count: 6 - String(number).count) + String(number)
+  }
+
+  /// Stores a certificate row as psql would: its serial taken from the counter's function in the
+  /// same transaction, a snapshot naming its serial and key.
+  func issue(
+    _ db: Connection, module: Int? = nil, participant: Int64 = 1, key: String = "k-0000000000000000", hash: String,
+    supersedes: String? = nil, takeSerial: Bool = true, extra: String = ""
+  ) throws -> String {
+    try db.transaction { tx in
+      let number: Int =
+        takeSerial
+        ? try tx.queryOne("SELECT certificate_take_serials(1) AS n")?.decode("n") ?? 0
+        : (try tx.queryOne("SELECT coalesce(max(last_number), 0) + 1 AS n FROM certificate_serial_counter")?.decode("n") ?? 0)
+      let serial = try serial(tx, number)
+      try tx.execute(
+        """
+        INSERT INTO certificate (serial, kind, module_number, participant_id, programme_id, programme_version_id, completed_on,
+                                 pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
+        SELECT \(serial), \(module == nil ? "zertifikat" : "teilnahmebescheinigung"), \(module), \(participant), 1, 1, '2027-12-01',
+               '\\x255044462d', \(hash), jsonb_build_object('serial', \(serial)::text, 'keyID', \(key)::text) || \(extra.isEmpty ? "{}" : extra)::jsonb,
+               \(key), repeat('A', 86), (SELECT id FROM certificate WHERE serial = \(supersedes)), \(supersedes == nil ? nil : "Namensänderung")
+        """)
+      return serial
+    }
+  }
+
   @Test func aSecondValidCertificateOfTheSameKindIsRejected() throws {
     let (database, db) = try seeded()
     defer { database.drop() }
-    try db.execute("INSERT INTO certificate_serial_counter (year, last_number) VALUES (2027, 2)")
     try db.execute("INSERT INTO signing_key (key_id, public_key) VALUES ('k-0000000000000000', decode(repeat('00', 32), 'hex'))")
-    func issue(_ serial: String) throws {
-      try db.execute(
-        """
-        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on,
-                                 pdf, pdf_sha256, snapshot, key_id, signature)
-        VALUES (\(serial), 'zertifikat', 1, 1, 1, '2027-12-01', '\\x255044462d', \(String(repeating: "b", count: 64)), '{}',
-                'k-0000000000000000', \(String(repeating: "A", count: 86)))
-        """)
-    }
-    try issue("BQ-2027-000001")
-    let error = #expect(throws: PostgresError.self) { try issue("BQ-2027-000002") }
+    let first = try issue(db, hash: String(repeating: "b", count: 64))
+    let error = #expect(throws: PostgresError.self) { try issue(db, hash: String(repeating: "c", count: 64)) }
     #expect(error?.sqlState == "23505")
     #expect(error?.constraint == "certificate_one_valid")
+    // The number taken for it went back with the rollback: the next one is 2.
+    #expect(try db.queryOne("SELECT last_number AS n FROM certificate_serial_counter")?.decode("n", as: Int.self) == 1)
     // A serial the counter never handed out is refused too.
-    try db.execute(
-      "UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Test' WHERE serial = 'BQ-2027-000001'")
-    let unassigned = #expect(throws: PostgresError.self) { try issue("BQ-2027-000003") }
+    try db.execute("SELECT certificate_revoke(\(first), 'Test')")
+    let unassigned = #expect(throws: PostgresError.self) {
+      try issue(db, hash: String(repeating: "c", count: 64), takeSerial: false)
+    }
     #expect(unassigned?.constraint == "certificate_serial_from_counter")
-    try issue("BQ-2027-000002")
+    // Numbers taken and not used are refused at commit: serials stay gapless.
+    let gap = #expect(throws: PostgresError.self) { try db.execute("SELECT certificate_take_serials(3)") }
+    #expect(gap?.constraint == "certificate_serials_gapless")
+    let second = try issue(db, hash: String(repeating: "c", count: 64))
+    #expect(second == (try serial(db, 2)))
+    // One row per PDF: a copy of a certificate's hash is refused.
+    let copy = #expect(throws: PostgresError.self) { try issue(db, module: 1, hash: String(repeating: "c", count: 64)) }
+    #expect(copy?.constraint == "certificate_sha256_unique")
+    // A snapshot names its own serial.
+    let borrowed = #expect(throws: PostgresError.self) {
+      try issue(db, module: 1, hash: String(repeating: "9", count: 64), extra: "{\"serial\": \"\(first)\"}")
+    }
+    #expect(borrowed?.constraint == "certificate_snapshot_matches")
     // Unsigned certificates do not exist.
     let unsigned = #expect(throws: PostgresError.self) {
-      try db.execute(
-        """
-        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
-                                 pdf, pdf_sha256, snapshot)
-        VALUES ('BQ-2027-000002', 'teilnahmebescheinigung', 1, 1, 1, 1, '2027-12-01', '\\x00', repeat('d', 64), '{}')
-        """)
+      try db.transaction { tx in
+        let serial = try serial(tx, try tx.queryOne("SELECT certificate_take_serials(1) AS n")?.decode("n") ?? 0)
+        try tx.execute(
+          """
+          INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
+                                   pdf, pdf_sha256, snapshot)
+          VALUES (\(serial), 'teilnahmebescheinigung', 1, 1, 1, 1, '2027-12-01', '\\x00', repeat('d', 64),
+                  jsonb_build_object('serial', \(serial)::text))
+          """)
+      }
     }
     #expect(unsigned?.constraint == "certificate_signed")
-    // "Superseded" needs a successor that names it; pointing at any other certificate is refused.
-    let dangling = #expect(throws: PostgresError.self) {
+    // Statuses change through revoke and reissue only; even the role those functions run as
+    // cannot mark a certificate superseded without a successor that names it (checked at commit).
+    let byHand = #expect(throws: PostgresError.self) {
       try db.execute(
-        """
-        UPDATE certificate SET status = 'superseded', superseded_at = now(),
-               superseded_by = (SELECT id FROM certificate WHERE serial = 'BQ-2027-000001')
-        WHERE serial = 'BQ-2027-000002'
-        """)
+        "UPDATE certificate SET status = 'superseded', superseded_at = now(), superseded_by = 1 WHERE serial = \(second)")
+    }
+    #expect(byHand?.sqlState == "42501")
+    let dangling = #expect(throws: PostgresError.self) {
+      try db.transaction { tx in
+        try tx.execute("SET LOCAL ROLE beccaria_registrar")
+        try tx.execute(
+          """
+          UPDATE certificate SET status = 'superseded', superseded_at = now(),
+                 superseded_by = (SELECT id FROM certificate WHERE serial = \(first))
+          WHERE serial = \(second)
+          """)
+      }
     }
     #expect(dangling?.constraint == "certificate_supersession_linked")
     // A replacement is for the same holder, programme and kind: not for another participant.
@@ -163,59 +211,51 @@ import Testing
       INSERT INTO participant (family_name, given_names, email, municipality_ags)
       SELECT 'Andere', 'Person', 'andere@example.org', municipality_ags FROM participant WHERE id = 1
       """)
-    try db.execute("UPDATE certificate_serial_counter SET last_number = 4 WHERE year = 2027")
     let other = #expect(throws: PostgresError.self) {
-      try db.execute(
-        """
-        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on,
-                                 pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
-        SELECT 'BQ-2027-000003', 'zertifikat', p.id, 1, 1, '2027-12-01', '\\x00', repeat('e', 64), '{}',
-               'k-0000000000000000', repeat('A', 86), c.id, 'Namensänderung'
-        FROM participant p, certificate c WHERE p.email = 'andere@example.org' AND c.serial = 'BQ-2027-000002'
-        """)
+      try issue(db, participant: 2, hash: String(repeating: "e", count: 64), supersedes: second)
     }
     #expect(other?.constraint == "certificate_replacement_matches")
-    // A retired key signs nothing new, whoever inserts; the rule holds for every row of a statement.
+    // A retired key signs nothing new, whoever inserts.
     try db.execute("UPDATE signing_key SET retired_at = now() WHERE key_id = 'k-0000000000000000'")
-    try db.execute("INSERT INTO signing_key (key_id, public_key) VALUES ('k-1111111111111111', decode(repeat('11', 32), 'hex'))")
-    let retired = #expect(throws: PostgresError.self) {
-      try db.execute(
-        """
-        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
-                                 pdf, pdf_sha256, snapshot, key_id, signature)
-        VALUES ('BQ-2027-000003', 'teilnahmebescheinigung', 1, 1, 1, 1, '2027-12-01', '\\x00', repeat('f', 64), '{}',
-                'k-1111111111111111', repeat('A', 86)),
-               ('BQ-2027-000004', 'teilnahmebescheinigung', 1, 1, 1, 2, '2027-12-01', '\\x00', repeat('f', 64), '{}',
-                'k-0000000000000000', repeat('A', 86))
-        """)
-    }
+    let retired = #expect(throws: PostgresError.self) { try issue(db, module: 2, hash: String(repeating: "f", count: 64)) }
     #expect(retired?.constraint == "certificate_key_not_retired")
     #expect(try db.queryOne("SELECT count(*)::integer AS n FROM certificate")?.decode("n", as: Int.self) == 2)
+    #expect(try db.queryOne("SELECT last_number AS n FROM certificate_serial_counter")?.decode("n", as: Int.self) == 2)
   }
 
   @Test func issuedContentIsFrozenAndNeverDeleted() throws {
     let (database, db) = try seeded()
     defer { database.drop() }
-    try db.executeScript(
-      unsafeSQL: """
-        INSERT INTO certificate_serial_counter (year, last_number) VALUES (2027, 1);
-        INSERT INTO signing_key (key_id, public_key) VALUES ('k-0000000000000000', decode(repeat('00', 32), 'hex'));
-        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf, pdf_sha256, snapshot,
-                                 key_id, signature)
-          VALUES ('BQ-2027-000001', 'zertifikat', 1, 1, 1, '2027-12-01', '\\x00', repeat('c', 64), '{"name": "Měrćin Wjeńka"}',
-                  'k-0000000000000000', repeat('A', 86));
-        """)
+    try db.execute("INSERT INTO signing_key (key_id, public_key) VALUES ('k-0000000000000000', decode(repeat('00', 32), 'hex'))")
+    let serial = try issue(db, hash: String(repeating: "c", count: 64), extra: "{\"name\": \"Měrćin Wjeńka\"}")
     let edit = #expect(throws: PostgresError.self) {
-      try db.execute("UPDATE certificate SET snapshot = '{\"name\": \"Someone Else\"}'")
+      try db.execute("UPDATE certificate SET snapshot = snapshot || '{\"name\": \"Someone Else\"}'")
     }
     #expect(edit?.sqlState == "42501")
     let delete = #expect(throws: PostgresError.self) { try db.execute("DELETE FROM certificate") }
     #expect(delete?.sqlState == "42501")
-    try db.execute("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Fehler'")
+    let truncate = #expect(throws: PostgresError.self) { try db.execute("TRUNCATE certificate CASCADE") }
+    #expect(truncate?.sqlState == "42501")
+    // Revocation by hand is refused, through its function it is recorded, and it is final.
+    let byHand = #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'Fehler'")
+    }
+    #expect(byHand?.sqlState == "42501")
+    try db.execute("SELECT certificate_revoke(\(serial), 'Fehler')")
+    #expect(try db.queryOne("SELECT status AS v FROM certificate_status_event")?.decode("v", as: String.self) == "revoked")
     let back = #expect(throws: PostgresError.self) {
       try db.execute("UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL")
     }
-    #expect(back?.sqlState == "23514")
+    #expect(back?.sqlState == "42501")
+    let backAsRegistrar = #expect(throws: PostgresError.self) {
+      try db.transaction { tx in
+        try tx.execute("SET LOCAL ROLE beccaria_registrar")
+        try tx.execute("UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL")
+      }
+    }
+    #expect(backAsRegistrar?.constraint == "certificate_status_forward")
+    let again = #expect(throws: PostgresError.self) { try db.execute("SELECT certificate_revoke(\(serial), 'nochmal')") }
+    #expect(again?.constraint == "certificate_status_forward")
   }
 
   @Test func capacityCannotBeExceededEvenByHand() throws {

@@ -15,9 +15,12 @@ public struct TestDatabase: Sendable {
     try create(template: "template1")
   }
 
-  /// A new database with every migration of this build applied.
+  /// A new database with every migration of this build applied (a copy of a migrated template;
+  /// `db migrate` then sets the database-level privileges, which a copy does not inherit).
   public static func migrated() throws -> TestDatabase {
-    try create(template: try Template.name())
+    let database = try create(template: try Template.name())
+    try Migrator(connection: try database.connect(), migrations: try EmbeddedMigrations.all()).migrate()
+    return database
   }
 
   /// A connection to this database.

@@ -47,20 +47,3 @@ struct AttendanceSheet: ParsableCommand {
     }
   }
 }
-
-/// Files are written to a temporary name in the same folder and renamed, so a reader never sees a
-/// half-written file.
-enum FileOutput {
-  static func write(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-    do {
-      try data.write(to: temporary)
-      // rename(2) replaces an existing file atomically.
-      guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-    } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
-    }
-  }
-}

@@ -24,8 +24,13 @@ struct CertificateExport: ParsableCommand {
     try reportingFailures {
       let store = CertificateStore(try global.connect())
       let serials = serial.isEmpty ? try store.list(.init(participant: participant?.id, year: year)).map(\.serial) : serial
-      let paths = try store.export(serials, to: output)
-      print("Exported \(paths.count) certificate\(paths.count == 1 ? "" : "s") to \(output).")
+      let outcome = try store.export(serials, to: output)
+      print("Exported \(outcome.paths.count) certificate\(outcome.paths.count == 1 ? "" : "s") to \(output).")
+      if !outcome.erased.isEmpty {
+        print(
+          "Skipped \(outcome.erased.count) whose holder was erased on request (their PDFs are deleted; they still verify): "
+            + outcome.erased.joined(separator: ", "))
+      }
     }
   }
 }

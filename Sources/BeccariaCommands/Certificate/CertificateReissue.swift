@@ -38,8 +38,7 @@ struct CertificateReissue: ParsableCommand {
         serial: serial, reason: reason, signer: signer, renderer: { try CertificateDocument.render($0) })
       print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
       if let output {
-        let paths = try CertificateStore(connection).export([issued.serial], to: output)
-        for path in paths { print("Exported \(path)") }
+        for path in try CertificateStore(connection).export([issued.serial], to: output).paths { print("Exported \(path)") }
       }
     }
   }

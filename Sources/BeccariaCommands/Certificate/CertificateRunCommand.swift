@@ -3,6 +3,7 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
+
 #if canImport(CMalloc)
   import CMalloc
 #endif
@@ -50,12 +51,21 @@ struct CertificateRunCommand: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
+      var folder: String?
       if let output {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
           throw CommandFailure("--output \(output) is a file, not a folder")
         }
-        try Self.probe(output)
+        do {
+          // The folder's real path is what the run records: a later run given another spelling
+          // of the same folder finds its pending exports.
+          let real = try ExportFolder.prepare(output)
+          try ExportFolder.probe(real, year: CalendarDate.today().year)
+          folder = real
+        } catch {
+          throw CommandFailure("cannot write certificates to \(output) (\(Explain.sentence(for: error))); nothing was issued")
+        }
       }
       // The key is read before anything is claimed; a dry run signs nothing and needs none.
       let signer = dryRun ? SigningKey.generate() : try key.load()
@@ -65,7 +75,7 @@ struct CertificateRunCommand: ParsableCommand {
       let reporter = RunReporter()
       let run = CertificateRun(
         database: database,
-        options: CertificateRunOptions(workers: workers, outputDirectory: output, dryRun: dryRun, batchSize: batchSize),
+        options: CertificateRunOptions(workers: workers, outputDirectory: folder, dryRun: dryRun, batchSize: batchSize),
         renderer: { try CertificateDocument.render($0) },
         // The cores are shared among the workers: one Cairo document per thread, and each
         // document's fonts are subset and compressed once, so fewer, larger shares cost less.
@@ -105,6 +115,9 @@ struct CertificateRunCommand: ParsableCommand {
       if summary.issued.count > 50 {
         print("  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID ?? 0))")
       }
+      if let head = summary.auditHead {
+        print("Audit chain head: \(head) (keep it: `beccaria audit verify --head \(head)` shows a later rewrite).")
+      }
       if !summary.reapedRuns.isEmpty {
         print("Marked as failed (killed earlier): run \(summary.reapedRuns.map(String.init).joined(separator: ", ")).")
       }
@@ -113,23 +126,6 @@ struct CertificateRunCommand: ParsableCommand {
           "\(summary.failures.count) certificate\(summary.failures.count == 1 ? "" : "s") could not be issued and will be retried by the next run:\n"
             + summary.failures.prefix(20).joined(separator: "\n"))
       }
-    }
-  }
-}
-
-extension CertificateRunCommand {
-  /// Before anything is claimed: this year's export folder can be created and written to (a
-  /// probe file is written and removed), so an unwritable target changes nothing.
-  static func probe(_ output: String) throws {
-    let folder = URL(fileURLWithPath: output).appending(path: String(CalendarDate.today().year))
-    let probe = folder.appending(path: ".beccaria-tmp-probe-\(ProcessInfo.processInfo.processIdentifier)")
-    do {
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      try Data("probe".utf8).write(to: probe)
-      try FileManager.default.removeItem(at: probe)
-    } catch {
-      try? FileManager.default.removeItem(at: probe)
-      throw CommandFailure("cannot write certificates to \(folder.path) (\(error.localizedDescription)); nothing was issued")
     }
   }
 }

@@ -3,16 +3,22 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `beccaria certificate verify`.
 struct CertificateVerify: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
     abstract: "Tell a genuine, current certificate from an edited, revoked, replaced or unknown one.",
     discussion: """
-      INPUT is a PDF file (its exact bytes must be those issued), a serial number, or the \
-      content of the QR code (the URL or the bare BQ1 token; a file holding it, or - for \
-      standard input). The QR code's signature is checked with the registered public keys, or \
-      offline with --public-key files only.
+      INPUT is a PDF file (its exact bytes must be those issued; a file is read as a PDF when \
+      %PDF- starts within its first kilobyte, as PDF readers do), a serial number, or the content \
+      of the QR code (the URL or the bare BQ1 token; a file holding nothing else, or - for \
+      standard input). Input is read up to 16 MiB. The QR code's signature is checked with the \
+      registered public keys, or offline with --public-key files only (a key's file says when it \
+      was retired; codes dated later are refused).
 
       Exit status: 0 valid, 3 revoked, 4 superseded, 5 unknown, 6 forged (not genuine), \
       7 signed by an unknown key, 1 the check itself failed, 64 usage.
@@ -54,19 +60,57 @@ struct CertificateVerify: ParsableCommand {
     case payload(VerificationPayload)
   }
 
-  func subject() throws -> Subject {
-    var data: Data?
+  /// Inputs larger than this are not certificates (an issued PDF is about 40 KB): 16 MiB.
+  static let maximumInput = 16 << 20
+  /// PDF readers take a file as a PDF when `%PDF-` starts within its first kilobyte, whatever
+  /// comes before; verification does the same, so junk in front of a PDF cannot make it pass
+  /// as something else (the file's bytes are then checked, and differ).
+  static let pdfHeaderWindow = 1024
+
+  static func isPDF(_ data: Data) -> Bool {
+    data.prefix(pdfHeaderWindow).range(of: Data("%PDF-".utf8)) != nil
+  }
+
+  /// The input's bytes when it is a file or `-`; nil when it is meant as text on the command line.
+  func readInput() throws -> Data? {
+    let descriptor: Int32
     if input == "-" {
-      data = FileHandle.standardInput.readDataToEndOfFile()
+      descriptor = STDIN_FILENO
     } else if FileManager.default.fileExists(atPath: input) {
-      guard let contents = FileManager.default.contents(atPath: input) else { throw CommandFailure("\(input) cannot be read") }
-      data = contents
+      descriptor = open(input, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else { throw CommandFailure("\(input) cannot be read: \(String(cString: strerror(errno)))") }
+    } else {
+      return nil
     }
-    if let data {
-      if data.starts(with: Data("%PDF-".utf8)) { return .pdf(data) }
-      let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-      if SerialNumber.parse(text) != nil { return .serial(text) }
-      return .payload(try VerificationPayload.parse(text))
+    defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+    guard let data = SafeFile.readAll(descriptor, limit: Self.maximumInput) else {
+      throw CommandFailure("\(input == "-" ? "standard input" : input) cannot be read: \(String(cString: strerror(errno)))")
+    }
+    if data.count > Self.maximumInput {
+      throw CommandFailure(
+        "\(input == "-" ? "standard input" : input) is larger than 16 MiB; a certificate PDF is about 40 KB, a code a line of text"
+      )
+    }
+    return data
+  }
+
+  func subject() throws -> Subject {
+    if let data = try readInput() {
+      if Self.isPDF(data) { return .pdf(data) }
+      // Anything else must be a code and nothing else: a serial, or the QR code's URL or token,
+      // alone (a document that merely contains a genuine token is not that certificate).
+      let what = input == "-" ? "standard input" : input
+      guard data.count <= 8192, let text = String(data: data, encoding: .utf8) else {
+        throw CommandFailure("\(what) is neither a PDF nor a certificate code (a serial number, or the QR code's content)")
+      }
+      let code = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      if let scalar = code.unicodeScalars.first(where: { InertText.isControl($0) || $0.properties.isWhitespace }) {
+        throw CommandFailure(
+          "\(what) is not a certificate code alone: it holds \(InertText.name(scalar)); give a PDF, a serial number "
+            + "or the QR code's content on one line")
+      }
+      if SerialNumber.parse(code) != nil { return .serial(code) }
+      return .payload(try VerificationPayload.parse(code))
     }
     if SerialNumber.parse(input) != nil { return .serial(input) }
     if input.contains(VerificationPayload.marker + ".") { return .payload(try VerificationPayload.parse(input)) }
@@ -94,9 +138,14 @@ struct CertificateVerify: ParsableCommand {
       if format == .json {
         print(try JSONOutput.encode(result), terminator: "")
       } else {
-        print("\(result.verdict.rawValue.uppercased()): \(result.explanation).")
+        // Every value may come from a presented code (a forgery's claim fields) or from free
+        // text: each is escaped on its own line, line feeds included, so that none can print a
+        // line that looks like a verdict.
+        print("\(result.verdict.rawValue.uppercased()): \(InertText.escape(result.explanation)).")
         func line(_ label: String, _ value: String?) {
-          if let value { print("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
+          if let value {
+            print("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + InertText.escape(value))
+          }
         }
         line("serial", result.serial)
         line("kind", result.kind?.rawValue)

@@ -10,18 +10,25 @@ struct DbMigrate: ParsableCommand {
     abstract: "Apply pending schema migrations (safe to run concurrently; a no-op when current).",
     discussion: """
       Each migration runs in its own transaction under an advisory lock; an applied migration \
-      whose file changed afterwards is refused.
+      whose file changed afterwards is refused. No lock is waited for longer than --lock-timeout: \
+      a session holding the migration lock, or a table a migration changes, is named instead.
 
       Example:
         beccaria db migrate --database postgresql:///beccaria
       """)
 
   @OptionGroup var global: GlobalOptions
+  @Option(help: ArgumentHelp("Seconds to wait for any one lock before giving up.", valueName: "seconds"))
+  var lockTimeout = 60
+
+  func validate() throws {
+    if !(1...3600).contains(lockTimeout) { throw ValidationError("--lock-timeout must be between 1 and 3600 seconds.") }
+  }
 
   func run() throws {
     try reportingFailures {
       let connection = try global.makeDatabase().connect()
-      let migrator = Migrator(connection: connection, migrations: try EmbeddedMigrations.all())
+      let migrator = Migrator(connection: connection, migrations: try EmbeddedMigrations.all(), lockTimeout: lockTimeout)
       let applied = try migrator.migrate()
       if applied.isEmpty {
         print("The schema is up to date; nothing to apply.")

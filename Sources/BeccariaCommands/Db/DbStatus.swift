@@ -2,6 +2,7 @@ import ArgumentParser
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Postgres
 
 /// `beccaria db status`: applied and pending migrations.
 struct DbStatus: ParsableCommand {
@@ -40,6 +41,22 @@ struct DbStatus: ParsableCommand {
           .init(header: "APPLIED AT") { $0.appliedAt.map(GermanTime.dateTime) ?? "" },
         ]
       ).print(output.format)
+      // Migration 0014 revokes TEMPORARY from PUBLIC, which only the database's owner can do.
+      if states.contains(where: { $0.version == 14 && $0.status == .applied }),
+        try connection.queryOne(
+          """
+          SELECT EXISTS (
+            SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
+            WHERE d.datname = current_database() AND x.grantee = 0 AND x.privilege_type = 'TEMPORARY') AS granted
+          """)?.decode("granted", as: Bool.self) == true
+      {
+        let name = quoteIdentifier(connection.databaseName)
+        FileHandle.standardError.write(
+          Data(
+            ("warning: every login may create temporary tables in this database; as its owner, run "
+              + "REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC; GRANT TEMPORARY ON DATABASE \(name) TO beccaria_admin;\n").utf8
+          ))
+      }
       if let bad = states.first(where: { $0.status == .changed || $0.status == .unknown }) {
         throw CommandFailure(
           bad.status == .changed

@@ -8,7 +8,9 @@ struct KeysExportPublic: ParsableCommand {
     commandName: "export-public",
     abstract: "Write public keys as PEM, for verifying certificates offline (`certificate verify --offline`).",
     discussion: """
-      Without a key id, every registered key is written (retired ones too: what they signed stays valid).
+      Without a key id, every registered key is written (retired ones too: what they signed stays \
+      valid). A retired key's comment line names the day it retired; offline verification refuses \
+      codes it signed later.
 
       Example:
         beccaria keys export-public --output beccaria-keys.pem
@@ -31,11 +33,7 @@ struct KeysExportPublic: ParsableCommand {
         return key.pem
       }.joined()
       if let output {
-        do {
-          try Data(pem.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-        } catch {
-          throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
-        }
+        try FileOutput.write(Data(pem.utf8), to: output, mode: SafeFile.publicMode)
         FileHandle.standardError.write(Data("Wrote \(ids.count) public key\(ids.count == 1 ? "" : "s") to \(output).\n".utf8))
       } else {
         print(pem, terminator: "")

@@ -29,7 +29,13 @@ struct KeysRegister: ParsableCommand {
       }
       let key: PublicSigningKey
       do {
-        key = text.contains("-----BEGIN PRIVATE KEY-----") ? try SigningKey(pem: text).publicKey : try PublicSigningKey(pem: text)
+        // A private key file is read as the nightly run reads it, so one that others can read is
+        // refused here too (it would sign certificates for whoever copied it).
+        key =
+          text.contains("-----BEGIN PRIVATE KEY-----")
+          ? try SigningKey.load(path: file).publicKey : try PublicSigningKey(pem: text)
+      } catch let error as KeyError {
+        throw CommandFailure(error.description)
       } catch {
         throw CommandFailure("\(file): \(error)")
       }

@@ -10,9 +10,12 @@ struct ParticipantErase: ParsableCommand {
     discussion: """
       Names, birth date, e-mail, organisation, notes and free text are removed or pseudonymised \
       everywhere (participant record, name history, attendance, enrolments, assessments, the \
-      certificates' printed fields and stored PDFs, the audit log's values). Kept: attendance \
-      figures, results, and each certificate's serial, SHA-256 and signature, so that the PDF the \
-      holder keeps still verifies as genuine, with a note that their data was erased. Cannot be undone.
+      certificates' printed fields, signed codes and stored PDFs, the audit log's values). Open \
+      enrolments and waiting-list places end; a freed place goes to the next person waiting. Files \
+      written by exports and nightly runs on this machine are deleted; files elsewhere are listed, \
+      to be deleted there. Kept: attendance figures, results, and each certificate's serial, \
+      SHA-256 and signature, so that the PDF the holder keeps still verifies as genuine, with a note \
+      that their data was erased. Cannot be undone.
 
       Example:
         beccaria participant erase 17 --reason "Antrag auf Löschung vom 20.11.2026"
@@ -28,8 +31,26 @@ struct ParticipantErase: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      try DataProtection(try global.connect()).erase(participant.id, reason: reason)
-      print("Erased the personal data of participant \(participant.id); their certificates remain verifiable.")
+      let protection = DataProtection(try global.connect())
+      let outcome = try protection.erase(participant.id, reason: reason)
+      print(
+        "Erased the personal data of participant \(participant.id)"
+          + (outcome.certificates == 0
+            ? "."
+            : outcome.certificates == 1
+              ? "; their certificate remains verifiable." : "; their \(outcome.certificates) certificates remain verifiable."))
+      for ended in outcome.endedEnrolments {
+        print("  ended: \(ended.was == "waiting" ? "waiting-list place" : "enrolment") in \(ended.course)")
+      }
+      for promotion in outcome.promoted {
+        print("  moved up from the waiting list of \(promotion.course): participant \(promotion.participant)")
+      }
+      let files = try protection.removeExports(outcome)
+      for path in files.removed { print("  deleted: \(path)") }
+      if !files.unreachable.isEmpty {
+        print("Files with this person's data that could not be deleted here; delete them where they are:")
+        for file in files.unreachable { print("  \(file.host):\(file.path)") }
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 
@@ -21,13 +22,16 @@ struct ParticipantExport: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let document = try DataProtection(try global.connect()).export(participant.id)
+      let protection = DataProtection(try global.connect())
+      let document = try protection.export(participant.id)
       if let output {
-        try FileOutput.write(document, to: output)
-        print("Wrote everything stored about participant \(participant.id) to \(output) (\(document.count) bytes).")
+        // Personal data: mode 0600, registered so that an erasure finds the file again.
+        let path = try FileOutput.write(document, to: output)
+        try protection.recordExport(participant.id, path: path, sha256: document.sha256Hex)
+        print("Wrote everything stored about participant \(participant.id) to \(output) (\(document.count) bytes, mode 0600).")
       } else {
-        FileHandle.standardOutput.write(document)
-        print()
+        // The same JSON value, with control characters JSON allows raw written as escapes.
+        print(InertText.escapeJSON(String(decoding: document, as: UTF8.self)))
       }
     }
   }

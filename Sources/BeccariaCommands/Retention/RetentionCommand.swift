@@ -88,7 +88,19 @@ struct RetentionApply: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let plan = try RetentionStore(try global.connect()).apply(dryRun: dryRun)
+      let connection = try global.connect()
+      let plan = try RetentionStore(connection).apply(dryRun: dryRun)
+      // Files with the erased people's data: removed where this machine reaches them.
+      var unreachable: [ErasureOutcome.ExportedFile] = []
+      for erasure in plan.erasures { unreachable += try DataProtection(connection).removeExports(erasure).unreachable }
+      defer {
+        if !unreachable.isEmpty {
+          FileHandle.standardError.write(
+            Data(
+              ("Files with erased people's data that could not be deleted here; delete them where they are:\n"
+                + unreachable.map { "  \(InertText.escape($0.host)):\(InertText.escape($0.path))\n" }.joined()).utf8))
+        }
+      }
       if format == .json {
         print(try JSONOutput.encode(plan), terminator: "")
         return

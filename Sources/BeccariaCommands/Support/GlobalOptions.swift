@@ -25,8 +25,14 @@ struct GlobalOptions: ParsableArguments {
     if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty {
       throw ValidationError("--actor must not be empty.")
     }
-    if let database, database.isEmpty {
-      throw ValidationError("--database must not be empty.")
+    if let database {
+      if database.isEmpty { throw ValidationError("--database must not be empty.") }
+      // The command line is readable by every user of the machine (ps, /proc/PID/cmdline).
+      if (try? ConnectionString.parse(database))?["password"] != nil {
+        throw ValidationError(
+          "--database must not contain a password: every user of this machine can read a command line. "
+            + "Put it in ~/.pgpass (or the file PGPASSFILE names) or in a service file (PGSERVICE), or use DATABASE_URL.")
+      }
     }
   }
 
@@ -96,9 +102,43 @@ enum Logs {
     guard !bootstrapped else { return }
     bootstrapped = true
     LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
+      var handler = InertLogHandler(StreamLogHandler.standardError(label: label))
       handler.logLevel = verbose ? .debug : .warning
       return handler
     }
+  }
+}
+
+/// A log handler whose lines are inert: message and metadata are escaped (`InertText`) before
+/// they reach the stream, so that text from the server (a notice quoting stored data) cannot act
+/// on a terminal or forge a line of the log.
+struct InertLogHandler: LogHandler {
+  var inner: StreamLogHandler
+
+  init(_ inner: StreamLogHandler) { self.inner = inner }
+
+  var logLevel: Logger.Level {
+    get { inner.logLevel }
+    set { inner.logLevel = newValue }
+  }
+
+  var metadata: Logger.Metadata {
+    get { inner.metadata }
+    set { inner.metadata = newValue }
+  }
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { inner[metadataKey: key] }
+    set { inner[metadataKey: key] = newValue }
+  }
+
+  func log(
+    level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
+    line: UInt
+  ) {
+    inner.log(
+      level: level, message: "\(InertText.escape(message.description))",
+      metadata: metadata?.mapValues { .string(InertText.escape($0.description)) }, source: source, file: file,
+      function: function, line: line)
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import CSV
 import Foundation
 
@@ -43,19 +44,21 @@ struct Listing<Item: Encodable> {
 
 enum JSONOutput {
   /// Pretty, key-sorted JSON with snake_case keys and ISO 8601 times; ends with a newline.
+  /// Control characters in strings are `\uXXXX` escapes (JSON escapes C0 itself; DEL, C1 and
+  /// bidirectional controls too, see `InertText`).
   static func encode(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.dateEncodingStrategy = .iso8601
-    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    return InertText.escapeJSON(String(decoding: try encoder.encode(value), as: UTF8.self)) + "\n"
   }
 }
 
 enum CSVOutput {
   /// RFC 4180 CSV (comma, CRLF, quoted as needed) with spreadsheet formula injection neutralised:
   /// a field starting with `=`, `+`, `-`, `@`, tab or CR gets a leading apostrophe, unless it is a
-  /// plain number.
+  /// plain number; control characters inside a field are shown escaped (`InertText`).
   static func render(header: [String], rows: [[String]]) throws -> String {
     let stream = OutputStream(toMemory: ())
     let writer = try CSVWriter(stream: stream, codecType: UTF8.self, delimiter: ",", newline: .crlf)
@@ -69,9 +72,11 @@ enum CSVOutput {
   }
 
   static func neutralise(_ field: String) -> String {
-    guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return field }
+    guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else {
+      return InertText.escape(field)
+    }
     if Double(field) != nil { return field }
-    return "'" + field
+    return "'" + InertText.escape(field)
   }
 }
 
@@ -79,7 +84,7 @@ enum TextTable {
   /// Columns padded to their widest cell (counted in characters), a rule under the header.
   static func render(header: [String], rows: [[String]], alignRight: [Bool]) -> String {
     guard !rows.isEmpty else { return "(none)\n" }
-    var widths = header.map(\.count)
+    var widths = header.map { flat($0).count }
     for row in rows {
       for (index, cell) in row.enumerated() { widths[index] = max(widths[index], flat(cell).count) }
     }
@@ -96,7 +101,8 @@ enum TextTable {
     return out
   }
 
+  /// A cell on one line, its control characters shown escaped (`InertText`).
   private static func flat(_ cell: String) -> String {
-    cell.replacingOccurrences(of: "\n", with: " ")
+    InertText.escape(cell)
   }
 }

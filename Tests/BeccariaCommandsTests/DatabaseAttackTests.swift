@@ -1,0 +1,518 @@
+import BeccariaCore
+import BeccariaStore
+import Documents
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// Attacks on the database made by its own logins, with psql or any libpq client: each must be
+/// refused by PostgreSQL, or, where only the owner can do it (disabling a trigger), reported by
+/// `audit verify` and by certificate verification. Each test fails when its fix is reverted.
+@Suite(.serialized) struct DatabaseAttackTests {
+  // MARK: The catalogue: what a future migration must not regress
+
+  @Test func everyFunctionThatReadsTablesPinsItsSearchPathAndPublicExecutesNone() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.connect()
+    let functions = try db.query(
+      """
+      SELECT p.oid::regprocedure::text AS signature, p.prosecdef AS definer, l.lanname AS language,
+             coalesce(array_to_string(p.proconfig, '|'), '') AS config,
+             p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public_executes,
+             'name'::regtype = ANY(p.proargtypes) AS takes_a_role_name
+      FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+      WHERE p.pronamespace = 'public'::regnamespace
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+      """)
+    #expect(functions.count > 40)
+    // Pure functions read no table (they serve indexes and checks, and stay inlinable).
+    let pure: Set = [
+      "beccaria_today()", "beccaria_fold(text)", "beccaria_scrub(jsonb)", "beccaria_inert(text)",
+      "audit_content_sha256(jsonb,jsonb,text)", "audit_row_sha256(audit_log)",
+      "audit_link_sha256(bytea,bigint,xid8,bigint,bigint,integer,bytea)",
+    ]
+    var definers = 0
+    for function in functions {
+      let signature: String = try function.decode("signature")
+      let definer: Bool = try function.decode("definer")
+      let language: String = try function.decode("language")
+      let config: String = try function.decode("config")
+      if definer { definers += 1 }
+      #expect(try function.decode("public_executes", as: Bool.self) == false, "PUBLIC may execute \(signature)")
+      if definer {
+        #expect(try function.decode("takes_a_role_name", as: Bool.self) == false, "\(signature) answers about any login")
+      }
+      guard definer || language == "plpgsql" || !pure.contains(signature) else { continue }
+      let path = config.split(separator: "|").first { $0.hasPrefix("search_path=") }.map { $0.dropFirst("search_path=".count) }
+      let schemas = path.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+      #expect(schemas == ["public", "pg_temp"], "\(signature) runs with search_path \(path ?? "of its caller")")
+    }
+    #expect(definers > 15)
+    // No temporary tables for PUBLIC; identity values are nobody's to choose.
+    let temporary = try db.queryOne(
+      """
+      SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
+                     WHERE d.datname = current_database() AND x.grantee = 0 AND x.privilege_type = 'TEMPORARY') AS granted
+      """)
+    #expect(try temporary?.decode("granted", as: Bool.self) == false)
+    let writable = try db.query(
+      """
+      SELECT r.rolname || ' ' || p.privilege || ' ' || c.relname || '.' || a.attname AS v
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid,
+           unnest(ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor']) r(rolname),
+           unnest(ARRAY['INSERT', 'UPDATE']) p(privilege)
+      WHERE c.relnamespace = 'public'::regnamespace AND a.attidentity <> '' AND NOT a.attisdropped
+        AND has_column_privilege(r.rolname, c.oid, a.attname, p.privilege)
+      """
+    ).map { try $0.decode("v", as: String.self) }
+    #expect(writable == [])
+    // Every table whose rows are history refuses TRUNCATE (it skips row triggers).
+    let truncatable = try db.query(
+      """
+      SELECT c.relname AS v FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+        AND c.relname NOT IN ('schema_migration', 'certificate_due', 'certificate_run', 'audit_pending', 'retention_policy',
+                              'export_file')
+        AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 <> 0)
+      """
+    ).map { try $0.decode("v", as: String.self) }
+    #expect(truncatable == [])
+  }
+
+  // MARK: Temporary tables that shadow real ones
+
+  @Test func aTrainersTemporaryTablesShadowNothing() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    // PUBLIC may create no temporary table any more.
+    let refused = try fixture.psql(fixture.trainerA, "CREATE TEMP TABLE trainer (id bigint);")
+    #expect(!refused.succeeded)
+    #expect(refused.stderr.contains("permission denied"))
+    // Were a DBA to grant it anyway, shadows of every table the definer functions read change nothing.
+    try fixture.owner.execute(
+      "GRANT TEMPORARY ON DATABASE \(identifier: fixture.cohort.database.name) TO \(identifier: fixture.trainerA)")
+    let trainer = try fixture.connect(fixture.trainerA)
+    try trainer.executeScript(
+      unsafeSQL: """
+        CREATE TEMP TABLE trainer (id bigint, name text, email text, db_login text, active boolean);
+        INSERT INTO trainer VALUES (999, 'Mallory', 'm@example.org', session_user, true);
+        CREATE TEMP TABLE session_trainer (session_id bigint, trainer_id bigint, during tsrange);
+        INSERT INTO session_trainer SELECT g, 999, NULL FROM generate_series(1, 100) g;
+        CREATE TEMP TABLE session (id bigint, course_id bigint, programme_version_id bigint, module_number integer, day date,
+                                   starts_at time, ends_at time, ue integer, location text);
+        INSERT INTO session SELECT g, 1, 1, 1, current_date - 30, '09:00', '17:00', 500, NULL FROM generate_series(1, 100) g;
+        CREATE TEMP TABLE enrolment (id bigint, course_id bigint, participant_id bigint, status text, scope text,
+                                     enrolled_at timestamptz, ended_at timestamptz);
+        INSERT INTO enrolment SELECT g, g, g, 'enrolled', 'programme', now(), NULL FROM generate_series(1, 100) g;
+        CREATE TEMP TABLE audit_log (actor text, reason text, table_name text, action text, row_key jsonb, participant_id bigint,
+                                     old_values jsonb, new_values jsonb);
+        CREATE TEMP TABLE audit_pending (xact xid8, first_id bigint);
+        CREATE TEMP TABLE certificate_due (participant_id bigint, programme_id bigint, marked_at timestamptz);
+        """)
+    let sessions = try trainer.query("SELECT id FROM public.session ORDER BY id").map { try $0.decode("id", as: Int64.self) }
+    #expect(sessions == [fixture.ownSession])
+    let roster = try trainer.query("SELECT id FROM public.participant ORDER BY id").map { try $0.decode("id", as: Int64.self) }
+    #expect(roster == fixture.cohort.people.map(\.rawValue))
+    let person = fixture.cohort.people[0].rawValue
+    // Another trainer's session stays out of reach; 500 UE in an 8-UE session stay impossible.
+    #expect(
+      failure {
+        try trainer.execute(
+          """
+          INSERT INTO public.attendance (session_id, participant_id, status, ue_attended)
+          VALUES (\(fixture.foreignSession), \(person), 'present', 8)
+          """)
+      } == "42501")
+    #expect(
+      failure {
+        try trainer.execute(
+          """
+          INSERT INTO public.attendance (session_id, participant_id, status, ue_attended)
+          VALUES (\(fixture.ownSession), \(person), 'present', 500)
+          """)
+      } == "23514")
+    // A good write lands in the real table, with its real audit row (not in the shadow log).
+    try trainer.execute(
+      """
+      INSERT INTO public.attendance (session_id, participant_id, status, ue_attended)
+      VALUES (\(fixture.ownSession), \(person), 'present', 8)
+      """)
+    #expect(try trainer.queryOne("SELECT count(*)::integer AS n FROM pg_temp.audit_log")?.decode("n", as: Int.self) == 0)
+    #expect(
+      try fixture.count(
+        "SELECT count(*)::integer AS n FROM audit_log WHERE table_name = 'attendance' AND db_user = \(fixture.trainerA)") == 1)
+    #expect(
+      try fixture.count(
+        "SELECT count(*)::integer AS n FROM certificate_due WHERE participant_id = \(person)") == 1)
+    let verify = try fixture.auditVerify()
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+  }
+
+  @Test func theOfficesTemporaryTablesShadowNothingEither() throws {
+    // The office keeps TEMPORARY (its imports stage files in temporary tables). In one psql
+    // session, every definer function it may call runs under shadows of the tables it reads,
+    // their values chosen to change the outcome; the real data comes out as without them.
+    let fixture = try SecurityFixture(people: 4)
+    defer { fixture.drop() }
+    let people = fixture.cohort.people.map(\.rawValue)
+    let (target, replaced) = (fixture.valid[0], fixture.valid[1])
+    // Every table of the schema gets its shadow: a copy where the office may read it, else a
+    // table of the same name.
+    let shadows = try fixture.owner.query(
+      """
+      SELECT CASE WHEN has_table_privilege(\(fixture.admin), c.oid, 'SELECT')
+                  THEN format('CREATE TEMP TABLE %I AS SELECT * FROM public.%I;', c.relname, c.relname)
+                  ELSE format('CREATE TEMP TABLE %I (junk integer);', c.relname) END AS v
+      FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY c.relname
+      """
+    ).map { try $0.decode("v", as: String.self) }.joined(separator: "\n")
+    #expect(shadows.contains("TEMP TABLE audit_log (junk integer)"))
+    let session = try fixture.psql(
+      fixture.admin,
+      """
+      SET beccaria.actor = 'Frau Richter';
+      \(shadows)
+      UPDATE certificate_serial_counter SET last_number = last_number + 5000;
+      UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL, holder_erased_at = now();
+      UPDATE participant SET erased_at = now(), erasure_reason = 'schon weg';
+      UPDATE signing_key SET retired_at = now();
+      UPDATE session SET ue = 500, day = current_date + 10;
+      UPDATE course SET capacity = 1, seats_taken = 1, status = 'open';
+      DELETE FROM audit_chain_head;
+      SELECT certificate_revoke('\(target)', 'Plagiat');
+      BEGIN;
+      WITH taken AS (SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-' || lpad(certificate_take_serials(1)::text, 6, '0') AS serial),
+           document AS (SELECT serial, convert_to('PDF ' || serial, 'UTF8') AS pdf FROM taken)
+      SELECT certificate_reissue('\(replaced)', d.serial, d.pdf, encode(sha256(d.pdf), 'hex'),
+                                 jsonb_build_object('serial', d.serial, 'keyID', k.key_id), k.key_id, repeat('A', 86), 'Namensänderung')
+      FROM document d, public.signing_key k;
+      COMMIT;
+      SELECT export_file_record('certificate', NULL, '\(target)', 'pc-office', '/srv/out/\(target).pdf', repeat('a', 64));
+      SELECT participant_export(\(people[3]))->'participant'->>'erased_at' IS NULL;
+      SELECT participant_erase(\(people[3]), 'Antrag vom 20.11.2026') IS NOT NULL;
+      UPDATE public.attendance SET ue_attended = 6, status = 'late', correction_reason = 'verspätet'
+       WHERE participant_id = \(people[0]) AND session_id = (SELECT min(session_id) FROM public.attendance);
+      INSERT INTO public.enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at)
+      SELECT c.id, c.programme_version_id, \(people[1]), 'programme', 'enrolled', now() FROM public.course c WHERE c.code = 'BQ-OTHER-1';
+      SELECT course_end_finished() >= 0;
+      SELECT count(*) FROM pg_temp.audit_log;
+      """)
+    #expect(session.succeeded, "\(session.stderr)")
+    #expect(session.stdout.split(separator: "\n").suffix(4) == ["t", "t", "t", "0"], "\(session.stdout)")
+
+    // The real tables, as if there were no shadows.
+    #expect(try fixture.value("SELECT status AS v FROM certificate WHERE serial = \(target)") == "revoked")
+    #expect(try fixture.value("SELECT status AS v FROM certificate WHERE serial = \(replaced)") == "superseded")
+    #expect(try fixture.count("SELECT max(last_number) AS n FROM certificate_serial_counter") == fixture.serials.count + 1)
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM participant WHERE erased_at IS NOT NULL") == 1)
+    #expect(
+      try fixture.count(
+        "SELECT count(*)::integer AS n FROM audit_log WHERE scrubbed_at IS NOT NULL AND participant_id <> \(people[3])") == 0)
+    #expect(try fixture.count("SELECT seats_taken AS n FROM course WHERE code = 'BQ-OTHER-1'") == 2)
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM export_file WHERE host = 'pc-office'") == 1)
+    #expect(
+      try fixture.count(
+        "SELECT count(*)::integer AS n FROM attendance WHERE participant_id = \(people[0]) AND correction_reason = 'verspätet'")
+        == 1)
+    #expect(
+      try fixture.count(
+        "SELECT count(*)::integer AS n FROM audit_log WHERE db_user = \(fixture.admin) AND actor = 'Frau Richter'") > 5)
+    let verify = try fixture.auditVerify()
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+  }
+
+  // MARK: The maintenance switch is gone
+
+  @Test func aSettingTurnsNothingOnForAnyRole() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let valid = fixture.valid[0]
+    let attacks = [
+      "UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL WHERE serial = '\(fixture.revoked)'",
+      "DELETE FROM certificate WHERE serial = '\(valid)'",
+      "UPDATE certificate SET snapshot = snapshot || '{\"holderName\": \"Mallory\"}' WHERE serial = '\(valid)'",
+      "UPDATE certificate SET holder_erased_at = now() WHERE serial = '\(valid)'",
+      "UPDATE audit_log SET actor = 'nobody'",
+      "DELETE FROM audit_log",
+      "DELETE FROM certificate_status_event",
+      "UPDATE audit_chain_head SET seq = 0",
+    ]
+    for login in fixture.logins + [nil as String?] {
+      for attack in attacks {
+        let result = try fixture.psql(
+          login, "BEGIN;\nSET LOCAL beccaria.maintenance = 'on';\n\(attack);\nCOMMIT;\n")
+        #expect(!result.succeeded, "\(login ?? "owner"): \(attack) went through")
+        #expect(
+          result.stderr.contains("permission denied") || result.stderr.contains("append-only")
+            || result.stderr.contains("frozen") || result.stderr.contains("only through")
+            || result.stderr.contains("never deleted"),
+          "\(login ?? "owner"): \(attack): \(result.stderr)")
+      }
+    }
+    #expect(try fixture.value("SELECT status AS v FROM certificate WHERE serial = \(fixture.revoked)") == "revoked")
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM certificate WHERE holder_erased_at IS NOT NULL") == 0)
+    let verify = try fixture.beccaria(nil, ["certificate", "verify", fixture.path(fixture.revoked)])
+    #expect(verify.status == 3, "\(verify.stdout)")
+  }
+
+  // MARK: Decoy rows and the counter
+
+  @Test func theIssuerCannotPlantDecoysMoveTheCounterOrCancelCohorts() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let genuine = fixture.valid[0]
+    let copy = """
+      SELECT serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id, completed_on, run_id,
+             pdf, pdf_sha256, snapshot, key_id, signature FROM certificate WHERE serial = '\(genuine)'
+      """
+    let attempts: [(String, String)] = [
+      // A lower id, chosen: identity values are the database's.
+      (
+        """
+        INSERT INTO certificate (id, serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf,
+                                 pdf_sha256, snapshot, key_id, signature)
+        OVERRIDING SYSTEM VALUE SELECT 0, serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf,
+                                       pdf_sha256, snapshot, key_id, signature FROM certificate WHERE serial = '\(genuine)'
+        """, "permission denied"
+      ),
+      // A second row with the genuine file's hash, its snapshot naming its own serial.
+      (
+        """
+        BEGIN;
+        WITH taken AS (SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-'
+                              || lpad(certificate_take_serials(1)::text, 6, '0') AS serial)
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
+                                 completed_on, run_id, pdf, pdf_sha256, snapshot, key_id, signature)
+        SELECT t.serial, 'teilnahmebescheinigung', participant_id, programme_id, programme_version_id, 1, course_id,
+               completed_on, run_id, pdf, pdf_sha256, snapshot || jsonb_build_object('serial', t.serial), key_id, signature
+        FROM (\(copy)) c, taken t;
+        COMMIT;
+        """, "certificate_sha256_unique"
+      ),
+      // A status of its choosing.
+      (
+        "INSERT INTO certificate (serial, kind, status, participant_id) VALUES ('BQ-2026-999999', 'zertifikat', 'revoked', 1)",
+        "permission denied"
+      ),
+      ("UPDATE certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'erfunden'", "permission denied"),
+      ("UPDATE certificate_serial_counter SET last_number = last_number + 10", "permission denied"),
+      ("INSERT INTO certificate_serial_counter VALUES (2099, 5)", "permission denied"),
+      ("BEGIN; SELECT certificate_take_serials(3); COMMIT;", "serials stay gapless"),
+      ("SELECT certificate_take_serials(0)", "between 1 and 10000"),
+      ("SELECT certificate_take_serials(100000)", "between 1 and 10000"),
+      ("UPDATE course SET status = 'cancelled'", "permission denied"),
+      ("SELECT certificate_revoke('\(genuine)', 'erfunden')", "permission denied"),
+    ]
+    for (attack, refusal) in attempts {
+      let result = try fixture.psql(fixture.issuer, attack)
+      #expect(!result.succeeded, "\(attack) went through")
+      #expect(result.stderr.contains(refusal), "\(attack): \(result.stderr)")
+    }
+    // The owner's psql cannot move the counter either.
+    for attack in [
+      "UPDATE certificate_serial_counter SET last_number = last_number + 10",
+      "UPDATE certificate_serial_counter SET last_number = 0", "DELETE FROM certificate_serial_counter",
+    ] {
+      #expect(!(try fixture.psql(nil, attack)).succeeded, "\(attack)")
+    }
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM certificate") == fixture.serials.count)
+    #expect(try fixture.count("SELECT max(last_number) AS n FROM certificate_serial_counter") == fixture.serials.count)
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM course WHERE status = 'cancelled'") == 0)
+    // Verifying the genuine file and its serial agree, and the next run continues gaplessly.
+    let byFile = try fixture.beccaria(nil, ["certificate", "verify", fixture.path(genuine)])
+    let bySerial = try fixture.beccaria(nil, ["certificate", "verify", genuine])
+    #expect(byFile.status == 0 && bySerial.status == 0, "\(byFile.stdout)\(bySerial.stdout)")
+    try fixture.cohort.issueEarlier(2)
+    try fixture.cohort.expectGapless(fixture.serials.count + 2)
+  }
+
+  @Test func aRowCarryingAnotherCertificatesSignatureIsForgedWhateverItsSerial() throws {
+    // The owner (who may insert anything the constraints allow) plants a row that borrows a
+    // genuine snapshot and signature under another serial: refused by the database; planted
+    // with the guards off, verification compares the signed serial with the row's.
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let genuine = fixture.valid[0]
+    let plant = """
+      ALTER TABLE certificate DISABLE TRIGGER USER;
+      ALTER TABLE certificate DROP CONSTRAINT certificate_snapshot_matches;
+      INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
+                               pdf, pdf_sha256, snapshot, key_id, signature)
+      SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-999999', 'teilnahmebescheinigung', participant_id, programme_id,
+             programme_version_id, 3, completed_on, pdf, repeat('7', 64), snapshot, key_id, signature
+      FROM certificate WHERE serial = '\(genuine)';
+      ALTER TABLE certificate ENABLE TRIGGER USER;
+      """
+    let planted = try fixture.psql(nil, plant)
+    #expect(planted.succeeded, "\(planted.stderr)")
+    let year = CalendarDate.today().year
+    let decoy = try fixture.beccaria(nil, ["certificate", "verify", "BQ-\(year)-999999"])
+    #expect(decoy.status == 6, "\(decoy.stdout)")
+    #expect(decoy.stdout.contains("does not match its signature"))
+    #expect(try fixture.beccaria(nil, ["certificate", "verify", fixture.path(genuine)]).status == 0)
+  }
+
+  // MARK: Un-revocation, by every route the owner has
+
+  @Test func anUnRevocationIsRefusedOrReported() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let head = try AuditChain(fixture.owner).head()
+    let unrevoke =
+      "UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL WHERE serial = '\(fixture.revoked)'"
+    // Refused: every login, the owner's plain UPDATE, and the registrar's role itself.
+    for login in fixture.logins + [nil as String?] {
+      #expect(!(try fixture.psql(login, unrevoke)).succeeded, "\(login ?? "owner")")
+    }
+    #expect(!(try fixture.psql(nil, "BEGIN; SET LOCAL ROLE beccaria_registrar; \(unrevoke); COMMIT;")).succeeded)
+    #expect(try fixture.auditVerify().status == 0)
+
+    // The owner switches the certificate's guard off: the audit trigger still records it.
+    let guardOff = try fixture.psql(
+      nil,
+      """
+      BEGIN;
+      ALTER TABLE certificate DISABLE TRIGGER certificate_frozen;
+      \(unrevoke);
+      ALTER TABLE certificate ENABLE TRIGGER certificate_frozen;
+      COMMIT;
+      """)
+    #expect(guardOff.succeeded, "\(guardOff.stderr)")
+    let verify = try fixture.beccaria(nil, ["certificate", "verify", fixture.path(fixture.revoked)])
+    #expect(verify.status == 3, "\(verify.stdout)")
+    #expect(verify.stdout.contains("not set by certificate revoke or reissue"))
+    var audit = try fixture.auditVerify()
+    #expect(audit.status == 3, "\(audit.stdout)")
+    #expect(audit.stdout.contains("going back from revoked to valid"))
+    #expect(audit.stdout.contains("its status history says revoked"))
+
+    // Every user trigger off (no audit row at all): the status history and the last audit entry
+    // still say revoked.
+    let fixture2 = try SecurityFixture()
+    defer { fixture2.drop() }
+    let allOff = try fixture2.psql(
+      nil,
+      """
+      BEGIN;
+      ALTER TABLE certificate DISABLE TRIGGER USER;
+      UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL WHERE serial = '\(fixture2.revoked)';
+      ALTER TABLE certificate ENABLE TRIGGER USER;
+      COMMIT;
+      """)
+    #expect(allOff.succeeded, "\(allOff.stderr)")
+    #expect(try fixture2.beccaria(nil, ["certificate", "verify", fixture2.revoked]).status == 3)
+    audit = try fixture2.auditVerify()
+    #expect(audit.status == 3)
+    #expect(audit.stdout.contains("its last audit entry says revoked"), "\(audit.stdout)")
+
+    // The history removed too, behind every guard: the audit chain names the removed rows.
+    let erased = try fixture2.psql(
+      nil,
+      """
+      BEGIN;
+      ALTER TABLE certificate_status_event DISABLE TRIGGER USER;
+      ALTER TABLE audit_log DISABLE TRIGGER USER;
+      DELETE FROM certificate_status_event;
+      DELETE FROM audit_log WHERE table_name IN ('certificate', 'certificate_status_event') AND action = 'UPDATE';
+      DELETE FROM audit_log WHERE table_name = 'certificate_status_event';
+      ALTER TABLE certificate_status_event ENABLE TRIGGER USER;
+      ALTER TABLE audit_log ENABLE TRIGGER USER;
+      COMMIT;
+      """)
+    #expect(erased.succeeded, "\(erased.stderr)")
+    audit = try fixture2.auditVerify()
+    #expect(audit.status == 3)
+    #expect(audit.stdout.contains("audit rows were removed"), "\(audit.stdout)")
+
+    // A cut tail is consistent in itself; the head printed earlier shows it.
+    let cut = try fixture.psql(
+      nil,
+      """
+      BEGIN;
+      ALTER TABLE audit_chain DISABLE TRIGGER USER;
+      ALTER TABLE audit_chain_head DISABLE TRIGGER USER;
+      ALTER TABLE audit_log DISABLE TRIGGER USER;
+      DELETE FROM audit_log WHERE xact IN (SELECT xact FROM audit_chain WHERE seq > \(head.seq - 2));
+      DELETE FROM audit_chain WHERE seq > \(head.seq - 2);
+      UPDATE audit_chain_head SET seq = c.seq, sha256 = c.sha256 FROM audit_chain c WHERE c.seq = \(head.seq - 2);
+      ALTER TABLE audit_chain ENABLE TRIGGER USER;
+      ALTER TABLE audit_chain_head ENABLE TRIGGER USER;
+      ALTER TABLE audit_log ENABLE TRIGGER USER;
+      COMMIT;
+      """)
+    #expect(cut.succeeded, "\(cut.stderr)")
+    audit = try fixture.auditVerify(["--head", head.description])
+    #expect(audit.status == 3)
+    #expect(audit.stdout.contains("printed earlier as the chain's head, is gone"), "\(audit.stdout)")
+  }
+
+  @Test func aChangedAuditRowIsNamedByAuditVerify() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let row = try #require(
+      try fixture.owner.queryOne("SELECT id FROM audit_log WHERE table_name = 'participant' ORDER BY id LIMIT 1")?.decode(
+        "id", as: Int64.self))
+    let edited = try fixture.psql(
+      nil,
+      """
+      BEGIN;
+      ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
+      UPDATE audit_log SET new_values = new_values || '{"family_name": "Niemand"}' WHERE id = \(row);
+      ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;
+      COMMIT;
+      """)
+    #expect(edited.succeeded, "\(edited.stderr)")
+    let audit = try fixture.auditVerify(["--format", "json"])
+    #expect(audit.status == 3)
+    let result = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+    let first = try #require((result["problems"] as? [[String: Any]])?.first)
+    #expect(first["row"] as? Int == Int(row))
+    #expect(first["problem"] as? String == "audit rows were changed")
+  }
+
+  // MARK: Smaller leaks
+
+  @Test func provenanceIsTheDatabasesAndHelpersAnswerOnlyForTheCaller() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let person = fixture.cohort.people[0].rawValue
+    // A trainer names another trainer: the database records who they are.
+    let forged = try fixture.psql(
+      fixture.trainerA,
+      """
+      SET beccaria.actor = 'Bert B';
+      INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.ownSession), \(person), 'present', 8);
+      """)
+    #expect(forged.succeeded, "\(forged.stderr)")
+    #expect(
+      try fixture.value(
+        "SELECT recorded_by AS v FROM attendance WHERE session_id = \(fixture.ownSession) AND participant_id = \(person)")
+        == "Anna A")
+    #expect(
+      try fixture.value(
+        "SELECT actor AS v FROM audit_log WHERE table_name = 'attendance' AND db_user = \(fixture.trainerA) ORDER BY id DESC LIMIT 1"
+      )
+        == "Anna A")
+    for attack in [
+      "INSERT INTO attendance (session_id, participant_id, status, ue_attended, recorded_by) VALUES (\(fixture.ownSession), \(fixture.cohort.people[1].rawValue), 'present', 8, 'Bert B')",
+      "UPDATE attendance SET recorded_by = 'Bert B' WHERE session_id = \(fixture.ownSession)",
+      "UPDATE attendance SET recorded_at = now() - interval '1 year' WHERE session_id = \(fixture.ownSession)",
+      "UPDATE attendance SET participant_id = \(fixture.cohort.people[1].rawValue) WHERE session_id = \(fixture.ownSession)",
+      "SELECT beccaria_teaches_session('\(fixture.trainerB)', \(fixture.foreignSession))",
+    ] {
+      let result = try fixture.psql(fixture.trainerA, attack)
+      #expect(!result.succeeded, "\(attack)")
+    }
+    #expect(try fixture.psql(fixture.trainerA, "SELECT beccaria_teaches_session(\(fixture.foreignSession))").stdout.contains("f"))
+    // holder_erased_at and erased_at are erasure's alone.
+    for attack in [
+      "UPDATE certificate SET holder_erased_at = now()",
+      "UPDATE participant SET erased_at = now(), erasure_reason = 'x' WHERE id = \(person)",
+    ] {
+      #expect(!(try fixture.psql(fixture.admin, attack)).succeeded, "\(attack)")
+      #expect(!(try fixture.psql(nil, attack)).succeeded, "owner: \(attack)")
+    }
+  }
+}
