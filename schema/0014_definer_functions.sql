@@ -54,6 +54,20 @@ CREATE POLICY own_sessions_update ON attendance FOR UPDATE TO beccaria_trainer
 CREATE POLICY own_cohorts ON enrolment FOR SELECT TO beccaria_trainer USING (beccaria_teaches_course(course_id));
 CREATE POLICY own_rosters ON participant FOR SELECT TO beccaria_trainer USING (beccaria_teaches_participant(id));
 
+-- The search key for names calls unaccent by its schema: an index expression is evaluated (and
+-- the function inlined) with whatever search_path the session has — a restore, or audit verify
+-- with only pg_catalog, failed to find the dictionary.
+DO $do$
+DECLARE
+  schema_name name := (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                       WHERE e.extname = 'unaccent');
+BEGIN
+  EXECUTE format(
+    $f$CREATE OR REPLACE FUNCTION public.beccaria_fold(value text) RETURNS text
+       LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+       AS $body$ SELECT pg_catalog.lower(%1$I.unaccent('%1$I.unaccent'::regdictionary, value)) $body$ $f$, schema_name);
+END $do$;
+
 -- Every other function that touches a table: search_path pinned, pg_temp last.
 ALTER FUNCTION audit_statement() SET search_path = public, pg_temp;
 ALTER FUNCTION audit_log_append_only() SET search_path = public, pg_temp;

@@ -49,6 +49,22 @@ CREATE UNIQUE INDEX certificate_sha256_unique ON certificate (pdf_sha256);
 ALTER TABLE certificate
   ADD CONSTRAINT certificate_snapshot_matches CHECK (snapshot->>'serial' = serial AND snapshot->>'keyID' = key_id);
 
+-- An erased holder's certificate keeps the SHA-256 of its signature, not the signature: with the
+-- serial, modules and dates kept, the signature would let anyone with the public key test
+-- guesses of the erased name and birth date one by one. The holder's own PDF or QR code still
+-- proves genuine: its signature verifies and hashes to what was kept.
+ALTER TABLE certificate
+  ADD COLUMN signature_sha256 text CONSTRAINT certificate_signature_sha256_format CHECK (signature_sha256 ~ '^[0-9a-f]{64}$'),
+  DROP CONSTRAINT certificate_signature_complete,
+  ADD CONSTRAINT certificate_signature_kept
+    CHECK (signature IS NOT NULL OR (holder_erased_at IS NOT NULL AND signature_sha256 IS NOT NULL));
+-- Holders erased before this migration: their certificates lose the signature now (the guard
+-- replaced below still honours the old maintenance switch, for this last time).
+SET LOCAL beccaria.maintenance = 'on';
+UPDATE certificate SET signature_sha256 = encode(sha256(convert_to(signature, 'UTF8')), 'hex'), signature = NULL
+ WHERE holder_erased_at IS NOT NULL AND signature IS NOT NULL;
+SET LOCAL beccaria.maintenance = 'off';
+
 -- Status history: one event per certificate at most (a status changes once, forward).
 CREATE TABLE certificate_status_event (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -62,16 +78,17 @@ CREATE TABLE certificate_status_event (
   db_user text NOT NULL DEFAULT session_user,
   CONSTRAINT certificate_status_event_successor CHECK ((status = 'superseded') = (successor_id IS NOT NULL))
 );
+-- Audited from the first row: the history of statuses changed before this migration included.
+CREATE TRIGGER audit_insert AFTER INSERT ON certificate_status_event REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON certificate_status_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
 INSERT INTO certificate_status_event (certificate_id, participant_id, status, at, reason, successor_id, db_user)
 SELECT c.id, c.participant_id, c.status, coalesce(c.revoked_at, c.superseded_at),
        CASE WHEN c.status = 'revoked' THEN c.revocation_reason
             ELSE coalesce((SELECT n.reissue_reason FROM certificate n WHERE n.id = c.superseded_by), 're-issued') END,
        c.superseded_by, 'migration 0015'
 FROM certificate c WHERE c.status <> 'valid' ORDER BY c.id;
-CREATE TRIGGER audit_insert AFTER INSERT ON certificate_status_event REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
-CREATE TRIGGER audit_update AFTER UPDATE ON certificate_status_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
 
 -- Append-only; erasure alone may blank a reason that names the holder.
 CREATE FUNCTION certificate_status_event_guard() RETURNS trigger
@@ -100,10 +117,13 @@ BEGIN
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF (NEW.id, NEW.serial, NEW.kind, NEW.participant_id, NEW.programme_id, NEW.programme_version_id, NEW.module_number,
-      NEW.course_id, NEW.completed_on, NEW.issued_at, NEW.run_id, NEW.pdf_sha256, NEW.key_id, NEW.signature, NEW.supersedes)
+      NEW.course_id, NEW.completed_on, NEW.issued_at, NEW.run_id, NEW.pdf_sha256, NEW.key_id, NEW.supersedes)
      IS DISTINCT FROM
      (OLD.id, OLD.serial, OLD.kind, OLD.participant_id, OLD.programme_id, OLD.programme_version_id, OLD.module_number,
-      OLD.course_id, OLD.completed_on, OLD.issued_at, OLD.run_id, OLD.pdf_sha256, OLD.key_id, OLD.signature, OLD.supersedes) THEN
+      OLD.course_id, OLD.completed_on, OLD.issued_at, OLD.run_id, OLD.pdf_sha256, OLD.key_id, OLD.supersedes)
+     OR (NEW.signature IS DISTINCT FROM OLD.signature
+         AND NOT (NEW.signature IS NULL AND NEW.signature_sha256 = encode(sha256(convert_to(OLD.signature, 'UTF8')), 'hex')))
+     OR (NEW.signature_sha256 IS DISTINCT FROM OLD.signature_sha256 AND NEW.signature IS NOT NULL) THEN
     RAISE EXCEPTION 'certificate % is frozen: its issued content cannot change', OLD.serial
       USING ERRCODE = 'insufficient_privilege';
   END IF;
@@ -121,8 +141,8 @@ BEGIN
   END IF;
   -- A revocation writes its reason with the status; otherwise printed content and reasons
   -- change once, when the holder is erased.
-  IF ((NEW.pdf, NEW.snapshot, NEW.holder_erased_at, NEW.reissue_reason)
-        IS DISTINCT FROM (OLD.pdf, OLD.snapshot, OLD.holder_erased_at, OLD.reissue_reason)
+  IF ((NEW.pdf, NEW.snapshot, NEW.holder_erased_at, NEW.reissue_reason, NEW.signature, NEW.signature_sha256)
+        IS DISTINCT FROM (OLD.pdf, OLD.snapshot, OLD.holder_erased_at, OLD.reissue_reason, OLD.signature, OLD.signature_sha256)
       OR (NEW.revocation_reason IS DISTINCT FROM OLD.revocation_reason AND NOT status_changes))
      AND NOT (current_user = 'beccaria_eraser' AND OLD.holder_erased_at IS NULL AND NEW.holder_erased_at IS NOT NULL
               AND NOT status_changes) THEN
@@ -203,10 +223,19 @@ BEGIN
   IF btrim(coalesce(reason, '')) = '' THEN
     RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_revocation_complete';
   END IF;
-  SELECT c.id, c.participant_id, c.status, s.serial AS successor INTO found_row
-    FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by WHERE c.serial = certificate_serial FOR UPDATE OF c;
+  SELECT c.id, c.participant_id, c.status, s.serial AS successor, e.status AS recorded, e.at AS recorded_at,
+         e.reason AS recorded_reason INTO found_row
+    FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+    LEFT JOIN certificate_status_event e ON e.certificate_id = c.id
+   WHERE c.serial = certificate_serial FOR UPDATE OF c;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'certificate % does not exist', certificate_serial USING ERRCODE = 'no_data_found';
+  ELSIF found_row.recorded = 'revoked' AND found_row.status = 'valid' THEN
+    -- The row was set back to valid behind the guards; its recorded revocation is put back.
+    PERFORM set_config('beccaria.reason', 'restored the recorded revocation: ' || found_row.recorded_reason, true);
+    UPDATE certificate SET status = 'revoked', revoked_at = found_row.recorded_at, revocation_reason = found_row.recorded_reason
+     WHERE id = found_row.id;
+    RETURN found_row.recorded_at;
   ELSIF found_row.status = 'superseded' THEN
     RAISE EXCEPTION 'certificate % was replaced by %; revoke the current certificate instead', certificate_serial, found_row.successor
       USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_status_forward';
@@ -229,6 +258,7 @@ CREATE FUNCTION certificate_reissue(
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   old certificate%ROWTYPE;
+  holder record;
   new_id bigint;
 BEGIN
   IF btrim(coalesce(reason, '')) = '' THEN
@@ -247,6 +277,18 @@ BEGIN
     RAISE EXCEPTION 'the PDF of % does not match the SHA-256 given for it', new_serial
       USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_sha256_matches';
   END IF;
+  -- A replacement certifies what the old one did, for the holder as the register knows them
+  -- today: only its serial, name, birth date, day of issue, key, address and code may differ.
+  SELECT p.given_names || ' ' || p.family_name AS name, to_char(p.birth_date, 'YYYY-MM-DD') AS born INTO holder
+    FROM participant p WHERE p.id = old.participant_id;
+  IF (certificate_reissue.snapshot - ARRAY['serial', 'holderName', 'birthDate', 'issuedOn', 'keyID', 'verificationURL', 'qrPayload'])
+     IS DISTINCT FROM (old.snapshot - ARRAY['serial', 'holderName', 'birthDate', 'issuedOn', 'keyID', 'verificationURL', 'qrPayload'])
+     OR certificate_reissue.snapshot->>'holderName' IS DISTINCT FROM holder.name
+     OR certificate_reissue.snapshot->>'birthDate' IS DISTINCT FROM holder.born
+     OR certificate_reissue.snapshot->>'issuedOn' IS DISTINCT FROM to_char(beccaria_today(), 'YYYY-MM-DD') THEN
+    RAISE EXCEPTION 'the replacement of % must certify what it did, for its holder as registered today', certificate_serial
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_reissue_same_content';
+  END IF;
   new_id := nextval(pg_get_serial_sequence('public.certificate', 'id'));
   PERFORM set_config('beccaria.reason', reason, true);
   -- The old row first (its successor is checked at commit): the one-valid index allows one.
@@ -261,6 +303,62 @@ BEGIN
   VALUES (old.id, old.participant_id, 'superseded', reason, new_id);
   RETURN new_id;
 END $$;
+
+-- A key's registration and retirement times are the database's: a retirement dated in the past
+-- would make everything the key signed since look forged.
+CREATE OR REPLACE FUNCTION signing_key_guard() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    NEW.created_at := now();
+    NEW.retired_at := NULL;
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'signing key % is never deleted; retire it instead', OLD.key_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.key_id, NEW.algorithm, NEW.public_key, NEW.created_at, NEW.created_by) IS DISTINCT FROM
+     (OLD.key_id, OLD.algorithm, OLD.public_key, OLD.created_at, OLD.created_by)
+     OR (OLD.retired_at IS NOT NULL AND NEW.retired_at IS DISTINCT FROM OLD.retired_at) THEN
+    RAISE EXCEPTION 'signing key % cannot change; only a key in use can retire', OLD.key_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF OLD.retired_at IS NULL AND NEW.retired_at IS NOT NULL THEN
+    NEW.retired_at := now();
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER signing_key_registered BEFORE INSERT ON signing_key FOR EACH ROW EXECUTE FUNCTION signing_key_guard();
+
+-- What a run recorded about itself does not move: an export folder changed afterwards would send
+-- erasure to the wrong files.
+CREATE FUNCTION certificate_run_guard() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR (NEW.id, NEW.started_at, NEW.host, NEW.pid, NEW.workers, NEW.export_directory, NEW.liveness_key,
+                          NEW.backend_pid)
+     IS DISTINCT FROM (OLD.id, OLD.started_at, OLD.host, OLD.pid, OLD.workers, OLD.export_directory, OLD.liveness_key,
+                       OLD.backend_pid) THEN
+    RAISE EXCEPTION 'run % keeps what it recorded about itself (% refused)', OLD.id, TG_OP USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+
+-- A programme version is what cohorts and certificates were made by: a change is a new version
+-- (programme load), never an edit of a stored one.
+CREATE FUNCTION programme_version_guard() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  RAISE EXCEPTION 'a stored programme version does not change (% on % refused); load the changed definition as a new version',
+    TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER programme_version_frozen BEFORE UPDATE OR DELETE ON programme_version
+  FOR EACH ROW EXECUTE FUNCTION programme_version_guard();
+CREATE TRIGGER programme_module_frozen BEFORE UPDATE OR DELETE ON programme_module
+  FOR EACH ROW EXECUTE FUNCTION programme_version_guard();
+CREATE TRIGGER programme_frozen BEFORE UPDATE OR DELETE ON programme
+  FOR EACH ROW EXECUTE FUNCTION programme_version_guard();
 
 -- Cohorts whose last session is past are ended, and their participants marked due (the
 -- nightly run calls this; it writes no course row itself).
@@ -287,6 +385,8 @@ GRANT USAGE ON SEQUENCE certificate_id_seq TO beccaria_registrar;
 GRANT SELECT, INSERT, UPDATE ON certificate_serial_counter TO beccaria_registrar;
 GRANT SELECT, INSERT ON certificate_status_event TO beccaria_registrar;
 GRANT SELECT ON signing_key TO beccaria_registrar;
+GRANT SELECT (id, given_names, family_name, birth_date) ON participant TO beccaria_registrar;
+CREATE POLICY registrar ON participant FOR SELECT TO beccaria_registrar USING (true);
 GRANT EXECUTE ON FUNCTION beccaria_today() TO beccaria_registrar;
 SELECT beccaria_give_function('certificate_take_serials(integer)', 'beccaria_registrar');
 SELECT beccaria_give_function('certificate_revoke(text, text)', 'beccaria_registrar');
@@ -303,6 +403,9 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON certificate, certificate_serial_count
 GRANT INSERT (serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id, completed_on, run_id,
               pdf, pdf_sha256, snapshot, key_id, signature) ON certificate TO beccaria_issuer;
 REVOKE UPDATE (status) ON course FROM beccaria_issuer;
+-- Of a participant, the run needs what a certificate prints: not e-mail, organisation or notes.
+REVOKE SELECT ON participant FROM beccaria_issuer;
+GRANT SELECT (id, family_name, given_names, birth_date, erased_at) ON participant TO beccaria_issuer;
 REVOKE ALL ON certificate_status_event FROM beccaria_admin;
 GRANT SELECT ON certificate_status_event TO beccaria_admin, beccaria_issuer, beccaria_auditor;
 
@@ -326,6 +429,8 @@ END $$;
 ALTER TABLE certificate_run
   ADD COLUMN liveness_key bigint,
   ADD COLUMN backend_pid integer DEFAULT pg_backend_pid();
+CREATE TRIGGER certificate_run_recorded BEFORE UPDATE OR DELETE ON certificate_run
+  FOR EACH ROW EXECUTE FUNCTION certificate_run_guard();
 
 -- Identity values are the database's: no login may name them on INSERT (OVERRIDING SYSTEM
 -- VALUE) or renumber them on UPDATE (SET id = DEFAULT). Column privileges leave identity

@@ -23,7 +23,9 @@ CREATE TABLE export_file (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   participant_id bigint NOT NULL REFERENCES participant (id),
   certificate_id bigint REFERENCES certificate (id),
-  kind text NOT NULL CONSTRAINT export_file_kind_known CHECK (kind IN ('certificate', 'auskunft')),
+  -- A certificate's PDF, an export for the right of access, or a session's sign-in sheet (one
+  -- row for each person it names).
+  kind text NOT NULL CONSTRAINT export_file_kind_known CHECK (kind IN ('certificate', 'auskunft', 'sheet')),
   host text NOT NULL CHECK (btrim(host) <> ''),
   path text NOT NULL CONSTRAINT export_file_path_absolute CHECK (path LIKE '/%'),
   sha256 text NOT NULL CONSTRAINT export_file_sha256_format CHECK (sha256 ~ '^[0-9a-f]{64}$'),
@@ -65,6 +67,25 @@ BEGIN
   RETURN recorded;
 END $$;
 GRANT EXECUTE ON FUNCTION export_file_record(text, bigint, text, text, text, text) TO beccaria_admin, beccaria_auditor;
+
+-- A sign-in sheet names everyone on the session's roster: one registration each. The office
+-- prints any session's sheet, a trainer those of the sessions they teach.
+CREATE FUNCTION export_file_record_sheet(session_id bigint, host text, path text, sha256 text) RETURNS integer
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  people bigint[];
+BEGIN
+  IF NOT (pg_has_role(session_user, 'beccaria_admin', 'MEMBER') OR beccaria_teaches_session(export_file_record_sheet.session_id)) THEN
+    RAISE EXCEPTION 'session % is not one of yours', export_file_record_sheet.session_id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT array_agg(DISTINCT e.participant_id) INTO people
+    FROM session s JOIN enrolment e ON e.course_id = s.course_id
+   WHERE s.id = export_file_record_sheet.session_id AND e.status = 'enrolled';
+  INSERT INTO export_file (participant_id, kind, host, path, sha256)
+  SELECT person, 'sheet', host, path, export_file_record_sheet.sha256 FROM unnest(coalesce(people, '{}')) person;
+  RETURN coalesce(cardinality(people), 0);
+END $$;
+GRANT EXECUTE ON FUNCTION export_file_record_sheet(bigint, text, text, text) TO beccaria_admin, beccaria_trainer;
 CREATE INDEX certificate_run_export_idx ON certificate (run_id) WHERE run_id IS NOT NULL;
 
 -- An erased person's record is frozen, and only erasure erases.
@@ -91,6 +112,18 @@ GRANT INSERT (family_name, given_names, birth_date, email, municipality_ags, org
 GRANT UPDATE (family_name, given_names, birth_date, email, municipality_ags, organisation, function, notes, updated_at)
   ON participant TO beccaria_admin;
 
+-- What of an audit row's JSON may stay after its person is erased (as in 0007), without the
+-- certificate's signature: like the register, the log keeps no signature that could confirm
+-- guesses of the erased name and birth date.
+CREATE OR REPLACE FUNCTION beccaria_scrub(doc jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN doc IS NULL THEN NULL ELSE
+    coalesce((SELECT jsonb_object_agg(key, value) FROM jsonb_each(doc)
+              WHERE jsonb_typeof(value) IN ('number', 'boolean', 'null')
+                 OR key IN ('status', 'kind', 'scope', 'result', 'serial', 'pdf_sha256', 'key_id',
+                            'erased_at', 'erasure_reason', 'municipality_ags')), '{}'::jsonb)
+    || '{"personal_data_erased": true}'::jsonb END
+$$;
+
 -- Occurrences of a person's names and birth date in free text the office wrote about them
 -- (a revocation reason, say) are replaced; the rest of the sentence stays.
 CREATE FUNCTION beccaria_redact(doc text, needles text[]) RETURNS text
@@ -107,6 +140,27 @@ BEGIN
   END LOOP;
   RETURN doc;
 END $$;
+
+-- Where a person's files were written outside the database: each nightly run's export folder,
+-- and the registered exports not yet removed. A certificate's file is known by its issued
+-- SHA-256 (a registration cannot name another file's), an export for the right of access by
+-- what was registered (its content is checked before it is deleted); sign-in sheets name others
+-- too and are listed, not deleted.
+CREATE FUNCTION participant_files(person bigint) RETURNS jsonb
+  LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+  SELECT coalesce(jsonb_agg(x ORDER BY x->>'path'), '[]') FROM (
+    SELECT jsonb_build_object('kind', 'certificate', 'host', r.host,
+                              'path', r.export_directory || '/' || substr(c.serial, 4, 4) || '/' || c.serial || '.pdf',
+                              'sha256', c.pdf_sha256, 'serial', c.serial) AS x
+    FROM certificate c JOIN certificate_run r ON r.id = c.run_id
+    WHERE c.participant_id = person AND r.export_directory IS NOT NULL
+    UNION
+    SELECT jsonb_build_object('kind', f.kind, 'host', f.host, 'path', f.path, 'sha256', coalesce(c.pdf_sha256, f.sha256),
+                              'serial', c.serial, 'id', f.id)
+    FROM export_file f LEFT JOIN certificate c ON c.id = f.certificate_id
+    WHERE f.participant_id = person AND f.removed_at IS NULL
+  ) files
+$$;
 
 DROP FUNCTION participant_erase(bigint, text);
 CREATE FUNCTION participant_erase(person bigint, why text) RETURNS jsonb
@@ -143,10 +197,10 @@ BEGIN
   SELECT array_agg(DISTINCT w) INTO needles FROM (
     SELECT n AS w FROM names
     UNION ALL SELECT unnest(regexp_split_to_array(n, '[[:space:],-]+')) FROM names
-    UNION ALL SELECT to_char(subject.birth_date, 'YYYY-MM-DD')
-    UNION ALL SELECT to_char(subject.birth_date, 'DD.MM.YYYY')
+    UNION ALL SELECT to_char(subject.birth_date, f)
+      FROM unnest(ARRAY['YYYY-MM-DD', 'DD.MM.YYYY', 'FMDD.FMMM.YYYY', 'DD.MM.YY', 'FMDD.FMMM.YY', 'DD/MM/YYYY', 'YYYYMMDD']) f
     UNION ALL SELECT subject.email
-  ) words WHERE length(w) >= 3;
+  ) words WHERE length(w) >= 2;
   -- The reason given for the erasure is kept (with the person's audit entries): not their name.
   why := beccaria_redact(why, needles);
   PERFORM set_config('beccaria.reason', why, true);
@@ -196,26 +250,19 @@ BEGIN
    WHERE participant_id = person AND (correction_reason IS NOT NULL OR note IS NOT NULL);
   UPDATE assessment SET title = NULL, note = NULL WHERE participant_id = person AND (title IS NOT NULL OR note IS NOT NULL);
 
-  -- Certificates: no PDF, no name, birth date or signed claim; serial, hash, key and signature stay.
+  -- Certificates: no PDF, no name, birth date or signed claim; serial, hash and key stay, and
+  -- the signature's SHA-256 (the signature itself would confirm guessed names and birth dates).
   UPDATE certificate
      SET snapshot = (snapshot - 'birthDate') || jsonb_build_object('holderName', 'Auf Antrag gelöscht', 'qrPayload', ''),
          pdf = ''::bytea, holder_erased_at = now(),
+         signature = NULL, signature_sha256 = encode(sha256(convert_to(signature, 'UTF8')), 'hex'),
          revocation_reason = beccaria_redact(revocation_reason, needles), reissue_reason = beccaria_redact(reissue_reason, needles)
    WHERE participant_id = person;
   GET DIAGNOSTICS certificates = ROW_COUNT;
   UPDATE certificate_status_event SET reason = beccaria_redact(reason, needles)
    WHERE certificate_id IN (SELECT id FROM certificate WHERE participant_id = person) AND reason <> beccaria_redact(reason, needles);
 
-  -- Where the holder's files were written: each run's export folder, and registered exports.
-  SELECT coalesce(jsonb_agg(x ORDER BY x->>'path'), '[]') INTO exports FROM (
-    SELECT jsonb_build_object('host', r.host, 'path', r.export_directory || '/' || substr(c.serial, 4, 4) || '/' || c.serial || '.pdf',
-                              'sha256', c.pdf_sha256, 'serial', c.serial) AS x
-    FROM certificate c JOIN certificate_run r ON r.id = c.run_id
-    WHERE c.participant_id = person AND r.export_directory IS NOT NULL
-    UNION
-    SELECT jsonb_build_object('host', f.host, 'path', f.path, 'sha256', f.sha256, 'id', f.id)
-    FROM export_file f WHERE f.participant_id = person AND f.removed_at IS NULL
-  ) files;
+  exports := participant_files(person);
 
   -- The audit log keeps what happened, not to whom: the person's rows lose their values (their
   -- SHA-256 kept for the chain), and every row of a transaction that touched them loses the
@@ -245,6 +292,46 @@ BEGIN
                             'certificates', certificates, 'audit_rows_scrubbed', scrubbed, 'exports', exports);
 END $$;
 
+-- The right of access, as before (0007), with the person's audit entries for the auditor only:
+-- the office does not read the audit log, through this function either.
+CREATE OR REPLACE FUNCTION participant_export(person bigint) RETURNS jsonb
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT jsonb_build_object(
+    'participant', to_jsonb(p) || jsonb_build_object('municipality', (SELECT m.name FROM municipality m WHERE m.ags = p.municipality_ags)),
+    'name_changes', coalesce((SELECT jsonb_agg(to_jsonb(n) ORDER BY n.id) FROM participant_name_change n WHERE n.participant_id = p.id), '[]'),
+    'enrolments', coalesce((
+      SELECT jsonb_agg(to_jsonb(e) || jsonb_build_object('course', c.code, 'modules',
+               (SELECT coalesce(jsonb_agg(em.module_number ORDER BY em.module_number), '[]') FROM enrolment_module em WHERE em.enrolment_id = e.id))
+             ORDER BY e.id)
+      FROM enrolment e JOIN course c ON c.id = e.course_id WHERE e.participant_id = p.id), '[]'),
+    'attendance', coalesce((
+      SELECT jsonb_agg(to_jsonb(a) || jsonb_build_object('course', c.code, 'module', s.module_number, 'day', s.day, 'session_ue', s.ue)
+             ORDER BY s.day, s.starts_at)
+      FROM attendance a JOIN session s ON s.id = a.session_id JOIN course c ON c.id = s.course_id WHERE a.participant_id = p.id), '[]'),
+    'assessments', coalesce((SELECT jsonb_agg(to_jsonb(x) ORDER BY x.id) FROM assessment x WHERE x.participant_id = p.id), '[]'),
+    'certificates', coalesce((
+      SELECT jsonb_agg((to_jsonb(c) - 'pdf') || jsonb_build_object('pdf_base64', translate(encode(c.pdf, 'base64'), E'\n', ''))
+             ORDER BY c.id)
+      FROM certificate c WHERE c.participant_id = p.id), '[]'),
+    'audit_log', CASE WHEN pg_has_role(session_user, 'beccaria_auditor', 'MEMBER')
+                        OR pg_has_role(session_user, (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()), 'MEMBER')
+                      THEN coalesce((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.id) FROM audit_log l WHERE l.participant_id = p.id), '[]')
+                      ELSE '"kept by the audit log; the auditor exports it"'::jsonb END,
+    'exported_at', now())
+  FROM participant p WHERE p.id = person
+$$;
+
+-- Trainers see their cohorts' enrolments, not why someone left (a reason can be about health).
+DO $$
+DECLARE
+  columns text;
+BEGIN
+  SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns FROM pg_attribute
+   WHERE attrelid = 'enrolment'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> 'end_reason';
+  REVOKE SELECT ON enrolment FROM beccaria_trainer;
+  EXECUTE format('GRANT SELECT (%s) ON enrolment TO beccaria_trainer', columns);
+END $$;
+
 -- What the eraser may touch: exactly what the function above does.
 GRANT SELECT, UPDATE ON participant TO beccaria_eraser;
 GRANT SELECT, DELETE ON participant_name_change TO beccaria_eraser;
@@ -254,13 +341,15 @@ GRANT SELECT, UPDATE (status, queue_number, ended_at, end_reason, enrolled_at) O
 GRANT SELECT ON enrolment_module, session, programme_version TO beccaria_eraser;
 GRANT SELECT, UPDATE (correction_reason, note) ON attendance TO beccaria_eraser;
 GRANT SELECT, UPDATE (title, note) ON assessment TO beccaria_eraser;
-GRANT SELECT, UPDATE (snapshot, pdf, holder_erased_at, revocation_reason, reissue_reason) ON certificate TO beccaria_eraser;
+GRANT SELECT, UPDATE (snapshot, pdf, holder_erased_at, revocation_reason, reissue_reason, signature, signature_sha256)
+  ON certificate TO beccaria_eraser;
 GRANT SELECT, UPDATE (reason) ON certificate_status_event TO beccaria_eraser;
 GRANT SELECT ON certificate_run, export_file TO beccaria_eraser;
 GRANT SELECT, UPDATE (old_values, new_values, reason, content_sha256, scrubbed_at) ON audit_log TO beccaria_eraser;
 GRANT INSERT (actor, reason, table_name, action, row_key, participant_id, old_values, new_values) ON audit_log TO beccaria_eraser;
 GRANT EXECUTE ON FUNCTION beccaria_fold(text), beccaria_scrub(jsonb), beccaria_redact(text, text[]), beccaria_actor(),
-  beccaria_today(), audit_content_sha256(jsonb, jsonb, text) TO beccaria_eraser;
+  beccaria_today(), audit_content_sha256(jsonb, jsonb, text), participant_files(bigint) TO beccaria_eraser;
+GRANT EXECUTE ON FUNCTION participant_files(bigint) TO beccaria_admin;
 CREATE POLICY erasure ON participant FOR ALL TO beccaria_eraser USING (true) WITH CHECK (true);
 CREATE POLICY erasure ON enrolment FOR ALL TO beccaria_eraser USING (true) WITH CHECK (true);
 CREATE POLICY erasure ON enrolment_module FOR SELECT TO beccaria_eraser USING (true);

@@ -3,7 +3,9 @@
 -- stored (an escape sequence printing "VALID", a name reading backwards). The command line
 -- refuses them with a sentence; these constraints refuse them for every other client.
 -- Left out: run errors (several lines by design), and the audit log, whose actor and reason are
--- cleaned by the audit trigger itself.
+-- cleaned by the audit trigger itself. A database that already holds such text (a note with a
+-- line break, imported earlier) keeps it: the constraint is then left NOT VALID, which still
+-- refuses every new or changed value, and a warning names it; output escapes the old text.
 
 CREATE FUNCTION beccaria_inert(value text) RETURNS boolean
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -25,7 +27,13 @@ BEGIN
       AND (cl.relname, a.attname) NOT IN (('certificate_run', 'error'), ('certificate_due', 'last_error'))
     ORDER BY cl.relname, a.attnum
   LOOP
-    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (beccaria_inert(%I))',
+    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (beccaria_inert(%I)) NOT VALID',
                    c.table_name, left(c.table_name || '_' || c.column_name, 57) || '_inert', c.column_name);
+    BEGIN
+      EXECUTE format('ALTER TABLE %I VALIDATE CONSTRAINT %I', c.table_name, left(c.table_name || '_' || c.column_name, 57) || '_inert');
+    EXCEPTION WHEN check_violation THEN
+      RAISE WARNING '%.% holds control characters already; new and changed values are checked from now on',
+        c.table_name, c.column_name;
+    END;
   END LOOP;
 END $$;

@@ -17,11 +17,10 @@ public struct AuditChainHead: Codable, Sendable, Equatable, CustomStringConverti
   /// `SEQ:SHA256`, the form `audit verify --head` takes.
   public var description: String { "\(seq):\(sha256)" }
 
-  /// Parses `SEQ:SHA256`; nil when malformed.
+  /// Parses `SEQ:SHA256` (hex digits in either case); nil when malformed.
   public init?(_ text: String) {
-    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, parts[1].count == 64,
-      parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+    let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, parts[1].count == 64, parts[1].allSatisfy(\.isHexDigit)
     else { return nil }
     self.init(seq: seq, sha256: String(parts[1]))
   }
@@ -42,6 +41,8 @@ public struct AuditVerification: Codable, Sendable {
   public var links: Int64
   public var rows: Int64
   public var head: AuditChainHead
+  /// The tables whose rows were compared with their audit history.
+  public var replayedTables: [String]
   /// Every break, the first one first; empty when the chain and the register agree.
   public var problems: [AuditProblem]
   public var intact: Bool { problems.isEmpty }
@@ -49,53 +50,205 @@ public struct AuditVerification: Codable, Sendable {
 
 /// The tamper-evident audit chain (schema 0016): each committed transaction's audit rows are
 /// sealed into a link that holds their SHA-256 and the previous link's hash.
+///
+/// Verification trusts nothing the database's owner could replace: it runs in one snapshot with
+/// `search_path = pg_catalog`, computes every digest with PostgreSQL's built-in functions, and
+/// first checks that the tables it reads are plain tables with no rule, no row-level security
+/// and no guard switched off.
 public struct AuditChain {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
+  /// The tables whose current rows are compared with their last audit entry unless all are asked
+  /// for: the certificate register and what it is made from.
+  public static let registerTables = [
+    "certificate", "certificate_status_event", "certificate_serial_counter", "signing_key", "programme", "programme_version",
+    "programme_module",
+  ]
+
   /// The chain's newest link.
   public func head() throws -> AuditChainHead {
-    guard let row = try connection.queryOne("SELECT seq, encode(sha256, 'hex') AS sha256 FROM audit_chain_head") else {
+    guard let row = try connection.queryOne("SELECT seq, encode(sha256, 'hex') AS sha256 FROM public.audit_chain_head") else {
       throw StoreError.corrupt("the audit chain has no head")
     }
     return AuditChainHead(seq: try row.decode("seq"), sha256: try row.decode("sha256"))
   }
 
   /// Recomputes every row and link (the auditor's or the owner's task: it reads the whole log),
-  /// and checks the register's certificate statuses against their recorded history. With
-  /// `expected`, also that the chain still passes through a head printed earlier.
-  public func verify(expected: [AuditChainHead] = []) throws -> AuditVerification {
+  /// checks the register's statuses and rows against their audit history, and with `expected`
+  /// that the chain still passes through heads printed earlier. `allTables` compares the rows of
+  /// every audited table with their history, not only the register's.
+  public func verify(expected: [AuditChainHead] = [], allTables: Bool = false) throws -> AuditVerification {
     try connection.transaction(.repeatableRead) { db in
-      var problems = try db.query("SELECT seq, first_row, problem FROM audit_chain_problems()").map {
-        AuditProblem(seq: try $0.decode("seq"), row: try $0.decode("first_row"), problem: try $0.decode("problem"))
-      }
+      try db.execute("SET LOCAL search_path = pg_catalog, pg_temp")
+      var problems = try Self.setupProblems(db)
+      problems += try Self.chainProblems(db)
+      problems += try Self.scrubProblems(db)
+      let current = try AuditChain(db).head()
       for earlier in expected {
-        let found = try db.queryOne(
-          "SELECT encode(sha256, 'hex') AS sha256 FROM audit_chain WHERE seq = \(earlier.seq)")
-        let actual: String? = try found?.decode("sha256")
-        if actual != earlier.sha256 {
+        guard
+          let found = try db.queryOne(
+            "SELECT encode(l.sha256, 'hex') AS sha256 FROM public.audit_chain l WHERE l.seq = \(earlier.seq)")
+        else {
           problems.append(
             AuditProblem(
               seq: earlier.seq, row: nil,
-              problem: actual == nil
-                ? "link \(earlier.seq), printed earlier as the chain's head, is gone: the chain was cut"
-                : "link \(earlier.seq) is not the one printed earlier (its hash was \(earlier.sha256.prefix(16))…): the chain was rewritten"
-            ))
+              problem: earlier.seq > current.seq
+                ? "printed earlier as the chain's head, it is beyond today's head (\(current.seq)): the chain was cut, or the value is mistyped"
+                : "printed earlier as the chain's head, it is gone: the chain was cut"))
+          continue
+        }
+        // Its stored hash was recomputed above from the links before it; it must be the one printed.
+        if try found.decode("sha256", as: String.self) != earlier.sha256 {
+          problems.append(
+            AuditProblem(
+              seq: earlier.seq, row: nil,
+              problem:
+                "it is not the link printed earlier (whose hash began \(earlier.sha256.prefix(16))…): the chain was rewritten"))
         }
       }
       problems += try CertificateRegisterCheck(db).problems()
+      let tables = allTables ? try ReplayCheck.auditedTables(db) : Self.registerTables
+      problems += try ReplayCheck(db).problems(tables: tables)
       let counts = try db.queryOne(
-        "SELECT (SELECT count(*) FROM audit_chain) AS links, (SELECT count(*) FROM audit_log) AS rows")
+        "SELECT (SELECT count(*) FROM public.audit_chain) AS links, (SELECT count(*) FROM public.audit_log) AS rows")
       return AuditVerification(
-        links: try counts?.decode("links") ?? 0, rows: try counts?.decode("rows") ?? 0, head: try AuditChain(db).head(),
+        links: try counts?.decode("links") ?? 0, rows: try counts?.decode("rows") ?? 0, head: current, replayedTables: tables,
         problems: problems)
     }
   }
+
+  /// The tables read must be plain tables, with no rule to rewrite what is read, no row-level
+  /// security to hide rows and no guard trigger switched off.
+  static func setupProblems(_ db: Connection) throws -> [AuditProblem] {
+    try db.query(
+      """
+      SELECT format('%s is not a plain table as the migrations made it (%s)', c.relname,
+                    CASE WHEN c.relkind <> 'r' THEN 'its kind is ' || c.relkind::text
+                         WHEN c.relrowsecurity THEN 'it has row-level security, which can hide rows'
+                         ELSE 'it has a rule' END) AS problem
+      FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace
+        AND c.relname IN ('audit_log', 'audit_chain', 'audit_chain_head', 'certificate', 'certificate_status_event',
+                          'certificate_serial_counter', 'participant')
+        AND (c.relkind <> 'r' OR (c.relrowsecurity AND c.relname <> 'participant')
+             OR EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'))
+      UNION ALL
+      SELECT format('the trigger %s on %s is switched off', t.tgname, c.relname)
+      FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal AND t.tgenabled = 'D'
+      ORDER BY 1
+      """
+    ).map { AuditProblem(seq: nil, row: nil, problem: try $0.decode("problem")) }
+  }
+
+  /// Each row's SHA-256, as the seal computes it (schema 0016's audit_row_sha256), written out
+  /// here with built-in functions.
+  static let rowDigest = """
+    sha256(convert_to(jsonb_build_array(
+      a.id, (extract(epoch FROM a.at) * 1000000)::bigint, a.xact::text, a.db_user, a.actor, a.table_name, a.action, a.row_key,
+      a.participant_id,
+      encode(CASE WHEN a.scrubbed_at IS NULL
+                  THEN sha256(convert_to(jsonb_build_array(a.old_values, a.new_values, a.reason)::text, 'UTF8'))
+                  ELSE a.content_sha256 END, 'hex'))::text, 'UTF8'))
+    """
+
+  /// Links missing, altered or not continuing the one before; rows added, removed or changed
+  /// (with the first changed row); rows in no link; a head that is not the last link.
+  static func chainProblems(_ db: Connection) throws -> [AuditProblem] {
+    try db.query(
+      """
+      WITH grouped AS (
+        SELECT coalesce(a.xact, '0'::xid8) AS xact, count(*)::integer AS n,
+               string_agg(\(unsafeRaw: rowDigest), ''::bytea ORDER BY a.id) AS digests, array_agg(a.id ORDER BY a.id) AS ids
+        FROM public.audit_log a GROUP BY 1
+      ), links AS (
+        SELECT l.*, lag(l.sha256) OVER (ORDER BY l.seq) AS actual_prev, row_number() OVER (ORDER BY l.seq) - 1 AS position
+        FROM public.audit_chain l
+      ), compared AS (
+        SELECT l.seq, l.row_count, l.row_digests, g.n, g.digests, g.ids,
+               CASE
+                 WHEN l.seq <> l.position THEN format('link %s is missing: the chain goes from %s to %s', l.position, l.position - 1, l.seq)
+                 WHEN l.prev_sha256 <> coalesce(l.actual_prev, '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
+                   THEN 'the link does not continue the link before it'
+                 WHEN l.sha256 <> sha256(l.prev_sha256 || convert_to(jsonb_build_array(l.seq, l.xact::text, l.first_id, l.last_id,
+                                                                                         l.row_count)::text, 'UTF8')
+                                         || sha256(l.row_digests))
+                   THEN 'the link was altered: its hash does not match its content'
+                 WHEN coalesce(g.n, 0) < l.row_count
+                   THEN format('%s of its %s audit rows were removed', l.row_count - coalesce(g.n, 0), l.row_count)
+                 WHEN coalesce(g.n, 0) > l.row_count
+                   THEN format('%s audit rows were added to its %s', g.n - l.row_count, l.row_count)
+                 WHEN coalesce(g.digests, '') <> l.row_digests THEN 'audit rows were changed'
+               END AS problem
+        FROM links l LEFT JOIN grouped g ON g.xact = l.xact
+      )
+      SELECT c.seq, (SELECT c.ids[i] FROM generate_series(1, least(c.n, c.row_count)) i
+                     WHERE substring(c.digests FROM (i - 1) * 32 + 1 FOR 32) <> substring(c.row_digests FROM (i - 1) * 32 + 1 FOR 32)
+                     ORDER BY i LIMIT 1) AS first_row,
+             CASE WHEN c.problem LIKE '%were removed' AND c.n > 0 THEN c.problem || ' (the rows differ from the one named on)'
+                  ELSE c.problem END AS problem
+      FROM compared c WHERE c.problem IS NOT NULL
+      UNION ALL
+      SELECT NULL, g.ids[1], format('%s audit rows (ids %s to %s) belong to no link: they were written past the seal', g.n, g.ids[1], g.ids[g.n])
+      FROM grouped g WHERE NOT EXISTS (SELECT 1 FROM public.audit_chain l WHERE l.xact = g.xact)
+      UNION ALL
+      SELECT h.seq, NULL, 'the chain head does not name the last link (the tail was cut or replaced)'
+      FROM public.audit_chain_head h
+      WHERE NOT EXISTS (SELECT 1 FROM public.audit_chain l WHERE l.seq = h.seq AND l.sha256 = h.sha256)
+         OR EXISTS (SELECT 1 FROM public.audit_chain l WHERE l.seq > h.seq)
+      ORDER BY 1 NULLS LAST, 2 NULLS LAST
+      """
+    ).map { AuditProblem(seq: try $0.decode("seq"), row: try $0.decode("first_row"), problem: try $0.decode("problem")) }
+  }
+
+  /// A scrubbed row (its values removed by an erasure) keeps the SHA-256 of what was there; it
+  /// must be matched by exactly one erasure record, written in the erasure's own transaction of a
+  /// person who is erased, and be that person's row or a row of a transaction that touched them.
+  static func scrubProblems(_ db: Connection) throws -> [AuditProblem] {
+    try db.query(
+      """
+      WITH erasures AS (
+        SELECT (r.row_key->>'id')::bigint AS person, r.xact FROM public.audit_log r
+        WHERE r.table_name = 'participant' AND r.action = 'UPDATE' AND r.new_values->>'erased_at' IS NOT NULL
+          AND r.old_values ? 'erased_at' AND r.old_values->>'erased_at' IS NULL
+      ), records AS (
+        SELECT r.id, (r.row_key->>'id')::bigint AS target, r.participant_id AS person, r.xact,
+               r.old_values->>'content_sha256' AS before, r.new_values->>'content_sha256' AS after
+        FROM public.audit_log r WHERE r.table_name = 'audit_log' AND r.action = 'UPDATE'
+      ), named AS (
+        SELECT a.id, a.scrubbed_at, a.participant_id, a.xact, encode(a.content_sha256, 'hex') AS kept,
+               encode(sha256(convert_to(jsonb_build_array(a.old_values, a.new_values, a.reason)::text, 'UTF8')), 'hex') AS now,
+               count(r.id) AS records, min(r.before) AS before, min(r.after) AS after, min(r.person) AS person,
+               min(r.xact::text)::xid8 AS record_xact
+        FROM public.audit_log a LEFT JOIN records r ON r.target = a.id
+        WHERE a.scrubbed_at IS NOT NULL OR r.id IS NOT NULL
+        GROUP BY a.id
+      )
+      SELECT id, problem FROM (
+        SELECT n.id,
+               CASE
+                 WHEN n.scrubbed_at IS NULL THEN 'an erasure record names the audit row, but the row was not erased'
+                 WHEN n.records = 0 THEN 'the audit row is marked erased on request, but no erasure record names it'
+                 WHEN n.records > 1 THEN 'the audit row is named by more than one erasure record'
+                 WHEN n.before <> n.kept OR n.after <> n.now THEN 'the audit row does not hold what its erasure record says'
+                 WHEN NOT EXISTS (SELECT 1 FROM erasures e JOIN public.participant p ON p.id = e.person AND p.erased_at IS NOT NULL
+                                  WHERE e.person = n.person AND e.xact = n.record_xact)
+                   THEN 'the erasure record was not written by the erasure of an erased person'
+                 WHEN n.participant_id IS DISTINCT FROM n.person
+                  AND NOT EXISTS (SELECT 1 FROM public.audit_log b WHERE b.xact = n.xact AND b.participant_id = n.person)
+                   THEN 'the audit row is neither the erased person''s nor of a transaction that touched them'
+               END AS problem
+        FROM named n
+      ) checked WHERE problem IS NOT NULL ORDER BY id
+      """
+    ).map { AuditProblem(seq: nil, row: try $0.decode("id"), problem: try $0.decode("problem")) }
+  }
 }
 
-/// The register's statuses against their history: a certificate's status must be the one its
-/// status event and its last audit entry give, and no audit entry may show a status going back
-/// (an un-revocation made with the guards switched off leaves one of these behind).
+/// The register's statuses against their history: once a certificate's audit history records it
+/// revoked or superseded, it stays so; its status event says the same; no audit entry shows a
+/// status going back; and every status event the log recorded still exists.
 struct CertificateRegisterCheck {
   let connection: Connection
   init(_ connection: Connection) { self.connection = connection }
@@ -103,29 +256,117 @@ struct CertificateRegisterCheck {
   func problems() throws -> [AuditProblem] {
     try connection.query(
       """
-      WITH last_audited AS (
+      WITH recorded AS (
         SELECT DISTINCT ON (a.row_key->>'id') (a.row_key->>'id')::bigint AS certificate_id, a.id AS audit_id,
-               coalesce(a.new_values->>'status', a.old_values->>'status') AS status
-        FROM audit_log a WHERE a.table_name = 'certificate'
-        ORDER BY a.row_key->>'id', a.id DESC
+               a.new_values->>'status' AS status
+        FROM public.audit_log a
+        WHERE a.table_name = 'certificate' AND a.new_values->>'status' IN ('revoked', 'superseded')
+        ORDER BY a.row_key->>'id', a.id
       )
-      SELECT NULL::bigint AS seq, l.audit_id AS row,
-             format('certificate %s is %s, but its last audit entry says %s: its status was changed behind the audit log',
-                    c.serial, c.status, l.status) AS problem
-      FROM certificate c JOIN last_audited l ON l.certificate_id = c.id WHERE l.status IS DISTINCT FROM c.status
+      SELECT r.audit_id AS row,
+             format('certificate %s was recorded as %s, but its status now says %s: it was changed behind the audit log',
+                    c.serial, r.status, c.status) AS problem
+      FROM recorded r JOIN public.certificate c ON c.id = r.certificate_id WHERE c.status <> r.status
       UNION ALL
-      SELECT NULL, NULL, format('certificate %s is %s, but its status history says %s', c.serial, c.status,
-                                coalesce(e.status, 'valid (no revocation or re-issue recorded)'))
-      FROM certificate c LEFT JOIN certificate_status_event e ON e.certificate_id = c.id
+      SELECT NULL, format('certificate %s is %s, but its status history says %s', c.serial, c.status,
+                          coalesce(e.status, 'valid (no revocation or re-issue recorded)'))
+      FROM public.certificate c LEFT JOIN public.certificate_status_event e ON e.certificate_id = c.id
       WHERE coalesce(e.status, 'valid') <> c.status
       UNION ALL
-      SELECT NULL, a.id, format('the audit log shows certificate %s going back from %s to %s', a.row_key->>'id',
-                                a.old_values->>'status', a.new_values->>'status')
-      FROM audit_log a
+      SELECT a.id, format('the audit log shows certificate %s going back from %s to %s', a.row_key->>'id',
+                          a.old_values->>'status', a.new_values->>'status')
+      FROM public.audit_log a
       WHERE a.table_name = 'certificate' AND a.action = 'UPDATE' AND a.old_values->>'status' <> 'valid'
         AND a.new_values->>'status' IS DISTINCT FROM a.old_values->>'status'
-      ORDER BY 2 NULLS LAST
+      UNION ALL
+      SELECT a.id, format('the status event %s (%s) the audit log recorded is gone or changed', a.row_key->>'id', a.new_values->>'status')
+      FROM public.audit_log a
+      WHERE a.table_name = 'certificate_status_event' AND a.action = 'INSERT'
+        AND NOT EXISTS (SELECT 1 FROM public.certificate_status_event e
+                        WHERE e.id = (a.row_key->>'id')::bigint AND e.status = a.new_values->>'status')
+      ORDER BY 1 NULLS LAST
       """
-    ).map { AuditProblem(seq: try $0.decode("seq"), row: try $0.decode("row"), problem: try $0.decode("problem")) }
+    ).map { AuditProblem(seq: nil, row: try $0.decode("row"), problem: try $0.decode("problem")) }
   }
+}
+
+/// Every row of an audited table against its last audit entry: a row changed, added or deleted
+/// with the triggers switched off no longer matches (values the entry holds are compared, as
+/// their column's type; large columns by their SHA-256, `<column>_digest`). What erasure scrubbed from an entry is
+/// not compared.
+struct ReplayCheck {
+  let connection: Connection
+  init(_ connection: Connection) { self.connection = connection }
+
+  /// The tables with an audit trigger for inserts (so that every row has an entry).
+  static func auditedTables(_ db: Connection) throws -> [String] {
+    try db.query(
+      """
+      SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE c.relnamespace = 'public'::regnamespace AND t.tgname = 'audit_insert' ORDER BY c.relname
+      """
+    ).map { try $0.decode("relname") }
+  }
+
+  func problems(tables: [String]) throws -> [AuditProblem] {
+    try tables.flatMap { try problems(table: $0) }
+  }
+
+  func problems(table: String) throws -> [AuditProblem] {
+    // The audit trigger's arguments: the key columns, and the columns it leaves out.
+    guard
+      let trigger = try connection.queryOne(
+        """
+        SELECT encode(t.tgargs, 'escape') AS args FROM pg_trigger t
+        WHERE t.tgrelid = ('public.' || quote_ident(\(table)))::regclass AND t.tgname = 'audit_insert'
+        """)
+    else { return [AuditProblem(seq: nil, row: nil, problem: "the table \(table) has lost its audit trigger")] }
+    let arguments = (try trigger.decode("args", as: String.self)).components(separatedBy: "\\000").filter { !$0.isEmpty }
+    let keys = arguments.first?.split(separator: ",").map(String.init) ?? []
+    let omitted = Set(arguments.dropFirst().first?.split(separator: ",").map(String.init) ?? [])
+    let columns = try connection.query(
+      """
+      SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+      WHERE a.attrelid = ('public.' || quote_ident(\(table)))::regclass AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum
+      """
+    ).map { (name: try $0.decode("attname", as: String.self), type: try $0.decode("type", as: String.self)) }
+    guard !keys.isEmpty else { return [] }
+    let key = "jsonb_build_object(" + keys.map { "\(quoteLiteral($0)), t.\(quoteIdentifier($0))" }.joined(separator: ", ") + ")"
+    let differs = columns.compactMap { column -> String? in
+      let name = quoteIdentifier(column.name)
+      let literal = quoteLiteral(column.name)
+      if omitted.contains(column.name) {
+        guard column.type != "bytea" else { return nil }
+        let digest = quoteLiteral(column.name + "_digest")
+        return
+          "(l.new_values ? \(digest) AND l.new_values->>\(digest) <> encode(sha256(convert_to(t.\(name)::text, 'UTF8')), 'hex'))"
+      }
+      if column.type == "jsonb" { return "(l.new_values ? \(literal) AND l.new_values->\(literal) IS DISTINCT FROM t.\(name))" }
+      return "(l.new_values ? \(literal) AND (l.new_values->>\(literal))::\(column.type) IS DISTINCT FROM t.\(name))"
+    }.joined(separator: " OR ")
+    let sql = """
+      WITH latest AS (
+        SELECT DISTINCT ON (a.row_key) a.row_key, a.id, a.action, a.new_values FROM public.audit_log a
+        WHERE a.table_name = \(quoteLiteral(table)) ORDER BY a.row_key, a.id DESC
+      ), present_rows AS (SELECT \(key) AS row_key, t.* FROM public.\(quoteIdentifier(table)) t)
+      SELECT l.id, coalesce(t.row_key, l.row_key)::text AS row_key,
+             CASE WHEN t.row_key IS NULL THEN 'is gone, but its audit history does not record its deletion'
+                  WHEN l.row_key IS NULL THEN 'has no audit history: it was written behind the audit log'
+                  WHEN l.action = 'DELETE' THEN 'was deleted in its audit history, but is there'
+                  ELSE 'differs from its last audit entry: it was changed behind the audit log' END AS problem
+      FROM present_rows t FULL JOIN latest l ON l.row_key = t.row_key
+      WHERE (t.row_key IS NULL AND l.action <> 'DELETE') OR l.row_key IS NULL OR (t.row_key IS NOT NULL AND l.action = 'DELETE')
+         OR (t.row_key IS NOT NULL AND l.action <> 'DELETE' AND (\(differs.isEmpty ? "false" : differs)))
+      ORDER BY l.id NULLS LAST
+      """
+    return try connection.query(SQL.unsafeRaw(sql)).map {
+      AuditProblem(
+        seq: nil, row: try $0.decode("id"),
+        problem: "the \(table) row \(try $0.decode("row_key", as: String.self)) \(try $0.decode("problem", as: String.self))")
+    }
+  }
+
+  /// A string literal for SQL built here from catalogue names.
+  func quoteLiteral(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 }

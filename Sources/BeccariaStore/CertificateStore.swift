@@ -24,6 +24,10 @@ public struct StoredCertificate: Sendable {
   public var revokedAt: Date?
   public var revocationReason: String?
   public var supersededBy: String?
+  /// The status field itself when it disagrees with the recorded history (it was altered).
+  public var alteredStatus: String?
+  /// When the holder's data, and with it the PDF, was erased on request.
+  public var holderErasedAt: Date?
 }
 
 /// Issued certificates: listing, showing, exporting stored bytes; project results.
@@ -31,10 +35,12 @@ public struct CertificateStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
+  /// A certificate's status is the one its history records (schema 0015's status events): a
+  /// status field set back behind the guards does not make a revoked certificate look valid.
   static let listingSQL: SQL = """
-    SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder, c.status, c.issued_at,
-           c.completed_on, c.pdf_sha256, c.run_id
-    FROM certificate c
+    SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder,
+           coalesce(e.status, c.status) AS status, c.issued_at, c.completed_on, c.pdf_sha256, c.run_id
+    FROM certificate c LEFT JOIN certificate_status_event e ON e.certificate_id = c.id
     """
 
   static func listing(_ row: Row) throws -> CertificateListing {
@@ -64,7 +70,7 @@ public struct CertificateStore {
       """
       \(Self.listingSQL)
       WHERE (\(filter.participant?.rawValue)::bigint IS NULL OR c.participant_id = \(filter.participant?.rawValue))
-        AND (\(filter.status)::text IS NULL OR c.status = \(filter.status))
+        AND (\(filter.status)::text IS NULL OR coalesce(e.status, c.status) = \(filter.status))
         AND (\(filter.year)::integer IS NULL OR c.serial LIKE 'BQ-' || \(filter.year)::text || '-%')
         AND (\(filter.run)::bigint IS NULL OR c.run_id = \(filter.run))
       ORDER BY c.serial
@@ -76,16 +82,23 @@ public struct CertificateStore {
     guard
       let row = try connection.queryOne(
         """
-        SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder, c.status, c.issued_at,
-               c.completed_on, c.pdf_sha256, c.run_id, c.snapshot, c.pdf, c.revoked_at, c.revocation_reason, s.serial AS superseded_by
+        SELECT c.serial, c.kind, c.module_number, c.participant_id, c.snapshot->>'holderName' AS holder,
+               coalesce(e.status, c.status) AS status, c.issued_at, c.completed_on, c.pdf_sha256, c.run_id, c.snapshot, c.pdf,
+               coalesce(e.at, c.revoked_at) AS revoked_at, coalesce(e.reason, c.revocation_reason) AS revocation_reason,
+               s.serial AS superseded_by,
+               CASE WHEN coalesce(e.status, 'valid') <> c.status THEN c.status END AS altered_status, c.holder_erased_at
         FROM certificate c LEFT JOIN certificate s ON s.id = c.superseded_by
+        LEFT JOIN certificate_status_event e ON e.certificate_id = c.id
         WHERE c.serial = \(serial)
         """)
     else { throw StoreError.notFound("certificate \(serial)") }
+    let status: String = try row.decode("status")
     return StoredCertificate(
       listing: try Self.listing(row), snapshot: try row.decodeJSON("snapshot"), pdf: try row.decode("pdf"),
-      revokedAt: try row.decode("revoked_at"), revocationReason: try row.decode("revocation_reason"),
-      supersededBy: try row.decode("superseded_by"))
+      revokedAt: status == "revoked" ? try row.decode("revoked_at") : nil,
+      revocationReason: status == "revoked" ? try row.decode("revocation_reason") : nil,
+      supersededBy: try row.decode("superseded_by"), alteredStatus: try row.decode("altered_status"),
+      holderErasedAt: try row.decode("holder_erased_at"))
   }
 
   /// What `export` wrote and what it left out.

@@ -90,6 +90,8 @@ public struct CertificateVerifier {
     var snapshot: CertificateSnapshot
     var keyID: String
     var signature: Data?
+    /// For an erased holder: the SHA-256 (hex) of the signature's base64url text, kept instead of it.
+    var signatureSHA256: String?
     var sha256: String
     var status: String
     var revokedAt: Date?
@@ -118,7 +120,7 @@ public struct CertificateVerifier {
   }
 
   static let entrySQL: SQL = """
-    SELECT c.serial, c.snapshot, c.key_id, c.signature, c.pdf_sha256, c.status, c.revoked_at, c.revocation_reason, c.holder_erased_at,
+    SELECT c.serial, c.snapshot, c.key_id, c.signature, c.signature_sha256, c.pdf_sha256, c.status, c.revoked_at, c.revocation_reason, c.holder_erased_at,
            s.serial AS superseded_by, e.status AS event_status, e.at AS event_at, e.reason AS event_reason,
            (WITH RECURSIVE chain AS (
               SELECT n.id, n.serial, n.superseded_by, 1 AS depth FROM certificate n WHERE n.id = c.superseded_by
@@ -134,7 +136,8 @@ public struct CertificateVerifier {
     guard let row = try connection.queryOne("\(Self.entrySQL) WHERE \(condition)") else { return nil }
     return RegisterEntry(
       serial: try row.decode("serial"), snapshot: try row.decodeJSON("snapshot"), keyID: try row.decode("key_id"),
-      signature: Base64URL.decode(try row.decode("signature")), sha256: try row.decode("pdf_sha256"),
+      signature: try row.decode("signature", as: String?.self).flatMap(Base64URL.decode),
+      signatureSHA256: try row.decode("signature_sha256"), sha256: try row.decode("pdf_sha256"),
       status: try row.decode("status"), revokedAt: try row.decode("revoked_at"),
       revocationReason: try row.decode("revocation_reason"), supersededBy: try row.decode("superseded_by"),
       currentSerial: try row.decode("current_serial"), holderErasedAt: try row.decode("holder_erased_at"),
@@ -229,8 +232,7 @@ public struct CertificateVerifier {
     if let presented {
       guard let decoded = try? CertificateClaim.decode(presented.claimBytes), decoded.serial == entry.serial,
         decoded.keyID == entry.keyID, let key = try key(entry.keyID),
-        key.isValidSignature(presented.signature, for: presented.claimBytes),
-        entry.signature == presented.signature
+        key.isValidSignature(presented.signature, for: presented.claimBytes), Self.isKept(presented.signature, in: entry)
       else {
         var result = VerificationResult(
           .forged, "the presented certificate \(entry.serial) does not carry the signature it was issued with; \(erasedNote)",
@@ -264,6 +266,14 @@ public struct CertificateVerifier {
   }
 
   static func day(_ date: Date) -> String { CalendarDate.today(now: date).description }
+
+  /// Whether a presented signature is the one the register kept (itself, or for an erased
+  /// holder its SHA-256).
+  static func isKept(_ signature: Data, in entry: RegisterEntry) -> Bool {
+    if let kept = entry.signature { return kept == signature }
+    guard let digest = entry.signatureSHA256 else { return false }
+    return Data(Base64URL.encode(signature).utf8).sha256Hex == digest
+  }
 
   /// A PDF is genuine only if its exact bytes were issued.
   public func verify(pdf: Data) throws -> VerificationResult {

@@ -18,11 +18,15 @@ public struct ErasureOutcome: Codable, Sendable, Equatable {
     public var course: String
     public var participant: Int64
   }
-  /// A file with the holder's data: the host that wrote it, its path and the SHA-256 it had.
+  /// A file with the holder's data: what it is (`certificate` or `auskunft`), the host that
+  /// wrote it, its path and the SHA-256 it had.
   public struct ExportedFile: Codable, Sendable, Equatable {
+    public var kind: String
     public var host: String
     public var path: String
     public var sha256: String
+    /// The certificate's serial, for a certificate's file.
+    public var serial: String?
     /// The registry entry (`export_file`), when the file was registered there.
     public var id: Int64?
   }
@@ -65,6 +69,13 @@ public struct DataProtection {
       """)
   }
 
+  /// Registers a session's sign-in sheet just written: it names everyone on the roster, so each
+  /// one's erasure lists it.
+  public func recordSheet(session: Int64, path: String, sha256: String) throws {
+    try connection.execute(
+      "SELECT export_file_record_sheet(\(session), \(ProcessInfo.processInfo.hostName), \(path), \(sha256))")
+  }
+
   /// Removes or pseudonymises the person's data everywhere; certificates stay verifiable.
   public func erase(_ participant: ParticipantID, reason: String) throws -> ErasureOutcome {
     let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -83,45 +94,113 @@ public struct DataProtection {
     }
   }
 
+  /// For a person erased already, the files their erasure listed that are still registered (or
+  /// in a run's export folder): an erasure interrupted after its commit, or files deleted by hand
+  /// since, are finished by `removeExports`. Nil when the person is not erased.
+  public func leftovers(_ participant: ParticipantID) throws -> (erasedAt: Date, outcome: ErasureOutcome)? {
+    guard
+      let row = try connection.queryOne(
+        """
+        SELECT p.erased_at, participant_files(p.id)::text AS files FROM participant p
+        WHERE p.id = \(participant.rawValue) AND p.erased_at IS NOT NULL
+        """)
+    else { return nil }
+    let files = try JSONDecoder().decode(
+      [ErasureOutcome.ExportedFile].self, from: Data(try row.decode("files", as: String.self).utf8))
+    return (
+      try row.decode("erased_at"),
+      ErasureOutcome(
+        participant: participant.rawValue, endedEnrolments: [], promoted: [], certificates: 0, auditRowsScrubbed: 0,
+        exports: files)
+    )
+  }
+
+  /// What became of the files an erasure listed.
+  public struct RemovedFiles: Sendable {
+    public var removed: [String] = []
+    /// Files that were not there any more (deleted before, or never written on this machine's disk).
+    public var gone: [String] = []
+    /// Files left where they are, each with a sentence saying why and what to do.
+    public var left: [(file: ErasureOutcome.ExportedFile, why: String)] = []
+  }
+
   /// Removes the files an erasure listed that this machine can reach: those written by this
-  /// host whose bytes are still the ones recorded (a file replaced since is left alone). Returns
-  /// the files removed and those it could not reach or check, for the office to handle.
-  public func removeExports(_ outcome: ErasureOutcome) throws -> (removed: [String], unreachable: [ErasureOutcome.ExportedFile]) {
+  /// host that are still what was written — a certificate's file named `<serial>.pdf` with the
+  /// issued bytes, an export for the right of access with the registered bytes, holding this
+  /// person's record (a registration naming some other file deletes nothing). Sign-in sheets name
+  /// others too and are left for the office. A path registered several times (exported again)
+  /// is one file, removed when it holds any of the registered versions.
+  public func removeExports(_ outcome: ErasureOutcome) throws -> RemovedFiles {
     let host = ProcessInfo.processInfo.hostName
-    var removed: [String] = []
-    var unreachable: [ErasureOutcome.ExportedFile] = []
-    for file in outcome.exports {
-      guard file.host == host else {
-        unreachable.append(file)
-        continue
-      }
-      let url = URL(fileURLWithPath: file.path)
-      let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-      defer { if folder >= 0 { close(folder) } }
-      guard folder >= 0 else {
-        if errno == ENOENT { removed.append(file.path) } else { unreachable.append(file) }
-        continue
-      }
-      guard let data = SafeFile.read(url.lastPathComponent, in: folder, limit: 256 << 20) else {
-        var status = stat()
-        if fstatat(folder, url.lastPathComponent, &status, Int32(AT_SYMLINK_NOFOLLOW)) != 0 && errno == ENOENT {
-          removed.append(file.path)  // gone already
-        } else {
-          unreachable.append(file)
-        }
-        continue
-      }
-      if data.sha256Hex == file.sha256, unlinkat(folder, url.lastPathComponent, 0) == 0 {
-        removed.append(file.path)
-      } else {
-        unreachable.append(file)
+    var result = RemovedFiles()
+    var removedIDs: [Int64] = []
+    let byPath = Dictionary(grouping: outcome.exports) { "\($0.host)\u{0}\($0.path)" }
+    for key in byPath.keys.sorted() {
+      guard let versions = byPath[key], let file = versions.first else { continue }
+      switch check(file, versions: versions, host: host, person: outcome.participant) {
+      case .left(let why): result.left.append((file, why))
+      case .gone:
+        result.gone.append(file.path)
+        removedIDs += versions.compactMap(\.id)
+      case .deleted:
+        result.removed.append(file.path)
+        removedIDs += versions.compactMap(\.id)
       }
     }
-    let done = outcome.exports.filter { removed.contains($0.path) }.compactMap(\.id)
-    if !done.isEmpty {
-      try connection.execute("UPDATE export_file SET removed_at = now() WHERE id = ANY(\(PostgresArray(done)))")
+    if !removedIDs.isEmpty {
+      try connection.execute("UPDATE export_file SET removed_at = now() WHERE id = ANY(\(PostgresArray(removedIDs)))")
     }
-    return (removed, unreachable)
+    return result
+  }
+
+  enum FileState {
+    case deleted, gone
+    case left(String)
+  }
+
+  /// Removes one listed file, or says why it is left.
+  private func check(_ file: ErasureOutcome.ExportedFile, versions: [ErasureOutcome.ExportedFile], host: String, person: Int64)
+    -> FileState
+  {
+    let url = URL(fileURLWithPath: file.path)
+    let name = url.lastPathComponent
+    if file.kind == "sheet" {
+      return .left(
+        "a sign-in sheet, which names others too: print it again without this person and destroy this file and its copies")
+    }
+    guard file.host == host else { return .left("written on \(file.host), not on this machine: delete it there") }
+    guard file.path.hasPrefix("/"), file.kind != "certificate" || name == "\(file.serial ?? "").pdf" else {
+      return .left("not where this certificate's file is written: left alone")
+    }
+    let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if folder < 0 {
+      return errno == ENOENT ? .gone : .left("cannot be reached here (\(String(cString: strerror(errno)))): delete it by hand")
+    }
+    defer { close(folder) }
+    guard let data = SafeFile.read(name, in: folder, limit: 256 << 20) else {
+      var status = stat()
+      if fstatat(folder, name, &status, Int32(AT_SYMLINK_NOFOLLOW)) != 0 && errno == ENOENT { return .gone }
+      return .left("is not a plain file that can be read here: check it and delete it by hand")
+    }
+    let hash = data.sha256Hex
+    guard versions.contains(where: { $0.sha256 == hash }) else {
+      return .left("changed since it was written: left alone; check it and delete it by hand")
+    }
+    guard file.kind == "certificate" || Self.isExport(data, of: person) else {
+      return .left("does not hold this person's export: left alone")
+    }
+    guard unlinkat(folder, name, 0) == 0 else {
+      return .left("cannot be deleted here (\(String(cString: strerror(errno)))): delete it by hand")
+    }
+    return .deleted
+  }
+
+  /// Whether `data` is an export for the right of access of `participant`.
+  static func isExport(_ data: Data, of participant: Int64) -> Bool {
+    guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let record = document["participant"] as? [String: Any]
+    else { return false }
+    return (record["id"] as? NSNumber)?.int64Value == participant
   }
 }
 

@@ -18,6 +18,11 @@ public struct Database: Sendable {
     self.logger = logger
   }
 
+  /// How long any statement waits for a lock before it gives up with a sentence, in seconds:
+  /// a session that holds a table (an owner's `LOCK`, a forgotten open transaction) must not make
+  /// a command hang in silence.
+  public static let lockTimeout = 60
+
   /// A new connection, configured.
   public func connect() throws -> Connection {
     let connection = try Connection(conninfo, applicationName: "beccaria", logger: logger)
@@ -25,6 +30,7 @@ public struct Database: Sendable {
       """
       SELECT set_config('TimeZone', 'Europe/Berlin', false),
              set_config('beccaria.actor', \(actor), false),
+             set_config('lock_timeout', \(String(Self.lockTimeout * 1000)), false),
              -- Short interactive queries: JIT compilation would cost more than it saves.
              set_config('jit', 'off', false)
       """)

@@ -265,6 +265,14 @@ public struct EnrolmentStore {
     ).map { try $0.decode("module_number", as: Int.self) }
   }
 
+  /// Why an enrolment ended, for logins that may read it (trainers may not: a reason can be
+  /// about someone's health); `NULL` for the others.
+  func endReason() throws -> SQL {
+    let readable = try connection.queryOne("SELECT has_column_privilege('enrolment', 'end_reason', 'SELECT') AS ok")?.decode(
+      "ok", as: Bool.self)
+    return readable == true ? "e.end_reason" : "NULL::text"
+  }
+
   /// Enrolments of a cohort: enrolled first (by name), then the waiting list in order, then ended.
   public func list(courseCode: String, includeEnded: Bool = true) throws -> [EnrolmentListing] {
     guard try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(courseCode)") != nil else {
@@ -273,7 +281,7 @@ public struct EnrolmentStore {
     return try connection.query(
       """
       SELECT e.id, c.code, e.participant_id, p.family_name || ', ' || p.given_names AS name, m.name AS municipality,
-             p.organisation, e.scope, e.status, e.requested_at, e.enrolled_at, e.end_reason,
+             p.organisation, e.scope, e.status, e.requested_at, e.enrolled_at, \(try endReason()) AS end_reason,
              CASE WHEN e.status = 'waiting'
                   THEN row_number() OVER (PARTITION BY e.status = 'waiting' ORDER BY e.queue_number) END AS position,
              coalesce((SELECT array_to_json(array_agg(em.module_number ORDER BY em.module_number))::jsonb
@@ -292,7 +300,7 @@ public struct EnrolmentStore {
     try connection.query(
       """
       SELECT e.id, c.code, e.participant_id, p.family_name || ', ' || p.given_names AS name, m.name AS municipality,
-             p.organisation, e.scope, e.status, e.requested_at, e.enrolled_at, e.end_reason,
+             p.organisation, e.scope, e.status, e.requested_at, e.enrolled_at, \(try endReason()) AS end_reason,
              CASE WHEN e.status = 'waiting' THEN (SELECT count(*) FROM enrolment w WHERE w.course_id = e.course_id
                   AND w.status = 'waiting' AND w.queue_number <= e.queue_number) END AS position,
              coalesce((SELECT array_to_json(array_agg(em.module_number ORDER BY em.module_number))::jsonb

@@ -84,9 +84,7 @@ struct Exporter {
 
   static let processID = ProcessInfo.processInfo.processIdentifier
 
-  static func reason(_ error: any Error) -> String {
-    (error as? any CustomStringConvertible)?.description ?? error.localizedDescription
-  }
+  static func reason(_ error: any Error) -> String { String(describing: error) }
 
   /// Where a certificate's file goes: the year and `DIR/<year>/<serial>.pdf`.
   func path(of serial: String) -> (year: String, file: String) {

@@ -112,13 +112,15 @@ public struct Migrator {
         holders: try advisoryHolders())
     }
     defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-    try ensureTable()
-    let applied = try appliedMigrations()
-    try verify(applied)
     var done: [Migration] = []
-    for migration in migrations where applied[migration.version] == nil {
-      logger.info("applying migration \(migration.name)")
-      do {
+    var current: Migration?
+    do {
+      try ensureTable()
+      let applied = try appliedMigrations()
+      try verify(applied)
+      for migration in migrations where applied[migration.version] == nil {
+        logger.info("applying migration \(migration.name)")
+        current = migration
         try connection.transaction { connection in
           try connection.executeScript(unsafeSQL: migration.sql)
           try connection.execute(
@@ -127,11 +129,13 @@ public struct Migrator {
             VALUES (\(migration.version), \(migration.name), \(migration.checksum))
             """)
         }
-      } catch let error as PostgresError where error.sqlState == "55P03" {
-        throw MigrationError.lockTimeout(
-          lock: "a lock on a table that migration \(migration.name) changes", seconds: lockTimeout, holders: try tableHolders())
+        done.append(migration)
       }
-      done.append(migration)
+    } catch let error as PostgresError where error.sqlState == "55P03" {
+      throw MigrationError.lockTimeout(
+        lock: current.map { "a lock on a table that migration \($0.name) reads or changes" }
+          ?? "a lock on the table of applied migrations (schema_migration)",
+        seconds: lockTimeout, holders: try tableHolders())
     }
     try ensureDatabasePrivileges()
     return done

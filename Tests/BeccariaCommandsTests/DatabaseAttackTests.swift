@@ -118,7 +118,7 @@ import Testing
     let person = fixture.cohort.people[0].rawValue
     // Another trainer's session stays out of reach; 500 UE in an 8-UE session stay impossible.
     #expect(
-      failure {
+      sqlState {
         try trainer.execute(
           """
           INSERT INTO public.attendance (session_id, participant_id, status, ue_attended)
@@ -126,7 +126,7 @@ import Testing
           """)
       } == "42501")
     #expect(
-      failure {
+      sqlState {
         try trainer.execute(
           """
           INSERT INTO public.attendance (session_id, participant_id, status, ue_attended)
@@ -186,8 +186,10 @@ import Testing
       WITH taken AS (SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-' || lpad(certificate_take_serials(1)::text, 6, '0') AS serial),
            document AS (SELECT serial, convert_to('PDF ' || serial, 'UTF8') AS pdf FROM taken)
       SELECT certificate_reissue('\(replaced)', d.serial, d.pdf, encode(sha256(d.pdf), 'hex'),
-                                 jsonb_build_object('serial', d.serial, 'keyID', k.key_id), k.key_id, repeat('A', 86), 'Namensänderung')
-      FROM document d, public.signing_key k;
+                                 c.snapshot || jsonb_build_object('serial', d.serial, 'holderName', p.given_names || ' ' || p.family_name,
+                                                                  'issuedOn', to_char(beccaria_today(), 'YYYY-MM-DD')),
+                                 c.key_id, repeat('A', 86), 'Namensänderung')
+      FROM document d, public.certificate c JOIN public.participant p ON p.id = c.participant_id WHERE c.serial = '\(replaced)';
       COMMIT;
       SELECT export_file_record('certificate', NULL, '\(target)', 'pc-office', '/srv/out/\(target).pdf', repeat('a', 64));
       SELECT participant_export(\(people[3]))->'participant'->>'erased_at' IS NULL;
@@ -405,7 +407,7 @@ import Testing
     #expect(try fixture2.beccaria(nil, ["certificate", "verify", fixture2.revoked]).status == 3)
     audit = try fixture2.auditVerify()
     #expect(audit.status == 3)
-    #expect(audit.stdout.contains("its last audit entry says revoked"), "\(audit.stdout)")
+    #expect(audit.stdout.contains("was recorded as revoked, but its status now says valid"), "\(audit.stdout)")
 
     // The history removed too, behind every guard: the audit chain names the removed rows.
     let erased = try fixture2.psql(
@@ -445,7 +447,157 @@ import Testing
     #expect(cut.succeeded, "\(cut.stderr)")
     audit = try fixture.auditVerify(["--head", head.description])
     #expect(audit.status == 3)
-    #expect(audit.stdout.contains("printed earlier as the chain's head, is gone"), "\(audit.stdout)")
+    #expect(audit.stdout.contains("the chain was cut"), "\(audit.stdout)")
+
+    // Triggers off altogether, the status history deleted, and a harmless audited update
+    // afterwards so that the last audit entry says valid: the revocation is still in the chain.
+    let fixture3 = try SecurityFixture()
+    defer { fixture3.drop() }
+    let quiet = try fixture3.psql(
+      nil,
+      """
+      BEGIN;
+      SET session_replication_role = replica;
+      UPDATE certificate SET status = 'valid', revoked_at = NULL, revocation_reason = NULL WHERE serial = '\(fixture3.revoked)';
+      DELETE FROM certificate_status_event;
+      SET session_replication_role = origin;
+      COMMIT;
+      ALTER TABLE certificate DISABLE TRIGGER certificate_frozen;
+      UPDATE certificate SET revocation_reason = 'x' WHERE serial = '\(fixture3.revoked)';
+      UPDATE certificate SET revocation_reason = NULL WHERE serial = '\(fixture3.revoked)';
+      ALTER TABLE certificate ENABLE TRIGGER certificate_frozen;
+      """)
+    #expect(quiet.succeeded, "\(quiet.stderr)")
+    audit = try fixture3.auditVerify()
+    #expect(audit.status == 3)
+    #expect(audit.stdout.contains("was recorded as revoked, but its status now says valid"), "\(audit.stdout)")
+    #expect(audit.stdout.contains("the status event"), "\(audit.stdout)")
+  }
+
+  @Test func changesBehindTheTriggersAreFoundByReplayingTheRegister() throws {
+    // With every trigger off (a superuser's replica mode) the owner swaps a PDF and its hash,
+    // deletes a certificate, moves the counter back, edits a programme: no audit row is written,
+    // and each change is still found, because the rows no longer match their audit history.
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    #expect(try fixture.auditVerify().status == 0)
+    let (swapped, deleted) = (fixture.valid[0], fixture.valid[1])
+    let tampered = try fixture.psql(
+      nil,
+      """
+      SET session_replication_role = replica;
+      UPDATE certificate SET pdf = '\\x255044462d', pdf_sha256 = repeat('e', 64) WHERE serial = '\(swapped)';
+      DELETE FROM certificate_status_event WHERE certificate_id = (SELECT id FROM certificate WHERE serial = '\(deleted)');
+      DELETE FROM certificate WHERE serial = '\(deleted)';
+      UPDATE certificate_serial_counter SET last_number = 1;
+      UPDATE programme_version SET definition = jsonb_set(definition, '{documents,verificationURL}', '"https://phishing.example/pruefen"');
+      """)
+    #expect(tampered.succeeded, "\(tampered.stderr)")
+    let audit = try fixture.auditVerify()
+    #expect(audit.status == 3)
+    for table in ["certificate", "certificate_serial_counter", "programme_version"] {
+      #expect(audit.stdout.contains("the \(table) row"), "\(table): \(audit.stdout)")
+    }
+    #expect(audit.stdout.contains("is gone, but its audit history does not record its deletion"))
+    #expect(audit.stdout.contains("changed behind the audit log"))
+  }
+
+  @Test func aForgedErasureRecordOrAReplacedCheckingFunctionIsFound() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    // The owner rewrites a revocation's audit row as if an erasure had scrubbed it, and adds a
+    // matching erasure record in a sealed transaction of its own.
+    let row = try #require(
+      try fixture.owner.queryOne(
+        "SELECT id FROM audit_log WHERE table_name = 'certificate' AND new_values->>'status' = 'revoked' ORDER BY id LIMIT 1"
+      )?.decode("id", as: Int64.self))
+    let forged = try fixture.psql(
+      nil,
+      """
+      BEGIN;
+      ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
+      UPDATE audit_log SET content_sha256 = audit_content_sha256(old_values, new_values, reason), scrubbed_at = now(),
+             new_values = old_values, reason = NULL WHERE id = \(row);
+      ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;
+      COMMIT;
+      BEGIN;
+      INSERT INTO audit_log (table_name, action, row_key, participant_id, old_values, new_values)
+      SELECT 'audit_log', 'UPDATE', jsonb_build_object('id', id), \(fixture.cohort.people[0].rawValue),
+             jsonb_build_object('content_sha256', encode(content_sha256, 'hex')),
+             jsonb_build_object('content_sha256', encode(audit_content_sha256(old_values, new_values, reason), 'hex'))
+      FROM audit_log WHERE id = \(row);
+      INSERT INTO audit_pending VALUES (pg_current_xact_id(), (SELECT max(id) FROM audit_log));
+      COMMIT;
+      """)
+    #expect(forged.succeeded, "\(forged.stderr)")
+    var audit = try fixture.auditVerify()
+    #expect(audit.status == 3)
+    #expect(audit.stdout.contains("not written by the erasure of an erased person"), "\(audit.stdout)")
+    // The seal's own digest function replaced by one that hides nothing: verification does not
+    // use it, and the links it seals from now on do not match what verification computes.
+    let fixture2 = try SecurityFixture()
+    defer { fixture2.drop() }
+    let replaced = try fixture2.psql(
+      nil,
+      """
+      CREATE OR REPLACE FUNCTION audit_row_sha256(a audit_log) RETURNS bytea LANGUAGE sql STABLE AS $$ SELECT sha256('x') $$;
+      UPDATE participant SET notes = 'nach dem Austausch' WHERE id = \(fixture2.cohort.people[0].rawValue);
+      """)
+    #expect(replaced.succeeded, "\(replaced.stderr)")
+    audit = try fixture2.auditVerify()
+    #expect(audit.status == 3)
+    #expect(audit.stdout.contains("audit rows were changed"), "\(audit.stdout)")
+  }
+
+  @Test func theOfficeCannotMintCertificatesRewriteProgrammesOrAgeKeys() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let target = fixture.valid[0]
+    // A re-issue that certifies something else, or for someone else, is refused.
+    let mint = try fixture.psql(
+      fixture.admin,
+      """
+      BEGIN;
+      WITH taken AS (SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-' || lpad(certificate_take_serials(1)::text, 6, '0') AS serial),
+           document AS (SELECT t.serial, convert_to('PDF ' || t.serial, 'UTF8') AS pdf,
+                               c.snapshot || jsonb_build_object('serial', t.serial, 'holderName', 'Mallory Fälscher',
+                                                                'issuedOn', to_char(beccaria_today(), 'YYYY-MM-DD')) AS snapshot, c.key_id
+                        FROM taken t, certificate c WHERE c.serial = '\(target)')
+      SELECT certificate_reissue('\(target)', d.serial, d.pdf, encode(sha256(d.pdf), 'hex'), d.snapshot, d.key_id, repeat('A', 86),
+                                 'Namensänderung')
+      FROM document d;
+      COMMIT;
+      """)
+    #expect(!mint.succeeded)
+    #expect(mint.stderr.contains("must certify what it did"), "\(mint.stderr)")
+    // A stored programme version does not change (the verification address of every future certificate).
+    let programme = try fixture.psql(
+      fixture.admin,
+      "UPDATE programme_version SET definition = jsonb_set(definition, '{documents,verificationURL}', '\"https://phishing.example\"')"
+    )
+    #expect(!programme.succeeded && programme.stderr.contains("does not change"), "\(programme.stderr)")
+    // A key's retirement is dated by the database: what it signed before stays valid.
+    let aged = try fixture.psql(fixture.admin, "UPDATE signing_key SET retired_at = '2020-01-01'")
+    #expect(aged.succeeded, "\(aged.stderr)")
+    #expect(try fixture.beccaria(nil, ["certificate", "verify", fixture.path(target)]).status == 0)
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM signing_key WHERE retired_at < now() - interval '1 hour'") == 0)
+    // The office reads no audit entries through the right of access; the auditor does.
+    let person = String(fixture.cohort.people[1].rawValue)
+    let office = try fixture.beccaria(fixture.admin, ["participant", "export", person])
+    #expect(office.status == 0, "\(office.stderr)")
+    #expect(office.stdout.contains("the auditor exports it"))
+    let auditor = try fixture.beccaria(fixture.auditor, ["participant", "export", person])
+    #expect(auditor.stdout.contains("\"table_name\""))
+    // A run's export folder does not move; trainers read no withdrawal reasons.
+    #expect(!(try fixture.psql(fixture.admin, "UPDATE certificate_run SET export_directory = '/elsewhere'")).succeeded)
+    #expect(sqlState { _ = try fixture.connect(fixture.trainerA).query("SELECT end_reason FROM enrolment") } == "42501")
+    // No bidirectional override reaches the audit log's actor.
+    let bidi = try fixture.psql(
+      fixture.admin, "SET beccaria.actor = E'Anna \\u202EniamdA'; UPDATE participant SET notes = 'x' WHERE id = \(person);")
+    #expect(bidi.succeeded, "\(bidi.stderr)")
+    #expect(
+      try fixture.value("SELECT actor AS v FROM audit_log WHERE db_user = \(fixture.admin) ORDER BY id DESC LIMIT 1")
+        == "Anna niamdA")
   }
 
   @Test func aChangedAuditRowIsNamedByAuditVerify() throws {

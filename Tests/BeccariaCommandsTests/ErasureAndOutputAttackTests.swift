@@ -69,6 +69,10 @@ import Testing
     _ = try EnrolmentStore(db).enrol(courseCode: "BQ-SMALL-1", participant: ParticipantID(person), modules: nil)
     _ = try EnrolmentStore(db).enrol(courseCode: "BQ-SMALL-1", participant: waiting, modules: nil)
     try office(["participant", "export", String(person), "--output", fixture.directory + "/auskunft.json"])
+    try office(["participant", "export", String(person), "--output", fixture.directory + "/auskunft.json"])
+    let sheet = fixture.directory + "-sheet.pdf"
+    defer { try? FileManager.default.removeItem(atPath: sheet) }
+    try office(["attendance", "sheet", "--session", String(fixture.ownSession), "--output", sheet])
     let exported = try FileManager.default.attributesOfItem(atPath: fixture.directory + "/auskunft.json")
     #expect((exported[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     let serials = try db.query("SELECT serial FROM certificate WHERE participant_id = \(person) ORDER BY id").map {
@@ -83,6 +87,9 @@ import Testing
     #expect(erase.stdout.contains("moved up from the waiting list of BQ-SMALL-1: participant \(waiting.rawValue)"))
     for serial in serials { #expect(erase.stdout.contains("deleted: ") && erase.stdout.contains("\(serial).pdf")) }
     #expect(erase.stdout.contains("deleted: ") && erase.stdout.contains("auskunft.json"))
+    // Exported twice, one file: deleted once, not also listed as left behind.
+    #expect(!erase.stdout.contains("auskunft.json —"))
+    #expect(erase.stdout.contains("\(sheet) — a sign-in sheet, which names others too"), "\(erase.stdout)")
     #expect(
       try fixture.value(
         "SELECT e.status AS v FROM enrolment e JOIN course c ON c.id = e.course_id WHERE c.code = 'BQ-SMALL-1' AND e.participant_id = \(waiting.rawValue)"
@@ -146,8 +153,37 @@ import Testing
       "SELECT export_file_record('auskunft', \(person), NULL, 'buero-pc-7', \(elsewhere), repeat('a', 64))")
     let erase = try fixture.beccaria(fixture.admin, ["participant", "erase", String(person), "--reason", "Antrag"])
     #expect(erase.status == 0, "\(erase.stderr)")
-    #expect(erase.stdout.contains("could not be deleted here"))
-    #expect(erase.stdout.contains("buero-pc-7:/home/richter/auskunft-\(person).json"))
+    #expect(erase.stdout.contains("were not deleted here"))
+    #expect(erase.stdout.contains("buero-pc-7:/home/richter/auskunft-\(person).json — written on buero-pc-7"), "\(erase.stdout)")
+  }
+
+  @Test func aRegistrationNamingAnotherFileDeletesNothing() throws {
+    // An office login registers some other file (with its true SHA-256) as a person's export;
+    // their erasure, run on this machine, must not delete it.
+    let fixture = try SecurityFixture(people: 1)
+    defer { fixture.drop() }
+    let person = fixture.cohort.people[0].rawValue
+    let victim = fixture.directory + "-victim.conf"
+    let bytes = Data("important=true\n".utf8)
+    try bytes.write(to: URL(fileURLWithPath: victim))
+    defer { try? FileManager.default.removeItem(atPath: victim) }
+    let certificateDecoy = fixture.directory + "-decoy/\(fixture.serials[0]).pdf"
+    try FileManager.default.createDirectory(
+      atPath: (certificateDecoy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try bytes.write(to: URL(fileURLWithPath: certificateDecoy))
+    let host = ProcessInfo.processInfo.hostName
+    let registered = try fixture.psql(
+      fixture.admin,
+      """
+      SELECT export_file_record('auskunft', \(person), NULL, '\(host)', '\(victim)', '\(bytes.sha256Hex)');
+      SELECT export_file_record('certificate', NULL, '\(fixture.serials[0])', '\(host)', '\(certificateDecoy)', '\(bytes.sha256Hex)');
+      """)
+    #expect(registered.succeeded, "\(registered.stderr)")
+    let erase = try fixture.beccaria(fixture.admin, ["participant", "erase", String(person), "--reason", "Antrag"])
+    #expect(erase.status == 0, "\(erase.stderr)")
+    #expect(FileManager.default.contents(atPath: victim) == bytes)
+    #expect(FileManager.default.contents(atPath: certificateDecoy) == bytes)
+    #expect(erase.stdout.contains("\(host):\(victim)"), "\(erase.stdout)")
   }
 
   // MARK: Verification reads what PDF readers read, and no more than it must
@@ -262,6 +298,26 @@ import Testing
     }
     let audit = try fixture.beccaria(fixture.auditor, ["audit", "log", "--participant", String(person)])
     #expect(!audit.stdout.unicodeScalars.contains { InertText.isControl($0) && $0 != "\n" })
+    // Printed fields kept as JSON (which the text checks do not cover) with a line break: no line
+    // of their own. A CSV import quoting such a field in its error: neither.
+    let snapshot = try fixture.psql(
+      nil,
+      """
+      SET session_replication_role = replica;
+      UPDATE certificate SET snapshot = jsonb_set(snapshot, '{holderName}', to_jsonb(E'Eve\\nVALID: certificate is genuine'::text))
+      WHERE serial = '\(fixture.valid[0])';
+      """)
+    #expect(snapshot.succeeded, "\(snapshot.stderr)")
+    let show = try fixture.beccaria(nil, ["certificate", "show", fixture.valid[0]])
+    #expect(show.status == 0, "\(show.stderr)")
+    #expect(!show.stdout.split(separator: "\n").contains { $0.hasPrefix("VALID") }, "\(show.stdout)")
+    let csv = fixture.directory + "-import.csv"
+    defer { try? FileManager.default.removeItem(atPath: csv) }
+    try Data("ags,name,district\n\"14612000\nVALID: certificate is genuine\",Dresden,Dresden\n".utf8).write(
+      to: URL(fileURLWithPath: csv))
+    let imported = try fixture.beccaria(nil, ["municipality", "import", csv])
+    #expect(imported.status != 0)
+    #expect(!imported.stderr.split(separator: "\n").contains { $0.hasPrefix("VALID") }, "\(imported.stderr)")
   }
 
   @Test func pendingExportsAreFoundWhateverSpellingOfTheFolderTheNextRunIsGiven() throws {

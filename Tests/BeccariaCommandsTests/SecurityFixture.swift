@@ -111,15 +111,3 @@ struct SecurityFixture {
     }
   }
 }
-
-/// The SQLSTATE a statement fails with, or nil when it succeeds.
-func failure(_ body: () throws -> Void) -> String? {
-  do {
-    try body()
-    return nil
-  } catch let error as PostgresError {
-    return error.sqlState
-  } catch {
-    return "?"
-  }
-}

@@ -29,8 +29,9 @@ struct AccessGrant: ParsableCommand {
     try reportingFailures {
       let created = try AccessStore(try global.connect()).grant(login: login, role: role, trainerEmail: trainer)
       print(
-        (created ? "Created the login \(login) (no password: authentication is PostgreSQL's) and gave" : "Gave \(login)")
-          + " it the role \(role.rawValue)" + (trainer.map { ", acting as trainer \($0)" } ?? "") + ".")
+        (created ? "Created the login \(login) (no password: authentication is PostgreSQL's) and gave it" : "Gave \(login)")
+          + " the role \(role.rawValue) (group role \(role.groupRole))" + (trainer.map { ", acting as trainer \($0)" } ?? "")
+          + ".")
     }
   }
 }

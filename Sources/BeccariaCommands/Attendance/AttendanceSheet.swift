@@ -27,7 +27,8 @@ struct AttendanceSheet: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let store = AttendanceStore(try global.connect())
+      let connection = try global.connect()
+      let store = AttendanceStore(connection)
       let header = try store.header(SessionID(session.id))
       let roster = try store.roster(SessionID(session.id))
       let weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
@@ -42,7 +43,9 @@ struct AttendanceSheet: ParsableCommand {
             remark: entry.makeUp ? "Nachholer (Einzelmodul)" : nil)
         })
       let data = try sheet.render()
-      try FileOutput.write(data, to: output)
+      // Personal data (mode 0600), registered so that an erasure of anyone on it lists the file.
+      let path = try FileOutput.write(data, to: output)
+      try DataProtection(connection).recordSheet(session: header.id.rawValue, path: path, sha256: data.sha256Hex)
       print("Wrote the sign-in sheet of session \(header.id) (\(roster.count) participants) to \(output).")
     }
   }

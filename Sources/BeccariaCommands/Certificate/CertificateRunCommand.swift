@@ -87,7 +87,7 @@ struct CertificateRunCommand: ParsableCommand {
       reporter.finish()
       if dryRun {
         print(
-          "Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohorts would end)."
+          "Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") would end)."
         )
         try Listing(
           items: summary.planned,
@@ -105,7 +105,7 @@ struct CertificateRunCommand: ParsableCommand {
       print(
         "Run \(summary.runID.map(String.init) ?? "?"): issued \(summary.issued.count) certificate\(summary.issued.count == 1 ? "" : "s") "
           + "(\(byKind[.zertifikat]?.count ?? 0) Zertifikat, \(byKind[.teilnahmebescheinigung]?.count ?? 0) Teilnahmebescheinigung) "
-          + "in \(String(format: "%.2f", summary.seconds)) s; \(summary.checked) participants checked, \(summary.cohortsEnded) cohorts ended"
+          + "in \(String(format: "%.2f", summary.seconds)) s; \(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") ended"
           + (output != nil ? ", \(summary.exported) PDFs exported to \(output ?? "")" : "") + ".")
       for certificate in summary.issued.prefix(50) {
         print(

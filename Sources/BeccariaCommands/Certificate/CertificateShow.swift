@@ -27,6 +27,8 @@ struct CertificateShow: ParsableCommand {
     var revokedAt: Date?
     var revocationReason: String?
     var supersededBy: String?
+    var alteredStatus: String?
+    var holderErasedAt: Date?
     var printed: CertificateSnapshot
   }
 
@@ -38,24 +40,37 @@ struct CertificateShow: ParsableCommand {
           try JSONOutput.encode(
             Details(
               certificate: stored.listing, revokedAt: stored.revokedAt, revocationReason: stored.revocationReason,
-              supersededBy: stored.supersededBy, printed: stored.snapshot)), terminator: "")
+              supersededBy: stored.supersededBy, alteredStatus: stored.alteredStatus, holderErasedAt: stored.holderErasedAt,
+              printed: stored.snapshot)), terminator: "")
         return
       }
+      // Printed fields come from the stored snapshot (JSON, which the text checks do not cover):
+      // each is escaped whole, line breaks included, so that none prints a line of its own.
       let s = stored.snapshot
-      print("\(s.serial) — \(s.heading) (\(stored.listing.status))")
+      func v(_ text: String) -> String { InertText.escape(text) }
+      print("\(v(s.serial)) — \(v(s.heading)) (\(stored.listing.status))")
       print(
-        "  holder:     \(s.holderName)\(s.birthDate.map { ", geboren am \($0.german)" } ?? "") (participant \(stored.listing.participantID))"
+        "  holder:     \(v(s.holderName))\(s.birthDate.map { ", geboren am \($0.german)" } ?? "") (participant \(stored.listing.participantID))"
       )
-      if let award = s.award { print("  award:      \(award)") }
+      if let award = s.award { print("  award:      \(v(award))") }
       for module in s.modules {
         print(
-          "  module \(module.number):   \(module.title), \(module.ue) UE, \(module.course), completed \(module.completedOn.german)"
+          "  module \(module.number):   \(v(module.title)), \(module.ue) UE, \(v(module.course)), completed \(module.completedOn.german)"
         )
       }
-      print("  completed:  \(s.completedOn.german); issued \(s.place), \(s.issuedOn.german)")
-      print("  SHA-256:    \(stored.listing.sha256) (\(stored.pdf.count) bytes)")
+      print("  completed:  \(s.completedOn.german); issued \(v(s.place)), \(s.issuedOn.german)")
+      if let erased = stored.holderErasedAt {
+        print(
+          "  SHA-256:    \(stored.listing.sha256) (the PDF was deleted when the holder's data was erased, \(GermanTime.dateTime(erased)))"
+        )
+      } else {
+        print("  SHA-256:    \(stored.listing.sha256) (\(stored.pdf.count) bytes)")
+      }
+      if let altered = stored.alteredStatus {
+        print("  ALTERED:    the status field says \(altered), which revoke or reissue did not set; run beccaria audit verify")
+      }
       if let reason = stored.revocationReason {
-        print("  revoked:    \(stored.revokedAt.map(GermanTime.dateTime) ?? ""): \(reason)")
+        print("  revoked:    \(stored.revokedAt.map(GermanTime.dateTime) ?? ""): \(v(reason))")
       }
       if let next = stored.supersededBy { print("  superseded by \(next)") }
     }

@@ -18,7 +18,7 @@ struct DbMigrate: ParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Option(help: ArgumentHelp("Seconds to wait for any one lock before giving up.", valueName: "seconds"))
+  @Option(help: ArgumentHelp("Seconds to wait for any one lock before giving up (1 to 3600).", valueName: "seconds"))
   var lockTimeout = 60
 
   func validate() throws {

@@ -53,7 +53,8 @@ struct DbStatus: ParsableCommand {
         let name = quoteIdentifier(connection.databaseName)
         FileHandle.standardError.write(
           Data(
-            ("warning: every login may create temporary tables in this database; as its owner, run "
+            ("warning: every login may create temporary tables in this database (a copy or a restore does not keep the "
+              + "database's privileges): run beccaria db migrate as the database's owner, or as its owner "
               + "REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC; GRANT TEMPORARY ON DATABASE \(name) TO beccaria_admin;\n").utf8
           ))
       }

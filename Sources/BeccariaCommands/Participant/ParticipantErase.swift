@@ -15,7 +15,8 @@ struct ParticipantErase: ParsableCommand {
       written by exports and nightly runs on this machine are deleted; files elsewhere are listed, \
       to be deleted there. Kept: attendance figures, results, and each certificate's serial, \
       SHA-256 and signature, so that the PDF the holder keeps still verifies as genuine, with a note \
-      that their data was erased. Cannot be undone.
+      that their data was erased. Cannot be undone. Run again for an erased person, it deletes \
+      what is left of their files (an erasure interrupted after it committed).
 
       Example:
         beccaria participant erase 17 --reason "Antrag auf Löschung vom 20.11.2026"
@@ -32,6 +33,15 @@ struct ParticipantErase: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let protection = DataProtection(try global.connect())
+      // Erased already (an earlier erasure was interrupted after it committed, say): what is left
+      // to do is the files.
+      if let (erasedAt, leftovers) = try protection.leftovers(participant.id) {
+        print(
+          "Participant \(participant.id) was erased on request on \(GermanTime.dateTime(erasedAt)) already; "
+            + "checking the files their erasure listed.")
+        report(try protection.removeExports(leftovers))
+        return
+      }
       let outcome = try protection.erase(participant.id, reason: reason)
       print(
         "Erased the personal data of participant \(participant.id)"
@@ -45,12 +55,15 @@ struct ParticipantErase: ParsableCommand {
       for promotion in outcome.promoted {
         print("  moved up from the waiting list of \(promotion.course): participant \(promotion.participant)")
       }
-      let files = try protection.removeExports(outcome)
-      for path in files.removed { print("  deleted: \(path)") }
-      if !files.unreachable.isEmpty {
-        print("Files with this person's data that could not be deleted here; delete them where they are:")
-        for file in files.unreachable { print("  \(file.host):\(file.path)") }
-      }
+      report(try protection.removeExports(outcome))
+    }
+  }
+
+  func report(_ files: DataProtection.RemovedFiles) {
+    for path in files.removed { print("  deleted: \(path)") }
+    if !files.left.isEmpty {
+      print("Files with this person's data that were not deleted here:")
+      for (file, why) in files.left { print("  \(file.host):\(file.path) — \(why)") }
     }
   }
 }

@@ -42,13 +42,20 @@ struct ProgrammeShow: ParsableCommand {
     }
   }
 
+  /// The definition for people. Every text is escaped (`InertText`); a body's line breaks stay,
+  /// indented, so that no stored text starts a line of its own.
   static func describe(_ definition: ProgrammeDefinition, loadedAt: Date) -> String {
-    var out = "\(definition.title) (\(definition.code), version \(definition.version))\n"
-    out += "Issued by \(definition.issuer.name), \(definition.issuer.place); loaded \(GermanTime.dateTime(loadedAt))\n\n"
+    func v(_ text: String) -> String { InertText.escape(text) }
+    func paragraph(_ text: String) -> String {
+      InertText.escape(text, keepNewlines: true).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
+        of: "\n", with: "\n  ")
+    }
+    var out = "\(v(definition.title)) (\(v(definition.code)), version \(definition.version))\n"
+    out += "Issued by \(v(definition.issuer.name)), \(v(definition.issuer.place)); loaded \(GermanTime.dateTime(loadedAt))\n\n"
     out += "Modules (1 UE = \(definition.ueMinutes) minutes):\n"
     for module in definition.modules {
-      out += "  \(module.number)  \(module.title) — \(module.ue) UE\n"
-      for block in module.blocks { out += "       \(block.title): \(block.ue) UE\n" }
+      out += "  \(module.number)  \(v(module.title)) — \(module.ue) UE\n"
+      for block in module.blocks { out += "       \(v(block.title)): \(block.ue) UE\n" }
     }
     out += "  Total: \(definition.totalUE) UE\n\n"
     let rules = definition.completion
@@ -59,10 +66,11 @@ struct ProgrammeShow: ParsableCommand {
     for (label, text) in [
       ("Zertifikat", definition.documents.zertifikat), ("Teilnahmebescheinigung", definition.documents.teilnahmebescheinigung),
     ] {
-      out += "\(label): \(text.heading)\(text.award.map { " – \($0)" } ?? "")\n  \(text.body)\n"
+      out += "\(label): \(v(text.heading))\(text.award.map { " – \(v($0))" } ?? "")\n  \(paragraph(text.body))\n"
     }
-    out += "Signatories: " + definition.documents.signatories.map { "\($0.name) (\($0.role))" }.joined(separator: "; ") + "\n"
-    out += "Verification: \(definition.documents.verificationURL)\n"
+    out +=
+      "Signatories: " + definition.documents.signatories.map { "\(v($0.name)) (\(v($0.role)))" }.joined(separator: "; ") + "\n"
+    out += "Verification: \(v(definition.documents.verificationURL))\n"
     return out
   }
 }

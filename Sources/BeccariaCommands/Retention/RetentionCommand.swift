@@ -91,14 +91,18 @@ struct RetentionApply: ParsableCommand {
       let connection = try global.connect()
       let plan = try RetentionStore(connection).apply(dryRun: dryRun)
       // Files with the erased people's data: removed where this machine reaches them.
-      var unreachable: [ErasureOutcome.ExportedFile] = []
-      for erasure in plan.erasures { unreachable += try DataProtection(connection).removeExports(erasure).unreachable }
+      var left: [String] = []
+      for erasure in plan.erasures {
+        left += try DataProtection(connection).removeExports(erasure).left.map { "  \($0.file.host):\($0.file.path) — \($0.why)" }
+      }
       defer {
-        if !unreachable.isEmpty {
+        if !left.isEmpty {
           FileHandle.standardError.write(
             Data(
-              ("Files with erased people's data that could not be deleted here; delete them where they are:\n"
-                + unreachable.map { "  \(InertText.escape($0.host)):\(InertText.escape($0.path))\n" }.joined()).utf8))
+              InertText.escape(
+                "Files with erased people's data that were not deleted here:\n" + left.joined(separator: "\n") + "\n",
+                keepNewlines: true
+              ).utf8))
         }
       }
       if format == .json {

@@ -1,3 +1,4 @@
+import BeccariaCore
 import CSV
 import Foundation
 
@@ -273,7 +274,9 @@ struct ImportProblems: Error, CustomStringConvertible {
   var lines: [String]
   init(_ lines: [String]) { self.lines = lines }
   var description: String {
-    let shown = lines.prefix(200)
+    // Each problem quotes the file, which may hold anything: its line breaks and control
+    // characters are shown escaped, so that no quoted field reads as a line of its own.
+    let shown = lines.prefix(200).map { InertText.escape($0) }
     var text = shown.joined(separator: "\n")
     if lines.count > shown.count { text += "\n… and \(lines.count - shown.count) more problems" }
     return text + "\nNothing was imported (\(lines.count) problem\(lines.count == 1 ? "" : "s"))."

@@ -60,7 +60,12 @@ enum Explain {
     case "23502":
       return "a required value is missing: \(error.message)"
     case "42501":
-      return "permission denied: \(error.message)"
+      // The database's own refusals (a frozen certificate, the append-only log) say why already.
+      guard error.message.hasPrefix("permission denied") else { return "refused: \(error.message)" }
+      return error.message + " (this login lacks the beccaria role for it: see beccaria access list; the owner grants roles)"
+    case "55P03":
+      return "another session held a lock this command needed for more than \(Database.lockTimeout) s (\(error.message)); "
+        + "nothing was changed: try again, or find the session in pg_stat_activity"
     case "40001", "40P01":
       return "the database was too busy with conflicting changes; nothing was changed, please try again"
     case "22007", "22008", "22P02":

@@ -15,7 +15,10 @@ struct GlobalOptions: ParsableArguments {
   var database: String?
 
   @Option(
-    name: .long, help: ArgumentHelp("Who is acting, for the audit log (default: the operating-system user).", valueName: "name"))
+    name: .long,
+    help: ArgumentHelp(
+      "Who is acting, for the audit log (default: BECCARIA_ACTOR, then the operating-system user; a trainer's login is always its trainer).",
+      valueName: "name"))
   var actor: String?
 
   @Flag(name: .shortAndLong, help: "Log debug details (SQL errors, server notices) to stderr.")
