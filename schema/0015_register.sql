@@ -31,15 +31,22 @@ BEGIN
 END $$;
 
 -- Hands a function to one of the NOLOGIN roles. ALTER FUNCTION ... OWNER needs membership in
--- the new owner and its CREATE on the schema; both are given for this statement only.
+-- the new owner and its CREATE on the schema; both are given for this call only. Grants made
+-- before stay (their grantor becomes the new owner), except the old owner's own, which is given
+-- back as the new owner: the schema owner may still call what it handed over.
 CREATE FUNCTION beccaria_give_function(fn regprocedure, new_owner name) RETURNS void
   LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  giver name := current_user;
 BEGIN
-  EXECUTE format('GRANT %I TO %I', new_owner, current_user);
+  EXECUTE format('GRANT %I TO %I', new_owner, giver);
   EXECUTE format('GRANT CREATE ON SCHEMA public TO %I', new_owner);
   EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn, new_owner);
   EXECUTE format('REVOKE CREATE ON SCHEMA public FROM %I', new_owner);
-  EXECUTE format('REVOKE %I FROM %I', new_owner, current_user);
+  EXECUTE format('SET LOCAL ROLE %I', new_owner);
+  EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', fn, giver);
+  EXECUTE format('SET LOCAL ROLE %I', giver);
+  EXECUTE format('REVOKE %I FROM %I', new_owner, giver);
 END $$;
 REVOKE ALL ON FUNCTION beccaria_give_function(regprocedure, name) FROM PUBLIC;
 
@@ -388,13 +395,14 @@ GRANT SELECT ON signing_key TO beccaria_registrar;
 GRANT SELECT (id, given_names, family_name, birth_date) ON participant TO beccaria_registrar;
 CREATE POLICY registrar ON participant FOR SELECT TO beccaria_registrar USING (true);
 GRANT EXECUTE ON FUNCTION beccaria_today() TO beccaria_registrar;
+-- Their EXECUTE, granted while the schema owner still owns them (a grant stays with a change of
+-- owner; afterwards only the new owner could grant it).
+GRANT EXECUTE ON FUNCTION certificate_take_serials(integer) TO beccaria_issuer, beccaria_admin;
+GRANT EXECUTE ON FUNCTION certificate_revoke(text, text) TO beccaria_admin;
+GRANT EXECUTE ON FUNCTION certificate_reissue(text, text, bytea, text, jsonb, text, text, text) TO beccaria_admin;
 SELECT beccaria_give_function('certificate_take_serials(integer)', 'beccaria_registrar');
 SELECT beccaria_give_function('certificate_revoke(text, text)', 'beccaria_registrar');
 SELECT beccaria_give_function('certificate_reissue(text, text, bytea, text, jsonb, text, text, text)', 'beccaria_registrar');
--- Their EXECUTE: the owner's grant went with the ownership; the roles that use them.
-GRANT EXECUTE ON FUNCTION certificate_take_serials(integer) TO beccaria_issuer, beccaria_admin, CURRENT_USER;
-GRANT EXECUTE ON FUNCTION certificate_revoke(text, text) TO beccaria_admin, CURRENT_USER;
-GRANT EXECUTE ON FUNCTION certificate_reissue(text, text, bytea, text, jsonb, text, text, text) TO beccaria_admin, CURRENT_USER;
 GRANT EXECUTE ON FUNCTION course_end_finished() TO beccaria_issuer, beccaria_admin;
 
 -- Nobody writes the register directly but the nightly run, and it only adds rows, with the

@@ -355,5 +355,6 @@ CREATE POLICY erasure ON enrolment FOR ALL TO beccaria_eraser USING (true) WITH 
 CREATE POLICY erasure ON enrolment_module FOR SELECT TO beccaria_eraser USING (true);
 CREATE POLICY erasure ON attendance FOR ALL TO beccaria_eraser USING (true) WITH CHECK (true);
 CREATE POLICY erasure ON session FOR SELECT TO beccaria_eraser USING (true);
+-- Granted before it is handed over (see 0015).
+GRANT EXECUTE ON FUNCTION participant_erase(bigint, text) TO beccaria_admin;
 SELECT beccaria_give_function('participant_erase(bigint, text)', 'beccaria_eraser');
-GRANT EXECUTE ON FUNCTION participant_erase(bigint, text) TO beccaria_admin, CURRENT_USER;

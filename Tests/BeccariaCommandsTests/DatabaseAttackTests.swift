@@ -81,6 +81,44 @@ import Testing
     #expect(truncatable == [])
   }
 
+  @Test func aSchemaOwnerWithoutSuperuserMigratesAndKeepsNoMembership() throws {
+    // The documented set-up: the schema owner may create roles, nothing more. It hands the
+    // guarded functions to the NOLOGIN roles, keeps the right to call them, and is no member of
+    // those roles afterwards (or it could take them and pass the guards).
+    let admin = try Connection(try TestDatabase.adminURL())
+    let suffix = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(8))
+    let (owner, name) = ("own_\(suffix)", "owned_\(suffix)")
+    try admin.execute("CREATE ROLE \(identifier: owner) LOGIN CREATEROLE")
+    try admin.execute("CREATE DATABASE \(identifier: name) OWNER \(identifier: owner)")
+    defer {
+      _ = try? admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
+      _ = try? admin.execute("DROP ROLE IF EXISTS \(identifier: owner)")
+    }
+    let url = try ConnectionString.replacing(["user": owner, "dbname": name], in: try TestDatabase.adminURL())
+    let migrate = try Beccaria.run(["db", "migrate"], environment: ["DATABASE_URL": url])
+    #expect(migrate.status == 0, "\(migrate.stderr)")
+    let db = try Connection(url)
+    let functions = try db.query(
+      """
+      SELECT p.proname || ' ' || pg_get_userbyid(p.proowner) || ' ' || has_function_privilege(current_user, p.oid, 'EXECUTE') AS v
+      FROM pg_proc p WHERE p.proname IN ('certificate_take_serials', 'certificate_revoke', 'certificate_reissue', 'participant_erase')
+      ORDER BY p.proname
+      """
+    ).map { try $0.decode("v", as: String.self) }
+    #expect(
+      functions == [
+        "certificate_reissue beccaria_registrar true", "certificate_revoke beccaria_registrar true",
+        "certificate_take_serials beccaria_registrar true", "participant_erase beccaria_eraser true",
+      ])
+    #expect(
+      try db.queryOne(
+        "SELECT count(*)::integer AS n FROM pg_auth_members WHERE member = current_user::regrole AND roleid::regrole::text IN ('beccaria_registrar', 'beccaria_eraser')"
+      )?.decode("n", as: Int.self) == 0)
+    #expect(
+      try db.queryOne("SELECT has_database_privilege('beccaria_trainer', current_database(), 'TEMPORARY') AS v")?.decode(
+        "v", as: Bool.self) == false)
+  }
+
   // MARK: Temporary tables that shadow real ones
 
   @Test func aTrainersTemporaryTablesShadowNothing() throws {
