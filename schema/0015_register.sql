@@ -72,6 +72,24 @@ UPDATE certificate SET signature_sha256 = encode(sha256(convert_to(signature, 'U
  WHERE holder_erased_at IS NOT NULL AND signature IS NOT NULL;
 SET LOCAL beccaria.maintenance = 'off';
 
+-- The stored PDF carries the row's own code: its Keywords name the serial and end with the
+-- signature the row keeps, which is the QR payload's last part. Verification answers for a file
+-- by its hash; without this, a re-issue could store any PDF (another holder's, say) under a new
+-- claim, and that file would verify as the new certificate. (An erased holder's PDF is
+-- replaced; its code is checked against the kept hash when presented.) Legacy rows that do not
+-- satisfy it are left alone (NOT VALID) with a warning; every new row is checked.
+ALTER TABLE certificate ADD CONSTRAINT certificate_pdf_carries_code CHECK (
+  holder_erased_at IS NOT NULL
+  OR coalesce(right(snapshot->>'qrPayload', length(signature) + 1) = '.' || signature
+              AND position(convert_to('/Keywords (' || serial || ' ', 'UTF8') IN pdf) > 0
+              AND position(convert_to('.' || signature || ')', 'UTF8') IN pdf) > 0, false)) NOT VALID;
+DO $$
+BEGIN
+  ALTER TABLE certificate VALIDATE CONSTRAINT certificate_pdf_carries_code;
+EXCEPTION WHEN check_violation THEN
+  RAISE WARNING 'some stored certificates do not carry their own code in their PDF; certificate verify reports those files as altered';
+END $$;
+
 -- Status history: one event per certificate at most (a status changes once, forward).
 CREATE TABLE certificate_status_event (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -353,16 +371,25 @@ BEGIN
 END $$;
 
 -- A programme version is what cohorts and certificates were made by: a change is a new version
--- (programme load), never an edit of a stored one.
+-- (programme load), never an edit of a stored one. Its modules are written with it, in the
+-- transaction that stores the version (programme load uses no savepoints); a module added to a
+-- version stored earlier would let sessions be planned for a module the programme never had.
 CREATE FUNCTION programme_version_guard() RETURNS trigger
   LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF (SELECT v.xmin FROM programme_version v WHERE v.id = NEW.programme_version_id) IS DISTINCT FROM pg_current_xact_id()::xid THEN
+      RAISE EXCEPTION 'programme version % is stored already: a module joins a version only when the version is loaded (programme load)',
+        NEW.programme_version_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
   RAISE EXCEPTION 'a stored programme version does not change (% on % refused); load the changed definition as a new version',
     TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
 END $$;
 CREATE TRIGGER programme_version_frozen BEFORE UPDATE OR DELETE ON programme_version
   FOR EACH ROW EXECUTE FUNCTION programme_version_guard();
-CREATE TRIGGER programme_module_frozen BEFORE UPDATE OR DELETE ON programme_module
+CREATE TRIGGER programme_module_frozen BEFORE INSERT OR UPDATE OR DELETE ON programme_module
   FOR EACH ROW EXECUTE FUNCTION programme_version_guard();
 CREATE TRIGGER programme_frozen BEFORE UPDATE OR DELETE ON programme
   FOR EACH ROW EXECUTE FUNCTION programme_version_guard();
@@ -416,6 +443,27 @@ REVOKE SELECT ON participant FROM beccaria_issuer;
 GRANT SELECT (id, family_name, given_names, birth_date, erased_at) ON participant TO beccaria_issuer;
 REVOKE ALL ON certificate_status_event FROM beccaria_admin;
 GRANT SELECT ON certificate_status_event TO beccaria_admin, beccaria_issuer, beccaria_auditor;
+-- Nor the free text others wrote about people (why an enrolment ended — often health —,
+-- attendance notes and corrections, assessment notes, revocation and re-issue reasons) or who
+-- wrote it: eligibility needs statuses, numbers and dates. Columns added later are not granted.
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN
+    SELECT * FROM (VALUES ('enrolment', ARRAY['end_reason']),
+                          ('attendance', ARRAY['note', 'correction_reason', 'recorded_by']),
+                          ('assessment', ARRAY['title', 'note']),
+                          ('certificate', ARRAY['revocation_reason', 'reissue_reason']),
+                          ('certificate_status_event', ARRAY['reason', 'db_user'])) v(name, hidden)
+  LOOP
+    EXECUTE format('REVOKE SELECT ON %I FROM beccaria_issuer', t.name);
+    EXECUTE format('GRANT SELECT (%s) ON %I TO beccaria_issuer',
+                   (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                     WHERE a.attrelid = t.name::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                       AND a.attname <> ALL (t.hidden)), t.name);
+  END LOOP;
+END $$;
 
 DO $$
 DECLARE

@@ -135,7 +135,7 @@ CREATE FUNCTION beccaria_actor() RETURNS text
   SELECT coalesce(
     (SELECT t.name FROM trainer t WHERE t.db_login = session_user),
     nullif(regexp_replace(current_setting('beccaria.actor', true),
-                          '[\x01-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]', '', 'g'), ''))
+                          '[\x01-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]', '', 'g'), ''))
 $$;
 GRANT EXECUTE ON FUNCTION beccaria_actor() TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor;
 
@@ -148,7 +148,7 @@ DECLARE
   omitted text[] := CASE WHEN TG_NARGS > 1 THEN string_to_array(TG_ARGV[1], ',') ELSE '{}'::text[] END;
   actor text := beccaria_actor();
   reason text := nullif(regexp_replace(current_setting('beccaria.reason', true),
-                                       '[\x01-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]', '', 'g'), '');
+                                       '[\x01-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]', '', 'g'), '');
   person_column text;
   key_sql text;
   person_sql text;

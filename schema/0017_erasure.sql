@@ -358,3 +358,26 @@ CREATE POLICY erasure ON session FOR SELECT TO beccaria_eraser USING (true);
 -- Granted before it is handed over (see 0015).
 GRANT EXECUTE ON FUNCTION participant_erase(bigint, text) TO beccaria_admin;
 SELECT beccaria_give_function('participant_erase(bigint, text)', 'beccaria_eraser');
+
+-- Retention periods decide what `retention apply` destroys: the one row changes only by UPDATE,
+-- with its time set here, and every change is in the audit log (a DELETE and re-INSERT would
+-- have left no trace, and an old timestamp). The row's present state is logged once now, so
+-- that `audit verify --all-tables` can compare it with its history.
+CREATE FUNCTION retention_policy_guard() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF TG_OP <> 'UPDATE' THEN
+    RAISE EXCEPTION 'the retention periods are one row that is only changed (retention set); % refused', TG_OP
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  NEW.updated_at := now();
+  RETURN NEW;
+END $$;
+CREATE TRIGGER retention_policy_one_row BEFORE INSERT OR UPDATE OR DELETE ON retention_policy
+  FOR EACH ROW EXECUTE FUNCTION retention_policy_guard();
+CREATE TRIGGER no_truncate BEFORE TRUNCATE ON retention_policy FOR EACH STATEMENT EXECUTE FUNCTION beccaria_refuse_truncate();
+CREATE TRIGGER audit_insert AFTER INSERT ON retention_policy REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON retention_policy REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+UPDATE retention_policy SET updated_at = now();

@@ -1,6 +1,10 @@
--- Stored text is inert: no control characters (C0, DEL, C1) and no bidirectional overrides,
--- which could make a terminal, a log viewer or a spreadsheet show something other than what is
--- stored (an escape sequence printing "VALID", a name reading backwards). The command line
+-- Stored text is inert: no control characters (C0, DEL, C1), no bidirectional controls, no line
+-- or paragraph separators, which could make a terminal, a log viewer or a spreadsheet show
+-- something other than what is stored (an escape sequence printing "VALID", a name reading
+-- backwards), and none of the invisible characters no script needs (soft hyphen, zero-width
+-- space, word joiner, byte order mark, tags ...), which make two different names look the same.
+-- Zero-width (non-)joiners and variation selectors stay: names in Persian, Indic and CJK
+-- scripts use them. The set is InertText's in the command line (BeccariaCore). The command line
 -- refuses them with a sentence; these constraints refuse them for every other client.
 -- Left out: run errors (several lines by design), and the audit log, whose actor and reason are
 -- cleaned by the audit trigger itself. A database that already holds such text (a note with a
@@ -9,7 +13,7 @@
 
 CREATE FUNCTION beccaria_inert(value text) RETURNS boolean
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT $1 !~ '[\x01-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]'
+  SELECT $1 !~ '[\x01-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]'
 $$;
 GRANT EXECUTE ON FUNCTION beccaria_inert(text)
   TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor, beccaria_registrar, beccaria_eraser;

@@ -34,7 +34,7 @@ extension BeccariaCommand {
   /// Parses the process arguments, runs the chosen command and exits with its status.
   ///
   /// Three rules hold for every command here, before any of them runs:
-  /// - no argument may contain a control character or a bidirectional override (exit 64): every
+  /// - no argument may contain a control or invisible character (`InertText`; exit 64): every
   ///   free-text option ends up stored or printed, so this refuses them all in one place;
   /// - a closed pipe does not kill the process (`beccaria certificate run | head -1` must not
   ///   stop a run half-way): SIGPIPE is ignored, and writes to the closed pipe just fail;
@@ -47,7 +47,8 @@ extension BeccariaCommand {
         FileHandle.standardError.write(
           Data(
             ("Error: argument \(index + 1) (\(InertText.escape(String(argument.prefix(40))))) contains the control "
-              + "character \(InertText.name(scalar)); remove it (names, reasons and notes are single lines of text).\n").utf8))
+              + "or invisible character \(InertText.name(scalar)); remove it (names, reasons and notes are single lines of text).\n")
+              .utf8))
         Glibc.exit(ExitCode.validationFailure.rawValue)
       }
     }

@@ -166,6 +166,34 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
     check(
       documents.verificationURL.hasPrefix("https://") || documents.verificationURL.hasPrefix("http://"),
       "documents.verification_url", "must start with https://")
+    // Every text ends up printed on certificates and in listings: none of the characters that
+    // act on terminals or hide in names (`InertText`); a body may run over several lines.
+    var texts: [(path: String, text: String, lines: Bool)] = [
+      ("title", title, false), ("issuer.name", issuer.name, false), ("issuer.place", issuer.place, false),
+      ("documents.verification_url", documents.verificationURL, false),
+    ]
+    for (index, module) in modules.enumerated() {
+      texts.append(("modules[\(index)].title", module.title, false))
+      for (blockIndex, block) in module.blocks.enumerated() {
+        texts.append(("modules[\(index)].blocks[\(blockIndex)].title", block.title, false))
+      }
+    }
+    for (label, text) in [("zertifikat", documents.zertifikat), ("teilnahmebescheinigung", documents.teilnahmebescheinigung)] {
+      texts += [("documents.\(label).heading", text.heading, false), ("documents.\(label).body", text.body, true)]
+      if let award = text.award { texts.append(("documents.\(label).award", award, false)) }
+    }
+    for (index, signatory) in documents.signatories.enumerated() {
+      texts += [
+        ("documents.signatories[\(index)].name", signatory.name, false),
+        ("documents.signatories[\(index)].role", signatory.role, false),
+      ]
+    }
+    for (path, text, lines) in texts {
+      if let scalar = text.unicodeScalars.first(where: { InertText.isControl($0) && !(lines && $0 == "\n") }) {
+        found.append(
+          DefinitionProblem(path: path, message: "contains the control or invisible character \(InertText.name(scalar))"))
+      }
+    }
     return found
   }
 }

@@ -3,24 +3,27 @@ import Foundation
 /// Checks of single input values. Each returns why the value is wrong, as a phrase that completes
 /// "column "x": ...", or nil when it is fine.
 public enum Validation {
-  /// Names: not empty, at most 200 characters, no control characters.
+  /// Names: not empty, at most 200 characters, none of the control or invisible characters of
+  /// `InertText` (which the database refuses too).
   public static func name(_ text: String, maxLength: Int = 200) -> String? {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     if trimmed.isEmpty { return "must not be empty" }
     if trimmed.count > maxLength { return "is \(trimmed.count) characters long; at most \(maxLength) are allowed" }
-    if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-      return "contains control characters"
+    // The whole text: Foundation's whitespace set, which trimming uses, includes U+200B.
+    if let scalar = InertText.firstControl(in: text) {
+      return "contains the control or invisible character \(InertText.name(scalar))"
     }
     return nil
   }
 
-  /// E-mail addresses: one @, a dot in the domain, no spaces.
+  /// E-mail addresses: one @, a dot in the domain, no spaces, no control or invisible characters.
   public static func email(_ text: String) -> String? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty { return "must not be empty" }
     let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
     guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-      !parts[1].hasSuffix("."), !trimmed.contains(where: \.isWhitespace), trimmed.count <= 254
+      !parts[1].hasSuffix("."), !trimmed.contains(where: \.isWhitespace), trimmed.count <= 254,
+      InertText.firstControl(in: text) == nil
     else { return "\"\(trimmed)\" is not an e-mail address" }
     return nil
   }

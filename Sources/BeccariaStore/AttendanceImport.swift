@@ -201,6 +201,13 @@ public struct AttendanceImporter {
           FROM attendance_resolved r JOIN attendance a ON a.session_id = r.session_id AND a.participant_id = r.participant_id
          WHERE (a.status, a.ue_attended) IS DISTINCT FROM (r.status, r.ue_attended)
            AND r.session_day < beccaria_today() AND r.reason IS NULL
+        UNION ALL
+        -- The table's checks (schema 0018) would refuse the whole file without naming the line.
+        SELECT line, 'reason', 'contains a control or invisible character (a single line of text, please)'
+          FROM attendance_resolved WHERE reason IS NOT NULL AND NOT beccaria_inert(reason)
+        UNION ALL
+        SELECT line, 'note', 'contains a control or invisible character (a single line of text, please)'
+          FROM attendance_resolved WHERE note IS NOT NULL AND NOT beccaria_inert(note)
       )
       SELECT line, column_name, reason FROM problems ORDER BY line, column_name NULLS LAST LIMIT \(limit)
       """

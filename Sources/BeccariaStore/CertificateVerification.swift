@@ -283,9 +283,29 @@ public struct CertificateVerifier {
       )
     }
     let sha = pdf.sha256Hex
-    // The hash is unique in the register (schema 0015): one file, one entry.
+    // The hash is unique in the register (schema 0015): one file, one entry. The file must also
+    // carry that entry's own code (its Keywords: serial and signed payload), so that a file
+    // stored under another claim (schema 0015 refuses it; a row written with the checks off)
+    // does not verify as that claim.
     if let entry = try entry(connection, where: "c.pdf_sha256 = \(sha)") {
-      return try judge(entry, how: "the file is byte for byte the document issued", presented: Self.embeddedPayload(in: pdf))
+      let presented = Self.embeddedPayload(in: pdf)
+      let carriesItsCode =
+        if let presented, Self.claimedSerial(in: pdf) == entry.serial, Self.isKept(presented.signature, in: entry) {
+          entry.holderErasedAt != nil
+            || (try? CertificateClaim.decode(presented.claimBytes))
+              == CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID)
+        } else {
+          false
+        }
+      guard carriesItsCode else {
+        var result = VerificationResult(
+          .forged,
+          "this file's bytes are registered as certificate \(entry.serial), but it does not carry that certificate's code: "
+            + "the register was given another document (run beccaria audit verify)", checkedAgainst: checkedAgainst)
+        result.serial = entry.serial
+        return result
+      }
+      return try judge(entry, how: "the file is byte for byte the document issued", presented: presented)
     }
     let claimed = Self.claimedSerial(in: pdf)
     var result: VerificationResult

@@ -84,8 +84,11 @@ struct CertifiedCohort {
           """
           INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf,
                                    pdf_sha256, snapshot, key_id, signature)
-          VALUES (\(serial), 'zertifikat', \(person.rawValue), 1, 1, beccaria_today(), '\\x00',
-                  encode(sha256(\(serial)::bytea), 'hex'), jsonb_build_object('serial', \(serial), 'keyID', \(signer.keyID)),
+          VALUES (\(serial), 'zertifikat', \(person.rawValue), 1, 1, beccaria_today(),
+                  convert_to('%PDF- /Keywords (' || \(serial) || ' https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')', 'UTF8'),
+                  encode(sha256(\(serial)::bytea), 'hex'),
+                  jsonb_build_object('serial', \(serial), 'keyID', \(signer.keyID),
+                                     'qrPayload', 'https://example.org/p?c=BQ1.e30.' || repeat('A', 86)),
                   \(signer.keyID), repeat('A', 86))
           """)
       }

@@ -222,10 +222,12 @@ import Testing
       SELECT certificate_revoke('\(target)', 'Plagiat');
       BEGIN;
       WITH taken AS (SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-' || lpad(certificate_take_serials(1)::text, 6, '0') AS serial),
-           document AS (SELECT serial, convert_to('PDF ' || serial, 'UTF8') AS pdf FROM taken)
+           document AS (SELECT serial, 'https://example.org/p?c=BQ1.e30.' || repeat('A', 86) AS qr,
+                               convert_to('%PDF- /Keywords (' || serial || ' https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')',
+                                          'UTF8') AS pdf FROM taken)
       SELECT certificate_reissue('\(replaced)', d.serial, d.pdf, encode(sha256(d.pdf), 'hex'),
                                  c.snapshot || jsonb_build_object('serial', d.serial, 'holderName', p.given_names || ' ' || p.family_name,
-                                                                  'issuedOn', to_char(beccaria_today(), 'YYYY-MM-DD')),
+                                                                  'issuedOn', to_char(beccaria_today(), 'YYYY-MM-DD'), 'qrPayload', d.qr),
                                  c.key_id, repeat('A', 86), 'Namensänderung')
       FROM document d, public.certificate c JOIN public.participant p ON p.id = c.participant_id WHERE c.serial = '\(replaced)';
       COMMIT;
@@ -317,7 +319,7 @@ import Testing
                                        pdf_sha256, snapshot, key_id, signature FROM certificate WHERE serial = '\(genuine)'
         """, "permission denied"
       ),
-      // A second row with the genuine file's hash, its snapshot naming its own serial.
+      // A second row with the genuine file's hash (and file), its snapshot naming its own serial.
       (
         """
         BEGIN;
@@ -329,7 +331,7 @@ import Testing
                completed_on, run_id, pdf, pdf_sha256, snapshot || jsonb_build_object('serial', t.serial), key_id, signature
         FROM (\(copy)) c, taken t;
         COMMIT;
-        """, "certificate_sha256_unique"
+        """, "certificate_pdf_carries_code"
       ),
       // A status of its choosing.
       (
@@ -377,7 +379,7 @@ import Testing
     let genuine = fixture.valid[0]
     let plant = """
       ALTER TABLE certificate DISABLE TRIGGER USER;
-      ALTER TABLE certificate DROP CONSTRAINT certificate_snapshot_matches;
+      ALTER TABLE certificate DROP CONSTRAINT certificate_snapshot_matches, DROP CONSTRAINT certificate_pdf_carries_code;
       INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
                                pdf, pdf_sha256, snapshot, key_id, signature)
       SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-999999', 'teilnahmebescheinigung', participant_id, programme_id,
@@ -524,7 +526,7 @@ import Testing
       nil,
       """
       SET session_replication_role = replica;
-      UPDATE certificate SET pdf = '\\x255044462d', pdf_sha256 = repeat('e', 64) WHERE serial = '\(swapped)';
+      UPDATE certificate SET pdf = pdf || '\\x0a'::bytea, pdf_sha256 = repeat('e', 64) WHERE serial = '\(swapped)';
       DELETE FROM certificate_status_event WHERE certificate_id = (SELECT id FROM certificate WHERE serial = '\(deleted)');
       DELETE FROM certificate WHERE serial = '\(deleted)';
       UPDATE certificate_serial_counter SET last_number = 1;
@@ -614,6 +616,11 @@ import Testing
       "UPDATE programme_version SET definition = jsonb_set(definition, '{documents,verificationURL}', '\"https://phishing.example\"')"
     )
     #expect(!programme.succeeded && programme.stderr.contains("does not change"), "\(programme.stderr)")
+    // Nor does it gain a module (sessions could then be planned for a module it never had).
+    let module = try fixture.psql(
+      fixture.admin,
+      "INSERT INTO programme_module (programme_version_id, number, title, ue, blocks) VALUES (1, 5, 'Zusatz', 8, '[]')")
+    #expect(!module.succeeded && module.stderr.contains("is stored already"), "\(module.stderr)")
     // A key's retirement is dated by the database: what it signed before stays valid.
     let aged = try fixture.psql(fixture.admin, "UPDATE signing_key SET retired_at = '2020-01-01'")
     #expect(aged.succeeded, "\(aged.stderr)")
@@ -636,6 +643,84 @@ import Testing
     #expect(
       try fixture.value("SELECT actor AS v FROM audit_log WHERE db_user = \(fixture.admin) ORDER BY id DESC LIMIT 1")
         == "Anna niamdA")
+  }
+
+  @Test func aRegisterEntryAnswersOnlyForAFileThatCarriesItsOwnCode() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let (target, other) = (fixture.valid[0], fixture.valid[1])
+    // The office re-issues a certificate with another holder's PDF (one byte more, for a hash of
+    // its own): the database refuses a file that does not carry the new row's code.
+    let swap = try fixture.psql(
+      fixture.admin,
+      """
+      BEGIN;
+      WITH taken AS (SELECT 'BQ-' || extract(year FROM beccaria_today()) || '-' || lpad(certificate_take_serials(1)::text, 6, '0') AS serial),
+           document AS (SELECT t.serial, o.pdf || '\\x0a'::bytea AS pdf, c.key_id, c.signature,
+                               c.snapshot || jsonb_build_object('serial', t.serial, 'issuedOn', to_char(beccaria_today(), 'YYYY-MM-DD')) AS snapshot
+                        FROM taken t, certificate c, certificate o WHERE c.serial = '\(target)' AND o.serial = '\(other)')
+      SELECT certificate_reissue('\(target)', d.serial, d.pdf, encode(sha256(d.pdf), 'hex'), d.snapshot, d.key_id, d.signature,
+                                 'Namensänderung')
+      FROM document d;
+      COMMIT;
+      """)
+    #expect(!swap.succeeded)
+    #expect(swap.stderr.contains("certificate_pdf_carries_code"), "\(swap.stderr)")
+    #expect(try fixture.value("SELECT status AS v FROM certificate WHERE serial = \(target)") == "valid")
+    // With the checks off, the owner files the other holder's PDF under the target's entry (its
+    // hash): that file is not verified as the target's certificate, whose signature is genuine.
+    let planted = try fixture.psql(
+      nil,
+      """
+      SET session_replication_role = replica;
+      UPDATE certificate SET pdf_sha256 = repeat('0', 64) WHERE serial = '\(target)';
+      UPDATE certificate SET pdf_sha256 = (SELECT encode(sha256(pdf), 'hex') FROM certificate WHERE serial = '\(target)')
+       WHERE serial = '\(other)';
+      UPDATE certificate SET pdf_sha256 = (SELECT encode(sha256(pdf), 'hex') FROM certificate WHERE serial = '\(other)')
+       WHERE serial = '\(target)';
+      """)
+    #expect(planted.succeeded, "\(planted.stderr)")
+    let otherFile = try fixture.beccaria(nil, ["certificate", "verify", fixture.path(other)])
+    #expect(otherFile.status == 6, "\(otherFile.stdout)")
+    #expect(otherFile.stdout.contains("registered as certificate \(target), but it does not carry that certificate's code"))
+    #expect(!otherFile.stdout.contains("VALID"))
+    #expect(try fixture.beccaria(nil, ["certificate", "verify", fixture.path(target)]).status == 6)
+  }
+
+  @Test func retentionPeriodsChangeOnlyByAnAuditedUpdate() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let set = try fixture.beccaria(fixture.admin, ["retention", "set", "--attendance-years", "5", "--participant-years", "10"])
+    #expect(set.status == 0, "\(set.stderr)")
+    // Deleting and re-inserting the row (which left no audit entry and an old time) is refused.
+    for attack in [
+      "DELETE FROM retention_policy", "INSERT INTO retention_policy VALUES (true, 1, 1, '2020-01-01')",
+      """
+      BEGIN; CREATE TEMP TABLE keep AS SELECT * FROM retention_policy; DELETE FROM retention_policy;
+      INSERT INTO retention_policy SELECT true, 1, 1, updated_at FROM keep; COMMIT;
+      """,
+    ] {
+      let result = try fixture.psql(fixture.admin, attack)
+      #expect(!result.succeeded && result.stderr.contains("only changed"), "\(attack): \(result.stderr)")
+    }
+    #expect(!(try fixture.psql(nil, "TRUNCATE retention_policy")).succeeded)
+    // An UPDATE by hand is dated by the database and audited.
+    let byHand = try fixture.psql(
+      fixture.admin, "UPDATE retention_policy SET attendance_detail_years = 1, updated_at = '2020-01-01'")
+    #expect(byHand.succeeded, "\(byHand.stderr)")
+    #expect(
+      try fixture.count("SELECT count(*)::integer AS n FROM retention_policy WHERE updated_at > now() - interval '1 hour'") == 1)
+    #expect(
+      try fixture.count(
+        "SELECT count(*)::integer AS n FROM audit_log WHERE table_name = 'retention_policy' AND db_user = \(fixture.admin)") == 2)
+    #expect(try fixture.auditVerify(["--all-tables"]).status == 0)
+    // Behind the triggers, the change is found by comparing the row with its history.
+    let hidden = try fixture.psql(
+      nil, "SET session_replication_role = replica; UPDATE retention_policy SET participant_years = 1;")
+    #expect(hidden.succeeded, "\(hidden.stderr)")
+    let audit = try fixture.auditVerify(["--all-tables"])
+    #expect(audit.status == 3)
+    #expect(audit.stdout.contains("retention_policy"), "\(audit.stdout)")
   }
 
   @Test func aChangedAuditRowIsNamedByAuditVerify() throws {

@@ -259,7 +259,7 @@ import Testing
     let fixture = try SecurityFixture(people: 2)
     defer { fixture.drop() }
     let person = fixture.cohort.people[1].rawValue
-    let esc = "E'\\x1b[2J\\u009b31m\\u202e'"
+    let esc = "E'\\x1b[2J\\u009b31m\\u202e\\u2028\\u200b\\U000e0041'"
     let planted = try fixture.psql(
       nil,
       """
@@ -360,13 +360,45 @@ import Testing
       ["course", "create", "--programme", "beccaria-fachkraft", "--code", "BQ-X-1", "--venue", "Dres\u{9B}den"],
       ["participant", "erase", person, "--reason", "\u{1B}]8;;http://x\u{7}"],
       ["audit", "log", "--actor", "Frau\u{1B}R"],
+      // Invisible characters and separators: a line break nobody sees, two names that look alike.
+      ["participant", "rename", person, "--family-name", "Neu\u{2028}VALID", "--reason", "Heirat"],
+      ["trainer", "add", "--name", "Anna\u{200B}A", "--email", "t2@example.org"],
+      ["participant", "rename", person, "--family-name", "\u{FEFF}Neu\u{AD}mann", "--reason", "Heirat"],
+      ["course", "create", "--programme", "beccaria-fachkraft", "--code", "BQ-X-2", "--venue", "Dresden\u{E0041}"],
     ] {
       let result = try fixture.beccaria(fixture.admin, arguments)
       #expect(result.status == 64, "\(arguments.prefix(2)): \(result.stderr)")
-      #expect(result.stderr.contains("control character U+"), "\(result.stderr)")
+      #expect(result.stderr.contains("character U+"), "\(result.stderr)")
       #expect(!Array(result.stderr.utf8).contains(0x1B))
     }
     #expect(try fixture.count("SELECT count(*)::integer AS n FROM audit_log") == before)
+    // An import names the line and column of each such character, and imports nothing.
+    let csv = fixture.directory + "-controls.csv"
+    defer { try? FileManager.default.removeItem(atPath: csv) }
+    try Data(
+      """
+      family_name,given_names,birth_date,email,municipality,organisation
+      Meier,Anna,1980-01-01,a@example.org,14612000,Amt\u{1B}[31m
+      Schulz\u{202E},Bob,1981-01-01,b@example.org,14612000,Amt
+      Kraus,E\u{200B}va,1982-01-01,e\u{AD}@example.org,14612000,Amt
+
+      """.utf8
+    ).write(to: URL(fileURLWithPath: csv))
+    let imported = try fixture.beccaria(fixture.admin, ["participant", "import", csv])
+    #expect(imported.status == 1, "\(imported.stderr)")
+    for expected in [
+      ":2: column \"organisation\": contains the control or invisible character U+001B",
+      ":3: column \"family_name\": contains the control or invisible character U+202E",
+      ":4: column \"given_names\": contains the control or invisible character U+200B",
+      ":4: column \"email\"",
+    ] {
+      #expect(imported.stderr.contains(expected), "\(expected): \(imported.stderr)")
+    }
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM audit_log") == before)
+    // Names written with a zero-width non-joiner (Persian, Indic scripts) are not refused.
+    let persian = try fixture.beccaria(
+      fixture.admin, ["participant", "rename", person, "--family-name", "Mohammadi\u{200C}ha", "--reason", "Schreibweise"])
+    #expect(persian.status == 0, "\(persian.stderr)")
     // psql meets the database's own checks, on every text column.
     let unchecked = try fixture.owner.query(
       """
@@ -384,6 +416,11 @@ import Testing
       "UPDATE participant SET notes = E'x\\x1b[2J' WHERE id = \(person)",
       "UPDATE course SET venue = E'Dresden\\u202e' WHERE code = 'BQ-OTHER-1'",
       "SELECT certificate_revoke('\(fixture.valid[0])', E'Grund\\r\\nVALID')",
+      "UPDATE participant SET family_name = E'Bad\\u061Cname' WHERE id = \(person)",
+      "UPDATE participant SET family_name = E'Neu\\u2028VALID' WHERE id = \(person)",
+      "UPDATE participant SET family_name = E'Anna\\u200BA' WHERE id = \(person)",
+      "UPDATE participant SET organisation = E'\\uFEFFAmt\\u00AD\\u2060' WHERE id = \(person)",
+      "UPDATE trainer SET name = E'Anna\\U000E0041' WHERE name = 'Anna A'",
     ] {
       let result = try fixture.psql(fixture.admin, attack)
       #expect(!result.succeeded && result.stderr.contains("_inert"), "\(attack): \(result.stderr)")

@@ -43,6 +43,24 @@ import Testing
     #expect(CalendarDate(year: 2027, month: 3, day: 6)?.german == "06.03.2027")
   }
 
+  @Test func inertTextEscapesWhatItRefusesAndKeepsWhatScriptsNeed() throws {
+    let text = "A\u{1B}[2J\u{202E}\u{2028}\u{200B}\u{AD}\u{FEFF}\u{E0041}Z"
+    #expect(InertText.escape(text) == "A\\u{1B}[2J\\u{202E}\\u{2028}\\u{200B}\\u{AD}\\u{FEFF}\\u{E0041}Z")
+    // JSON keeps the same value, written with escapes (a surrogate pair above U+FFFF).
+    let json = String(decoding: try JSONEncoder().encode(["v": text]), as: UTF8.self)
+    let escaped = InertText.escapeJSON(json)
+    #expect(escaped.unicodeScalars.allSatisfy { !InertText.isControl($0) })
+    #expect(escaped.contains("\\udb40\\udc41"))
+    #expect(try JSONDecoder().decode([String: String].self, from: Data(escaped.utf8)) == ["v": text])
+    // Joiners and variation selectors spell names in Persian, Indic and CJK scripts.
+    for name in ["Mohammadi\u{200C}ha", "क्\u{200D}ष", "葛\u{E0100}", "Zoë Łukasiewicz-Ünal"] {
+      #expect(InertText.firstControl(in: name) == nil, "\(name)")
+      #expect(Validation.name(name) == nil)
+    }
+    #expect(Validation.name("Neu\u{2028}mann") == "contains the control or invisible character U+2028")
+    #expect(Validation.email("anna\u{200B}@example.org") != nil)
+  }
+
   @Test func base64URLAgreesWithFoundation() {
     for length in 0..<70 {
       let data = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 251) })

@@ -136,7 +136,10 @@ import Testing
         INSERT INTO certificate (serial, kind, module_number, participant_id, programme_id, programme_version_id, completed_on,
                                  pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
         SELECT \(serial), \(module == nil ? "zertifikat" : "teilnahmebescheinigung"), \(module), \(participant), 1, 1, '2027-12-01',
-               '\\x255044462d', \(hash), jsonb_build_object('serial', \(serial)::text, 'keyID', \(key)::text) || \(extra.isEmpty ? "{}" : extra)::jsonb,
+               convert_to('%PDF- /Keywords (' || \(serial) || ' https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')', 'UTF8'),
+               \(hash),
+               jsonb_build_object('serial', \(serial)::text, 'keyID', \(key)::text,
+                                  'qrPayload', 'https://example.org/p?c=BQ1.e30.' || repeat('A', 86)) || \(extra.isEmpty ? "{}" : extra)::jsonb,
                \(key), repeat('A', 86), (SELECT id FROM certificate WHERE serial = \(supersedes)), \(supersedes == nil ? nil : "Namensänderung")
         """)
       return serial
@@ -172,6 +175,13 @@ import Testing
       try issue(db, module: 1, hash: String(repeating: "9", count: 64), extra: "{\"serial\": \"\(first)\"}")
     }
     #expect(borrowed?.constraint == "certificate_snapshot_matches")
+    // The stored PDF carries the row's own code: a QR payload with another signature is refused.
+    let elsewhere = #expect(throws: PostgresError.self) {
+      try issue(
+        db, module: 1, hash: String(repeating: "8", count: 64), extra: "{\"qrPayload\": \"https://example.org/p?c=BQ1.e30.BBBB\"}"
+      )
+    }
+    #expect(elsewhere?.constraint == "certificate_pdf_carries_code")
     // Unsigned certificates do not exist.
     let unsigned = #expect(throws: PostgresError.self) {
       try db.transaction { tx in
@@ -185,7 +195,8 @@ import Testing
           """)
       }
     }
-    #expect(["certificate_signed", "certificate_signature_kept"].contains(unsigned?.constraint ?? ""))
+    #expect(
+      ["certificate_signed", "certificate_signature_kept", "certificate_pdf_carries_code"].contains(unsigned?.constraint ?? ""))
     // Statuses change through revoke and reissue only; even the role those functions run as
     // cannot mark a certificate superseded without a successor that names it (checked at commit).
     let byHand = #expect(throws: PostgresError.self) {

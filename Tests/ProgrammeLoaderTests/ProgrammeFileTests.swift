@@ -56,6 +56,22 @@ import Testing
     }
   }
 
+  @Test func controlAndInvisibleCharactersInAnyTextAreReportedWithTheirPath() throws {
+    // YAML's double-quoted escapes reach every text that certificates and listings print.
+    let text = shipped.replacingOccurrences(
+      of: "    title: Kriminalprävention\n", with: "    title: \"Kriminal\\u200Bprävention\"\n"
+    )
+    .replacingOccurrences(of: "  - name: Geschäftsstelle des Landespräventionsrates", with: "  - name: \"Geschäftsstelle\\e[2J\"")
+    let found = problems(text)
+    #expect(
+      found.map { "\($0.path): \($0.message)" } == [
+        "modules[1].title: contains the control or invisible character U+200B",
+        "documents.signatories[0].name: contains the control or invisible character U+001B",
+      ])
+    // A body may run over several lines.
+    #expect(problems(shipped) == [])
+  }
+
   @Test func anUnknownKeyIsReportedWithItsPath() throws {
     let text = shipped.replacingOccurrences(of: "  excused_counts: false", with: "  excused_counts: false\n  excused_count: true")
     let found = problems(text)

@@ -77,10 +77,12 @@ WITH issued AS (
 )
 INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, issued_at, pdf, pdf_sha256,
                          snapshot, key_id, signature)
-SELECT s.serial, 'zertifikat', participant_id, 1, 1, completed_on, completed_on::timestamptz + interval '1 day', '\x255044462d',
-       encode(sha256(convert_to(s.serial, 'UTF8')), 'hex'), jsonb_build_object('serial', s.serial, 'keyID', 'k-0000000000000001'),
-       'k-0000000000000001', repeat('A', 86)
-FROM issued, LATERAL (SELECT 'BQ-' || extract(year FROM completed_on) || '-' || lpad(n::text, 6, '0') AS serial) s;
+SELECT s.serial, 'zertifikat', participant_id, 1, 1, completed_on, completed_on::timestamptz + interval '1 day',
+       convert_to('%PDF- /Keywords (' || s.serial || ' ' || s.qr || ')', 'UTF8'), encode(sha256(convert_to(s.serial, 'UTF8')), 'hex'),
+       jsonb_build_object('serial', s.serial, 'keyID', 'k-0000000000000001', 'qrPayload', s.qr), 'k-0000000000000001', repeat('A', 86)
+FROM issued,
+     LATERAL (SELECT 'BQ-' || extract(year FROM completed_on) || '-' || lpad(n::text, 6, '0') AS serial,
+                     'https://example.org/p?c=BQ1.e30.' || repeat('A', 86) AS qr) s;
 INSERT INTO certificate_serial_counter (year, last_number)
 SELECT substr(serial, 4, 4)::integer, max(substr(serial, 9)::integer) FROM certificate GROUP BY 1
 ON CONFLICT (year) DO UPDATE SET last_number = greatest(certificate_serial_counter.last_number, excluded.last_number);

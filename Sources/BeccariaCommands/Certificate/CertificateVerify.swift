@@ -77,8 +77,15 @@ struct CertificateVerify: ParsableCommand {
     if input == "-" {
       descriptor = STDIN_FILENO
     } else if FileManager.default.fileExists(atPath: input) {
-      descriptor = open(input, O_RDONLY | O_CLOEXEC)
+      // Without O_NONBLOCK, opening a named pipe waits for a writer for ever; only a regular
+      // file is read (standard input is `-`).
+      descriptor = open(input, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
       guard descriptor >= 0 else { throw CommandFailure("\(input) cannot be read: \(String(cString: strerror(errno)))") }
+      var status = stat()
+      guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+        close(descriptor)
+        throw CommandFailure("\(input) is not a regular file; give a PDF file, or - to read standard input")
+      }
     } else {
       return nil
     }
