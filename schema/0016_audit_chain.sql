@@ -252,16 +252,25 @@ GRANT INSERT (session_id, participant_id, status, ue_attended, correction_reason
   TO beccaria_admin, beccaria_trainer;
 GRANT UPDATE (status, ue_attended, correction_reason, note) ON attendance TO beccaria_admin, beccaria_trainer;
 
--- A change of what was recorded is stamped with who changed it and when, by the database.
+-- A change of what was recorded is stamped with who changed it and when, by the database. A
+-- correction after the session's day needs a reason of its own: the one given with it (the
+-- column changed, or the transaction's `beccaria.reason`), never the last correction's reason
+-- left in the row.
 CREATE OR REPLACE FUNCTION attendance_correction_reason() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  given text;
 BEGIN
   IF (NEW.status, NEW.ue_attended) IS DISTINCT FROM (OLD.status, OLD.ue_attended)
-     AND (SELECT day FROM session WHERE id = NEW.session_id) < beccaria_today()
-     AND btrim(coalesce(NEW.correction_reason, '')) = '' THEN
-    RAISE EXCEPTION 'correcting the attendance of participant % at session % after the session''s day needs a reason',
-      NEW.participant_id, NEW.session_id
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_correction_has_reason';
+     AND (SELECT day FROM session WHERE id = NEW.session_id) < beccaria_today() THEN
+    given := CASE WHEN NEW.correction_reason IS DISTINCT FROM OLD.correction_reason THEN NEW.correction_reason
+                  ELSE current_setting('beccaria.reason', true) END;
+    IF btrim(coalesce(given, '')) = '' THEN
+      RAISE EXCEPTION 'correcting the attendance of participant % at session % after the session''s day needs a reason of its own',
+        NEW.participant_id, NEW.session_id
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_correction_has_reason';
+    END IF;
+    NEW.correction_reason := given;
   END IF;
   IF (NEW.status, NEW.ue_attended, NEW.note, NEW.correction_reason)
      IS DISTINCT FROM (OLD.status, OLD.ue_attended, OLD.note, OLD.correction_reason) THEN

@@ -169,9 +169,8 @@ DECLARE
   subject participant%ROWTYPE;
   needles text[];
   ended jsonb;
-  promoted jsonb := '[]';
-  freed record;
-  next_up record;
+  promoted jsonb;
+  waiting_before bigint[];
   certificates integer;
   scrubbed integer;
   exports jsonb;
@@ -216,7 +215,11 @@ BEGIN
   DELETE FROM certificate_due WHERE participant_id = person;
 
   -- Enrolments in cohorts still open or running end (those of ended cohorts are history); a
-  -- freed place goes to the first waiting person not erased.
+  -- freed place goes to the first waiting person not erased (by the enrolment triggers of
+  -- schema 0019, in the same statement): who moved up is told from who waited before.
+  SELECT array_agg(w.id) INTO waiting_before FROM enrolment w
+   WHERE w.status = 'waiting'
+     AND w.course_id IN (SELECT e.course_id FROM enrolment e WHERE e.participant_id = person AND e.status = 'enrolled');
   WITH open_ones AS (
     SELECT e.id, e.course_id, e.status FROM enrolment e JOIN course c ON c.id = e.course_id
     WHERE e.participant_id = person AND e.status IN ('enrolled', 'waiting') AND c.status IN ('open', 'running')
@@ -229,16 +232,9 @@ BEGIN
   )
   SELECT coalesce(jsonb_agg(jsonb_build_object('course', c.code, 'course_id', c.id, 'was', closed.status) ORDER BY c.code), '[]')
     INTO ended FROM closed JOIN course c ON c.id = closed.course_id;
-  FOR freed IN SELECT (x->>'course_id')::bigint AS course_id, x->>'course' AS code FROM jsonb_array_elements(ended) x
-               WHERE x->>'was' = 'enrolled' LOOP
-    SELECT e.id, e.participant_id INTO next_up FROM enrolment e JOIN participant p ON p.id = e.participant_id
-     WHERE e.course_id = freed.course_id AND e.status = 'waiting' AND p.erased_at IS NULL
-     ORDER BY e.queue_number LIMIT 1 FOR NO KEY UPDATE OF e;
-    IF FOUND THEN
-      UPDATE enrolment SET status = 'enrolled', queue_number = NULL, enrolled_at = clock_timestamp() WHERE id = next_up.id;
-      promoted := promoted || jsonb_build_object('course', freed.code, 'participant', next_up.participant_id);
-    END IF;
-  END LOOP;
+  SELECT coalesce(jsonb_agg(jsonb_build_object('course', c.code, 'participant', e.participant_id) ORDER BY c.code, e.enrolled_at), '[]')
+    INTO promoted FROM enrolment e JOIN course c ON c.id = e.course_id
+   WHERE e.id = ANY (coalesce(waiting_before, '{}')) AND e.status = 'enrolled';
   UPDATE enrolment SET end_reason = 'gelöscht (Löschung auf Antrag)'
    WHERE participant_id = person AND end_reason IS NOT NULL AND end_reason <> 'gelöscht (Löschung auf Antrag)';
 
@@ -261,6 +257,9 @@ BEGIN
   GET DIAGNOSTICS certificates = ROW_COUNT;
   UPDATE certificate_status_event SET reason = beccaria_redact(reason, needles)
    WHERE certificate_id IN (SELECT id FROM certificate WHERE participant_id = person) AND reason <> beccaria_redact(reason, needles);
+  -- Reopenings (schema 0019, which creates the table before any erasure can run this).
+  UPDATE certificate_reopening SET reason = beccaria_redact(reason, needles)
+   WHERE participant_id = person AND reason <> beccaria_redact(reason, needles);
 
   exports := participant_files(person);
 

@@ -3,9 +3,13 @@ import Foundation
 /// How a recorded status turns into UE attended.
 public enum AttendanceRule {
   /// The UE attended for `status`: `present` defaults to the whole session, `late` needs the UE
-  /// given, `absent` and `excused` mean 0. Fails with a phrase when `ue` does not fit.
+  /// given, `absent` and `excused` mean 0. Fails with a phrase when `ue` does not fit. UE are
+  /// recorded in half steps (the CHECK `attendance_ue_half_steps`).
   public static func ueAttended(status: AttendanceStatus, ue: Decimal?, sessionUE: Int) -> Result<Decimal, AttendanceProblem> {
     let full = Decimal(sessionUE)
+    if let ue, !isHalfStep(ue) {
+      return .failure(.init("UE are recorded in half steps (6 or 6.5), not \(ue)"))
+    }
     switch status {
     case .present:
       guard let ue else { return .success(full) }
@@ -21,6 +25,14 @@ public enum AttendanceRule {
       if let ue, ue != 0 { return .failure(.init("\(status.rawValue) means 0 UE, not \(ue)")) }
       return .success(0)
     }
+  }
+
+  /// Whether `ue` is a whole or half UE.
+  public static func isHalfStep(_ ue: Decimal) -> Bool {
+    var doubled = ue * 2
+    var whole = Decimal()
+    NSDecimalRound(&whole, &doubled, 0, .down)
+    return whole == ue * 2
   }
 
   /// Reads a status from English or German words and the sheet's one-letter codes.
@@ -46,33 +58,47 @@ public struct ModuleStanding: Sendable, Equatable {
   public var attendedUE: Decimal
   /// UE of sessions without a record yet (to come, or not yet recorded).
   public var openUE: Int
-  /// The largest single session among the open ones.
+  /// The largest single session still to come (today or later) without a record.
   public var largestOpenSession: Int
   public var threshold: Decimal
+  /// Of the open UE, those of sessions whose day is past: nobody recorded them. They are not
+  /// reachable any more (the day is gone) and not known to be lost; the report names them.
+  public var pastUnrecordedUE: Int
+  public var pastUnrecordedSessions: Int
 
-  public init(plannedUE: Int, attendedUE: Decimal, openUE: Int, largestOpenSession: Int, threshold: Decimal) {
+  public init(
+    plannedUE: Int, attendedUE: Decimal, openUE: Int, largestOpenSession: Int, threshold: Decimal, pastUnrecordedUE: Int = 0,
+    pastUnrecordedSessions: Int = 0
+  ) {
     self.plannedUE = plannedUE
     self.attendedUE = attendedUE
     self.openUE = openUE
     self.largestOpenSession = largestOpenSession
     self.threshold = threshold
+    self.pastUnrecordedUE = pastUnrecordedUE
+    self.pastUnrecordedSessions = pastUnrecordedSessions
   }
 
   /// UE needed: the threshold's share of all planned UE.
   public var neededUE: Decimal { threshold * Decimal(plannedUE) }
-  /// UE at most reachable by attending everything still open.
-  public var reachableUE: Decimal { attendedUE + Decimal(openUE) }
+  /// UE still to come without a record.
+  public var futureUE: Int { openUE - pastUnrecordedUE }
+  /// UE at most reachable by attending every session still to come (past sessions without a
+  /// record count as not reachable: their day is gone).
+  public var reachableUE: Decimal { attendedUE + Decimal(futureUE) }
 
   /// UE already lost: recorded sessions, or parts of them, not attended.
   public var lostUE: Decimal { Decimal(plannedUE) - attendedUE - Decimal(openUE) }
 
   /// The early-warning verdict. "One miss from failing" is only said of someone who has already
-  /// lost UE: when the rules leave no room for a single missed session (80 % of four 8-UE days),
-  /// it would otherwise flag everyone from the first day on.
+  /// lost UE (or has past sessions without a record): when the rules leave no room for a single
+  /// missed session (80 % of four 8-UE days), it would otherwise flag everyone from the first day.
   public var risk: Risk {
     if plannedUE > 0 && attendedUE >= neededUE { return .passed }
     if reachableUE < neededUE { return .cannotPass }
-    if openUE > 0 && lostUE > 0 && reachableUE - Decimal(largestOpenSession) < neededUE { return .oneMissFromFailing }
+    if futureUE > 0 && (lostUE > 0 || pastUnrecordedUE > 0) && reachableUE - Decimal(largestOpenSession) < neededUE {
+      return .oneMissFromFailing
+    }
     return .onTrack
   }
 

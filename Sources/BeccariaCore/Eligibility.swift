@@ -41,10 +41,15 @@ public struct EligibilityInput: Sendable, Equatable {
   /// Valid certificates held: the Zertifikat, and Teilnahmebescheinigungen by module.
   public var holdsZertifikat: Bool
   public var certifiedModules: Set<Int>
+  /// Revoked certificates the office has not reopened (serials): each blocks a new certificate of
+  /// its kind (and module) as a valid one would, until `certificate reopen`.
+  public var revokedZertifikat: String?
+  public var revokedModules: [Int: String]
 
   public init(
     requiredModules: [Int], projectRequired: Bool, credits: [Credit], projectPassedOn: CalendarDate?, wholeProgramme: Bool,
-    programmeCohortEnded: Bool, holdsZertifikat: Bool, certifiedModules: Set<Int>
+    programmeCohortEnded: Bool, holdsZertifikat: Bool, certifiedModules: Set<Int>, revokedZertifikat: String? = nil,
+    revokedModules: [Int: String] = [:]
   ) {
     self.requiredModules = requiredModules
     self.projectRequired = projectRequired
@@ -54,6 +59,8 @@ public struct EligibilityInput: Sendable, Equatable {
     self.programmeCohortEnded = programmeCohortEnded
     self.holdsZertifikat = holdsZertifikat
     self.certifiedModules = certifiedModules
+    self.revokedZertifikat = revokedZertifikat
+    self.revokedModules = revokedModules
   }
 }
 
@@ -68,15 +75,49 @@ public struct DueCertificate: Sendable, Equatable {
   public var reason: String
 }
 
-/// The verdict for one participant: what is due now, and what is still missing for the Zertifikat.
+/// A certificate the rules would make due, held back by a revoked one of the same kind.
+public struct BlockedCertificate: Sendable, Equatable {
+  public var kind: CertificateKind
+  public var module: Int?
+  /// The revoked certificate that blocks it.
+  public var revokedSerial: String
+  /// Why it would be due.
+  public var reason: String
+  /// `Zertifikat (module 2) would be due (...), but the revoked BQ-... blocks it: ...`
+  public var sentence: String {
+    "\(kind.rawValue)\(module.map { " module \($0)" } ?? "") would be due (\(reason)), but the revoked certificate "
+      + "\(revokedSerial) blocks it: beccaria certificate reopen \(revokedSerial) --reason ... lets the next run issue a new one"
+  }
+}
+
+/// The verdict for one participant: what is due now, what is still missing for the Zertifikat,
+/// and what a revoked certificate holds back.
 public struct EligibilityVerdict: Sendable, Equatable {
   public var due: [DueCertificate]
   public var missing: [String]
+  public var blocked: [BlockedCertificate] = []
 }
 
 /// The completion rules of the programme definition, as a pure function.
 public enum Eligibility {
   public static func evaluate(_ input: EligibilityInput) -> EligibilityVerdict {
+    var blocking = input
+    blocking.holdsZertifikat = input.holdsZertifikat || input.revokedZertifikat != nil
+    blocking.certifiedModules = input.certifiedModules.union(input.revokedModules.keys)
+    var verdict = rules(blocking)
+    guard blocking != input else { return verdict }
+    // What would be due if the revoked certificates did not count, and is not.
+    for candidate in rules(input).due
+    where !verdict.due.contains(where: { $0.kind == candidate.kind && $0.module == candidate.module }) {
+      let serial = candidate.kind == .zertifikat ? input.revokedZertifikat : candidate.module.flatMap { input.revokedModules[$0] }
+      guard let serial else { continue }
+      verdict.blocked.append(
+        BlockedCertificate(kind: candidate.kind, module: candidate.module, revokedSerial: serial, reason: candidate.reason))
+    }
+    return verdict
+  }
+
+  static func rules(_ input: EligibilityInput) -> EligibilityVerdict {
     // The earliest cohort in which each module was met counts.
     var best: [Int: EligibilityInput.Credit] = [:]
     for credit in input.credits {

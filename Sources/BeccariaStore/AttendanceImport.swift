@@ -9,6 +9,10 @@ public struct AttendanceImportSummary: Sendable, Equatable {
   public var corrected: Int
   public var unchanged: Int
   public var sessions: Int
+  /// Valid certificates issued before this import whose holders' attendance it wrote (their
+  /// programme, and module for a Teilnahmebescheinigung): `BQ-… (participant N)`. Empty for a
+  /// login that may not read certificates.
+  public var certificatesToReview: [String] = []
 }
 
 /// One bad input row.
@@ -70,6 +74,9 @@ public struct AttendanceImporter {
         }
         try db.executeScript(unsafeSQL: "ANALYZE attendance_staging")
         try resolve(db, defaultReason: reason)
+        // The reason given for the whole file is this transaction's: the audit log's, and the one
+        // a correction falls back to (schema 0016's trigger).
+        if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
         let problems = try validate(db, limit: maxProblems)
         if !problems.isEmpty { throw ImportRejected(problems) }
         let summary = try apply(db, dryRun: dryRun)
@@ -170,13 +177,15 @@ public struct AttendanceImporter {
         UNION ALL
         SELECT line, 'ue', CASE
                  WHEN ue_text <> '' AND ue_value IS NULL THEN '"' || left(ue_text, 20) || '" is not a number of UE'
+                 WHEN ue_value * 2 <> trunc(ue_value * 2) THEN ue_text || ' UE: UE are recorded in half steps (6 or 6.5)'
                  WHEN status = 'late' AND ue_text = '' THEN 'late needs the UE actually attended'
                  WHEN status IN ('absent', 'excused') THEN status || ' means 0 UE, not ' || ue_text
                  WHEN ue_attended <= 0 THEN status || ' needs more than 0 UE; record absent instead'
                  ELSE ue_attended || ' UE is more than the ' || session_ue || ' UE of session ' || session_id END
           FROM attendance_resolved
          WHERE status IS NOT NULL AND session_id IS NOT NULL
-           AND (ue_attended IS NULL OR ue_attended > session_ue OR (status IN ('present', 'late') AND ue_attended <= 0))
+           AND (ue_attended IS NULL OR ue_attended > session_ue OR (status IN ('present', 'late') AND ue_attended <= 0)
+                OR ue_value * 2 <> trunc(ue_value * 2))
         UNION ALL
         SELECT line, 'session', 'session ' || session_id || ' on ' || to_char(session_day, 'YYYY-MM-DD') || ' has not taken place yet'
           FROM attendance_resolved WHERE session_day > beccaria_today()
@@ -201,6 +210,13 @@ public struct AttendanceImporter {
           FROM attendance_resolved r JOIN attendance a ON a.session_id = r.session_id AND a.participant_id = r.participant_id
          WHERE (a.status, a.ue_attended) IS DISTINCT FROM (r.status, r.ue_attended)
            AND r.session_day < beccaria_today() AND r.reason IS NULL
+        UNION ALL
+        -- A correction needs a reason of its own, not the one left by the last correction.
+        SELECT r.line, 'reason', 'repeats the reason of this record''s last correction; say what this correction is for'
+          FROM attendance_resolved r JOIN attendance a ON a.session_id = r.session_id AND a.participant_id = r.participant_id
+         WHERE (a.status, a.ue_attended) IS DISTINCT FROM (r.status, r.ue_attended)
+           AND r.session_day < beccaria_today() AND r.reason = a.correction_reason
+           AND coalesce(current_setting('beccaria.reason', true), '') = ''
         UNION ALL
         -- The table's checks (schema 0018) would refuse the whole file without naming the line.
         SELECT line, 'reason', 'contains a control or invisible character (a single line of text, please)'
@@ -238,7 +254,21 @@ public struct AttendanceImporter {
       """)
     let inserted: Int = try counts?.decode("inserted") ?? 0
     let corrected: Int = try counts?.decode("corrected") ?? 0
-    return AttendanceImportSummary(
+    var summary = AttendanceImportSummary(
       rows: rows, inserted: inserted, corrected: corrected, unchanged: rows - inserted - corrected, sessions: sessions)
+    // Rows written by this transaction carry its time (schema 0016 stamps every change).
+    if try db.canRead("certificate") {
+      summary.certificatesToReview = try db.query(
+        """
+        SELECT DISTINCT c.serial, c.participant_id
+        FROM attendance a JOIN session s ON s.id = a.session_id JOIN programme_version v ON v.id = s.programme_version_id
+        JOIN certificate c ON c.participant_id = a.participant_id AND c.programme_id = v.programme_id AND c.status = 'valid'
+                          AND (c.module_number IS NULL OR c.module_number = s.module_number) AND c.issued_at < now()
+        WHERE a.recorded_at = now() AND a.session_id IN (SELECT DISTINCT session_id FROM attendance_resolved)
+        ORDER BY c.serial
+        """
+      ).map { "\(try $0.decode("serial", as: String.self)) (participant \(try $0.decode("participant_id", as: Int64.self)))" }
+    }
+    return summary
   }
 }

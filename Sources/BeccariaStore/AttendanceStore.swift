@@ -25,16 +25,21 @@ public struct RosterEntry: Codable, Sendable, Equatable {
   public var givenNames: String
   public var organisation: String?
   public var municipality: String?
-  /// Booked into this cohort for make-up from another cohort.
+  /// Booked single modules of this cohort to make them up: the participant has a whole-programme
+  /// enrolment in another cohort of the programme.
   public var makeUp: Bool
+  /// Booked single modules of this cohort (make-up or not).
+  public var singleModules: Bool
   public var status: AttendanceStatus?
   public var ueAttended: Decimal?
 }
 
 /// What recording one attendance did.
 public enum RecordOutcome: Sendable, Equatable {
-  case recorded
-  case corrected(previousStatus: AttendanceStatus, previousUE: Decimal)
+  case recorded(ue: Decimal)
+  case corrected(previousStatus: AttendanceStatus, previousUE: Decimal, ue: Decimal)
+  /// The status and UE were recorded so already; only the note changed.
+  case noteChanged
   case unchanged
 }
 
@@ -81,7 +86,12 @@ public struct AttendanceStore {
   public func roster(_ session: SessionID) throws -> [RosterEntry] {
     try connection.query(
       """
-      SELECT p.id, p.family_name, p.given_names, p.organisation, m.name AS municipality, e.scope = 'modules' AS make_up,
+      SELECT p.id, p.family_name, p.given_names, p.organisation, m.name AS municipality, e.scope = 'modules' AS single_modules,
+             e.scope = 'modules' AND EXISTS (
+               SELECT 1 FROM enrolment home JOIN course hc ON hc.id = home.course_id
+               JOIN programme_version hv ON hv.id = hc.programme_version_id JOIN programme_version sv ON sv.id = s.programme_version_id
+               WHERE home.participant_id = p.id AND home.course_id <> s.course_id AND home.scope = 'programme'
+                 AND home.enrolled_at IS NOT NULL AND hv.programme_id = sv.programme_id) AS make_up,
              a.status, a.ue_attended
       FROM session s
       JOIN enrolment e ON \(Self.onRoster)
@@ -96,6 +106,7 @@ public struct AttendanceStore {
         participantID: ParticipantID(try row.decode("id")), familyName: try row.decode("family_name"),
         givenNames: try row.decode("given_names"), organisation: try row.decode("organisation"),
         municipality: try row.decode("municipality"), makeUp: try row.decode("make_up"),
+        singleModules: try row.decode("single_modules"),
         status: try row.decode("status", as: String?.self).flatMap(AttendanceStatus.init(rawValue:)),
         ueAttended: try row.decode("ue_attended"))
     }
@@ -137,19 +148,26 @@ public struct AttendanceStore {
         )
       }
       let existing = try db.queryOne(
-        "SELECT status, ue_attended FROM attendance WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue) FOR UPDATE"
+        "SELECT status, ue_attended, note FROM attendance WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue) FOR UPDATE"
       )
-      var outcome = RecordOutcome.recorded
+      var outcome = RecordOutcome.recorded(ue: ueAttended)
       if let existing {
         let oldStatus = AttendanceStatus(rawValue: try existing.decode("status")) ?? .absent
         let oldUE: Decimal = try existing.decode("ue_attended")
-        if oldStatus == status && oldUE == ueAttended { return .unchanged }
+        if oldStatus == status && oldUE == ueAttended {
+          // The same record with a new note: the note is kept, which is no correction.
+          guard let note, note != (try existing.decode("note", as: String?.self)) else { return .unchanged }
+          try db.execute(
+            "UPDATE attendance SET note = \(note) WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue)"
+          )
+          return .noteChanged
+        }
         if day < today && (reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
           throw StoreError.invalid(
             "participant \(participant) is already recorded as \(oldStatus.rawValue) (\(oldUE) UE) for session \(session) on \(day); a correction after the session's day needs --reason"
           )
         }
-        outcome = .corrected(previousStatus: oldStatus, previousUE: oldUE)
+        outcome = .corrected(previousStatus: oldStatus, previousUE: oldUE, ue: ueAttended)
       }
       if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
       try db.execute(

@@ -62,8 +62,8 @@ public struct AuditChain {
   /// The tables whose current rows are compared with their last audit entry unless all are asked
   /// for: the certificate register and what it is made from.
   public static let registerTables = [
-    "certificate", "certificate_status_event", "certificate_serial_counter", "signing_key", "programme", "programme_version",
-    "programme_module",
+    "certificate", "certificate_status_event", "certificate_reopening", "certificate_serial_counter", "signing_key", "programme",
+    "programme_version", "programme_module",
   ]
 
   /// The chain's newest link.

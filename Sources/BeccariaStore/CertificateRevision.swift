@@ -59,6 +59,31 @@ public struct CertificateRevision {
     }
   }
 
+  /// Lets the next run issue a new certificate in place of a revoked one, through
+  /// `certificate_reopen` (schema 0019): the revoked certificate stays revoked and verifies so;
+  /// the holder is marked due, and the rules decide as for anyone. Returns when it was reopened.
+  @discardableResult
+  public func reopen(serial: String, reason: String) throws -> Date {
+    let reason = try Self.requireReason(reason, for: "reopening")
+    return try connection.transaction { db in
+      let current = try current(db, serial: serial)
+      guard current.status == "revoked" else {
+        throw StoreError.conflict("certificate \(serial) is \(current.status): only a revoked certificate is reopened")
+      }
+      if let earlier = try db.queryOne(
+        "SELECT to_char(at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS day FROM certificate_reopening WHERE certificate_id = \(current.id)"
+      ) {
+        throw StoreError.conflict(
+          "certificate \(serial) was reopened on \(try earlier.decode("day", as: String.self)) already; the next run decides whether a new one is due"
+        )
+      }
+      guard let at: Date = try db.queryOne("SELECT certificate_reopen(\(serial), \(reason)) AS at")?.decode("at") else {
+        throw StoreError.corrupt("certificate \(serial) vanished while being reopened")
+      }
+      return at
+    }
+  }
+
   /// Issues a replacement for a valid certificate: a new serial of the current year, the holder's
   /// current name and birth date, everything else (texts, modules, completion date) as issued.
   /// Stored through `certificate_reissue`, which marks the old one superseded in the same step.
@@ -70,7 +95,11 @@ public struct CertificateRevision {
       try SigningKeyStore(db).requireUsable(signer)
       let current = try current(db, serial: serial)
       switch current.status {
-      case "revoked": throw StoreError.conflict("certificate \(serial) is revoked; a revoked certificate is not re-issued")
+      case "revoked":
+        throw StoreError.conflict(
+          "certificate \(serial) is revoked; a revoked certificate is not re-issued. When its holder meets the rules again "
+            + "(a new project passed, say), `beccaria certificate reopen \(serial) --reason ...` lets the next run issue a new one"
+        )
       case "superseded":
         throw StoreError.conflict(
           "certificate \(serial) was already replaced by \(current.supersededBy ?? "a newer one"); re-issue that one instead")

@@ -33,6 +33,9 @@ public struct CertificateRunSummary: Sendable {
   public var runID: Int64?
   public var issued: [IssuedCertificate] = []
   public var planned: [PlannedCertificate] = []
+  /// In a dry run: certificates the rules would make due that a revoked one holds back, as
+  /// sentences naming the participant.
+  public var blocked: [String] = []
   public var failures: [String] = []
   public var cohortsEnded = 0
   public var exported = 0
@@ -148,9 +151,11 @@ public struct CertificateRun: Sendable {
       return summary
     } catch {
       // Best effort: a broken connection cannot record anything; the next run reaps this one.
+      // What the other worker committed before this one failed counts: the register says how many.
       _ = try? control.execute(
         """
-        UPDATE certificate_run SET status = 'failed', finished_at = clock_timestamp(), issued = \(summary.issued.count),
+        UPDATE certificate_run SET status = 'failed', finished_at = clock_timestamp(),
+               issued = (SELECT count(*) FROM certificate WHERE run_id = \(runID)),
                error = \(String(describing: error)) WHERE id = \(runID)
         """)
       throw error
@@ -276,7 +281,9 @@ public struct CertificateRun: Sendable {
         let issuer = CertificateIssuer(connection: tx, renderer: renderer, today: today, runID: runID, signer: signer)
         var issued: [IssuedCertificate] = []
         var failures: [String] = []
-        var failedKeys: Set<DueKey> = []
+        // Each participant's own failures: the marker keeps what went wrong for them, not for the
+        // batch's last.
+        var failedKeys: [DueKey: [String]] = [:]
         let cases = try EligibilityReader(tx).cases(for: claimed).filter { !$0.erased }
         let plan = cases.flatMap { eligibility in
           Eligibility.evaluate(eligibility.input).due.map { (due: $0, eligibility: eligibility) }
@@ -306,18 +313,19 @@ public struct CertificateRun: Sendable {
             let reason =
               "participant \(eligibility.key.participant): \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? ""): \(error)"
             failures.append(reason)
-            failedKeys.insert(eligibility.key)
+            failedKeys[eligibility.key, default: []].append(reason)
             events(.failed(participant: eligibility.key.participant, reason: reason))
           }
         }
-        for key in claimed where failedKeys.contains(key) {
+        for key in claimed {
+          guard let reasons = failedKeys[key] else { continue }
           try tx.execute(
             """
-            UPDATE certificate_due SET attempts = attempts + 1, last_error = \(failures.last), last_run_id = \(runID)
+            UPDATE certificate_due SET attempts = attempts + 1, last_error = \(reasons.joined(separator: "\n")), last_run_id = \(runID)
             WHERE participant_id = \(key.participant) AND programme_id = \(key.programme)
             """)
         }
-        let done = claimed.filter { !failedKeys.contains($0) }
+        let done = claimed.filter { failedKeys[$0] == nil }
         try tx.execute(
           """
           DELETE FROM certificate_due
@@ -364,7 +372,9 @@ public struct CertificateRun: Sendable {
           let slice = Array(keys[index..<min(index + 500, keys.count)])
           index += slice.count
           for eligibility in try EligibilityReader(tx).cases(for: slice) where !eligibility.erased {
-            for due in Eligibility.evaluate(eligibility.input).due {
+            let verdict = Eligibility.evaluate(eligibility.input)
+            summary.blocked += verdict.blocked.map { "participant \(eligibility.key.participant): \($0.sentence)" }
+            for due in verdict.due {
               summary.planned.append(
                 PlannedCertificate(
                   participantID: eligibility.key.participant, holderName: eligibility.holderName, kind: due.kind,

@@ -178,7 +178,7 @@ public struct CertificateVerifier {
       return result
     }
     if let refused = Self.retirement(of: key, claim: claim, checkedAgainst: checkedAgainst) { return refused }
-    var result = Self.statusVerdict(entry, how: how, checkedAgainst: checkedAgainst)
+    var result = Self.statusVerdict(entry, how: how, checkedAgainst: checkedAgainst, current: try currentEntry(of: entry))
     result.fill(from: claim)
     result.status(from: entry)
     return result
@@ -195,10 +195,20 @@ public struct CertificateVerifier {
     return result
   }
 
-  /// The verdict a genuine entry's recorded status gives (see `RegisterEntry.recordedStatus`).
-  static func statusVerdict(_ entry: RegisterEntry, how: String, checkedAgainst: String, suffix: String = "")
-    -> VerificationResult
-  {
+  /// The last certificate of a replaced one's chain, when the register has it.
+  func currentEntry(of entry: RegisterEntry) throws -> RegisterEntry? {
+    guard entry.recordedStatus == "superseded", let connection, let serial = entry.currentSerial ?? entry.supersededBy else {
+      return nil
+    }
+    return try self.entry(connection, where: "c.serial = \(serial)")
+  }
+
+  /// The verdict a genuine entry's recorded status gives (see `RegisterEntry.recordedStatus`);
+  /// for a replaced certificate, `current` is the last of its chain, whose own status says
+  /// whether a valid certificate exists at all.
+  static func statusVerdict(
+    _ entry: RegisterEntry, how: String, checkedAgainst: String, suffix: String = "", current: RegisterEntry? = nil
+  ) -> VerificationResult {
     let mismatch = entry.statusMismatch.map { "; \($0)" } ?? ""
     switch entry.recordedStatus {
     case "revoked":
@@ -209,12 +219,19 @@ public struct CertificateVerifier {
         "certificate \(entry.serial) is genuine but was revoked\(at.map { " on \(day($0))" } ?? "")"
           + (reason.map { ": \($0)" } ?? "") + suffix + mismatch, checkedAgainst: checkedAgainst)
     case "superseded":
-      let current = entry.currentSerial.flatMap { $0 == entry.supersededBy ? nil : $0 }
-      return VerificationResult(
-        .superseded,
-        "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
-          + (current.map { ", which was itself replaced; the current one is \($0)" } ?? "") + suffix + mismatch,
-        checkedAgainst: checkedAgainst)
+      let later = entry.currentSerial.flatMap { $0 == entry.supersededBy ? nil : $0 }
+      var text = "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
+      if let current, current.recordedStatus == "revoked" {
+        let at = current.event?.at ?? current.revokedAt
+        let reason = current.event?.reason ?? current.revocationReason
+        text +=
+          (later.map { ", which was itself replaced by \($0)" } ?? "") + ", which was revoked"
+          + (at.map { " on \(day($0))" } ?? "") + (reason.map { ": \($0)" } ?? "")
+          + "; no valid certificate exists"
+      } else {
+        text += later.map { ", which was itself replaced; the current one is \($0)" } ?? ""
+      }
+      return VerificationResult(.superseded, text + suffix + mismatch, checkedAgainst: checkedAgainst)
     default:
       return VerificationResult(
         .valid, "certificate \(entry.serial) is genuine and valid (\(how))" + suffix, checkedAgainst: checkedAgainst)
@@ -249,7 +266,8 @@ public struct CertificateVerifier {
         "certificate \(entry.serial) was issued and is valid; \(erasedNote), so only the holder's PDF or QR code shows whose it is",
         checkedAgainst: checkedAgainst)
     } else {
-      result = Self.statusVerdict(entry, how: how, checkedAgainst: checkedAgainst, suffix: "; \(erasedNote)")
+      result = Self.statusVerdict(
+        entry, how: how, checkedAgainst: checkedAgainst, suffix: "; \(erasedNote)", current: try currentEntry(of: entry))
     }
     if let claim {
       result.fill(from: claim)

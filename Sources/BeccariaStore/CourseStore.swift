@@ -42,10 +42,65 @@ public struct NewCourse: Sendable {
   }
 }
 
+/// What `course update` changes; nil leaves a field as stored.
+public struct CourseChange: Sendable {
+  public var title: String?
+  public var capacity: Int?
+  public var venue: String?
+  public var startsOn: CalendarDate?
+  public var endsOn: CalendarDate?
+  public init(
+    title: String? = nil, capacity: Int? = nil, venue: String? = nil, startsOn: CalendarDate? = nil, endsOn: CalendarDate? = nil
+  ) {
+    self.title = title
+    self.capacity = capacity
+    self.venue = venue
+    self.startsOn = startsOn
+    self.endsOn = endsOn
+  }
+}
+
+/// What `update` did: the cohort as it is now, and who moved up from its waiting list.
+public struct CourseUpdate: Sendable {
+  public var course: CourseListing
+  public var movedUp: [ParticipantListing]
+}
+
 /// Cohorts (Durchgänge).
 public struct CourseStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
+
+  /// Changes a cohort's title, capacity, venue or dates in one transaction. The database keeps
+  /// what depends on them (schema 0019): a larger capacity gives its places to the waiting list
+  /// at once, a smaller one below the places taken is refused, and dates that would leave a
+  /// session outside are refused.
+  public func update(code: String, _ change: CourseChange) throws -> CourseUpdate {
+    try connection.transaction { db in
+      guard let row = try db.queryOne("SELECT id, seats_taken FROM course WHERE code = \(code) FOR NO KEY UPDATE") else {
+        throw StoreError.notFound("cohort \(code)")
+      }
+      let id: Int64 = try row.decode("id")
+      let taken: Int = try row.decode("seats_taken")
+      if let capacity = change.capacity, capacity < taken {
+        throw StoreError.conflict(
+          "cohort \(code) has \(taken) participants enrolled; its capacity cannot go below that (withdraw or transfer someone first)"
+        )
+      }
+      let waiting = try EnrolmentStore(db).waitingList(db, courseID: id)
+      try db.execute(
+        """
+        UPDATE course SET title = coalesce(\(change.title), title), capacity = coalesce(\(change.capacity), capacity),
+               venue = coalesce(\(change.venue), venue), starts_on = coalesce(\(change.startsOn?.postgres), starts_on),
+               ends_on = coalesce(\(change.endsOn?.postgres), ends_on)
+        WHERE id = \(id)
+        """)
+      let moved = try db.query(
+        "SELECT participant_id FROM enrolment WHERE id = ANY(\(PostgresArray(waiting))) AND status = 'enrolled' ORDER BY enrolled_at"
+      ).map { try ParticipantStore(db).find(ParticipantID(try $0.decode("participant_id"))) }
+      return CourseUpdate(course: try CourseStore(db).find(code: code), movedUp: moved)
+    }
+  }
 
   /// Opens a cohort pinned to the programme's current version.
   public func create(_ course: NewCourse) throws -> CourseListing {

@@ -75,3 +75,12 @@ extension Row {
     try decode(column, as: PostgresDate?.self).map(CalendarDate.init)
   }
 }
+
+extension Connection {
+  /// Whether this login may read `table` (a `public` table): what a command may add to its output
+  /// depends on it (a trainer reads no certificates).
+  public func canRead(_ table: String) throws -> Bool {
+    try queryOne("SELECT has_table_privilege('public.' || quote_ident(\(table)), 'SELECT') AS ok")?.decode("ok", as: Bool.self)
+      ?? false
+  }
+}

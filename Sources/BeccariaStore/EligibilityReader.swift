@@ -96,16 +96,28 @@ public struct EligibilityReader {
         "passed_on")
     }
 
-    var held: [DueKey: (zertifikat: Bool, modules: Set<Int>)] = [:]
+    // What blocks a new certificate: a valid one, or a revoked one the office has not reopened
+    // (schema 0019). A superseded certificate is represented by its successor.
+    struct Held {
+      var zertifikat = false; var modules: Set<Int> = []; var revokedZertifikat: String?; var revokedModules: [Int: String] = [:]
+    }
+    var held: [DueKey: Held] = [:]
     for row in try connection.query(
-      "SELECT participant_id, programme_id, kind, module_number FROM certificate WHERE participant_id = ANY(\(people))")
+      """
+      SELECT c.participant_id, c.programme_id, c.kind, c.module_number, c.serial, c.status FROM certificate c
+      WHERE c.participant_id = ANY(\(people)) AND c.status <> 'superseded'
+        AND NOT (c.status = 'revoked' AND EXISTS (SELECT 1 FROM certificate_reopening r WHERE r.certificate_id = c.id))
+      ORDER BY c.id
+      """)
     {
       let key = DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))
-      var entry = held[key] ?? (false, [])
+      var entry = held[key] ?? Held()
+      let revoked = try row.decode("status", as: String.self) == "revoked"
+      let serial: String = try row.decode("serial")
       if try row.decode("kind", as: String.self) == CertificateKind.zertifikat.rawValue {
-        entry.zertifikat = true
+        if revoked { entry.revokedZertifikat = serial } else { entry.zertifikat = true }
       } else if let module: Int = try row.decode("module_number") {
-        entry.modules.insert(module)
+        if revoked { entry.revokedModules[module] = serial } else { entry.modules.insert(module) }
       }
       held[key] = entry
     }
@@ -148,7 +160,8 @@ public struct EligibilityReader {
           requiredModules: definition.modules.map(\.number), projectRequired: definition.completion.projectRequired,
           credits: credits[key] ?? [], projectPassedOn: projects[key], wholeProgramme: enrolment?.whole ?? false,
           programmeCohortEnded: enrolment?.ended ?? false, holdsZertifikat: holds?.zertifikat ?? false,
-          certifiedModules: holds?.modules ?? []),
+          certifiedModules: holds?.modules ?? [], revokedZertifikat: holds?.revokedZertifikat,
+          revokedModules: holds?.revokedModules ?? [:]),
         definition: definition, programmeVersionID: versionID, courseIDs: courseIDs[key] ?? [:])
     }
   }

@@ -41,6 +41,8 @@ public struct TransferOutcome: Sendable, Equatable {
   /// Modules booked in the new cohort.
   public var booked: [Int]
   public var outcome: EnrolmentOutcome
+  /// The participant who moved up from the old cohort's waiting list into the freed place.
+  public var promoted: ParticipantListing?
 }
 
 /// Enrolments, the waiting list and transfers between cohorts.
@@ -143,6 +145,44 @@ public struct EnrolmentStore {
     return .waiting(id, position: position)
   }
 
+  /// What the office should know about an enrolment just made, as sentences: a certificate the
+  /// participant already holds for what they booked, and other cohorts of the same programme they
+  /// are enrolled in or waiting for. Empty when there is nothing to say.
+  public func concerns(courseCode: String, participant: ParticipantID, modules: [Int]?) throws -> [String] {
+    let held = try connection.query(
+      """
+      SELECT c.serial, c.kind, c.module_number, to_char(c.issued_at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS issued
+      FROM certificate c JOIN course k ON k.code = \(courseCode) JOIN programme_version v ON v.id = k.programme_version_id
+      WHERE c.participant_id = \(participant.rawValue) AND c.programme_id = v.programme_id AND c.status = 'valid'
+        AND (c.kind = 'zertifikat' OR c.module_number = ANY(\(PostgresArray(modules ?? []))))
+      ORDER BY c.serial
+      """)
+    var sentences = try held.map { row -> String in
+      let kind: String = try row.decode("kind")
+      let module: Int? = try row.decode("module_number")
+      let what = kind == "zertifikat" ? "the Zertifikat" : "a Teilnahmebescheinigung for module \(module ?? 0)"
+      return "participant \(participant) already holds \(what) of this programme (\(try row.decode("serial", as: String.self)), "
+        + "issued \(try row.decode("issued", as: String.self)))"
+    }
+    let others = try connection.query(
+      """
+      SELECT o.code, o.status AS course_status, e.status
+      FROM enrolment e JOIN course o ON o.id = e.course_id JOIN course k ON k.code = \(courseCode)
+      JOIN programme_version ov ON ov.id = o.programme_version_id JOIN programme_version kv ON kv.id = k.programme_version_id
+      WHERE e.participant_id = \(participant.rawValue) AND e.status IN ('enrolled', 'waiting') AND o.id <> k.id
+        AND o.status IN ('open', 'running') AND ov.programme_id = kv.programme_id
+      ORDER BY o.code
+      """)
+    sentences += try others.map { row in
+      let code: String = try row.decode("code")
+      let status: String = try row.decode("status")
+      return status == "waiting"
+        ? "participant \(participant) is also on the waiting list of cohort \(code)"
+        : "participant \(participant) is also enrolled in cohort \(code) (\(try row.decode("course_status", as: String.self)))"
+    }
+    return sentences
+  }
+
   /// Withdraws a participant (enrolled or waiting). A freed place goes to the first on the
   /// waiting list in the same transaction.
   public func withdraw(courseCode: String, participant: ParticipantID, reason: String) throws -> WithdrawalOutcome {
@@ -157,36 +197,34 @@ public struct EnrolmentStore {
           """)
       else { throw StoreError.notFound("an enrolment of participant \(participant) in cohort \(courseCode)") }
       let status = EnrolmentStatus(rawValue: try enrolment.decode("status")) ?? .enrolled
+      let waiting = try waitingList(db, courseID: course.id)
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
       try db.execute(
         """
         UPDATE enrolment SET status = 'withdrawn', queue_number = NULL, ended_at = now(), end_reason = \(reason)
         WHERE id = \(try enrolment.decode("id", as: Int64.self))
         """)
-      var promoted: ParticipantListing?
-      if status == .enrolled, let next = try promoteFirstWaiting(db, courseID: course.id) {
-        promoted = try ParticipantStore(db).find(next)
-      }
-      return WithdrawalOutcome(previousStatus: status, promoted: promoted)
+      return WithdrawalOutcome(previousStatus: status, promoted: try movedUp(db, from: waiting))
     }
   }
 
-  /// Moves the first waiting participant into a free place; returns who moved up.
-  func promoteFirstWaiting(_ db: Connection, courseID: Int64) throws -> ParticipantID? {
-    guard
-      let next = try db.queryOne(
+  /// The waiting list's enrolment ids, taken while the cohort is locked.
+  func waitingList(_ db: Connection, courseID: Int64) throws -> [Int64] {
+    try db.query("SELECT id FROM enrolment WHERE course_id = \(courseID) AND status = 'waiting' ORDER BY queue_number")
+      .map { try $0.decode("id", as: Int64.self) }
+  }
+
+  /// Who of those waiting before has a place now: a freed place goes to the first waiting person
+  /// in the statement that frees it (schema 0019), whoever frees it.
+  func movedUp(_ db: Connection, from waiting: [Int64]) throws -> ParticipantListing? {
+    guard !waiting.isEmpty,
+      let row = try db.queryOne(
         """
-        SELECT e.id, e.participant_id FROM enrolment e JOIN participant p ON p.id = e.participant_id
-        WHERE e.course_id = \(courseID) AND e.status = 'waiting' AND p.erased_at IS NULL
-        ORDER BY e.queue_number LIMIT 1 FOR NO KEY UPDATE OF e
+        SELECT participant_id FROM enrolment WHERE id = ANY(\(PostgresArray(waiting))) AND status = 'enrolled'
+        ORDER BY enrolled_at LIMIT 1
         """)
     else { return nil }
-    try db.execute(
-      """
-      UPDATE enrolment SET status = 'enrolled', queue_number = NULL, enrolled_at = clock_timestamp()
-      WHERE id = \(try next.decode("id", as: Int64.self))
-      """)
-    return ParticipantID(try next.decode("participant_id"))
+    return try ParticipantStore(db).find(ParticipantID(try row.decode("participant_id")))
   }
 
   /// Moves a participant from one cohort to a later one of the same programme. Modules already
@@ -228,6 +266,7 @@ public struct EnrolmentStore {
         throw StoreError.invalid(
           "participant \(participant) has already completed every booked module in \(from); nothing to transfer")
       }
+      let waiting = try waitingList(db, courseID: source.id)
       let outcome = try insertEnrolment(
         db, course: target, courseCode: to, participant: participant,
         modules: scope == .programme && credited.isEmpty ? nil : remaining)
@@ -241,8 +280,7 @@ public struct EnrolmentStore {
         UPDATE enrolment SET status = 'transferred', ended_at = now(), end_reason = \(reason), transferred_to = \(newID.rawValue)
         WHERE id = \(enrolmentID)
         """)
-      _ = try promoteFirstWaiting(db, courseID: source.id)
-      return TransferOutcome(credited: credited, booked: remaining, outcome: outcome)
+      return TransferOutcome(credited: credited, booked: remaining, outcome: outcome, promoted: try movedUp(db, from: waiting))
     }
   }
 

@@ -16,6 +16,14 @@ public struct UpsertCounts: Sendable, Equatable {
   public var inserted: Int
   public var updated: Int
   public var unchanged: Int
+  /// For each updated record, what changed: `14612000 Dresden: district "A" → "B"`.
+  public var changes: [String] = []
+}
+
+/// The optional fields of a municipality that an import or `municipality add` may leave out: a
+/// field not given keeps its stored value (an empty value given clears it).
+public enum MunicipalityField: Sendable, Hashable {
+  case district, asskommMemberSince
 }
 
 /// The municipality register.
@@ -23,28 +31,49 @@ public struct MunicipalityStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
-  /// Inserts or updates municipalities by AGS, all in one transaction.
-  public func upsert(_ municipalities: [Municipality]) throws -> UpsertCounts {
+  /// Inserts or updates municipalities by AGS, all in one transaction. Of the optional fields,
+  /// only those in `given` are written to a known municipality; the others keep their stored
+  /// values. Each update is described in `UpsertCounts.changes`.
+  public func upsert(_ municipalities: [Municipality], given: Set<MunicipalityField>) throws -> UpsertCounts {
     try connection.transaction { db in
       var counts = UpsertCounts(inserted: 0, updated: 0, unchanged: 0)
       for municipality in municipalities {
-        let row = try db.queryOne(
-          """
-          INSERT INTO municipality AS m (ags, name, district, asskomm_member_since)
-          VALUES (\(municipality.ags.value), \(municipality.name), \(municipality.district),
-                  \(municipality.asskommMemberSince?.postgres))
-          ON CONFLICT (ags) DO UPDATE
-            SET name = EXCLUDED.name, district = EXCLUDED.district,
-                asskomm_member_since = EXCLUDED.asskomm_member_since, updated_at = now()
-            WHERE (m.name, m.district, m.asskomm_member_since)
-                  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.district, EXCLUDED.asskomm_member_since)
-          RETURNING (xmax = 0) AS inserted
-          """)
-        switch try row?.decode("inserted", as: Bool.self) {
-        case true?: counts.inserted += 1
-        case false?: counts.updated += 1
-        case nil: counts.unchanged += 1
+        guard
+          let stored = try db.queryOne(
+            "SELECT name, district, asskomm_member_since FROM municipality WHERE ags = \(municipality.ags.value) FOR UPDATE")
+        else {
+          try db.execute(
+            """
+            INSERT INTO municipality (ags, name, district, asskomm_member_since)
+            VALUES (\(municipality.ags.value), \(municipality.name), \(municipality.district), \(municipality.asskommMemberSince?.postgres))
+            """)
+          counts.inserted += 1
+          continue
         }
+        let oldName: String = try stored.decode("name")
+        let oldDistrict: String? = try stored.decode("district")
+        let oldSince = try stored.optionalDate("asskomm_member_since")
+        let district = given.contains(.district) ? municipality.district : oldDistrict
+        let since = given.contains(.asskommMemberSince) ? municipality.asskommMemberSince : oldSince
+        var changed: [String] = []
+        func quoted(_ text: String?) -> String { text.map { "\"\($0)\"" } ?? "–" }
+        if municipality.name != oldName { changed.append("name \(quoted(oldName)) → \(quoted(municipality.name))") }
+        if district != oldDistrict { changed.append("district \(quoted(oldDistrict)) → \(quoted(district))") }
+        if since != oldSince {
+          changed.append("ASSKomm member since \(oldSince?.description ?? "–") → \(since?.description ?? "–")")
+        }
+        guard !changed.isEmpty else {
+          counts.unchanged += 1
+          continue
+        }
+        try db.execute(
+          """
+          UPDATE municipality SET name = \(municipality.name), district = \(district), asskomm_member_since = \(since?.postgres),
+                 updated_at = now()
+          WHERE ags = \(municipality.ags.value)
+          """)
+        counts.updated += 1
+        counts.changes.append("\(municipality.ags) \(municipality.name): " + changed.joined(separator: "; "))
       }
       return counts
     }

@@ -29,29 +29,18 @@ public struct CertificateSummary: Codable, Sendable, Equatable {
 }
 
 extension ParticipantStore {
-  /// Per cohort and module the participant is booked for: planned and attended UE.
+  /// Per cohort and module the participant is booked for: planned and attended UE, each session
+  /// counted once however often they enrolled in the cohort (`module_attendance`, schema 0019).
   public func progress(_ id: ParticipantID) throws -> [ModuleProgress] {
     try connection.query(
       """
-      SELECT c.code, s.module_number, m.title, v.attendance_threshold,
-             sum(s.ue)::integer AS planned,
-             coalesce(sum(CASE WHEN a.status IN ('present', 'late') THEN a.ue_attended
-                               WHEN a.status = 'excused' AND v.excused_counts THEN s.ue
-                               ELSE 0 END), 0)::numeric AS attended,
-             count(a.status)::integer AS recorded, count(*)::integer AS sessions
-      FROM enrolment e
-      JOIN course c ON c.id = e.course_id
-      JOIN programme_version v ON v.id = c.programme_version_id
-      JOIN session s ON s.course_id = e.course_id
-      JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
-      LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = e.participant_id
-      WHERE e.participant_id = \(id.rawValue)
-        AND e.status IN ('enrolled', 'transferred', 'withdrawn')
-        AND e.enrolled_at IS NOT NULL
-        AND (e.scope = 'programme'
-             OR EXISTS (SELECT 1 FROM enrolment_module em WHERE em.enrolment_id = e.id AND em.module_number = s.module_number))
-      GROUP BY c.code, c.starts_on, s.module_number, m.title, v.attendance_threshold
-      ORDER BY c.starts_on NULLS LAST, c.code, s.module_number
+      SELECT c.code, ma.module_number, m.title, ma.attendance_threshold, ma.planned_ue AS planned, ma.attended_ue AS attended,
+             ma.recorded_sessions AS recorded, ma.sessions
+      FROM module_attendance ma
+      JOIN course c ON c.id = ma.course_id
+      JOIN programme_module m ON m.programme_version_id = ma.programme_version_id AND m.number = ma.module_number
+      WHERE ma.participant_id = \(id.rawValue)
+      ORDER BY c.starts_on NULLS LAST, c.code, ma.module_number
       """
     ).map { row in
       ModuleProgress(

@@ -44,6 +44,10 @@ public struct AtRiskEntry: Codable, Sendable, Equatable {
   public var neededUE: Decimal
   public var reachableUE: Decimal
   public var largestOpenSession: Int
+  /// Sessions of the module whose day is past and that nobody recorded (and their UE): counted
+  /// as not reachable; recording them may change the finding.
+  public var pastUnrecordedSessions: Int
+  public var pastUnrecordedUE: Int
   /// A later cohort where the module can be made up, and whether the participant is booked there.
   public var makeUpCourse: String?
   public var makeUpBooked: Bool
@@ -134,7 +138,8 @@ public struct ProgressReports {
     let rows = try connection.query(
       """
       SELECT ma.participant_id, p.family_name || ', ' || p.given_names AS name, c.code, ma.module_number, m.title,
-             ma.planned_ue, ma.attended_ue, ma.open_ue, coalesce(ma.largest_open_ue, 0) AS largest_open, ma.attendance_threshold,
+             ma.planned_ue, ma.attended_ue, ma.open_ue, ma.largest_future_ue, ma.attendance_threshold,
+             ma.past_unrecorded_sessions, ma.past_unrecorded_ue,
              makeup.code AS makeup_code, makeup.booked AS makeup_booked
       FROM module_attendance ma
       JOIN course c ON c.id = ma.course_id
@@ -177,14 +182,17 @@ public struct ProgressReports {
           WHERE oe.participant_id = ma.participant_id AND oe.course_id <> ma.course_id AND oe.enrolled_at IS NOT NULL
             AND EXISTS (
               SELECT 1 FROM module_attendance other
-              WHERE other.enrolment_id = oe.id AND other.programme_id = ma.programme_id AND other.module_number = ma.module_number
+              WHERE other.participant_id = oe.participant_id AND other.course_id = oe.course_id
+                AND other.programme_id = ma.programme_id AND other.module_number = ma.module_number
                 AND other.planned_ue > 0 AND other.attended_ue >= other.attendance_threshold * other.planned_ue))
       ORDER BY c.code, beccaria_fold(p.family_name), beccaria_fold(p.given_names), ma.participant_id, ma.module_number
       """)
     return try rows.compactMap { row in
       let standing = ModuleStanding(
         plannedUE: try row.decode("planned_ue"), attendedUE: try row.decode("attended_ue"), openUE: try row.decode("open_ue"),
-        largestOpenSession: try row.decode("largest_open"), threshold: try row.decode("attendance_threshold"))
+        largestOpenSession: try row.decode("largest_future_ue"), threshold: try row.decode("attendance_threshold"),
+        pastUnrecordedUE: try row.decode("past_unrecorded_ue"), pastUnrecordedSessions: try row.decode("past_unrecorded_sessions")
+      )
       guard standing.risk == .cannotPass || standing.risk == .oneMissFromFailing else { return nil }
       return AtRiskEntry(
         participantID: ParticipantID(try row.decode("participant_id")), name: try row.decode("name"),
@@ -192,6 +200,7 @@ public struct ProgressReports {
         module: try row.decode("module_number"), moduleTitle: try row.decode("title"), risk: standing.risk,
         plannedUE: standing.plannedUE, attendedUE: standing.attendedUE, neededUE: standing.neededUE,
         reachableUE: standing.reachableUE, largestOpenSession: standing.largestOpenSession,
+        pastUnrecordedSessions: standing.pastUnrecordedSessions, pastUnrecordedUE: standing.pastUnrecordedUE,
         makeUpCourse: try row.decode("makeup_code"), makeUpBooked: try row.decode("makeup_booked", as: Bool?.self) ?? false)
     }
   }

@@ -113,6 +113,32 @@ public struct SessionStore {
     }
   }
 
+  /// Cancels a session that has no recorded attendance: it goes, with its trainers, and its UE
+  /// leave the module's plan (so shares and eligibility are computed without it). A session with
+  /// recorded attendance took place and stays (the database refuses, schema 0019). Returns the
+  /// session as it was.
+  public func cancel(_ session: SessionID, reason: String) throws -> SessionHeader {
+    let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !reason.isEmpty else { throw StoreError.invalid("cancelling a session needs a reason (--reason)") }
+    return try connection.transaction { db in
+      let header = try AttendanceStore(db).header(session)
+      guard try db.queryOne("SELECT 1 AS ok FROM session WHERE id = \(session.rawValue) FOR UPDATE") != nil else {
+        throw StoreError.notFound("session \(session)")
+      }
+      let recorded =
+        try db.queryOne("SELECT count(*)::integer AS n FROM attendance WHERE session_id = \(session.rawValue)")?.decode(
+          "n", as: Int.self) ?? 0
+      if recorded > 0 {
+        throw StoreError.conflict(
+          "session \(session) on \(header.day) has \(recorded) attendance record\(recorded == 1 ? "" : "s"): it took place and is not cancelled "
+            + "(correct its attendance instead)")
+      }
+      try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
+      try db.execute("DELETE FROM session WHERE id = \(session.rawValue)")
+      return header
+    }
+  }
+
   /// The blocks of a module as the programme version of a cohort defines them.
   public func blocks(courseCode: String, module: Int) throws -> [ProgrammeDefinition.Block] {
     guard

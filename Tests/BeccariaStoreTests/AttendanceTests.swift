@@ -12,7 +12,9 @@ import Testing
     let store = AttendanceStore(fixture.connection)
     let session = fixture.module1[0]
     let p = fixture.participants
-    #expect(try store.record(session: session, participant: p[0], status: .present, ue: nil, reason: nil, note: nil) == .recorded)
+    #expect(
+      try store.record(session: session, participant: p[0], status: .present, ue: nil, reason: nil, note: nil) == .recorded(ue: 8)
+    )
     try fixture.record(session, p[1], .late, ue: Decimal(string: "5.5"))
     try fixture.record(session, p[2], .excused)
     try fixture.record(session, p[3], .absent)
@@ -37,7 +39,7 @@ import Testing
     #expect(refused?.description.contains("needs --reason") == true)
     let outcome = try store.record(
       session: session, participant: person, status: .late, ue: 6, reason: "Liste verwechselt", note: nil)
-    #expect(outcome == .corrected(previousStatus: .present, previousUE: 8))
+    #expect(outcome == .corrected(previousStatus: .present, previousUE: 8, ue: 6))
     let history = try fixture.connection.query(
       """
       SELECT action, actor, reason, old_values->>'status' AS old_status, new_values->>'status' AS new_status

@@ -13,10 +13,11 @@ public enum Fixtures {
   /// Loads the shipped programme and registers Dresden and Bautzen.
   public static func programmeAndMunicipalities(_ db: Connection) throws {
     _ = try ProgrammeStore(db).load(try ProgrammeFile.load(path: Checkout.programmeFile))
-    _ = try MunicipalityStore(db).upsert([
-      Municipality(ags: dresden, name: "Dresden", district: "Dresden", asskommMemberSince: nil),
-      Municipality(ags: bautzen, name: "Bautzen", district: "Bautzen", asskommMemberSince: nil),
-    ])
+    _ = try MunicipalityStore(db).upsert(
+      [
+        Municipality(ags: dresden, name: "Dresden", district: "Dresden", asskommMemberSince: nil),
+        Municipality(ags: bautzen, name: "Bautzen", district: "Bautzen", asskommMemberSince: nil),
+      ], given: [.district, .asskommMemberSince])
   }
 
   /// Opens a cohort of the shipped programme.

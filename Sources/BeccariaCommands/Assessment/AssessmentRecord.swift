@@ -33,10 +33,17 @@ struct AssessmentRecord: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      try CertificateStore(try global.connect()).recordAssessment(
+      let connection = try global.connect()
+      try CertificateStore(connection).recordAssessment(
         participant: participant.id, programmeCode: programme, kind: kind, passed: result == "passed", title: title,
         assessedOn: date?.value ?? CalendarDate.today(), courseCode: course, note: note)
       print("Recorded \(kind) of participant \(participant.id) as \(result).")
+      let resting = try CertificateReview(connection).resting(participant: participant.id, session: nil, programmeCode: programme)
+      if !resting.isEmpty {
+        warn(
+          "participant \(participant.id) already holds \(resting.joined(separator: ", ")); it stays as issued: "
+            + "beccaria report review lists certificates whose basis changed since (revoke or re-issue)")
+      }
     }
   }
 }

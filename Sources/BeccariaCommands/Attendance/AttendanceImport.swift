@@ -66,6 +66,13 @@ struct AttendanceImport: ParsableCommand {
         "\(verb) \(summary.rows) row\(summary.rows == 1 ? "" : "s") for \(summary.sessions) session\(summary.sessions == 1 ? "" : "s"): "
           + "\(summary.inserted) new, \(summary.corrected) corrected, \(summary.unchanged) unchanged"
           + (changed == 0 ? " — nothing changed." : dryRun ? "; nothing was written (--dry-run)." : "."))
+      if !summary.certificatesToReview.isEmpty {
+        let listed = summary.certificatesToReview.prefix(20).joined(separator: ", ")
+        let more = summary.certificatesToReview.count > 20 ? " and \(summary.certificatesToReview.count - 20) more" : ""
+        warn(
+          "this \(dryRun ? "would change" : "changed") attendance that issued certificates rest on: \(listed)\(more); "
+            + "beccaria report review lists what to check")
+      }
     }
   }
 }

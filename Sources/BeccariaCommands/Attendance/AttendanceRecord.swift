@@ -22,7 +22,7 @@ struct AttendanceRecord: ParsableCommand {
   @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
   @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
   @Option(help: ArgumentHelp("present, late, excused or absent.", valueName: "status")) var status: String
-  @Option(help: "UE actually attended (45 minutes each; halves allowed).") var ue: String?
+  @Option(help: "UE actually attended (45 minutes each; in half steps, such as 6 or 6.5).") var ue: String?
   @Option(help: "Why an entry is corrected after the session's day.") var reason: String?
   @Option(help: "A remark kept with the entry.") var note: String?
 
@@ -43,16 +43,28 @@ struct AttendanceRecord: ParsableCommand {
   func run() throws {
     try reportingFailures {
       guard let status = AttendanceRule.status(status) else { return }
-      let outcome = try AttendanceStore(try global.connect()).record(
+      let connection = try global.connect()
+      let outcome = try AttendanceStore(connection).record(
         session: SessionID(session.id), participant: participant.id, status: status, ue: ue.flatMap(Self.decimal),
         reason: reason, note: note)
       switch outcome {
-      case .recorded: print("Recorded participant \(participant.id) at session \(session.id) as \(status.rawValue).")
-      case .corrected(let oldStatus, let oldUE):
+      case .recorded(let ue):
+        print("Recorded participant \(participant.id) at session \(session.id) as \(status.rawValue) (\(UE.format(ue)) UE).")
+      case .corrected(let oldStatus, let oldUE, let ue):
         print(
-          "Corrected participant \(participant.id) at session \(session.id): \(oldStatus.rawValue) (\(UE.format(oldUE)) UE) → \(status.rawValue)."
+          "Corrected participant \(participant.id) at session \(session.id): \(oldStatus.rawValue) (\(UE.format(oldUE)) UE) → \(status.rawValue) (\(UE.format(ue)) UE)."
         )
+      case .noteChanged:
+        print("Participant \(participant.id) at session \(session.id) was recorded so already; the note was saved.")
       case .unchanged: print("Participant \(participant.id) at session \(session.id) is already recorded so; nothing changed.")
+      }
+      if case .corrected = outcome, try connection.canRead("certificate") {
+        let resting = try CertificateReview(connection).resting(participant: participant.id, session: SessionID(session.id))
+        if !resting.isEmpty {
+          warn(
+            "participant \(participant.id) holds \(resting.joined(separator: ", ")), which rests on this attendance; "
+              + "it stays as issued: beccaria report review lists certificates to check (revoke or re-issue)")
+        }
       }
     }
   }

@@ -36,7 +36,7 @@ struct AttendanceRoster: ParsableCommand {
           .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
           .init(header: "STATUS") { $0.status?.rawValue ?? "" },
           .init(header: "UE", alignRight: true) { $0.ueAttended.map(UE.format) ?? "" },
-          .init(header: "") { $0.makeUp ? "make-up" : "" },
+          .init(header: "") { $0.makeUp ? "make-up" : $0.singleModules ? "single module" : "" },
         ]
       ).print(output.format)
     }

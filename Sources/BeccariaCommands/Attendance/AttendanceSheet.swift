@@ -40,7 +40,7 @@ struct AttendanceSheet: ParsableCommand {
         rows: roster.map { entry in
           SignInSheet.Row(
             name: "\(entry.familyName), \(entry.givenNames)", organisation: entry.organisation, municipality: entry.municipality,
-            remark: entry.makeUp ? "Nachholer (Einzelmodul)" : nil)
+            remark: entry.makeUp ? "Nachholer (Einzelmodul)" : entry.singleModules ? "Einzelmodul" : nil)
         })
       let data = try sheet.render()
       // Personal data (mode 0600), registered so that an erasure of anyone on it lists the file.

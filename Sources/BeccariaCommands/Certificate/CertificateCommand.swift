@@ -8,6 +8,6 @@ struct CertificateCommand: ParsableCommand {
     abstract: "Issue certificates (the nightly run); list, show, export, verify, revoke and re-issue them.",
     subcommands: [
       CertificateRunCommand.self, CertificateList.self, CertificateShow.self, CertificateExport.self, CertificateVerify.self,
-      CertificateRevoke.self, CertificateReissue.self, CertificatePreview.self,
+      CertificateRevoke.self, CertificateReopen.self, CertificateReissue.self, CertificatePreview.self,
     ])
 }

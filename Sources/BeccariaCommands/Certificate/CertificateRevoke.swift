@@ -9,7 +9,8 @@ struct CertificateRevoke: ParsableCommand {
     commandName: "revoke",
     abstract: "Revoke a certificate: it stays stored and verifies as revoked, with the reason and date.",
     discussion: """
-      Nothing is deleted, and the nightly run never issues a revoked certificate again.
+      Nothing is deleted, and a revoked certificate blocks a new one of its kind until the office \
+      reopens it (beccaria certificate reopen, when the holder meets the rules again).
 
       Example:
         beccaria certificate revoke BQ-2026-000042 --reason "Projektarbeit als Plagiat erkannt"

@@ -99,6 +99,7 @@ struct CertificateRunCommand: ParsableCommand {
             .init(header: "WHY") { $0.reason },
           ]
         ).print(.table)
+        for sentence in summary.blocked { print("Held back: \(sentence)") }
         return
       }
       let byKind = Dictionary(grouping: summary.issued, by: \.kind)

@@ -42,6 +42,11 @@ struct EnrolmentAdd: ParsableCommand {
           "\(course) is full: \(person.givenNames) \(person.familyName) (\(person.id)) is number \(position) on the waiting list for \(what)."
         )
       }
+      for concern in try EnrolmentStore(connection).concerns(
+        courseCode: course, participant: participant.id, modules: module.isEmpty ? nil : module)
+      {
+        warn(concern)
+      }
     }
   }
 }

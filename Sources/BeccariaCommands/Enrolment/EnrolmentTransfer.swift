@@ -38,6 +38,9 @@ struct EnrolmentTransfer: ParsableCommand {
       if case .waiting(_, let position) = result.outcome {
         print("\(to) is full: the participant is number \(position) on its waiting list.")
       }
+      if let promoted = result.promoted {
+        print("Moved up from the waiting list of \(from): \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
+      }
     }
   }
 }

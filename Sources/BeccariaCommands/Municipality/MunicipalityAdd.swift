@@ -28,9 +28,18 @@ struct MunicipalityAdd: ParsableCommand {
       case .failure(let list):
         throw CommandFailure(list.sentence.replacingOccurrences(of: "--asskomm-member-since", with: "--member-since"))
       }
-      let counts = try MunicipalityStore(try global.connect()).upsert([municipality])
-      let verb = counts.inserted == 1 ? "Added" : counts.updated == 1 ? "Updated" : "Unchanged:"
-      print("\(verb) \(municipality.name) (\(municipality.ags)).")
+      // An option not given leaves the stored value alone.
+      var given: Set<MunicipalityField> = []
+      if district != nil { given.insert(.district) }
+      if memberSince != nil { given.insert(.asskommMemberSince) }
+      let counts = try MunicipalityStore(try global.connect()).upsert([municipality], given: given)
+      if counts.inserted == 1 {
+        print("Added \(municipality.name) (\(municipality.ags)).")
+      } else if let change = counts.changes.first {
+        print("Updated \(change).")
+      } else {
+        print("Unchanged: \(municipality.name) (\(municipality.ags)).")
+      }
     }
   }
 }

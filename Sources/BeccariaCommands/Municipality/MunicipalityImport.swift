@@ -45,10 +45,17 @@ struct MunicipalityImport: ParsableCommand {
         print("\(file): \(municipalities.count) municipalities are valid; nothing was written (--dry-run).")
         return
       }
-      let counts = try MunicipalityStore(try global.connect()).upsert(municipalities)
+      // A column the file does not have leaves the stored values alone.
+      var given: Set<MunicipalityField> = [.district]
+      if input.columns.contains("asskomm_member_since") { given.insert(.asskommMemberSince) }
+      let counts = try MunicipalityStore(try global.connect()).upsert(municipalities, given: given)
       print(
         "Imported \(municipalities.count) municipalities: \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged."
       )
+      for change in counts.changes { print("  updated \(change)") }
+      if !given.contains(.asskommMemberSince) {
+        print("The file has no column asskomm_member_since: stored membership dates were kept.")
+      }
     }
   }
 }

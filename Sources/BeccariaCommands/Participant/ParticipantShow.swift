@@ -74,7 +74,8 @@ struct ParticipantShow: ParsableCommand {
           print("  due at the next run: \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)")
         }
         for missing in verdict.missing { print("  still missing for the Zertifikat: \(missing)") }
-        if verdict.due.isEmpty && verdict.missing.isEmpty { print("  nothing missing; nothing due") }
+        for blocked in verdict.blocked { print("  held back: \(blocked.sentence)") }
+        if verdict.due.isEmpty && verdict.missing.isEmpty && verdict.blocked.isEmpty { print("  nothing missing; nothing due") }
       }
       print("")
       print("Certificates:")

@@ -45,13 +45,17 @@ struct ReportAtRisk: ParsableCommand {
       } else {
         "no later cohort offers module \(entry.module) yet"
       }
+    let unrecorded =
+      entry.pastUnrecordedSessions == 0
+      ? ""
+      : "; \(entry.pastUnrecordedSessions) past session\(entry.pastUnrecordedSessions == 1 ? "" : "s") (\(entry.pastUnrecordedUE) UE) without a record, counted as not attended: record them"
     switch entry.risk {
     case .cannotPass:
       return
-        "cannot pass module \(entry.module) in this cohort: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable; \(makeUp)"
+        "cannot pass module \(entry.module) in this cohort: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); \(makeUp)"
     default:
       return
-        "module \(entry.module) at risk: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable; missing one more session (\(entry.largestOpenSession) UE) would make it unreachable"
+        "module \(entry.module) at risk: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); missing one more session (\(entry.largestOpenSession) UE) would make it unreachable"
     }
   }
 }

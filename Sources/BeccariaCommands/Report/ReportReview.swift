@@ -1,0 +1,55 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+/// `beccaria report review`.
+struct ReportReview: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "review",
+    abstract: "Valid certificates whose basis changed after issue: attendance or assessments recorded or corrected since.",
+    discussion: """
+      An issued certificate never changes by itself (it is frozen and signed). When attendance \
+      or a project result is corrected later, the certificate is listed here with what changed \
+      and whether the completion rules are still met today; the office then revokes it, \
+      re-issues it, or leaves it. Correcting commands name such certificates as they change \
+      their basis.
+
+      Example:
+        beccaria report review
+        beccaria report review --participant 12 --format csv
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var output: FormatOption
+  @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
+
+  func run() throws {
+    try reportingFailures {
+      let entries = try CertificateReview(try global.connect()).list(participant: participant?.id)
+      try Listing(
+        items: entries,
+        columns: [
+          .init(header: "SERIAL") { $0.serial },
+          .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
+          .init(header: "ID", alignRight: true) { $0.participantID.description },
+          .init(header: "HOLDER") { $0.holderName },
+          .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+          .init(header: "CHANGED SINCE") { Self.changes($0) },
+          .init(header: "RULES TODAY") { $0.noLongerMet.map { "no longer met: \($0)" } ?? "still met" },
+        ]
+      ).print(output.format)
+    }
+  }
+
+  static func changes(_ entry: ReviewEntry) -> String {
+    var parts: [String] = []
+    if entry.attendanceChanges > 0 {
+      parts.append("\(entry.attendanceChanges) attendance record\(entry.attendanceChanges == 1 ? "" : "s")")
+    }
+    if entry.assessmentChanges > 0 {
+      parts.append("\(entry.assessmentChanges) assessment\(entry.assessmentChanges == 1 ? "" : "s")")
+    }
+    return parts.joined(separator: ", ")
+  }
+}

@@ -1,0 +1,113 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// A valid certificate whose basis changed after it was issued: attendance or an assessment
+/// recorded or corrected since, and whether the completion rules are still met today.
+public struct ReviewEntry: Codable, Sendable, Equatable {
+  public var serial: String
+  public var kind: CertificateKind
+  public var module: Int?
+  public var participantID: ParticipantID
+  public var holderName: String
+  public var issuedAt: Date
+  /// Attendance records of the certificate's programme (its module, for a
+  /// Teilnahmebescheinigung) written after the issue.
+  public var attendanceChanges: Int
+  /// Assessments of the programme recorded after the issue (Zertifikat only).
+  public var assessmentChanges: Int
+  /// Nil when the rules are still met; otherwise why not, in words.
+  public var noLongerMet: String?
+}
+
+/// Certificates whose basis changed after issue. A certificate is never changed by a later
+/// correction (it is frozen, and signed); the office decides whether to revoke or re-issue it.
+public struct CertificateReview {
+  let connection: Connection
+  public init(_ connection: Connection) { self.connection = connection }
+
+  /// Valid certificates with changes after their issue, by serial; optionally of one participant.
+  public func list(participant: ParticipantID? = nil) throws -> [ReviewEntry] {
+    let rows = try connection.query(
+      """
+      WITH candidates AS (
+        SELECT c.* FROM certificate c
+        WHERE c.status = 'valid' AND (\(participant?.rawValue)::bigint IS NULL OR c.participant_id = \(participant?.rawValue))
+      ), attended AS (
+        SELECT c.id, count(*)::integer AS n
+        FROM candidates c
+        JOIN attendance a ON a.participant_id = c.participant_id AND a.recorded_at > c.issued_at
+        JOIN session s ON s.id = a.session_id AND (c.module_number IS NULL OR s.module_number = c.module_number)
+        JOIN programme_version v ON v.id = s.programme_version_id AND v.programme_id = c.programme_id
+        GROUP BY c.id
+      ), assessed AS (
+        SELECT c.id, count(*)::integer AS n
+        FROM candidates c
+        JOIN assessment x ON x.participant_id = c.participant_id AND x.programme_id = c.programme_id AND x.recorded_at > c.issued_at
+        WHERE c.kind = 'zertifikat'
+        GROUP BY c.id
+      )
+      SELECT c.serial, c.kind, c.module_number, c.participant_id, c.programme_id, c.issued_at,
+             p.given_names || ' ' || p.family_name AS name,
+             coalesce(attended.n, 0) AS attendance_changes, coalesce(assessed.n, 0) AS assessment_changes
+      FROM candidates c JOIN participant p ON p.id = c.participant_id
+      LEFT JOIN attended ON attended.id = c.id LEFT JOIN assessed ON assessed.id = c.id
+      WHERE attended.id IS NOT NULL OR assessed.id IS NOT NULL
+      ORDER BY c.serial
+      """)
+    struct Found { var entry: ReviewEntry; var programme: Int64 }
+    let found = try rows.map { row in
+      Found(
+        entry: ReviewEntry(
+          serial: try row.decode("serial"), kind: CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat,
+          module: try row.decode("module_number"), participantID: ParticipantID(try row.decode("participant_id")),
+          holderName: try row.decode("name"), issuedAt: try row.decode("issued_at"),
+          attendanceChanges: try row.decode("attendance_changes"), assessmentChanges: try row.decode("assessment_changes"),
+          noLongerMet: nil),
+        programme: try row.decode("programme_id"))
+    }
+    // The rules as they stand today, for each holder and programme at once.
+    let keys = Array(Set(found.map { DueKey(participant: $0.entry.participantID.rawValue, programme: $0.programme) }))
+    var inputs: [DueKey: EligibilityInput] = [:]
+    for eligibility in try EligibilityReader(connection).cases(for: keys) { inputs[eligibility.key] = eligibility.input }
+    return found.map { item in
+      var entry = item.entry
+      let key = DueKey(participant: entry.participantID.rawValue, programme: item.programme)
+      entry.noLongerMet = inputs[key].flatMap { Self.unmet(entry, input: $0) }
+      return entry
+    }
+  }
+
+  /// Why the rules no longer support a certificate, or nil.
+  static func unmet(_ entry: ReviewEntry, input: EligibilityInput) -> String? {
+    let met = Set(input.credits.map(\.module))
+    if let module = entry.module {
+      return met.contains(module) ? nil : "module \(module): the attendance threshold is no longer met"
+    }
+    var reasons = input.requiredModules.filter { !met.contains($0) }.map {
+      "module \($0): the attendance threshold is no longer met"
+    }
+    if input.projectRequired && input.projectPassedOn == nil { reasons.append("no passed project work") }
+    return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+  }
+
+  /// Valid certificates of `participant` that rest on attendance at `session` (its programme, and
+  /// its module for a Teilnahmebescheinigung), or on the programme's assessments when `session` is
+  /// nil: what a correction there touches. Serials with their issue dates, `BQ-… (issued …)`.
+  public func resting(participant: ParticipantID, session: SessionID?, programmeCode: String? = nil) throws -> [String] {
+    try connection.query(
+      """
+      SELECT c.serial, to_char(c.issued_at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS issued
+      FROM certificate c
+      LEFT JOIN session s ON s.id = \(session?.rawValue)
+      LEFT JOIN programme_version v ON v.id = s.programme_version_id
+      LEFT JOIN programme pr ON pr.code = \(programmeCode)
+      WHERE c.participant_id = \(participant.rawValue) AND c.status = 'valid'
+        AND c.programme_id = coalesce(v.programme_id, pr.id)
+        AND (CASE WHEN s.id IS NOT NULL THEN c.module_number IS NULL OR c.module_number = s.module_number
+                  ELSE c.kind = 'zertifikat' END)
+      ORDER BY c.serial
+      """
+    ).map { "\(try $0.decode("serial", as: String.self)) (issued \(try $0.decode("issued", as: String.self)))" }
+  }
+}
