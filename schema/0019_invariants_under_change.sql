@@ -419,3 +419,29 @@ CREATE TRIGGER certificate_due_on_session_update AFTER UPDATE ON session REFEREN
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_mark_due_from_sessions();
 CREATE TRIGGER certificate_due_on_session_delete AFTER DELETE ON session REFERENCING OLD TABLE AS changed_rows
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_mark_due_from_sessions();
+
+-- Assessments are kept as recorded -----------------------------------------------------------------
+
+-- Every attempt is kept (0001): what was assessed, with which result, on which day, does not
+-- change or go afterwards, so that a certificate never rests on a result that silently became
+-- another. A mistake is put right by recording the attempt again (the report of certificates to
+-- review then lists what rests on it); only title and note may be edited (erasure blanks them).
+CREATE FUNCTION assessment_kept() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    -- When it was recorded is the database's to say (the review of certificates compares it).
+    NEW.recorded_at := now();
+    RETURN NEW;
+  ELSIF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'assessment % is kept as recorded (every attempt is); record a new one to put a mistake right', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.id, NEW.participant_id, NEW.programme_id, NEW.course_id, NEW.kind, NEW.result, NEW.assessed_on, NEW.recorded_at)
+     IS DISTINCT FROM (OLD.id, OLD.participant_id, OLD.programme_id, OLD.course_id, OLD.kind, OLD.result, OLD.assessed_on, OLD.recorded_at) THEN
+    RAISE EXCEPTION 'assessment % is kept as recorded: its result, kind and day do not change; record a new attempt', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER assessment_kept BEFORE INSERT OR UPDATE OR DELETE ON assessment FOR EACH ROW EXECUTE FUNCTION assessment_kept();

@@ -519,6 +519,14 @@ import Testing
       ["assessment", "record", "--participant", String(other.rawValue), "--result", "failed", "--kind", "colloquium"],
       database: cohort.database)
     #expect(assessment.stderr.contains("Warning: participant \(other) already holds"), "\(assessment.stderr)")
+    // The project result a Zertifikat rests on does not silently become another.
+    for change in [
+      "UPDATE assessment SET result = 'failed'", "DELETE FROM assessment",
+      "UPDATE assessment SET recorded_at = now() - interval '1 year'",
+    ] {
+      let error = Self.refusal { try cohort.connection.execute("\(unsafeRaw: change) WHERE participant_id = \(person.rawValue)") }
+      #expect(error?.message.contains("is kept as recorded") == true, "\(change): \(error?.message ?? "went through")")
+    }
     let both = try CertificateReview(cohort.connection).list()
     #expect(Set(both.map(\.participantID)) == [person, other])
     #expect(both.first { $0.participantID == other }?.assessmentChanges == 1)
