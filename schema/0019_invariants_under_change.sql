@@ -375,6 +375,7 @@ BEGIN
   RETURN now();
 END $$;
 
+REVOKE ALL ON certificate_reopening FROM beccaria_admin, beccaria_issuer, beccaria_trainer;
 GRANT SELECT ON certificate_reopening TO beccaria_admin, beccaria_auditor;
 GRANT SELECT (certificate_id, participant_id, at) ON certificate_reopening TO beccaria_issuer;
 GRANT SELECT, INSERT ON certificate_reopening TO beccaria_registrar;
@@ -432,6 +433,14 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     -- When it was recorded is the database's to say (the review of certificates compares it).
     NEW.recorded_at := now();
+    -- The cohort named is one of the programme that the participant took part in.
+    IF NEW.course_id IS NOT NULL AND NOT EXISTS (
+         SELECT 1 FROM enrolment e JOIN programme_version v ON v.id = e.programme_version_id
+          WHERE e.participant_id = NEW.participant_id AND e.course_id = NEW.course_id AND e.enrolled_at IS NOT NULL
+            AND v.programme_id = NEW.programme_id) THEN
+      RAISE EXCEPTION 'participant % was not enrolled in that cohort of the programme (course %); name the cohort they were assessed in, or none',
+        NEW.participant_id, NEW.course_id USING ERRCODE = 'check_violation', CONSTRAINT = 'assessment_in_own_cohort';
+    END IF;
     RETURN NEW;
   ELSIF TG_OP = 'DELETE' THEN
     RAISE EXCEPTION 'assessment % is kept as recorded (every attempt is); record a new one to put a mistake right', OLD.id
@@ -445,3 +454,237 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE TRIGGER assessment_kept BEFORE INSERT OR UPDATE OR DELETE ON assessment FOR EACH ROW EXECUTE FUNCTION assessment_kept();
+
+-- A cohort's waiting list closes with it ---------------------------------------------------------------
+
+-- When a cohort ends or is cancelled, nobody is left waiting for a place that will never come
+-- (they may be waiting in a later cohort as well, which is theirs to keep).
+CREATE FUNCTION course_closes_waiting_list() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  UPDATE enrolment SET status = 'withdrawn', queue_number = NULL, ended_at = now(),
+         end_reason = CASE NEW.status WHEN 'ended' THEN 'Durchgang beendet, kein Platz frei geworden' ELSE 'Durchgang abgesagt' END
+   WHERE course_id = NEW.id AND status = 'waiting';
+  RETURN NULL;
+END $$;
+CREATE TRIGGER course_closes_waiting_list AFTER UPDATE OF status ON course
+  FOR EACH ROW WHEN (NEW.status IN ('ended', 'cancelled') AND OLD.status IN ('open', 'running'))
+  EXECUTE FUNCTION course_closes_waiting_list();
+UPDATE enrolment e SET status = 'withdrawn', queue_number = NULL, ended_at = now(),
+       end_reason = CASE c.status WHEN 'ended' THEN 'Durchgang beendet, kein Platz frei geworden' ELSE 'Durchgang abgesagt' END
+  FROM course c
+ WHERE c.id = e.course_id AND c.status IN ('ended', 'cancelled') AND e.status = 'waiting';
+
+-- Derived and workflow columns are the database's ------------------------------------------------------
+
+-- A cohort's seat count is kept by the enrolment trigger (0001) and is what the capacity CHECK
+-- reads: written by hand (set to 0, say), it would let the cohort overbook. Only a trigger may
+-- change it.
+CREATE FUNCTION course_seats_derived() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF pg_trigger_depth() = 1
+     AND (CASE TG_OP WHEN 'INSERT' THEN NEW.seats_taken <> 0 ELSE NEW.seats_taken IS DISTINCT FROM OLD.seats_taken END) THEN
+    RAISE EXCEPTION 'cohort %: the places taken are counted from its enrolments, not written', NEW.code
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER course_seats_derived BEFORE INSERT OR UPDATE OF seats_taken ON course
+  FOR EACH ROW EXECUTE FUNCTION course_seats_derived();
+
+-- An enrolment's place in the queue and its times are the database's: the waiting list's order is
+-- when people asked (a queue number from the sequence, given when they start to wait), and the
+-- times a place was given or an enrolment ended are stamped on those transitions. Nobody enrols
+-- or queues an erased person.
+CREATE FUNCTION enrolment_stamp() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NEW.status IN ('enrolled', 'waiting') AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('enrolled', 'waiting'))
+     AND (SELECT erased_at FROM participant WHERE id = NEW.participant_id) IS NOT NULL THEN
+    RAISE EXCEPTION 'participant % was erased and cannot be enrolled or wait for a place', NEW.participant_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_not_erased';
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    NEW.requested_at := clock_timestamp();
+    NEW.queue_number := CASE WHEN NEW.status = 'waiting' THEN nextval('enrolment_queue_seq') END;
+    NEW.enrolled_at := CASE WHEN NEW.status = 'enrolled' THEN clock_timestamp() END;
+    NEW.ended_at := CASE WHEN NEW.status IN ('withdrawn', 'transferred') THEN now() END;
+    RETURN NEW;
+  END IF;
+  IF NEW.requested_at IS DISTINCT FROM OLD.requested_at
+     OR (NEW.status = 'waiting' AND OLD.status = 'waiting' AND NEW.queue_number IS DISTINCT FROM OLD.queue_number)
+     OR (NOT (NEW.status = 'enrolled' AND OLD.status <> 'enrolled') AND NEW.enrolled_at IS DISTINCT FROM OLD.enrolled_at)
+     OR (NOT (NEW.status IN ('withdrawn', 'transferred') AND OLD.status NOT IN ('withdrawn', 'transferred'))
+         AND NEW.ended_at IS DISTINCT FROM OLD.ended_at) THEN
+    RAISE EXCEPTION 'enrolment %: when it was asked for, its place in the queue and when it began and ended are the database''s', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.status = 'waiting' AND OLD.status <> 'waiting' THEN
+    NEW.queue_number := nextval('enrolment_queue_seq');
+  ELSIF NEW.status <> 'waiting' THEN
+    NEW.queue_number := NULL;
+  END IF;
+  IF NEW.status = 'enrolled' AND OLD.status <> 'enrolled' THEN
+    NEW.enrolled_at := clock_timestamp();
+  END IF;
+  IF NEW.status IN ('withdrawn', 'transferred') AND OLD.status NOT IN ('withdrawn', 'transferred') THEN
+    NEW.ended_at := now();
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER enrolment_stamp BEFORE INSERT OR UPDATE ON enrolment FOR EACH ROW EXECUTE FUNCTION enrolment_stamp();
+
+-- A booking changed in place (a module swapped) is checked like one taken out.
+CREATE TRIGGER enrolment_module_keeps_attendance_on_update AFTER UPDATE ON enrolment_module REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION enrolment_module_keeps_attendance();
+
+-- A cohort opened again fills its free places like one whose capacity grew.
+CREATE TRIGGER course_reopened_fills AFTER UPDATE OF status ON course
+  FOR EACH ROW WHEN (NEW.status IN ('open', 'running') AND OLD.status NOT IN ('open', 'running'))
+  EXECUTE FUNCTION course_capacity_raised();
+
+-- Attendance is history: a record is corrected (with a reason), never deleted, except by the
+-- retention period for cohorts that ended long enough ago (retention apply). A DELETE and INSERT
+-- would have been a correction without a reason.
+CREATE FUNCTION attendance_kept() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  years integer := (SELECT attendance_detail_years FROM retention_policy);
+BEGIN
+  -- The rule of retention apply: the cohort ended, its last session more than `years` ago.
+  IF years IS NULL OR NOT EXISTS (
+       SELECT 1 FROM course c JOIN session own ON own.course_id = c.id AND own.id = OLD.session_id
+        WHERE c.status = 'ended'
+          AND (SELECT max(s.day) FROM session s WHERE s.course_id = c.id) < beccaria_today() - make_interval(years => years)) THEN
+    RAISE EXCEPTION 'the attendance of participant % at session % is kept; correct it with a reason instead (only the retention period removes records)',
+      OLD.participant_id, OLD.session_id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER attendance_kept BEFORE DELETE ON attendance FOR EACH ROW EXECUTE FUNCTION attendance_kept();
+
+-- Rules across tables under concurrency ------------------------------------------------------------------
+
+-- The attendance rule (0001) reads sessions, enrolments and bookings; in READ COMMITTED each
+-- side of a race reads the other's committed state only (a session moved into the future, or an
+-- enrolment ended, while someone records it: both commit). Before the rule runs (triggers of a
+-- statement fire in name order), the rows it reads are locked FOR SHARE, in id order: a
+-- concurrent change of them waits for this statement's transaction, and this one for theirs,
+-- and whichever comes second sees the other's rows (the session and enrolment rules of this
+-- migration read attendance) and is refused.
+CREATE FUNCTION attendance_locks_its_basis() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM 1 FROM session s WHERE s.id IN (SELECT DISTINCT session_id FROM new_rows) ORDER BY s.id FOR SHARE;
+  PERFORM 1 FROM enrolment e
+    JOIN (SELECT DISTINCT n.participant_id, s.course_id FROM new_rows n JOIN session s ON s.id = n.session_id) k
+      ON k.participant_id = e.participant_id AND k.course_id = e.course_id
+   ORDER BY e.id FOR SHARE OF e;
+  PERFORM 1 FROM enrolment_module em
+   WHERE em.enrolment_id IN (
+     SELECT e.id FROM enrolment e
+       JOIN (SELECT DISTINCT n.participant_id, s.course_id FROM new_rows n JOIN session s ON s.id = n.session_id) k
+         ON k.participant_id = e.participant_id AND k.course_id = e.course_id
+      WHERE e.scope = 'modules')
+   ORDER BY em.enrolment_id, em.module_number FOR SHARE;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER attendance_locks_its_basis_on_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION attendance_locks_its_basis();
+CREATE TRIGGER attendance_locks_its_basis_on_update AFTER UPDATE ON attendance REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION attendance_locks_its_basis();
+
+-- What a certificate rests on, changed after its issue ----------------------------------------------------
+
+-- Certificates are frozen and signed; when what one rests on changes later (attendance recorded,
+-- corrected or deleted, sessions added, moved or cancelled, an assessment recorded), the holder
+-- and programme are noted here with what changed and when, so that `report review` lists every
+-- such certificate whatever the change and whoever made it. Only holders of a valid certificate
+-- are noted (nobody else has one to review).
+CREATE TABLE certificate_basis_change (
+  participant_id bigint NOT NULL REFERENCES participant (id),
+  programme_id bigint NOT NULL REFERENCES programme (id),
+  kind text NOT NULL CONSTRAINT certificate_basis_change_kind CHECK (kind IN ('attendance', 'plan', 'assessment'))
+    CONSTRAINT certificate_basis_change_kind_inert CHECK (beccaria_inert(kind)),
+  changed_at timestamptz NOT NULL,
+  PRIMARY KEY (participant_id, programme_id, kind)
+);
+CREATE TRIGGER no_truncate BEFORE TRUNCATE ON certificate_basis_change FOR EACH STATEMENT EXECUTE FUNCTION beccaria_refuse_truncate();
+-- Written by the triggers below only (the default privileges of 0006 gave the office more).
+REVOKE ALL ON certificate_basis_change FROM beccaria_admin, beccaria_issuer, beccaria_trainer;
+GRANT SELECT ON certificate_basis_change TO beccaria_admin, beccaria_auditor;
+
+CREATE FUNCTION certificate_basis_changed(people bigint[], programmes bigint[], what text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  INSERT INTO certificate_basis_change (participant_id, programme_id, kind, changed_at)
+  SELECT DISTINCT k.participant_id, k.programme_id, what, clock_timestamp()
+  FROM unnest(people, programmes) AS k (participant_id, programme_id)
+  WHERE EXISTS (SELECT 1 FROM certificate c WHERE c.participant_id = k.participant_id AND c.programme_id = k.programme_id
+                   AND c.status = 'valid')
+  ON CONFLICT (participant_id, programme_id, kind) DO UPDATE SET changed_at = excluded.changed_at
+$$;
+
+CREATE FUNCTION certificate_basis_from_attendance() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM certificate_basis_changed(array_agg(k.participant_id), array_agg(k.programme_id), 'attendance')
+     FROM (SELECT DISTINCT r.participant_id, v.programme_id FROM changed_rows r JOIN session s ON s.id = r.session_id
+           JOIN programme_version v ON v.id = s.programme_version_id) k;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER certificate_basis_on_attendance_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance();
+CREATE TRIGGER certificate_basis_on_attendance_update AFTER UPDATE ON attendance REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance();
+CREATE TRIGGER certificate_basis_on_attendance_delete AFTER DELETE ON attendance REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance();
+
+CREATE FUNCTION certificate_basis_from_sessions() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM certificate_basis_changed(array_agg(k.participant_id), array_agg(k.programme_id), 'plan')
+     FROM (SELECT DISTINCT e.participant_id, v.programme_id FROM (SELECT DISTINCT course_id FROM changed_rows) r
+           JOIN enrolment e ON e.course_id = r.course_id AND e.enrolled_at IS NOT NULL
+           JOIN programme_version v ON v.id = e.programme_version_id) k;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER certificate_basis_on_session_insert AFTER INSERT ON session REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_sessions();
+CREATE TRIGGER certificate_basis_on_session_update AFTER UPDATE ON session REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_sessions();
+CREATE TRIGGER certificate_basis_on_session_delete AFTER DELETE ON session REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_sessions();
+
+CREATE FUNCTION certificate_basis_from_assessment() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM certificate_basis_changed(array_agg(participant_id), array_agg(programme_id), 'assessment') FROM changed_rows;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER certificate_basis_on_assessment_insert AFTER INSERT ON assessment REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_assessment();
+
+-- A revoked certificate blocks a new one ----------------------------------------------------------------
+
+-- The rule the nightly run applies (a revoked certificate blocks a new one of its kind and module
+-- until certificate_reopen), held by the database for every writer of the register.
+CREATE FUNCTION certificate_not_blocked() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  blocking record;
+BEGIN
+  SELECT n.serial, c.serial AS revoked INTO blocking
+    FROM new_rows n JOIN certificate c
+      ON c.participant_id = n.participant_id AND c.programme_id = n.programme_id AND c.kind = n.kind
+     AND coalesce(c.module_number, 0) = coalesce(n.module_number, 0) AND c.id <> n.id AND c.status = 'revoked'
+   WHERE NOT EXISTS (SELECT 1 FROM certificate_reopening r WHERE r.certificate_id = c.id)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'certificate % cannot be issued: the revoked certificate % of the same kind blocks it until certificate reopen',
+      blocking.serial, blocking.revoked USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_not_blocked';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER certificate_not_blocked AFTER INSERT ON certificate REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_not_blocked();

@@ -101,13 +101,10 @@ public struct EligibilityVerdict: Sendable, Equatable {
 /// The completion rules of the programme definition, as a pure function.
 public enum Eligibility {
   public static func evaluate(_ input: EligibilityInput) -> EligibilityVerdict {
-    var blocking = input
-    blocking.holdsZertifikat = input.holdsZertifikat || input.revokedZertifikat != nil
-    blocking.certifiedModules = input.certifiedModules.union(input.revokedModules.keys)
-    var verdict = rules(blocking)
-    guard blocking != input else { return verdict }
+    var verdict = rules(input, revokedBlock: true)
+    guard input.revokedZertifikat != nil || !input.revokedModules.isEmpty else { return verdict }
     // What would be due if the revoked certificates did not count, and is not.
-    for candidate in rules(input).due
+    for candidate in rules(input, revokedBlock: false).due
     where !verdict.due.contains(where: { $0.kind == candidate.kind && $0.module == candidate.module }) {
       let serial = candidate.kind == .zertifikat ? input.revokedZertifikat : candidate.module.flatMap { input.revokedModules[$0] }
       guard let serial else { continue }
@@ -117,7 +114,12 @@ public enum Eligibility {
     return verdict
   }
 
-  static func rules(_ input: EligibilityInput) -> EligibilityVerdict {
+  /// The rules; with `revokedBlock`, a revoked certificate blocks a new one of its own kind (and
+  /// module) as a valid one does. A revoked Zertifikat is not held: it does not stand in the way
+  /// of the Teilnahmebescheinigungen of a cohort that ended without a (valid) Zertifikat.
+  static func rules(_ input: EligibilityInput, revokedBlock: Bool) -> EligibilityVerdict {
+    let zertifikatBlocked = input.holdsZertifikat || (revokedBlock && input.revokedZertifikat != nil)
+    let moduleBlocked = revokedBlock ? input.certifiedModules.union(input.revokedModules.keys) : input.certifiedModules
     // The earliest cohort in which each module was met counts.
     var best: [Int: EligibilityInput.Credit] = [:]
     for credit in input.credits {
@@ -133,7 +135,7 @@ public enum Eligibility {
     }
     var due: [DueCertificate] = []
     let zertifikatReady = missing.isEmpty && !input.requiredModules.isEmpty
-    if zertifikatReady && !input.holdsZertifikat {
+    if zertifikatReady && !zertifikatBlocked {
       let credits = input.requiredModules.compactMap { best[$0] }
       let completed = (credits.map(\.completedOn) + [input.projectPassedOn].compactMap { $0 }).max() ?? credits[0].completedOn
       due.append(
@@ -146,7 +148,7 @@ public enum Eligibility {
     let wantsModuleCertificates =
       !input.wholeProgramme || (input.programmeCohortEnded && !zertifikatReady && !input.holdsZertifikat)
     if wantsModuleCertificates {
-      for module in best.keys.sorted() where !input.certifiedModules.contains(module) {
+      for module in best.keys.sorted() where !moduleBlocked.contains(module) {
         guard let credit = best[module] else { continue }
         due.append(
           DueCertificate(

@@ -127,7 +127,13 @@ public struct AttendanceStore {
           FROM session s JOIN course c ON c.id = s.course_id
           WHERE s.id = \(session.rawValue)
           """)
-      else { throw StoreError.notFound("session \(session)") }
+      else {
+        // A trainer sees only the sessions they teach (row-level security): say so.
+        let trainer =
+          try db.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode("t", as: Bool.self)
+          ?? false
+        throw StoreError.notFound("session \(session)\(trainer ? " (or it is not one of the sessions this login teaches)" : "")")
+      }
       let day = try facts.date("day")
       let today = try facts.date("today")
       let module: Int = try facts.decode("module")

@@ -2,20 +2,41 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A valid certificate whose basis changed after it was issued: attendance or an assessment
-/// recorded or corrected since, and whether the completion rules are still met today.
+/// A valid certificate whose basis changed after it was issued: attendance recorded, corrected
+/// or deleted, sessions added, moved or cancelled, or an assessment recorded since (schema
+/// 0019's `certificate_basis_change`), and whether the completion rules are still met today.
 public struct ReviewEntry: Codable, Sendable, Equatable {
+  public struct Change: Codable, Sendable, Equatable {
+    /// `attendance`, `plan` or `assessment`.
+    public var kind: String
+    /// The last such change.
+    public var at: Date
+
+    enum CodingKeys: String, CodingKey { case kind, at }
+
+    /// As the database writes it: `at` in ISO 8601 (UTC, whole seconds).
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      kind = try container.decode(String.self, forKey: .kind)
+      if let text = try? container.decode(String.self, forKey: .at) {
+        guard let date = ISO8601DateFormatter().date(from: text) else {
+          throw DecodingError.dataCorruptedError(forKey: .at, in: container, debugDescription: "not an ISO 8601 time: \(text)")
+        }
+        at = date
+      } else {
+        at = try container.decode(Date.self, forKey: .at)
+      }
+    }
+  }
   public var serial: String
   public var kind: CertificateKind
   public var module: Int?
   public var participantID: ParticipantID
   public var holderName: String
   public var issuedAt: Date
-  /// Attendance records of the certificate's programme (its module, for a
-  /// Teilnahmebescheinigung) written after the issue.
-  public var attendanceChanges: Int
-  /// Assessments of the programme recorded after the issue (Zertifikat only).
-  public var assessmentChanges: Int
+  /// What changed after the issue, for the holder and programme (coarse: an attendance change in
+  /// any module of the programme lists the holder's Teilnahmebescheinigungen too).
+  public var changes: [Change]
   /// Nil when the rules are still met; otherwise why not, in words.
   public var noLongerMet: String?
 }
@@ -30,29 +51,17 @@ public struct CertificateReview {
   public func list(participant: ParticipantID? = nil) throws -> [ReviewEntry] {
     let rows = try connection.query(
       """
-      WITH candidates AS (
-        SELECT c.* FROM certificate c
-        WHERE c.status = 'valid' AND (\(participant?.rawValue)::bigint IS NULL OR c.participant_id = \(participant?.rawValue))
-      ), attended AS (
-        SELECT c.id, count(*)::integer AS n
-        FROM candidates c
-        JOIN attendance a ON a.participant_id = c.participant_id AND a.recorded_at > c.issued_at
-        JOIN session s ON s.id = a.session_id AND (c.module_number IS NULL OR s.module_number = c.module_number)
-        JOIN programme_version v ON v.id = s.programme_version_id AND v.programme_id = c.programme_id
-        GROUP BY c.id
-      ), assessed AS (
-        SELECT c.id, count(*)::integer AS n
-        FROM candidates c
-        JOIN assessment x ON x.participant_id = c.participant_id AND x.programme_id = c.programme_id AND x.recorded_at > c.issued_at
-        WHERE c.kind = 'zertifikat'
-        GROUP BY c.id
-      )
       SELECT c.serial, c.kind, c.module_number, c.participant_id, c.programme_id, c.issued_at,
              p.given_names || ' ' || p.family_name AS name,
-             coalesce(attended.n, 0) AS attendance_changes, coalesce(assessed.n, 0) AS assessment_changes
-      FROM candidates c JOIN participant p ON p.id = c.participant_id
-      LEFT JOIN attended ON attended.id = c.id LEFT JOIN assessed ON assessed.id = c.id
-      WHERE attended.id IS NOT NULL OR assessed.id IS NOT NULL
+             (SELECT jsonb_agg(jsonb_build_object('kind', b.kind,
+                                                  'at', to_char(b.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+                               ORDER BY b.kind)
+                FROM certificate_basis_change b
+               WHERE b.participant_id = c.participant_id AND b.programme_id = c.programme_id AND b.changed_at > c.issued_at) AS changes
+      FROM certificate c JOIN participant p ON p.id = c.participant_id
+      WHERE c.status = 'valid' AND (\(participant?.rawValue)::bigint IS NULL OR c.participant_id = \(participant?.rawValue))
+        AND EXISTS (SELECT 1 FROM certificate_basis_change b
+                     WHERE b.participant_id = c.participant_id AND b.programme_id = c.programme_id AND b.changed_at > c.issued_at)
       ORDER BY c.serial
       """)
     struct Found { var entry: ReviewEntry; var programme: Int64 }
@@ -61,8 +70,7 @@ public struct CertificateReview {
         entry: ReviewEntry(
           serial: try row.decode("serial"), kind: CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat,
           module: try row.decode("module_number"), participantID: ParticipantID(try row.decode("participant_id")),
-          holderName: try row.decode("name"), issuedAt: try row.decode("issued_at"),
-          attendanceChanges: try row.decode("attendance_changes"), assessmentChanges: try row.decode("assessment_changes"),
+          holderName: try row.decode("name"), issuedAt: try row.decode("issued_at"), changes: try row.decodeJSON("changes"),
           noLongerMet: nil),
         programme: try row.decode("programme_id"))
     }

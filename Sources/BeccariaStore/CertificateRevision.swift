@@ -96,6 +96,13 @@ public struct CertificateRevision {
       let current = try current(db, serial: serial)
       switch current.status {
       case "revoked":
+        if let reopened = try db.queryOne(
+          "SELECT to_char(at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS day FROM certificate_reopening WHERE certificate_id = \(current.id)"
+        ) {
+          throw StoreError.conflict(
+            "certificate \(serial) is revoked and was reopened on \(try reopened.decode("day", as: String.self)): the nightly run "
+              + "issues a new certificate when its holder meets the rules (see beccaria participant show)")
+        }
         throw StoreError.conflict(
           "certificate \(serial) is revoked; a revoked certificate is not re-issued. When its holder meets the rules again "
             + "(a new project passed, say), `beccaria certificate reopen \(serial) --reason ...` lets the next run issue a new one"

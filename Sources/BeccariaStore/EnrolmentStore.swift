@@ -43,6 +43,8 @@ public struct TransferOutcome: Sendable, Equatable {
   public var outcome: EnrolmentOutcome
   /// The participant who moved up from the old cohort's waiting list into the freed place.
   public var promoted: ParticipantListing?
+  /// Booked modules for which the new cohort has no session planned (yet).
+  public var unplanned: [Int] = []
 }
 
 /// Enrolments, the waiting list and transfers between cohorts.
@@ -280,7 +282,13 @@ public struct EnrolmentStore {
         UPDATE enrolment SET status = 'transferred', ended_at = now(), end_reason = \(reason), transferred_to = \(newID.rawValue)
         WHERE id = \(enrolmentID)
         """)
-      return TransferOutcome(credited: credited, booked: remaining, outcome: outcome, promoted: try movedUp(db, from: waiting))
+      let planned = Set(
+        try db.query("SELECT DISTINCT module_number FROM session WHERE course_id = \(target.id)").map {
+          try $0.decode("module_number", as: Int.self)
+        })
+      return TransferOutcome(
+        credited: credited, booked: remaining, outcome: outcome, promoted: try movedUp(db, from: waiting),
+        unplanned: remaining.filter { !planned.contains($0) })
     }
   }
 

@@ -172,7 +172,7 @@ public struct ProgressReports {
         ORDER BY preference, first_day
         LIMIT 1
       ) makeup ON true
-      WHERE ma.enrolment_status = 'enrolled'
+      WHERE ma.enrolment_status = 'enrolled' AND p.erased_at IS NULL
         AND \(cohortFilter)
         AND ma.attended_ue < ma.attendance_threshold * ma.planned_ue
         -- Met in another cohort (make-up): looked up per other enrolment of the person, so the

@@ -139,6 +139,26 @@ public struct SessionStore {
     }
   }
 
+  /// A module of a cohort planned with more UE than its programme version defines, as a sentence
+  /// (nil when it is not): the share of attendance is taken of what is planned, so extra sessions
+  /// raise what a participant must attend.
+  public func overplanned(courseCode: String, module: Int) throws -> String? {
+    guard
+      let row = try connection.queryOne(
+        """
+        SELECT coalesce(sum(s.ue), 0)::integer AS planned, m.ue AS defined
+        FROM course c JOIN programme_module m ON m.programme_version_id = c.programme_version_id AND m.number = \(module)
+        LEFT JOIN session s ON s.course_id = c.id AND s.module_number = m.number
+        WHERE c.code = \(courseCode) GROUP BY m.ue
+        """)
+    else { return nil }
+    let planned: Int = try row.decode("planned")
+    let defined: Int = try row.decode("defined")
+    guard planned > defined else { return nil }
+    return "module \(module) of \(courseCode) is now planned with \(planned) UE, the programme defines \(defined); "
+      + "attendance shares are taken of all \(planned) (session cancel removes a session planned twice)"
+  }
+
   /// The blocks of a module as the programme version of a cohort defines them.
   public func blocks(courseCode: String, module: Int) throws -> [ProgrammeDefinition.Block] {
     guard

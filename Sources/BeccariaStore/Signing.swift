@@ -122,7 +122,10 @@ public struct SigningKey: Sendable {
     do {
       attributes = try FileManager.default.attributesOfItem(atPath: path)
     } catch {
-      throw KeyError("the signing key \(path) does not exist (create one with `beccaria keys generate --output \(path)`)")
+      throw KeyError(
+        "the signing key \(path) does not exist: give the registered key's file with --signing-key FILE or "
+          + "BECCARIA_SIGNING_KEY (`beccaria keys list` shows the registered keys; `beccaria keys generate --output FILE` makes a new one)"
+      )
     }
     if let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue, permissions & 0o077 != 0 {
       throw KeyError(

@@ -87,4 +87,27 @@ import Testing
     #expect(before.isEmpty || !after.isEmpty)
     if before.contains(.zertifikat) { #expect(after.contains(.zertifikat)) }
   }
+
+  @Test func aRevokedCertificateBlocksItsOwnKindOnly() {
+    // Zertifikat revoked, module 1 no longer met, the cohort ended: the modules met get their
+    // Teilnahmebescheinigungen (a revoked Zertifikat is not held).
+    var shortOfOne = Self.input(credits: (2...4).map { Self.credit($0) }, ended: true)
+    shortOfOne.revokedZertifikat = "BQ-2026-000001"
+    let modules = Eligibility.evaluate(shortOfOne)
+    #expect(modules.due.map { $0.module } == [2, 3, 4])
+    #expect(modules.blocked.isEmpty)
+    // Everything met again: the Zertifikat is held back (and named), nothing else is issued.
+    var again = Self.input(credits: (1...4).map { Self.credit($0) }, ended: true)
+    again.revokedZertifikat = "BQ-2026-000001"
+    let held = Eligibility.evaluate(again)
+    #expect(held.due.isEmpty)
+    #expect(held.blocked.map(\.revokedSerial) == ["BQ-2026-000001"])
+    #expect(held.blocked.first?.sentence.contains("beccaria certificate reopen BQ-2026-000001") == true)
+    // A revoked Teilnahmebescheinigung blocks its module only.
+    var single = Self.input(credits: [Self.credit(2), Self.credit(3)], whole: false)
+    single.revokedModules = [2: "BQ-2026-000007"]
+    let verdict = Eligibility.evaluate(single)
+    #expect(verdict.due.map { $0.module } == [3])
+    #expect(verdict.blocked.map { $0.module } == [2])
+  }
 }

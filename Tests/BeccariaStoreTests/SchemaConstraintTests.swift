@@ -158,6 +158,10 @@ import Testing
     #expect(try db.queryOne("SELECT last_number AS n FROM certificate_serial_counter")?.decode("n", as: Int.self) == 1)
     // A serial the counter never handed out is refused too.
     try db.execute("SELECT certificate_revoke(\(first), 'Test')")
+    // A revoked certificate blocks a new one of its kind until it is reopened (schema 0019).
+    let blocked = #expect(throws: PostgresError.self) { try issue(db, hash: String(repeating: "c", count: 64)) }
+    #expect(blocked?.constraint == "certificate_not_blocked")
+    try db.execute("SELECT certificate_reopen(\(first), 'neue Projektarbeit')")
     let unassigned = #expect(throws: PostgresError.self) {
       try issue(db, hash: String(repeating: "c", count: 64), takeSerial: false)
     }

@@ -58,10 +58,11 @@ struct AttendanceReport: ParsableCommand {
     String(format: "%.4f", NSDecimalNumber(decimal: value).doubleValue)
   }
 
-  static func symbol(_ cell: AttendanceMatrix.Cell) -> String {
+  /// A cell's sign; present with fewer UE than the session's is partial, as late is.
+  static func symbol(_ cell: AttendanceMatrix.Cell, sessionUE: Int) -> String {
     guard cell.booked else { return " " }
     switch cell.status {
-    case .present?: return "✓"
+    case .present?: return (cell.ue ?? Decimal(sessionUE)) < Decimal(sessionUE) ? "½" : "✓"
     case .late?: return "½"
     case .excused?: return "E"
     case .absent?: return "✗"
@@ -87,10 +88,10 @@ struct AttendanceReport: ParsableCommand {
     out += header + "\n"
     for line in matrix.participants {
       var text = line.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-      var index = 0
-      text += zip(modules, groups).map { _, count in
-        let symbols = line.cells[index..<index + count].map(symbol).joined()
-        index += count
+      // Each module's sessions in time order, wherever they fall among the others'.
+      text += zip(modules, groups).map { module, count in
+        let symbols = zip(line.cells, matrix.sessions).filter { $0.1.module == module }
+          .map { symbol($0.0, sessionUE: $0.1.ue) }.joined()
         return symbols.padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
       }.joined(separator: " ")
       text +=

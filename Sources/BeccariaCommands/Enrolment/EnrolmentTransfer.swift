@@ -38,6 +38,11 @@ struct EnrolmentTransfer: ParsableCommand {
       if case .waiting(_, let position) = result.outcome {
         print("\(to) is full: the participant is number \(position) on its waiting list.")
       }
+      if !result.unplanned.isEmpty {
+        warn(
+          "\(to) plans no session for module \(result.unplanned.map(String.init).joined(separator: ", ")) yet; "
+            + "the participant is booked there and needs them planned (or a make-up elsewhere)")
+      }
       if let promoted = result.promoted {
         print("Moved up from the waiting list of \(from): \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
       }

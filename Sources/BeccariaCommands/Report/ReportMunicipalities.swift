@@ -39,7 +39,7 @@ struct ReportMunicipalities: ParsableCommand {
           .init(header: "ENROLLED NOW", alignRight: true) { String($0.enrolledNow) },
           .init(header: "ZERTIFIKATE", alignRight: true) { String($0.zertifikate) },
           .init(header: "TEILNAHME", alignRight: true) { String($0.teilnahmebescheinigungen) },
-          .init(header: "LAST CERTIFICATE") { $0.lastCertificate?.german ?? "" },
+          .init(header: "LAST COMPLETED") { $0.lastCertificate?.german ?? "" },
         ]
       ).print(output.format)
     }

@@ -9,8 +9,9 @@ struct ReportReview: ParsableCommand {
     commandName: "review",
     abstract: "Valid certificates whose basis changed after issue: attendance or assessments recorded or corrected since.",
     discussion: """
-      An issued certificate never changes by itself (it is frozen and signed). When attendance \
-      or a project result is corrected later, the certificate is listed here with what changed \
+      An issued certificate never changes by itself (it is frozen and signed). When what it \
+      rests on changes later — attendance recorded, corrected or deleted, sessions added, moved \
+      or cancelled, an assessment recorded — the certificate is listed here with what changed \
       and whether the completion rules are still met today; the office then revokes it, \
       re-issues it, or leaves it. Correcting commands name such certificates as they change \
       their basis.
@@ -43,13 +44,6 @@ struct ReportReview: ParsableCommand {
   }
 
   static func changes(_ entry: ReviewEntry) -> String {
-    var parts: [String] = []
-    if entry.attendanceChanges > 0 {
-      parts.append("\(entry.attendanceChanges) attendance record\(entry.attendanceChanges == 1 ? "" : "s")")
-    }
-    if entry.assessmentChanges > 0 {
-      parts.append("\(entry.assessmentChanges) assessment\(entry.assessmentChanges == 1 ? "" : "s")")
-    }
-    return parts.joined(separator: ", ")
+    entry.changes.map { "\($0.kind) \(GermanTime.dateTime($0.at))" }.joined(separator: ", ")
   }
 }

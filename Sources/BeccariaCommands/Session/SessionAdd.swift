@@ -39,10 +39,12 @@ struct SessionAdd: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let ids = try SessionStore(try global.connect()).add([session])
+      let store = SessionStore(try global.connect())
+      let ids = try store.add([session])
       print(
         "Scheduled session \(ids.map(\.description).joined()) of \(course): module \(module), \(date.value) \(NewSession.clock(start.minutes))–\(NewSession.clock(end.minutes)), \(ue) UE."
       )
+      if let sentence = try store.overplanned(courseCode: course, module: module) { warn(sentence) }
     }
   }
 }

@@ -62,6 +62,7 @@ struct SessionPlan: ParsableCommand {
         )
       }
       print("Planned module \(module) of \(course): \(ids.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE.")
+      if let sentence = try store.overplanned(courseCode: course, module: module) { warn(sentence) }
     }
   }
 }

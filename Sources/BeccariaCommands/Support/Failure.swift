@@ -68,6 +68,10 @@ enum Explain {
     case "42501":
       // The database's own refusals (a frozen certificate, the append-only log) say why already.
       guard error.message.hasPrefix("permission denied") else { return "refused: \(error.message)" }
+      if error.message.hasPrefix("permission denied to create temporary tables") {
+        return "this login may not create temporary tables, which bulk imports stage their files in: imports are the "
+          + "office's work (a trainer records sessions with beccaria attendance record)"
+      }
       return error.message + " (this login lacks the beccaria role for it: see beccaria access list; the owner grants roles)"
     case "55P03":
       return "another session held a lock this command needed for more than \(Database.lockTimeout) s (\(error.message)); "
