@@ -76,13 +76,17 @@ SET LOCAL beccaria.maintenance = 'off';
 -- signature the row keeps, which is the QR payload's last part. Verification answers for a file
 -- by its hash; without this, a re-issue could store any PDF (another holder's, say) under a new
 -- claim, and that file would verify as the new certificate. (An erased holder's PDF is
--- replaced; its code is checked against the kept hash when presented.) Legacy rows that do not
--- satisfy it are left alone (NOT VALID) with a warning; every new row is checked.
+-- replaced; its code is checked against the kept hash when presented.) The document information
+-- is the last object of every certificate PDF (about 2 KB from the end), so only the last 8 KB
+-- are searched, where verification reads the Keywords too: scanning all 40 KB twice cost the
+-- nightly run a twentieth of its time. Legacy rows that do not satisfy it are left alone (NOT
+-- VALID) with a warning; every new row is checked.
 ALTER TABLE certificate ADD CONSTRAINT certificate_pdf_carries_code CHECK (
   holder_erased_at IS NOT NULL
   OR coalesce(right(snapshot->>'qrPayload', length(signature) + 1) = '.' || signature
-              AND position(convert_to('/Keywords (' || serial || ' ', 'UTF8') IN pdf) > 0
-              AND position(convert_to('.' || signature || ')', 'UTF8') IN pdf) > 0, false)) NOT VALID;
+              AND position(convert_to('/Keywords (' || serial || ' ', 'UTF8') IN substring(pdf FROM greatest(1, length(pdf) - 8191))) > 0
+              AND position(convert_to('.' || signature || ')', 'UTF8') IN substring(pdf FROM greatest(1, length(pdf) - 8191))) > 0,
+              false)) NOT VALID;
 DO $$
 BEGIN
   ALTER TABLE certificate VALIDATE CONSTRAINT certificate_pdf_carries_code;

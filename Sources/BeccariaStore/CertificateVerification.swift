@@ -343,12 +343,15 @@ public struct CertificateVerifier {
     return result
   }
 
-  /// The document information's Keywords of a certificate PDF: `<serial> <QR payload>`.
+  /// The document information's Keywords of a certificate PDF: `<serial> <QR payload>`. The
+  /// document information is written last; its last Keywords are read, within the last 8 KB, as
+  /// the register's check of a stored PDF reads them (schema 0015).
   static func keywords(in pdf: Data) -> String? {
-    guard let start = pdf.range(of: Data("/Keywords (".utf8)),
-      let end = pdf[start.upperBound...].firstIndex(of: UInt8(ascii: ")"))
+    let tail = pdf.suffix(8192)
+    guard let start = tail.range(of: Data("/Keywords (".utf8), options: .backwards),
+      let end = tail[start.upperBound...].firstIndex(of: UInt8(ascii: ")"))
     else { return nil }
-    return String(decoding: pdf[start.upperBound..<end], as: UTF8.self)
+    return String(decoding: tail[start.upperBound..<end], as: UTF8.self)
   }
 
   /// The serial a certificate PDF names in its Keywords, if any.
