@@ -398,14 +398,28 @@ CREATE TRIGGER programme_module_frozen BEFORE INSERT OR UPDATE OR DELETE ON prog
 CREATE TRIGGER programme_frozen BEFORE UPDATE OR DELETE ON programme
   FOR EACH ROW EXECUTE FUNCTION programme_version_guard();
 
--- Cohorts whose last session is past are ended, and their participants marked due (the
--- nightly run calls this; it writes no course row itself).
+-- Whether a cohort is over: past its last day when it has one; otherwise when every module of
+-- its programme has sessions and the last of them is past (a cohort whose later modules are not
+-- planned yet, or whose last planned session was cancelled, runs on).
+CREATE FUNCTION course_over(course bigint) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+  SELECT CASE WHEN c.ends_on IS NOT NULL THEN c.ends_on < beccaria_today()
+              ELSE coalesce((SELECT max(s.day) FROM session s WHERE s.course_id = c.id) < beccaria_today(), false)
+                   AND NOT EXISTS (SELECT 1 FROM programme_module m
+                                    WHERE m.programme_version_id = c.programme_version_id
+                                      AND NOT EXISTS (SELECT 1 FROM session s WHERE s.course_id = c.id AND s.module_number = m.number))
+         END
+  FROM course c WHERE c.id = course
+$$;
+GRANT EXECUTE ON FUNCTION course_over(bigint) TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor;
+
+-- Cohorts that are over are ended, and their participants marked due (the nightly run calls
+-- this; it writes no course row itself).
 CREATE FUNCTION course_end_finished() RETURNS integer
   LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
   WITH ended AS (
     UPDATE course c SET status = 'ended'
-    WHERE c.status IN ('open', 'running')
-      AND (SELECT max(s.day) FROM session s WHERE s.course_id = c.id) < beccaria_today()
+    WHERE c.status IN ('open', 'running') AND course_over(c.id)
     RETURNING c.id, c.programme_version_id
   ), marked AS (
     INSERT INTO certificate_due (participant_id, programme_id)

@@ -17,11 +17,12 @@
 -- Sessions and their cohort's dates -------------------------------------------------------------
 
 CREATE FUNCTION session_within_course() RETURNS trigger
-  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   c record;
 BEGIN
-  SELECT code, starts_on, ends_on INTO c FROM course WHERE id = NEW.course_id;
+  -- FOR SHARE: a change of the cohort's dates waits for this session, and this for it.
+  SELECT code, starts_on, ends_on INTO c FROM course WHERE id = NEW.course_id FOR SHARE;
   IF NEW.day < c.starts_on OR NEW.day > c.ends_on THEN
     RAISE EXCEPTION 'a session on % lies outside cohort %''s dates (% to %)', NEW.day, c.code,
       coalesce(c.starts_on::text, 'open'), coalesce(c.ends_on::text, 'open')
@@ -47,7 +48,8 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE TRIGGER course_dates_cover_sessions BEFORE UPDATE OF starts_on, ends_on ON course
-  FOR EACH ROW EXECUTE FUNCTION course_dates_cover_sessions();
+  FOR EACH ROW WHEN (NEW.starts_on IS DISTINCT FROM OLD.starts_on OR NEW.ends_on IS DISTINCT FROM OLD.ends_on)
+  EXECUTE FUNCTION course_dates_cover_sessions();
 
 -- Attendance and what it depends on -------------------------------------------------------------
 
@@ -201,10 +203,20 @@ BEGIN
   FOR freed IN
     SELECT DISTINCT o.course_id FROM old_rows o
      WHERE o.status = 'enrolled'
-       AND (TG_OP = 'DELETE'
-            OR NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id AND n.status = 'enrolled' AND n.course_id = o.course_id))
+       AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id AND n.status = 'enrolled' AND n.course_id = o.course_id)
      ORDER BY 1
   LOOP
+    PERFORM course_fill(freed);
+  END LOOP;
+  RETURN NULL;
+END $$;
+-- (a DELETE has no new rows: a function of its own, as plpgsql plans the whole query)
+CREATE FUNCTION enrolment_places_freed_by_delete() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  freed bigint;
+BEGIN
+  FOR freed IN SELECT DISTINCT o.course_id FROM old_rows o WHERE o.status = 'enrolled' ORDER BY 1 LOOP
     PERFORM course_fill(freed);
   END LOOP;
   RETURN NULL;
@@ -212,7 +224,7 @@ END $$;
 CREATE TRIGGER enrolment_places_freed_on_update AFTER UPDATE ON enrolment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION enrolment_places_freed();
 CREATE TRIGGER enrolment_places_freed_on_delete AFTER DELETE ON enrolment REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION enrolment_places_freed();
+  FOR EACH STATEMENT EXECUTE FUNCTION enrolment_places_freed_by_delete();
 
 -- A place goes to nobody while an earlier arrival waits, and nobody waits while a place is free.
 -- Both hold the cohort's row first, as every enrolment does, so concurrent writers queue.
@@ -433,6 +445,10 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     -- When it was recorded is the database's to say (the review of certificates compares it).
     NEW.recorded_at := now();
+    IF NEW.assessed_on > beccaria_today() THEN
+      RAISE EXCEPTION 'an assessment on % has not taken place yet', NEW.assessed_on
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'assessment_not_in_future';
+    END IF;
     -- The cohort named is one of the programme that the participant took part in.
     IF NEW.course_id IS NOT NULL AND NOT EXISTS (
          SELECT 1 FROM enrolment e JOIN programme_version v ON v.id = e.programme_version_id
@@ -498,10 +514,19 @@ CREATE TRIGGER course_seats_derived BEFORE INSERT OR UPDATE OF seats_taken ON co
 -- times a place was given or an enrolment ended are stamped on those transitions. Nobody enrols
 -- or queues an erased person.
 CREATE FUNCTION enrolment_stamp() RETURNS trigger
-  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+  -- An enrolment stays its person's, in its cohort: another person or cohort is another
+  -- enrolment (withdraw and enrol, or transfer), with its own place in the queue.
+  IF TG_OP = 'UPDATE' AND (NEW.id, NEW.participant_id, NEW.course_id, NEW.programme_version_id)
+                          IS DISTINCT FROM (OLD.id, OLD.participant_id, OLD.course_id, OLD.programme_version_id) THEN
+    RAISE EXCEPTION 'enrolment % stays the enrolment of its participant in its cohort; withdraw and enrol, or transfer, instead', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  -- FOR SHARE: an erasure of the person (which holds the row FOR NO KEY UPDATE) waits for this
+  -- enrolment, and this one for it, and sees it (lock order: the participant first).
   IF NEW.status IN ('enrolled', 'waiting') AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('enrolled', 'waiting'))
-     AND (SELECT erased_at FROM participant WHERE id = NEW.participant_id) IS NOT NULL THEN
+     AND (SELECT erased_at FROM participant WHERE id = NEW.participant_id FOR SHARE) IS NOT NULL THEN
     RAISE EXCEPTION 'participant % was erased and cannot be enrolled or wait for a place', NEW.participant_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_not_erased';
   END IF;
@@ -633,11 +658,13 @@ BEGIN
            JOIN programme_version v ON v.id = s.programme_version_id) k;
   RETURN NULL;
 END $$;
-CREATE TRIGGER certificate_basis_on_attendance_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS changed_rows
+-- Named to fire after the due markers of 0004 (triggers fire in name order): marking the holder
+-- due waits for a nightly run that claimed them, so the certificate it issues on the old
+-- figures is committed, and seen here, before this looks. Deletions are retention's, which
+-- does not change what a certificate rests on.
+CREATE TRIGGER certificate_review_on_attendance_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS changed_rows
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance();
-CREATE TRIGGER certificate_basis_on_attendance_update AFTER UPDATE ON attendance REFERENCING NEW TABLE AS changed_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance();
-CREATE TRIGGER certificate_basis_on_attendance_delete AFTER DELETE ON attendance REFERENCING OLD TABLE AS changed_rows
+CREATE TRIGGER certificate_review_on_attendance_update AFTER UPDATE ON attendance REFERENCING NEW TABLE AS changed_rows
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance();
 
 CREATE FUNCTION certificate_basis_from_sessions() RETURNS trigger
@@ -649,11 +676,24 @@ BEGIN
            JOIN programme_version v ON v.id = e.programme_version_id) k;
   RETURN NULL;
 END $$;
-CREATE TRIGGER certificate_basis_on_session_insert AFTER INSERT ON session REFERENCING NEW TABLE AS changed_rows
+-- A session's room or trainer is not what certificates rest on; its day, UE, module and cohort are.
+CREATE FUNCTION certificate_basis_from_session_changes() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM certificate_basis_changed(array_agg(k.participant_id), array_agg(k.programme_id), 'plan')
+     FROM (SELECT DISTINCT e.participant_id, v.programme_id
+             FROM (SELECT n.course_id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                    WHERE (n.day, n.ue, n.module_number, n.course_id) IS DISTINCT FROM (o.day, o.ue, o.module_number, o.course_id)
+                   UNION SELECT o.course_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.course_id <> o.course_id) r
+             JOIN enrolment e ON e.course_id = r.course_id AND e.enrolled_at IS NOT NULL
+             JOIN programme_version v ON v.id = e.programme_version_id) k;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER certificate_review_on_session_insert AFTER INSERT ON session REFERENCING NEW TABLE AS changed_rows
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_sessions();
-CREATE TRIGGER certificate_basis_on_session_update AFTER UPDATE ON session REFERENCING NEW TABLE AS changed_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_sessions();
-CREATE TRIGGER certificate_basis_on_session_delete AFTER DELETE ON session REFERENCING OLD TABLE AS changed_rows
+CREATE TRIGGER certificate_review_on_session_update AFTER UPDATE ON session REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_session_changes();
+CREATE TRIGGER certificate_review_on_session_delete AFTER DELETE ON session REFERENCING OLD TABLE AS changed_rows
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_sessions();
 
 CREATE FUNCTION certificate_basis_from_assessment() RETURNS trigger
@@ -662,7 +702,7 @@ BEGIN
   PERFORM certificate_basis_changed(array_agg(participant_id), array_agg(programme_id), 'assessment') FROM changed_rows;
   RETURN NULL;
 END $$;
-CREATE TRIGGER certificate_basis_on_assessment_insert AFTER INSERT ON assessment REFERENCING NEW TABLE AS changed_rows
+CREATE TRIGGER certificate_review_on_assessment_insert AFTER INSERT ON assessment REFERENCING NEW TABLE AS changed_rows
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_assessment();
 
 -- A revoked certificate blocks a new one ----------------------------------------------------------------

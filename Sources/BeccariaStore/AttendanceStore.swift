@@ -116,7 +116,7 @@ public struct AttendanceStore {
   public func record(
     session: SessionID, participant: ParticipantID, status: AttendanceStatus, ue: Decimal?, reason: String?, note: String?
   ) throws -> RecordOutcome {
-    try connection.transaction { db in
+    try connection.transaction(attempts: 3) { db in
       // What the rules need, in one round trip: the session, today's German date, and whether the
       // participant is on its roster.
       guard

@@ -49,19 +49,28 @@ public struct CertificateReview {
 
   /// Valid certificates with changes after their issue, by serial; optionally of one participant.
   public func list(participant: ParticipantID? = nil) throws -> [ReviewEntry] {
+    // A re-issue prints the old certificate's content with a new name and serial: what it rests
+    // on is as old as the first certificate of its chain, whose issue the changes are compared with.
     let rows = try connection.query(
       """
+      WITH RECURSIVE chain AS (
+        SELECT c.id AS leaf, c.supersedes, c.issued_at FROM certificate c
+        WHERE c.status = 'valid' AND (\(participant?.rawValue)::bigint IS NULL OR c.participant_id = \(participant?.rawValue))
+        UNION ALL
+        SELECT chain.leaf, p.supersedes, p.issued_at FROM chain JOIN certificate p ON p.id = chain.supersedes
+      ), first_issue AS (
+        SELECT leaf, min(issued_at) AS issued_at FROM chain GROUP BY leaf
+      )
       SELECT c.serial, c.kind, c.module_number, c.participant_id, c.programme_id, c.issued_at,
              p.given_names || ' ' || p.family_name AS name,
              (SELECT jsonb_agg(jsonb_build_object('kind', b.kind,
                                                   'at', to_char(b.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
                                ORDER BY b.kind)
                 FROM certificate_basis_change b
-               WHERE b.participant_id = c.participant_id AND b.programme_id = c.programme_id AND b.changed_at > c.issued_at) AS changes
-      FROM certificate c JOIN participant p ON p.id = c.participant_id
-      WHERE c.status = 'valid' AND (\(participant?.rawValue)::bigint IS NULL OR c.participant_id = \(participant?.rawValue))
-        AND EXISTS (SELECT 1 FROM certificate_basis_change b
-                     WHERE b.participant_id = c.participant_id AND b.programme_id = c.programme_id AND b.changed_at > c.issued_at)
+               WHERE b.participant_id = c.participant_id AND b.programme_id = c.programme_id AND b.changed_at > f.issued_at) AS changes
+      FROM first_issue f JOIN certificate c ON c.id = f.leaf JOIN participant p ON p.id = c.participant_id
+      WHERE EXISTS (SELECT 1 FROM certificate_basis_change b
+                     WHERE b.participant_id = c.participant_id AND b.programme_id = c.programme_id AND b.changed_at > f.issued_at)
       ORDER BY c.serial
       """)
     struct Found { var entry: ReviewEntry; var programme: Int64 }

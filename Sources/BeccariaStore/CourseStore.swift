@@ -76,7 +76,7 @@ public struct CourseStore {
   /// at once, a smaller one below the places taken is refused, and dates that would leave a
   /// session outside are refused.
   public func update(code: String, _ change: CourseChange) throws -> CourseUpdate {
-    try connection.transaction { db in
+    try connection.transaction(attempts: 3) { db in
       guard let row = try db.queryOne("SELECT id, seats_taken FROM course WHERE code = \(code) FOR NO KEY UPDATE") else {
         throw StoreError.notFound("cohort \(code)")
       }

@@ -81,7 +81,7 @@ public struct DataProtection {
     let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !reason.isEmpty else { throw StoreError.invalid("an erasure needs a reason (--reason)") }
     do {
-      return try connection.transaction { db in
+      return try connection.transaction(attempts: 3) { db in
         guard let row = try db.queryOne("SELECT participant_erase(\(participant.rawValue), \(reason)) AS outcome") else {
           throw StoreError.corrupt("the erasure of participant \(participant) returned nothing")
         }

@@ -77,9 +77,7 @@ public struct EligibilityReader {
                AND NOT bool_or(e.status = 'enrolled' AND NOT x.ended) AS ended,
              (array_agg(c.programme_version_id ORDER BY (e.scope = 'programme') DESC, e.requested_at DESC))[1] AS version_id
       FROM enrolment e JOIN course c ON c.id = e.course_id JOIN programme_version v ON v.id = c.programme_version_id
-      CROSS JOIN LATERAL (
-        SELECT c.status = 'ended'
-               OR coalesce((SELECT max(s.day) FROM session s WHERE s.course_id = c.id) < beccaria_today(), false) AS ended) x
+      CROSS JOIN LATERAL (SELECT c.status = 'ended' OR course_over(c.id) AS ended) x
       WHERE e.participant_id = ANY(\(people)) AND e.enrolled_at IS NOT NULL
       GROUP BY e.participant_id, v.programme_id
       """)

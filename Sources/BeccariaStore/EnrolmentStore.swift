@@ -66,6 +66,13 @@ public struct EnrolmentStore {
     var moduleNumbers: [Int]
   }
 
+  /// The participant row, FOR SHARE, before any cohort: the lock order erasure takes too
+  /// (participant, then cohorts by id), so that an enrolment and an erasure of the same person
+  /// queue instead of deadlocking, and whichever comes second sees the other.
+  func lockParticipant(_ db: Connection, _ participant: ParticipantID) throws {
+    _ = try db.queryOne("SELECT 1 AS ok FROM participant WHERE id = \(participant.rawValue) FOR SHARE")
+  }
+
   func lockCourse(_ db: Connection, code: String) throws -> LockedCourse {
     guard
       let row = try db.queryOne(
@@ -83,7 +90,8 @@ public struct EnrolmentStore {
   /// Enrols a participant for the whole programme (`modules` nil) or for single modules; beyond
   /// capacity they go onto the waiting list.
   public func enrol(courseCode: String, participant: ParticipantID, modules: [Int]?) throws -> EnrolmentOutcome {
-    try connection.transaction { db in
+    try connection.transaction(attempts: 3) { db in
+      try lockParticipant(db, participant)
       let course = try lockCourse(db, code: courseCode)
       return try insertEnrolment(db, course: course, courseCode: courseCode, participant: participant, modules: modules)
     }
@@ -188,7 +196,7 @@ public struct EnrolmentStore {
   /// Withdraws a participant (enrolled or waiting). A freed place goes to the first on the
   /// waiting list in the same transaction.
   public func withdraw(courseCode: String, participant: ParticipantID, reason: String) throws -> WithdrawalOutcome {
-    try connection.transaction { db in
+    try connection.transaction(attempts: 3) { db in
       let course = try lockCourse(db, code: courseCode)
       guard
         let enrolment = try db.queryOne(
@@ -233,9 +241,13 @@ public struct EnrolmentStore {
   /// completed in the old cohort stay credited; the new enrolment books the rest. A place freed
   /// in the old cohort goes to its waiting list.
   public func transfer(participant: ParticipantID, from: String, to: String, reason: String) throws -> TransferOutcome {
-    try connection.transaction { db in
-      // Lock both cohorts in a fixed order so that two opposite transfers cannot deadlock.
-      let codes = [from, to].sorted()
+    try connection.transaction(attempts: 3) { db in
+      // The participant first, then both cohorts by id (erasure's order), so that two opposite
+      // transfers, or a transfer and an erasure, cannot deadlock.
+      try lockParticipant(db, participant)
+      let codes = try db.query("SELECT code FROM course WHERE code IN (\(from), \(to)) ORDER BY id").map {
+        try $0.decode("code", as: String.self)
+      }
       var locked: [String: LockedCourse] = [:]
       for code in codes where locked[code] == nil { locked[code] = try lockCourse(db, code: code) }
       guard let source = locked[from], let target = locked[to] else { throw StoreError.notFound("cohort") }

@@ -62,7 +62,7 @@ public struct SessionStore {
 
   /// Adds sessions in one transaction; a trainer's overlapping session is refused, naming it.
   public func add(_ sessions: [NewSession]) throws -> [SessionID] {
-    try connection.transaction { db in
+    try connection.transaction(attempts: 3) { db in
       var ids: [SessionID] = []
       for session in sessions {
         if let problem = session.timeProblem() { throw StoreError.invalid(problem) }
@@ -120,7 +120,7 @@ public struct SessionStore {
   public func cancel(_ session: SessionID, reason: String) throws -> SessionHeader {
     let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !reason.isEmpty else { throw StoreError.invalid("cancelling a session needs a reason (--reason)") }
-    return try connection.transaction { db in
+    return try connection.transaction(attempts: 3) { db in
       let header = try AttendanceStore(db).header(session)
       guard try db.queryOne("SELECT 1 AS ok FROM session WHERE id = \(session.rawValue) FOR UPDATE") != nil else {
         throw StoreError.notFound("session \(session)")

@@ -852,9 +852,12 @@ import Testing
     let db = fixture.connection
     let person = fixture.participants[0]
     for session in fixture.module1 { try fixture.record(session, person, .present) }
-    // Module 2's sessions to come are cancelled: the cohort's last session is past, it has ended.
+    // Module 2's sessions to come are cancelled.
     for session in fixture.module2.suffix(2) { _ = try SessionStore(db).cancel(session, reason: "abgesagt") }
     for session in fixture.module2.prefix(2) { try fixture.record(session, person, .absent) }
+    // Modules 3 and 4 are not planned: the cohort runs on until its last day, set to yesterday.
+    #expect(try db.queryOne("SELECT course_end_finished() AS n")?.decode("n", as: Int.self) == 0)
+    _ = try CourseStore(db).update(code: AttendanceFixture.course, CourseChange(endsOn: CalendarDate.today().adding(days: -1)))
     func planned() throws -> String {
       try Beccaria.run(["certificate", "run", "--dry-run"], database: fixture.database).stdout
     }
@@ -890,5 +893,72 @@ import Testing
     #expect(
       matrix.stdout.split(separator: "\n").contains { $0.hasPrefix("Person0, Test") && $0.contains(" ½··· ") }, "\(matrix.stdout)"
     )
+  }
+
+  // MARK: The second attack round
+
+  @Test func anEnrolmentStaysItsPersonsInItsCohortAndFutureAssessmentsAreRefused() throws {
+    let fixture = try AttendanceFixture(participants: 2, capacity: 2)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    let stranger = try Fixtures.participants(db, count: 1, prefix: "Fremd")[0]
+    try Fixtures.course(db, code: "BQ-SN-2026-2")
+    for change in [
+      "participant_id = \(stranger.rawValue)", "course_id = (SELECT id FROM course WHERE code = 'BQ-SN-2026-2')",
+    ] {
+      let error = Self.refusal {
+        try db.execute("UPDATE enrolment SET \(unsafeRaw: change) WHERE participant_id = \(fixture.participants[0].rawValue)")
+      }
+      #expect(error?.message.contains("stays the enrolment of its participant in its cohort") == true, "\(change)")
+    }
+    // A mistaken enrolment nobody was recorded for may go; its place goes to the waiting list.
+    let waiting = try Fixtures.participants(db, count: 1, prefix: "Warte")[0]
+    _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: waiting, modules: nil)
+    try db.execute("DELETE FROM enrolment WHERE participant_id = \(fixture.participants[1].rawValue)")
+    #expect(
+      try db.queryOne("SELECT status FROM enrolment WHERE participant_id = \(waiting.rawValue)")?.decode(
+        "status", as: String.self)
+        == "enrolled")
+    let future = Self.refusal {
+      try db.execute(
+        "INSERT INTO assessment (participant_id, programme_id, result, assessed_on) VALUES (\(stranger.rawValue), 1, 'passed', '2030-08-01')"
+      )
+    }
+    #expect(future?.constraint == "assessment_not_in_future")
+  }
+
+  @Test func aCohortIsOverOnItsLastDayOrWhenEveryModuleIsPlannedAndPast() throws {
+    let fixture = try AttendanceFixture(participants: 1)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    for session in fixture.module2.suffix(2) { _ = try SessionStore(db).cancel(session, reason: "abgesagt") }
+    // Every planned session is past, but modules 3 and 4 have none yet: the cohort runs on.
+    #expect(try db.queryOne("SELECT course_end_finished() AS n")?.decode("n", as: Int.self) == 0)
+    _ = try CourseStore(db).update(code: AttendanceFixture.course, CourseChange(endsOn: CalendarDate.today().adding(days: 30)))
+    #expect(try db.queryOne("SELECT course_end_finished() AS n")?.decode("n", as: Int.self) == 0)
+    _ = try CourseStore(db).update(code: AttendanceFixture.course, CourseChange(endsOn: CalendarDate.today().adding(days: -1)))
+    #expect(try db.queryOne("SELECT course_end_finished() AS n")?.decode("n", as: Int.self) == 1)
+  }
+
+  @Test func aReissueKeepsAReviewAndARoomChangeMakesNone() throws {
+    let cohort = try CertifiedCohort(count: 1)
+    defer { cohort.database.drop() }
+    let serial = try #require(try cohort.run().issued.first?.serial)
+    try cohort.connection.execute("UPDATE session SET location = 'Raum 2'")
+    #expect(try CertificateReview(cohort.connection).list().isEmpty)
+    let session = try #require(
+      try cohort.connection.queryOne("SELECT id FROM session WHERE module_number = 1")?.decode("id", as: Int64.self))
+    _ = try AttendanceStore(cohort.connection).record(
+      session: SessionID(session), participant: cohort.people[0], status: .absent, ue: nil, reason: "Liste verwechselt", note: nil
+    )
+    #expect(try CertificateReview(cohort.connection).list().map(\.serial) == [serial])
+    let reissue = try Beccaria.run(
+      ["certificate", "reissue", serial, "--reason", "Tippfehler im Namen"], database: cohort.database,
+      environment: cohort.environment)
+    #expect(reissue.status == 0, "\(reissue.stderr)")
+    let listed = try CertificateReview(cohort.connection).list()
+    #expect(listed.count == 1)
+    #expect(listed.first?.serial != serial)
+    #expect(listed.first?.noLongerMet == "module 1: the attendance threshold is no longer met")
   }
 }

@@ -14,13 +14,18 @@ import Testing
     private let done = DispatchSemaphore(value: 0)
     private var error: (any Error)?
     init(_ body: @escaping @Sendable () throws -> Void) {
-      DispatchQueue.global().async {
+      // A thread of its own: the global queue's few threads may all be blocked by other tests.
+      Thread.detachNewThread {
         do { try body() } catch { self.error = error }
         self.done.signal()
       }
     }
     /// Whether it is still running after `seconds` (blocked on a lock).
-    func stillRunning(after seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .timedOut }
+    func stillRunning(after seconds: Double) -> Bool {
+      if done.wait(timeout: .now() + seconds) == .timedOut { return true }
+      done.signal()  // give back what the wait took, for `finish`
+      return false
+    }
     func finish() -> (any Error)? {
       done.wait()
       return error
@@ -115,5 +120,123 @@ import Testing
       try office.queryOne(
         "SELECT count(*)::integer AS n FROM attendance WHERE participant_id = \(person.rawValue) AND ue_attended > 2 AND session_id = \(session.rawValue)"
       )?.decode("n", as: Int.self) == 0)
+  }
+
+  @Test func anErasureAndAnEnrolmentOfThePersonQueueWhicheverComesFirst() throws {
+    let fixture = try AttendanceFixture(participants: 0)
+    defer { fixture.database.drop() }
+    let database = fixture.database.database()
+    let people = try Fixtures.participants(fixture.connection, count: 2, prefix: "Weg")
+    // The erasure first, held open: the enrolment waits and is refused.
+    let office = try database.connect()
+    try office.execute("BEGIN")
+    try office.execute("SELECT participant_erase(\(people[0].rawValue), 'Antrag')")
+    let first = people[0]
+    let enrol = Racer {
+      _ = try EnrolmentStore(try database.connect()).enrol(courseCode: AttendanceFixture.course, participant: first, modules: nil)
+    }
+    #expect(enrol.stillRunning(after: 1))
+    try office.execute("COMMIT")
+    #expect(Self.constraint(enrol.finish())?.contains("was erased") == true)
+    // The enrolment first, held open: the erasure waits and ends it.
+    try office.execute("BEGIN")
+    try office.execute(
+      """
+      INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status)
+      SELECT id, programme_version_id, \(people[1].rawValue), 'programme', 'enrolled' FROM course WHERE code = \(AttendanceFixture.course)
+      """)
+    let second = people[1]
+    let erase = Racer { _ = try DataProtection(try database.connect()).erase(second, reason: "Antrag") }
+    #expect(erase.stillRunning(after: 1))
+    try office.execute("COMMIT")
+    #expect(erase.finish() == nil)
+    #expect(
+      try office.queryOne(
+        "SELECT count(*)::integer AS n FROM enrolment e JOIN participant p ON p.id = e.participant_id WHERE p.erased_at IS NOT NULL AND e.status IN ('enrolled', 'waiting')"
+      )?.decode("n", as: Int.self) == 0)
+  }
+
+  @Test func aSessionPlannedWhileTheCohortsDatesChangeStaysWithinThem() throws {
+    let fixture = try AttendanceFixture(participants: 0)
+    defer { fixture.database.drop() }
+    let database = fixture.database.database()
+    let day = CalendarDate.today().adding(days: 20)
+    let office = try database.connect()
+    let ends = CalendarDate.today().adding(days: 10)
+    // The session's transaction stays open while the cohort's end moves before its day.
+    let update = try office.transaction { office in
+      _ = try SessionStore(office).add([
+        NewSession(
+          courseCode: AttendanceFixture.course, module: 3, day: day, start: 540, end: 945, ue: 8, location: nil, trainerEmails: []
+        )
+      ])
+      let update = Racer {
+        _ = try CourseStore(try database.connect()).update(code: AttendanceFixture.course, CourseChange(endsOn: ends))
+      }
+      #expect(update.stillRunning(after: 1))
+      return update
+    }
+    #expect(Self.constraint(update.finish()) == "session_within_course")
+  }
+
+  @Test func aCorrectionRacingTheRunThatIssuesOnTheOldFiguresIsReviewed() throws {
+    let cohort = try CertifiedCohort(count: 1)
+    defer { cohort.database.drop() }
+    let database = try cohort.database.database()
+    let person = cohort.people[0].rawValue
+    // The "run": claims the holder's due marker and stores a certificate, not yet committed.
+    let run = try database.connect()
+    try run.execute("BEGIN")
+    _ = try run.query("SELECT 1 FROM certificate_due WHERE participant_id = \(person) FOR UPDATE")
+    let number: Int = try run.queryOne("SELECT certificate_take_serials(1) AS n")?.decode("n") ?? 0
+    let serial = SerialNumber.make(year: CalendarDate.today().year, number: number)
+    try run.execute(
+      """
+      INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf,
+                               pdf_sha256, snapshot, key_id, signature)
+      VALUES (\(serial), 'zertifikat', \(person), 1, 1, beccaria_today(),
+              convert_to('%PDF- /Keywords (' || \(serial) || ' https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')', 'UTF8'),
+              encode(sha256(\(serial)::bytea), 'hex'),
+              jsonb_build_object('serial', \(serial), 'keyID', \(cohort.signer.keyID),
+                                 'qrPayload', 'https://example.org/p?c=BQ1.e30.' || repeat('A', 86)),
+              \(cohort.signer.keyID), repeat('A', 86))
+      """)
+    // Meanwhile the office corrects the attendance the certificate rests on.
+    let session = try #require(
+      try cohort.connection.queryOne("SELECT id FROM session WHERE module_number = 1")?.decode("id", as: Int64.self))
+    let correction = Racer {
+      _ = try AttendanceStore(try database.connect()).record(
+        session: SessionID(session), participant: ParticipantID(person), status: .absent, ue: nil, reason: "verwechselt",
+        note: nil)
+    }
+    #expect(correction.stillRunning(after: 1))
+    try run.execute("COMMIT")
+    #expect(correction.finish() == nil)
+    #expect(try CertificateReview(cohort.connection).list().map(\.serial) == [serial])
+  }
+
+  @Test func anEnrolmentCaughtInADeadlockIsRetriedAndSucceeds() throws {
+    let fixture = try AttendanceFixture(participants: 0)
+    defer { fixture.database.drop() }
+    let database = fixture.database.database()
+    let person = try Fixtures.participants(fixture.connection, count: 1, prefix: "Verklemmt")[0]
+    // A second writer that takes the locks in the other order: the cohort, then the person.
+    let other = try database.connect()
+    try other.execute("BEGIN")
+    try other.execute("SELECT 1 FROM course WHERE code = \(AttendanceFixture.course) FOR UPDATE")
+    let enrol = Racer {
+      _ = try EnrolmentStore(try database.connect()).enrol(
+        courseCode: AttendanceFixture.course, participant: person, modules: nil)
+    }
+    #expect(enrol.stillRunning(after: 0.5))
+    // Now a deadlock: PostgreSQL ends one side with SQLSTATE 40P01 — the enrolment, which waited
+    // first — and the enrolment runs again once the other writer is done.
+    try other.execute("SELECT 1 FROM participant WHERE id = \(person.rawValue) FOR UPDATE")
+    try other.execute("COMMIT")
+    #expect(enrol.finish() == nil)
+    #expect(
+      try other.queryOne(
+        "SELECT count(*)::integer AS n FROM enrolment WHERE participant_id = \(person.rawValue) AND status = 'enrolled'")?
+        .decode("n", as: Int.self) == 1)
   }
 }
