@@ -196,7 +196,7 @@ public struct AttendanceImporter {
            AND NOT EXISTS (
              SELECT 1 FROM enrolment e
               WHERE e.participant_id = r.participant_id AND e.course_id = r.course_id AND e.enrolled_at IS NOT NULL
-                AND (e.status = 'enrolled' OR e.ended_at >= r.session_day)
+                AND (e.status = 'enrolled' OR enrolment_covers_day(e.ended_at, r.session_day))
                 AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
                                                        WHERE em.enrolment_id = e.id AND em.module_number = r.module_number)))
         UNION ALL

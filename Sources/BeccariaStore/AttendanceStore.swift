@@ -56,7 +56,7 @@ public struct AttendanceStore {
         SELECT s.id, v.title AS programme_title, c.code, c.title AS course_title, s.module_number, m.title AS module_title,
                s.day, to_char(s.starts_at, 'HH24:MI') AS starts, to_char(s.ends_at, 'HH24:MI') AS ends, s.ue,
                coalesce(s.location, c.venue) AS location,
-               coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name))::jsonb FROM session_trainer st
+               coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name COLLATE german))::jsonb FROM session_trainer st
                           JOIN trainer t ON t.id = st.trainer_id WHERE st.session_id = s.id), '[]'::jsonb) AS trainers
         FROM session s JOIN course c ON c.id = s.course_id
         JOIN programme_version v ON v.id = c.programme_version_id
@@ -77,7 +77,7 @@ public struct AttendanceStore {
   /// after the session's day.
   static let onRoster: SQL = """
     e.course_id = s.course_id AND e.enrolled_at IS NOT NULL
-    AND (e.status = 'enrolled' OR e.ended_at >= s.day)
+    AND (e.status = 'enrolled' OR enrolment_covers_day(e.ended_at, s.day))
     AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
                                            WHERE em.enrolment_id = e.id AND em.module_number = s.module_number))
     """
@@ -99,7 +99,7 @@ public struct AttendanceStore {
       LEFT JOIN municipality m ON m.ags = p.municipality_ags
       LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = p.id
       WHERE s.id = \(session.rawValue)
-      ORDER BY beccaria_fold(p.family_name), beccaria_fold(p.given_names), p.id
+      ORDER BY p.family_name COLLATE german, p.given_names COLLATE german, p.id
       """
     ).map { row in
       RosterEntry(

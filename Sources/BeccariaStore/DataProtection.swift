@@ -273,14 +273,18 @@ public struct RetentionStore {
     if let years = plan.policy.participantYears {
       plan.participants = try db.query(
         """
-        SELECT p.id, coalesce((SELECT max(s.day) FROM enrolment e JOIN session s ON s.course_id = e.course_id
-                               WHERE e.participant_id = p.id), (p.created_at AT TIME ZONE 'Europe/Berlin')::date) AS last_activity
-        FROM participant p
-        WHERE p.erased_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM certificate c WHERE c.participant_id = p.id)
-          AND coalesce((SELECT max(s.day) FROM enrolment e JOIN session s ON s.course_id = e.course_id WHERE e.participant_id = p.id),
-                       (p.created_at AT TIME ZONE 'Europe/Berlin')::date) < beccaria_today() - make_interval(years => \(years)::integer)
-        ORDER BY p.id
+        SELECT id, last_activity FROM (
+          SELECT p.id, participant_last_activity(p.id) AS last_activity
+          FROM participant p
+          WHERE p.erased_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM certificate c WHERE c.participant_id = p.id)
+            -- Someone enrolled or waiting in a cohort that has not ended keeps their record,
+            -- however long ago they last took part.
+            AND NOT EXISTS (SELECT 1 FROM enrolment e JOIN course c ON c.id = e.course_id
+                            WHERE e.participant_id = p.id AND e.status IN ('enrolled', 'waiting')
+                              AND c.status NOT IN ('ended', 'cancelled'))) candidates
+        WHERE last_activity < beccaria_today() - make_interval(years => \(years)::integer)
+        ORDER BY id
         """
       ).map { RetentionPlan.Person(participantID: try $0.decode("id"), lastActivity: try $0.date("last_activity")) }
     }

@@ -106,7 +106,7 @@ public struct MunicipalityStore {
         AND (\(membership.rawValue) = 'any'
              OR (\(membership.rawValue) = 'members' AND m.asskomm_member_since IS NOT NULL)
              OR (\(membership.rawValue) = 'non-members' AND m.asskomm_member_since IS NULL))
-      ORDER BY m.name, m.ags
+      ORDER BY m.name COLLATE german, m.ags
       """
     ).map { row in
       MunicipalityListing(

@@ -142,10 +142,8 @@ public struct ParticipantStore {
               SELECT 1 FROM enrolment e JOIN course c ON c.id = e.course_id
               WHERE e.participant_id = p.id AND c.code = \(filter.course) AND e.status IN ('enrolled', 'waiting')))
         AND (\(pattern)::text IS NULL
-             OR beccaria_fold(p.family_name || ' ' || p.given_names) LIKE beccaria_fold(\(pattern))
-             OR beccaria_fold(p.given_names || ' ' || p.family_name) LIKE beccaria_fold(\(pattern))
-             OR lower(p.email) LIKE lower(\(pattern)))
-      ORDER BY beccaria_fold(p.family_name), beccaria_fold(p.given_names), p.id
+             OR participant_search_text(p.family_name, p.given_names, p.email) LIKE beccaria_fold(\(pattern)))
+      ORDER BY p.family_name COLLATE german, p.given_names COLLATE german, p.id
       LIMIT \(filter.limit)
       """
     ).map(Self.listing)

@@ -65,26 +65,26 @@ public struct ProgressReports {
       try connection.queryOne(
         "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(courseID.rawValue)"
       )?.decode("attendance_threshold", as: Decimal.self) ?? 1
+    // German order (ICU, schema 0020): a byte-wise sort put "Müllerová" before "Müller".
     let people = try connection.query(
       """
-      SELECT DISTINCT ON (p.id) p.id,
-             p.family_name || ', ' || p.given_names || CASE e.status WHEN 'enrolled' THEN '' ELSE ' (' || e.status || ')' END AS name,
-             e.id AS enrolment_id, e.scope,
-             coalesce((SELECT array_to_json(array_agg(em.module_number))::jsonb FROM enrolment_module em WHERE em.enrolment_id = e.id), '[]') AS modules,
-             beccaria_fold(p.family_name) AS f1, beccaria_fold(p.given_names) AS f2
-      FROM enrolment e JOIN participant p ON p.id = e.participant_id
-      WHERE e.course_id = \(courseID.rawValue) AND e.enrolled_at IS NOT NULL AND e.status IN ('enrolled', 'withdrawn', 'transferred')
-      ORDER BY p.id, (e.status = 'enrolled') DESC, e.id DESC
+      SELECT * FROM (
+        SELECT DISTINCT ON (p.id) p.id, p.family_name, p.given_names,
+               p.family_name || ', ' || p.given_names || CASE e.status WHEN 'enrolled' THEN '' ELSE ' (' || e.status || ')' END AS name,
+               e.id AS enrolment_id, e.scope,
+               coalesce((SELECT array_to_json(array_agg(em.module_number))::jsonb FROM enrolment_module em WHERE em.enrolment_id = e.id), '[]') AS modules
+        FROM enrolment e JOIN participant p ON p.id = e.participant_id
+        WHERE e.course_id = \(courseID.rawValue) AND e.enrolled_at IS NOT NULL AND e.status IN ('enrolled', 'withdrawn', 'transferred')
+        ORDER BY p.id, (e.status = 'enrolled') DESC, e.id DESC) latest
+      ORDER BY family_name COLLATE german, given_names COLLATE german, id
       """)
-    struct Person { var id: Int64; var name: String; var programme: Bool; var modules: [Int]; var sortKey: String }
-    var persons = try people.map { row in
+    struct Person { var id: Int64; var name: String; var programme: Bool; var modules: [Int] }
+    let persons = try people.map { row in
       Person(
         id: try row.decode("id"), name: try row.decode("name"),
         programme: try row.decode("scope", as: String.self) == "programme",
-        modules: try row.decodeJSON("modules"),
-        sortKey: "\(try row.decode("f1", as: String.self))|\(try row.decode("f2", as: String.self))")
+        modules: try row.decodeJSON("modules"))
     }
-    persons.sort { $0.sortKey < $1.sortKey }
     var cells: [Int64: [Int64: (String, Decimal)]] = [:]
     for row in try connection.query(
       """
@@ -185,7 +185,7 @@ public struct ProgressReports {
               WHERE other.participant_id = oe.participant_id AND other.course_id = oe.course_id
                 AND other.programme_id = ma.programme_id AND other.module_number = ma.module_number
                 AND other.planned_ue > 0 AND other.attended_ue >= other.attendance_threshold * other.planned_ue))
-      ORDER BY c.code, beccaria_fold(p.family_name), beccaria_fold(p.given_names), ma.participant_id, ma.module_number
+      ORDER BY c.code, p.family_name COLLATE german, p.given_names COLLATE german, ma.participant_id, ma.module_number
       """)
     return try rows.compactMap { row in
       let standing = ModuleStanding(

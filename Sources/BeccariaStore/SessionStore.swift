@@ -60,7 +60,8 @@ public struct SessionStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
-  /// Adds sessions in one transaction; a trainer's overlapping session is refused, naming it.
+  /// Adds sessions in one transaction; a session overlapping another of its cohort or of one of
+  /// its trainers is refused, naming that one.
   public func add(_ sessions: [NewSession]) throws -> [SessionID] {
     try connection.transaction(attempts: 3) { db in
       var ids: [SessionID] = []
@@ -82,6 +83,18 @@ public struct SessionStore {
         let trainerIDs = try TrainerStore(db).ids(forEmails: session.trainerEmails)
         let start = NewSession.clock(session.start)
         let end = NewSession.clock(session.end)
+        // The database refuses it too (session_no_overlap_in_course, schema 0020); this names it.
+        if let clash = try db.queryOne(
+          """
+          SELECT id, to_char(starts_at, 'HH24:MI') AS starts, to_char(ends_at, 'HH24:MI') AS ends FROM session
+          WHERE course_id = \(courseID) AND during && tsrange(\(session.day.postgres) + \(start)::time, \(session.day.postgres) + \(end)::time)
+          LIMIT 1
+          """)
+        {
+          throw StoreError.conflict(
+            "cohort \(session.courseCode) already has session \(try clash.decode("id", as: Int.self)) on \(session.day) "
+              + "\(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps")
+        }
         let row = try db.queryOne(
           """
           INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue, location)
@@ -185,7 +198,7 @@ public struct SessionStore {
       """
       SELECT s.id, c.code, s.module_number, m.title, s.day, to_char(s.starts_at, 'HH24:MI') AS starts,
              to_char(s.ends_at, 'HH24:MI') AS ends, s.ue, s.location,
-             coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name))::jsonb FROM session_trainer st
+             coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name COLLATE german))::jsonb FROM session_trainer st
                         JOIN trainer t ON t.id = st.trainer_id WHERE st.session_id = s.id), '[]'::jsonb) AS trainers
       FROM session s JOIN course c ON c.id = s.course_id
       JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number

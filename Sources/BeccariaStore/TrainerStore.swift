@@ -36,7 +36,7 @@ public struct TrainerStore {
       """
       SELECT t.id, t.name, t.email, t.db_login, t.active,
              (SELECT count(*) FROM session_trainer st WHERE st.trainer_id = t.id) AS sessions
-      FROM trainer t ORDER BY t.name, t.id
+      FROM trainer t ORDER BY t.name COLLATE german, t.id
       """
     ).map { row in
       TrainerListing(

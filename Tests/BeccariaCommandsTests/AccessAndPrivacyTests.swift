@@ -398,7 +398,33 @@ func sqlState(_ body: () throws -> Void) -> String? {
       INSERT INTO attendance (session_id, participant_id, status, ue_attended)
       VALUES (\(old[0].rawValue), \(people[0].rawValue), 'present', 4), (\(recent[0].rawValue), \(people[1].rawValue), 'present', 4)
       """)
+    // Activity counts every enrolment event and cohort date, not only session days. The old
+    // enrolment is dated as it would have been (the database stamps enrolments with now()).
+    let upcoming = try Fixtures.participants(db, count: 2, prefix: "Bald")
+    // A cohort opened in 2019 and never closed: whoever is enrolled in it keeps their record.
+    try Fixtures.course(db, code: "BQ-STALE-1", starts: "2019-02-01")
+    _ = try EnrolmentStore(db).enrol(courseCode: "BQ-STALE-1", participant: upcoming[0], modules: nil)
+    _ = try EnrolmentStore(db).enrol(courseCode: "BQ-OLD-1", participant: upcoming[1], modules: nil)
+    try db.executeScript(
+      unsafeSQL: """
+        ALTER TABLE enrolment DISABLE TRIGGER enrolment_stamp;
+        UPDATE enrolment SET requested_at = '2018-12-01', enrolled_at = '2018-12-01'
+         WHERE participant_id IN (\(people[0].rawValue), \(upcoming[0].rawValue));
+        UPDATE enrolment SET requested_at = '2019-01-01', enrolled_at = '2019-01-01', status = 'withdrawn',
+               ended_at = '2025-06-30 22:30:00+00', end_reason = 'umgezogen'
+         WHERE participant_id = \(upcoming[1].rawValue);
+        ALTER TABLE enrolment ENABLE TRIGGER enrolment_stamp;
+        UPDATE participant SET created_at = '2018-11-01'
+         WHERE id IN (\(people[0].rawValue), \(upcoming[0].rawValue), \(upcoming[1].rawValue));
+        """)
     try db.execute("UPDATE course SET status = 'ended' WHERE code = 'BQ-OLD-1'")
+    let lastActivity = { (person: ParticipantID) in
+      try db.queryOne("SELECT participant_last_activity(\(person.rawValue))::text AS d")?.decode("d", as: String.self)
+    }
+    #expect(try lastActivity(people[0]) == "2019-01-05")
+    #expect(try lastActivity(upcoming[0]) == "2019-02-01")
+    // Ended at 00:30 on 1 July in Germany (22:30 UTC the day before).
+    #expect(try lastActivity(upcoming[1]) == "2025-07-01")
 
     let set = try Beccaria.run(["retention", "set", "--attendance-years", "5", "--participant-years", "6"], database: database)
     #expect(set.status == 0, "\(set.stderr)")
@@ -406,6 +432,7 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(dry.status == 0, "\(dry.stderr)")
     #expect(dry.stdout.contains("would delete 1 rows of 1 ended cohort"))
     #expect(dry.stdout.contains("BQ-OLD-1"))
+    // Neither the person still enrolled in an open cohort nor the one who left in 2025 goes.
     #expect(dry.stdout.contains("would erase 1"))
     #expect(dry.stdout.contains("participant \(people[0].rawValue)"))
     #expect(try db.queryOne("SELECT count(*)::integer AS n FROM attendance")?.decode("n", as: Int.self) == 2)

@@ -249,9 +249,22 @@ import Testing
         "--weekend", "2027-04-17",
       ], database: database)
     #expect(notSaturday.stderr.contains("--weekend 2027-04-01 is not a Saturday"))
-    let overlap = try Beccaria.run(
+    // One cohort meets once at a time; a trainer teaches one session at a time, in any cohort.
+    let sameCohort = try Beccaria.run(
       [
         "session", "add", "--course", "BQ-SN-2027-1", "--module", "2", "--date", "2027-03-06",
+        "--start", "14:00", "--end", "17:00", "--ue", "2",
+      ], database: database)
+    #expect(sameCohort.status != 0)
+    #expect(sameCohort.stderr.contains("cohort BQ-SN-2027-1 already has session 1 on 2027-03-06 09:00–15:45, which overlaps"))
+    #expect(
+      try Beccaria.run(
+        ["course", "create", "--programme", "beccaria-fachkraft", "--code", "BQ-SN-2027-2", "--capacity", "20"],
+        database: database
+      ).status == 0)
+    let overlap = try Beccaria.run(
+      [
+        "session", "add", "--course", "BQ-SN-2027-2", "--module", "2", "--date", "2027-03-06",
         "--start", "14:00", "--end", "17:00", "--ue", "2", "--trainer", "anna@example.org",
       ], database: database)
     #expect(overlap.status != 0)
@@ -266,6 +279,7 @@ import Testing
     let courses = try json(try Beccaria.run(["course", "list", "--format", "json"], database: database))
     #expect(courses.first?["capacity"] as? Int == 20)
     #expect(courses.first?["sessions"] as? Int == 4)
+    #expect(courses.count == 2)
     let trainers = try Beccaria.run(["trainer", "list", "--format", "csv"], database: database)
     #expect(trainers.stdout.contains("1,Dr. Anna Schulz,anna@example.org,anna_schulz,4"))
   }

@@ -32,6 +32,7 @@ import Testing
       "beccaria_today()", "beccaria_fold(text)", "beccaria_scrub(jsonb)", "beccaria_inert(text)",
       "audit_content_sha256(jsonb,jsonb,text)", "audit_row_sha256(audit_log)",
       "audit_link_sha256(bytea,bigint,xid8,bigint,bigint,integer,bytea)",
+      "enrolment_covers_day(timestamp with time zone,date)", "participant_search_text(text,text,text)",
     ]
     var definers = 0
     for function in functions {

@@ -47,7 +47,7 @@ import Testing
     #expect(deleted?.constraint == "session_keeps_attendance")
     #expect(deleted?.message.contains("has 1 attendance record(s)") == true)
     // A session nobody recorded may move (within the past, say) and be cancelled.
-    try db.execute("UPDATE session SET day = day + 1 WHERE id = \(open.rawValue)")
+    try db.execute("UPDATE session SET day = day - 3 WHERE id = \(open.rawValue)")
     // Cancelling takes its UE out of the plan: 4 sessions of 8 UE were planned for module 2.
     let future = fixture.module2[3]
     let cancel = try Beccaria.run(

@@ -68,7 +68,8 @@ import Testing
       "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(other.rawValue), \(person.rawValue), 'present', 8)"
     )
     let move = Racer {
-      try (try database.connect()).execute("UPDATE session SET day = \(future.postgres) WHERE id = \(other.rawValue)")
+      try (try database.connect()).execute(
+        "UPDATE session SET day = \(future.adding(days: 1).postgres) WHERE id = \(other.rawValue)")
     }
     #expect(move.stillRunning(after: 1))
     try recorder.execute("COMMIT")
@@ -238,5 +239,62 @@ import Testing
       try other.queryOne(
         "SELECT count(*)::integer AS n FROM enrolment WHERE participant_id = \(person.rawValue) AND status = 'enrolled'")?
         .decode("n", as: Int.self) == 1)
+  }
+
+  @Test func aTrainerAssignedWhileTheSessionIsReTimedIsNeverDoubleBooked() throws {
+    let fixture = try AttendanceFixture(participants: 0)
+    defer { fixture.database.drop() }
+    let database = fixture.database.database()
+    let db = fixture.connection
+    try db.execute("INSERT INTO trainer (name, email) VALUES ('Dr. Anna Schulz', 'anna@example.org')")
+    try Fixtures.course(db, code: "BQ-SN-2026-2")
+    let day = CalendarDate.today().adding(days: 50)
+    // Anna teaches the other cohort 13:00–15:00; the first cohort's session is 09:00–15:45.
+    let other = try SessionStore(db).add([
+      NewSession(
+        courseCode: "BQ-SN-2026-2", module: 1, day: day, start: 780, end: 900, ue: 2, location: nil,
+        trainerEmails: ["anna@example.org"])
+    ])[0]
+    _ = other
+    let session = try SessionStore(db).add([
+      NewSession(
+        courseCode: AttendanceFixture.course, module: 3, day: day, start: 480, end: 720, ue: 5, location: nil, trainerEmails: [])
+    ])[0]
+    // The office re-times the session into Anna's afternoon and holds its transaction open while
+    // Anna is assigned to it on its old (free) times: the assignment waits, then is refused.
+    let office = try database.connect()
+    let assign = try office.transaction { office in
+      try office.execute("UPDATE session SET starts_at = '12:00', ends_at = '16:00' WHERE id = \(session.rawValue)")
+      let assign = Racer {
+        try (try database.connect()).execute(
+          "INSERT INTO session_trainer (session_id, trainer_id) SELECT \(session.rawValue), id FROM trainer WHERE email = 'anna@example.org'"
+        )
+      }
+      #expect(assign.stillRunning(after: 1))
+      return assign
+    }
+    let refused = Self.constraint(assign.finish())
+    #expect(refused == "session_trainer_no_overlap" || refused == "session_trainer_follows_session", "\(refused ?? "accepted")")
+    // The other order: Anna is assigned first and held open; the re-timing waits and is refused.
+    try db.execute("UPDATE session SET starts_at = '08:00', ends_at = '12:00' WHERE id = \(session.rawValue)")
+    let retime = try office.transaction { office in
+      try office.execute(
+        "INSERT INTO session_trainer (session_id, trainer_id) SELECT \(session.rawValue), id FROM trainer WHERE email = 'anna@example.org'"
+      )
+      let retime = Racer {
+        try (try database.connect()).execute(
+          "UPDATE session SET starts_at = '12:00', ends_at = '16:00' WHERE id = \(session.rawValue)")
+      }
+      #expect(retime.stillRunning(after: 1))
+      return retime
+    }
+    #expect(Self.constraint(retime.finish()) == "session_trainer_no_overlap")
+    let overlaps = try db.queryOne(
+      """
+      SELECT count(*)::integer AS n FROM session_trainer a JOIN session s ON s.id = a.session_id
+      JOIN session_trainer b ON b.trainer_id = a.trainer_id AND b.session_id <> a.session_id JOIN session t ON t.id = b.session_id
+      WHERE s.during && t.during
+      """)
+    #expect(try overlaps?.decode("n", as: Int.self) == 0)
   }
 }

@@ -135,7 +135,7 @@ import Testing
         """
         INSERT INTO certificate (serial, kind, module_number, participant_id, programme_id, programme_version_id, completed_on,
                                  pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
-        SELECT \(serial), \(module == nil ? "zertifikat" : "teilnahmebescheinigung"), \(module), \(participant), 1, 1, '2027-12-01',
+        SELECT \(serial), \(module == nil ? "zertifikat" : "teilnahmebescheinigung"), \(module), \(participant), 1, 1, '2025-12-01',
                convert_to('%PDF- /Keywords (' || \(serial) || ' https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')', 'UTF8'),
                \(hash),
                jsonb_build_object('serial', \(serial)::text, 'keyID', \(key)::text,
@@ -194,7 +194,7 @@ import Testing
           """
           INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
                                    pdf, pdf_sha256, snapshot)
-          VALUES (\(serial), 'teilnahmebescheinigung', 1, 1, 1, 1, '2027-12-01', '\\x00', repeat('d', 64),
+          VALUES (\(serial), 'teilnahmebescheinigung', 1, 1, 1, 1, '2025-12-01', '\\x00', repeat('d', 64),
                   jsonb_build_object('serial', \(serial)::text))
           """)
       }
@@ -316,8 +316,10 @@ import Testing
     try db.executeScript(
       unsafeSQL: """
         INSERT INTO trainer (name, email) VALUES ('Dr. Anna Schulz', 'anna.schulz@example.org');
+        INSERT INTO course (code, programme_version_id, title, capacity)
+          VALUES ('BQ-SN-2027-2', 1, 'Durchgang 2027/2', 2), ('BQ-SN-2027-3', 1, 'Durchgang 2027/3', 2);
         INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
-          VALUES (1, 1, 1, '2026-03-07', '15:00', '17:00', 2), (1, 1, 1, '2026-03-07', '16:00', '17:30', 2);
+          VALUES (2, 1, 1, '2026-03-07', '15:00', '17:00', 2), (3, 1, 1, '2026-03-07', '16:00', '17:30', 2);
         INSERT INTO session_trainer (session_id, trainer_id) VALUES (1, 1);
         """)
     let error = #expect(throws: PostgresError.self) {
@@ -326,9 +328,26 @@ import Testing
     #expect(error?.sqlState == "23P01")
     #expect(error?.constraint == "session_trainer_no_overlap")
     try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (3, 1)")
-    // Moving a session onto another of the same trainer is refused as well.
-    #expect(throws: PostgresError.self) {
+    // Moving a session onto another of the same trainer is refused as well: the trainer's copy
+    // of the times follows the session (foreign key ON UPDATE CASCADE) and meets the constraint.
+    let moved = #expect(throws: PostgresError.self) {
       try db.execute("UPDATE session SET starts_at = '14:00', ends_at = '16:00' WHERE id = 3")
     }
+    #expect(moved?.constraint == "session_trainer_no_overlap")
+    try db.execute("UPDATE session SET starts_at = '17:00', ends_at = '18:30' WHERE id = 3")
+    #expect(
+      try db.queryOne("SELECT during::text AS d FROM session_trainer WHERE session_id = 3")?.decode("d", as: String.self)
+        == "[\"2026-03-07 17:00:00\",\"2026-03-07 18:30:00\")")
+    // The copy cannot be set apart from its session, and one cohort meets once at a time.
+    let stale = #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE session_trainer SET during = tsrange('2026-03-07 06:00', '2026-03-07 07:00') WHERE session_id = 3")
+    }
+    #expect(stale?.constraint == "session_trainer_follows_session")
+    let twice = #expect(throws: PostgresError.self) {
+      try db.execute(
+        "INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (3, 1, 2, '2026-03-07', '18:00', '19:30', 2)"
+      )
+    }
+    #expect(twice?.constraint == "session_no_overlap_in_course")
   }
 }

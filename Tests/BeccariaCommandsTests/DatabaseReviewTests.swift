@@ -1,0 +1,100 @@
+import BeccariaCore
+import BeccariaStore
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// Findings of the database review (issue 23) settled by schema 0020: German order, German days,
+/// an indexed participant search.
+@Suite struct DatabaseReviewTests {
+  @Test func namesSortAsGermanReadersExpectAndIdentifiersByCode() throws {
+    let fixture = try AttendanceFixture(participants: 0)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    for (ags, name) in [("14524330", "Zwickau"), ("14521480", "Ölsnitz/Erzgeb."), ("14522080", "Oederan")] {
+      let add = try Beccaria.run(
+        ["municipality", "add", "--ags", ags, "--name", name, "--district", "Erzgebirgskreis"], database: fixture.database)
+      #expect(add.status == 0, "\(add.stderr)")
+    }
+    let list = try Beccaria.run(["municipality", "list", "--format", "csv"], database: fixture.database)
+    let names = list.stdout.split(whereSeparator: \.isNewline).map(String.init).filter {
+      $0.contains("Zwickau") || $0.contains("Ölsnitz") || $0.contains("Oederan")
+    }
+    // DIN 5007-1: Ö sorts with O (Oederan, Ölsnitz), both before Z; byte order put Ö after Z.
+    #expect(names.count == 3, "\(list.stdout)")
+    #expect(names.firstIndex { $0.contains("Oederan") } == 0)
+    #expect(names.firstIndex { $0.contains("Ölsnitz") } == 1)
+    #expect(names.firstIndex { $0.contains("Zwickau") } == 2)
+
+    // The attendance matrix: Müller before Müllerová before Zeh.
+    var people: [ParticipantID] = []
+    for family in ["Zeh", "Müllerová", "Müller"] {
+      let row = try db.queryOne(
+        """
+        INSERT INTO participant (family_name, given_names, birth_date, municipality_ags)
+        VALUES (\(family), 'Eva', '1980-01-01', '14612000') RETURNING id
+        """)
+      people.append(ParticipantID(try #require(row).decode("id")))
+    }
+    for person in people {
+      _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: person, modules: nil)
+    }
+    let matrix = try ProgressReports(db).matrix(courseCode: AttendanceFixture.course)
+    #expect(matrix.participants.map(\.name) == ["Müller, Eva", "Müllerová, Eva", "Zeh, Eva"])
+    let listed = try ParticipantStore(db).list(.init(municipality: nil, course: AttendanceFixture.course, search: nil, limit: 10))
+    #expect(listed.map(\.familyName) == ["Müller", "Müllerová", "Zeh"])
+  }
+
+  @Test func anEnrolmentEndedOnAGermanDayCoversThatDayInEveryTimeZone() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    // Ended at 00:30 on 10 March in Germany, which is 23:30 on 9 March in UTC.
+    var answers: [String: Bool] = [:]
+    for zone in ["UTC", "Europe/Berlin", "America/New_York"] {
+      let db = try database.connect()
+      try db.execute("SELECT set_config('TimeZone', \(zone), false)")
+      answers[zone] = try db.queryOne(
+        "SELECT enrolment_covers_day('2026-03-09 23:30:00+00', '2026-03-10') AS covered")?.decode("covered", as: Bool.self)
+      #expect(
+        try db.queryOne("SELECT enrolment_covers_day('2026-03-09 22:30:00+00', '2026-03-10') AS covered")?.decode(
+          "covered", as: Bool.self) == false, "\(zone)")
+    }
+    #expect(answers == ["UTC": true, "Europe/Berlin": true, "America/New_York": true])
+  }
+
+  @Test func participantSearchUsesTheTrigramIndexAndFindsEitherNameOrder() throws {
+    let fixture = try AttendanceFixture(participants: 0)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    try db.execute(
+      """
+      INSERT INTO participant (family_name, given_names, birth_date, email, municipality_ags)
+      SELECT 'Name' || i, 'Vorname' || i, '1980-01-01'::date + i % 9000, 'p' || i || '@example.org', '14612000'
+      FROM generate_series(1, 20000) i
+      """)
+    try db.execute(
+      """
+      INSERT INTO participant (family_name, given_names, birth_date, email, municipality_ags)
+      VALUES ('Müller-Lüdenscheidt', 'Anna', '1975-04-01', 'anna.ml@example.org', '14612000')
+      """)
+    try db.execute("ANALYZE participant")
+    let store = ParticipantStore(db)
+    for search in [
+      "lüdensch", "LUDENSCH", "anna müller", "Müller-Lüdenscheidt, Anna".replacingOccurrences(of: ",", with: ""), "anna.ml@",
+    ] {
+      let found = try store.list(.init(municipality: nil, course: nil, search: search, limit: 10))
+      #expect(found.map(\.familyName) == ["Müller-Lüdenscheidt"], "\(search)")
+    }
+    // The store's condition, planned by PostgreSQL: the trigram index serves a pattern with a
+    // leading %, where the old text_pattern_ops index could not.
+    let plan = try db.query(
+      """
+      EXPLAIN SELECT id FROM participant p
+      WHERE participant_search_text(p.family_name, p.given_names, p.email) LIKE beccaria_fold('%lüdensch%')
+      """
+    ).map { try $0.decode("QUERY PLAN", as: String.self) }.joined(separator: "\n")
+    #expect(plan.contains("participant_search_trgm"), "\(plan)")
+    #expect(!plan.contains("Seq Scan"), "\(plan)")
+  }
+}
