@@ -177,3 +177,158 @@ CREATE FUNCTION participant_last_activity(person bigint) RETURNS date
        FROM enrolment e JOIN course c ON c.id = e.course_id WHERE e.participant_id = person))
 $$;
 GRANT EXECUTE ON FUNCTION participant_last_activity(bigint) TO beccaria_admin, beccaria_eraser;
+
+-- Nothing new is written about an erased person ----------------------------------------------------
+
+-- Attendance of a statement locks its participants first (FOR SHARE, by id): an erasure locks
+-- the participant before anything else (participant_erase, 0017), so the two wait for each other
+-- at their first lock instead of meeting later at the enrolments and the due marker in opposite
+-- orders (a deadlock).
+CREATE OR REPLACE FUNCTION attendance_locks_its_basis() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM 1 FROM participant p WHERE p.id IN (SELECT DISTINCT participant_id FROM new_rows) ORDER BY p.id FOR SHARE;
+  PERFORM 1 FROM session s WHERE s.id IN (SELECT DISTINCT session_id FROM new_rows) ORDER BY s.id FOR SHARE;
+  PERFORM 1 FROM enrolment e
+    JOIN (SELECT DISTINCT n.participant_id, s.course_id FROM new_rows n JOIN session s ON s.id = n.session_id) k
+      ON k.participant_id = e.participant_id AND k.course_id = e.course_id
+   ORDER BY e.id FOR SHARE OF e;
+  PERFORM 1 FROM enrolment_module em
+   WHERE em.enrolment_id IN (
+     SELECT e.id FROM enrolment e
+       JOIN (SELECT DISTINCT n.participant_id, s.course_id FROM new_rows n JOIN session s ON s.id = n.session_id) k
+         ON k.participant_id = e.participant_id AND k.course_id = e.course_id
+      WHERE e.scope = 'modules')
+   ORDER BY em.enrolment_id, em.module_number FOR SHARE;
+  RETURN NULL;
+END $$;
+
+-- Nothing new is attached to someone erased: no record, no correction, no note. What erasure
+-- itself does to their rows — free text set to NULL — is the one change let through (it runs
+-- in the same transaction, after erased_at is set). Named to fire after the locks above.
+CREATE FUNCTION attendance_not_of_erased() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  erased bigint;
+BEGIN
+  SELECT n.participant_id INTO erased
+    FROM new_rows n JOIN participant p ON p.id = n.participant_id
+   WHERE p.erased_at IS NOT NULL
+     AND (TG_OP = 'INSERT' OR n.note IS NOT NULL OR n.correction_reason IS NOT NULL
+          OR NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.session_id = n.session_id AND o.participant_id = n.participant_id
+                           AND (o.status, o.ue_attended) IS NOT DISTINCT FROM (n.status, n.ue_attended)))
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'participant % was erased; nothing new is recorded about them', erased
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_not_of_erased';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION attendance_insert_not_of_erased() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  erased bigint;
+BEGIN
+  SELECT n.participant_id INTO erased FROM new_rows n JOIN participant p ON p.id = n.participant_id
+   WHERE p.erased_at IS NOT NULL LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'participant % was erased; nothing new is recorded about them', erased
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_not_of_erased';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER attendance_not_of_erased_on_insert AFTER INSERT ON attendance REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION attendance_insert_not_of_erased();
+CREATE TRIGGER attendance_not_of_erased_on_update AFTER UPDATE ON attendance
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION attendance_not_of_erased();
+
+CREATE FUNCTION assessment_not_of_erased() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF (SELECT p.erased_at FROM participant p WHERE p.id = NEW.participant_id FOR SHARE) IS NOT NULL
+     AND (TG_OP = 'INSERT' OR NEW.title IS NOT NULL OR NEW.note IS NOT NULL
+          OR to_jsonb(NEW) - 'title' - 'note' IS DISTINCT FROM to_jsonb(OLD) - 'title' - 'note') THEN
+    RAISE EXCEPTION 'participant % was erased; nothing new is recorded about them', NEW.participant_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'assessment_not_of_erased';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER assessment_not_of_erased BEFORE INSERT OR UPDATE ON assessment
+  FOR EACH ROW EXECUTE FUNCTION assessment_not_of_erased();
+
+-- Places that open when a cohort changes -----------------------------------------------------------
+
+-- A larger capacity, or a cohort opened again, gives its free places to the waiting list (0019).
+-- That ran in row triggers, which fire before the statement's audit trigger: the filling's own
+-- change of course.seats_taken was audited first and the capacity change after it, carrying the
+-- old seat count, so `audit verify --all-tables` reported the untouched row as changed behind
+-- the log. One statement trigger, named to fire after audit_update, now does it.
+--
+-- Erasure ends the enrolments of open and running cohorts; one in a cohort that had ended stays
+-- as history. When such a cohort is opened again, the erased person's enrolment ends first, so
+-- they hold no place and appear on no roster, and their place goes to the waiting list.
+DROP TRIGGER course_capacity_fills ON course;
+DROP TRIGGER course_reopened_fills ON course;
+DROP FUNCTION course_capacity_raised();
+
+CREATE FUNCTION course_places_after_change() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  changed record;
+BEGIN
+  FOR changed IN
+    SELECT n.id, (o.status NOT IN ('open', 'running') AND n.status IN ('open', 'running')) AS reopened
+      FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.capacity > o.capacity OR (o.status NOT IN ('open', 'running') AND n.status IN ('open', 'running'))
+     ORDER BY n.id
+  LOOP
+    IF changed.reopened THEN
+      UPDATE enrolment e SET status = 'withdrawn', queue_number = NULL, end_reason = 'gelöscht (Löschung auf Antrag)'
+       WHERE e.course_id = changed.id AND e.status IN ('enrolled', 'waiting')
+         AND EXISTS (SELECT 1 FROM participant p WHERE p.id = e.participant_id AND p.erased_at IS NOT NULL);
+    END IF;
+    PERFORM course_fill(changed.id);
+  END LOOP;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER course_places_after_change AFTER UPDATE ON course
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION course_places_after_change();
+
+-- A cohort without a last day is over when each module's sessions add up to its UE ---------------
+
+-- "Every module has its planned sessions" used to mean one session each, so a cohort whose
+-- fourth module had one weekend of two behind it was ended, its waiting list closed, and
+-- certificates issued on half a module. Now each module's sessions must add up to the UE the
+-- programme version gives it, and the last of them must be past.
+CREATE OR REPLACE FUNCTION course_over(course bigint) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+  SELECT CASE WHEN c.ends_on IS NOT NULL THEN c.ends_on < beccaria_today()
+              ELSE coalesce((SELECT max(s.day) FROM session s WHERE s.course_id = c.id) < beccaria_today(), false)
+                   AND NOT EXISTS (SELECT 1 FROM programme_module m
+                                    WHERE m.programme_version_id = c.programme_version_id
+                                      AND coalesce((SELECT sum(s.ue) FROM session s
+                                                     WHERE s.course_id = c.id AND s.module_number = m.number), 0) < m.ue)
+         END
+  FROM course c WHERE c.id = course
+$$;
+
+-- A note is not what a certificate rests on ---------------------------------------------------------
+
+-- Only a change of status or UE attended puts a certificate on the review list; a note or a
+-- reason added to a record used to raise a false alarm.
+CREATE FUNCTION certificate_basis_from_attendance_changes() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM certificate_basis_changed(array_agg(k.participant_id), array_agg(k.programme_id), 'attendance')
+     FROM (SELECT DISTINCT n.participant_id, v.programme_id
+             FROM new_rows n JOIN old_rows o ON o.session_id = n.session_id AND o.participant_id = n.participant_id
+             JOIN session s ON s.id = n.session_id JOIN programme_version v ON v.id = s.programme_version_id
+            WHERE (n.status, n.ue_attended) IS DISTINCT FROM (o.status, o.ue_attended)) k;
+  RETURN NULL;
+END $$;
+DROP TRIGGER certificate_review_on_attendance_update ON attendance;
+CREATE TRIGGER certificate_review_on_attendance_update AFTER UPDATE ON attendance
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance_changes();

@@ -239,8 +239,11 @@ public struct EnrolmentStore {
 
   /// Moves a participant from one cohort to a later one of the same programme. Modules already
   /// completed in the old cohort stay credited; the new enrolment books the rest. A place freed
-  /// in the old cohort goes to its waiting list.
-  public func transfer(participant: ParticipantID, from: String, to: String, reason: String) throws -> TransferOutcome {
+  /// in the old cohort goes to its waiting list. When the later cohort is full, the transfer is
+  /// refused (the participant keeps their place) unless `ontoWaitingList` accepts its waiting list.
+  public func transfer(
+    participant: ParticipantID, from: String, to: String, reason: String, ontoWaitingList: Bool = false
+  ) throws -> TransferOutcome {
     try connection.transaction(attempts: 3) { db in
       // The participant first, then both cohorts by id (erasure's order), so that two opposite
       // transfers, or a transfer and an erasure, cannot deadlock.
@@ -279,6 +282,11 @@ public struct EnrolmentStore {
       if remaining.isEmpty {
         throw StoreError.invalid(
           "participant \(participant) has already completed every booked module in \(from); nothing to transfer")
+      }
+      if target.seatsTaken >= target.capacity && !ontoWaitingList {
+        throw StoreError.conflict(
+          "cohort \(to) is full (\(target.seatsTaken) of \(target.capacity) places taken); participant \(participant) keeps "
+            + "their place in \(from). To give it up for a place on \(to)'s waiting list, transfer with --onto-waiting-list")
       }
       let waiting = try waitingList(db, courseID: source.id)
       let outcome = try insertEnrolment(

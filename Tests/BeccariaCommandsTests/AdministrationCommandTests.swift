@@ -329,5 +329,18 @@ import Testing
     let single = try Beccaria.run(
       ["enrolment", "add", "--course", "BQ-SN-2027-1", "--participant", "2", "--module", "2"], database: database)
     #expect(single.stdout.contains("for module 2"))
+    // BQ-SN-2027-1 is full now (Adam, Berta): a transfer into it keeps the place in the old cohort
+    // unless the office accepts the waiting list for it.
+    let full = try Beccaria.run(
+      ["enrolment", "transfer", "--participant", "3", "--from", "BQ-SN-2026-1", "--to", "BQ-SN-2027-1"], database: database)
+    #expect(full.status != 0)
+    #expect(
+      full.stderr.contains("cohort BQ-SN-2027-1 is full (2 of 2 places taken); participant 3 keeps their place in BQ-SN-2026-1"))
+    #expect(try Beccaria.run(["course", "show", "BQ-SN-2026-1"], database: database).stdout.contains("Places: 2 of 2 taken"))
+    let queued = try Beccaria.run(
+      ["enrolment", "transfer", "--participant", "3", "--from", "BQ-SN-2026-1", "--to", "BQ-SN-2027-1", "--onto-waiting-list"],
+      database: database)
+    #expect(queued.status == 0, "\(queued.stderr)")
+    #expect(queued.stdout.contains("BQ-SN-2027-1 is full: the participant is number 1 on its waiting list."))
   }
 }

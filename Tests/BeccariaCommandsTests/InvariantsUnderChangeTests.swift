@@ -940,6 +940,106 @@ import Testing
     #expect(try db.queryOne("SELECT course_end_finished() AS n")?.decode("n", as: Int.self) == 1)
   }
 
+  @Test func aCohortWithoutALastDayIsOverOnlyWhenEachModulesSessionsAddUpToItsUE() throws {
+    let fixture = try AttendanceFixture(participants: 1)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    let over = { try db.queryOne("SELECT course_over(id) AS o FROM course")?.decode("o", as: Bool.self) }
+    for session in fixture.module2.suffix(2) { _ = try SessionStore(db).cancel(session, reason: "abgesagt") }
+    // Modules 1 and 2: 32 UE each, four past sessions for module 1, two for module 2 (16 UE).
+    // One past 8-UE session each for modules 3 and 4 is not "planned": the cohort runs on.
+    let past = CalendarDate.today().adding(days: -30)
+    _ = try SessionStore(db).add(
+      [3, 4].map { module in
+        NewSession(
+          courseCode: AttendanceFixture.course, module: module, day: past.adding(days: module), start: 540, end: 945, ue: 8,
+          location: nil, trainerEmails: [])
+      })
+    #expect(try over() == false)
+    // Every module's sessions add up to its UE and the last is past: over.
+    let moduleUE = try db.query("SELECT number, ue FROM programme_module ORDER BY number").map {
+      (try $0.decode("number", as: Int.self), try $0.decode("ue", as: Int.self))
+    }
+    var day = past.adding(days: -40)
+    for (module, ue) in moduleUE {
+      let planned =
+        try db.queryOne(
+          "SELECT coalesce(sum(ue), 0)::integer AS n FROM session WHERE module_number = \(module)")?.decode("n", as: Int.self)
+        ?? 0
+      for _ in 0..<max(0, (ue - planned + 7) / 8) {
+        day = day.adding(days: 1)
+        _ = try SessionStore(db).add([
+          NewSession(
+            courseCode: AttendanceFixture.course, module: module, day: day, start: 540, end: 945, ue: 8, location: nil,
+            trainerEmails: [])
+        ])
+      }
+    }
+    #expect(try over() == true)
+  }
+
+  @Test func nothingNewIsRecordedAboutAnErasedPersonNorDoTheyHoldAPlaceAgain() throws {
+    let fixture = try AttendanceFixture(participants: 2, capacity: 2)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    let (erased, other) = (fixture.participants[0], fixture.participants[1])
+    let waiting = try Fixtures.participants(db, count: 1, prefix: "Wartend")[0]
+    _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: waiting, modules: nil)
+    try db.execute("UPDATE course SET status = 'ended'")
+    _ = try DataProtection(db).erase(erased, reason: "Antrag")
+    // The ended cohort keeps the erased person's enrolment as history; nothing new attaches to them.
+    let attendance = Self.refusal {
+      try db.execute(
+        "INSERT INTO attendance (session_id, participant_id, status, ue_attended, note) VALUES (\(fixture.module1[0].rawValue), \(erased.rawValue), 'present', 8, 'kam zu spät')"
+      )
+    }
+    #expect(attendance?.constraint == "attendance_not_of_erased", "\(attendance?.message ?? "accepted")")
+    let assessment = Self.refusal {
+      try db.execute(
+        "INSERT INTO assessment (participant_id, programme_id, result, assessed_on, title) VALUES (\(erased.rawValue), 1, 'passed', current_date - 1, 'Projekt')"
+      )
+    }
+    #expect(assessment?.constraint == "assessment_not_of_erased", "\(assessment?.message ?? "accepted")")
+    try db.execute(
+      "INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (\(fixture.module1[0].rawValue), \(other.rawValue), 'present', 8)"
+    )
+    // Opened again, the cohort ends the erased person's enrolment; the waiting list was closed
+    // when it ended, so the place stays free for the office to give.
+    try db.execute("UPDATE course SET status = 'running'")
+    let enrolments = try db.query("SELECT participant_id, status FROM enrolment ORDER BY participant_id").map {
+      (try $0.decode("participant_id", as: Int64.self), try $0.decode("status", as: String.self))
+    }
+    #expect(enrolments.map(\.1) == ["withdrawn", "enrolled", "withdrawn"], "\(enrolments)")
+    #expect(try db.queryOne("SELECT seats_taken FROM course")?.decode("seats_taken", as: Int.self) == 1)
+  }
+
+  @Test func aNoteIsNoChangeACertificateRestsOn() throws {
+    let cohort = try CertifiedCohort(count: 1)
+    defer { cohort.database.drop() }
+    _ = try #require(try cohort.run().issued.first?.serial)
+    try cohort.connection.execute(
+      "UPDATE attendance SET note = 'hat Ausweis vergessen' WHERE participant_id = \(cohort.people[0].rawValue)")
+    #expect(try CertificateReview(cohort.connection).list().isEmpty)
+  }
+
+  @Test func placesGivenOnByACapacityChangeOrAReopeningAreAuditedInOrder() throws {
+    let fixture = try AttendanceFixture(participants: 1, capacity: 1)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    let waiting = try Fixtures.participants(db, count: 2, prefix: "Wartend")
+    for person in waiting {
+      _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: person, modules: nil)
+    }
+    let update = try Beccaria.run(["course", "update", AttendanceFixture.course, "--capacity", "2"], database: fixture.database)
+    #expect(update.status == 0, "\(update.stderr)")
+    #expect(update.stdout.contains("Moved up from the waiting list"))
+    try db.execute("UPDATE course SET status = 'ended'")
+    try db.execute("UPDATE course SET status = 'running', capacity = 3")
+    let verify = try Beccaria.run(["audit", "verify", "--all-tables"], database: fixture.database)
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    #expect(verify.stdout.contains("INTACT"), "\(verify.stdout)")
+  }
+
   @Test func aReissueKeepsAReviewAndARoomChangeMakesNone() throws {
     let cohort = try CertifiedCohort(count: 1)
     defer { cohort.database.drop() }
