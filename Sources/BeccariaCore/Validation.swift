@@ -33,13 +33,22 @@ public enum Validation {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if let date = CalendarDate(iso: trimmed) { return .success(date) }
     let german = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+    var fields: (year: Int, month: Int, day: Int)?
     if german.count == 3, german[0].count <= 2, german[1].count <= 2, german[2].count == 4,
-      let day = Int(german[0]), let month = Int(german[1]), let year = Int(german[2]),
-      let date = CalendarDate(year: year, month: month, day: day)
+      let day = Int(german[0]), let month = Int(german[1]), let year = Int(german[2])
     {
-      return .success(date)
+      fields = (year, month, day)
+    } else {
+      let iso = trimmed.split(separator: "-", omittingEmptySubsequences: false)
+      if iso.count == 3, iso[0].count == 4, iso[1].count == 2, iso[2].count == 2,
+        let year = Int(iso[0]), let month = Int(iso[1]), let day = Int(iso[2])
+      {
+        fields = (year, month, day)
+      }
     }
-    return .failure(DateProblem(text: trimmed))
+    guard let fields else { return .failure(DateProblem(text: trimmed)) }
+    if let date = CalendarDate(year: fields.year, month: fields.month, day: fields.day) { return .success(date) }
+    return .failure(DateProblem(text: trimmed, inCalendar: false))
   }
 
   /// A birth date must be in the past and plausible for a working adult.
@@ -63,7 +72,15 @@ public enum Validation {
 /// A date that could not be read.
 public struct DateProblem: Error, CustomStringConvertible, Equatable {
   public var text: String
+  /// False when the form is right but no such day exists (31.02.1980).
+  public var inCalendar = true
+  public init(text: String, inCalendar: Bool = true) {
+    self.text = text
+    self.inCalendar = inCalendar
+  }
   public var description: String {
-    text.isEmpty ? "must not be empty" : "\"\(text)\" is not a date (use YYYY-MM-DD)"
+    if text.isEmpty { return "must not be empty" }
+    if !inCalendar { return "\"\(text)\" is no day of the calendar (check day and month)" }
+    return "\"\(text)\" is not a date (use YYYY-MM-DD or DD.MM.YYYY)"
   }
 }

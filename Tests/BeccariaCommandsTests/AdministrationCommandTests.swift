@@ -68,7 +68,7 @@ import Testing
     ),
     (
       "ags,name,district,asskomm_member_since\n14612000,Dresden,Dresden,2024-02-30\n",
-      "f:2: column \"asskomm_member_since\": \"2024-02-30\" is not a date (use YYYY-MM-DD)"
+      "f:2: column \"asskomm_member_since\": \"2024-02-30\" is no day of the calendar (check day and month)"
     ),
     ("ags,name\n14612000,Dresden\n", "f:1: column \"district\": is missing from the header"),
     ("ags,name,district\n14612000,\"Dresden,Dresden\n", "f:2: a quoted field opened on this line is never closed (missing \")"),
@@ -104,7 +104,7 @@ import Testing
     let result = try Beccaria.run(["participant", "import", path], database: database)
     #expect(result.status != 0)
     let expected = [
-      "\(path):3: column \"birth_date\": \"1984-13-01\" is not a date (use YYYY-MM-DD)",
+      "\(path):3: column \"birth_date\": \"1984-13-01\" is no day of the calendar (check day and month)",
       "\(path):5: column \"email\": \"not-an-address\" is not an e-mail address",
       "\(path):5: column \"municipality\": \"1461200\" is not an AGS: it has 7 digits, not 8",
       "\(path):6: column \"given_names\": is required",

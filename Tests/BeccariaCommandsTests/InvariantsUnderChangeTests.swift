@@ -1056,6 +1056,9 @@ import Testing
       ["certificate", "reissue", serial, "--reason", "Tippfehler im Namen"], database: cohort.database,
       environment: cohort.environment)
     #expect(reissue.status == 0, "\(reissue.stderr)")
+    #expect(
+      reissue.stderr.contains("but the rules are no longer met (module 1: the attendance threshold is no longer met)"),
+      "\(reissue.stderr)")
     let listed = try CertificateReview(cohort.connection).list()
     #expect(listed.count == 1)
     #expect(listed.first?.serial != serial)

@@ -37,6 +37,16 @@ struct CertificateReissue: ParsableCommand {
       let issued = try CertificateRevision(connection).reissue(
         serial: serial, reason: reason, signer: signer, renderer: { try CertificateDocument.render($0) })
       print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
+      // A re-issue certifies what the first certificate did; when that no longer holds, the
+      // office should know before the new one leaves the building.
+      let holder = try CertificateStore(connection).find(serial: issued.serial).listing.participantID
+      if let review = try CertificateReview(connection).list(participant: holder).first(where: { $0.serial == issued.serial }),
+        let unmet = review.noLongerMet
+      {
+        warn(
+          "\(issued.serial) certifies what \(serial) did, but the rules are no longer met (\(unmet)); "
+            + "report review lists it. Revoke it if it should not stand: beccaria certificate revoke \(issued.serial) --reason …")
+      }
       if let output {
         for path in try CertificateStore(connection).export([issued.serial], to: output).paths { print("Exported \(path)") }
       }
