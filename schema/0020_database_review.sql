@@ -332,3 +332,25 @@ DROP TRIGGER certificate_review_on_attendance_update ON attendance;
 CREATE TRIGGER certificate_review_on_attendance_update AFTER UPDATE ON attendance
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION certificate_basis_from_attendance_changes();
+
+-- History is not deleted -------------------------------------------------------------------------
+
+-- An enrolment that ended (withdrawn, transferred) is history, and one a certificate of its cohort
+-- names is a basis of that certificate: neither is deleted. A mistaken enrolment nobody was
+-- recorded or certified for may still go (its place goes to the waiting list, 0019); attendance
+-- resting on one is refused by enrolment_keeps_attendance (0019).
+CREATE FUNCTION enrolment_history_kept() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF OLD.status IN ('withdrawn', 'transferred') THEN
+    RAISE EXCEPTION 'enrolment % of participant % ended (%) and is history; it is not deleted', OLD.id, OLD.participant_id, OLD.status
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
+  END IF;
+  IF EXISTS (SELECT 1 FROM certificate c WHERE c.participant_id = OLD.participant_id AND c.course_id = OLD.course_id) THEN
+    RAISE EXCEPTION 'enrolment % is the basis of a certificate of participant % in that cohort; withdraw it instead of deleting it',
+      OLD.id, OLD.participant_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
+  END IF;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER enrolment_history_kept BEFORE DELETE ON enrolment FOR EACH ROW EXECUTE FUNCTION enrolment_history_kept();

@@ -24,6 +24,36 @@ public struct Migration: Sendable, Equatable {
   public let sql: String
   /// SHA-256 of the file's exact bytes, hex.
   public let checksum: String
+  /// Whether the file runs outside a transaction, one statement at a time (its first line is
+  /// `-- beccaria: no transaction`), for what PostgreSQL refuses inside one: `CREATE INDEX
+  /// CONCURRENTLY`, which builds an index on a populated table without blocking its writers.
+  /// Such a file is recorded as applied only after its last statement; its statements must be
+  /// safe to run again (`IF NOT EXISTS`, or a `DROP … IF EXISTS` first), since a migration
+  /// stopped half-way runs again from its first statement. Statements end with `;` at the end
+  /// of a line; dollar quoting is not allowed in such a file.
+  public var outsideTransaction: Bool {
+    sql.split(separator: "\n", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) }
+      == Self.outsideTransactionMarker
+  }
+  public static let outsideTransactionMarker = "-- beccaria: no transaction"
+
+  /// The statements of a file that runs outside a transaction: split after each line that ends
+  /// with `;`, comment lines dropped.
+  public var statements: [String] {
+    var result: [String] = []
+    var current = ""
+    for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.hasPrefix("--") || trimmed.isEmpty { continue }
+      current += line + "\n"
+      if trimmed.hasSuffix(";") {
+        result.append(current)
+        current = ""
+      }
+    }
+    if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { result.append(current) }
+    return result
+  }
 
   public init(name: String, bytes: Data) throws {
     guard let prefix = name.split(separator: "_").first, prefix.count == 4,
@@ -34,6 +64,7 @@ public struct Migration: Sendable, Equatable {
     self.name = name
     self.sql = sql
     self.checksum = bytes.sha256Hex
+    if outsideTransaction && sql.contains("$$") { throw MigrationError.dollarQuotedOutsideTransaction(name) }
   }
 }
 
@@ -43,6 +74,7 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
   case unreadable(String)
   case changedAfterApply(name: String, applied: String, shipped: String)
   case unknownApplied(name: String)
+  case dollarQuotedOutsideTransaction(String)
   /// Waited `seconds` for a lock; `lock` names it, `holders` the sessions holding it.
   case lockTimeout(lock: String, seconds: Int, holders: [String])
 
@@ -55,6 +87,8 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
     case .changedAfterApply(let name, let applied, let shipped):
       "migration \(name) was changed after it was applied (applied checksum \(applied.prefix(12))…, "
         + "this build has \(shipped.prefix(12))…); applied migrations must never change: put the change in a new migration file"
+    case .dollarQuotedOutsideTransaction(let name):
+      "migration file \"\(name)\" runs outside a transaction and must not use dollar quoting (its statements are split at line ends)"
     case .unknownApplied(let name):
       "the database has migration \(name) applied, which this build does not know; use a newer beccaria"
     case .lockTimeout(let lock, let seconds, let holders):
@@ -89,13 +123,20 @@ public struct Migrator {
   let logger: Logger
   /// Seconds to wait for any one lock.
   let lockTimeout: Int
+  /// How often a migration that timed out waiting for a lock is tried in all.
+  let attempts: Int
+  /// Seconds to pause before the second attempt (twice that before the third, and so on).
+  let retryPause: Double
 
   public init(
-    connection: Connection, migrations: [Migration], lockTimeout: Int = 60, logger: Logger = Logger(label: "beccaria.migrate")
+    connection: Connection, migrations: [Migration], lockTimeout: Int = 60, attempts: Int = 3, retryPause: Double = 5,
+    logger: Logger = Logger(label: "beccaria.migrate")
   ) {
     self.connection = connection
     self.migrations = migrations.sorted { $0.version < $1.version }
     self.lockTimeout = lockTimeout
+    self.attempts = max(1, attempts)
+    self.retryPause = retryPause
     self.logger = logger
   }
 
@@ -121,14 +162,7 @@ public struct Migrator {
       for migration in migrations where applied[migration.version] == nil {
         logger.info("applying migration \(migration.name)")
         current = migration
-        try connection.transaction { connection in
-          try connection.executeScript(unsafeSQL: migration.sql)
-          try connection.execute(
-            """
-            INSERT INTO schema_migration (version, name, checksum)
-            VALUES (\(migration.version), \(migration.name), \(migration.checksum))
-            """)
-        }
+        try withLockRetries(migration) { try apply(migration) }
         done.append(migration)
       }
     } catch let error as PostgresError where error.sqlState == "55P03" {
@@ -139,6 +173,40 @@ public struct Migrator {
     }
     try ensureDatabasePrivileges()
     return done
+  }
+
+  /// Runs `step` again after a lock timeout, up to `attempts` times with a growing pause: on a
+  /// live database a migration's lock waits behind a long reader, and every later reader queues
+  /// behind the migration; giving up after `lockTimeout` and trying again lets them through.
+  func withLockRetries(_ migration: Migration, _ step: () throws -> Void) throws {
+    var attempt = 1
+    while true {
+      do {
+        return try step()
+      } catch let error as PostgresError where error.sqlState == "55P03" && attempt < attempts {
+        logger.warning(
+          "migration \(migration.name) waited \(lockTimeout) s for a lock; trying again (attempt \(attempt + 1) of \(attempts))")
+        Thread.sleep(forTimeInterval: Double(attempt) * retryPause)
+        attempt += 1
+      }
+    }
+  }
+
+  /// One migration: in a transaction with its record, or statement by statement and then its record.
+  func apply(_ migration: Migration) throws {
+    let record: SQL = """
+      INSERT INTO schema_migration (version, name, checksum)
+      VALUES (\(migration.version), \(migration.name), \(migration.checksum))
+      """
+    guard migration.outsideTransaction else {
+      try connection.transaction { connection in
+        try connection.executeScript(unsafeSQL: migration.sql)
+        try connection.execute(record)
+      }
+      return
+    }
+    for statement in migration.statements { try connection.executeScript(unsafeSQL: statement) }
+    try connection.execute(record)
   }
 
   /// Privileges on the database itself are not part of its schema: a copy made with `CREATE

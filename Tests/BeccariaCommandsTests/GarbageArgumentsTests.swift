@@ -81,4 +81,16 @@ import Testing
     }
     #expect(failures.isEmpty, "\(failures.count) of \(cases.count):\n\(failures.prefix(30).joined(separator: "\n"))")
   }
+
+  @Test func aOneLetterKeyFileNameIsAFileNameLikeAnyOther() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let folder = FileManager.default.temporaryDirectory.appending(path: "one-letter-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // NSString.deletingLastPathComponent trapped (SIGILL) on "k" before the command split it itself.
+    let result = try Beccaria.run(["keys", "generate", "--output", "k"], database: database, currentDirectory: folder)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(FileManager.default.fileExists(atPath: folder.appending(path: "k").path))
+  }
 }

@@ -115,8 +115,14 @@ import Testing
     // (the end of an enrolment is the database's time, which no client backdates)
     #expect(backdated?.sqlState == "42501")
     #expect(backdated?.message.contains("are the database's") == true, "\(backdated?.message ?? "went through")")
+    // Ended, it is history; still running with a record, the record rests on it.
     let deleted = Self.refusal { try db.execute("DELETE FROM enrolment WHERE participant_id = \(person.rawValue)") }
-    #expect(deleted?.constraint == "enrolment_keeps_attendance")
+    #expect(deleted?.constraint == "enrolment_history_kept")
+    try fixture.record(fixture.module1[0], fixture.participants[1], .present)
+    let running = Self.refusal {
+      try db.execute("DELETE FROM enrolment WHERE participant_id = \(fixture.participants[1].rawValue)")
+    }
+    #expect(running?.constraint == "enrolment_keeps_attendance")
     // Someone who booked module 1 alone keeps it while it has records.
     let single = try Fixtures.participants(db, count: 1, prefix: "Einzel")[0]
     _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: single, modules: [1, 2])
@@ -919,6 +925,10 @@ import Testing
       try db.queryOne("SELECT status FROM enrolment WHERE participant_id = \(waiting.rawValue)")?.decode(
         "status", as: String.self)
         == "enrolled")
+    // One that ended is history and stays.
+    _ = try EnrolmentStore(db).withdraw(courseCode: AttendanceFixture.course, participant: waiting, reason: "Umzug")
+    let history = Self.refusal { try db.execute("DELETE FROM enrolment WHERE participant_id = \(waiting.rawValue)") }
+    #expect(history?.constraint == "enrolment_history_kept", "\(history?.message ?? "deleted")")
     let future = Self.refusal {
       try db.execute(
         "INSERT INTO assessment (participant_id, programme_id, result, assessed_on) VALUES (\(stranger.rawValue), 1, 'passed', '2030-08-01')"

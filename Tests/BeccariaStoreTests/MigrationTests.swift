@@ -87,4 +87,76 @@ import Testing
     #expect(throws: MigrationError.badName("1_x.sql")) { try Migration(name: "1_x.sql", bytes: Data()) }
     #expect(throws: MigrationError.badName("0003_x.txt")) { try Migration(name: "0003_x.txt", bytes: Data()) }
   }
+
+  @Test func aFileMarkedToRunOutsideATransactionBuildsAnIndexConcurrently() throws {
+    let database = try TestDatabase.empty()
+    defer { database.drop() }
+    let db = try database.connect()
+    let table = try Migration(
+      name: "0001_t.sql", bytes: Data("CREATE TABLE t (id integer); INSERT INTO t SELECT generate_series(1, 1000);".utf8))
+    let inTransaction = try Migration(name: "0002_i.sql", bytes: Data("CREATE INDEX CONCURRENTLY t_id ON t (id);".utf8))
+    let refused = #expect(throws: PostgresError.self) {
+      try Migrator(connection: db, migrations: [table, inTransaction]).migrate()
+    }
+    #expect(refused?.message.contains("cannot run inside a transaction block") == true, "\(refused?.message ?? "")")
+    let outside = try Migration(
+      name: "0002_i.sql",
+      bytes: Data(
+        """
+        -- beccaria: no transaction
+        -- A stopped build leaves an invalid index behind: drop it first, so that this runs again.
+        DROP INDEX CONCURRENTLY IF EXISTS t_id;
+        CREATE INDEX CONCURRENTLY t_id
+          ON t (id);
+        """.utf8))
+    #expect(outside.outsideTransaction)
+    #expect(outside.statements.count == 2)
+    #expect(try Migrator(connection: db, migrations: [table, outside]).migrate().map(\.name) == ["0002_i.sql"])
+    #expect(
+      try db.queryOne("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_id'::regclass")?.decode("indisvalid", as: Bool.self)
+        == true)
+    #expect(throws: MigrationError.dollarQuotedOutsideTransaction("0003_f.sql")) {
+      try Migration(
+        name: "0003_f.sql",
+        bytes: Data("-- beccaria: no transaction\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;".utf8))
+    }
+  }
+
+  @Test func aMigrationThatWaitedTooLongForALockIsTriedAgain() throws {
+    let database = try TestDatabase.empty()
+    defer { database.drop() }
+    let db = try database.connect()
+    let table = try Migration(name: "0001_t.sql", bytes: Data("CREATE TABLE t (id integer);".utf8))
+    try Migrator(connection: db, migrations: [table]).migrate()
+    // A long reader holds the table for 1.6 s; the ALTER waits 1 s, gives up, and is tried again.
+    let (holding, released) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+    Thread.detachNewThread {
+      if let reader = try? database.connect() {
+        try? reader.execute("BEGIN")
+        try? reader.execute("SELECT count(*) FROM t")
+        holding.signal()
+        Thread.sleep(forTimeInterval: 1.6)
+        try? reader.execute("COMMIT")
+      } else {
+        holding.signal()
+      }
+      released.signal()
+    }
+    holding.wait()
+    let alter = try Migration(name: "0002_a.sql", bytes: Data("ALTER TABLE t ADD COLUMN name text;".utf8))
+    let applied = try Migrator(connection: db, migrations: [table, alter], lockTimeout: 1, attempts: 3, retryPause: 0.5).migrate()
+    released.wait()
+    #expect(applied.map(\.name) == ["0002_a.sql"])
+    // With a single attempt the same wait ends in a clear error naming the lock.
+    let reader = try database.connect()
+    try reader.execute("BEGIN")
+    try reader.execute("SELECT count(*) FROM t")
+    defer { _ = try? reader.execute("COMMIT") }
+    let again = try Migration(name: "0003_b.sql", bytes: Data("ALTER TABLE t ADD COLUMN note text;".utf8))
+    let error = #expect(throws: MigrationError.self) {
+      try Migrator(connection: db, migrations: [table, alter, again], lockTimeout: 1, attempts: 1).migrate()
+    }
+    #expect(
+      "\(error.map { "\($0)" } ?? "")".contains("waited 1 s for a lock on a table that migration 0003_b.sql reads or changes"))
+  }
 }

@@ -34,7 +34,9 @@ struct KeysGenerate: ParsableCommand {
       if FileManager.default.fileExists(atPath: path) {
         throw CommandFailure("\(path) already exists; a key file is never overwritten (choose another --output)")
       }
-      let folder = (path as NSString).deletingLastPathComponent
+      // The folder part by hand: NSString.deletingLastPathComponent traps on a one-letter
+      // relative path ("k") in swift-corelibs-foundation.
+      let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
       if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
         try FileManager.default.createDirectory(
           atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -41,7 +41,7 @@ enum Explain {
     case let error as StoreError: return error.description
     case let error as MigrationError: return error.description
     case let error as ProgrammeFileError: return error.description
-    case let error as CustomStringConvertible: return error.description
+    case let error as any CustomStringConvertible: return error.description
     default: return "\(error)"
     }
   }
