@@ -16,10 +16,13 @@ DECLARE
   name text;
 BEGIN
   FOREACH name IN ARRAY ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor'] LOOP
+    -- Made once by a DBA (scripts/dba-roles.sql), or by another database of this cluster: then
+    -- the owner needs no CREATEROLE.
+    CONTINUE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name);
     BEGIN
       EXECUTE format('CREATE ROLE %I NOLOGIN', name);
     EXCEPTION WHEN duplicate_object OR unique_violation THEN
-      NULL; -- made by another database of this cluster (or concurrently)
+      NULL; -- made concurrently
     END;
   END LOOP;
 END $$;

@@ -354,3 +354,66 @@ BEGIN
   RETURN OLD;
 END $$;
 CREATE TRIGGER enrolment_history_kept BEFORE DELETE ON enrolment FOR EACH ROW EXECUTE FUNCTION enrolment_history_kept();
+
+-- A UE lasts as long as the programme version says ----------------------------------------------
+
+-- The session check had 45 minutes written into it; the programme defines its UE minutes
+-- (`ue_minutes`, kept in the version's definition). Versions are frozen (0015), so a session is
+-- checked when it is written.
+ALTER TABLE session DROP CONSTRAINT session_ue_fits_time;
+CREATE FUNCTION session_ue_fits_time() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  minutes integer;
+BEGIN
+  SELECT coalesce((v.definition->>'ueMinutes')::integer, 45) INTO minutes
+    FROM programme_version v WHERE v.id = NEW.programme_version_id;
+  IF NEW.ue * minutes > EXTRACT(EPOCH FROM (NEW.ends_at - NEW.starts_at)) / 60 THEN
+    RAISE EXCEPTION '% UE of % minutes need % minutes, but %–% has only %', NEW.ue, minutes, NEW.ue * minutes,
+      to_char(NEW.starts_at, 'HH24:MI'), to_char(NEW.ends_at, 'HH24:MI'), EXTRACT(EPOCH FROM (NEW.ends_at - NEW.starts_at))::integer / 60
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'session_ue_fits_time';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER session_ue_fits_time BEFORE INSERT OR UPDATE OF ue, starts_at, ends_at, programme_version_id ON session
+  FOR EACH ROW EXECUTE FUNCTION session_ue_fits_time();
+
+-- Retention reaches the audit log ----------------------------------------------------------------
+
+-- `retention apply` deletes the attendance detail of cohorts past the retention period, but the
+-- audit log kept a full copy of every record (notes, correction reasons, who recorded it) for
+-- ever. Once a cohort's records are gone, their audit rows keep only which session and person
+-- they were about; what they held stays provable through the SHA-256 the chain keeps (as for an
+-- erasure, 0017). Owned by beccaria_eraser, the only role that may scrub audit rows.
+CREATE FUNCTION audit_scrub_attendance_of(cohorts bigint[], why text) RETURNS integer
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  scrubbed integer;
+BEGIN
+  IF btrim(coalesce(why, '')) = '' THEN
+    RAISE EXCEPTION 'scrubbing the audit log needs a reason' USING ERRCODE = 'check_violation';
+  END IF;
+  WITH gone AS (
+    SELECT s.id FROM session s WHERE s.course_id = ANY(cohorts)
+       AND NOT EXISTS (SELECT 1 FROM attendance x WHERE x.session_id = s.id)
+  ), scrubbed_rows AS (
+    UPDATE audit_log a
+       SET content_sha256 = audit_content_sha256(a.old_values, a.new_values, a.reason), scrubbed_at = clock_timestamp(),
+           old_values = (SELECT jsonb_object_agg(key, value) FROM jsonb_each(a.old_values) WHERE key IN ('session_id', 'participant_id')),
+           new_values = (SELECT jsonb_object_agg(key, value) FROM jsonb_each(a.new_values) WHERE key IN ('session_id', 'participant_id')),
+           reason = NULL
+     WHERE a.table_name = 'attendance' AND a.scrubbed_at IS NULL
+       AND (a.row_key->>'session_id')::bigint IN (SELECT id FROM gone)
+    RETURNING a.id, a.participant_id, a.content_sha256 AS before, audit_content_sha256(a.old_values, a.new_values, a.reason) AS after
+  )
+  INSERT INTO audit_log (actor, reason, table_name, action, row_key, participant_id, old_values, new_values)
+  SELECT beccaria_actor(), why, 'audit_log', 'UPDATE', jsonb_build_object('id', s.id), s.participant_id,
+         jsonb_build_object('content_sha256', encode(s.before, 'hex')), jsonb_build_object('content_sha256', encode(s.after, 'hex'))
+  FROM scrubbed_rows s ORDER BY s.id;
+  GET DIAGNOSTICS scrubbed = ROW_COUNT;
+  RETURN scrubbed;
+END $$;
+REVOKE ALL ON FUNCTION audit_scrub_attendance_of(bigint[], text) FROM PUBLIC;
+GRANT SELECT ON attendance TO beccaria_eraser;
+SELECT beccaria_give_function('audit_scrub_attendance_of(bigint[], text)', 'beccaria_eraser');
+GRANT EXECUTE ON FUNCTION audit_scrub_attendance_of(bigint[], text) TO beccaria_admin;

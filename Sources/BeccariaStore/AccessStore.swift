@@ -18,8 +18,10 @@ public struct AccessListing: Codable, Sendable, Equatable {
 }
 
 /// Database logins and their group roles. The CLI never stores passwords: authentication is
-/// PostgreSQL's (peer, password set by a DBA, certificate). Creating logins needs a role with
-/// CREATEROLE, normally the owner who runs the migrations.
+/// PostgreSQL's (peer, password set by a DBA, certificate). Giving a login a group role needs
+/// ADMIN OPTION on it, which the owner has through `beccaria_steward` (scripts/dba-roles.sql).
+/// Logins themselves are the DBA's to create; only an owner with CREATEROLE (a development
+/// cluster) creates a missing one here.
 public struct AccessStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
@@ -60,7 +62,16 @@ public struct AccessStore {
         throw StoreError.invalid("--trainer only goes with --role trainer")
       }
       let exists = try db.queryOne("SELECT 1 FROM pg_roles WHERE rolname = \(login)") != nil
-      if !exists { try db.execute("CREATE ROLE \(identifier: login) LOGIN") }
+      if !exists {
+        let mayCreate =
+          try db.queryOne("SELECT rolcreaterole OR rolsuper AS may FROM pg_roles WHERE rolname = current_user")?.decode(
+            "may", as: Bool.self) ?? false
+        guard mayCreate else {
+          throw StoreError.invalid(
+            "the login \(login) does not exist; a DBA creates logins (CREATE ROLE \(login) LOGIN; see scripts/dba-roles.sql)")
+        }
+        try db.execute("CREATE ROLE \(identifier: login) LOGIN")
+      }
       try db.execute("GRANT \(identifier: role.groupRole) TO \(identifier: login)")
       return !exists
     }
@@ -97,6 +108,7 @@ public struct AccessStore {
              (SELECT t.email FROM trainer t WHERE t.db_login = r.rolname) AS trainer_email
       FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
       WHERE g.rolname IN ('beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor')
+        AND r.rolname NOT LIKE 'beccaria\\_%'
       GROUP BY r.rolname, r.rolcanlogin ORDER BY r.rolname
       """
     ).map {

@@ -230,6 +230,8 @@ public struct RetentionPlan: Codable, Sendable {
   public var participants: [Person] = []
   /// What each erasure did (empty in a dry run): its files are for the caller to remove.
   public var erasures: [ErasureOutcome] = []
+  /// Audit rows of the deleted records whose values were scrubbed down to their keys (0 in a dry run).
+  public var auditRowsScrubbed = 0
 }
 
 public struct RetentionStore {
@@ -303,6 +305,14 @@ public struct RetentionStore {
           DELETE FROM attendance a USING session s, course c
           WHERE s.id = a.session_id AND c.id = s.course_id AND c.code = ANY(\(PostgresArray(plan.cohorts.map(\.code))))
           """)
+        // The audit log's copies of what was deleted go too, down to which session and person
+        // they were about (schema 0020).
+        plan.auditRowsScrubbed =
+          try db.queryOne(
+            """
+            SELECT audit_scrub_attendance_of(ARRAY(SELECT id FROM course WHERE code = ANY(\(PostgresArray(plan.cohorts.map(\.code))))),
+                                             'retention: attendance detail of ended cohorts') AS n
+            """)?.decode("n", as: Int.self) ?? 0
       }
       for person in plan.participants {
         guard

@@ -24,6 +24,30 @@ public struct Migration: Sendable, Equatable {
   public let sql: String
   /// SHA-256 of the file's exact bytes, hex.
   public let checksum: String
+  /// Checksums of earlier texts of this file that a database may have applied, for a file
+  /// rewritten so that it does the same to a database that applied the earlier text (see
+  /// `Migration.rewritten`). Empty for files never rewritten.
+  public var formerChecksums: Set<String> { Self.rewritten[name] ?? [] }
+
+  /// Files rewritten after release, with the checksums of their earlier texts. A rewrite must
+  /// leave every database that applied the earlier text as the new text would; it exists only
+  /// so that a database that has not applied the file yet gets the better text.
+  /// - 0006_access.sql, 0015_register.sql: create the group roles only when missing (a DBA
+  ///   creates them once, scripts/dba-roles.sql), so that the owner needs no CREATEROLE.
+  /// - 0005_signatures.sql, 0015_register.sql: the signature constraints are added NOT VALID (and
+  ///   validated where the rows allow), so that a database with certificates issued before
+  ///   signatures migrates; on a database without such rows they hold as before.
+  public static let rewritten: [String: Set<String>] = [
+    "0005_signatures.sql": ["3a3c6e2d2281c6d819bebfa1f3d0f8fe34191a1866027d54b4db8cd809431398"],
+    "0006_access.sql": ["7d887208ab07e4baaa01789fec581ae7c2b0da2ad99187a72682e631dae475f5"],
+    "0015_register.sql": ["a02ec71c0113715e4fc0ad2e15fd747ce1b9f31331b0d4c98841a2ad209c7504"],
+  ]
+
+  /// Whether the database's record of this file (its checksum when applied) matches it.
+  public func matches(appliedChecksum: String) -> Bool {
+    appliedChecksum == checksum || formerChecksums.contains(appliedChecksum)
+  }
+
   /// Whether the file runs outside a transaction, one statement at a time (its first line is
   /// `-- beccaria: no transaction`), for what PostgreSQL refuses inside one: `CREATE INDEX
   /// CONCURRENTLY`, which builds an index on a populated table without blocking its writers.
@@ -224,6 +248,11 @@ public struct Migrator {
     let name = connection.databaseName
     try connection.execute("REVOKE TEMPORARY ON DATABASE \(identifier: name) FROM PUBLIC")
     try connection.execute("GRANT TEMPORARY ON DATABASE \(identifier: name) TO beccaria_admin")
+    // Only beccaria's roles connect: PostgreSQL lets every login of the cluster connect to every
+    // database by default, a login of another application (or another beccaria database) too.
+    try connection.execute("REVOKE CONNECT ON DATABASE \(identifier: name) FROM PUBLIC")
+    try connection.execute(
+      "GRANT CONNECT ON DATABASE \(identifier: name) TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor")
   }
 
   /// The sessions holding the migration's advisory lock.
@@ -273,7 +302,7 @@ public struct Migrator {
       }
       return MigrationState(
         version: migration.version, name: migration.name,
-        status: record.checksum == migration.checksum ? .applied : .changed, appliedAt: record.appliedAt)
+        status: migration.matches(appliedChecksum: record.checksum) ? .applied : .changed, appliedAt: record.appliedAt)
     }
     let known = Set(migrations.map(\.version))
     for (version, record) in applied where !known.contains(version) {
@@ -291,7 +320,7 @@ public struct Migrator {
     let shipped = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
     for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
       guard let migration = shipped[version] else { throw MigrationError.unknownApplied(name: record.name) }
-      if migration.checksum != record.checksum {
+      if !migration.matches(appliedChecksum: record.checksum) {
         throw MigrationError.changedAfterApply(name: migration.name, applied: record.checksum, shipped: migration.checksum)
       }
     }

@@ -42,7 +42,9 @@ public struct NewSession: Sendable {
   }
 
   /// Why the times and UE do not fit together, or nil.
-  public func timeProblem(ueMinutes: Int = 45) -> String? {
+  /// Why the times cannot hold `ue` UE of `ueMinutes` minutes (the programme version's UE; 0
+  /// checks only the order of the times), or nil.
+  public func timeProblem(ueMinutes: Int) -> String? {
     if end <= start { return "the session must end after it starts" }
     if ue < 1 { return "--ue must be at least 1" }
     if ue * ueMinutes > end - start {
@@ -66,11 +68,15 @@ public struct SessionStore {
     try connection.transaction(attempts: 3) { db in
       var ids: [SessionID] = []
       for session in sessions {
-        if let problem = session.timeProblem() { throw StoreError.invalid(problem) }
         guard
           let course = try db.queryOne(
-            "SELECT id, programme_version_id FROM course WHERE code = \(session.courseCode)")
+            """
+            SELECT c.id, c.programme_version_id, coalesce((v.definition->>'ueMinutes')::integer, 45) AS ue_minutes
+            FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.code = \(session.courseCode)
+            """)
         else { throw StoreError.notFound("cohort \(session.courseCode)") }
+        // The programme version says how long its UE are (the database checks it too, schema 0020).
+        if let problem = session.timeProblem(ueMinutes: try course.decode("ue_minutes")) { throw StoreError.invalid(problem) }
         let courseID: Int64 = try course.decode("id")
         let versionID: Int64 = try course.decode("programme_version_id")
         guard

@@ -444,6 +444,18 @@ func sqlState(_ body: () throws -> Void) -> String? {
     #expect(apply.status == 0, "\(apply.stderr)")
     let remaining = try db.query("SELECT participant_id FROM attendance").map { try $0.decode("participant_id", as: Int64.self) }
     #expect(remaining == [people[1].rawValue])
+    // The audit log's copy of the deleted record keeps only its keys; the kept one is whole.
+    #expect(apply.stdout.contains("their 2 audit entries now keep only the session and the person"), "\(apply.stdout)")
+    let audited = try db.query(
+      "SELECT new_values, old_values, scrubbed_at IS NOT NULL AS scrubbed, participant_id FROM audit_log WHERE table_name = 'attendance' ORDER BY id"
+    )
+    for row in audited {
+      let person: Int64 = try row.decode("participant_id")
+      let values = try row.decode("new_values", as: String?.self) ?? row.decode("old_values", as: String?.self) ?? ""
+      #expect(try row.decode("scrubbed", as: Bool.self) == (person == people[0].rawValue), "\(values)")
+      #expect(values.contains("\"status\"") == (person != people[0].rawValue), "\(values)")
+    }
+    #expect(try Beccaria.run(["audit", "verify", "--all-tables"], database: database).status == 0)
     let erased = try db.query("SELECT id, family_name, erasure_reason FROM participant WHERE erased_at IS NOT NULL")
     #expect(try erased.map { try $0.decode("id", as: Int64.self) } == [people[0].rawValue])
     #expect(try erased.first?.decode("erasure_reason", as: String.self).hasPrefix("retention:") == true)

@@ -49,7 +49,9 @@ import Testing
     // A restore keeps no database privileges: db status says so, db migrate sets them.
     let status = try Beccaria.run(["db", "status"], database: restored)
     #expect(status.status == 0, "\(status.stderr)")
-    #expect(status.stderr.contains("every login may create temporary tables"), "\(status.stderr)")
+    #expect(
+      status.stderr.contains("every login of the cluster may connect to this database or create temporary tables"),
+      "\(status.stderr)")
     let migrate = try Beccaria.run(["db", "migrate"], database: restored)
     #expect(migrate.status == 0, "\(migrate.stderr)")
     #expect(!(try Beccaria.run(["db", "status"], database: restored)).stderr.contains("temporary tables"))

@@ -159,4 +159,92 @@ import Testing
     #expect(
       "\(error.map { "\($0)" } ?? "")".contains("waited 1 s for a lock on a table that migration 0003_b.sql reads or changes"))
   }
+
+  /// What an office has after using a database at one schema version: a programme, a cohort,
+  /// people enrolled and waiting, attendance, an assessment, and a certificate as that version
+  /// issued it (unsigned before 0005; through the serial function from 0015).
+  static let population = """
+      INSERT INTO municipality (ags, name, district) VALUES ('14612000', 'Dresden', 'Dresden');
+      INSERT INTO programme (code) VALUES ('beccaria-fachkraft');
+      INSERT INTO programme_version (programme_id, version, title, attendance_threshold, excused_counts, project_required, definition, definition_sha256)
+        VALUES (1, 1, 'Fachkraft', 0.8, false, true, '{}', repeat('a', 64));
+      INSERT INTO programme_module (programme_version_id, number, title, ue, blocks) VALUES (1, 1, 'Kriminologie', 16, '[]'), (1, 2, 'Prävention', 16, '[]');
+      INSERT INTO course (code, programme_version_id, title, capacity, starts_on) VALUES ('BQ-SN-2025-1', 1, 'Durchgang 2025', 2, '2025-01-01');
+      INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
+        VALUES (1, 1, 1, '2025-03-01', '09:00', '16:00', 8), (1, 1, 1, '2025-03-02', '09:00', '16:00', 8),
+               (1, 1, 2, '2025-03-08', '09:00', '16:00', 8), (1, 1, 2, '2025-03-09', '09:00', '16:00', 8);
+      INSERT INTO participant (family_name, given_names, birth_date, municipality_ags, email)
+        VALUES ('Wjeńka', 'Měrćin', '1980-05-01', '14612000', 'm@example.org'), ('Schulz', 'Anna', '1975-01-01', '14612000', NULL),
+               ('Öztürk', 'Ayşe', '1990-02-02', '14612000', NULL);
+      INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, enrolled_at)
+        VALUES (1, 1, 1, 'programme', 'enrolled', now()), (1, 1, 2, 'programme', 'enrolled', now());
+      INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, queue_number)
+        VALUES (1, 1, 3, 'programme', 'waiting', 1);
+      INSERT INTO attendance (session_id, participant_id, status, ue_attended)
+        SELECT s.id, 1, 'present', 8 FROM session s;
+      INSERT INTO attendance (session_id, participant_id, status, ue_attended) VALUES (1, 2, 'absent', 0);
+      INSERT INTO assessment (participant_id, programme_id, course_id, result, title, assessed_on) VALUES (1, 1, 1, 'passed', 'Projekt', '2025-03-10');
+    """
+  static func certificate(atVersion version: Int) -> String {
+    if version < 5 {
+      return """
+        INSERT INTO certificate_serial_counter (year, last_number) VALUES (2025, 1);
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf, pdf_sha256, snapshot)
+        VALUES ('BQ-2025-000001', 'zertifikat', 1, 1, 1, '2025-03-10', '\\x255044462d', repeat('c', 64), '{"serial": "BQ-2025-000001"}');
+        """
+    } else if version < 15 {
+      return """
+        INSERT INTO signing_key (key_id, public_key, label) VALUES ('k-00000000000000aa', decode(repeat('ab', 32), 'hex'), 'alt');
+        INSERT INTO certificate_serial_counter (year, last_number) VALUES (2025, 1);
+        INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf, pdf_sha256, snapshot, key_id, signature)
+        VALUES ('BQ-2025-000001', 'zertifikat', 1, 1, 1, '2025-03-10',
+                convert_to('%PDF- /Keywords (BQ-2025-000001 https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')', 'UTF8'), repeat('c', 64),
+                jsonb_build_object('serial', 'BQ-2025-000001', 'keyID', 'k-00000000000000aa', 'qrPayload', 'https://example.org/p?c=BQ1.e30.' || repeat('A', 86)),
+                'k-00000000000000aa', repeat('A', 86));
+        """
+    }
+    return """
+      INSERT INTO signing_key (key_id, public_key, label) VALUES ('k-00000000000000aa', decode(repeat('ab', 32), 'hex'), 'alt');
+      INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, pdf, pdf_sha256, snapshot, key_id, signature)
+      SELECT s, 'zertifikat', 1, 1, 1, '2025-03-10',
+              convert_to('%PDF- /Keywords (' || s || ' https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')', 'UTF8'), repeat('c', 64),
+              jsonb_build_object('serial', s, 'keyID', 'k-00000000000000aa', 'qrPayload', 'https://example.org/p?c=BQ1.e30.' || repeat('A', 86)),
+              'k-00000000000000aa', repeat('A', 86)
+      FROM (SELECT 'BQ-' || extract(year FROM now() AT TIME ZONE 'Europe/Berlin')::int || '-' || lpad(certificate_take_serials(1)::text, 6, '0') AS s) t;
+      """
+  }
+
+  @Test func aPopulatedDatabaseMigratesFromEveryEarlierVersion() throws {
+    let shipped = try EmbeddedMigrations.all()
+    for applied in 1..<shipped.count {
+      let database = try TestDatabase.empty()
+      defer { database.drop() }
+      let db = try database.connect()
+      try Migrator(connection: db, migrations: Array(shipped.prefix(applied))).migrate()
+      try db.executeScript(unsafeSQL: "BEGIN;\n" + Self.population + Self.certificate(atVersion: applied) + "\nCOMMIT;")
+      let now = try Migrator(connection: db, migrations: shipped).migrate()
+      #expect(now.count == shipped.count - applied, "from version \(applied)")
+      let counts = try db.queryOne(
+        """
+        SELECT (SELECT count(*) FROM participant)::integer AS people, (SELECT count(*) FROM attendance)::integer AS records,
+               (SELECT count(*) FROM certificate)::integer AS certificates, (SELECT count(*) FROM enrolment WHERE status = 'waiting')::integer AS waiting
+        """)
+      #expect(try counts?.decode("people", as: Int.self) == 3, "from version \(applied)")
+      #expect(try counts?.decode("records", as: Int.self) == 5, "from version \(applied)")
+      #expect(try counts?.decode("certificates", as: Int.self) == 1, "from version \(applied)")
+      #expect(try counts?.decode("waiting", as: Int.self) == 1, "from version \(applied)")
+      #expect(try Migrator(connection: db, migrations: shipped).status().allSatisfy { $0.status == .applied })
+    }
+  }
+
+  @Test func aFileRewrittenAfterReleaseIsAcceptedInItsEarlierText() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.connect()
+    let former = try #require(Migration.rewritten["0006_access.sql"]?.first)
+    try db.execute("UPDATE schema_migration SET checksum = \(former) WHERE name = '0006_access.sql'")
+    #expect(try Migrator(connection: db, migrations: try EmbeddedMigrations.all()).migrate().isEmpty)
+    try db.execute("UPDATE schema_migration SET checksum = repeat('0', 64) WHERE name = '0006_access.sql'")
+    #expect(throws: MigrationError.self) { try Migrator(connection: db, migrations: try EmbeddedMigrations.all()).migrate() }
+  }
 }

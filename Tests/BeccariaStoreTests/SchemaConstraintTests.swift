@@ -350,4 +350,35 @@ import Testing
     }
     #expect(twice?.constraint == "session_no_overlap_in_course")
   }
+
+  @Test func aSessionHoldsItsUEInTheMinutesItsProgrammeGivesThem() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    // The seeded version gives no UE minutes: 45, as the Beccaria programme's. A second programme
+    // has UE of 60 minutes.
+    try db.executeScript(
+      unsafeSQL: """
+        INSERT INTO programme (code) VALUES ('sechzig');
+        INSERT INTO programme_version (programme_id, version, title, attendance_threshold, excused_counts,
+                                       project_required, definition, definition_sha256)
+          VALUES (2, 1, 'Sechzig', 0.8, false, false, '{"ueMinutes": 60}', repeat('b', 64));
+        INSERT INTO programme_module (programme_version_id, number, title, ue, blocks) VALUES (2, 1, 'Eins', 8, '[]');
+        INSERT INTO course (code, programme_version_id, title, capacity) VALUES ('SX-1', 2, 'Sechzig 1', 5);
+        INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
+          VALUES (1, 1, 1, '2026-03-08', '09:00', '11:15', 3), (2, 2, 1, '2026-03-08', '09:00', '11:00', 2);
+        """)
+    let tooMany = #expect(throws: PostgresError.self) {
+      try db.execute(
+        "INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue) VALUES (2, 2, 1, '2026-03-09', '09:00', '11:15', 3)"
+      )
+    }
+    #expect(tooMany?.constraint == "session_ue_fits_time")
+    #expect(
+      tooMany?.message.contains("3 UE of 60 minutes need 180 minutes, but 09:00–11:15 has only 135") == true,
+      "\(tooMany?.message ?? "")")
+    let shortened = #expect(throws: PostgresError.self) {
+      try db.execute("UPDATE session SET ends_at = '11:00' WHERE course_id = 1 AND day = '2026-03-08'")
+    }
+    #expect(shortened?.constraint == "session_ue_fits_time")
+  }
 }

@@ -47,15 +47,15 @@ struct DbStatus: ParsableCommand {
           """
           SELECT EXISTS (
             SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
-            WHERE d.datname = current_database() AND x.grantee = 0 AND x.privilege_type = 'TEMPORARY') AS granted
+            WHERE d.datname = current_database() AND x.grantee = 0 AND x.privilege_type IN ('TEMPORARY', 'CONNECT')) AS granted
           """)?.decode("granted", as: Bool.self) == true
       {
         let name = quoteIdentifier(connection.databaseName)
         FileHandle.standardError.write(
           Data(
-            ("warning: every login may create temporary tables in this database (a copy or a restore does not keep the "
-              + "database's privileges): run beccaria db migrate as the database's owner, or as its owner "
-              + "REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC; GRANT TEMPORARY ON DATABASE \(name) TO beccaria_admin;\n").utf8
+            ("warning: every login of the cluster may connect to this database or create temporary tables in it (a copy "
+              + "or a restore does not keep the database's privileges): run beccaria db migrate as the database's owner, "
+              + "which revokes CONNECT and TEMPORARY from PUBLIC and grants them to beccaria's roles\n").utf8
           ))
       }
       if let bad = states.first(where: { $0.status == .changed || $0.status == .unknown }) {

@@ -116,6 +116,11 @@ struct RetentionApply: ParsableCommand {
       for cohort in plan.cohorts {
         print("  \(cohort.code): last session \(cohort.lastDay.german), \(cohort.attendanceRows) rows")
       }
+      if !dryRun && plan.auditRowsScrubbed > 0 {
+        print(
+          "  their \(plan.auditRowsScrubbed) audit entries now keep only the session and the person (and the SHA-256 of the rest)"
+        )
+      }
       print(
         "Participants without a certificate: \(dryRun ? "would erase" : "erased") \(plan.participants.count)\(plan.policy.participantYears == nil ? " (no period set)" : "")."
       )

@@ -34,7 +34,8 @@ struct SessionAdd: ParsableCommand {
 
   func validate() throws {
     if module < 1 { throw ValidationError("--module must be 1 or more.") }
-    if let problem = session.timeProblem() { throw ValidationError(problem + ".") }
+    // Whether the UE fit is the programme version's question (its UE minutes), asked by the store.
+    if let problem = session.timeProblem(ueMinutes: 0) { throw ValidationError(problem + ".") }
   }
 
   func run() throws {

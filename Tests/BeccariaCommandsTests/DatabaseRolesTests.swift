@@ -1,0 +1,104 @@
+import BeccariaStore
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// Separate duties (issue 23, items 2 and 3): a DBA creates the roles once (scripts/dba-roles.sql);
+/// the owner migrates and gives logins their roles without SUPERUSER or CREATEROLE; only
+/// beccaria's roles connect.
+@Suite struct DatabaseRolesTests {
+  static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appending(path: "scripts/dba-roles.sql").path
+
+  @Test func anOwnerWithoutCreateroleMigratesAndGrantsThroughTheSteward() throws {
+    let database = try TestDatabase.empty()
+    defer { database.drop() }
+    let suffix = String(database.name.suffix(8))
+    let (owner, clerk, stranger) = ("owner_\(suffix)", "clerk_\(suffix)", "stranger_\(suffix)")
+    let admin = try Connection(try TestDatabase.adminURL())
+    defer {
+      database.drop()  // first: the owner cannot be dropped while it owns the database
+      for role in [clerk, stranger, owner] {
+        _ = try? admin.execute("DROP OWNED BY \(identifier: role) CASCADE")
+        _ = try? admin.execute("DROP ROLE IF EXISTS \(identifier: role)")
+      }
+    }
+    // The DBA: the owner (no CREATEROLE), two logins, the roles, the database's ownership.
+    try admin.execute("CREATE ROLE \(identifier: owner) LOGIN NOCREATEROLE NOSUPERUSER")
+    try admin.execute("CREATE ROLE \(identifier: clerk) LOGIN")
+    try admin.execute("CREATE ROLE \(identifier: stranger) LOGIN")
+    let missingOwner = try Psql.run(try TestDatabase.adminURL(), "\\i \(Self.script)\n")
+    #expect(!missingOwner.succeeded)
+    #expect(missingOwner.stdout.contains("give the owner"), "\(missingOwner.stdout)\(missingOwner.stderr)")
+    let dba = try Psql.run(try TestDatabase.adminURL(), "\\set owner \(owner)\n\\i \(Self.script)\n\\i \(Self.script)\n")
+    #expect(dba.succeeded, "\(dba.stderr)")
+    try admin.execute("ALTER DATABASE \(identifier: database.name) OWNER TO \(identifier: owner)")
+    try database.connect().execute("ALTER SCHEMA public OWNER TO \(identifier: owner)")
+
+    // The owner migrates a fresh database, every file, and gives the clerk the office's role.
+    let ownerURL = try ConnectionString.replacing(["user": owner], in: database.conninfo)
+    let db = try Connection(ownerURL)
+    #expect(
+      try db.queryOne("SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user")?.decode("rolcreaterole", as: Bool.self)
+        == false)
+    let applied = try Migrator(connection: db, migrations: try EmbeddedMigrations.all()).migrate()
+    #expect(applied.count == (try EmbeddedMigrations.all()).count)
+    #expect(try AccessStore(db).grant(login: clerk, role: .admin, trainerEmail: nil) == false)
+    let missing = #expect(throws: StoreError.self) {
+      try AccessStore(db).grant(login: "nobody_\(suffix)", role: .admin, trainerEmail: nil)
+    }
+    #expect("\(missing.map { "\($0)" } ?? "")".contains("a DBA creates logins"))
+    #expect(try AccessStore(db).list().map(\.login).contains(clerk))
+    #expect(!(try AccessStore(db).list().map(\.login).contains("beccaria_steward")))
+    // Handing functions over left the owner no membership of the registrar of its own.
+    #expect(
+      try db.queryOne(
+        "SELECT count(*)::integer AS n FROM pg_auth_members WHERE member = current_user::regrole AND roleid = 'beccaria_registrar'::regrole"
+      )?.decode("n", as: Int.self) == 0)
+
+    // The clerk connects and works; a login of the cluster without a beccaria role cannot connect.
+    let clerkDB = try Connection(try ConnectionString.replacing(["user": clerk], in: database.conninfo))
+    #expect(try clerkDB.queryOne("SELECT count(*)::integer AS n FROM municipality")?.decode("n", as: Int.self) == 0)
+    let refused = #expect(throws: PostgresError.self) {
+      _ = try Connection(try ConnectionString.replacing(["user": stranger], in: database.conninfo))
+    }
+    #expect(refused?.message.contains("permission denied for database") == true, "\(refused?.message ?? "")")
+  }
+
+  @Test func schemaChangesAreRecordedWhereTheOfficeCannotEditThem() throws {
+    let fixture = try SecurityFixture(people: 1)
+    defer { fixture.drop() }
+    let ddlScript = Self.script.replacingOccurrences(of: "dba-roles.sql", with: "dba-ddl-log.sql")
+    // The DBA installs it (twice: the second run changes nothing); the tests' owner is a superuser.
+    let dba = try fixture.psql(nil, "\\i \(ddlScript)\n\\i \(ddlScript)\n")
+    #expect(dba.succeeded, "\(dba.stderr)")
+    try fixture.owner.execute("ALTER TABLE certificate DISABLE TRIGGER certificate_frozen")
+    try fixture.owner.execute("ALTER TABLE certificate ENABLE TRIGGER certificate_frozen")
+    try fixture.owner.execute("CREATE TABLE scratch (x integer)")
+    try fixture.owner.execute("DROP TABLE scratch")
+    let auditor = try fixture.connect(fixture.auditor)
+    let rows = try auditor.query(
+      """
+      SELECT command_tag, object_identity FROM beccaria_dba.ddl_log
+      WHERE object_identity IN ('public.certificate', 'public.scratch') ORDER BY id
+      """
+    ).map {
+      "\(try $0.decode("command_tag", as: String.self)) \(try $0.decode("object_identity", as: String?.self) ?? "")"
+    }
+    #expect(
+      rows == [
+        "ALTER TABLE public.certificate", "ALTER TABLE public.certificate", "CREATE TABLE public.scratch",
+        "DROP TABLE public.scratch",
+      ])
+    // The office neither reads nor edits it, nor switches it off.
+    let office = try fixture.connect(fixture.admin)
+    for attempt in [
+      "DELETE FROM beccaria_dba.ddl_log", "SELECT count(*) FROM beccaria_dba.ddl_log",
+      "ALTER EVENT TRIGGER beccaria_record_ddl DISABLE",
+    ] {
+      let refused = #expect(throws: PostgresError.self, "\(attempt)") { try office.executeScript(unsafeSQL: attempt) }
+      #expect(refused?.sqlState == "42501", "\(attempt): \(refused?.message ?? "")")
+    }
+  }
+}

@@ -1,0 +1,55 @@
+-- The roles beccaria needs, created once per PostgreSQL cluster by a DBA (a superuser), so that
+-- the database's owner — who runs `beccaria db migrate` — needs neither SUPERUSER nor CREATEROLE.
+-- (On PostgreSQL 15 a role with CREATEROLE can grant itself pg_execute_server_program and run
+-- programs on the database host: the owner should not have it.)
+--
+--   psql -X -v ON_ERROR_STOP=1 -v owner=beccaria_owner -f scripts/dba-roles.sql postgres
+--   createdb --owner beccaria_owner beccaria
+--   # logins are the DBA's too, with whatever authentication the site uses:
+--   psql -c 'CREATE ROLE anna_schulz LOGIN' postgres
+--   # then, as the owner: beccaria db migrate; beccaria access grant --login anna_schulz --role trainer …
+--
+-- What it makes (each only if missing; running it again changes nothing):
+--   beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor   the group roles logins get
+--   beccaria_registrar, beccaria_eraser   NOLOGIN roles that own the register's and erasure's
+--                                          functions; nobody is a member of them
+--   beccaria_steward   holds ADMIN OPTION on those six roles and nothing else; the owner is made
+--                      a member, so that `access grant` can give a login a group role and the
+--                      migrations can hand functions to the registrar and the eraser
+--
+-- Roles are cluster-wide: every beccaria database of the cluster shares them (README, "Known weak
+-- points"). The script refuses to run without -v owner=….
+
+\set ON_ERROR_STOP on
+\if :{?owner}
+\else
+  \echo 'dba-roles.sql: give the owner of the beccaria database: psql -v owner=NAME -f scripts/dba-roles.sql'
+  DO $$ BEGIN RAISE EXCEPTION 'dba-roles.sql needs -v owner=NAME'; END $$;
+\endif
+
+SELECT set_config('beccaria.dba_owner', :'owner', false);
+
+DO $$
+DECLARE
+  name text;
+  owner_name text := current_setting('beccaria.dba_owner');
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = owner_name) THEN
+    RAISE EXCEPTION 'the owner role % does not exist; create it first (CREATE ROLE % LOGIN)', owner_name, owner_name;
+  END IF;
+  FOREACH name IN ARRAY ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor',
+                              'beccaria_registrar', 'beccaria_eraser', 'beccaria_steward'] LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) THEN
+      EXECUTE format('CREATE ROLE %I NOLOGIN', name);
+    END IF;
+  END LOOP;
+  FOREACH name IN ARRAY ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor',
+                              'beccaria_registrar', 'beccaria_eraser'] LOOP
+    EXECUTE format('GRANT %I TO beccaria_steward WITH ADMIN OPTION', name);
+  END LOOP;
+  -- The steward inherits nothing: it exists to hold ADMIN OPTION, not the roles' rights.
+  ALTER ROLE beccaria_steward NOINHERIT;
+  EXECUTE format('GRANT beccaria_steward TO %I', owner_name);
+END $$;
+
+RESET beccaria.dba_owner;
