@@ -134,6 +134,13 @@ public struct ParticipantStore {
         + $0.replacingOccurrences(of: "\\", with: "\\\\")
         .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
     }
+    // With a search, the matches come from the trigram index and are sorted; without the `|| ''`
+    // PostgreSQL walks the name-order index instead and tests every row on the way, which for a
+    // fragment whose matches sort late (Łukasiewicz) read half the country: 1.3 s, not 0.15 s.
+    let order: SQL =
+      pattern == nil
+      ? "p.family_name COLLATE german, p.given_names COLLATE german, p.id"
+      : "(p.family_name || '') COLLATE german, p.given_names COLLATE german, p.id"
     return try connection.query(
       """
       \(Self.listingSQL)
@@ -143,7 +150,7 @@ public struct ParticipantStore {
               WHERE e.participant_id = p.id AND c.code = \(filter.course) AND e.status IN ('enrolled', 'waiting')))
         AND (\(pattern)::text IS NULL
              OR participant_search_text(p.family_name, p.given_names, p.email) LIKE beccaria_fold(\(pattern)))
-      ORDER BY p.family_name COLLATE german, p.given_names COLLATE german, p.id
+      ORDER BY \(order)
       LIMIT \(filter.limit)
       """
     ).map(Self.listing)

@@ -92,6 +92,7 @@ import Testing
       """
       EXPLAIN SELECT id FROM participant p
       WHERE participant_search_text(p.family_name, p.given_names, p.email) LIKE beccaria_fold('%lüdensch%')
+      ORDER BY (p.family_name || '') COLLATE german, p.given_names COLLATE german, p.id LIMIT 50
       """
     ).map { try $0.decode("QUERY PLAN", as: String.self) }.joined(separator: "\n")
     #expect(plan.contains("participant_search_trgm"), "\(plan)")
