@@ -415,5 +415,83 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION audit_scrub_attendance_of(bigint[], text) FROM PUBLIC;
 GRANT SELECT ON attendance TO beccaria_eraser;
-SELECT beccaria_give_function('audit_scrub_attendance_of(bigint[], text)', 'beccaria_eraser');
+-- Granted before the hand-over (which keeps earlier grants): afterwards only its new owner could
+-- grant it, and an owner that is not a superuser would see the grant skipped with a warning.
 GRANT EXECUTE ON FUNCTION audit_scrub_attendance_of(bigint[], text) TO beccaria_admin;
+SELECT beccaria_give_function('audit_scrub_attendance_of(bigint[], text)', 'beccaria_eraser');
+
+-- An ended enrolment stays ended ------------------------------------------------------------------
+
+-- Withdrawn and transferred are final: a withdrawn row set back to enrolled (its end kept) could
+-- then be deleted, history and all, and a transfer could be re-pointed or point at itself. A
+-- participant who comes back gets a new enrolment (EnrolmentStore.enrol). An enrolment of a
+-- cohort that ended is history as well.
+CREATE FUNCTION enrolment_end_final() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF OLD.status IN ('withdrawn', 'transferred')
+     AND (NEW.status, NEW.transferred_to) IS DISTINCT FROM (OLD.status, OLD.transferred_to) THEN
+    RAISE EXCEPTION 'enrolment % ended (%); an ended enrolment stays as it ended (enrol the participant again instead)',
+      OLD.id, OLD.status
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_end_final';
+  END IF;
+  IF NEW.transferred_to = NEW.id THEN
+    RAISE EXCEPTION 'enrolment % cannot be transferred to itself', NEW.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_end_final';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER enrolment_end_final BEFORE UPDATE ON enrolment FOR EACH ROW EXECUTE FUNCTION enrolment_end_final();
+
+CREATE OR REPLACE FUNCTION enrolment_history_kept() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF OLD.status IN ('withdrawn', 'transferred') THEN
+    RAISE EXCEPTION 'enrolment % of participant % ended (%) and is history; it is not deleted', OLD.id, OLD.participant_id, OLD.status
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
+  END IF;
+  IF EXISTS (SELECT 1 FROM course c WHERE c.id = OLD.course_id AND c.status = 'ended') AND OLD.enrolled_at IS NOT NULL THEN
+    RAISE EXCEPTION 'enrolment % belongs to cohort % that has ended and is history; it is not deleted', OLD.id, OLD.course_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
+  END IF;
+  IF EXISTS (SELECT 1 FROM certificate c WHERE c.participant_id = OLD.participant_id AND c.course_id = OLD.course_id) THEN
+    RAISE EXCEPTION 'enrolment % is the basis of a certificate of participant % in that cohort; withdraw it instead of deleting it',
+      OLD.id, OLD.participant_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
+  END IF;
+  RETURN OLD;
+END $$;
+
+-- Erasure scrubs notes; that is not a new record, so who recorded it and when stay as they were
+-- (the audit log says who scrubbed it). A change of status or UE is stamped as before (0016).
+CREATE OR REPLACE FUNCTION attendance_correction_reason() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  given text;
+BEGIN
+  IF (NEW.status, NEW.ue_attended) IS DISTINCT FROM (OLD.status, OLD.ue_attended)
+     AND (SELECT day FROM session WHERE id = NEW.session_id) < beccaria_today() THEN
+    given := CASE WHEN NEW.correction_reason IS DISTINCT FROM OLD.correction_reason THEN NEW.correction_reason
+                  ELSE current_setting('beccaria.reason', true) END;
+    IF btrim(coalesce(given, '')) = '' THEN
+      RAISE EXCEPTION 'correcting the attendance of participant % at session % after the session''s day needs a reason of its own',
+        NEW.participant_id, NEW.session_id
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_correction_has_reason';
+    END IF;
+    NEW.correction_reason := given;
+  END IF;
+  IF (NEW.status, NEW.ue_attended) IS NOT DISTINCT FROM (OLD.status, OLD.ue_attended)
+     AND NEW.note IS NULL AND NEW.correction_reason IS NULL THEN
+    -- Free text taken away (an erasure's scrub, or a note cleared): the record is the same one.
+    NEW.recorded_by := OLD.recorded_by;
+    NEW.recorded_at := OLD.recorded_at;
+  ELSIF (NEW.status, NEW.ue_attended, NEW.note, NEW.correction_reason)
+     IS DISTINCT FROM (OLD.status, OLD.ue_attended, OLD.note, OLD.correction_reason) THEN
+    NEW.recorded_by := coalesce(beccaria_actor(), session_user::text);
+    NEW.recorded_at := now();
+  ELSE
+    NEW.recorded_by := OLD.recorded_by;
+    NEW.recorded_at := OLD.recorded_at;
+  END IF;
+  RETURN NEW;
+END $$;

@@ -1,4 +1,8 @@
--- A record of every schema change in one beccaria database, kept where its owner cannot edit it.
+-- A record of the schema changes in one beccaria database, kept where its owner cannot edit it:
+-- every command PostgreSQL's event triggers see (CREATE, ALTER, DROP of tables, functions,
+-- triggers, indexes and the like, GRANT and REVOKE on them). Not seen by event triggers, so not
+-- recorded: role memberships (GRANT role TO role), ALTER DATABASE and privileges on the database
+-- itself; DDL run through EXECUTE is recorded by its command and object, not its text.
 -- Run by a DBA (a superuser) in each beccaria database, after its first `beccaria db migrate`:
 --
 --   psql -X -v ON_ERROR_STOP=1 -f scripts/dba-ddl-log.sql beccaria
@@ -10,8 +14,10 @@
 --
 --   SELECT at, db_user, command_tag, object_identity FROM beccaria_dba.ddl_log ORDER BY id DESC;
 --
--- Migrations appear there too, as they run. A dump carries the schema and the event triggers;
--- restoring them needs a superuser. Running the script again changes nothing.
+-- Migrations appear there too, as they run. The owner's pg_dump includes the log (it may read
+-- it); restoring the schema and the event triggers needs a superuser: a non-superuser restore
+-- leaves them out (pg_restore -N beccaria_dba) and the DBA runs this script again afterwards.
+-- Running the script again changes nothing.
 
 \set ON_ERROR_STOP on
 CREATE SCHEMA IF NOT EXISTS beccaria_dba;
@@ -21,7 +27,6 @@ CREATE TABLE IF NOT EXISTS beccaria_dba.ddl_log (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT clock_timestamp(),
   db_user text NOT NULL DEFAULT session_user,
-  acting_role text NOT NULL DEFAULT current_user,
   event text NOT NULL,
   command_tag text NOT NULL,
   object_type text,
@@ -36,12 +41,14 @@ DECLARE
   r record;
 BEGIN
   IF TG_EVENT = 'sql_drop' THEN
-    FOR r IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE original LOOP
+    FOR r IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE original AND NOT is_temporary LOOP
       INSERT INTO beccaria_dba.ddl_log (db_user, event, command_tag, object_type, object_identity, query)
       VALUES (session_user, TG_EVENT, TG_TAG, r.object_type, r.object_identity, current_query());
     END LOOP;
   ELSE
-    FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
+    -- Temporary tables (the office's imports stage files in them) are no schema change.
+    FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE schema_name IS DISTINCT FROM 'pg_temp'
+                                                             AND coalesce(schema_name, '') NOT LIKE 'pg\_temp\_%' LOOP
       INSERT INTO beccaria_dba.ddl_log (db_user, event, command_tag, object_type, object_identity, query)
       VALUES (session_user, TG_EVENT, r.command_tag, r.object_type, r.object_identity, current_query());
     END LOOP;
@@ -61,3 +68,9 @@ END $$;
 
 GRANT USAGE ON SCHEMA beccaria_dba TO beccaria_auditor;
 GRANT SELECT ON beccaria_dba.ddl_log TO beccaria_auditor;
+-- The owner reads it too, so that its pg_dump of the database includes it; it cannot change it.
+SELECT format('GRANT USAGE ON SCHEMA beccaria_dba TO %I', pg_get_userbyid(datdba)) AS usage_grant,
+       format('GRANT SELECT ON beccaria_dba.ddl_log TO %I', pg_get_userbyid(datdba)) AS select_grant
+  FROM pg_database WHERE datname = current_database() \gset
+:usage_grant;
+:select_grant;

@@ -217,7 +217,7 @@ public struct AuditChain {
                r.old_values->>'content_sha256' AS before, r.new_values->>'content_sha256' AS after
         FROM public.audit_log r WHERE r.table_name = 'audit_log' AND r.action = 'UPDATE'
       ), named AS (
-        SELECT a.id, a.scrubbed_at, a.participant_id, a.xact, encode(a.content_sha256, 'hex') AS kept,
+        SELECT a.id, a.scrubbed_at, a.participant_id, a.xact, a.table_name, a.row_key, encode(a.content_sha256, 'hex') AS kept,
                encode(sha256(convert_to(jsonb_build_array(a.old_values, a.new_values, a.reason)::text, 'UTF8')), 'hex') AS now,
                count(r.id) AS records, min(r.before) AS before, min(r.after) AS after, min(r.person) AS person,
                min(r.xact::text)::xid8 AS record_xact
@@ -232,9 +232,15 @@ public struct AuditChain {
                  WHEN n.records = 0 THEN 'the audit row is marked erased on request, but no erasure record names it'
                  WHEN n.records > 1 THEN 'the audit row is named by more than one erasure record'
                  WHEN n.before <> n.kept OR n.after <> n.now THEN 'the audit row does not hold what its erasure record says'
+                 -- Retention scrubs the audit rows of the attendance it deletes, in the same
+                 -- transaction as the deletion (schema 0020).
                  WHEN NOT EXISTS (SELECT 1 FROM erasures e JOIN public.participant p ON p.id = e.person AND p.erased_at IS NOT NULL
                                   WHERE e.person = n.person AND e.xact = n.record_xact)
-                   THEN 'the erasure record was not written by the erasure of an erased person'
+                  AND NOT (n.table_name = 'attendance'
+                           AND EXISTS (SELECT 1 FROM public.audit_log d
+                                       WHERE d.table_name = 'attendance' AND d.action = 'DELETE' AND d.row_key = n.row_key
+                                         AND d.xact = n.record_xact))
+                   THEN 'the erasure record was not written by the erasure of an erased person, nor by retention deleting the record'
                  WHEN n.participant_id IS DISTINCT FROM n.person
                   AND NOT EXISTS (SELECT 1 FROM public.audit_log b WHERE b.xact = n.xact AND b.participant_id = n.person)
                    THEN 'the audit row is neither the erased person''s nor of a transaction that touched them'

@@ -98,4 +98,56 @@ import Testing
     #expect(plan.contains("participant_search_trgm"), "\(plan)")
     #expect(!plan.contains("Seq Scan"), "\(plan)")
   }
+
+  @Test func attendanceRetentionAloneLeavesAnAuditLogThatVerifies() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.connect()
+    try Fixtures.programmeAndMunicipalities(db)
+    try Fixtures.course(db, code: "BQ-OLD-2", starts: "2019-01-05")
+    let session = try SessionStore(db).add([
+      NewSession(
+        courseCode: "BQ-OLD-2", module: 1, day: CalendarDate(year: 2019, month: 1, day: 5)!, start: 540, end: 720, ue: 4,
+        location: nil, trainerEmails: [])
+    ])[0]
+    let person = try Fixtures.participants(db, count: 1, prefix: "Alt")[0]
+    _ = try EnrolmentStore(db).enrol(courseCode: "BQ-OLD-2", participant: person, modules: nil)
+    try db.execute(
+      "INSERT INTO attendance (session_id, participant_id, status, ue_attended, note) VALUES (\(session.rawValue), \(person.rawValue), 'late', 3, 'Zug verpasst')"
+    )
+    try db.execute("UPDATE course SET status = 'ended'")
+    // Attendance detail only: no erasure in the same transaction vouches for the scrub.
+    #expect(try Beccaria.run(["retention", "set", "--attendance-years", "5"], database: database).status == 0)
+    let apply = try Beccaria.run(["retention", "apply"], database: database)
+    #expect(apply.status == 0, "\(apply.stderr)")
+    #expect(apply.stdout.contains("their 2 audit entries now keep only the session and the person"), "\(apply.stdout)")
+    let verify = try Beccaria.run(["audit", "verify", "--all-tables"], database: database)
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    #expect(
+      try db.queryOne(
+        "SELECT count(*)::integer AS n FROM audit_log WHERE table_name = 'attendance' AND (new_values::text LIKE '%Zug%' OR old_values::text LIKE '%Zug%')"
+      )?.decode("n", as: Int.self) == 0)
+  }
+
+  @Test func anEndedEnrolmentStaysEndedAndHistoryIsNotDeleted() throws {
+    let fixture = try AttendanceFixture(participants: 2)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    let (gone, stays) = (fixture.participants[0], fixture.participants[1])
+    _ = try EnrolmentStore(db).withdraw(courseCode: AttendanceFixture.course, participant: gone, reason: "Umzug")
+    let id = try #require(
+      try db.queryOne("SELECT id FROM enrolment WHERE participant_id = \(gone.rawValue)")?.decode("id", as: Int64.self))
+    for change in ["status = 'enrolled', end_reason = NULL", "status = 'transferred', transferred_to = \(id)"] {
+      let refused = #expect(throws: PostgresError.self, "\(change)") {
+        try db.execute("UPDATE enrolment SET \(unsafeRaw: change) WHERE id = \(id)")
+      }
+      #expect(refused?.constraint == "enrolment_end_final", "\(change): \(refused?.message ?? "")")
+    }
+    // An ended cohort's enrolments are history, records or not.
+    try db.execute("UPDATE course SET status = 'ended'")
+    let deleted = #expect(throws: PostgresError.self) {
+      try db.execute("DELETE FROM enrolment WHERE participant_id = \(stays.rawValue)")
+    }
+    #expect(deleted?.constraint == "enrolment_history_kept")
+  }
 }

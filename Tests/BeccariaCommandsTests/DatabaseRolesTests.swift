@@ -51,6 +51,30 @@ import Testing
     #expect("\(missing.map { "\($0)" } ?? "")".contains("a DBA creates logins"))
     #expect(try AccessStore(db).list().map(\.login).contains(clerk))
     #expect(!(try AccessStore(db).list().map(\.login).contains("beccaria_steward")))
+    // Every right the four roles have on a database migrated by a superuser, they have here:
+    // a grant made by an owner that no longer owns the object would be skipped with a warning.
+    let rights = """
+      SELECT string_agg(r.role || ' ' || f.oid::regprocedure::text, E'\n' ORDER BY 1) AS rights
+      FROM pg_proc f CROSS JOIN unnest(ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor']) r(role)
+      WHERE f.pronamespace = 'public'::regnamespace AND has_function_privilege(r.role, f.oid, 'EXECUTE')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e')
+      UNION ALL
+      SELECT string_agg(r.role || ' ' || p.privilege || ' ' || c.relname, E'\n' ORDER BY 1)
+      FROM pg_class c CROSS JOIN unnest(ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor']) r(role)
+      CROSS JOIN unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p(privilege)
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v') AND has_table_privilege(r.role, c.oid, p.privilege)
+      """
+    let reference = try TestDatabase.migrated()
+    defer { reference.drop() }
+    let lines = { (connection: Connection) in
+      Set(
+        try connection.query(SQL.unsafeRaw(rights)).flatMap {
+          (try $0.decode("rights", as: String?.self) ?? "").split(separator: "\n")
+        })
+    }
+    let (expected, granted) = (try lines(try reference.connect()), try lines(db))
+    #expect(
+      granted == expected, "missing: \(expected.subtracting(granted).sorted()); extra: \(granted.subtracting(expected).sorted())")
     // Handing functions over left the owner no membership of the registrar of its own.
     #expect(
       try db.queryOne(
