@@ -495,3 +495,31 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$;
+
+-- A booking of single modules books at least one ---------------------------------------------------
+
+-- An enrolment for single modules with none booked took a seat and counted for nothing. Checked
+-- at commit, so that the enrolment and its modules are written in one transaction in any order.
+CREATE FUNCTION enrolment_books_a_module() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  target bigint;
+  e record;
+BEGIN
+  IF TG_TABLE_NAME = 'enrolment' THEN
+    target := NEW.id;
+  ELSE
+    target := OLD.enrolment_id;
+  END IF;
+  SELECT id, scope, status INTO e FROM enrolment WHERE id = target;
+  IF FOUND AND e.scope = 'modules' AND e.status IN ('enrolled', 'waiting')
+     AND NOT EXISTS (SELECT 1 FROM enrolment_module em WHERE em.enrolment_id = e.id) THEN
+    RAISE EXCEPTION 'enrolment % books single modules but none of them: book at least one, or enrol for the whole programme', e.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_books_a_module';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER enrolment_books_a_module AFTER INSERT OR UPDATE OF scope, status ON enrolment
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION enrolment_books_a_module();
+CREATE CONSTRAINT TRIGGER enrolment_keeps_a_module AFTER DELETE ON enrolment_module
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION enrolment_books_a_module();

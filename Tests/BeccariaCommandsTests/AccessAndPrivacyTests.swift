@@ -405,18 +405,16 @@ func sqlState(_ body: () throws -> Void) -> String? {
     try Fixtures.course(db, code: "BQ-STALE-1", starts: "2019-02-01")
     _ = try EnrolmentStore(db).enrol(courseCode: "BQ-STALE-1", participant: upcoming[0], modules: nil)
     _ = try EnrolmentStore(db).enrol(courseCode: "BQ-OLD-1", participant: upcoming[1], modules: nil)
-    try db.executeScript(
-      unsafeSQL: """
-        ALTER TABLE enrolment DISABLE TRIGGER enrolment_stamp;
-        UPDATE enrolment SET requested_at = '2018-12-01', enrolled_at = '2018-12-01'
-         WHERE participant_id IN (\(people[0].rawValue), \(upcoming[0].rawValue));
-        UPDATE enrolment SET requested_at = '2019-01-01', enrolled_at = '2019-01-01', status = 'withdrawn',
-               ended_at = '2025-06-30 22:30:00+00', end_reason = 'umgezogen'
-         WHERE participant_id = \(upcoming[1].rawValue);
-        ALTER TABLE enrolment ENABLE TRIGGER enrolment_stamp;
-        UPDATE participant SET created_at = '2018-11-01'
-         WHERE id IN (\(people[0].rawValue), \(upcoming[0].rawValue), \(upcoming[1].rawValue));
-        """)
+    // One statement at a time: each commits, and with it the checks deferred to commit.
+    for statement in [
+      "ALTER TABLE enrolment DISABLE TRIGGER enrolment_stamp",
+      "UPDATE enrolment SET requested_at = '2018-12-01', enrolled_at = '2018-12-01' WHERE participant_id IN (\(people[0].rawValue), \(upcoming[0].rawValue))",
+      "UPDATE enrolment SET requested_at = '2019-01-01', enrolled_at = '2019-01-01', status = 'withdrawn', ended_at = '2025-06-30 22:30:00+00', end_reason = 'umgezogen' WHERE participant_id = \(upcoming[1].rawValue)",
+      "ALTER TABLE enrolment ENABLE TRIGGER enrolment_stamp",
+      "UPDATE participant SET created_at = '2018-11-01' WHERE id IN (\(people[0].rawValue), \(upcoming[0].rawValue), \(upcoming[1].rawValue))",
+    ] {
+      try db.executeScript(unsafeSQL: statement)
+    }
     try db.execute("UPDATE course SET status = 'ended' WHERE code = 'BQ-OLD-1'")
     let lastActivity = { (person: ParticipantID) in
       try db.queryOne("SELECT participant_last_activity(\(person.rawValue))::text AS d")?.decode("d", as: String.self)

@@ -150,4 +150,27 @@ import Testing
     }
     #expect(deleted?.constraint == "enrolment_history_kept")
   }
+
+  @Test func aBookingOfSingleModulesBooksAtLeastOne() throws {
+    let fixture = try AttendanceFixture(participants: 0)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    let people = try Fixtures.participants(db, count: 2, prefix: "Modul")
+    let empty = #expect(throws: PostgresError.self) {
+      try db.execute(
+        """
+        INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status)
+        SELECT id, programme_version_id, \(people[0].rawValue), 'modules', 'enrolled' FROM course
+        """)
+    }
+    #expect(empty?.constraint == "enrolment_books_a_module", "\(empty?.message ?? "accepted")")
+    #expect(try db.queryOne("SELECT seats_taken FROM course")?.decode("seats_taken", as: Int.self) == 0)
+    _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: people[1], modules: [2])
+    let last = #expect(throws: PostgresError.self) {
+      try db.execute(
+        "DELETE FROM enrolment_module WHERE enrolment_id = (SELECT id FROM enrolment WHERE participant_id = \(people[1].rawValue))"
+      )
+    }
+    #expect(last?.constraint == "enrolment_books_a_module", "\(last?.message ?? "deleted")")
+  }
 }
