@@ -523,3 +523,50 @@ CREATE CONSTRAINT TRIGGER enrolment_books_a_module AFTER INSERT OR UPDATE OF sco
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION enrolment_books_a_module();
 CREATE CONSTRAINT TRIGGER enrolment_keeps_a_module AFTER DELETE ON enrolment_module
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION enrolment_books_a_module();
+
+-- Every export for the right of access is on record ----------------------------------------------
+
+-- An export written to a file was registered (export_file, for erasure to find it); one written
+-- to standard output left no trace. Each export, wherever it went, is now a row here — who gave
+-- it, when, the SHA-256 of what was given, and whether it held the audit log's entries (the
+-- auditor's export does, the office's does not) — and each row is in the audit log.
+CREATE TABLE participant_export_given (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  participant_id bigint NOT NULL REFERENCES participant (id),
+  given_at timestamptz NOT NULL DEFAULT now(),
+  db_user text NOT NULL DEFAULT session_user CONSTRAINT participant_export_given_db_user_inert CHECK (beccaria_inert(db_user)),
+  destination text NOT NULL CONSTRAINT participant_export_given_destination CHECK (destination IN ('standard output', 'file'))
+    CONSTRAINT participant_export_given_destination_inert CHECK (beccaria_inert(destination)),
+  sha256 text NOT NULL CONSTRAINT participant_export_given_sha256_format CHECK (sha256 ~ '^[0-9a-f]{64}$')
+    CONSTRAINT participant_export_given_sha256_inert CHECK (beccaria_inert(sha256)),
+  with_audit_entries boolean NOT NULL
+);
+CREATE INDEX participant_export_given_participant_idx ON participant_export_given (participant_id);
+CREATE TRIGGER audit_insert AFTER INSERT ON participant_export_given REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+-- Never fire (the guard below refuses first); kept so that every domain table has its three.
+CREATE TRIGGER audit_update AFTER UPDATE ON participant_export_given REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON participant_export_given REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE FUNCTION participant_export_given_guard() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  RAISE EXCEPTION 'the record of exports is history: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER participant_export_given_kept BEFORE UPDATE OR DELETE ON participant_export_given
+  FOR EACH ROW EXECUTE FUNCTION participant_export_given_guard();
+CREATE TRIGGER no_truncate BEFORE TRUNCATE ON participant_export_given FOR EACH STATEMENT EXECUTE FUNCTION beccaria_refuse_truncate();
+REVOKE ALL ON participant_export_given FROM beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor;
+GRANT SELECT ON participant_export_given TO beccaria_admin, beccaria_auditor;
+
+CREATE FUNCTION participant_export_record(person bigint, destination text, sha256 text) RETURNS bigint
+  LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  INSERT INTO participant_export_given (participant_id, destination, sha256, with_audit_entries)
+  VALUES (person, destination, sha256,
+          pg_has_role(session_user, 'beccaria_auditor', 'MEMBER')
+          OR pg_has_role(session_user, (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()), 'MEMBER'))
+  RETURNING id
+$$;
+REVOKE ALL ON FUNCTION participant_export_record(bigint, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION participant_export_record(bigint, text, text) TO beccaria_admin, beccaria_auditor;

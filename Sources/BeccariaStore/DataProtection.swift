@@ -60,6 +60,13 @@ public struct DataProtection {
     return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
   }
 
+  /// Records that an export for the right of access was given (schema 0020): to a file or to
+  /// standard output, with the SHA-256 (hex) of the JSON document; audited like every write.
+  public func recordGiven(_ participant: ParticipantID, toFile: Bool, sha256: String) throws {
+    try connection.execute(
+      "SELECT participant_export_record(\(participant.rawValue), \(toFile ? "file" : "standard output"), \(sha256))")
+  }
+
   /// Registers a file of the person's data written outside the database (an export for the
   /// right of access), so that their erasure finds it.
   public func recordExport(_ participant: ParticipantID, path: String, sha256: String) throws {

@@ -634,6 +634,20 @@ import Testing
     #expect(office.stdout.contains("the auditor exports it"))
     let auditor = try fixture.beccaria(fixture.auditor, ["participant", "export", person])
     #expect(auditor.stdout.contains("\"table_name\""))
+    // Both exports went to standard output; each is on record, and in the audit log.
+    let given = try fixture.owner.query(
+      "SELECT db_user, destination, with_audit_entries FROM participant_export_given WHERE participant_id = \(fixture.cohort.people[1].rawValue) ORDER BY id"
+    ).map {
+      "\(try $0.decode("db_user", as: String.self)) \(try $0.decode("destination", as: String.self)) \(try $0.decode("with_audit_entries", as: Bool.self))"
+    }
+    #expect(given == ["\(fixture.admin) standard output false", "\(fixture.auditor) standard output true"])
+    #expect(try fixture.count("SELECT count(*)::integer AS n FROM audit_log WHERE table_name = 'participant_export_given'") == 2)
+    #expect(!(try fixture.psql(fixture.admin, "DELETE FROM participant_export_given")).succeeded)
+    #expect(
+      !(try fixture.psql(
+        fixture.admin,
+        "SELECT participant_export_record(\(person), 'file', repeat('0', 64)); UPDATE participant_export_given SET destination = 'file'"
+      )).succeeded)
     // A run's export folder does not move; trainers read no withdrawal reasons.
     #expect(!(try fixture.psql(fixture.admin, "UPDATE certificate_run SET export_directory = '/elsewhere'")).succeeded)
     #expect(sqlState { _ = try fixture.connect(fixture.trainerA).query("SELECT end_reason FROM enrolment") } == "42501")

@@ -28,8 +28,12 @@ struct ParticipantExport: ParsableCommand {
         // Personal data: mode 0600, registered so that an erasure finds the file again.
         let path = try FileOutput.write(document, to: output)
         try protection.recordExport(participant.id, path: path, sha256: document.sha256Hex)
+        try protection.recordGiven(participant.id, toFile: true, sha256: document.sha256Hex)
         print("Wrote everything stored about participant \(participant.id) to \(output) (\(document.count) bytes, mode 0600).")
       } else {
+        // Recorded before it is given: a record of an export that a closed pipe cut short errs
+        // on the side of the person whose data it is.
+        try protection.recordGiven(participant.id, toFile: false, sha256: document.sha256Hex)
         // The same JSON value, with control characters JSON allows raw written as escapes.
         print(InertText.escapeJSON(String(decoding: document, as: UTF8.self)))
       }
