@@ -335,8 +335,8 @@ CREATE TRIGGER certificate_review_on_attendance_update AFTER UPDATE ON attendanc
 
 -- History is not deleted -------------------------------------------------------------------------
 
--- An enrolment that ended (withdrawn, transferred) is history, and one a certificate of its cohort
--- names is a basis of that certificate: neither is deleted. A mistaken enrolment nobody was
+-- An enrolment that ended (withdrawn, transferred), one of a cohort that ended, and one a
+-- certificate of its cohort names are history: none is deleted. A mistaken enrolment nobody was
 -- recorded or certified for may still go (its place goes to the waiting list, 0019); attendance
 -- resting on one is refused by enrolment_keeps_attendance (0019).
 CREATE FUNCTION enrolment_history_kept() RETURNS trigger
@@ -344,6 +344,10 @@ CREATE FUNCTION enrolment_history_kept() RETURNS trigger
 BEGIN
   IF OLD.status IN ('withdrawn', 'transferred') THEN
     RAISE EXCEPTION 'enrolment % of participant % ended (%) and is history; it is not deleted', OLD.id, OLD.participant_id, OLD.status
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
+  END IF;
+  IF EXISTS (SELECT 1 FROM course c WHERE c.id = OLD.course_id AND c.status = 'ended') AND OLD.enrolled_at IS NOT NULL THEN
+    RAISE EXCEPTION 'enrolment % belongs to cohort % that has ended and is history; it is not deleted', OLD.id, OLD.course_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
   END IF;
   IF EXISTS (SELECT 1 FROM certificate c WHERE c.participant_id = OLD.participant_id AND c.course_id = OLD.course_id) THEN
@@ -424,8 +428,7 @@ SELECT beccaria_give_function('audit_scrub_attendance_of(bigint[], text)', 'becc
 
 -- Withdrawn and transferred are final: a withdrawn row set back to enrolled (its end kept) could
 -- then be deleted, history and all, and a transfer could be re-pointed or point at itself. A
--- participant who comes back gets a new enrolment (EnrolmentStore.enrol). An enrolment of a
--- cohort that ended is history as well.
+-- participant who comes back gets a new enrolment (EnrolmentStore.enrol).
 CREATE FUNCTION enrolment_end_final() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
@@ -443,24 +446,6 @@ BEGIN
 END $$;
 CREATE TRIGGER enrolment_end_final BEFORE UPDATE ON enrolment FOR EACH ROW EXECUTE FUNCTION enrolment_end_final();
 
-CREATE OR REPLACE FUNCTION enrolment_history_kept() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-  IF OLD.status IN ('withdrawn', 'transferred') THEN
-    RAISE EXCEPTION 'enrolment % of participant % ended (%) and is history; it is not deleted', OLD.id, OLD.participant_id, OLD.status
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
-  END IF;
-  IF EXISTS (SELECT 1 FROM course c WHERE c.id = OLD.course_id AND c.status = 'ended') AND OLD.enrolled_at IS NOT NULL THEN
-    RAISE EXCEPTION 'enrolment % belongs to cohort % that has ended and is history; it is not deleted', OLD.id, OLD.course_id
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
-  END IF;
-  IF EXISTS (SELECT 1 FROM certificate c WHERE c.participant_id = OLD.participant_id AND c.course_id = OLD.course_id) THEN
-    RAISE EXCEPTION 'enrolment % is the basis of a certificate of participant % in that cohort; withdraw it instead of deleting it',
-      OLD.id, OLD.participant_id
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'enrolment_history_kept';
-  END IF;
-  RETURN OLD;
-END $$;
 
 -- Erasure scrubs notes; that is not a new record, so who recorded it and when stay as they were
 -- (the audit log says who scrubbed it). A change of status or UE is stamped as before (0016).
