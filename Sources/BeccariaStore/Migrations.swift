@@ -101,6 +101,9 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
   case dollarQuotedOutsideTransaction(String)
   /// Waited `seconds` for a lock; `lock` names it, `holders` the sessions holding it.
   case lockTimeout(lock: String, seconds: Int, holders: [String])
+  /// The cluster's beccaria roles belong to the database `bound` (scripts/dba-roles.sql), not to
+  /// this one.
+  case rolesBoundElsewhere(bound: String, this: String)
 
   public var description: String {
     switch self {
@@ -115,6 +118,9 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
       "migration file \"\(name)\" runs outside a transaction and must not use dollar quoting (its statements are split at line ends)"
     case .unknownApplied(let name):
       "the database has migration \(name) applied, which this build does not know; use a newer beccaria"
+    case .rolesBoundElsewhere(let bound, let this):
+      "the beccaria roles of this PostgreSQL cluster belong to the database \"\(bound)\" (scripts/dba-roles.sql); "
+        + "an admin there would be an admin of \"\(this)\" too. Give \"\(this)\" a cluster of its own"
     case .lockTimeout(let lock, let seconds, let holders):
       "db migrate waited \(seconds) s for \(lock) and gave up; nothing was changed by the step that waited. "
         + (holders.isEmpty
@@ -177,6 +183,9 @@ public struct Migrator {
         holders: try advisoryHolders())
     }
     defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
+    if case .database(let bound) = try RoleBinding.read(connection), bound != connection.databaseName {
+      throw MigrationError.rolesBoundElsewhere(bound: bound, this: connection.databaseName)
+    }
     var done: [Migration] = []
     var current: Migration?
     do {
@@ -357,5 +366,35 @@ public struct Migrator {
         name: try row.decode("name"), checksum: try row.decode("checksum"), appliedAt: try row.decode("applied_at"))
     }
     return records
+  }
+}
+
+/// Which database the cluster's beccaria roles belong to. Roles are cluster-wide, so the group
+/// roles of two beccaria databases in one cluster would be the same roles: an admin of one would
+/// be an admin of the other. The DBA's script (scripts/dba-roles.sql) binds them to one database
+/// by a comment on `beccaria_steward` (a shared catalogue entry that only a superuser or a
+/// CREATEROLE role can change; the owner has neither), and `db migrate` refuses any other
+/// database of the cluster.
+public enum RoleBinding: Sendable, Equatable {
+  /// No binding recorded: the roles are missing, or were made before the script bound them.
+  case unbound
+  /// The DBA's explicit choice (`-v database='*'`): every database of the cluster shares the
+  /// roles (test and development clusters).
+  case shared
+  /// The one database whose roles these are.
+  case database(String)
+
+  /// The comment's prefix; the rest of the comment is the database name or `*`.
+  public static let prefix = "beccaria database: "
+
+  /// Reads the binding from the comment on `beccaria_steward`.
+  public static func read(_ connection: Connection) throws -> RoleBinding {
+    let comment = try connection.queryOne(
+      """
+      SELECT shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE r.rolname = 'beccaria_steward'
+      """)?.decode("comment", as: String?.self)
+    guard let comment, comment.hasPrefix(prefix) else { return .unbound }
+    let name = String(comment.dropFirst(prefix.count))
+    return name == "*" ? .shared : .database(name)
   }
 }

@@ -543,6 +543,56 @@ import Testing
     #expect(audit.stdout.contains("changed behind the audit log"))
   }
 
+  /// Issue 23, item 20: the run's record and its queue are audited, and an update that changes
+  /// only a column the audit leaves out (a PDF's bytes) is recorded with its SHA-256.
+  @Test func theQueueTheRunAndAPdfOnlyChangeAreOnRecord() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    // The fixture's run is on record, its start and its end.
+    #expect(
+      try fixture.count(
+        "SELECT count(*)::integer AS n FROM audit_log WHERE table_name = 'certificate_run' AND action IN ('INSERT', 'UPDATE')")
+        >= 2)
+    // An issuer login that drops a due marker (a certificate never issued) is named by the log.
+    let person = fixture.cohort.people[1].rawValue
+    try fixture.owner.execute(
+      "INSERT INTO certificate_due (participant_id, programme_id) VALUES (\(person), 1) ON CONFLICT DO NOTHING")
+    let dropped = try fixture.psql(fixture.issuer, "DELETE FROM certificate_due WHERE participant_id = \(person);\n")
+    #expect(dropped.succeeded, "\(dropped.stderr)")
+    #expect(
+      try fixture.value(
+        """
+        SELECT db_user AS v FROM audit_log WHERE table_name = 'certificate_due' AND action = 'DELETE'
+        AND row_key = jsonb_build_object('participant_id', \(person), 'programme_id', 1) ORDER BY id DESC LIMIT 1
+        """) == fixture.issuer)
+    let verified = try fixture.auditVerify(["--all-tables"])
+    #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    // The owner switches the register's guard off and changes nothing but a PDF's bytes: the
+    // update is recorded with the old and new digests.
+    let serial = fixture.valid[0]
+    let swapped = try fixture.psql(
+      nil,
+      """
+      ALTER TABLE certificate DISABLE TRIGGER certificate_frozen;
+      UPDATE certificate SET pdf = pdf || '\\x0a'::bytea WHERE serial = '\(serial)';
+      ALTER TABLE certificate ENABLE TRIGGER certificate_frozen;
+      """)
+    #expect(swapped.succeeded, "\(swapped.stderr)")
+    let digests = try fixture.owner.queryOne(
+      """
+      SELECT old_values->>'pdf_digest' AS old, new_values->>'pdf_digest' AS new,
+             (SELECT encode(sha256(pdf), 'hex') FROM certificate WHERE serial = \(serial)) AS now
+      FROM audit_log WHERE table_name = 'certificate' AND action = 'UPDATE'
+        AND row_key = jsonb_build_object('id', (SELECT id FROM certificate WHERE serial = \(serial)))
+      ORDER BY id DESC LIMIT 1
+      """)
+    let (old, new, now) = (
+      try digests?.decode("old", as: String?.self), try digests?.decode("new", as: String?.self),
+      try digests?.decode("now", as: String?.self)
+    )
+    #expect(old != nil && new != nil && old != new && new == now, "\(String(describing: old)) \(String(describing: new))")
+  }
+
   @Test func aForgedErasureRecordOrAReplacedCheckingFunctionIsFound() throws {
     let fixture = try SecurityFixture()
     defer { fixture.drop() }

@@ -7,7 +7,7 @@ import Testing
 /// Separate duties (issue 23, items 2 and 3): a DBA creates the roles once (scripts/dba-roles.sql);
 /// the owner migrates and gives logins their roles without SUPERUSER or CREATEROLE; only
 /// beccaria's roles connect.
-@Suite struct DatabaseRolesTests {
+@Suite(.serialized) struct DatabaseRolesTests {
   static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appending(path: "scripts/dba-roles.sql").path
 
@@ -31,7 +31,12 @@ import Testing
     let missingOwner = try Psql.run(try TestDatabase.adminURL(), "\\i \(Self.script)\n")
     #expect(!missingOwner.succeeded)
     #expect(missingOwner.stdout.contains("give the owner"), "\(missingOwner.stdout)\(missingOwner.stderr)")
-    let dba = try Psql.run(try TestDatabase.adminURL(), "\\set owner \(owner)\n\\i \(Self.script)\n\\i \(Self.script)\n")
+    let missingDatabase = try Psql.run(try TestDatabase.adminURL(), "\\set owner \(owner)\n\\i \(Self.script)\n")
+    #expect(!missingDatabase.succeeded)
+    #expect(missingDatabase.stdout.contains("give the beccaria database"), "\(missingDatabase.stdout)\(missingDatabase.stderr)")
+    // A test cluster shares its roles among its databases, as the DBA says explicitly.
+    let dba = try Psql.run(
+      try TestDatabase.adminURL(), "\\set owner \(owner)\n\\set database '*'\n\\i \(Self.script)\n\\i \(Self.script)\n")
     #expect(dba.succeeded, "\(dba.stderr)")
     try admin.execute("ALTER DATABASE \(identifier: database.name) OWNER TO \(identifier: owner)")
     try database.connect().execute("ALTER SCHEMA public OWNER TO \(identifier: owner)")
@@ -88,6 +93,59 @@ import Testing
       _ = try Connection(try ConnectionString.replacing(["user": stranger], in: database.conninfo))
     }
     #expect(refused?.message.contains("permission denied for database") == true, "\(refused?.message ?? "")")
+  }
+
+  /// Item 3: the roles belong to one database of the cluster. Tried in transactions that are
+  /// rolled back, since the test cluster's roles are shared by every test database.
+  @Test func rolesBoundToOneDatabaseRefuseEveryOther() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let owner = "binding_owner_\(database.name.suffix(8))"
+    let admin = try Connection(try TestDatabase.adminURL())
+    try admin.execute("CREATE ROLE \(identifier: owner) LOGIN")
+    // The test cluster's roles as the other test leaves them: shared by its databases.
+    let shared = try Psql.run(
+      try TestDatabase.adminURL(), "\\set owner \(owner)\n\\set database '*'\n\\i \(Self.script)\n")
+    #expect(shared.succeeded, "\(shared.stderr)")
+    #expect(try RoleBinding.read(admin) == .shared)
+    defer {
+      _ = try? admin.execute("DROP OWNED BY \(identifier: owner) CASCADE")
+      _ = try? admin.execute("DROP ROLE IF EXISTS \(identifier: owner)")
+    }
+    // The script binds unbound roles to the database it is given, and refuses another binding.
+    let bind = try Psql.run(
+      try TestDatabase.adminURL(),
+      """
+      BEGIN;
+      COMMENT ON ROLE beccaria_steward IS NULL;
+      \\set owner \(owner)
+      \\set database \(database.name)
+      \\i \(Self.script)
+      SELECT 'bound: ' || shobj_description('beccaria_steward'::regrole, 'pg_authid');
+      \\set database elsewhere
+      \\i \(Self.script)
+      ROLLBACK;
+
+      """)
+    #expect(bind.stdout.contains("bound: beccaria database: \(database.name)"), "\(bind.stdout)\(bind.stderr)")
+    #expect(!bind.succeeded)
+    #expect(
+      bind.stderr.contains("belong to \"\(database.name)\" already, not to \"elsewhere\""), "\(bind.stdout)\(bind.stderr)")
+
+    // db migrate refuses a database whose cluster's roles belong to another one, and accepts
+    // their own.
+    let db = try database.connect()
+    try db.execute("BEGIN")
+    try db.execute("COMMENT ON ROLE beccaria_steward IS 'beccaria database: elsewhere'")
+    #expect(try RoleBinding.read(db) == .database("elsewhere"))
+    let refused = #expect(throws: MigrationError.self) {
+      try Migrator(connection: db, migrations: try EmbeddedMigrations.all()).migrate()
+    }
+    #expect(refused == .rolesBoundElsewhere(bound: "elsewhere", this: database.name))
+    #expect("\(refused.map { "\($0)" } ?? "")".contains("Give \"\(database.name)\" a cluster of its own"))
+    try db.execute(SQL.unsafeRaw("COMMENT ON ROLE beccaria_steward IS 'beccaria database: \(database.name)'"))
+    #expect(try Migrator(connection: db, migrations: try EmbeddedMigrations.all()).migrate().isEmpty)
+    try db.execute("ROLLBACK")
   }
 
   @Test func schemaChangesAreRecordedWhereTheOfficeCannotEditThem() throws {

@@ -234,6 +234,37 @@ import Testing
       #expect(try counts?.decode("certificates", as: Int.self) == 1, "from version \(applied)")
       #expect(try counts?.decode("waiting", as: Int.self) == 1, "from version \(applied)")
       #expect(try Migrator(connection: db, migrations: shipped).status().allSatisfy { $0.status == .applied })
+      // A certificate issued before signatures stays unsigned and can still be revoked; after
+      // that, every certificate names its key (NOT NULL where none was ever unsigned).
+      let keyRequired = try db.queryOne(
+        "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'certificate'::regclass AND attname = 'key_id'"
+      )?.decode("attnotnull", as: Bool.self)
+      #expect(keyRequired == (applied >= 5), "from version \(applied)")
+      let serial = try db.queryOne("SELECT serial FROM certificate")?.decode("serial", as: String.self) ?? ""
+      try db.execute("SELECT certificate_revoke(\(serial), 'Test nach der Migration')")
+      let unsigned = #expect(throws: PostgresError.self, "from version \(applied)") {
+        try db.transaction { tx in
+          let number: Int = try tx.queryOne("SELECT certificate_take_serials(1) AS n")?.decode("n") ?? 0
+          try tx.execute(
+            """
+            INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, module_number, completed_on,
+                                     pdf, pdf_sha256, snapshot)
+            SELECT s, 'teilnahmebescheinigung', 1, 1, 1, 1, '2025-03-10', '\\x00', repeat('d', 64), jsonb_build_object('serial', s)
+            FROM (SELECT 'BQ-' || extract(year FROM beccaria_today())::int || '-' || lpad(\(number)::text, 6, '0') AS s) t
+            """)
+        }
+      }
+      // Any of the register's checks may be the first to refuse it (NOT NULL, or where the
+      // column stays nullable the signature checks).
+      #expect(
+        unsigned?.sqlState == "23502"
+          || ["certificate_signed", "certificate_signature_kept", "certificate_pdf_carries_code"].contains(
+            unsigned?.constraint ?? ""),
+        "from version \(applied): \(unsigned.map { "\($0)" } ?? "")")
+      let bound = try db.queryOne(
+        "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'certificate_signed'")?.decode(
+          "def", as: String.self)
+      #expect(bound == (applied >= 5 ? nil : "CHECK (((key_id IS NOT NULL) OR (id <= 1)))"), "from version \(applied)")
     }
   }
 

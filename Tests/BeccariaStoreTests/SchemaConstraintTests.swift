@@ -199,8 +199,42 @@ import Testing
           """)
       }
     }
+    // key_id is NOT NULL on a database that never had unsigned certificates (schema 0021).
+    #expect(unsigned?.sqlState == "23502" && unsigned?.message.contains("key_id") == true, "\(unsigned.map { "\($0)" } ?? "")")
     #expect(
-      ["certificate_signed", "certificate_signature_kept", "certificate_pdf_carries_code"].contains(unsigned?.constraint ?? ""))
+      try db.queryOne("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'certificate'::regclass AND attname = 'key_id'")?
+        .decode("attnotnull", as: Bool.self) == true)
+    // A serial's year is the German year of issue: a certificate with this year's serial whose
+    // row says it was issued in another year is refused.
+    let backdated = #expect(throws: PostgresError.self) {
+      try db.transaction { tx in
+        let serial = try serial(tx, try tx.queryOne("SELECT certificate_take_serials(1) AS n")?.decode("n") ?? 0)
+        try tx.execute(
+          """
+          INSERT INTO certificate (serial, kind, module_number, participant_id, programme_id, programme_version_id, completed_on,
+                                   issued_at, pdf, pdf_sha256, snapshot, key_id, signature)
+          SELECT \(serial), 'teilnahmebescheinigung', 1, 1, 1, 1, '2024-12-01', '2024-12-31 22:30+00',
+                 convert_to('%PDF- /Keywords (' || \(serial) || ' https://example.org/p?c=BQ1.e30.' || repeat('A', 86) || ')', 'UTF8'),
+                 repeat('7', 64), jsonb_build_object('serial', \(serial)::text, 'keyID', 'k-0000000000000000',
+                 'qrPayload', 'https://example.org/p?c=BQ1.e30.' || repeat('A', 86)), 'k-0000000000000000', repeat('A', 86)
+          """)
+      }
+    }
+    #expect(backdated?.constraint == "certificate_serial_year_of_issue", "\(backdated.map { "\($0)" } ?? "")")
+    // The German year decides, at the turn of the year: 23:30 UTC on 31 December is already the
+    // new year in Germany, 22:30 UTC is not (tried with the register's triggers off, on the check
+    // alone, and rolled back).
+    let year = Int(first.dropFirst(3).prefix(4)) ?? 0
+    try db.execute("BEGIN")
+    try db.execute("SET LOCAL session_replication_role = replica")
+    try db.execute(
+      SQL.unsafeRaw("UPDATE certificate SET issued_at = timestamptz '\(year - 1)-12-31 23:30+00' WHERE serial = '\(first)'"))
+    let lastDayBefore = #expect(throws: PostgresError.self) {
+      try db.execute(
+        SQL.unsafeRaw("UPDATE certificate SET issued_at = timestamptz '\(year - 1)-12-31 22:30+00' WHERE serial = '\(first)'"))
+    }
+    #expect(lastDayBefore?.constraint == "certificate_serial_year_of_issue")
+    try db.execute("ROLLBACK")
     // Statuses change through revoke and reissue only; even the role those functions run as
     // cannot mark a certificate superseded without a successor that names it (checked at commit).
     let byHand = #expect(throws: PostgresError.self) {

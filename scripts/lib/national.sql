@@ -70,18 +70,19 @@ FROM enrolment e JOIN course c ON c.id = e.course_id AND c.code LIKE 'NAT-%' AND
 INSERT INTO signing_key (key_id, public_key, label) VALUES ('k-0000000000000001', decode(repeat('01', 32), 'hex'), 'national history')
 ON CONFLICT DO NOTHING;
 WITH issued AS (
+  -- Issued the day after completion; a serial's year is the German year of issue.
   SELECT a.participant_id, c.starts_on + 21 * 7 AS completed_on,
-         row_number() OVER (PARTITION BY extract(year FROM c.starts_on + 21 * 7) ORDER BY a.participant_id) AS n
+         row_number() OVER (PARTITION BY extract(year FROM c.starts_on + 21 * 7 + 1) ORDER BY a.participant_id) AS n
   FROM assessment a JOIN course c ON c.id = a.course_id AND c.code LIKE 'NAT-%'
   WHERE a.result = 'passed' AND c.starts_on + 21 * 7 < current_date
 )
 INSERT INTO certificate (serial, kind, participant_id, programme_id, programme_version_id, completed_on, issued_at, pdf, pdf_sha256,
                          snapshot, key_id, signature)
-SELECT s.serial, 'zertifikat', participant_id, 1, 1, completed_on, completed_on::timestamptz + interval '1 day',
+SELECT s.serial, 'zertifikat', participant_id, 1, 1, completed_on, ((completed_on + 1) + time '10:00') AT TIME ZONE 'Europe/Berlin',
        convert_to('%PDF- /Keywords (' || s.serial || ' ' || s.qr || ')', 'UTF8'), encode(sha256(convert_to(s.serial, 'UTF8')), 'hex'),
        jsonb_build_object('serial', s.serial, 'keyID', 'k-0000000000000001', 'qrPayload', s.qr), 'k-0000000000000001', repeat('A', 86)
 FROM issued,
-     LATERAL (SELECT 'BQ-' || extract(year FROM completed_on) || '-' || lpad(n::text, 6, '0') AS serial,
+     LATERAL (SELECT 'BQ-' || extract(year FROM completed_on + 1) || '-' || lpad(n::text, 6, '0') AS serial,
                      'https://example.org/p?c=BQ1.e30.' || repeat('A', 86) AS qr) s;
 INSERT INTO certificate_serial_counter (year, last_number)
 SELECT substr(serial, 4, 4)::integer, max(substr(serial, 9)::integer) FROM certificate GROUP BY 1
