@@ -68,9 +68,12 @@ END $$;
 
 GRANT USAGE ON SCHEMA beccaria_dba TO beccaria_auditor;
 GRANT SELECT ON beccaria_dba.ddl_log TO beccaria_auditor;
--- The owner reads it too, so that its pg_dump of the database includes it; it cannot change it.
+-- The owner reads it too, so that its pg_dump of the database includes it (pg_dump reads the
+-- identity sequence's position as well); it cannot change either.
 SELECT format('GRANT USAGE ON SCHEMA beccaria_dba TO %I', pg_get_userbyid(datdba)) AS usage_grant,
-       format('GRANT SELECT ON beccaria_dba.ddl_log TO %I', pg_get_userbyid(datdba)) AS select_grant
+       format('GRANT SELECT ON beccaria_dba.ddl_log TO %I', pg_get_userbyid(datdba)) AS select_grant,
+       format('GRANT SELECT ON SEQUENCE beccaria_dba.ddl_log_id_seq TO %I', pg_get_userbyid(datdba)) AS sequence_grant
   FROM pg_database WHERE datname = current_database() \gset
 :usage_grant;
 :select_grant;
+:sequence_grant;

@@ -7,7 +7,7 @@
 --   createdb --owner beccaria_owner beccaria
 --   # logins are the DBA's too, with whatever authentication the site uses:
 --   psql -c 'CREATE ROLE anna_schulz LOGIN' postgres
---   # then, as the owner: beccaria db migrate; beccaria access grant --login anna_schulz --role trainer …
+--   # then, as the owner: beccaria db migrate; beccaria access grant anna_schulz --role trainer --trainer anna.schulz@example.org
 --
 -- What it makes (each only if missing; running it again changes nothing):
 --   beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor   the group roles logins get

@@ -23,17 +23,23 @@ public struct Database: Sendable {
   /// a command hang in silence.
   public static let lockTimeout = 60
 
-  /// A new connection, configured.
+  /// A new connection, configured. Throws `MigrationError.rolesBoundElsewhere` when the
+  /// cluster's beccaria roles belong to another database (`RoleBinding`): a copy restored beside
+  /// the bound database would share its admins, so beccaria does not work in it.
   public func connect() throws -> Connection {
     let connection = try Connection(conninfo, applicationName: "beccaria", logger: logger)
-    try connection.execute(
+    let binding = try connection.queryOne(
       """
       SELECT set_config('TimeZone', 'Europe/Berlin', false),
              set_config('beccaria.actor', \(actor), false),
              set_config('lock_timeout', \(String(Self.lockTimeout * 1000)), false),
              -- Short interactive queries: JIT compilation would cost more than it saves.
-             set_config('jit', 'off', false)
-      """)
+             set_config('jit', 'off', false),
+             (SELECT shobj_description(r.oid, 'pg_authid') FROM pg_roles r WHERE r.rolname = 'beccaria_steward') AS binding
+      """)?.decode("binding", as: String?.self)
+    if case .database(let bound) = RoleBinding(comment: binding), bound != connection.databaseName {
+      throw MigrationError.rolesBoundElsewhere(bound: bound, this: connection.databaseName)
+    }
     return connection
   }
 

@@ -389,12 +389,20 @@ public enum RoleBinding: Sendable, Equatable {
 
   /// Reads the binding from the comment on `beccaria_steward`.
   public static func read(_ connection: Connection) throws -> RoleBinding {
-    let comment = try connection.queryOne(
-      """
-      SELECT shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE r.rolname = 'beccaria_steward'
-      """)?.decode("comment", as: String?.self)
-    guard let comment, comment.hasPrefix(prefix) else { return .unbound }
-    let name = String(comment.dropFirst(prefix.count))
-    return name == "*" ? .shared : .database(name)
+    RoleBinding(
+      comment: try connection.queryOne(
+        """
+        SELECT shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE r.rolname = 'beccaria_steward'
+        """)?.decode("comment", as: String?.self))
+  }
+
+  /// The binding a comment on `beccaria_steward` records.
+  public init(comment: String?) {
+    guard let comment, comment.hasPrefix(Self.prefix) else {
+      self = .unbound
+      return
+    }
+    let name = String(comment.dropFirst(Self.prefix.count))
+    self = name == "*" ? .shared : .database(name)
   }
 }

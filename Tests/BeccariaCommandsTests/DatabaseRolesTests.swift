@@ -93,6 +93,30 @@ import Testing
       _ = try Connection(try ConnectionString.replacing(["user": stranger], in: database.conninfo))
     }
     #expect(refused?.message.contains("permission denied for database") == true, "\(refused?.message ?? "")")
+
+    // The owner could make itself a member of the registrar (it holds ADMIN OPTION through the
+    // steward): db status names it.
+    try db.execute("SET ROLE beccaria_steward")
+    try db.execute("GRANT beccaria_registrar TO \(identifier: owner)")
+    try db.execute("RESET ROLE")
+    let status = try Beccaria.run(["db", "status"], environment: ["DATABASE_URL": ownerURL])
+    #expect(status.status == 0, "\(status.stderr)")
+    #expect(
+      status.stderr.contains("warning: \(owner) is a member of beccaria_registrar"), "\(status.stderr)")
+    try db.execute("SET ROLE beccaria_steward")
+    try db.execute("REVOKE beccaria_registrar FROM \(identifier: owner)")
+    try db.execute("RESET ROLE")
+    #expect(!(try Beccaria.run(["db", "status"], environment: ["DATABASE_URL": ownerURL])).stderr.contains("is a member of"))
+
+    // With the DBA's DDL log installed, the owner (no superuser) still takes a whole backup.
+    let ddlScript = Self.script.replacingOccurrences(of: "dba-roles.sql", with: "dba-ddl-log.sql")
+    let ddl = try Psql.run(database.conninfo, "\\i \(ddlScript)\n")
+    #expect(ddl.succeeded, "\(ddl.stderr)")
+    let dump = FileManager.default.temporaryDirectory.appending(path: "owner-\(suffix).dump").path
+    defer { try? FileManager.default.removeItem(atPath: dump) }
+    let dumped = try BackupRestoreTests.run("pg_dump", ["-Fc", "-f", dump, ownerURL])
+    #expect(dumped.status == 0, "\(dumped.errors)")
+    #expect(((try? FileManager.default.attributesOfItem(atPath: dump)[.size] as? Int) ?? 0) > 10_000)
   }
 
   /// Item 3: the roles belong to one database of the cluster. Tried in transactions that are

@@ -10,8 +10,9 @@ struct AccessCommand: ParsableCommand {
     discussion: """
       Rights are enforced by PostgreSQL itself (grants and row-level security), so they hold for \
       psql and every other client too. beccaria never stores passwords: logins authenticate as \
-      PostgreSQL is configured (peer, password set by a DBA, certificate). Granting needs a role \
-      that may create roles, normally the owner who runs `beccaria db migrate`.
+      PostgreSQL is configured (peer, password set by a DBA, certificate). A DBA creates the \
+      logins; the database's owner (who runs `beccaria db migrate`) grants them their roles, \
+      through beccaria_steward (scripts/dba-roles.sql).
 
         admin     the programme office: everything except reading the audit log
         trainer   rosters of and attendance for their own sessions (bound with --trainer EMAIL)

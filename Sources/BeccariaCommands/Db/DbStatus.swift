@@ -70,6 +70,23 @@ struct DbStatus: ParsableCommand {
       case .database, .shared:
         break
       }
+      // Nobody is a member of the two roles that own the register's and erasure's functions: a
+      // member changes statuses, the counter or printed content without those functions' checks.
+      // The owner can make itself one (it holds ADMIN OPTION through beccaria_steward).
+      for row in try connection.query(
+        """
+        SELECT m.rolname AS member, r.rolname AS role FROM pg_auth_members a
+        JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+        WHERE r.rolname IN ('beccaria_registrar', 'beccaria_eraser') AND m.rolname <> 'beccaria_steward'
+        ORDER BY 2, 1
+        """)
+      {
+        let (member, role) = (try row.decode("member", as: String.self), try row.decode("role", as: String.self))
+        FileHandle.standardError.write(
+          Data(
+            ("warning: \(member) is a member of \(role), and so can change what only its functions may change, without their "
+              + "checks; nobody should be (REVOKE \(role) FROM \(member))\n").utf8))
+      }
       if let bad = states.first(where: { $0.status == .changed || $0.status == .unknown }) {
         throw CommandFailure(
           bad.status == .changed
