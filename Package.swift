@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // The beccaria package: a training and certification manager for the Beccaria programme
 // "Fachkraft für Kriminalprävention". Imports point one way:
-// beccaria → BeccariaCommands → BeccariaStore / Documents / ProgrammeLoader → BeccariaCore.
+// beccaria → BeccariaCommands → Issuance → BeccariaStore / Documents / Signing → BeccariaCore;
+// ProgrammeLoader → BeccariaCore; Files and Postgres stand alone.
 // Each C library sits behind exactly one Swift target (CLibPQ → Postgres, CPangoCairo and
 // CQREncode → Documents).
 import PackageDescription
@@ -56,16 +57,35 @@ let package = Package(
       dependencies: ["BeccariaCore", "Yams"],
       swiftSettings: swiftSettings),
 
-    // SQL, migrations (schema/ embedded at build time), and the operations on the data.
+    // Files holding personal data, written without following planted links (mode 0600).
+    .target(name: "Files", swiftSettings: swiftSettings),
+
+    // Ed25519 issuing keys, their PEM files, and SHA-256 digests.
+    .target(
+      name: "Signing",
+      dependencies: ["BeccariaCore", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: swiftSettings),
+
+    // SQL over the domain's tables, in folders by family of tables, and migrations (schema/
+    // embedded at build time).
     .target(
       name: "BeccariaStore",
       dependencies: [
-        "BeccariaCore", "Postgres",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "BeccariaCore", "Postgres", "Signing", "Files",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings,
       plugins: ["EmbedSchemaPlugin"]),
+
+    // Issuing certificates: the nightly run's orchestration and workers, serial expectation,
+    // re-issue, and the export of PDFs to a folder.
+    .target(
+      name: "Issuance",
+      dependencies: [
+        "BeccariaCore", "BeccariaStore", "Documents", "Signing", "Files", "Postgres", "CMalloc",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings),
 
     // PDF rendering with Cairo + Pango (text shaping) and libqrencode.
     .target(
@@ -77,7 +97,7 @@ let package = Package(
     .target(
       name: "BeccariaCommands",
       dependencies: [
-        "BeccariaCore", "BeccariaStore", "Documents", "ProgrammeLoader", "Postgres", "CMalloc",
+        "BeccariaCore", "BeccariaStore", "Issuance", "Signing", "Files", "Documents", "ProgrammeLoader", "Postgres",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CSV", package: "CSV.swift"),
@@ -101,7 +121,7 @@ let package = Package(
     // Tests. TestSupport gives each test its own throwaway database.
     .target(
       name: "TestSupport",
-      dependencies: ["Postgres", "BeccariaStore", "BeccariaCore", "ProgrammeLoader"],
+      dependencies: ["Postgres", "BeccariaStore", "BeccariaCore", "ProgrammeLoader", "Issuance", "Documents", "Signing"],
       path: "Tests/TestSupport",
       swiftSettings: swiftSettings),
     .testTarget(
@@ -123,13 +143,18 @@ let package = Package(
       dependencies: ["BeccariaStore", "BeccariaCore", "Postgres", "ProgrammeLoader", "TestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
+      name: "IssuanceTests",
+      dependencies: ["Issuance", "BeccariaStore", "BeccariaCore", "Documents", "Signing", "Files", "Postgres", "TestSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(
       name: "DocumentsTests",
-      dependencies: ["Documents", "BeccariaCore"],
+      dependencies: ["Documents", "BeccariaCore", "TestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "BeccariaCommandsTests",
       dependencies: [
-        "BeccariaCommands", "BeccariaStore", "BeccariaCore", "Documents", "TestSupport", "Postgres", "beccaria",
+        "BeccariaCommands", "BeccariaStore", "Issuance", "Signing", "Files", "BeccariaCore", "Documents", "TestSupport", "Postgres",
+        "beccaria",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       swiftSettings: swiftSettings),

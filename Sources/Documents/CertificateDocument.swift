@@ -35,7 +35,7 @@ public enum CertificateDocument {
     try prepareBatch(snapshots.map(PreparedCertificates.draft(of:)), threads: threads).finish(snapshots)
   }
 
-  /// The nightly run's batch renderer (BeccariaStore's `CertificateBatchRenderer`): given the
+  /// The nightly run's batch renderer (Issuance's `CertificateBatchRenderer`): given the
   /// drafts, draws them (`prepareBatch`) and returns the step that stamps the sealed snapshots.
   /// The run's workers share the cores, so each passes its share as `threads`.
   public static func batchRenderer(threads: Int = ProcessInfo.processInfo.activeProcessorCount)

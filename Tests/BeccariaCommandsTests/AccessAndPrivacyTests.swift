@@ -3,6 +3,8 @@ import BeccariaStore
 import Crypto
 import Documents
 import Foundation
+import Signing
+import Issuance
 import Postgres
 import TestSupport
 import Testing

@@ -1,4 +1,6 @@
 import Foundation
+import Signing
+import Issuance
 import Postgres
 import TestSupport
 import Testing

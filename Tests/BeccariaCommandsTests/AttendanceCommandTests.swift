@@ -1,6 +1,8 @@
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Signing
+import Issuance
 import Postgres
 import TestSupport
 import Testing
@@ -327,49 +329,5 @@ import Testing
     let findings = try ProgressReports(fixture.connection).atRisk(courseCode: nil)
     #expect(findings.map(\.module) == [2])
     #expect(findings.first?.pastUnrecordedSessions == 2)
-  }
-}
-
-/// Poppler, qpdf and zbar, run on generated PDFs.
-enum PDFTools {
-  struct Failure: Error, CustomStringConvertible { var description: String }
-
-  static func run(_ tool: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw Failure(description: "\(tool) exited with \(process.terminationStatus)") }
-    return String(decoding: data, as: UTF8.self)
-  }
-
-  /// The text of each page.
-  static func pages(_ path: String) throws -> [String] {
-    try run("pdftotext", ["-enc", "UTF-8", "-layout", path, "-"]).components(separatedBy: "\u{0C}").filter {
-      !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-    }
-  }
-
-  static func fontsEmbedded(_ path: String) throws -> Bool {
-    let lines = try run("pdffonts", [path]).split(separator: "\n").dropFirst(2)
-    return !lines.isEmpty
-      && lines.allSatisfy { line in
-        let columns = line.split(separator: " ")
-        return columns.count >= 7 && columns[columns.count - 5] == "yes"
-      }
-  }
-
-  /// QR payloads found on one page rendered at `dpi` (a sign-in sheet is read at 150, a
-  /// certificate, whose code carries its signed data, at 300 like a document scan).
-  static func qrCodes(_ path: String, page: Int, dpi: Int = 150) throws -> [String] {
-    let prefix = FileManager.default.temporaryDirectory.appending(path: "qr-\(UUID().uuidString)").path
-    _ = try run("pdftoppm", ["-r", String(dpi), "-f", String(page), "-l", String(page), "-png", "-singlefile", path, prefix])
-    defer { try? FileManager.default.removeItem(atPath: prefix + ".png") }
-    return try run("zbarimg", ["--quiet", "--raw", prefix + ".png"]).split(separator: "\n").map(String.init)
   }
 }

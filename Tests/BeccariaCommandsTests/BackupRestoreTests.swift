@@ -1,6 +1,8 @@
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Signing
+import Issuance
 import Postgres
 import TestSupport
 import Testing

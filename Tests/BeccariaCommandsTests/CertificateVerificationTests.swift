@@ -3,6 +3,8 @@ import BeccariaStore
 import Crypto
 import Documents
 import Foundation
+import Issuance
+import Signing
 import Postgres
 import TestSupport
 import Testing

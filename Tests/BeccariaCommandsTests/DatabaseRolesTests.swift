@@ -1,5 +1,7 @@
 import BeccariaStore
 import Foundation
+import Signing
+import Issuance
 import Postgres
 import TestSupport
 import Testing

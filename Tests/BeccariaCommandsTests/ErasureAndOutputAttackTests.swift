@@ -2,6 +2,8 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
+import Issuance
+import Signing
 import Postgres
 import TestSupport
 import Testing
@@ -467,7 +469,7 @@ import Testing
         atPath: "\(folder)/.beccaria-tmp-\(pid)-\(serial).pdf", withDestinationPath: victim)
     }
     try FileManager.default.createSymbolicLink(atPath: "\(folder)/.beccaria-tmp-probe-\(pid)", withDestinationPath: victim)
-    let outcome = try CertificateStore(fixture.owner).export(fixture.serials, to: fixture.directory)
+    let outcome = try CertificateFileExport(fixture.owner).export(fixture.serials, to: fixture.directory)
     #expect(outcome.paths.count == fixture.serials.count)
     try ExportFolder.probe(fixture.directory, year: CalendarDate.today().year)
     #expect(try String(contentsOfFile: victim, encoding: .utf8) == "root:x:0:0\n")

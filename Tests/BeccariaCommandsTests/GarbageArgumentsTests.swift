@@ -1,4 +1,6 @@
 import Foundation
+import Signing
+import Issuance
 import TestSupport
 import Testing
 

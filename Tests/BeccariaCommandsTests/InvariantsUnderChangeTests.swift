@@ -2,6 +2,8 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
+import Signing
+import Issuance
 import Postgres
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 import BeccariaCore
 import Documents
 import Foundation
+import TestSupport
 import Testing
 
 /// Certificates rendered as a batch (one Cairo document per thread, split into one file each)
@@ -37,18 +38,18 @@ import Testing
     #expect(files.count == snapshots.count)
     for (index, data) in files.enumerated() {
       let snapshot = snapshots[index]
-      let path = try Tool.temporaryFile(data, suffix: ".pdf")
-      #expect(try Tool.run("qpdf", ["--check", path]).contains("No syntax or stream encoding errors"))
-      let info = try Tool.run("pdfinfo", [path])
+      let path = try PDFTools.temporaryFile(data, suffix: ".pdf")
+      #expect(try PDFTools.run("qpdf", ["--check", path]).contains("No syntax or stream encoding errors"))
+      let info = try PDFTools.run("pdfinfo", [path])
       #expect(info.contains("Pages:           1"))
       #expect(info.contains("Title:           Zertifikat \(snapshot.serial)"))
       #expect(info.contains("Subject:         Zertifikat – \(snapshot.holderName)"))
       #expect(info.contains("Keywords:        \(snapshot.serial) \(snapshot.qrPayload)"))
       #expect(info.contains("Author:          Landespräventionsrat Sachsen"))
-      let fonts = try Tool.fonts(path)
+      let fonts = try PDFTools.fonts(path)
       #expect(!fonts.isEmpty)
       for font in fonts { #expect(font.embedded, "not embedded: \(font.line)") }
-      let text = try Tool.run("pdftotext", ["-enc", "UTF-8", path, "-"]).replacingOccurrences(of: "\n", with: " ")
+      let text = try PDFTools.run("pdftotext", ["-enc", "UTF-8", path, "-"]).replacingOccurrences(of: "\n", with: " ")
       #expect(text.contains(snapshot.holderName), "\(snapshot.holderName) missing")
       #expect(text.contains(snapshot.serial))
       #expect(text.contains("geboren am \(snapshot.birthDate?.german ?? "?")"))
@@ -59,10 +60,10 @@ import Testing
     }
     // The QR code of the first and the last file (different threads) decode to their own payloads.
     for index in [0, files.count - 1] {
-      let path = try Tool.temporaryFile(files[index], suffix: ".pdf")
+      let path = try PDFTools.temporaryFile(files[index], suffix: ".pdf")
       let prefix = path + "-page"
-      _ = try Tool.run("pdftoppm", ["-r", "300", "-png", path, prefix])
-      let decoded = try Tool.run("zbarimg", ["--quiet", "--raw", prefix + "-1.png"])
+      _ = try PDFTools.run("pdftoppm", ["-r", "300", "-png", path, prefix])
+      let decoded = try PDFTools.run("zbarimg", ["--quiet", "--raw", prefix + "-1.png"])
       #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == snapshots[index].qrPayload)
     }
   }
@@ -75,32 +76,32 @@ import Testing
     let plain = try Self.snapshot(0, name: "Jörg Schäfer")
     let ligature = try Self.snapshot(1, name: "Sofie Finkenwirth")
     let files = try CertificateDocument.renderBatch([plain, ligature], threads: 1)
-    let plainPath = try Tool.temporaryFile(files[0], suffix: ".pdf")
-    let plainFonts = try Tool.fonts(plainPath)
+    let plainPath = try PDFTools.temporaryFile(files[0], suffix: ".pdf")
+    let plainFonts = try PDFTools.fonts(plainPath)
     #expect(plainFonts.count >= 4)
     for font in plainFonts { #expect(!font.line.contains("CID"), "a second font program: \(font.line)") }
-    let plainText = try Tool.run("pdftotext", ["-enc", "UTF-8", plainPath, "-"])
+    let plainText = try PDFTools.run("pdftotext", ["-enc", "UTF-8", plainPath, "-"])
     for field in ["Zertifikat", "Zertifikatsnummer \(plain.serial)", "Qualifizierung", "Jörg Schäfer"] {
       #expect(plainText.contains(field), "missing \(field)")
     }
-    let ligaturePath = try Tool.temporaryFile(files[1], suffix: ".pdf")
-    let cid = try Tool.fonts(ligaturePath).filter { $0.line.contains("CID") }
+    let ligaturePath = try PDFTools.temporaryFile(files[1], suffix: ".pdf")
+    let cid = try PDFTools.fonts(ligaturePath).filter { $0.line.contains("CID") }
     #expect(cid.count == 1 && cid.first?.line.contains("DejaVuSerif-Bold") == true, "\(cid.map(\.line))")
-    #expect(try Tool.run("pdftotext", ["-enc", "UTF-8", ligaturePath, "-"]).contains("Sofie Finkenwirth"))
+    #expect(try PDFTools.run("pdftotext", ["-enc", "UTF-8", ligaturePath, "-"]).contains("Sofie Finkenwirth"))
   }
 
   @Test func aBatchPrintsWhatSingleRenderingPrints() throws {
     let snapshot = try Self.snapshot(3, name: "Zoë Łukasiewicz-Ünal")
-    let single = try Tool.temporaryFile(try CertificateDocument.render(snapshot), suffix: ".pdf")
+    let single = try PDFTools.temporaryFile(try CertificateDocument.render(snapshot), suffix: ".pdf")
     let batch = try CertificateDocument.renderBatch([try Self.snapshot(0, name: "Anna Beispiel"), snapshot], threads: 1)
-    let fromBatch = try Tool.temporaryFile(batch[1], suffix: ".pdf")
+    let fromBatch = try PDFTools.temporaryFile(batch[1], suffix: ".pdf")
     #expect(
-      try Tool.run("pdftotext", ["-layout", "-enc", "UTF-8", single, "-"])
-        == Tool.run("pdftotext", ["-layout", "-enc", "UTF-8", fromBatch, "-"]))
+      try PDFTools.run("pdftotext", ["-layout", "-enc", "UTF-8", single, "-"])
+        == PDFTools.run("pdftotext", ["-layout", "-enc", "UTF-8", fromBatch, "-"]))
   }
 
   static func text(_ pdf: Data, layout: Bool = false) throws -> String {
-    try Tool.run("pdftotext", (layout ? ["-layout"] : []) + ["-enc", "UTF-8", try Tool.temporaryFile(pdf, suffix: ".pdf"), "-"])
+    try PDFTools.run("pdftotext", (layout ? ["-layout"] : []) + ["-enc", "UTF-8", try PDFTools.temporaryFile(pdf, suffix: ".pdf"), "-"])
   }
 
   struct Word: CustomStringConvertible {
@@ -113,7 +114,7 @@ import Testing
 
   /// The words of page 1 with their boxes (`pdftotext -bbox`), top to bottom, left to right.
   static func words(_ pdf: Data) throws -> [Word] {
-    let html = try Tool.run("pdftotext", ["-bbox", "-enc", "UTF-8", try Tool.temporaryFile(pdf, suffix: ".pdf"), "-"])
+    let html = try PDFTools.run("pdftotext", ["-bbox", "-enc", "UTF-8", try PDFTools.temporaryFile(pdf, suffix: ".pdf"), "-"])
     let pattern = try Regex(#"<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>"#)
     return html.matches(of: pattern).compactMap { match -> Word? in
       guard let x = Double(String(match.output[1].substring ?? "")), let y = Double(String(match.output[2].substring ?? "")),
@@ -193,17 +194,17 @@ import Testing
             && abs(stampedWord.right - aloneWord.right) < 0.5,
           "\(stampedWord) is not where \(aloneWord) is")
       }
-      let path = try Tool.temporaryFile(pdf, suffix: ".pdf")
-      #expect(try Tool.run("qpdf", ["--check", path]).contains("No syntax or stream encoding errors"))
+      let path = try PDFTools.temporaryFile(pdf, suffix: ".pdf")
+      #expect(try PDFTools.run("qpdf", ["--check", path]).contains("No syntax or stream encoding errors"))
       let text = try Self.text(pdf)
       let label = sealed[index].kind == .zertifikat ? "Zertifikatsnummer" : "Bescheinigungsnummer"
       #expect(text.contains("\(label) \(sealed[index].serial)"))
       #expect(text.contains(sealed[index].verificationURL))
-      #expect(try Tool.run("pdfinfo", [path]).contains("Keywords:        \(sealed[index].serial) \(sealed[index].qrPayload)"))
+      #expect(try PDFTools.run("pdfinfo", [path]).contains("Keywords:        \(sealed[index].serial) \(sealed[index].qrPayload)"))
     }
-    let path = try Tool.temporaryFile(stamped[4], suffix: ".pdf")
-    _ = try Tool.run("pdftoppm", ["-r", "300", "-png", path, path + "-page"])
-    let decoded = try Tool.run("zbarimg", ["--quiet", "--raw", path + "-page-1.png"])
+    let path = try PDFTools.temporaryFile(stamped[4], suffix: ".pdf")
+    _ = try PDFTools.run("pdftoppm", ["-r", "300", "-png", path, path + "-page"])
+    let decoded = try PDFTools.run("zbarimg", ["--quiet", "--raw", path + "-page-1.png"])
     #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == sealed[4].qrPayload)
   }
 

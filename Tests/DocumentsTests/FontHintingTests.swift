@@ -1,5 +1,6 @@
 import BeccariaCore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Documents
@@ -15,9 +16,9 @@ import Testing
     let plain = try CertificateDocument.render(snapshot)
     #expect(Double(plain.count) < Double(hinted.count) * 0.75, "\(plain.count) bytes against \(hinted.count)")
 
-    let plainFile = try Tool.temporaryFile(plain, suffix: ".pdf")
-    #expect(try Tool.run("qpdf", ["--check", plainFile]).contains("No syntax or stream encoding errors"))
-    let fonts = try Tool.fonts(plainFile)
+    let plainFile = try PDFTools.temporaryFile(plain, suffix: ".pdf")
+    #expect(try PDFTools.run("qpdf", ["--check", plainFile]).contains("No syntax or stream encoding errors"))
+    let fonts = try PDFTools.fonts(plainFile)
     #expect(fonts.count >= 4)
     for font in fonts { #expect(font.embedded, "not embedded: \(font.line)") }
 
@@ -52,8 +53,8 @@ import Testing
 
   /// The table tags of every embedded TrueType program (`/FontFile2`), read with qpdf.
   static func fontTables(_ pdf: Data) throws -> [Set<String>] {
-    let file = try Tool.temporaryFile(pdf, suffix: ".pdf")
-    let json = try JSONSerialization.jsonObject(with: Data(try Tool.run("qpdf", ["--json=2", "--json-key=qpdf", file]).utf8))
+    let file = try PDFTools.temporaryFile(pdf, suffix: ".pdf")
+    let json = try JSONSerialization.jsonObject(with: Data(try PDFTools.run("qpdf", ["--json=2", "--json-key=qpdf", file]).utf8))
     let objects = try #require(((json as? [String: Any])?["qpdf"] as? [Any])?.last as? [String: Any])
     var programs: [String] = []
     for value in objects.values {
@@ -63,7 +64,7 @@ import Testing
       programs.append(String(reference.split(separator: " ")[0]))
     }
     return try programs.map { number in
-      let font = [UInt8](try Tool.runData("qpdf", ["--show-object=\(number)", "--filtered-stream-data", file]))
+      let font = [UInt8](try PDFTools.runData("qpdf", ["--show-object=\(number)", "--filtered-stream-data", file]))
       let count = Int(font[4]) << 8 | Int(font[5])
       return Set((0..<count).map { index in String(decoding: font[12 + 16 * index..<16 + 16 * index], as: UTF8.self) })
     }
@@ -73,8 +74,8 @@ import Testing
   /// grey differs by more than a third.
   static func pixelDifference(_ first: Data, _ second: Data) throws -> (inked: Int, changed: Int) {
     let images = try [first, second].map { pdf -> [UInt8] in
-      let file = try Tool.temporaryFile(pdf, suffix: ".pdf")
-      let pgm = [UInt8](try Tool.runData("pdftoppm", ["-r", "100", "-gray", "-f", "1", "-l", "1", file]))
+      let file = try PDFTools.temporaryFile(pdf, suffix: ".pdf")
+      let pgm = [UInt8](try PDFTools.runData("pdftoppm", ["-r", "100", "-gray", "-f", "1", "-l", "1", file]))
       // P5 header: magic, width, height, maxval, each followed by white space.
       var fields = 0
       var index = 0

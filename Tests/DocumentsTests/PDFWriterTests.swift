@@ -1,5 +1,6 @@
 import Documents
 import Foundation
+import TestSupport
 import Testing
 
 /// PDFs are read back with real tools (poppler, qpdf, zbar), never judged by their bytes.
@@ -19,26 +20,26 @@ import Testing
   }
 
   @Test func textReadsBackExactlyAndFontsAreEmbedded() throws {
-    let file = try Tool.temporaryFile(try render(), suffix: ".pdf")
-    let text = try Tool.run("pdftotext", ["-enc", "UTF-8", file, "-"])
+    let file = try PDFTools.temporaryFile(try render(), suffix: ".pdf")
+    let text = try PDFTools.run("pdftotext", ["-enc", "UTF-8", file, "-"])
     for name in Self.names { #expect(text.contains(name), "missing \(name)") }
-    #expect(try Tool.run("qpdf", ["--check", file]).contains("No syntax or stream encoding errors"))
-    let info = try Tool.run("pdfinfo", [file])
+    #expect(try PDFTools.run("qpdf", ["--check", file]).contains("No syntax or stream encoding errors"))
+    let info = try PDFTools.run("pdfinfo", [file])
     #expect(info.contains("Pages:") && info.contains("2"))
     #expect(info.contains("A4"))
-    let fonts = try Tool.fonts(file)
+    let fonts = try PDFTools.fonts(file)
     #expect(!fonts.isEmpty)
     for font in fonts { #expect(font.embedded, "not embedded: \(font.line)") }
   }
 
   @Test func theQRCodeDecodesFromTheRenderedPage() throws {
-    let file = try Tool.temporaryFile(try render(), suffix: ".pdf")
+    let file = try PDFTools.temporaryFile(try render(), suffix: ".pdf")
     let prefix = file + "-page"
-    _ = try Tool.run("pdftoppm", ["-r", "150", "-f", "1", "-l", "1", "-png", file, prefix])
+    _ = try PDFTools.run("pdftoppm", ["-r", "150", "-f", "1", "-l", "1", "-png", file, prefix])
     let image = try #require(
       try FileManager.default.contentsOfDirectory(atPath: (file as NSString).deletingLastPathComponent)
         .filter { $0.hasPrefix((prefix as NSString).lastPathComponent) && $0.hasSuffix(".png") }.first)
-    let decoded = try Tool.run("zbarimg", ["--quiet", "--raw", (file as NSString).deletingLastPathComponent + "/" + image])
+    let decoded = try PDFTools.run("zbarimg", ["--quiet", "--raw", (file as NSString).deletingLastPathComponent + "/" + image])
     #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == "BQ-2027-000042")
   }
 
@@ -55,13 +56,13 @@ import Testing
       writer.text("Seite \(page) für Hańža Šołćina", x: 60, y: 200, width: 470, font: .sans(11))
     }
     #expect(recorded == 1)
-    let file = try Tool.temporaryFile(try writer.finish(), suffix: ".pdf")
-    let pages = try (1...3).map { try Tool.run("pdftotext", ["-f", "\($0)", "-l", "\($0)", "-enc", "UTF-8", file, "-"]) }
+    let file = try PDFTools.temporaryFile(try writer.finish(), suffix: ".pdf")
+    let pages = try (1...3).map { try PDFTools.run("pdftotext", ["-f", "\($0)", "-l", "\($0)", "-enc", "UTF-8", file, "-"]) }
     for (index, text) in pages.enumerated() {
       #expect(text.contains("Landespräventionsrat Sachsen"))
       #expect(text.contains("Seite \(index + 1) für Hańža Šołćina"))
     }
-    let uncompressed = try Tool.run("qpdf", ["--qdf", "--object-streams=disable", file, "-"])
+    let uncompressed = try PDFTools.run("qpdf", ["--qdf", "--object-streams=disable", file, "-"])
     #expect(uncompressed.components(separatedBy: "/Subtype /Form").count - 1 == 1)
   }
 
@@ -72,48 +73,5 @@ import Testing
     let font = writer.fittingFont(name, width: 400, font: .serif(28), maxLines: 1, minimumSize: 10)
     #expect(font.size < 28)
     #expect(writer.naturalWidth(name, font: font) <= 400)
-  }
-}
-
-enum Tool {
-  struct Failure: Error, CustomStringConvertible { var description: String }
-
-  static func temporaryFile(_ data: Data, suffix: String) throws -> String {
-    let directory = FileManager.default.temporaryDirectory.appending(path: "beccaria-doc-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let url = directory.appending(path: "document\(suffix)")
-    try data.write(to: url)
-    return url.path
-  }
-
-  /// The fonts `pdffonts` lists, each with whether it is embedded (columns: name type encoding
-  /// emb sub uni object ID; "emb" must be yes).
-  static func fonts(_ path: String) throws -> [(line: Substring, embedded: Bool)] {
-    try run("pdffonts", [path]).split(separator: "\n").dropFirst(2).map { line in
-      let columns = line.split(separator: " ", omittingEmptySubsequences: true)
-      return (line, columns.count >= 7 && columns[columns.count - 5] == "yes")
-    }
-  }
-
-  /// Runs a command-line tool and returns its stdout; throws on a non-zero exit.
-  static func run(_ tool: String, _ arguments: [String]) throws -> String {
-    String(decoding: try runData(tool, arguments), as: UTF8.self)
-  }
-
-  /// Runs a command-line tool and returns its stdout as bytes; throws on a non-zero exit.
-  static func runData(_ tool: String, _ arguments: [String]) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw Failure(description: "\(tool) exited with \(process.terminationStatus)")
-    }
-    return data
   }
 }

@@ -77,29 +77,24 @@ struct AttendanceImport: ParsableCommand {
   }
 }
 
-/// Progress of long work: a live line on a terminal, plain log lines otherwise.
+/// Progress of reading a long file: a live line on a terminal, log lines otherwise.
 final class Progress {
   let label: String
   private var started = Date()
+  private let terminal = Terminal.standardError
   init(label: String) { self.label = label }
 
   func start() {
     started = Date()
-    if isatty(STDERR_FILENO) == 1 {
-      FileHandle.standardError.write(Data("\(label)…\r".utf8))
-    } else {
-      FileHandle.standardError.write(Data("\(Self.stamp()) \(label): started\n".utf8))
-    }
+    if terminal.interactive { terminal.live("\(label)…", force: true) } else { terminal.log(label, "started") }
   }
 
   func finish() {
     let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-    if isatty(STDERR_FILENO) == 1 {
-      FileHandle.standardError.write(Data("\(label): read in \(seconds) s, checking…\u{1B}[K\n".utf8))
+    if terminal.interactive {
+      terminal.endLive("\(label): read in \(seconds) s, checking…")
     } else {
-      FileHandle.standardError.write(Data("\(Self.stamp()) \(label): file read in \(seconds) s\n".utf8))
+      terminal.log(label, "file read in \(seconds) s")
     }
   }
-
-  static func stamp() -> String { ISO8601DateFormatter().string(from: Date()) }
 }

@@ -3,6 +3,7 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
+import Signing
 
 /// `beccaria attendance sheet`.
 struct AttendanceSheet: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Issuance
 
 /// `beccaria certificate export`.
 struct CertificateExport: ParsableCommand {
@@ -22,9 +23,11 @@ struct CertificateExport: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let store = CertificateStore(try global.connect())
-      let serials = serial.isEmpty ? try store.list(.init(participant: participant?.id, year: year)).map(\.serial) : serial
-      let outcome = try store.export(serials, to: output)
+      let connection = try global.connect()
+      let serials =
+        serial.isEmpty
+        ? try CertificateStore(connection).list(.init(participant: participant?.id, year: year)).map(\.serial) : serial
+      let outcome = try CertificateFileExport(connection).export(serials, to: output)
       print("Exported \(outcome.paths.count) certificate\(outcome.paths.count == 1 ? "" : "s") to \(output).")
       if !outcome.erased.isEmpty {
         print(

@@ -3,6 +3,7 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
+import Signing
 
 /// `beccaria certificate preview`: a specimen, to check the layout and wording before issuing.
 struct CertificatePreview: ParsableCommand {
@@ -49,24 +50,9 @@ struct CertificatePreview: ParsableCommand {
         verificationURL: "", qrPayload: "", ueMinutes: definition.ueMinutes)
       // Signed with a throwaway key, so that the QR code has the size of a real one; it verifies nowhere.
       _ = try SigningKey.generate().seal(&snapshot, verificationPrefix: definition.documents.verificationURL)
-      let start = Date()
-      var data = Data()
-      if batch > 0 {
-        // As the nightly run renders: a batch at a time on every core.
-        for _ in 0..<repeatCount {
-          data = try CertificateDocument.renderBatch(Array(repeating: snapshot, count: batch), threads: threads)[0]
-        }
-      } else {
-        for _ in 0..<repeatCount { data = try CertificateDocument.render(snapshot) }
-      }
-      let seconds = Date().timeIntervalSince(start)
+      let data = try CertificateDocument.render(snapshot)
       try FileOutput.write(data, to: output)
       print("Wrote a specimen \(kind) (\(data.count) bytes) to \(output).")
-      if repeatCount > 1 {
-        print(
-          String(format: "Rendered %d times in %.3f s: %.2f ms each.", repeatCount, seconds, seconds * 1000 / Double(repeatCount))
-        )
-      }
     }
   }
 }

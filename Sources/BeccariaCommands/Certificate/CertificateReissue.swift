@@ -3,6 +3,8 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
+import Issuance
+import Signing
 
 /// `beccaria certificate reissue`.
 struct CertificateReissue: ParsableCommand {
@@ -34,7 +36,7 @@ struct CertificateReissue: ParsableCommand {
     try reportingFailures {
       let signer = try key.load()
       let connection = try global.connect()
-      let issued = try CertificateRevision(connection).reissue(
+      let issued = try CertificateReissuer(connection).reissue(
         serial: serial, reason: reason, signer: signer, renderer: { try CertificateDocument.render($0) })
       print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
       // A re-issue certifies what the first certificate did; when that no longer holds, the
@@ -48,7 +50,7 @@ struct CertificateReissue: ParsableCommand {
             + "report review lists it. Revoke it if it should not stand: beccaria certificate revoke \(issued.serial) --reason …")
       }
       if let output {
-        for path in try CertificateStore(connection).export([issued.serial], to: output).paths { print("Exported \(path)") }
+        for path in try CertificateFileExport(connection).export([issued.serial], to: output).paths { print("Exported \(path)") }
       }
     }
   }

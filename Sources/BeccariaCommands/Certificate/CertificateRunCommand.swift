@@ -3,10 +3,8 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
-
-#if canImport(CMalloc)
-  import CMalloc
-#endif
+import Issuance
+import Signing
 
 /// `beccaria certificate run`: the nightly job.
 struct CertificateRunCommand: ParsableCommand {
@@ -30,19 +28,10 @@ struct CertificateRunCommand: ParsableCommand {
   var workers = 2
   @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
   @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
-  @Option(help: .hidden) var batchSize = 100
-
-  /// Every batch allocates the same large buffers again (its documents, their pages, the
-  /// statement's parameters). glibc's defaults hand such buffers back to the kernel when they are
-  /// freed (mmap above 128 KiB, trimming the heap above 128 KiB free), so the next batch
-  /// faulted them in anew: about 60,000 page faults and a fifth of a second of system time per
-  /// 2,000 certificates. Kept in the heap instead, they are reused; the peak RSS grew by 3 MiB.
-  static func keepMemoryBetweenBatches() {
-    #if canImport(CMalloc)
-      _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
-      _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
-    #endif
-  }
+  @Option(
+    help: ArgumentHelp(
+      "Participants each worker claims per transaction (1–1000); smaller batches free claimed people sooner.", valueName: "n"))
+  var batchSize = 100
 
   func validate() throws {
     if !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64.") }
@@ -51,37 +40,23 @@ struct CertificateRunCommand: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      var folder: String?
-      if let output {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
-          throw CommandFailure("--output \(output) is a file, not a folder")
-        }
-        do {
-          // The folder's real path is what the run records: a later run given another spelling
-          // of the same folder finds its pending exports.
-          let real = try ExportFolder.prepare(output)
-          try ExportFolder.probe(real, year: CalendarDate.today().year)
-          folder = real
-        } catch {
-          throw CommandFailure("cannot write certificates to \(output) (\(Explain.sentence(for: error))); nothing was issued")
-        }
+      let folder: String?
+      do {
+        folder = try output.map { try ExportFolder.ready($0, year: CalendarDate.today().year) }
+      } catch let error as ExportFolderError {
+        throw CommandFailure(
+          error.reason.map { "cannot write certificates to \(error.path) (\(Explain.sentence(for: $0))); nothing was issued" }
+            ?? "--output \(error.path) is a file, not a folder")
       }
       // The key is read before anything is claimed; a dry run signs nothing and needs none.
       let signer = dryRun ? SigningKey.generate() : try key.load()
       let database = try global.makeDatabase()
       try database.requireCurrentSchema(try database.connect())
-      Self.keepMemoryBetweenBatches()
       let reporter = RunReporter()
       let run = CertificateRun(
         database: database,
         options: CertificateRunOptions(workers: workers, outputDirectory: folder, dryRun: dryRun, batchSize: batchSize),
-        renderer: { try CertificateDocument.render($0) },
-        // The cores are shared among the workers: one Cairo document per thread, and each
-        // document's fonts are subset and compressed once, so fewer, larger shares cost less.
-        batchRenderer: CertificateDocument.batchRenderer(
-          threads: max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers))),
-        signer: signer,
+        signer: signer, renderingThreads: CertificateRun.renderingThreads(workers: workers),
         events: { reporter.handle($0) })
       let summary = try run.execute()
       reporter.finish()
@@ -131,47 +106,36 @@ struct CertificateRunCommand: ParsableCommand {
   }
 }
 
-/// Progress of a run: a live counter on a terminal, plain log lines otherwise.
+/// Progress of a run on standard error (`Terminal`): a live counter on a terminal, a log line
+/// every 100 certificates otherwise.
 final class RunReporter: @unchecked Sendable {
   private let lock = NSLock()
-  private let terminal = isatty(STDERR_FILENO) == 1
+  private let terminal = Terminal.standardError
   private var issued = 0
-  private var due = 0
-  private var lastLine = Date.distantPast
 
   func handle(_ event: CertificateRunEvent) {
-    lock.lock()
-    defer { lock.unlock() }
     switch event {
     case .started(let runID, let due):
-      self.due = due
-      log("run \(runID.map(String.init) ?? "") started: \(due) participant\(due == 1 ? "" : "s") to check")
+      terminal.log(
+        "certificate run", "run \(runID.map(String.init) ?? "") started: \(due) participant\(due == 1 ? "" : "s") to check")
     case .issued(let certificate):
-      issued += 1
-      if terminal {
-        if Date().timeIntervalSince(lastLine) > 0.2 {
-          FileHandle.standardError.write(Data("\rissued \(issued) …".utf8))
-          lastLine = Date()
-        }
-      } else if issued % 100 == 0 {
-        log("issued \(issued) so far (latest \(certificate.serial))")
+      let count = lock.withLock {
+        issued += 1
+        return issued
+      }
+      terminal.live("issued \(count) …")
+      if !terminal.interactive && count % 100 == 0 {
+        terminal.log("certificate run", "issued \(count) so far (latest \(certificate.serial))")
       }
     case .failed(_, let reason):
-      log("failed: \(reason)")
+      terminal.log("certificate run", "failed: \(reason)")
     case .exported:
       break
     }
   }
 
   func finish() {
-    if terminal && issued > 0 { FileHandle.standardError.write(Data("\rissued \(issued)    \n".utf8)) }
-  }
-
-  private func log(_ message: String) {
-    if terminal {
-      FileHandle.standardError.write(Data("\r\(message)\n".utf8))
-    } else {
-      FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) certificate run: \(message)\n".utf8))
-    }
+    let count = lock.withLock { issued }
+    if count > 0 { terminal.endLive("issued \(count)") }
   }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import BeccariaCore
 import BeccariaStore
+import Files
 import Foundation
+import Signing
 
 #if canImport(Glibc)
   import Glibc

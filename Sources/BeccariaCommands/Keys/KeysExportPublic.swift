@@ -1,6 +1,8 @@
 import ArgumentParser
 import BeccariaStore
+import Files
 import Foundation
+import Signing
 
 /// `beccaria keys export-public`.
 struct KeysExportPublic: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BeccariaStore
 import Foundation
+import Signing
 
 /// `beccaria keys list`.
 struct KeysList: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Signing
 
 /// `beccaria participant export ID`.
 struct ParticipantExport: ParsableCommand {

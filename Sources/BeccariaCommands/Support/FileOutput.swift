@@ -1,4 +1,5 @@
 import BeccariaStore
+import Files
 import Foundation
 
 /// Files a command writes on request (`--output`): atomically, created exclusively under an

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BeccariaStore
 import Foundation
+import Signing
 
 /// Where the private issuing key is: `--signing-key`, else `BECCARIA_SIGNING_KEY`, else
 /// `$XDG_CONFIG_HOME/beccaria/signing-key.pem` (`~/.config/beccaria/signing-key.pem`).

@@ -1,5 +1,7 @@
 import BeccariaCore
+import Files
 import Foundation
+import Signing
 import Postgres
 
 #if canImport(Glibc)

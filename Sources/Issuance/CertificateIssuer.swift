@@ -1,6 +1,9 @@
 import BeccariaCore
+import BeccariaStore
+import Files
 import Foundation
 import Postgres
+import Signing
 
 /// Renders a snapshot into PDF bytes (the Documents target provides it; tests may inject others).
 public typealias CertificateRenderer = @Sendable (CertificateSnapshot) throws -> Data

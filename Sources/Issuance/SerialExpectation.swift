@@ -1,4 +1,7 @@
+import BeccariaStore
+import Files
 import Foundation
+import Signing
 
 /// The serial numbers a run's workers expect to be given, so that each can seal, sign and stamp
 /// its batch before it takes the serial counter's lock (which it then holds until commit).

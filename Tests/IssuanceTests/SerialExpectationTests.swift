@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import BeccariaStore
+@testable import Issuance
+import BeccariaStore
 
 /// The bookkeeping that lets a run's batches be stamped before they take their serial numbers.
 @Suite struct SerialExpectationTests {

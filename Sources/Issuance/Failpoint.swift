@@ -1,4 +1,7 @@
+import BeccariaStore
+import Files
 import Foundation
+import Signing
 
 /// A hook for the fault suite (`scripts/faults`): with `BECCARIA_FAILPOINT=<point>:<n>` in the
 /// environment, the process kills itself with SIGKILL — no cleanup, no flushing, as a power cut

@@ -72,12 +72,12 @@ extension CalendarDate {
 
 extension Row {
   /// Decodes a `date` column into a `CalendarDate`.
-  func date(_ column: String) throws -> CalendarDate {
+  public func date(_ column: String) throws -> CalendarDate {
     try CalendarDate(try decode(column, as: PostgresDate.self))
   }
 
   /// Decodes a nullable `date` column.
-  func optionalDate(_ column: String) throws -> CalendarDate? {
+  public func optionalDate(_ column: String) throws -> CalendarDate? {
     try decode(column, as: PostgresDate?.self).map(CalendarDate.init)
   }
 }

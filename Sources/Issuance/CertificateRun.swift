@@ -1,7 +1,11 @@
 import BeccariaCore
+import BeccariaStore
+import Documents
+import Files
 import Foundation
 import Logging
 import Postgres
+import Signing
 
 /// How a certificate run goes about its work.
 public struct CertificateRunOptions: Sendable {
@@ -84,7 +88,26 @@ public struct CertificateRun: Sendable {
     self.events = events
   }
 
+  /// A run that renders with the certificate layout (`CertificateDocument`): batches drawn
+  /// together on `renderingThreads` threads per worker, one by one when a batch fails.
+  public init(
+    database: Database, options: CertificateRunOptions, signer: SigningKey,
+    renderingThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2),
+    events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }
+  ) {
+    self.init(
+      database: database, options: options, renderer: { try CertificateDocument.render($0) },
+      batchRenderer: CertificateDocument.batchRenderer(threads: renderingThreads), signer: signer, events: events)
+  }
+
+  /// The cores shared among `workers`: one Cairo document per thread, and each document's
+  /// fonts are subset and compressed once, so fewer, larger shares cost less.
+  public static func renderingThreads(workers: Int) -> Int {
+    max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers))
+  }
+
   public func execute() throws -> CertificateRunSummary {
+    MemoryReuse.keepBetweenBatches()
     // The export folder is recorded by its real path, so that a later run given another spelling
     // of it finds the exports this one leaves pending.
     if let directory = options.outputDirectory {

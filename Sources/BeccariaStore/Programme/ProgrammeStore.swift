@@ -1,5 +1,6 @@
 import BeccariaCore
 import Foundation
+import Signing
 import Postgres
 
 /// A stored programme version, as listings show it.

@@ -1,5 +1,6 @@
 import BeccariaCore
 import Foundation
+import Signing
 import Postgres
 
 /// The answer of a verification.

@@ -22,6 +22,11 @@ public enum SafeFile {
     public var code: Int32
     public var what: String
     public var description: String { "\(what): \(String(cString: strerror(code)).lowercased())" }
+    /// `code` is an `errno` value; `what` names the call and its path.
+    public init(code: Int32, what: String) {
+      self.code = code
+      self.what = what
+    }
   }
 
   /// Writes `data` to `path` atomically: readers see the old file or the whole new one.

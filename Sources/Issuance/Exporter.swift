@@ -1,6 +1,9 @@
 import BeccariaCore
+import BeccariaStore
+import Files
 import Foundation
 import Postgres
+import Signing
 
 #if canImport(Glibc)
   import Glibc
@@ -303,4 +306,31 @@ public enum ExportFolder {
 
   /// Checks that certificates of `year` can be written into `directory` (see `Exporter.probe`).
   public static func probe(_ directory: String, year: Int) throws { try Exporter.probe(directory, year: year) }
+
+  /// A folder ready for this year's certificates: created if needed, probed by writing, and
+  /// returned by its real path (what the run records, so that a later run given another spelling
+  /// of it finds its pending exports). Throws `ExportFolderError` naming the path.
+  public static func ready(_ directory: String, year: Int) throws -> String {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw ExportFolderError(path: directory, reason: nil)
+    }
+    do {
+      let real = try prepare(directory)
+      try probe(real, year: year)
+      return real
+    } catch {
+      throw ExportFolderError(path: directory, reason: error)
+    }
+  }
+}
+
+/// An export folder that cannot take certificates: a file of that name, or a failed write.
+public struct ExportFolderError: Error, CustomStringConvertible {
+  public var path: String
+  /// Why writing failed; nil when the path is a file.
+  public var reason: (any Error)?
+  public var description: String {
+    reason.map { "cannot write certificates to \(path) (\($0))" } ?? "\(path) is a file, not a folder"
+  }
 }
