@@ -143,6 +143,10 @@ let package = Package(
       dependencies: ["BeccariaStore", "BeccariaCore", "Postgres", "ProgrammeLoader", "TestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
+      name: "SigningTests",
+      dependencies: ["Signing", "BeccariaCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
       name: "IssuanceTests",
       dependencies: ["Issuance", "BeccariaStore", "BeccariaCore", "Documents", "Signing", "Files", "Postgres", "TestSupport"],
       swiftSettings: swiftSettings),

@@ -82,13 +82,6 @@ public struct CertificateSnapshot: Codable, Sendable, Equatable {
   }
 
   public var totalUE: Int { modules.reduce(0) { $0 + $1.ue } }
-
-  /// Canonical JSON: sorted keys, no whitespace; the bytes that are hashed and signed.
-  public func canonicalJSON() throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return try encoder.encode(self)
-  }
 }
 
 /// Serial numbers `BQ-<year>-<6 digits>`.

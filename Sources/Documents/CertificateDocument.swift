@@ -14,37 +14,18 @@ public enum CertificateDocument {
   static let muted = (0.35, 0.38, 0.42)
 
   /// One certificate, drawn straight into its own PDF (Cairo writes the document information).
-  /// The nightly run's fallback and re-issues use this path, which does not depend on splitting.
-  public static func render(_ snapshot: CertificateSnapshot) throws -> Data {
-    try render(snapshot, keepsFontHinting: false)
+  /// The nightly run's fallback, re-issues and specimens use this path, which does not depend on
+  /// splitting.
+  public static func render(_ certificate: SealedCertificate) throws -> Data {
+    try render(certificate.snapshot, keepsFontHinting: false)
   }
 
-  static func render(_ snapshot: CertificateSnapshot, keepsFontHinting: Bool) throws -> Data {
+  static func render(_ snapshot: CertificateSnapshot, keepsFontHinting: Bool = false) throws -> Data {
     let info = info(snapshot, created: "")
     let writer = try PDFWriter(title: info.title, author: info.author, subject: info.subject, keywords: info.keywords)
     writer.keepsFontHinting = keepsFontHinting
     try draw(snapshot, on: writer)
     return try writer.finish()
-  }
-
-  /// Renders sealed certificates as the nightly run does (`prepareBatch` with their drafts, then
-  /// `finish`): one standalone PDF each, in the order given.
-  public static func renderBatch(
-    _ snapshots: [CertificateSnapshot], threads: Int = ProcessInfo.processInfo.activeProcessorCount
-  ) throws -> [Data] {
-    try prepareBatch(snapshots.map(PreparedCertificates.draft(of:)), threads: threads).finish(snapshots)
-  }
-
-  /// The nightly run's batch renderer (Issuance's `CertificateBatchRenderer`): given the
-  /// drafts, draws them (`prepareBatch`) and returns the step that stamps the sealed snapshots.
-  /// The run's workers share the cores, so each passes its share as `threads`.
-  public static func batchRenderer(threads: Int = ProcessInfo.processInfo.activeProcessorCount)
-    -> @Sendable ([CertificateSnapshot]) throws -> @Sendable ([CertificateSnapshot]) throws -> [Data]
-  {
-    { drafts in
-      let prepared = try prepareBatch(drafts, threads: threads)
-      return { try prepared.finish($0) }
-    }
   }
 
   /// The document information of a certificate: its Keywords carry serial and signed payload.
@@ -57,20 +38,16 @@ public enum CertificateDocument {
 
   /// Draws a batch before its serial numbers exist, so that the nightly run can render outside
   /// the serial counter's lock: everything but the two places the serial is printed and the QR
-  /// code is drawn now (one Cairo document per thread); `finish` stamps serials and QR codes
-  /// on the pages once the snapshots are sealed. `unsealed` are the snapshots as they will be,
-  /// with an empty serial, the verification URL ending where the serial will follow, and no QR
-  /// payload yet (see `PreparedCertificates.draft(of:)`).
-  public static func prepareBatch(
-    _ unsealed: [CertificateSnapshot], threads: Int = ProcessInfo.processInfo.activeProcessorCount
-  ) throws -> PreparedCertificates {
-    let shares = max(1, min(threads, unsealed.count))
-    let size = max(1, (unsealed.count + shares - 1) / shares)
-    let ranges = stride(from: 0, to: unsealed.count, by: size).map { $0..<min($0 + size, unsealed.count) }
+  /// code is drawn now (one Cairo document per thread, `threads` at most); `finish` stamps
+  /// serials and QR codes on the pages once the drafts are sealed.
+  static func prepareBatch(_ drafts: [CertificateDraft], threads: Int) throws -> PreparedCertificates {
+    let shares = max(1, min(threads, drafts.count))
+    let size = max(1, (drafts.count + shares - 1) / shares)
+    let ranges = stride(from: 0, to: drafts.count, by: size).map { $0..<min($0 + size, drafts.count) }
     let drawn = try concurrentMap(ranges.count) { index in
-      try PreparedCertificates.Share.draw(Array(unsealed[ranges[index]]), range: ranges[index])
+      try PreparedCertificates.Share.draw(ranges[index].map { drafts[$0].fields }, range: ranges[index])
     }
-    return PreparedCertificates(unsealed: unsealed, shares: drawn)
+    return PreparedCertificates(drafts: drafts, shares: drawn)
   }
 
   /// Draws the certificate on the writer's current page; with `deferred`, everything but the
@@ -271,8 +248,8 @@ public enum CertificateDocument {
   struct NotDeferrable: Error {}
 }
 
-/// A batch drawn without its serial numbers (see `CertificateDocument.prepareBatch`).
-public final class PreparedCertificates: Sendable {
+/// A batch drawn without its serial numbers (`CertificatePrinter.prepare`).
+public final class PreparedCertificates: PreparedBatch {
   struct Share: Sendable {
     var range: Range<Int>
     /// The combined document, with two probe pages after the certificates; nil when the batch
@@ -319,49 +296,32 @@ public final class PreparedCertificates: Sendable {
     }
   }
 
-  let unsealed: [CertificateSnapshot]
+  let drafts: [CertificateDraft]
   let shares: [Share]
 
-  init(unsealed: [CertificateSnapshot], shares: [Share]) {
-    self.unsealed = unsealed
+  init(drafts: [CertificateDraft], shares: [Share]) {
+    self.drafts = drafts
     self.shares = shares
   }
 
-  /// The finished PDFs of the sealed snapshots (in the order prepared). A snapshot that differs
-  /// from its prepared form in more than serial, verification URL and QR payload is rendered
-  /// whole instead, so the document always shows exactly the sealed snapshot.
-  public func finish(_ sealed: [CertificateSnapshot]) throws -> [Data] {
-    guard sealed.count == unsealed.count else {
-      throw RenderError("\(unsealed.count) certificates were prepared, \(sealed.count) given")
+  /// The finished PDFs of the sealed certificates (in the order prepared). One sealed from
+  /// another draft than the one prepared (a name changed meanwhile) is rendered whole instead,
+  /// so the document always shows exactly the sealed certificate.
+  public func finish(_ sealed: [SealedCertificate]) throws -> [Data] {
+    guard sealed.count == drafts.count else {
+      throw RenderError("\(drafts.count) certificates were prepared, \(sealed.count) given")
     }
     let created = PDFPageSplitter.pdfDate(Date())
     return try concurrentMap(shares.count) { [self] index in try finish(shares[index], sealed: sealed, created: created) }
       .flatMap { $0 }
   }
 
-  /// The draft `prepareBatch` expects of a sealed snapshot: no serial, the verification URL
-  /// without it, no QR payload.
-  public static func draft(of sealed: CertificateSnapshot) -> CertificateSnapshot {
-    var draft = sealed
-    draft.serial = ""
-    draft.qrPayload = ""
-    if sealed.verificationURL.hasSuffix(sealed.serial) {
-      draft.verificationURL = String(sealed.verificationURL.dropLast(sealed.serial.count))
-    }
-    return draft
-  }
-
-  func finish(_ share: Share, sealed: [CertificateSnapshot], created: String) throws -> [Data] {
+  func finish(_ share: Share, sealed: [SealedCertificate], created: String) throws -> [Data] {
     try share.range.map { index in
-      let snapshot = sealed[index]
-      var expected = snapshot
-      expected.serial = unsealed[index].serial
-      expected.qrPayload = unsealed[index].qrPayload
-      expected.verificationURL = unsealed[index].verificationURL
-      guard let combined = share.combined, expected == unsealed[index],
-        snapshot.verificationURL == unsealed[index].verificationURL + snapshot.serial,
+      let snapshot = sealed[index].snapshot
+      guard let combined = share.combined, sealed[index].draft == drafts[index],
         snapshot.serial.utf8.count == Share.sample.utf8.count
-      else { return try CertificateDocument.render(snapshot) }
+      else { return try CertificateDocument.render(sealed[index]) }
       return try combined.page(
         index - share.range.lowerBound, info: CertificateDocument.info(snapshot, created: created),
         stamp: try Self.stamp(share.stamps[index - share.range.lowerBound], snapshot: snapshot, share: share))

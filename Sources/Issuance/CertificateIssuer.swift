@@ -1,24 +1,10 @@
 import BeccariaCore
 import BeccariaStore
+import Documents
 import Files
 import Foundation
 import Postgres
 import Signing
-
-/// Renders a snapshot into PDF bytes (the Documents target provides it; tests may inject others).
-public typealias CertificateRenderer = @Sendable (CertificateSnapshot) throws -> Data
-
-/// Renders a batch in two steps, so that the expensive part runs before serial numbers are taken
-/// (they are taken under a lock held until commit): it is given the drafts (serial empty, the
-/// verification URL ending where the serial follows, no QR payload) and returns the step that,
-/// given the sealed snapshots, produces one PDF each, in the order given.
-public typealias CertificateBatchRenderer =
-  @Sendable ([CertificateSnapshot]) throws -> @Sendable ([CertificateSnapshot]) throws -> [Data]
-
-/// A batch renderer that renders each sealed snapshot on its own with `renderer`.
-func oneByOne(_ renderer: @escaping CertificateRenderer) -> CertificateBatchRenderer {
-  { _ in { sealed in try sealed.map(renderer) } }
-}
 
 /// One certificate issued (committed) by a run.
 public struct IssuedCertificate: Sendable, Equatable, Codable {
@@ -43,35 +29,21 @@ public struct PlannedCertificate: Sendable, Equatable, Codable {
 }
 
 /// Issues the certificates due for a batch of participants inside the caller's transaction.
+/// Each certificate walks, in `issueAll`: drafted (`CertificateDraft`), drawn with the batch
+/// (`printer.prepare`), its serial taken, sealed and signed (`SigningKey.seal`), stamped
+/// (`finish`), stored (one INSERT for the batch).
 struct CertificateIssuer {
   let connection: Connection
-  let renderer: CertificateRenderer
+  let printer: any CertificatePrinting
   let today: CalendarDate
   let runID: Int64?
-
   let signer: SigningKey
 
-  /// The printed fields before a serial is assigned: what `seal` will complete.
-  static func draft(for due: DueCertificate, in eligibility: EligibilityCase, today: CalendarDate, signer: SigningKey)
-    -> CertificateSnapshot
-  {
-    let definition = eligibility.definition
-    let text = due.kind == .zertifikat ? definition.documents.zertifikat : definition.documents.teilnahmebescheinigung
-    let modules = due.credits.map { credit in
-      CertificateSnapshot.ModuleLine(
-        number: credit.module, title: definition.module(credit.module)?.title ?? "Modul \(credit.module)",
-        ue: definition.module(credit.module)?.ue ?? credit.plannedUE, course: credit.course, completedOn: credit.completedOn)
-    }
-    var snapshot = CertificateSnapshot(
-      serial: "", kind: due.kind, heading: text.heading, holderName: eligibility.holderName,
-      birthDate: eligibility.birthDate, body: text.body, award: text.award, programmeCode: definition.code,
-      programmeTitle: definition.title, programmeVersion: definition.version, modules: modules, completedOn: due.completedOn,
-      issuer: definition.issuer.name, place: definition.issuer.place, issuedOn: today,
-      signatories: definition.documents.signatories.map { .init(name: $0.name, role: $0.role) },
-      verificationURL: SigningKey.verificationURL(prefix: definition.documents.verificationURL, serial: ""), qrPayload: "",
-      ueMinutes: definition.ueMinutes)
-    snapshot.keyID = signer.keyID
-    return snapshot
+  /// The draft of a due certificate, before its serial is taken.
+  func draft(_ due: DueCertificate, for eligibility: EligibilityCase) -> CertificateDraft {
+    CertificateDraft(
+      due: due, holderName: eligibility.holderName, birthDate: eligibility.birthDate, issuedOn: today,
+      definition: eligibility.definition, keyID: signer.keyID)
   }
 
   /// Takes `count` consecutive serial numbers of the (German) year and returns the first, through
@@ -89,10 +61,10 @@ struct CertificateIssuer {
     SerialNumber.make(year: today.year, number: try takeSerials(1))
   }
 
-  /// Issues one certificate with `renderer`, in a savepoint of its own: the serial and the row
+  /// Issues one certificate rendered whole, in a savepoint of its own: the serial and the row
   /// live or die together, and a failure leaves the caller's transaction usable.
   func issue(_ due: DueCertificate, for eligibility: EligibilityCase) throws -> (certificate: IssuedCertificate, pdf: Data) {
-    try connection.transaction { _ in try issueAll([(due, eligibility)], render: oneByOne(renderer))[0] }
+    try connection.transaction { _ in try issueAll([(due, eligibility)], inBatch: false)[0] }
   }
 
   /// Issues a whole batch in the caller's transaction: the documents are drawn first, then one
@@ -102,12 +74,14 @@ struct CertificateIssuer {
   /// numbers differ). Any error leaves the caller to roll back the lot (the serials go back with
   /// it).
   func issueAll(
-    _ plan: [(due: DueCertificate, eligibility: EligibilityCase)], render: CertificateBatchRenderer,
-    expectation: SerialExpectation? = nil
+    _ plan: [(due: DueCertificate, eligibility: EligibilityCase)], inBatch: Bool = true, expectation: SerialExpectation? = nil
   ) throws -> [(certificate: IssuedCertificate, pdf: Data)] {
     guard !plan.isEmpty else { return [] }
-    let drafts = plan.map { Self.draft(for: $0.due, in: $0.eligibility, today: today, signer: signer) }
-    let finish = try render(drafts)
+    let drafts = plan.map { draft($0.due, for: $0.eligibility) }
+    let prepared = inBatch ? try printer.prepare(drafts) : nil
+    let finish: @Sendable ([SealedCertificate]) throws -> [Data] = { [printer] sealed in
+      try prepared?.finish(sealed) ?? sealed.map { try printer.render($0) }
+    }
     let ticket = expectation?.ticket(year: today.year, count: plan.count)
     var taken: Int?
     // The next batch's turn: this one has its numbers (its `UPDATE` of the counter then holds the
@@ -124,7 +98,7 @@ struct CertificateIssuer {
     for row in rows { ids[try row.decode("serial")] = try row.decode("id") }
     return try plan.indices.map { index in
       Failpoint.pass("inserted")
-      let serial = batch.snapshots[index].serial
+      let serial = batch.certificates[index].serial
       guard let id = ids[serial] else { throw StoreError.corrupt("certificate \(serial) was not stored") }
       let certificate = IssuedCertificate(
         id: id, serial: serial, kind: plan[index].due.kind, module: plan[index].due.module,
@@ -138,27 +112,22 @@ struct CertificateIssuer {
   /// stores it.
   struct SealedBatch {
     var first: Int
-    var snapshots: [CertificateSnapshot]
+    var certificates: [SealedCertificate]
     var pdfs: [Data]
     var hashes: [String]
     var insert: SQL
   }
 
   func seal(
-    _ plan: [(due: DueCertificate, eligibility: EligibilityCase)], drafts: [CertificateSnapshot], first: Int,
-    finish: @Sendable ([CertificateSnapshot]) throws -> [Data]
+    _ plan: [(due: DueCertificate, eligibility: EligibilityCase)], drafts: [CertificateDraft], first: Int,
+    finish: @Sendable ([SealedCertificate]) throws -> [Data]
   ) throws -> SealedBatch {
-    var sealed: [(CertificateSnapshot, VerificationPayload)] = []
-    for (index, item) in plan.enumerated() {
-      var snapshot = drafts[index]
-      snapshot.serial = SerialNumber.make(year: today.year, number: first + index)
-      let payload = try signer.seal(&snapshot, verificationPrefix: item.eligibility.definition.documents.verificationURL)
-      sealed.append((snapshot, payload))
+    let sealed = try drafts.enumerated().map { index, draft in
+      try signer.seal(draft, serial: SerialNumber.make(year: today.year, number: first + index))
     }
-    let pdfs = try finish(sealed.map(\.0))
+    let pdfs = try finish(sealed)
     guard pdfs.count == plan.count else { throw StoreError.corrupt("\(plan.count) certificates gave \(pdfs.count) documents") }
     let hashes = pdfs.map(\.sha256Hex)
-    let snapshots = sealed.map(\.0)
     // One statement for the batch (the statement-level triggers, audit and rules, run once), its
     // rows as VALUES: every PDF goes in as a bytea parameter of its own, which PostgreSQL takes as
     // it comes, where a bytea[] was parsed into an array and unnested through a tuple store.
@@ -166,10 +135,10 @@ struct CertificateIssuer {
       let item = plan[index]
       let course = item.due.credits.last.flatMap { item.eligibility.courseIDs[$0.course] }
       return """
-        (\(snapshots[index].serial), \(item.due.kind.rawValue), \(item.eligibility.key.participant),
+        (\(sealed[index].serial), \(item.due.kind.rawValue), \(item.eligibility.key.participant),
          \(item.eligibility.key.programme), \(item.eligibility.programmeVersionID), \(item.due.module), \(course),
-         \(item.due.completedOn.postgres), \(runID), \(pdfs[index]), \(hashes[index]), \(JSONB(snapshots[index])),
-         \(signer.keyID), \(Base64URL.encode(sealed[index].1.signature)))
+         \(item.due.completedOn.postgres), \(runID), \(pdfs[index]), \(hashes[index]), \(JSONB(sealed[index].snapshot)),
+         \(signer.keyID), \(Base64URL.encode(sealed[index].signature)))
         """
     }
     let insert: SQL = """
@@ -178,6 +147,6 @@ struct CertificateIssuer {
       VALUES \(SQL.joined(rows, separator: ",\n"))
       RETURNING id, serial
       """
-    return SealedBatch(first: first, snapshots: snapshots, pdfs: pdfs, hashes: hashes, insert: insert)
+    return SealedBatch(first: first, certificates: sealed, pdfs: pdfs, hashes: hashes, insert: insert)
   }
 }

@@ -1,5 +1,6 @@
 import BeccariaCore
 import BeccariaStore
+import Documents
 import Foundation
 import Postgres
 import Signing
@@ -13,7 +14,9 @@ public struct CertificateReissuer {
   /// Issues a replacement for a valid certificate: a new serial of the current year, the holder's
   /// current name and birth date, everything else (texts, modules, completion date) as issued.
   /// Stored through `certificate_reissue`, which marks the old one superseded in the same step.
-  public func reissue(serial: String, reason: String, signer: SigningKey, renderer: @escaping CertificateRenderer) throws
+  public func reissue(
+    serial: String, reason: String, signer: SigningKey, printer: any CertificatePrinting = CertificatePrinter(threads: 1)
+  ) throws
     -> IssuedCertificate
   {
     let reason = try CertificateRevision.requireReason(reason, for: "re-issue")
@@ -42,29 +45,32 @@ public struct CertificateReissuer {
         let row = try db.queryOne(
           """
           SELECT c.kind, c.participant_id, c.module_number, c.snapshot, p.given_names || ' ' || p.family_name AS name,
-                 p.birth_date, p.erased_at IS NOT NULL AS erased, beccaria_today() AS today
-          FROM certificate c JOIN participant p ON p.id = c.participant_id WHERE c.id = \(current.id)
+                 p.birth_date, p.erased_at IS NOT NULL AS erased, beccaria_today() AS today,
+                 v.definition->'documents'->>'verificationURL' AS verification_prefix
+          FROM certificate c JOIN participant p ON p.id = c.participant_id
+          JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(current.id)
           """)
       else { throw StoreError.corrupt("certificate \(serial) vanished while being re-issued") }
       if try row.decode("erased", as: Bool.self) {
         throw StoreError.conflict("the holder of \(serial) was erased on request; their certificate cannot be re-issued")
       }
       let today = try row.date("today")
-      var snapshot: CertificateSnapshot = try row.decodeJSON("snapshot")
-      let prefix = Self.verificationPrefix(of: snapshot)
-      let issuer = CertificateIssuer(connection: db, renderer: renderer, today: today, runID: nil, signer: signer)
-      snapshot.serial = try issuer.nextSerial()
-      snapshot.holderName = try row.decode("name")
-      snapshot.birthDate = try row.optionalDate("birth_date")
-      snapshot.issuedOn = today
-      let payload = try signer.seal(&snapshot, verificationPrefix: prefix)
-      let pdf = try renderer(snapshot)
+      // The replacement keeps the issued texts and the programme version's verification address
+      // (versions never change); the holder's name and birth date are today's.
+      let draft = CertificateDraft(
+        replacing: try row.decodeJSON("snapshot"), holderName: try row.decode("name"),
+        birthDate: try row.optionalDate("birth_date"), issuedOn: today,
+        verificationPrefix: try row.decode("verification_prefix"), keyID: signer.keyID)
+      let issuer = CertificateIssuer(connection: db, printer: printer, today: today, runID: nil, signer: signer)
+      let sealed = try signer.seal(draft, serial: try issuer.nextSerial())
+      let pdf = try printer.render(sealed)
       let sha = pdf.sha256Hex
+      let snapshot = sealed.snapshot
       guard
         let newID: Int64 = try db.queryOne(
           """
           SELECT certificate_reissue(\(serial), \(snapshot.serial), \(pdf), \(sha), \(JSONB(snapshot)), \(signer.keyID),
-                                     \(Base64URL.encode(payload.signature)), \(reason)) AS id
+                                     \(Base64URL.encode(sealed.signature)), \(reason)) AS id
           """)?.decode("id")
       else { throw StoreError.corrupt("the replacement of \(serial) was not stored") }
       let kind = CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat
@@ -72,14 +78,5 @@ public struct CertificateReissuer {
         id: newID, serial: snapshot.serial, kind: kind, module: try row.decode("module_number"),
         participantID: try row.decode("participant_id"), holderName: snapshot.holderName, sha256: sha, year: today.year)
     }
-  }
-
-  /// The verification URL prefix a snapshot was issued with (its printed address without the
-  /// `nr=<serial>` parameter).
-  static func verificationPrefix(of snapshot: CertificateSnapshot) -> String {
-    let url = snapshot.verificationURL
-    let suffix = "nr=" + snapshot.serial
-    guard url.hasSuffix(suffix) else { return url }
-    return String(url.dropLast(suffix.count + 1))
   }
 }

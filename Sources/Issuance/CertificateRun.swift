@@ -67,37 +67,25 @@ public enum CertificateRunEvent: Sendable {
 public struct CertificateRun: Sendable {
   public let database: Database
   public let options: CertificateRunOptions
-  public let renderer: CertificateRenderer
-  /// Renders a claimed batch at once (drawn before its serials are taken); when it fails, the
-  /// batch is issued one by one with `renderer`, so that one bad certificate does not hold back
-  /// the others.
-  public let batchRenderer: CertificateBatchRenderer
+  /// Prints each claimed batch at once (drawn before its serials are taken); when a batch
+  /// fails, its certificates are issued one by one, each rendered whole, so that one bad
+  /// certificate does not hold back the others.
+  public let printer: any CertificatePrinting
   public let signer: SigningKey
   public let events: @Sendable (CertificateRunEvent) -> Void
 
+  /// A run with `printer` (by default the certificate layout on `CertificatePrinter`'s threads:
+  /// see `renderingThreads(workers:)`).
   public init(
-    database: Database, options: CertificateRunOptions, renderer: @escaping CertificateRenderer,
-    batchRenderer: CertificateBatchRenderer? = nil, signer: SigningKey,
+    database: Database, options: CertificateRunOptions, signer: SigningKey,
+    printer: any CertificatePrinting = CertificatePrinter(threads: max(1, ProcessInfo.processInfo.activeProcessorCount / 2)),
     events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }
   ) {
     self.database = database
     self.signer = signer
     self.options = options
-    self.renderer = renderer
-    self.batchRenderer = batchRenderer ?? oneByOne(renderer)
+    self.printer = printer
     self.events = events
-  }
-
-  /// A run that renders with the certificate layout (`CertificateDocument`): batches drawn
-  /// together on `renderingThreads` threads per worker, one by one when a batch fails.
-  public init(
-    database: Database, options: CertificateRunOptions, signer: SigningKey,
-    renderingThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2),
-    events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }
-  ) {
-    self.init(
-      database: database, options: options, renderer: { try CertificateDocument.render($0) },
-      batchRenderer: CertificateDocument.batchRenderer(threads: renderingThreads), signer: signer, events: events)
   }
 
   /// The cores shared among `workers`: one Cairo document per thread, and each document's
@@ -115,9 +103,8 @@ public struct CertificateRun: Sendable {
       if real != directory {
         var options = options
         options.outputDirectory = real
-        return try CertificateRun(
-          database: database, options: options, renderer: renderer, batchRenderer: batchRenderer, signer: signer, events: events
-        ).execute()
+        return try CertificateRun(database: database, options: options, signer: signer, printer: printer, events: events)
+          .execute()
       }
     }
     let started = Date()
@@ -301,7 +288,7 @@ public struct CertificateRun: Sendable {
         if claimed.isEmpty { return nil }
         Failpoint.pass("claimed")
         let today = try tx.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? CalendarDate.today()
-        let issuer = CertificateIssuer(connection: tx, renderer: renderer, today: today, runID: runID, signer: signer)
+        let issuer = CertificateIssuer(connection: tx, printer: printer, today: today, runID: runID, signer: signer)
         var issued: [IssuedCertificate] = []
         var failures: [String] = []
         // Each participant's own failures: the marker keeps what went wrong for them, not for the
@@ -314,7 +301,7 @@ public struct CertificateRun: Sendable {
         var batchFailed = false
         var documents: [Int64: Data] = [:]
         do {
-          let results = try tx.transaction { _ in try issuer.issueAll(plan, render: batchRenderer, expectation: expectation) }
+          let results = try tx.transaction { _ in try issuer.issueAll(plan, expectation: expectation) }
           issued = results.map(\.certificate)
           for result in results { documents[result.certificate.id] = result.pdf }
         } catch let error as PostgresError where error.isConnectionFailure {

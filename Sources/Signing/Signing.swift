@@ -155,19 +155,13 @@ public struct SigningKey: Sendable {
 
   public func sign(_ message: Data) throws -> Data { try privateKey.signature(for: message) }
 
-  /// The verification address printed on a certificate: the prefix with `nr=<serial>`.
-  public static func verificationURL(prefix: String, serial: String) -> String {
-    prefix + (prefix.contains("?") ? "&" : "?") + "nr=" + serial
-  }
-
-  /// Sets a snapshot's key id, its printed verification address (`<prefix>?nr=<serial>`) and
-  /// its QR payload (the signed claim behind the prefix); returns the payload.
-  public func seal(_ snapshot: inout CertificateSnapshot, verificationPrefix: String) throws -> VerificationPayload {
-    snapshot.keyID = keyID
-    snapshot.verificationURL = Self.verificationURL(prefix: verificationPrefix, serial: snapshot.serial)
-    let payload = try sign(CertificateClaim(snapshot: snapshot, keyID: keyID))
-    snapshot.qrPayload = payload.url(prefix: verificationPrefix)
-    return payload
+  /// Seals `draft` with `serial`, signed by this key. Throws `KeyError` when the draft was made
+  /// for another key (its key id is printed).
+  public func seal(_ draft: CertificateDraft, serial: String) throws -> SealedCertificate {
+    guard draft.fields.keyID == keyID else {
+      throw KeyError("the draft names key \(draft.fields.keyID ?? "none"), not \(keyID)")
+    }
+    return try draft.sealed(serial: serial) { try sign($0) }
   }
 
   /// Signs a certificate's claim: the payload its QR code carries.

@@ -615,7 +615,7 @@ import Testing
     eraser.start()
     let summary = try CertificateRun(
       database: database.database(), options: CertificateRunOptions(workers: 2, batchSize: 2),
-      renderer: { try CertificateDocument.render($0) }, batchRenderer: CertificateDocument.batchRenderer(), signer: cohort.signer
+      signer: cohort.signer
     ).execute()
     while !eraser.isFinished { Thread.sleep(forTimeInterval: 0.05) }
     #expect(erasures.values == [])

@@ -29,12 +29,25 @@ import Testing
       programmeCode: "beccaria-fachkraft", programmeTitle: "Fachkraft für Kriminalprävention", programmeVersion: 1,
       modules: modules, completedOn: issued, issuer: "Landespräventionsrat Sachsen", place: "Dresden", issuedOn: issued,
       signatories: [.init(name: "Dr. Beispiel", role: "Geschäftsführung")],
-      verificationURL: "https://www.lpr.sachsen.de/beccaria/pruefen?nr=\(serial)", qrPayload: payload, ueMinutes: 45)
+      verificationURL: "https://www.lpr.sachsen.de/beccaria/pruefen?nr=\(serial)", qrPayload: payload, ueMinutes: 45,
+      keyID: "k-00000000000000aa")
+  }
+
+  static let prefix = "https://www.lpr.sachsen.de/beccaria/pruefen"
+
+  /// The certificate printing `fields`, sealed with their serial (or `serial`) and a signature
+  /// that differs for every certificate (the renderer never checks it).
+  static func seal(_ fields: CertificateSnapshot, prefix: String = prefix, serial: String? = nil) -> SealedCertificate {
+    CertificateDraft(printing: fields, verificationPrefix: prefix).sealed(serial: serial ?? fields.serial) { claim in
+      VerificationPayload(
+        claimBytes: claim.canonicalBytes(),
+        signature: Data(repeating: UInt8(truncatingIfNeeded: Int(claim.serial.suffix(6)) ?? 0), count: 64))
+    }
   }
 
   @Test func everyFileOfABatchIsAStandaloneCertificateOfItsHolderOnly() throws {
-    let snapshots = try Self.names.enumerated().map { try Self.snapshot($0.offset, name: $0.element) }
-    let files = try CertificateDocument.renderBatch(snapshots, threads: 2)
+    let snapshots = try Self.names.enumerated().map { Self.seal(try Self.snapshot($0.offset, name: $0.element)) }
+    let files = try CertificatePrinter(threads: 2).print(snapshots)
     #expect(files.count == snapshots.count)
     for (index, data) in files.enumerated() {
       let snapshot = snapshots[index]
@@ -73,9 +86,9 @@ import Testing
     // ligatures: for a holder whose name is all Latin-1, every face is one simple (WinAnsi) font.
     // A name keeps its font's ligatures (the "fi" of "Sofie" takes a second, CID font program of
     // the name's face) and still reads back as written.
-    let plain = try Self.snapshot(0, name: "Jörg Schäfer")
-    let ligature = try Self.snapshot(1, name: "Sofie Finkenwirth")
-    let files = try CertificateDocument.renderBatch([plain, ligature], threads: 1)
+    let plain = Self.seal(try Self.snapshot(0, name: "Jörg Schäfer"))
+    let ligature = Self.seal(try Self.snapshot(1, name: "Sofie Finkenwirth"))
+    let files = try CertificatePrinter(threads: 1).print([plain, ligature])
     let plainPath = try PDFTools.temporaryFile(files[0], suffix: ".pdf")
     let plainFonts = try PDFTools.fonts(plainPath)
     #expect(plainFonts.count >= 4)
@@ -91,9 +104,9 @@ import Testing
   }
 
   @Test func aBatchPrintsWhatSingleRenderingPrints() throws {
-    let snapshot = try Self.snapshot(3, name: "Zoë Łukasiewicz-Ünal")
+    let snapshot = Self.seal(try Self.snapshot(3, name: "Zoë Łukasiewicz-Ünal"))
     let single = try PDFTools.temporaryFile(try CertificateDocument.render(snapshot), suffix: ".pdf")
-    let batch = try CertificateDocument.renderBatch([try Self.snapshot(0, name: "Anna Beispiel"), snapshot], threads: 1)
+    let batch = try CertificatePrinter(threads: 1).print([Self.seal(try Self.snapshot(0, name: "Anna Beispiel")), snapshot])
     let fromBatch = try PDFTools.temporaryFile(batch[1], suffix: ".pdf")
     #expect(
       try PDFTools.run("pdftotext", ["-layout", "-enc", "UTF-8", single, "-"])
@@ -101,7 +114,8 @@ import Testing
   }
 
   static func text(_ pdf: Data, layout: Bool = false) throws -> String {
-    try PDFTools.run("pdftotext", (layout ? ["-layout"] : []) + ["-enc", "UTF-8", try PDFTools.temporaryFile(pdf, suffix: ".pdf"), "-"])
+    try PDFTools.run(
+      "pdftotext", (layout ? ["-layout"] : []) + ["-enc", "UTF-8", try PDFTools.temporaryFile(pdf, suffix: ".pdf"), "-"])
   }
 
   struct Word: CustomStringConvertible {
@@ -155,11 +169,11 @@ import Testing
     }
     sealed[2].modules[1].course = "BQ-SN-2027-1"
     sealed[2].modules[1].completedOn = try #require(CalendarDate(year: 2027, month: 2, day: 20))
-    let stamped = try CertificateDocument.prepareBatch(sealed.map(PreparedCertificates.draft(of:)), threads: 1)
-      .finish(sealed)
+    let certificates = sealed.map { Self.seal($0) }
+    let stamped = try CertificatePrinter(threads: 1).print(certificates)
     for (index, pdf) in stamped.enumerated() {
       let text = try Self.text(pdf)
-      #expect(text == (try Self.text(try CertificateDocument.render(sealed[index]))), "\(sealed[index].serial)")
+      #expect(text == (try Self.text(try CertificateDocument.render(certificates[index]))), "\(sealed[index].serial)")
       let makeUp = "32 UE · BQ-SN-2027-1 · 20.02.2027"
       #expect(text.contains(makeUp) == (index == 2), "\(sealed[index].serial)")
       #expect(text.contains("32 UE · BQ-SN-2026-0 · 02.02.2027") == (index != 2), "\(sealed[index].serial)")
@@ -169,10 +183,11 @@ import Testing
   @Test func stampedAfterTheSerialIsTakenPrintsWhatSingleRenderingPrints() throws {
     // Both kinds in one batch, interleaved: each page shows its own kind's static parts.
     let sealed = try Self.names.enumerated().map {
-      $0.offset % 3 == 1
-        ? try Self.attendanceCertificate($0.offset, name: $0.element) : try Self.snapshot($0.offset, name: $0.element)
+      Self.seal(
+        $0.offset % 3 == 1
+          ? try Self.attendanceCertificate($0.offset, name: $0.element) : try Self.snapshot($0.offset, name: $0.element))
     }
-    let prepared = try CertificateDocument.prepareBatch(sealed.map(PreparedCertificates.draft(of:)), threads: 2)
+    let prepared = try CertificatePrinter(threads: 2).prepare(sealed.map(\.draft))
     let stamped = try prepared.finish(sealed)
     #expect(stamped.count == sealed.count)
     for (index, pdf) in stamped.enumerated() {
@@ -209,27 +224,26 @@ import Testing
   }
 
   @Test func whatCannotBeStampedIsRenderedWhole() throws {
+    let printer = CertificatePrinter(threads: 1)
     // A verification address too long for one line: the footer wraps, so nothing is stamped.
-    var long = try Self.snapshot(0, name: "Hańža Šołćina")
-    long.verificationURL =
-      "https://www.landespraeventionsrat.sachsen.de/qualifizierung/beccaria/zertifikate/pruefen?nr=" + long.serial
-    // A snapshot sealed with a field that differs from its draft (the name changed meanwhile).
-    let renamed = try Self.snapshot(1, name: "Zoë Łukasiewicz-Ünal")
-    var renamedDraft = PreparedCertificates.draft(of: renamed)
-    renamedDraft.holderName = "Zoë Łukasiewicz"
-    let longPDF = try CertificateDocument.prepareBatch([PreparedCertificates.draft(of: long)], threads: 1).finish([long])
-    let renamedPDF = try CertificateDocument.prepareBatch([renamedDraft], threads: 1).finish([renamed])
+    let long = Self.seal(
+      try Self.snapshot(0, name: "Hańža Šołćina"),
+      prefix: "https://www.landespraeventionsrat.sachsen.de/qualifizierung/beccaria/zertifikate/pruefen")
+    let longPDF = try printer.print([long])
     #expect(try Self.text(longPDF[0]) == Self.text(CertificateDocument.render(long)))
     #expect(try Self.text(longPDF[0]).replacingOccurrences(of: "\n", with: "").contains(long.serial))
+    // A certificate sealed from another draft than the one drawn (the name changed meanwhile).
+    let renamed = Self.seal(try Self.snapshot(1, name: "Zoë Łukasiewicz-Ünal"))
+    var before = try Self.snapshot(1, name: "Zoë Łukasiewicz-Ünal")
+    before.holderName = "Zoë Łukasiewicz"
+    let drawnBefore = CertificateDraft(printing: before, verificationPrefix: Self.prefix)
+    let renamedPDF = try printer.prepare([drawnBefore]).finish([renamed])
     #expect(try Self.text(renamedPDF[0]).contains("Zoë Łukasiewicz-Ünal"))
     #expect(try Self.text(renamedPDF[0]) == Self.text(CertificateDocument.render(renamed)))
-    #expect(throws: RenderError.self) { try CertificateDocument.prepareBatch([renamedDraft], threads: 1).finish([]) }
+    #expect(throws: RenderError.self) { try printer.prepare([drawnBefore]).finish([]) }
     // A serial longer than the prepared shape (a millionth certificate in a year).
-    var millionth = try Self.snapshot(2, name: "Nguyễn Thị Minh Khai")
-    let draft = PreparedCertificates.draft(of: millionth)
-    millionth.serial = "BQ-2027-1000000"
-    millionth.verificationURL = draft.verificationURL + millionth.serial
-    let millionthPDF = try CertificateDocument.prepareBatch([draft], threads: 1).finish([millionth])
+    let millionth = Self.seal(try Self.snapshot(2, name: "Nguyễn Thị Minh Khai"), serial: "BQ-2027-1000000")
+    let millionthPDF = try printer.print([millionth])
     #expect(try Self.text(millionthPDF[0]).contains("Zertifikatsnummer BQ-2027-1000000"))
     #expect(try Self.text(millionthPDF[0]) == Self.text(CertificateDocument.render(millionth)))
   }

@@ -1,9 +1,9 @@
+import BeccariaStore
 import Files
 import Foundation
 import Testing
 
 @testable import Issuance
-import BeccariaStore
 
 /// The run's background flush of its exports: it flushes while asked to and stops cleanly.
 @Suite struct BackgroundFlushTests {

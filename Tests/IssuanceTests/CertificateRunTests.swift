@@ -4,8 +4,8 @@ import Crypto
 import Documents
 import Foundation
 import Issuance
-import Signing
 import Postgres
+import Signing
 import TestSupport
 import Testing
 
@@ -99,7 +99,7 @@ import Testing
         group.addTask {
           try CertificateRun(
             database: database.database(), options: CertificateRunOptions(workers: 2, batchSize: 5),
-            renderer: { try CertificateDocument.render($0) }, signer: signer
+            signer: signer
           ).execute().issued.count
         }
       }
@@ -173,7 +173,7 @@ import Testing
           other.append("started")
           let issued = try CertificateRun(
             database: database.database(), options: CertificateRunOptions(workers: 1, batchSize: 5),
-            renderer: { try CertificateDocument.render($0) }, signer: signer
+            signer: signer
           ).execute().issued
           for certificate in issued { other.append(certificate.serial) }
         }
@@ -245,7 +245,6 @@ import Testing
     defer { cohort.database.drop() }
     let run = try CertificateRun(
       database: cohort.database.database(), options: CertificateRunOptions(workers: 2, batchSize: 100),
-      renderer: { try CertificateDocument.render($0) }, batchRenderer: CertificateDocument.batchRenderer(),
       signer: cohort.signer
     ).execute()
     #expect(run.issued.count == 6)
@@ -260,7 +259,7 @@ import Testing
     let unlucky = "Person3 Test"
     struct Broken: Error, CustomStringConvertible { var description: String { "font server on fire" } }
     let first = try cohort.run(renderer: { snapshot in
-      if snapshot.holderName == "Test Person3" || snapshot.holderName == unlucky { throw Broken() }
+      if snapshot.snapshot.holderName == "Test Person3" || snapshot.snapshot.holderName == unlucky { throw Broken() }
       return try CertificateDocument.render(snapshot)
     })
     #expect(first.issued.count == 5)
@@ -295,7 +294,6 @@ import Testing
     defer { cohort.database.drop() }
     let summary = try CertificateRun(
       database: cohort.database.database(), options: CertificateRunOptions(dryRun: true),
-      renderer: { try CertificateDocument.render($0) },
       signer: cohort.signer
     ).execute()
     #expect(summary.planned.count == 3)

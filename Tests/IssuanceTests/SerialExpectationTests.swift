@@ -1,9 +1,9 @@
+import BeccariaStore
 import Foundation
 import TestSupport
 import Testing
 
 @testable import Issuance
-import BeccariaStore
 
 /// The bookkeeping that lets a run's batches be stamped before they take their serial numbers.
 @Suite struct SerialExpectationTests {

@@ -58,13 +58,14 @@ public struct CertifiedCohort {
     }
   }
 
-  /// A run as `certificate run` makes it (batches rendered together), or with `renderer` for
+  /// A run as `certificate run` makes it (batches printed together), or with `renderer` for
   /// every certificate when a test injects one.
-  public func run(workers: Int = 2, output: String? = nil, renderer: CertificateRenderer? = nil) throws -> CertificateRunSummary {
+  public func run(
+    workers: Int = 2, output: String? = nil, renderer: (@Sendable (SealedCertificate) throws -> Data)? = nil
+  ) throws -> CertificateRunSummary {
     try CertificateRun(
       database: database.database(), options: CertificateRunOptions(workers: workers, outputDirectory: output, batchSize: 5),
-      renderer: renderer ?? { try CertificateDocument.render($0) },
-      batchRenderer: renderer == nil ? CertificateDocument.batchRenderer() : nil, signer: signer
+      signer: signer, printer: renderer.map { RenderingEach($0) } ?? CertificatePrinter()
     ).execute()
   }
 
@@ -106,5 +107,22 @@ public struct CertifiedCohort {
     let counter = try connection.queryOne("SELECT coalesce(max(last_number), 0) AS n FROM certificate_serial_counter")?.decode(
       "n", as: Int.self)
     #expect(counter == count)
+  }
+}
+
+/// A printer that renders every certificate whole with `render`, in a batch too: tests inject
+/// failures, probes and counts through it.
+public struct RenderingEach: CertificatePrinting {
+  let body: @Sendable (SealedCertificate) throws -> Data
+
+  public init(_ render: @escaping @Sendable (SealedCertificate) throws -> Data) { body = render }
+
+  public func prepare(_ drafts: [CertificateDraft]) throws -> any PreparedBatch { Batch(body: body) }
+
+  public func render(_ certificate: SealedCertificate) throws -> Data { try body(certificate) }
+
+  struct Batch: PreparedBatch {
+    let body: @Sendable (SealedCertificate) throws -> Data
+    func finish(_ sealed: [SealedCertificate]) throws -> [Data] { try sealed.map(body) }
   }
 }

@@ -34,23 +34,17 @@ struct CertificatePreview: ParsableCommand {
     try reportingFailures {
       let definition = try ProgrammeStore(try global.connect()).find(code: programme).definition
       let certificateKind = CertificateKind(rawValue: kind) ?? .zertifikat
-      let text = certificateKind == .zertifikat ? definition.documents.zertifikat : definition.documents.teilnahmebescheinigung
       let today = CalendarDate.today()
       let modules = (certificateKind == .zertifikat ? definition.modules : Array(definition.modules.prefix(1))).map {
         CertificateSnapshot.ModuleLine(number: $0.number, title: $0.title, ue: $0.ue, course: "MUSTER", completedOn: today)
       }
-      let serial = "BQ-\(today.year)-000000"
-      var snapshot = CertificateSnapshot(
-        serial: serial, kind: certificateKind, heading: "\(text.heading) (MUSTER)", holderName: name,
-        birthDate: CalendarDate(year: 1984, month: 7, day: 12), body: text.body, award: text.award,
-        programmeCode: definition.code,
-        programmeTitle: definition.title, programmeVersion: definition.version, modules: modules, completedOn: today,
-        issuer: definition.issuer.name, place: definition.issuer.place, issuedOn: today,
-        signatories: definition.documents.signatories.map { .init(name: $0.name, role: $0.role) },
-        verificationURL: "", qrPayload: "", ueMinutes: definition.ueMinutes)
       // Signed with a throwaway key, so that the QR code has the size of a real one; it verifies nowhere.
-      _ = try SigningKey.generate().seal(&snapshot, verificationPrefix: definition.documents.verificationURL)
-      let data = try CertificateDocument.render(snapshot)
+      let key = SigningKey.generate()
+      let draft = CertificateDraft(
+        kind: certificateKind, holderName: name, birthDate: CalendarDate(year: 1984, month: 7, day: 12), modules: modules,
+        completedOn: today, issuedOn: today, definition: definition, keyID: key.keyID
+      ).specimen()
+      let data = try CertificatePrinter(threads: 1).render(try key.seal(draft, serial: "BQ-\(today.year)-000000"))
       try FileOutput.write(data, to: output)
       print("Wrote a specimen \(kind) (\(data.count) bytes) to \(output).")
     }

@@ -36,8 +36,7 @@ struct CertificateReissue: ParsableCommand {
     try reportingFailures {
       let signer = try key.load()
       let connection = try global.connect()
-      let issued = try CertificateReissuer(connection).reissue(
-        serial: serial, reason: reason, signer: signer, renderer: { try CertificateDocument.render($0) })
+      let issued = try CertificateReissuer(connection).reissue(serial: serial, reason: reason, signer: signer)
       print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
       // A re-issue certifies what the first certificate did; when that no longer holds, the
       // office should know before the new one leaves the building.

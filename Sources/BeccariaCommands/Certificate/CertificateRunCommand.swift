@@ -56,7 +56,7 @@ struct CertificateRunCommand: ParsableCommand {
       let run = CertificateRun(
         database: database,
         options: CertificateRunOptions(workers: workers, outputDirectory: folder, dryRun: dryRun, batchSize: batchSize),
-        signer: signer, renderingThreads: CertificateRun.renderingThreads(workers: workers),
+        signer: signer, printer: CertificatePrinter(threads: CertificateRun.renderingThreads(workers: workers)),
         events: { reporter.handle($0) })
       let summary = try run.execute()
       reporter.finish()
