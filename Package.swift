@@ -57,6 +57,10 @@ let package = Package(
       dependencies: ["BeccariaCore", "Yams"],
       swiftSettings: swiftSettings),
 
+    // The one CSV reader of every import: a streaming tokenizer, header checks, problems by
+    // line, and the framer that feeds PostgreSQL's COPY.
+    .target(name: "CSVImport", dependencies: ["BeccariaCore"], swiftSettings: swiftSettings),
+
     // Files holding personal data, written without following planted links (mode 0600).
     .target(name: "Files", swiftSettings: swiftSettings),
 
@@ -71,7 +75,7 @@ let package = Package(
     .target(
       name: "BeccariaStore",
       dependencies: [
-        "BeccariaCore", "Postgres", "Signing", "Files",
+        "BeccariaCore", "Postgres", "Signing", "Files", "CSVImport",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings,
@@ -97,7 +101,7 @@ let package = Package(
     .target(
       name: "BeccariaCommands",
       dependencies: [
-        "BeccariaCore", "BeccariaStore", "Issuance", "Signing", "Files", "Documents", "ProgrammeLoader", "Postgres",
+        "BeccariaCore", "BeccariaStore", "Issuance", "Signing", "Files", "CSVImport", "Documents", "ProgrammeLoader", "Postgres",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CSV", package: "CSV.swift"),
@@ -141,6 +145,12 @@ let package = Package(
     .testTarget(
       name: "BeccariaStoreTests",
       dependencies: ["BeccariaStore", "BeccariaCore", "Postgres", "ProgrammeLoader", "TestSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "CSVImportTests",
+      dependencies: [
+        "CSVImport", "Postgres", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "SigningTests",

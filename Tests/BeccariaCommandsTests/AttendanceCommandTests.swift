@@ -152,7 +152,7 @@ import Testing
     let broken = try write("session,participant,status,ue\n\(s[0]),\(p[0]),present\n\(s[0]),\"\(p[1]),present,\n")
     let structural = try Beccaria.run(["attendance", "import", broken], database: fixture.database)
     #expect(structural.stderr.contains("\(broken):2: has 3 fields, but the header has 4 columns"))
-    #expect(structural.stderr.contains("\(broken):3: a quoted field opened in this record is never closed"))
+    #expect(structural.stderr.contains("\(broken):3: a quoted field opened on this line is never closed"))
   }
 
   /// An error found by COPY itself (here: bytes that are not UTF-8) names the file's line, also

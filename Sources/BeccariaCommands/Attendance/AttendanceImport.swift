@@ -1,7 +1,9 @@
 import ArgumentParser
 import BeccariaCore
 import BeccariaStore
+import CSVImport
 import Foundation
+import Postgres
 
 /// `beccaria attendance import FILE`.
 struct AttendanceImport: ParsableCommand {
@@ -26,40 +28,22 @@ struct AttendanceImport: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let (header, delimiter) = try CSVFramer.header(of: file)
-      var problems: [String] = []
-      var seen: Set<String> = []
-      for name in header where !AttendanceImporter.columns.contains(name) || !seen.insert(name).inserted {
-        problems.append(
-          AttendanceImporter.columns.contains(name)
-            ? "\(file):1: column \"\(name)\": appears twice in the header"
-            : "\(file):1: column \"\(name)\": is not a known column (known: \(AttendanceImporter.columns.joined(separator: ", ")))"
-        )
-      }
-      for name in AttendanceImporter.required where !header.contains(name) {
-        problems.append("\(file):1: column \"\(name)\": is missing from the header")
-      }
-      if !problems.isEmpty { throw ImportProblems(problems) }
-      guard let handle = FileHandle(forReadingAtPath: file) else { throw ImportProblems(["\(file): cannot be read"]) }
+      let (fields, delimiter) = try CSVCopyFramer.header(of: file)
+      let header = CSVHeader.check(
+        fields, required: AttendanceImporter.required,
+        optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, delimiter: delimiter)
+      if !header.problems.isEmpty { throw InputProblems(file: file, header.problems) }
+      guard let handle = FileHandle(forReadingAtPath: file) else { throw InputProblems(file: file, reason: "cannot be read") }
       defer { try? handle.close() }
-      let framer = CSVFramer(file: file)
+      let framer = CSVCopyFramer(file: file)
       let progress = Progress(label: "importing \(file)")
-      let summary: AttendanceImportSummary
-      do {
-        summary = try AttendanceImporter(try global.connect()).run(
-          columns: header, delimiter: Character(UnicodeScalar(delimiter)), reason: reason, dryRun: dryRun,
-          lineOfRecord: framer.line(ofRecord:),
-          feed: { writer in
-            progress.start()
-            try framer.stream(handle, to: writer)
-            progress.finish()
-          })
-      } catch let rejected as ImportRejected {
-        throw ImportProblems(
-          rejected.problems.map { problem in
-            "\(file):\(problem.line): " + (problem.column.map { "column \"\($0)\": " } ?? "") + problem.reason
-          })
-      }
+      let summary = try AttendanceImporter(try global.connect()).run(
+        file: file, columns: header.columns, reason: reason, dryRun: dryRun, lineOfRecord: framer.line(ofRecord:),
+        feed: { writer in
+          progress.start()
+          try framer.stream(handle, delimiter: delimiter) { try writer.write($0) }
+          progress.finish()
+        })
       let changed = summary.inserted + summary.corrected
       let verb = dryRun ? "Checked" : "Imported"
       print(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BeccariaCore
 import BeccariaStore
+import CSVImport
 import Foundation
 
 /// `beccaria municipality import FILE`.
@@ -22,25 +23,26 @@ struct MunicipalityImport: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let input = try CSVInput.read(
+      let input = try CSVFile.read(
         path: file, required: RecordInput.municipalityColumns, optional: RecordInput.municipalityOptional,
         aliases: RecordInput.municipalityAliases)
-      var problems: [String] = []
+      var problems: [InputProblem] = []
       var municipalities: [Municipality] = []
       var firstLine: [String: Int] = [:]
       for record in input.records {
         switch RecordInput.municipality(record.value) {
         case .success(let municipality):
           if let earlier = firstLine[municipality.ags.value] {
-            problems.append("\(file):\(record.line): column \"ags\": \(municipality.ags) already appears on line \(earlier)")
+            problems.append(
+              InputProblem(line: record.line, column: "ags", reason: "\(municipality.ags) already appears on line \(earlier)"))
           } else {
             firstLine[municipality.ags.value] = record.line
             municipalities.append(municipality)
           }
-        case .failure(let list): problems += list.lines(file: file, line: record.line)
+        case .failure(let list): problems += list.problems(line: record.line)
         }
       }
-      if !problems.isEmpty { throw ImportProblems(problems) }
+      if !problems.isEmpty { throw InputProblems(file: file, problems) }
       if dryRun {
         print("\(file): \(municipalities.count) municipalities are valid; nothing was written (--dry-run).")
         return

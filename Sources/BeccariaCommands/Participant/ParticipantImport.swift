@@ -1,6 +1,7 @@
 import ArgumentParser
 import BeccariaCore
 import BeccariaStore
+import CSVImport
 import Foundation
 
 /// `beccaria participant import FILE`.
@@ -25,10 +26,10 @@ struct ParticipantImport: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let input = try CSVInput.read(
+      let input = try CSVFile.read(
         path: file, required: RecordInput.participantColumns, optional: RecordInput.participantOptional,
         aliases: RecordInput.participantAliases)
-      var problems: [String] = []
+      var problems: [InputProblem] = []
       var drafts: [ParticipantDraft] = []
       var lines: [Int] = []
       for record in input.records {
@@ -36,33 +37,30 @@ struct ParticipantImport: ParsableCommand {
         case .success(let draft):
           drafts.append(draft)
           lines.append(record.line)
-        case .failure(let list): problems += list.lines(file: file, line: record.line)
+        case .failure(let list): problems += list.problems(line: record.line)
         }
       }
       let connection = try global.connect()
       // One query for every municipality the file names.
       let unknown = try MunicipalityStore(connection).unknown(drafts.map(\.municipality.value))
       for (draft, line) in zip(drafts, lines) where unknown.contains(draft.municipality.value) {
-        problems.append("\(file):\(line): column \"municipality\": \(draft.municipality) is not in the municipality register")
+        problems.append(
+          InputProblem(line: line, column: "municipality", reason: "\(draft.municipality) is not in the municipality register"))
       }
-      if !problems.isEmpty { throw ImportProblems(problems.sorted(by: Self.byLine)) }
+      if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
       let store = ParticipantStore(connection)
-      let labels = lines.map { "\(file):\($0): " }
       if !force {
-        let duplicates = try store.duplicateProblems(drafts, labels: labels)
-        if !duplicates.isEmpty { throw ImportProblems(duplicates) }
+        let duplicates = try store.duplicateProblems(drafts, naming: { "line \(lines[$0])" })
+        if !duplicates.isEmpty {
+          throw InputProblems(file: file, duplicates.map { InputProblem(line: lines[$0.index], reason: $0.reason) })
+        }
       }
       if dryRun {
         print("\(file): \(drafts.count) participants are valid; nothing was written (--dry-run).")
         return
       }
-      let ids = try store.add(drafts, force: force, labels: labels)
+      let ids = try store.add(drafts, force: force)
       print("Imported \(ids.count) participants (numbers \(ids.first?.description ?? "")–\(ids.last?.description ?? "")).")
     }
-  }
-
-  static func byLine(_ lhs: String, _ rhs: String) -> Bool {
-    func line(_ text: String) -> Int { Int(text.split(separator: ":").dropFirst().first ?? "") ?? 0 }
-    return line(lhs) < line(rhs)
   }
 }

@@ -1,4 +1,5 @@
 import BeccariaCore
+import CSVImport
 import Foundation
 
 /// Turns named input values (CSV columns or command options) into validated core values, collecting
@@ -109,9 +110,9 @@ struct ProblemList: Error {
   var items: RecordInput.Problems
   init(_ items: RecordInput.Problems) { self.items = items }
 
-  /// `FILE:LINE: column "x": reason` lines.
-  func lines(file: String, line: Int) -> [String] {
-    items.map { "\(file):\(line): column \"\($0.column)\": \($0.reason)" }
+  /// The problems of the record on `line`.
+  func problems(line: Int) -> [InputProblem] {
+    items.map { InputProblem(line: line, column: $0.column, reason: $0.reason) }
   }
 
   /// `--option: reason` sentences for command options.

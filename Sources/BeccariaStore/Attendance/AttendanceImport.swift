@@ -1,4 +1,5 @@
 import BeccariaCore
+import CSVImport
 import Foundation
 import Postgres
 
@@ -15,24 +16,6 @@ public struct AttendanceImportSummary: Sendable, Equatable {
   public var certificatesToReview: [String] = []
 }
 
-/// One bad input row.
-public struct ImportProblem: Sendable, Equatable {
-  public var line: Int
-  public var column: String?
-  public var reason: String
-  public init(line: Int, column: String?, reason: String) {
-    self.line = line
-    self.column = column
-    self.reason = reason
-  }
-}
-
-/// The input file was rejected; nothing was written.
-public struct ImportRejected: Error, Sendable {
-  public var problems: [ImportProblem]
-  public init(_ problems: [ImportProblem]) { self.problems = problems }
-}
-
 /// Bulk attendance import: the CSV goes through COPY into a staging table (PostgreSQL parses the
 /// CSV), is validated set-wise in SQL, and is applied in one statement, all in one transaction.
 public struct AttendanceImporter {
@@ -43,12 +26,13 @@ public struct AttendanceImporter {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
-  /// Imports rows streamed by `feed`, which writes CSV records in COPY's csv format, each prefixed
-  /// by its line number as the first field. `columns` names the fields after the line number;
-  /// `lineOfRecord` maps PostgreSQL's record number (1-based) back to the file's line for parse
-  /// errors. With `dryRun`, everything is checked and nothing is kept.
+  /// Imports the rows of `file` streamed by `feed`, which writes CSV records in COPY's csv format
+  /// (`CSVCopyFramer`), each prefixed by its line number as the first field. `columns` names the
+  /// fields after the line number; `lineOfRecord` maps PostgreSQL's record number (1-based) back
+  /// to the file's line for parse errors. With `dryRun`, everything is checked and nothing is
+  /// kept. Throws `InputProblems` naming `file` and the lines; nothing is written then.
   public func run(
-    columns: [String], delimiter: Character, reason: String?, dryRun: Bool, maxProblems: Int = 500,
+    file: String, columns: [String], delimiter: Character = ",", reason: String?, dryRun: Bool, maxProblems: Int = 500,
     lineOfRecord: (Int) -> Int, feed: (CopyWriter) throws -> Void
   ) throws -> AttendanceImportSummary {
     struct DryRunRollback: Error { var summary: AttendanceImportSummary }
@@ -70,7 +54,7 @@ public struct AttendanceImporter {
             .unsafeRaw("COPY attendance_staging (\(columnList)) FROM STDIN (FORMAT csv, DELIMITER \(delimiterLiteral))"),
             feed)
         } catch let error as PostgresError where error.kind == .server {
-          throw ImportRejected([Self.copyProblem(error, lineOfRecord: lineOfRecord)])
+          throw InputProblems(file: file, [Self.copyProblem(error, lineOfRecord: lineOfRecord)])
         }
         try db.executeScript(unsafeSQL: "ANALYZE attendance_staging")
         try resolve(db, defaultReason: reason)
@@ -78,7 +62,7 @@ public struct AttendanceImporter {
         // a correction falls back to (schema 0016's trigger).
         if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
         let problems = try validate(db, limit: maxProblems)
-        if !problems.isEmpty { throw ImportRejected(problems) }
+        if !problems.isEmpty { throw InputProblems(file: file, problems) }
         let summary = try apply(db, dryRun: dryRun)
         if dryRun { throw DryRunRollback(summary: summary) }
         return summary
@@ -89,8 +73,8 @@ public struct AttendanceImporter {
   }
 
   /// Turns a COPY parse error into a line-level problem.
-  static func copyProblem(_ error: PostgresError, lineOfRecord: (Int) -> Int) -> ImportProblem {
-    var line = 0
+  static func copyProblem(_ error: PostgresError, lineOfRecord: (Int) -> Int) -> InputProblem {
+    var line: Int?
     if let context = error.context, let range = context.range(of: #"line [0-9]+"#, options: .regularExpression) {
       line = lineOfRecord(Int(context[range].dropFirst(5)) ?? 0)
     }
@@ -100,7 +84,7 @@ public struct AttendanceImporter {
     }
     var reason = error.message
     if error.sqlState == "22021" { reason += " (save the file as \"CSV UTF-8\")" }
-    return ImportProblem(line: line, column: column, reason: reason)
+    return InputProblem(line: line, column: column, reason: reason)
   }
 
   /// Resolves references and values once, into `attendance_resolved`.
@@ -157,7 +141,7 @@ public struct AttendanceImporter {
   }
 
   /// Every problem, set-wise: one query per rule over all rows.
-  private func validate(_ db: Connection, limit: Int) throws -> [ImportProblem] {
+  private func validate(_ db: Connection, limit: Int) throws -> [InputProblem] {
     try db.query(
       """
       WITH problems (line, column_name, reason) AS (
@@ -228,7 +212,7 @@ public struct AttendanceImporter {
       SELECT line, column_name, reason FROM problems ORDER BY line, column_name NULLS LAST LIMIT \(limit)
       """
     ).map { row in
-      ImportProblem(line: try row.decode("line"), column: try row.decode("column_name"), reason: try row.decode("reason"))
+      InputProblem(line: try row.decode("line"), column: try row.decode("column_name"), reason: try row.decode("reason"))
     }
   }
 

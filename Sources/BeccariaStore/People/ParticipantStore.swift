@@ -67,23 +67,23 @@ public struct ParticipantStore {
     }
   }
 
-  /// Likely duplicates among `drafts`, against the database and within `drafts`, one message
-  /// each, prefixed by the draft's label.
-  public func duplicateProblems(_ drafts: [ParticipantDraft], labels: [String]? = nil) throws -> [String] {
-    var problems: [String] = []
+  /// Likely duplicates among `drafts`: of someone registered (same folded name and birth date,
+  /// or same e-mail), or of an earlier draft in the same input, which `naming` names (by default
+  /// "entry N"). Each as the index of the draft and why.
+  public func duplicateProblems(
+    _ drafts: [ParticipantDraft], naming: (Int) -> String = { "entry \($0 + 1)" }
+  ) throws -> [(index: Int, reason: String)] {
+    var problems: [(index: Int, reason: String)] = []
     var seen: [String: Int] = [:]
     let fold = { (text: String) in text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
     for (index, draft) in drafts.enumerated() {
-      let label = labels?[index] ?? ""
       for duplicate in try likelyDuplicates(of: draft) {
-        problems.append("\(label)likely duplicate: \(duplicate); use --force to add anyway")
+        problems.append((index, "likely duplicate: \(duplicate); use --force to add anyway"))
       }
       let identity = "\(fold(draft.familyName))|\(fold(draft.givenNames))|\(draft.birthDate)"
       for key in [identity, "mail:" + draft.email.lowercased()] {
         if let earlier = seen[key] {
-          problems.append(
-            "\(label)likely duplicate of \(labels?[earlier] ?? "entry \(earlier + 1) ")in the same input; use --force to add anyway"
-          )
+          problems.append((index, "likely duplicate of \(naming(earlier)) in the same input; use --force to add anyway"))
         } else {
           seen[key] = index
         }
@@ -94,11 +94,14 @@ public struct ParticipantStore {
 
   /// Registers participants in one transaction. Unless `force`, a likely duplicate (in the
   /// database, or earlier in `drafts`) refuses the whole batch; the error lists every one.
-  public func add(_ drafts: [ParticipantDraft], force: Bool, labels: [String]? = nil) throws -> [ParticipantID] {
+  public func add(_ drafts: [ParticipantDraft], force: Bool) throws -> [ParticipantID] {
     try connection.transaction { db in
       if !force {
-        let problems = try ParticipantStore(db).duplicateProblems(drafts, labels: labels)
-        if !problems.isEmpty { throw StoreError.invalid(problems.joined(separator: "\n")) }
+        let problems = try ParticipantStore(db).duplicateProblems(drafts)
+        if !problems.isEmpty {
+          throw StoreError.invalid(
+            problems.map { drafts.count == 1 ? $0.reason : "entry \($0.index + 1): \($0.reason)" }.joined(separator: "\n"))
+        }
       }
       return try drafts.map { draft in
         let row = try db.queryOne(

@@ -1,0 +1,105 @@
+import Foundation
+
+/// A CSV file read whole, as the participant and municipality imports read theirs: UTF-8 with or
+/// without BOM, the delimiter of its header, records with the line each starts on (see
+/// `CSVTokenizer` for the rules), and every problem of its shape at once (`InputProblems`).
+public struct CSVFile: Sendable {
+  /// One record by column name.
+  public struct Record: Sendable {
+    /// The line the record starts on (1-based; the header is line 1).
+    public var line: Int
+    public var values: [String: String]
+
+    /// The trimmed value of `column`; nil when the column is absent or the cell is empty.
+    public func value(_ column: String) -> String? {
+      guard let value = values[column]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+      return value
+    }
+  }
+
+  public var file: String
+  /// The header's columns, after aliases.
+  public var columns: [String]
+  public var delimiter: UInt8
+  public var records: [Record]
+
+  /// Reads and checks the file at `path` (see `parse`).
+  public static func read(
+    path: String, required: [String], optional: [String] = [], aliases: [String: String] = [:]
+  ) throws -> CSVFile {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw InputProblems(file: path, reason: "cannot be read: \(error.localizedDescription)")
+    }
+    return try parse(data, file: path, required: required, optional: optional, aliases: aliases)
+  }
+
+  /// Checks the file's shape: `required` columns must be present, `optional` may be, `aliases`
+  /// map other header spellings onto known columns; every record has the header's number of
+  /// fields, and no field is refused by `fieldProblem`. Throws `InputProblems` with every
+  /// problem found.
+  public static func parse(
+    _ data: Data, file: String, required: [String], optional: [String] = [], aliases: [String: String] = [:]
+  ) throws -> CSVFile {
+    let content = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+    if content.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) {
+      throw InputProblems(file: file, reason: "is empty; expected a header row (\(required.joined(separator: ",")))")
+    }
+    let delimiter = CSVHeader.delimiter(of: content.prefix(64 * 1024))
+    var tokenizer = CSVTokenizer(delimiter: delimiter)
+    var rows: [CSVRecord] = []
+    tokenizer.feed(data) { rows.append($0) }
+    tokenizer.finish { rows.append($0) }
+    var problems = tokenizer.problems
+    guard let headerRow = rows.first, headerRow.line == 1 else {
+      throw InputProblems(file: file, problems.isEmpty ? [InputProblem(line: 1, reason: "has no header row")] : problems)
+    }
+    let header = CSVHeader.check(
+      headerRow.fields, required: required, optional: optional, aliases: aliases, delimiter: delimiter)
+    if !header.problems.isEmpty { throw InputProblems(file: file, header.problems + problems) }
+    var records: [Record] = []
+    for row in rows.dropFirst() {
+      guard row.fields.count == header.columns.count else {
+        problems.append(
+          InputProblem(
+            line: row.line,
+            reason:
+              "has \(row.fields.count) field\(row.fields.count == 1 ? "" : "s"), but the header has \(header.columns.count) columns"
+              + (row.fields.count < header.columns.count
+                ? " (is the delimiter \"\(Character(UnicodeScalar(delimiter)))\" used throughout?)" : "")
+          ))
+        continue
+      }
+      var fine = true
+      for (name, value) in zip(header.columns, row.fields) {
+        if let problem = fieldProblem(value) {
+          problems.append(InputProblem(line: row.line, column: name, reason: problem))
+          fine = false
+        }
+      }
+      if fine {
+        records.append(
+          Record(line: row.line, values: Dictionary(zip(header.columns, row.fields), uniquingKeysWith: { first, _ in first })))
+      }
+    }
+    if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
+    return CSVFile(file: file, columns: header.columns, delimiter: delimiter, records: records)
+  }
+
+  /// Why a value is refused whatever its column: it starts like a spreadsheet formula (`=`, `+`,
+  /// `@`, `-` before a non-digit, tab, CR), which would run when the data is opened in a
+  /// spreadsheet again (OWASP, "CSV Injection").
+  public static func fieldProblem(_ value: String) -> String? {
+    guard let first = value.unicodeScalars.first else { return nil }
+    let second = value.unicodeScalars.dropFirst().first
+    let formula =
+      first == "=" || first == "+" || first == "@" || first == "\t" || first == "\r"
+      || (first == "-" && !(second.map { CharacterSet.decimalDigits.contains($0) || $0 == " " } ?? true))
+    guard formula else { return nil }
+    return
+      "starts with \"\(String(first).replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))\" "
+      + "like a spreadsheet formula (\(String(value.prefix(30)))…); such values are refused"
+  }
+}
