@@ -167,7 +167,8 @@ let package = Package(
     .testTarget(
       name: "BeccariaCommandsTests",
       dependencies: [
-        "BeccariaCommands", "BeccariaStore", "Issuance", "Signing", "Files", "BeccariaCore", "Documents", "TestSupport", "Postgres",
+        "BeccariaCommands", "BeccariaStore", "Issuance", "Signing", "Files", "BeccariaCore", "Documents", "TestSupport",
+        "Postgres",
         "beccaria",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],

@@ -3,9 +3,9 @@ import BeccariaStore
 import Crypto
 import Documents
 import Foundation
-import Signing
 import Issuance
 import Postgres
+import Signing
 import TestSupport
 import Testing
 

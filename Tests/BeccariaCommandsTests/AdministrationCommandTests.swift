@@ -1,7 +1,7 @@
 import Foundation
-import Signing
 import Issuance
 import Postgres
+import Signing
 import TestSupport
 import Testing
 

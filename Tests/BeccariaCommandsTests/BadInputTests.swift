@@ -1,9 +1,9 @@
 import BeccariaCore
 import BeccariaStore
 import Foundation
-import Signing
 import Issuance
 import Postgres
+import Signing
 import TestSupport
 import Testing
 

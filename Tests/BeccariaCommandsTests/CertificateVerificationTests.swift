@@ -4,8 +4,8 @@ import Crypto
 import Documents
 import Foundation
 import Issuance
-import Signing
 import Postgres
+import Signing
 import TestSupport
 import Testing
 

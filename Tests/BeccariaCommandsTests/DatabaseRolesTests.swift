@@ -1,8 +1,8 @@
 import BeccariaStore
 import Foundation
-import Signing
 import Issuance
 import Postgres
+import Signing
 import TestSupport
 import Testing
 

@@ -3,8 +3,8 @@ import BeccariaStore
 import Documents
 import Foundation
 import Issuance
-import Signing
 import Postgres
+import Signing
 import TestSupport
 import Testing
 

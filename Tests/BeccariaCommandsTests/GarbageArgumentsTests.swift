@@ -1,6 +1,6 @@
 import Foundation
-import Signing
 import Issuance
+import Signing
 import TestSupport
 import Testing
 

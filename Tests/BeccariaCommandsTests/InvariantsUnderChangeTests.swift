@@ -2,9 +2,9 @@ import BeccariaCore
 import BeccariaStore
 import Documents
 import Foundation
-import Signing
 import Issuance
 import Postgres
+import Signing
 import TestSupport
 import Testing
 

@@ -31,7 +31,7 @@ import Testing
 }
 
 @Suite struct ModuleStandingTests {
-  static let threshold = Decimal(string: "0.8")!
+  static let threshold = Decimal(8) / 10
 
   /// planned 32 UE in four 8-UE sessions; 80 % means 25.6 UE.
   @Test(arguments: [

@@ -3,7 +3,10 @@ import Foundation
 import Testing
 
 @Suite struct EligibilityTests {
-  static func day(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
+  static func day(_ text: String) -> CalendarDate {
+    guard let day = CalendarDate(iso: text) else { preconditionFailure("\(text) is no day of the calendar") }
+    return day
+  }
 
   static func credit(_ module: Int, _ course: String = "BQ-SN-2026-1", on date: String = "2026-06-01") -> EligibilityInput.Credit
   {

@@ -7,8 +7,13 @@ import ProgrammeLoader
 /// Builds the usual starting point of a test through the store API: the shipped programme, a few
 /// municipalities, a cohort and participants.
 public enum Fixtures {
-  public static let dresden = AGS("14612000")!
-  public static let bautzen = AGS("14625020")!
+  public static let dresden = known("14612000")
+  public static let bautzen = known("14625020")
+
+  static func known(_ ags: String) -> AGS {
+    guard let value = AGS(ags) else { preconditionFailure("\(ags) is no AGS") }
+    return value
+  }
 
   /// Loads the shipped programme and registers Dresden and Bautzen.
   public static func programmeAndMunicipalities(_ db: Connection) throws {
@@ -33,10 +38,13 @@ public enum Fixtures {
 
   /// Registers `count` distinct participants; returns their ids in order.
   public static func participants(_ db: Connection, count: Int, prefix: String = "Person") throws -> [ParticipantID] {
-    let drafts = (0..<count).map { index in
-      ParticipantDraft(
+    let drafts = try (0..<count).map { index in
+      guard let birth = CalendarDate(year: 1970 + index % 30, month: 1 + index % 12, day: 1) else {
+        throw StoreError.invalid("no birth date for participant \(index)")
+      }
+      return ParticipantDraft(
         familyName: "\(prefix)\(index)", givenNames: "Test",
-        birthDate: CalendarDate(year: 1970 + index % 30, month: 1 + index % 12, day: 1)!,
+        birthDate: birth,
         email: "\(prefix.lowercased())\(index)@example.org", municipality: index % 2 == 0 ? dresden : bautzen,
         organisation: nil, function: nil)
     }

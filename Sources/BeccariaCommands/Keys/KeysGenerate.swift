@@ -1,8 +1,8 @@
 import ArgumentParser
 import BeccariaStore
 import Foundation
-import Signing
 import Postgres
+import Signing
 
 /// `beccaria keys generate`.
 struct KeysGenerate: ParsableCommand {

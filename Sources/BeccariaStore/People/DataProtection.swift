@@ -1,8 +1,8 @@
 import BeccariaCore
 import Files
 import Foundation
-import Signing
 import Postgres
+import Signing
 
 #if canImport(Glibc)
   import Glibc

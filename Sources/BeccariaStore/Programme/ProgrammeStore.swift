@@ -1,7 +1,7 @@
 import BeccariaCore
 import Foundation
-import Signing
 import Postgres
+import Signing
 
 /// A stored programme version, as listings show it.
 public struct ProgrammeSummary: Sendable, Codable, Equatable {

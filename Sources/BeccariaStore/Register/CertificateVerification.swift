@@ -1,7 +1,7 @@
 import BeccariaCore
 import Foundation
-import Signing
 import Postgres
+import Signing
 
 /// The answer of a verification.
 public enum VerificationVerdict: String, Codable, Sendable, CaseIterable {

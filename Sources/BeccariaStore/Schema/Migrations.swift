@@ -1,7 +1,7 @@
 import Foundation
-import Signing
 import Logging
 import Postgres
+import Signing
 
 /// The migrations embedded in this binary at build time from `schema/NNNN_name.sql`.
 public enum EmbeddedMigrations {
