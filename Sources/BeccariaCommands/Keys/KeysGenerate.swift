@@ -1,6 +1,7 @@
 import ArgumentParser
 import BeccariaStore
 import Foundation
+import Issuance
 import Postgres
 import Signing
 
@@ -42,20 +43,7 @@ struct KeysGenerate: ParsableCommand {
         try FileManager.default.createDirectory(
           atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       }
-      let key = SigningKey.generate()
-      let connection = try global.connect()
-      // The public key is registered and the file written in one step: if either fails, neither stays.
-      var written = false
-      do {
-        try connection.transaction { db in
-          try SigningKeyStore(db).register(key.publicKey, label: label)
-          try key.write(to: path)
-          written = true
-        }
-      } catch {
-        if written { try? FileManager.default.removeItem(atPath: path) }
-        throw error
-      }
+      let key = try KeyGeneration.generate(try global.connect(), label: label, path: path)
       print("Generated signing key \(key.keyID); private key in \(path) (mode 0600), public key registered.")
       print("Give verifiers the public key: beccaria keys export-public \(key.keyID) --output \(key.keyID).pub.pem")
     }

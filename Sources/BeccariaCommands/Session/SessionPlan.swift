@@ -38,22 +38,19 @@ struct SessionPlan: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let store = SessionStore(try global.connect())
-      let blocks = try store.blocks(courseCode: course, module: module)
-      guard blocks.count == weekend.count else {
+      let (blocks, ueMinutes) = try store.blocks(courseCode: course, module: module)
+      guard
+        let days = WeekendPlan.days(
+          blocks: blocks.map(\.ue), saturdays: weekend.map(\.value), start: start.minutes, ueMinutes: ueMinutes)
+      else {
         throw CommandFailure(
           "module \(module) has \(blocks.count) weekend block\(blocks.count == 1 ? "" : "s"); give exactly that many --weekend dates (\(weekend.count) given)"
         )
       }
-      var sessions: [NewSession] = []
-      for (block, saturday) in zip(blocks, weekend) {
-        let saturdayUE = (block.ue + 1) / 2
-        for (day, ue) in [(saturday.value, saturdayUE), (saturday.value.adding(days: 1), block.ue - saturdayUE)] where ue > 0 {
-          let lunch = ue > 4 ? 45 : 0
-          sessions.append(
-            NewSession(
-              courseCode: course, module: module, day: day, start: start.minutes,
-              end: start.minutes + ue * 45 + lunch, ue: ue, location: location, trainerEmails: trainer))
-        }
+      let sessions = days.map {
+        NewSession(
+          courseCode: course, module: module, day: $0.day, start: $0.start, end: $0.end, ue: $0.ue, location: location,
+          trainerEmails: trainer)
       }
       let ids = try store.add(sessions)
       for (id, session) in zip(ids, sessions) {

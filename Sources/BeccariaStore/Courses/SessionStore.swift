@@ -179,11 +179,13 @@ public struct SessionStore {
   }
 
   /// The blocks of a module as the programme version of a cohort defines them.
-  public func blocks(courseCode: String, module: Int) throws -> [ProgrammeDefinition.Block] {
+  public func blocks(courseCode: String, module: Int) throws -> (blocks: [ProgrammeDefinition.Block], ueMinutes: Int) {
     guard
       let row = try connection.queryOne(
         """
-        SELECT m.blocks FROM course c JOIN programme_module m ON m.programme_version_id = c.programme_version_id
+        SELECT m.blocks, coalesce((v.definition->>'ueMinutes')::integer, 45) AS ue_minutes
+        FROM course c JOIN programme_module m ON m.programme_version_id = c.programme_version_id
+        JOIN programme_version v ON v.id = c.programme_version_id
         WHERE c.code = \(courseCode) AND m.number = \(module)
         """)
     else {
@@ -192,7 +194,7 @@ public struct SessionStore {
       }
       throw StoreError.invalid("the programme of cohort \(courseCode) has no module \(module)")
     }
-    return try row.decodeJSON("blocks")
+    return (try row.decodeJSON("blocks"), try row.decode("ue_minutes"))
   }
 
   /// Sessions of a cohort in time order.
