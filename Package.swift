@@ -42,14 +42,17 @@ let package = Package(
     // glibc's <malloc.h> (mallopt), for the nightly run's memory reuse.
     .systemLibrary(name: "CMalloc"),
 
+    // Proleptic Gregorian day arithmetic, shared by the wrapper's dates and Core's calendar days.
+    .target(name: "CivilCalendar", swiftSettings: swiftSettings),
+
     // The libpq wrapper: the only importer of CLibPQ.
     .target(
       name: "Postgres",
-      dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CLibPQ", "CivilCalendar", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings),
 
     // Domain values and rules: Foundation only, no I/O, no database.
-    .target(name: "BeccariaCore", swiftSettings: swiftSettings),
+    .target(name: "BeccariaCore", dependencies: ["CivilCalendar"], swiftSettings: swiftSettings),
 
     // Reads and validates programme definitions (YAML) into core values.
     .target(

@@ -22,7 +22,7 @@ public enum AttendanceRule {
       if ue > full { return .failure(.init("\(ue) UE is more than the session's \(sessionUE) UE")) }
       return .success(ue)
     case .absent, .excused:
-      if let ue, ue != 0 { return .failure(.init("\(status.rawValue) means 0 UE, not \(ue)")) }
+      if let ue, ue != 0 { return .failure(.init("\(status) means 0 UE, not \(ue)")) }
       return .success(0)
     }
   }

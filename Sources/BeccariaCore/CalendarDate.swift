@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// A date without time or zone: a birth date, the day of a session.
@@ -52,26 +53,13 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
   }
 
   /// Days since 1970-01-01.
-  public var dayNumber: Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468
-  }
+  public var dayNumber: Int { CivilCalendar.days(year: year, month: month, day: day) }
 
   /// The date `days` after this one (negative for before).
   public func adding(days: Int) -> CalendarDate {
-    let z = dayNumber + days + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    // The arithmetic above always yields a valid civil date.
-    return CalendarDate(uncheckedYear: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+    let civil = CivilCalendar.civil(days: dayNumber + days)
+    // The arithmetic always yields a valid civil date.
+    return CalendarDate(uncheckedYear: civil.year, month: civil.month, day: civil.day)
   }
 
   /// ISO weekday: 1 Monday ... 7 Sunday.
@@ -98,13 +86,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     self.day = day
   }
 
-  static func daysIn(year: Int, month: Int) -> Int {
-    switch month {
-    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
-  }
+  static func daysIn(year: Int, month: Int) -> Int { CivilCalendar.daysInMonth(year: year, month: month) }
 }
 
 extension TimeZone {

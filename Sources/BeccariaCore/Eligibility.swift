@@ -85,7 +85,7 @@ public struct BlockedCertificate: Sendable, Equatable {
   public var reason: String
   /// `Zertifikat (module 2) would be due (...), but the revoked BQ-... blocks it: ...`
   public var sentence: String {
-    "\(kind.rawValue)\(module.map { " module \($0)" } ?? "") would be due (\(reason)), but the revoked certificate "
+    "\(kind)\(module.map { " module \($0)" } ?? "") would be due (\(reason)), but the revoked certificate "
       + "\(revokedSerial) blocks it: beccaria certificate reopen \(revokedSerial) --reason ... lets the next run issue a new one"
   }
 }

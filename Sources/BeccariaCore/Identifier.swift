@@ -28,6 +28,7 @@ public enum TrainerEntity {}
 public enum ParticipantEntity {}
 public enum EnrolmentEntity {}
 public enum CertificateEntity {}
+public enum CertificateRunEntity {}
 
 public typealias ProgrammeID = ID<ProgrammeEntity>
 public typealias ProgrammeVersionID = ID<ProgrammeVersionEntity>
@@ -37,3 +38,4 @@ public typealias TrainerID = ID<TrainerEntity>
 public typealias ParticipantID = ID<ParticipantEntity>
 public typealias EnrolmentID = ID<EnrolmentEntity>
 public typealias CertificateID = ID<CertificateEntity>
+public typealias CertificateRunID = ID<CertificateRunEntity>

@@ -8,11 +8,11 @@ import Signing
 
 /// One certificate issued (committed) by a run.
 public struct IssuedCertificate: Sendable, Equatable, Codable {
-  public var id: Int64
+  public var id: CertificateID
   public var serial: String
   public var kind: CertificateKind
   public var module: Int?
-  public var participantID: Int64
+  public var participantID: ParticipantID
   public var holderName: String
   public var sha256: String
   public var year: Int
@@ -20,7 +20,7 @@ public struct IssuedCertificate: Sendable, Equatable, Codable {
 
 /// A certificate a dry run would issue.
 public struct PlannedCertificate: Sendable, Equatable, Codable {
-  public var participantID: Int64
+  public var participantID: ParticipantID
   public var holderName: String
   public var kind: CertificateKind
   public var module: Int?
@@ -36,7 +36,7 @@ struct CertificateIssuer {
   let connection: Connection
   let printer: any CertificatePrinting
   let today: CalendarDate
-  let runID: Int64?
+  let runID: CertificateRunID?
   let signer: SigningKey
 
   /// The draft of a due certificate, before its serial is taken.
@@ -94,7 +94,7 @@ struct CertificateIssuer {
     let batch = try expected.flatMap { $0.first == first ? $0 : nil } ?? seal(plan, drafts: drafts, first: first, finish: finish)
     for _ in plan { Failpoint.pass("rendered") }
     let rows = try connection.query(batch.insert)
-    var ids: [String: Int64] = [:]
+    var ids: [String: CertificateID] = [:]
     for row in rows { ids[try row.decode("serial")] = try row.decode("id") }
     return try plan.indices.map { index in
       Failpoint.pass("inserted")
@@ -135,7 +135,7 @@ struct CertificateIssuer {
       let item = plan[index]
       let course = item.due.credits.last.flatMap { item.eligibility.courseIDs[$0.course] }
       return """
-        (\(sealed[index].serial), \(item.due.kind.rawValue), \(item.eligibility.key.participant),
+        (\(sealed[index].serial), \(item.due.kind), \(item.eligibility.key.participant),
          \(item.eligibility.key.programme), \(item.eligibility.programmeVersionID), \(item.due.module), \(course),
          \(item.due.completedOn.postgres), \(runID), \(pdfs[index]), \(hashes[index]), \(JSONB(sealed[index].snapshot)),
          \(signer.keyID), \(Base64URL.encode(sealed[index].signature)))

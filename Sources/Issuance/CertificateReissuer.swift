@@ -24,7 +24,7 @@ public struct CertificateReissuer {
       try SigningKeyStore(db).requireUsable(signer)
       let current = try CertificateRevision(db).current(db, serial: serial)
       switch current.status {
-      case "revoked":
+      case .revoked:
         if let reopened = try db.queryOne(
           "SELECT to_char(at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS day FROM certificate_reopening WHERE certificate_id = \(current.id)"
         ) {
@@ -36,7 +36,7 @@ public struct CertificateReissuer {
           "certificate \(serial) is revoked; a revoked certificate is not re-issued. When its holder meets the rules again "
             + "(a new project passed, say), `beccaria certificate reopen \(serial) --reason ...` lets the next run issue a new one"
         )
-      case "superseded":
+      case .superseded:
         throw StoreError.conflict(
           "certificate \(serial) was already replaced by \(current.supersededBy ?? "a newer one"); re-issue that one instead")
       default: break
@@ -67,7 +67,7 @@ public struct CertificateReissuer {
       let sha = pdf.sha256Hex
       let snapshot = sealed.snapshot
       guard
-        let newID: Int64 = try db.queryOne(
+        let newID: CertificateID = try db.queryOne(
           """
           SELECT certificate_reissue(\(serial), \(snapshot.serial), \(pdf), \(sha), \(JSONB(snapshot)), \(signer.keyID),
                                      \(Base64URL.encode(sealed.signature)), \(reason)) AS id

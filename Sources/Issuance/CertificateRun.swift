@@ -34,7 +34,7 @@ public struct CertificateRunOptions: Sendable {
 
 /// What a run did.
 public struct CertificateRunSummary: Sendable {
-  public var runID: Int64?
+  public var runID: CertificateRunID?
   public var issued: [IssuedCertificate] = []
   public var planned: [PlannedCertificate] = []
   /// In a dry run: certificates the rules would make due that a revoked one holds back, as
@@ -43,7 +43,7 @@ public struct CertificateRunSummary: Sendable {
   public var failures: [String] = []
   public var cohortsEnded = 0
   public var exported = 0
-  public var reapedRuns: [Int64] = []
+  public var reapedRuns: [CertificateRunID] = []
   public var checked = 0
   public var seconds: Double = 0
   /// The audit chain's head after the run, to keep outside the database (a later
@@ -53,9 +53,9 @@ public struct CertificateRunSummary: Sendable {
 
 /// Something a run reports while it works.
 public enum CertificateRunEvent: Sendable {
-  case started(runID: Int64?, due: Int)
+  case started(runID: CertificateRunID?, due: Int)
   case issued(IssuedCertificate)
-  case failed(participant: Int64, reason: String)
+  case failed(participant: ParticipantID, reason: String)
   case exported(path: String)
 }
 
@@ -116,7 +116,7 @@ public struct CertificateRun: Sendable {
     // this run's row without its lock and reap it as dead.
     let liveness = try Self.takeLivenessLock(control)
     guard
-      let runID: Int64 = try control.queryOne(
+      let runID: CertificateRunID = try control.queryOne(
         """
         INSERT INTO certificate_run (host, pid, workers, export_directory, export_pending, liveness_key)
         VALUES (\(options.host), \(Int(options.pid)), \(options.workers), \(options.outputDirectory),
@@ -193,7 +193,7 @@ public struct CertificateRun: Sendable {
   /// Runs marked running whose process is gone become failed. A run is alive while the server
   /// process that recorded it holds its liveness key (pg_locks names the holder, so a session
   /// that takes a dead run's key does not make it look alive).
-  func reapDeadRuns(_ db: Connection, except runID: Int64) throws -> [Int64] {
+  func reapDeadRuns(_ db: Connection, except runID: CertificateRunID) throws -> [CertificateRunID] {
     try db.query(
       """
       UPDATE certificate_run r SET status = 'failed', finished_at = clock_timestamp(),
@@ -207,7 +207,7 @@ public struct CertificateRun: Sendable {
             AND l.objid::bigint = r.liveness_key & 2147483647)
       RETURNING r.id
       """
-    ).map { try $0.decode("id", as: Int64.self) }.sorted()
+    ).map { try $0.decode("id", as: CertificateRunID.self) }.sorted()
   }
 
   /// The workers' first batches expect the serial counter's next number as it stands now, so
@@ -246,7 +246,7 @@ public struct CertificateRun: Sendable {
 
   /// Workers, each with its own connection, claim batches until the queue is empty.
   func work(
-    runID: Int64, batchSize: Int, flush: BackgroundFlush?, expectation: SerialExpectation = SerialExpectation()
+    runID: CertificateRunID, batchSize: Int, flush: BackgroundFlush?, expectation: SerialExpectation = SerialExpectation()
   ) throws -> WorkResult {
     let lock = NSLock()
     nonisolated(unsafe) var combined = WorkResult()
@@ -271,13 +271,15 @@ public struct CertificateRun: Sendable {
     return combined
   }
 
-  func workerLoop(runID: Int64, batchSize: Int, expectation: SerialExpectation, flush: BackgroundFlush?) throws -> WorkResult {
+  func workerLoop(runID: CertificateRunID, batchSize: Int, expectation: SerialExpectation, flush: BackgroundFlush?) throws
+    -> WorkResult
+  {
     let db = try database.connect()
     var result = WorkResult()
     let exporter = options.outputDirectory.map { Exporter(connection: db, directory: $0) }
     while true {
       let batch = try db.transaction {
-        tx -> (issued: [IssuedCertificate], documents: [Int64: Data], failures: [String], checked: Int)? in
+        tx -> (issued: [IssuedCertificate], documents: [CertificateID: Data], failures: [String], checked: Int)? in
         let claimed = try tx.query(
           """
           SELECT participant_id, programme_id FROM certificate_due
@@ -299,7 +301,7 @@ public struct CertificateRun: Sendable {
           Eligibility.evaluate(eligibility.input).due.map { (due: $0, eligibility: eligibility) }
         }
         var batchFailed = false
-        var documents: [Int64: Data] = [:]
+        var documents: [CertificateID: Data] = [:]
         do {
           let results = try tx.transaction { _ in try issuer.issueAll(plan, expectation: expectation) }
           issued = results.map(\.certificate)
@@ -321,7 +323,7 @@ public struct CertificateRun: Sendable {
             throw error
           } catch {
             let reason =
-              "participant \(eligibility.key.participant): \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? ""): \(error)"
+              "participant \(eligibility.key.participant): \(due.kind)\(due.module.map { " module \($0)" } ?? ""): \(error)"
             failures.append(reason)
             failedKeys[eligibility.key, default: []].append(reason)
             events(.failed(participant: eligibility.key.participant, reason: reason))

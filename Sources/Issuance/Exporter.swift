@@ -47,7 +47,7 @@ struct Exporter {
 
   /// Exports one certificate by id; returns the path.
   @discardableResult
-  func export(id: Int64) throws -> String {
+  func export(id: CertificateID) throws -> String {
     guard let row = try connection.queryOne("SELECT serial, pdf, pdf_sha256 FROM certificate WHERE id = \(id)") else {
       throw StoreError.notFound("certificate \(id)")
     }
@@ -125,13 +125,13 @@ struct Exporter {
 
   /// Finishes the exports that earlier runs into this folder left undone (they were killed,
   /// or an export failed), then marks them done.
-  func exportPending(except runID: Int64) throws -> Int {
+  func exportPending(except runID: CertificateRunID) throws -> Int {
     let runs = try connection.query(
       """
       SELECT id FROM certificate_run
       WHERE export_pending AND status <> 'running' AND export_directory = \(directory) AND id <> \(runID)
       """
-    ).map { try $0.decode("id", as: Int64.self) }
+    ).map { try $0.decode("id", as: CertificateRunID.self) }
     guard !runs.isEmpty else { return 0 }
     let count = try exportMissing(ofRunsIn: runs)
     try Self.sync(directory)
@@ -140,7 +140,7 @@ struct Exporter {
   }
 
   /// Exports the certificates of the given runs whose files are missing or differ.
-  func exportMissing(ofRunsIn runs: [Int64]) throws -> Int {
+  func exportMissing(ofRunsIn runs: [CertificateRunID]) throws -> Int {
     guard !runs.isEmpty else { return 0 }
     var count = 0
     for row in try connection.query(

@@ -17,11 +17,11 @@ extension PostgresDecodable {
       .decoding, "column \"\(column)\" is NULL but \(Self.self) is not optional")
   }
 
-  static func mismatch(_ type: PostgresType, _ column: String) -> PostgresError {
+  public static func mismatch(_ type: PostgresType, _ column: String) -> PostgresError {
     PostgresError(.decoding, "column \"\(column)\" has type \(type), which cannot be read as \(Self.self)")
   }
 
-  static func malformed(_ text: Substring, _ column: String) -> PostgresError {
+  public static func malformed(_ text: Substring, _ column: String) -> PostgresError {
     PostgresError(.decoding, "column \"\(column)\": value \"\(text.prefix(60))\" is not a valid \(Self.self)")
   }
 }

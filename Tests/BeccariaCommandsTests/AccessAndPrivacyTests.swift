@@ -292,7 +292,7 @@ func sqlState(_ body: () throws -> Void) -> String? {
     let person = try #require(cohort.people.last)
     let directory = FileManager.default.temporaryDirectory.appending(path: "erase-\(UUID().uuidString)").path
     let summary = try cohort.run(output: directory)
-    let serial = try #require(summary.issued.first { $0.participantID == person.rawValue }?.serial)
+    let serial = try #require(summary.issued.first { $0.participantID == person }?.serial)
     let pdf = "\(directory)/\(serial.dropFirst(3).prefix(4))/\(serial).pdf"
     func beccaria(_ arguments: [String]) throws -> CommandResult {
       try Beccaria.run(arguments, database: cohort.database, environment: cohort.environment)

@@ -502,7 +502,7 @@ import Testing
     defer { cohort.database.drop() }
     let issued = try cohort.run().issued
     let (person, other) = (cohort.people[0], cohort.people[1])
-    let serial = try #require(issued.first { $0.participantID == person.rawValue }?.serial)
+    let serial = try #require(issued.first { $0.participantID == person }?.serial)
     let session = try #require(
       try cohort.connection.queryOne("SELECT id FROM session WHERE module_number = 1")?.decode("id", as: Int64.self))
     let correct = try Beccaria.run(
@@ -548,7 +548,7 @@ import Testing
     let cohort = try CertifiedCohort(count: 3)
     defer { cohort.database.drop() }
     let issued = try cohort.run().issued
-    let erased = try #require(issued.first { $0.participantID == cohort.people[0].rawValue }?.serial)
+    let erased = try #require(issued.first { $0.participantID == cohort.people[0] }?.serial)
     _ = try DataProtection(cohort.connection).erase(cohort.people[0], reason: "Antrag")
     let folder = FileManager.default.temporaryDirectory.appending(path: "export-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -38,7 +38,7 @@ struct SecurityFixture {
     let issued = try cohort.run(output: directory).issued
     serials = issued.map(\.serial).sorted()
     // The first participant's certificate is revoked (a named participant, if any, is the last).
-    let first = cohort.people[0].rawValue
+    let first = cohort.people[0]
     revoked = try #require(issued.first { $0.participantID == first }?.serial)
     try CertificateRevision(cohort.connection).revoke(serial: revoked, reason: "Projektarbeit als Plagiat erkannt")
     let db = cohort.connection

@@ -72,13 +72,13 @@ import Testing
           """
           SELECT new_values->>'serial' AS serial, new_values->>'pdf_sha256' AS sha256, new_values ? 'pdf' AS pdf,
                  new_values ? 'snapshot' AS snapshot, participant_id
-          FROM audit_log WHERE table_name = 'certificate' AND action = 'INSERT' AND row_key->>'id' = \(String(certificate.id))
+          FROM audit_log WHERE table_name = 'certificate' AND action = 'INSERT' AND row_key->>'id' = \(certificate.id.description)
           """))
       #expect(try entry.decode("serial", as: String.self) == certificate.serial)
       #expect(try entry.decode("sha256", as: String.self) == certificate.sha256)
       #expect(try entry.decode("pdf", as: Bool.self) == false)
       #expect(try entry.decode("snapshot", as: Bool.self) == false)
-      #expect(try entry.decode("participant_id", as: Int64.self) == certificate.participantID)
+      #expect(try entry.decode("participant_id", as: ParticipantID.self) == certificate.participantID)
     }
     // The 60-character name did not overflow: it is printed whole on one page.
     #expect(Self.names[4].1.count + Self.names[4].0.count + 1 >= 60)
@@ -134,8 +134,8 @@ import Testing
     let summary = try cohort.run(output: directory)
     #expect(summary.failures.isEmpty)
     #expect(
-      summary.issued.filter { $0.kind == .zertifikat }.map(\.participantID).sorted() == cohort.people.map(\.rawValue).sorted())
-    let booked = summary.issued.filter { $0.participantID == single.rawValue }
+      summary.issued.filter { $0.kind == .zertifikat }.map(\.participantID).sorted() == cohort.people.sorted())
+    let booked = summary.issued.filter { $0.participantID == single }
     #expect(booked.map(\.kind) == [.teilnahmebescheinigung])
     #expect(booked.map(\.module) == [2])
     try cohort.expectGapless(3)

@@ -53,7 +53,7 @@ public struct CertifiedCohort {
       """)
     for person in people {
       try CertificateStore(connection).recordAssessment(
-        participant: person, programmeCode: "beccaria-fachkraft", kind: "project", passed: true, title: "Projekt",
+        participant: person, programmeCode: "beccaria-fachkraft", kind: .project, result: .passed, title: "Projekt",
         assessedOn: today.adding(days: -5), courseCode: Self.course, note: nil)
     }
   }

@@ -17,8 +17,8 @@ struct AssessmentRecord: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-  @Option(help: "passed or failed.") var result: String
-  @Option(help: "project, exam or colloquium.") var kind = "project"
+  @Option(help: "passed or failed.") var result: AssessmentResult
+  @Option(help: "project, exam or colloquium.") var kind = AssessmentKind.project
   @Option(help: "Title of the project work.") var title: String?
   @Option(help: ArgumentHelp("Day of the assessment (default: today).", valueName: "date")) var date: DateArgument?
   @Option(help: "Programme code.") var programme = "beccaria-fachkraft"
@@ -26,8 +26,6 @@ struct AssessmentRecord: ParsableCommand {
   @Option(help: "A remark.") var note: String?
 
   func validate() throws {
-    if !["passed", "failed"].contains(result) { throw ValidationError("--result must be passed or failed.") }
-    if !["project", "exam", "colloquium"].contains(kind) { throw ValidationError("--kind must be project, exam or colloquium.") }
     if let date, date.value > CalendarDate.today() { throw ValidationError("--date \(date.value) is in the future.") }
   }
 
@@ -35,7 +33,7 @@ struct AssessmentRecord: ParsableCommand {
     try reportingFailures {
       let connection = try global.connect()
       try CertificateStore(connection).recordAssessment(
-        participant: participant.id, programmeCode: programme, kind: kind, passed: result == "passed", title: title,
+        participant: participant.id, programmeCode: programme, kind: kind, result: result, title: title,
         assessedOn: date?.value ?? CalendarDate.today(), courseCode: course, note: note)
       print("Recorded \(kind) of participant \(participant.id) as \(result).")
       let resting = try CertificateReview(connection).resting(participant: participant.id, session: nil, programmeCode: programme)

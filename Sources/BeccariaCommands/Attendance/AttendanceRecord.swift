@@ -49,10 +49,10 @@ struct AttendanceRecord: ParsableCommand {
         reason: reason, note: note)
       switch outcome {
       case .recorded(let ue):
-        print("Recorded participant \(participant.id) at session \(session.id) as \(status.rawValue) (\(UE.format(ue)) UE).")
+        print("Recorded participant \(participant.id) at session \(session.id) as \(status) (\(UE.format(ue)) UE).")
       case .corrected(let oldStatus, let oldUE, let ue):
         print(
-          "Corrected participant \(participant.id) at session \(session.id): \(oldStatus.rawValue) (\(UE.format(oldUE)) UE) → \(status.rawValue) (\(UE.format(ue)) UE)."
+          "Corrected participant \(participant.id) at session \(session.id): \(oldStatus) (\(UE.format(oldUE)) UE) → \(status) (\(UE.format(ue)) UE)."
         )
       case .noteChanged:
         print("Participant \(participant.id) at session \(session.id) was recorded so already; the note was saved.")

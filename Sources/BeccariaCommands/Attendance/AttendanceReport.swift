@@ -37,7 +37,7 @@ struct AttendanceReport: ParsableCommand {
             + line.cells.map { cell in
               guard cell.booked else { return "" }
               guard let status = cell.status else { return "" }
-              return "\(status.rawValue):\(UE.format(cell.ue ?? 0))"
+              return "\(status):\(UE.format(cell.ue ?? 0))"
             }
             + modules.flatMap { number -> [String] in
               guard let share = line.modules.first(where: { $0.module == number }) else { return ["", "", "", ""] }

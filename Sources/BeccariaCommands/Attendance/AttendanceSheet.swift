@@ -37,7 +37,7 @@ struct AttendanceSheet: ParsableCommand {
         programme: header.programmeTitle, cohort: header.course, module: "\(header.module) – \(header.moduleTitle)",
         date: "\(weekdays[header.day.weekday - 1]), \(header.day.german)", time: "\(header.startsAt)–\(header.endsAt) Uhr",
         ue: header.ue, location: header.location ?? "–", trainers: header.trainers, sessionID: String(header.id.rawValue),
-        qrPayload: "BECCARIA-SESSION:\(header.id.rawValue)", printedAt: "erstellt \(GermanTime.dateTime(Date()))",
+        qrPayload: "BECCARIA-SESSION:\(header.id)", printedAt: "erstellt \(GermanTime.dateTime(Date()))",
         rows: roster.map { entry in
           SignInSheet.Row(
             name: "\(entry.familyName), \(entry.givenNames)", organisation: entry.organisation, municipality: entry.municipality,

@@ -16,20 +16,14 @@ struct CertificateList: ParsableCommand {
   @OptionGroup var global: GlobalOptions
   @OptionGroup var output: FormatOption
   @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
-  @Option(help: "Only valid, revoked or superseded.") var status: String?
+  @Option(help: "Only valid, revoked or superseded.") var status: CertificateStatus?
   @Option(help: "Only serials of this year.") var year: Int?
   @Option(name: .customLong("run"), help: "Only certificates of this run.") var runID: Int64?
-
-  func validate() throws {
-    if let status, !["valid", "revoked", "superseded"].contains(status) {
-      throw ValidationError("--status must be valid, revoked or superseded.")
-    }
-  }
 
   func run() throws {
     try reportingFailures {
       let items = try CertificateStore(try global.connect()).list(
-        .init(participant: participant?.id, status: status, year: year, run: runID))
+        .init(participant: participant?.id, status: status, year: year, run: runID.map { CertificateRunID($0) }))
       try Listing(
         items: items,
         columns: [
@@ -37,7 +31,7 @@ struct CertificateList: ParsableCommand {
           .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
           .init(header: "ID", alignRight: true) { $0.participantID.description },
           .init(header: "HOLDER") { $0.holderName },
-          .init(header: "STATUS") { $0.status },
+          .init(header: "STATUS") { $0.status.rawValue },
           .init(header: "COMPLETED") { $0.completedOn.description },
           .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
         ]

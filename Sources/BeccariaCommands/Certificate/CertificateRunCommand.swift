@@ -67,7 +67,7 @@ struct CertificateRunCommand: ParsableCommand {
         try Listing(
           items: summary.planned,
           columns: [
-            .init(header: "ID", alignRight: true) { String($0.participantID) },
+            .init(header: "ID", alignRight: true) { $0.participantID.description },
             .init(header: "NAME") { $0.holderName },
             .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
             .init(header: "COMPLETED") { $0.completedOn.description },
@@ -85,11 +85,11 @@ struct CertificateRunCommand: ParsableCommand {
           + (output != nil ? ", \(summary.exported) PDFs exported to \(output ?? "")" : "") + ".")
       for certificate in summary.issued.prefix(50) {
         print(
-          "  \(certificate.serial)  \(certificate.kind.rawValue)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)"
+          "  \(certificate.serial)  \(certificate.kind)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)"
         )
       }
       if summary.issued.count > 50 {
-        print("  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID ?? 0))")
+        print("  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID?.description ?? "0"))")
       }
       if let head = summary.auditHead {
         print("Audit chain head: \(head) (keep it: `beccaria audit verify --head \(head)` shows a later rewrite).")

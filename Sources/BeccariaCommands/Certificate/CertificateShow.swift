@@ -27,7 +27,7 @@ struct CertificateShow: ParsableCommand {
     var revokedAt: Date?
     var revocationReason: String?
     var supersededBy: String?
-    var alteredStatus: String?
+    var alteredStatus: CertificateStatus?
     var holderErasedAt: Date?
     var printed: CertificateSnapshot
   }

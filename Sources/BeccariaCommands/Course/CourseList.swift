@@ -35,6 +35,6 @@ enum CourseColumns {
     .init(header: "SESSIONS", alignRight: true) { String($0.sessions) },
     .init(header: "FROM") { $0.startsOn?.description ?? "" },
     .init(header: "TO") { $0.endsOn?.description ?? "" },
-    .init(header: "STATUS") { $0.status },
+    .init(header: "STATUS") { $0.status.rawValue },
   ]
 }

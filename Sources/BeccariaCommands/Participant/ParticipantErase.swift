@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 
@@ -50,7 +51,7 @@ struct ParticipantErase: ParsableCommand {
             : outcome.certificates == 1
               ? "; their certificate remains verifiable." : "; their \(outcome.certificates) certificates remain verifiable."))
       for ended in outcome.endedEnrolments {
-        print("  ended: \(ended.was == "waiting" ? "waiting-list place" : "enrolment") in \(ended.course)")
+        print("  ended: \(ended.was == .waiting ? "waiting-list place" : "enrolment") in \(ended.course)")
       }
       for promotion in outcome.promoted {
         print("  moved up from the waiting list of \(promotion.course): participant \(promotion.participant)")

@@ -71,7 +71,7 @@ struct ParticipantShow: ParsableCommand {
       for (programme, verdict) in try CertificateStore(connection).explain(person.id) {
         print("Certificate rules (\(programme)):")
         for due in verdict.due {
-          print("  due at the next run: \(due.kind.rawValue)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)")
+          print("  due at the next run: \(due.kind)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)")
         }
         for missing in verdict.missing { print("  still missing for the Zertifikat: \(missing)") }
         for blocked in verdict.blocked { print("  held back: \(blocked.sentence)") }
@@ -84,8 +84,8 @@ struct ParticipantShow: ParsableCommand {
           items: details.certificates,
           columns: [
             .init(header: "SERIAL") { $0.serial },
-            .init(header: "KIND") { $0.kind + ($0.module.map { " (module \($0))" } ?? "") },
-            .init(header: "STATUS") { $0.status },
+            .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " (module \($0))" } ?? "") },
+            .init(header: "STATUS") { $0.status.rawValue },
             .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
           ]
         ).render(.table), terminator: "")

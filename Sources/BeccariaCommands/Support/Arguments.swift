@@ -53,3 +53,8 @@ func requireReason(_ reason: String, option: String = "--reason") throws {
     throw ValidationError("\(option) must not be empty: say why, for the record.")
   }
 }
+
+// The status words of the schema's CHECKs, as option values (`--status revoked`).
+extension CertificateStatus: ExpressibleByArgument {}
+extension AssessmentResult: ExpressibleByArgument {}
+extension AssessmentKind: ExpressibleByArgument {}

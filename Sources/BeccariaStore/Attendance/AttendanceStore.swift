@@ -61,7 +61,7 @@ public struct AttendanceStore {
         FROM session s JOIN course c ON c.id = s.course_id
         JOIN programme_version v ON v.id = c.programme_version_id
         JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
-        WHERE s.id = \(session.rawValue)
+        WHERE s.id = \(session)
         """)
     else { throw StoreError.notFound("session \(session)") }
     return SessionHeader(
@@ -98,7 +98,7 @@ public struct AttendanceStore {
       JOIN participant p ON p.id = e.participant_id
       LEFT JOIN municipality m ON m.ags = p.municipality_ags
       LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = p.id
-      WHERE s.id = \(session.rawValue)
+      WHERE s.id = \(session)
       ORDER BY p.family_name COLLATE german, p.given_names COLLATE german, p.id
       """
     ).map { row in
@@ -123,9 +123,9 @@ public struct AttendanceStore {
         let facts = try db.queryOne(
           """
           SELECT s.day, s.ue, s.module_number AS module, c.code AS course, beccaria_today() AS today,
-                 EXISTS (SELECT 1 FROM enrolment e WHERE \(Self.onRoster) AND e.participant_id = \(participant.rawValue)) AS listed
+                 EXISTS (SELECT 1 FROM enrolment e WHERE \(Self.onRoster) AND e.participant_id = \(participant)) AS listed
           FROM session s JOIN course c ON c.id = s.course_id
-          WHERE s.id = \(session.rawValue)
+          WHERE s.id = \(session)
           """)
       else {
         // A trainer sees only the sessions they teach (row-level security): say so.
@@ -154,7 +154,7 @@ public struct AttendanceStore {
         )
       }
       let existing = try db.queryOne(
-        "SELECT status, ue_attended, note FROM attendance WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue) FOR UPDATE"
+        "SELECT status, ue_attended, note FROM attendance WHERE session_id = \(session) AND participant_id = \(participant) FOR UPDATE"
       )
       var outcome = RecordOutcome.recorded(ue: ueAttended)
       if let existing {
@@ -164,13 +164,13 @@ public struct AttendanceStore {
           // The same record with a new note: the note is kept, which is no correction.
           guard let note, note != (try existing.decode("note", as: String?.self)) else { return .unchanged }
           try db.execute(
-            "UPDATE attendance SET note = \(note) WHERE session_id = \(session.rawValue) AND participant_id = \(participant.rawValue)"
+            "UPDATE attendance SET note = \(note) WHERE session_id = \(session) AND participant_id = \(participant)"
           )
           return .noteChanged
         }
         if day < today && (reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
           throw StoreError.invalid(
-            "participant \(participant) is already recorded as \(oldStatus.rawValue) (\(oldUE) UE) for session \(session) on \(day); a correction after the session's day needs --reason"
+            "participant \(participant) is already recorded as \(oldStatus) (\(oldUE) UE) for session \(session) on \(day); a correction after the session's day needs --reason"
           )
         }
         outcome = .corrected(previousStatus: oldStatus, previousUE: oldUE, ue: ueAttended)
@@ -179,7 +179,7 @@ public struct AttendanceStore {
       try db.execute(
         """
         INSERT INTO attendance (session_id, participant_id, status, ue_attended, correction_reason, note)
-        VALUES (\(session.rawValue), \(participant.rawValue), \(status.rawValue), \(ueAttended), \(reason), \(note))
+        VALUES (\(session), \(participant), \(status), \(ueAttended), \(reason), \(note))
         ON CONFLICT (session_id, participant_id) DO UPDATE
           SET status = EXCLUDED.status, ue_attended = EXCLUDED.ue_attended, correction_reason = EXCLUDED.correction_reason,
               note = coalesce(EXCLUDED.note, attendance.note)

@@ -63,7 +63,7 @@ public struct ProgressReports {
     let sessions = try SessionStore(connection).list(courseCode: courseCode)
     let threshold =
       try connection.queryOne(
-        "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(courseID.rawValue)"
+        "SELECT v.attendance_threshold FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(courseID)"
       )?.decode("attendance_threshold", as: Decimal.self) ?? 1
     // German order (ICU, schema 0020): a byte-wise sort put "Müllerová" before "Müller".
     let people = try connection.query(
@@ -74,7 +74,7 @@ public struct ProgressReports {
                e.id AS enrolment_id, e.scope,
                coalesce((SELECT array_to_json(array_agg(em.module_number))::jsonb FROM enrolment_module em WHERE em.enrolment_id = e.id), '[]') AS modules
         FROM enrolment e JOIN participant p ON p.id = e.participant_id
-        WHERE e.course_id = \(courseID.rawValue) AND e.enrolled_at IS NOT NULL AND e.status IN ('enrolled', 'withdrawn', 'transferred')
+        WHERE e.course_id = \(courseID) AND e.enrolled_at IS NOT NULL AND e.status IN ('enrolled', 'withdrawn', 'transferred')
         ORDER BY p.id, (e.status = 'enrolled') DESC, e.id DESC) latest
       ORDER BY family_name COLLATE german, given_names COLLATE german, id
       """)
@@ -89,7 +89,7 @@ public struct ProgressReports {
     for row in try connection.query(
       """
       SELECT a.session_id, a.participant_id, a.status, a.ue_attended FROM attendance a JOIN session s ON s.id = a.session_id
-      WHERE s.course_id = \(courseID.rawValue)
+      WHERE s.course_id = \(courseID)
       """)
     {
       cells[try row.decode("participant_id"), default: [:]][try row.decode("session_id")] =
@@ -99,7 +99,7 @@ public struct ProgressReports {
     for row in try connection.query(
       """
       SELECT participant_id, module_number, planned_ue, attended_ue, attendance_threshold
-      FROM module_attendance WHERE course_id = \(courseID.rawValue)
+      FROM module_attendance WHERE course_id = \(courseID)
       """)
     {
       let planned: Int = try row.decode("planned_ue")

@@ -16,7 +16,7 @@ public struct CourseListing: Codable, Sendable, Equatable {
   public var startsOn: CalendarDate?
   public var endsOn: CalendarDate?
   public var venue: String?
-  public var status: String
+  public var status: CourseStatus
 }
 
 /// Input of `course create`.

@@ -62,7 +62,7 @@ public struct EnrolmentStore {
     var versionID: Int64
     var capacity: Int
     var seatsTaken: Int
-    var status: String
+    var status: CourseStatus
     var moduleNumbers: [Int]
   }
 
@@ -70,7 +70,7 @@ public struct EnrolmentStore {
   /// (participant, then cohorts by id), so that an enrolment and an erasure of the same person
   /// queue instead of deadlocking, and whichever comes second sees the other.
   func lockParticipant(_ db: Connection, _ participant: ParticipantID) throws {
-    _ = try db.queryOne("SELECT 1 AS ok FROM participant WHERE id = \(participant.rawValue) FOR SHARE")
+    _ = try db.queryOne("SELECT 1 AS ok FROM participant WHERE id = \(participant) FOR SHARE")
   }
 
   func lockCourse(_ db: Connection, code: String) throws -> LockedCourse {
@@ -100,12 +100,12 @@ public struct EnrolmentStore {
   private func insertEnrolment(
     _ db: Connection, course: LockedCourse, courseCode: String, participant: ParticipantID, modules: [Int]?
   ) throws -> EnrolmentOutcome {
-    guard course.status == "open" || course.status == "running" else {
+    guard course.status.takesEnrolments else {
       throw StoreError.conflict("cohort \(courseCode) is \(course.status) and takes no enrolments")
     }
     guard
       let person = try db.queryOne(
-        "SELECT erased_at IS NOT NULL AS erased FROM participant WHERE id = \(participant.rawValue)")
+        "SELECT erased_at IS NOT NULL AS erased FROM participant WHERE id = \(participant)")
     else { throw StoreError.notFound("participant \(participant)") }
     if try person.decode("erased", as: Bool.self) {
       throw StoreError.conflict("participant \(participant) was erased and cannot be enrolled")
@@ -119,11 +119,11 @@ public struct EnrolmentStore {
       if modules.isEmpty { throw StoreError.invalid("no module to book") }
     }
     if let existing = try db.queryOne(
-      "SELECT status FROM enrolment WHERE course_id = \(course.id) AND participant_id = \(participant.rawValue) AND status IN ('enrolled', 'waiting')"
+      "SELECT status FROM enrolment WHERE course_id = \(course.id) AND participant_id = \(participant) AND status IN ('enrolled', 'waiting')"
     ) {
-      let status: String = try existing.decode("status")
+      let status: EnrolmentStatus = try existing.decode("status")
       throw StoreError.conflict(
-        "participant \(participant) is already \(status == "waiting" ? "on the waiting list of" : "enrolled in") cohort \(courseCode)"
+        "participant \(participant) is already \(status == .waiting ? "on the waiting list of" : "enrolled in") cohort \(courseCode)"
       )
     }
     let seatFree = course.seatsTaken < course.capacity
@@ -131,7 +131,7 @@ public struct EnrolmentStore {
     let row = try db.queryOne(
       """
       INSERT INTO enrolment (course_id, programme_version_id, participant_id, scope, status, queue_number, enrolled_at)
-      VALUES (\(course.id), \(course.versionID), \(participant.rawValue), \(scope.rawValue),
+      VALUES (\(course.id), \(course.versionID), \(participant), \(scope),
               \(seatFree ? "enrolled" : "waiting"),
               CASE WHEN \(seatFree) THEN NULL ELSE nextval('enrolment_queue_seq') END,
               CASE WHEN \(seatFree) THEN clock_timestamp() END)
@@ -143,7 +143,7 @@ public struct EnrolmentStore {
       try db.execute(
         """
         INSERT INTO enrolment_module (enrolment_id, programme_version_id, module_number)
-        VALUES (\(id.rawValue), \(course.versionID), \(module))
+        VALUES (\(id), \(course.versionID), \(module))
         """)
     }
     if seatFree { return .enrolled(id) }
@@ -163,14 +163,14 @@ public struct EnrolmentStore {
       """
       SELECT c.serial, c.kind, c.module_number, to_char(c.issued_at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS issued
       FROM certificate c JOIN course k ON k.code = \(courseCode) JOIN programme_version v ON v.id = k.programme_version_id
-      WHERE c.participant_id = \(participant.rawValue) AND c.programme_id = v.programme_id AND c.status = 'valid'
+      WHERE c.participant_id = \(participant) AND c.programme_id = v.programme_id AND c.status = 'valid'
         AND (c.kind = 'zertifikat' OR c.module_number = ANY(\(PostgresArray(modules ?? []))))
       ORDER BY c.serial
       """)
     var sentences = try held.map { row -> String in
-      let kind: String = try row.decode("kind")
+      let kind: CertificateKind = try row.decode("kind")
       let module: Int? = try row.decode("module_number")
-      let what = kind == "zertifikat" ? "the Zertifikat" : "a Teilnahmebescheinigung for module \(module ?? 0)"
+      let what = kind == .zertifikat ? "the Zertifikat" : "a Teilnahmebescheinigung for module \(module ?? 0)"
       return "participant \(participant) already holds \(what) of this programme (\(try row.decode("serial", as: String.self)), "
         + "issued \(try row.decode("issued", as: String.self)))"
     }
@@ -179,14 +179,14 @@ public struct EnrolmentStore {
       SELECT o.code, o.status AS course_status, e.status
       FROM enrolment e JOIN course o ON o.id = e.course_id JOIN course k ON k.code = \(courseCode)
       JOIN programme_version ov ON ov.id = o.programme_version_id JOIN programme_version kv ON kv.id = k.programme_version_id
-      WHERE e.participant_id = \(participant.rawValue) AND e.status IN ('enrolled', 'waiting') AND o.id <> k.id
+      WHERE e.participant_id = \(participant) AND e.status IN ('enrolled', 'waiting') AND o.id <> k.id
         AND o.status IN ('open', 'running') AND ov.programme_id = kv.programme_id
       ORDER BY o.code
       """)
     sentences += try others.map { row in
       let code: String = try row.decode("code")
-      let status: String = try row.decode("status")
-      return status == "waiting"
+      let status: EnrolmentStatus = try row.decode("status")
+      return status == .waiting
         ? "participant \(participant) is also on the waiting list of cohort \(code)"
         : "participant \(participant) is also enrolled in cohort \(code) (\(try row.decode("course_status", as: String.self)))"
     }
@@ -202,7 +202,7 @@ public struct EnrolmentStore {
         let enrolment = try db.queryOne(
           """
           SELECT id, status FROM enrolment
-          WHERE course_id = \(course.id) AND participant_id = \(participant.rawValue) AND status IN ('enrolled', 'waiting')
+          WHERE course_id = \(course.id) AND participant_id = \(participant) AND status IN ('enrolled', 'waiting')
           FOR UPDATE
           """)
       else { throw StoreError.notFound("an enrolment of participant \(participant) in cohort \(courseCode)") }
@@ -267,7 +267,7 @@ public struct EnrolmentStore {
         let enrolment = try db.queryOne(
           """
           SELECT id, scope, status FROM enrolment
-          WHERE course_id = \(source.id) AND participant_id = \(participant.rawValue) AND status = 'enrolled' FOR UPDATE
+          WHERE course_id = \(source.id) AND participant_id = \(participant) AND status = 'enrolled' FOR UPDATE
           """)
       else { throw StoreError.notFound("an enrolment of participant \(participant) in cohort \(from)") }
       let enrolmentID: Int64 = try enrolment.decode("id")
@@ -299,7 +299,7 @@ public struct EnrolmentStore {
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
       try db.execute(
         """
-        UPDATE enrolment SET status = 'transferred', ended_at = now(), end_reason = \(reason), transferred_to = \(newID.rawValue)
+        UPDATE enrolment SET status = 'transferred', ended_at = now(), end_reason = \(reason), transferred_to = \(newID)
         WHERE id = \(enrolmentID)
         """)
       let planned = Set(
@@ -320,7 +320,7 @@ public struct EnrolmentStore {
       FROM session s
       JOIN course c ON c.id = s.course_id
       JOIN programme_version v ON v.id = c.programme_version_id
-      LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = \(participant.rawValue)
+      LEFT JOIN attendance a ON a.session_id = s.id AND a.participant_id = \(participant)
       WHERE s.course_id = \(courseID)
       GROUP BY s.module_number, v.attendance_threshold, v.excused_counts
       HAVING sum(CASE WHEN a.status IN ('present', 'late') THEN a.ue_attended
@@ -373,7 +373,7 @@ public struct EnrolmentStore {
                        FROM enrolment_module em WHERE em.enrolment_id = e.id), '[]'::jsonb) AS modules
       FROM enrolment e JOIN course c ON c.id = e.course_id JOIN participant p ON p.id = e.participant_id
       LEFT JOIN municipality m ON m.ags = p.municipality_ags
-      WHERE e.participant_id = \(participant.rawValue)
+      WHERE e.participant_id = \(participant)
       ORDER BY e.requested_at DESC, e.id DESC
       """
     ).map(Self.listing)

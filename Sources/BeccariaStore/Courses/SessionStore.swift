@@ -114,7 +114,7 @@ public struct SessionStore {
             """
             SELECT s.id, c.code, to_char(s.starts_at, 'HH24:MI') AS starts, to_char(s.ends_at, 'HH24:MI') AS ends
             FROM session_trainer st JOIN session s ON s.id = st.session_id JOIN course c ON c.id = s.course_id
-            WHERE st.trainer_id = \(trainerID.rawValue)
+            WHERE st.trainer_id = \(trainerID)
               AND st.during && tsrange(\(session.day.postgres) + \(start)::time, \(session.day.postgres) + \(end)::time)
             LIMIT 1
             """)
@@ -124,7 +124,7 @@ public struct SessionStore {
                 + "on \(session.day) \(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps"
             )
           }
-          try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (\(id.rawValue), \(trainerID.rawValue))")
+          try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (\(id), \(trainerID))")
         }
         ids.append(id)
       }
@@ -141,11 +141,11 @@ public struct SessionStore {
     guard !reason.isEmpty else { throw StoreError.invalid("cancelling a session needs a reason (--reason)") }
     return try connection.transaction(attempts: 3) { db in
       let header = try AttendanceStore(db).header(session)
-      guard try db.queryOne("SELECT 1 AS ok FROM session WHERE id = \(session.rawValue) FOR UPDATE") != nil else {
+      guard try db.queryOne("SELECT 1 AS ok FROM session WHERE id = \(session) FOR UPDATE") != nil else {
         throw StoreError.notFound("session \(session)")
       }
       let recorded =
-        try db.queryOne("SELECT count(*)::integer AS n FROM attendance WHERE session_id = \(session.rawValue)")?.decode(
+        try db.queryOne("SELECT count(*)::integer AS n FROM attendance WHERE session_id = \(session)")?.decode(
           "n", as: Int.self) ?? 0
       if recorded > 0 {
         throw StoreError.conflict(
@@ -153,7 +153,7 @@ public struct SessionStore {
             + "(correct its attendance instead)")
       }
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
-      try db.execute("DELETE FROM session WHERE id = \(session.rawValue)")
+      try db.execute("DELETE FROM session WHERE id = \(session)")
       return header
     }
   }

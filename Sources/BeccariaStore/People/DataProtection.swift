@@ -14,7 +14,7 @@ public struct ErasureOutcome: Codable, Sendable, Equatable {
   public struct EndedEnrolment: Codable, Sendable, Equatable {
     public var course: String
     /// `enrolled` or `waiting`: what the enrolment was before it ended.
-    public var was: String
+    public var was: EnrolmentStatus
   }
   public struct Promotion: Codable, Sendable, Equatable {
     public var course: String
@@ -23,7 +23,7 @@ public struct ErasureOutcome: Codable, Sendable, Equatable {
   /// A file with the holder's data: what it is (`certificate` or `auskunft`), the host that
   /// wrote it, its path and the SHA-256 it had.
   public struct ExportedFile: Codable, Sendable, Equatable {
-    public var kind: String
+    public var kind: ExportFileKind
     public var host: String
     public var path: String
     public var sha256: String
@@ -55,7 +55,7 @@ public struct DataProtection {
 
   /// Everything stored about a person, as pretty JSON.
   public func export(_ participant: ParticipantID) throws -> Data {
-    guard let row = try connection.queryOne("SELECT participant_export(\(participant.rawValue))::text AS document"),
+    guard let row = try connection.queryOne("SELECT participant_export(\(participant))::text AS document"),
       let text: String = try row.decode("document")
     else { throw StoreError.notFound("participant \(participant)") }
     let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
@@ -66,7 +66,7 @@ public struct DataProtection {
   /// standard output, with the SHA-256 (hex) of the JSON document; audited like every write.
   public func recordGiven(_ participant: ParticipantID, toFile: Bool, sha256: String) throws {
     try connection.execute(
-      "SELECT participant_export_record(\(participant.rawValue), \(toFile ? "file" : "standard output"), \(sha256))")
+      "SELECT participant_export_record(\(participant), \(toFile ? "file" : "standard output"), \(sha256))")
   }
 
   /// Registers a file of the person's data written outside the database (an export for the
@@ -74,7 +74,7 @@ public struct DataProtection {
   public func recordExport(_ participant: ParticipantID, path: String, sha256: String) throws {
     try connection.execute(
       """
-      SELECT export_file_record('auskunft', \(participant.rawValue), NULL, \(ProcessInfo.processInfo.hostName), \(path), \(sha256))
+      SELECT export_file_record('auskunft', \(participant), NULL, \(ProcessInfo.processInfo.hostName), \(path), \(sha256))
       """)
   }
 
@@ -91,7 +91,7 @@ public struct DataProtection {
     guard !reason.isEmpty else { throw StoreError.invalid("an erasure needs a reason (--reason)") }
     do {
       return try connection.transaction(attempts: 3) { db in
-        guard let row = try db.queryOne("SELECT participant_erase(\(participant.rawValue), \(reason)) AS outcome") else {
+        guard let row = try db.queryOne("SELECT participant_erase(\(participant), \(reason)) AS outcome") else {
           throw StoreError.corrupt("the erasure of participant \(participant) returned nothing")
         }
         return try row.decodeJSON("outcome")
@@ -111,7 +111,7 @@ public struct DataProtection {
       let row = try connection.queryOne(
         """
         SELECT p.erased_at, participant_files(p.id)::text AS files FROM participant p
-        WHERE p.id = \(participant.rawValue) AND p.erased_at IS NOT NULL
+        WHERE p.id = \(participant) AND p.erased_at IS NOT NULL
         """)
     else { return nil }
     let files = try JSONDecoder().decode(
@@ -173,12 +173,12 @@ public struct DataProtection {
   {
     let url = URL(fileURLWithPath: file.path)
     let name = url.lastPathComponent
-    if file.kind == "sheet" {
+    if file.kind == .sheet {
       return .left(
         "a sign-in sheet, which names others too: print it again without this person and destroy this file and its copies")
     }
     guard file.host == host else { return .left("written on \(file.host), not on this machine: delete it there") }
-    guard file.path.hasPrefix("/"), file.kind != "certificate" || name == "\(file.serial ?? "").pdf" else {
+    guard file.path.hasPrefix("/"), file.kind != .certificate || name == "\(file.serial ?? "").pdf" else {
       return .left("not where this certificate's file is written: left alone")
     }
     let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -195,7 +195,7 @@ public struct DataProtection {
     guard versions.contains(where: { $0.sha256 == hash }) else {
       return .left("changed since it was written: left alone; check it and delete it by hand")
     }
-    guard file.kind == "certificate" || Self.isExport(data, of: person) else {
+    guard file.kind == .certificate || Self.isExport(data, of: person) else {
       return .left("does not hold this person's export: left alone")
     }
     guard unlinkat(folder, name, 0) == 0 else {

@@ -22,9 +22,9 @@ public struct ModuleProgress: Codable, Sendable, Equatable {
 /// A certificate as listed for its holder.
 public struct CertificateSummary: Codable, Sendable, Equatable {
   public var serial: String
-  public var kind: String
+  public var kind: CertificateKind
   public var module: Int?
-  public var status: String
+  public var status: CertificateStatus
   public var issuedAt: Date
 }
 
@@ -39,7 +39,7 @@ extension ParticipantStore {
       FROM module_attendance ma
       JOIN course c ON c.id = ma.course_id
       JOIN programme_module m ON m.programme_version_id = ma.programme_version_id AND m.number = ma.module_number
-      WHERE ma.participant_id = \(id.rawValue)
+      WHERE ma.participant_id = \(id)
       ORDER BY c.starts_on NULLS LAST, c.code, ma.module_number
       """
     ).map { row in
@@ -56,7 +56,7 @@ extension ParticipantStore {
     try connection.query(
       """
       SELECT serial, kind, module_number, status, issued_at FROM certificate
-      WHERE participant_id = \(id.rawValue) ORDER BY issued_at DESC, id DESC
+      WHERE participant_id = \(id) ORDER BY issued_at DESC, id DESC
       """
     ).map { row in
       CertificateSummary(

@@ -160,7 +160,7 @@ public struct ParticipantStore {
   }
 
   public func find(_ id: ParticipantID) throws -> ParticipantListing {
-    guard let row = try connection.queryOne("\(Self.listingSQL) WHERE p.id = \(id.rawValue)") else {
+    guard let row = try connection.queryOne("\(Self.listingSQL) WHERE p.id = \(id)") else {
       throw StoreError.notFound("participant \(id)")
     }
     return try Self.listing(row)
@@ -173,7 +173,7 @@ public struct ParticipantStore {
     try connection.transaction { db in
       guard
         let row = try db.queryOne(
-          "SELECT family_name, given_names, erased_at IS NOT NULL AS erased FROM participant WHERE id = \(id.rawValue) FOR UPDATE"
+          "SELECT family_name, given_names, erased_at IS NOT NULL AS erased FROM participant WHERE id = \(id) FOR UPDATE"
         )
       else { throw StoreError.notFound("participant \(id)") }
       if try row.decode("erased", as: Bool.self) {
@@ -190,10 +190,10 @@ public struct ParticipantStore {
       try db.execute(
         """
         INSERT INTO participant_name_change (participant_id, old_family_name, old_given_names, new_family_name, new_given_names, reason)
-        VALUES (\(id.rawValue), \(oldFamily), \(oldGiven), \(newFamily), \(newGiven), \(reason))
+        VALUES (\(id), \(oldFamily), \(oldGiven), \(newFamily), \(newGiven), \(reason))
         """)
       try db.execute(
-        "UPDATE participant SET family_name = \(newFamily), given_names = \(newGiven), updated_at = now() WHERE id = \(id.rawValue)"
+        "UPDATE participant SET family_name = \(newFamily), given_names = \(newGiven), updated_at = now() WHERE id = \(id)"
       )
       return ("\(oldGiven) \(oldFamily)", "\(newGiven) \(newFamily)")
     }
@@ -204,7 +204,7 @@ public struct ParticipantStore {
     try connection.query(
       """
       SELECT old_family_name, old_given_names, new_family_name, new_given_names, reason, changed_at
-      FROM participant_name_change WHERE participant_id = \(id.rawValue) ORDER BY changed_at, id
+      FROM participant_name_change WHERE participant_id = \(id) ORDER BY changed_at, id
       """
     ).map { row in
       NameChange(

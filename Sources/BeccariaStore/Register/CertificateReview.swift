@@ -55,7 +55,7 @@ public struct CertificateReview {
       """
       WITH RECURSIVE chain AS (
         SELECT c.id AS leaf, c.supersedes, c.issued_at FROM certificate c
-        WHERE c.status = 'valid' AND (\(participant?.rawValue)::bigint IS NULL OR c.participant_id = \(participant?.rawValue))
+        WHERE c.status = 'valid' AND (\(participant)::bigint IS NULL OR c.participant_id = \(participant))
         UNION ALL
         SELECT chain.leaf, p.supersedes, p.issued_at FROM chain JOIN certificate p ON p.id = chain.supersedes
       ), first_issue AS (
@@ -73,23 +73,23 @@ public struct CertificateReview {
                      WHERE b.participant_id = c.participant_id AND b.programme_id = c.programme_id AND b.changed_at > f.issued_at)
       ORDER BY c.serial
       """)
-    struct Found { var entry: ReviewEntry; var programme: Int64 }
+    struct Found { var entry: ReviewEntry; var programme: ProgrammeID }
     let found = try rows.map { row in
       Found(
         entry: ReviewEntry(
-          serial: try row.decode("serial"), kind: CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat,
-          module: try row.decode("module_number"), participantID: ParticipantID(try row.decode("participant_id")),
+          serial: try row.decode("serial"), kind: try row.decode("kind"),
+          module: try row.decode("module_number"), participantID: try row.decode("participant_id"),
           holderName: try row.decode("name"), issuedAt: try row.decode("issued_at"), changes: try row.decodeJSON("changes"),
           noLongerMet: nil),
         programme: try row.decode("programme_id"))
     }
     // The rules as they stand today, for each holder and programme at once.
-    let keys = Array(Set(found.map { DueKey(participant: $0.entry.participantID.rawValue, programme: $0.programme) }))
+    let keys = Array(Set(found.map { DueKey(participant: $0.entry.participantID, programme: $0.programme) }))
     var inputs: [DueKey: EligibilityInput] = [:]
     for eligibility in try EligibilityReader(connection).cases(for: keys) { inputs[eligibility.key] = eligibility.input }
     return found.map { item in
       var entry = item.entry
-      let key = DueKey(participant: entry.participantID.rawValue, programme: item.programme)
+      let key = DueKey(participant: entry.participantID, programme: item.programme)
       entry.noLongerMet = inputs[key].flatMap { Self.unmet(entry, input: $0) }
       return entry
     }
@@ -116,10 +116,10 @@ public struct CertificateReview {
       """
       SELECT c.serial, to_char(c.issued_at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS issued
       FROM certificate c
-      LEFT JOIN session s ON s.id = \(session?.rawValue)
+      LEFT JOIN session s ON s.id = \(session)
       LEFT JOIN programme_version v ON v.id = s.programme_version_id
       LEFT JOIN programme pr ON pr.code = \(programmeCode)
-      WHERE c.participant_id = \(participant.rawValue) AND c.status = 'valid'
+      WHERE c.participant_id = \(participant) AND c.status = 'valid'
         AND c.programme_id = coalesce(v.programme_id, pr.id)
         AND (CASE WHEN s.id IS NOT NULL THEN c.module_number IS NULL OR c.module_number = s.module_number
                   ELSE c.kind = 'zertifikat' END)

@@ -18,7 +18,7 @@ public struct CertificateRevision {
   /// A certificate's id, status and successor as they stand.
   public struct Current: Sendable {
     public var id: Int64
-    public var status: String
+    public var status: CertificateStatus
     public var supersededBy: String?
   }
 
@@ -46,8 +46,8 @@ public struct CertificateRevision {
     return try connection.transaction { db in
       let current = try current(db, serial: serial)
       switch current.status {
-      case "revoked": throw StoreError.conflict("certificate \(serial) is already revoked")
-      case "superseded":
+      case .revoked: throw StoreError.conflict("certificate \(serial) is already revoked")
+      case .superseded:
         throw StoreError.conflict(
           "certificate \(serial) was replaced by \(current.supersededBy ?? "a newer one"); revoke the current certificate instead"
         )
@@ -68,7 +68,7 @@ public struct CertificateRevision {
     let reason = try Self.requireReason(reason, for: "reopening")
     return try connection.transaction { db in
       let current = try current(db, serial: serial)
-      guard current.status == "revoked" else {
+      guard current.status == .revoked else {
         throw StoreError.conflict("certificate \(serial) is \(current.status): only a revoked certificate is reopened")
       }
       if let earlier = try db.queryOne(

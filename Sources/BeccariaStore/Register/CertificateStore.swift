@@ -9,11 +9,11 @@ public struct CertificateListing: Codable, Sendable, Equatable {
   public var module: Int?
   public var participantID: ParticipantID
   public var holderName: String
-  public var status: String
+  public var status: CertificateStatus
   public var issuedAt: Date
   public var completedOn: CalendarDate
   public var sha256: String
-  public var runID: Int64?
+  public var runID: CertificateRunID?
 }
 
 /// A stored certificate with its frozen content.
@@ -25,7 +25,7 @@ public struct StoredCertificate: Sendable {
   public var revocationReason: String?
   public var supersededBy: String?
   /// The status field itself when it disagrees with the recorded history (it was altered).
-  public var alteredStatus: String?
+  public var alteredStatus: CertificateStatus?
   /// When the holder's data, and with it the PDF, was erased on request.
   public var holderErasedAt: Date?
 }
@@ -45,8 +45,8 @@ public struct CertificateStore {
 
   static func listing(_ row: Row) throws -> CertificateListing {
     CertificateListing(
-      serial: try row.decode("serial"), kind: CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat,
-      module: try row.decode("module_number"), participantID: ParticipantID(try row.decode("participant_id")),
+      serial: try row.decode("serial"), kind: try row.decode("kind"),
+      module: try row.decode("module_number"), participantID: try row.decode("participant_id"),
       holderName: try row.decode("holder"), status: try row.decode("status"), issuedAt: try row.decode("issued_at"),
       completedOn: try row.date("completed_on"), sha256: try row.decode("pdf_sha256"), runID: try row.decode("run_id"))
   }
@@ -54,10 +54,12 @@ public struct CertificateStore {
   /// Filters of `list`.
   public struct Filter: Sendable {
     public var participant: ParticipantID?
-    public var status: String?
+    public var status: CertificateStatus?
     public var year: Int?
-    public var run: Int64?
-    public init(participant: ParticipantID? = nil, status: String? = nil, year: Int? = nil, run: Int64? = nil) {
+    public var run: CertificateRunID?
+    public init(
+      participant: ParticipantID? = nil, status: CertificateStatus? = nil, year: Int? = nil, run: CertificateRunID? = nil
+    ) {
       self.participant = participant
       self.status = status
       self.year = year
@@ -69,7 +71,7 @@ public struct CertificateStore {
     try connection.query(
       """
       \(Self.listingSQL)
-      WHERE (\(filter.participant?.rawValue)::bigint IS NULL OR c.participant_id = \(filter.participant?.rawValue))
+      WHERE (\(filter.participant)::bigint IS NULL OR c.participant_id = \(filter.participant))
         AND (\(filter.status)::text IS NULL OR coalesce(e.status, c.status) = \(filter.status))
         AND (\(filter.year)::integer IS NULL OR c.serial LIKE 'BQ-' || \(filter.year)::text || '-%')
         AND (\(filter.run)::bigint IS NULL OR c.run_id = \(filter.run))
@@ -92,18 +94,19 @@ public struct CertificateStore {
         WHERE c.serial = \(serial)
         """)
     else { throw StoreError.notFound("certificate \(serial)") }
-    let status: String = try row.decode("status")
+    let status: CertificateStatus = try row.decode("status")
     return StoredCertificate(
       listing: try Self.listing(row), snapshot: try row.decodeJSON("snapshot"), pdf: try row.decode("pdf"),
-      revokedAt: status == "revoked" ? try row.decode("revoked_at") : nil,
-      revocationReason: status == "revoked" ? try row.decode("revocation_reason") : nil,
+      revokedAt: status == .revoked ? try row.decode("revoked_at") : nil,
+      revocationReason: status == .revoked ? try row.decode("revocation_reason") : nil,
       supersededBy: try row.decode("superseded_by"), alteredStatus: try row.decode("altered_status"),
       holderErasedAt: try row.decode("holder_erased_at"))
   }
 
   /// Records the result of a participant's project work (or exam, colloquium).
   public func recordAssessment(
-    participant: ParticipantID, programmeCode: String, kind: String, passed: Bool, title: String?, assessedOn: CalendarDate,
+    participant: ParticipantID, programmeCode: String, kind: AssessmentKind, result: AssessmentResult, title: String?,
+    assessedOn: CalendarDate,
     courseCode: String?, note: String?
   ) throws {
     try connection.transaction { db in
@@ -121,8 +124,8 @@ public struct CertificateStore {
       try db.execute(
         """
         INSERT INTO assessment (participant_id, programme_id, course_id, kind, result, title, assessed_on, note)
-        VALUES (\(participant.rawValue), \(try programme.decode("id", as: Int64.self)), \(courseID), \(kind),
-                \(passed ? "passed" : "failed"), \(title), \(assessedOn.postgres), \(note))
+        VALUES (\(participant), \(try programme.decode("id", as: Int64.self)), \(courseID), \(kind),
+                \(result), \(title), \(assessedOn.postgres), \(note))
         """)
     }
   }
@@ -134,12 +137,12 @@ public struct CertificateStore {
       """
       SELECT DISTINCT v.programme_id, p.code FROM enrolment e JOIN course c ON c.id = e.course_id
       JOIN programme_version v ON v.id = c.programme_version_id JOIN programme p ON p.id = v.programme_id
-      WHERE e.participant_id = \(participant.rawValue) ORDER BY p.code
+      WHERE e.participant_id = \(participant) ORDER BY p.code
       """)
-    var codes: [Int64: String] = [:]
+    var codes: [ProgrammeID: String] = [:]
     for row in programmes { codes[try row.decode("programme_id")] = try row.decode("code") }
     let cases = try EligibilityReader(connection).cases(
-      for: codes.keys.sorted().map { DueKey(participant: participant.rawValue, programme: $0) })
+      for: codes.keys.sorted().map { DueKey(participant: participant, programme: $0) })
     return cases.map { (codes[$0.key.programme] ?? "?", Eligibility.evaluate($0.input)) }
   }
 }

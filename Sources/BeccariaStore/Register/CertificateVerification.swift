@@ -51,12 +51,12 @@ public struct VerificationResult: Codable, Sendable, Equatable {
 
   /// Revocation, supersession and the current certificate of a register entry.
   mutating func status(from entry: CertificateVerifier.RegisterEntry) {
-    if entry.recordedStatus == "revoked" {
+    if entry.recordedStatus == .revoked {
       revokedAt = entry.event?.at ?? entry.revokedAt
       revocationReason = entry.event?.reason ?? entry.revocationReason
     }
     supersededBy = entry.supersededBy
-    currentSerial = entry.currentSerial ?? (entry.recordedStatus == "valid" ? entry.serial : nil)
+    currentSerial = entry.currentSerial ?? (entry.recordedStatus == .valid ? entry.serial : nil)
   }
 
   mutating func fill(from claim: CertificateClaim) {
@@ -94,7 +94,7 @@ public struct CertificateVerifier {
     /// For an erased holder: the SHA-256 (hex) of the signature's base64url text, kept instead of it.
     var signatureSHA256: String?
     var sha256: String
-    var status: String
+    var status: CertificateStatus
     var revokedAt: Date?
     var revocationReason: String?
     var supersededBy: String?
@@ -104,17 +104,17 @@ public struct CertificateVerifier {
     var event: StatusEvent?
 
     struct StatusEvent {
-      var status: String
+      var status: CertificateStatus
       var at: Date
       var reason: String
     }
 
     /// The status the register's history gives: a status row changed without its event (by
     /// someone who switched the guards off) does not decide.
-    var recordedStatus: String { event?.status ?? status }
+    var recordedStatus: CertificateStatus { event?.status ?? status }
     /// A sentence when the status row and its history disagree.
     var statusMismatch: String? {
-      guard (event?.status ?? "valid") != status else { return nil }
+      guard (event?.status ?? .valid) != status else { return nil }
       return "the register's status field says \(status), which was not set by certificate revoke or reissue "
         + "(the register was altered; run beccaria audit verify)"
     }
@@ -142,7 +142,7 @@ public struct CertificateVerifier {
       status: try row.decode("status"), revokedAt: try row.decode("revoked_at"),
       revocationReason: try row.decode("revocation_reason"), supersededBy: try row.decode("superseded_by"),
       currentSerial: try row.decode("current_serial"), holderErasedAt: try row.decode("holder_erased_at"),
-      event: try row.decode("event_status", as: String?.self).map {
+      event: try row.decode("event_status", as: CertificateStatus?.self).map {
         RegisterEntry.StatusEvent(status: $0, at: try row.decode("event_at"), reason: try row.decode("event_reason"))
       })
   }
@@ -198,7 +198,7 @@ public struct CertificateVerifier {
 
   /// The last certificate of a replaced one's chain, when the register has it.
   func currentEntry(of entry: RegisterEntry) throws -> RegisterEntry? {
-    guard entry.recordedStatus == "superseded", let connection, let serial = entry.currentSerial ?? entry.supersededBy else {
+    guard entry.recordedStatus == .superseded, let connection, let serial = entry.currentSerial ?? entry.supersededBy else {
       return nil
     }
     return try self.entry(connection, where: "c.serial = \(serial)")
@@ -212,17 +212,17 @@ public struct CertificateVerifier {
   ) -> VerificationResult {
     let mismatch = entry.statusMismatch.map { "; \($0)" } ?? ""
     switch entry.recordedStatus {
-    case "revoked":
+    case .revoked:
       let at = entry.event?.at ?? entry.revokedAt
       let reason = entry.event?.reason ?? entry.revocationReason
       return VerificationResult(
         .revoked,
         "certificate \(entry.serial) is genuine but was revoked\(at.map { " on \(day($0))" } ?? "")"
           + (reason.map { ": \($0)" } ?? "") + suffix + mismatch, checkedAgainst: checkedAgainst)
-    case "superseded":
+    case .superseded:
       let later = entry.currentSerial.flatMap { $0 == entry.supersededBy ? nil : $0 }
       var text = "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
-      if let current, current.recordedStatus == "revoked" {
+      if let current, current.recordedStatus == .revoked {
         let at = current.event?.at ?? current.revokedAt
         let reason = current.event?.reason ?? current.revocationReason
         text +=
@@ -261,7 +261,7 @@ public struct CertificateVerifier {
       claim = decoded
     }
     var result: VerificationResult
-    if entry.recordedStatus == "valid" && claim == nil {
+    if entry.recordedStatus == .valid && claim == nil {
       result = VerificationResult(
         .valid,
         "certificate \(entry.serial) was issued and is valid; \(erasedNote), so only the holder's PDF or QR code shows whose it is",

@@ -4,9 +4,9 @@ import Postgres
 
 /// A participant and programme whose certificates are to be checked.
 public struct DueKey: Hashable, Sendable {
-  public var participant: Int64
-  public var programme: Int64
-  public init(participant: Int64, programme: Int64) {
+  public var participant: ParticipantID
+  public var programme: ProgrammeID
+  public init(participant: ParticipantID, programme: ProgrammeID) {
     self.participant = participant
     self.programme = programme
   }
@@ -21,9 +21,9 @@ public struct EligibilityCase: Sendable {
   public var input: EligibilityInput
   /// The programme version whose texts the documents use.
   public var definition: ProgrammeDefinition
-  public var programmeVersionID: Int64
+  public var programmeVersionID: ProgrammeVersionID
   /// Course ids by code, for the certificate rows.
-  public var courseIDs: [String: Int64]
+  public var courseIDs: [String: CourseID]
 }
 
 /// Reads the inputs of the completion rules for many participants at once: a fixed number of
@@ -37,7 +37,7 @@ public struct EligibilityReader {
     let people = PostgresArray(Array(Set(keys.map(\.participant))))
     let wanted = Set(keys)
 
-    var persons: [Int64: (name: String, birth: CalendarDate?, erased: Bool)] = [:]
+    var persons: [ParticipantID: (name: String, birth: CalendarDate?, erased: Bool)] = [:]
     for row in try connection.query(
       "SELECT id, given_names || ' ' || family_name AS name, birth_date, erased_at IS NOT NULL AS erased FROM participant WHERE id = ANY(\(people))"
     ) {
@@ -45,7 +45,7 @@ public struct EligibilityReader {
     }
 
     var credits: [DueKey: [EligibilityInput.Credit]] = [:]
-    var courseIDs: [DueKey: [String: Int64]] = [:]
+    var courseIDs: [DueKey: [String: CourseID]] = [:]
     for row in try connection.query(
       """
       SELECT ma.participant_id, ma.programme_id, ma.module_number, c.id AS course_id, c.code,
@@ -65,7 +65,7 @@ public struct EligibilityReader {
       courseIDs[key, default: [:]][code] = try row.decode("course_id")
     }
 
-    struct Enrolments { var whole: Bool; var ended: Bool; var versionID: Int64 }
+    struct Enrolments { var whole: Bool; var ended: Bool; var versionID: ProgrammeVersionID }
     var enrolments: [DueKey: Enrolments] = [:]
     for row in try connection.query(
       """
@@ -115,9 +115,9 @@ public struct EligibilityReader {
     {
       let key = DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))
       var entry = held[key] ?? Held()
-      let revoked = try row.decode("status", as: String.self) == "revoked"
+      let revoked = try row.decode("status", as: CertificateStatus.self) == .revoked
       let serial: String = try row.decode("serial")
-      if try row.decode("kind", as: String.self) == CertificateKind.zertifikat.rawValue {
+      if try row.decode("kind", as: CertificateKind.self) == .zertifikat {
         if revoked { entry.revokedZertifikat = serial } else { entry.zertifikat = true }
       } else if let module: Int = try row.decode("module_number") {
         if revoked { entry.revokedModules[module] = serial } else { entry.modules.insert(module) }
@@ -126,8 +126,8 @@ public struct EligibilityReader {
     }
 
     // Definitions: the version of the participant's programme enrolment, else the latest.
-    var versionFor: [DueKey: Int64] = [:]
-    var missingLatest: Set<Int64> = []
+    var versionFor: [DueKey: ProgrammeVersionID] = [:]
+    var missingLatest: Set<ProgrammeID> = []
     for key in keys {
       if let id = enrolments[key]?.versionID { versionFor[key] = id } else { missingLatest.insert(key.programme) }
     }
@@ -138,11 +138,11 @@ public struct EligibilityReader {
         WHERE programme_id = ANY(\(PostgresArray(Array(missingLatest)))) ORDER BY programme_id, version DESC
         """)
       {
-        let programme: Int64 = try row.decode("programme_id")
+        let programme: ProgrammeID = try row.decode("programme_id")
         for key in keys where key.programme == programme && versionFor[key] == nil { versionFor[key] = try row.decode("id") }
       }
     }
-    var definitions: [Int64: ProgrammeDefinition] = [:]
+    var definitions: [ProgrammeVersionID: ProgrammeDefinition] = [:]
     let versionIDs = Array(Set(versionFor.values))
     if !versionIDs.isEmpty {
       for row in try connection.query("SELECT id, definition FROM programme_version WHERE id = ANY(\(PostgresArray(versionIDs)))")
