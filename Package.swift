@@ -94,10 +94,14 @@ let package = Package(
       ],
       swiftSettings: swiftSettings),
 
+    // PDF bytes behind one door: the PDFs Cairo writes read by object (ACCEPTS.md), split into
+    // one file per page with a stamp on top, objects rewritten. Foundation only.
+    .target(name: "PDFAssembly", exclude: ["ACCEPTS.md"], swiftSettings: swiftSettings),
+
     // PDF rendering with Cairo + Pango (text shaping) and libqrencode.
     .target(
       name: "Documents",
-      dependencies: ["BeccariaCore", "CPangoCairo", "CQREncode"],
+      dependencies: ["BeccariaCore", "PDFAssembly", "CPangoCairo", "CQREncode"],
       swiftSettings: swiftSettings),
 
     // One file per subcommand; shared option groups.
@@ -154,6 +158,10 @@ let package = Package(
       dependencies: [
         "CSVImport", "Postgres", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
       ],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "PDFAssemblyTests",
+      dependencies: ["PDFAssembly", "Documents", "TestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "SigningTests",

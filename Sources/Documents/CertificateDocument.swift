@@ -1,5 +1,6 @@
 import BeccariaCore
 import Foundation
+import PDFAssembly
 
 /// The certificate as an authority hands it out: A4 portrait, a fine double frame, the issuer at
 /// the top, the heading and the holder's name in a serif face (shrunk to fit, never overflowing),
@@ -33,7 +34,7 @@ public enum CertificateDocument {
     .init(
       title: "\(snapshot.heading) \(snapshot.serial)", author: snapshot.issuer,
       subject: "\(snapshot.heading) – \(snapshot.holderName)", keywords: "\(snapshot.serial) \(snapshot.qrPayload)",
-      creationDate: created)
+      creationDate: created, producer: "cairo \(PDFWriter.cairoVersion) + beccaria")
   }
 
   /// Draws a batch before its serial numbers exist, so that the nightly run can render outside

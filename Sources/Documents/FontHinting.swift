@@ -1,5 +1,6 @@
 import CPangoCairo
 import Foundation
+import PDFAssembly
 
 extension PDFPageSplitter {
   /// The PDF Cairo wrote, with every embedded TrueType program (`/FontFile2`) stripped of its
@@ -10,90 +11,22 @@ extension PDFPageSplitter {
   /// the bytes. A font program HarfBuzz cannot process is kept as it is.
   public static func withoutFontHinting(_ pdf: Data) throws -> Data {
     let document = try PDFPageSplitter(pdf)
-    let bytes = document.bytes
-    // The font programs, by the descriptors that name them.
-    var programs = Set<Int>()
-    for object in document.objects.values {
-      var cursor = object.range.lowerBound
-      while let key = firstRange(of: Array("/FontFile2".utf8), in: bytes, within: cursor..<object.headEnd) {
-        if let number = references(in: bytes, from: key.upperBound, to: min(object.headEnd, key.upperBound + 24)).first {
-          programs.insert(number)
-        }
-        cursor = key.upperBound
-      }
-    }
+    let programs = document.objects(namedBy: "/FontFile2")
     guard !programs.isEmpty else { return pdf }
-    let ordered = document.objects.sorted { $0.value.range.lowerBound < $1.value.range.lowerBound }
-    guard let first = ordered.first,
-      let trailer = lastRange(of: Array("trailer".utf8), in: bytes),
-      let startxref = lastRange(of: Array("startxref".utf8), in: bytes),
-      let size = firstRange(of: Array("/Size".utf8), in: bytes, within: trailer.upperBound..<startxref.lowerBound)
-        .flatMap({ integer(in: bytes, from: $0.upperBound) })?.value,
-      size > ordered.map(\.key).max() ?? 0
-    else { throw RenderError("the PDF's trailer is not as Cairo writes it") }
-
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count)
-    out += bytes[0..<first.value.range.lowerBound]
-    var offsets = [Int?](repeating: nil, count: size)
-    for (number, object) in ordered {
-      offsets[number] = out.count
-      if programs.contains(number), let replaced = document.unhinted(number) {
-        out += replaced
-      } else {
-        out += bytes[object.range]
-      }
-    }
-    let xref = out.count
-    out += Array("xref\n0 \(size)\n".utf8)
-    for offset in offsets {
-      if let offset { appendXrefEntry(offset, to: &out) } else { out += Array("0000000000 65535 f \n".utf8) }
-    }
-    out += bytes[trailer.lowerBound..<startxref.lowerBound]
-    out += Array("startxref\n\(xref)\n%%EOF\n".utf8)
-    return Data(out)
-  }
-
-  /// Font program object `number` rewritten without hinting, or nil when it cannot be (not
-  /// Flate-compressed, not a font HarfBuzz reads, or no smaller).
-  func unhinted(_ number: Int) -> [UInt8]? {
-    guard let object = objects[number] else { return nil }
-    let head = object.range.lowerBound..<object.headEnd
-    guard Self.firstRange(of: Array("/FlateDecode".utf8), in: bytes, within: head) != nil,
-      let lengthKey = Self.firstRange(of: Array("/Length ".utf8), in: bytes, within: head),
-      let declared = Self.integer(in: bytes, from: lengthKey.upperBound),
-      let expandedKey = Self.firstRange(of: Array("/Length1".utf8), in: bytes, within: head),
-      let expanded = Self.integer(in: bytes, from: expandedKey.upperBound)?.value
-    else { return nil }
-    var length = declared.value
-    if Self.hasPrefix(Array(" 0 R".utf8), in: bytes, at: declared.end) {
-      // An indirect length: `N 0 obj <length> endobj`.
-      guard let holder = objects[declared.value],
-        let value = Self.integer(in: bytes, from: holder.sites[0].digits.upperBound + " 0 obj".utf8.count)
+    return try document.replacing(programs) { number in
+      guard let stream = document.flateStream(number),
+        let program = unhintedPrograms.value(
+          for: stream.compressed,
+          computing: { compressed in
+            guard let program = Zlib.inflate([UInt8](compressed)[...], expectedSize: stream.length1),
+              let stripped = TrueType.withoutHinting(program),
+              let smaller = Zlib.deflate(stripped), smaller.count < compressed.count
+            else { return nil }
+            return (smaller, stripped.count)
+          })
       else { return nil }
-      length = value.value
+      return PDFPageSplitter.flateStreamObject(number: number, compressed: program.compressed, length1: program.length)
     }
-    let start = object.headEnd + "\nstream\n".utf8.count
-    guard Self.hasPrefix(Array("\nstream\n".utf8), in: bytes, at: object.headEnd), start + length <= object.range.upperBound
-    else { return nil }
-    let stream = Data(bytes[start..<start + length])
-    guard
-      let program = unhintedPrograms.value(
-        for: stream,
-        computing: { stream in
-          guard let program = Zlib.inflate([UInt8](stream)[...], expectedSize: expanded),
-            let stripped = TrueType.withoutHinting(program),
-            let compressed = Zlib.deflate(stripped), compressed.count < stream.count
-          else { return nil }
-          return (compressed, stripped.count)
-        })
-    else { return nil }
-    var out = Array(
-      "\(number) 0 obj\n<< /Length \(program.compressed.count)\n   /Filter /FlateDecode\n   /Length1 \(program.length)\n>>\nstream\n"
-        .utf8)
-    out += program.compressed
-    out += Array("\nendstream\nendobj\n".utf8)
-    return out
   }
 }
 

@@ -1,6 +1,7 @@
 import CPangoCairo
 import CQREncode
 import Foundation
+import PDFAssembly
 
 /// A font as Pango describes it: family, size in points, weight and style.
 public struct Font: Sendable, Hashable {

@@ -247,10 +247,4 @@ import Testing
     #expect(try Self.text(millionthPDF[0]).contains("Zertifikatsnummer BQ-2027-1000000"))
     #expect(try Self.text(millionthPDF[0]) == Self.text(CertificateDocument.render(millionth)))
   }
-
-  @Test func somethingThatIsNotCairosPDFIsRefused() {
-    for garbage in [Data(), Data("%PDF-1.5\nstartxref\n99999\n%%EOF".utf8), Data("not a pdf at all".utf8)] {
-      #expect(throws: RenderError.self) { try PDFPageSplitter(garbage) }
-    }
-  }
 }

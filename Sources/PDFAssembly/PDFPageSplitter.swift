@@ -1,7 +1,14 @@
 import Foundation
 
+/// Why a PDF is not one this target reads (see ACCEPTS.md): never a crash, whatever the bytes.
+public struct PDFInputError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
+
 /// Splits a PDF that Cairo wrote (classic cross-reference table, one object after another, no
-/// object streams) into one standalone PDF per page, each with a stamp on top. Each page takes
+/// object streams; ACCEPTS.md says exactly what is read) into one standalone PDF per page, each
+/// with a stamp on top. Each page takes
 /// the objects it reaches (content, resources, images, fonts with their subsets, widths and
 /// ToUnicode maps), renumbered, and gets its own document information. Stream data is copied byte for byte: the fonts of a
 /// batch are subset and compressed once, and every page's file carries the same font programs.
@@ -14,16 +21,19 @@ public struct PDFPageSplitter: Sendable {
     public var keywords: String?
     /// `YYYYMMDDHHmmSSZ` (see `pdfDate`).
     public var creationDate: String
+    /// The document's `/Producer`.
+    public var producer: String
 
     public init(
       title: String, author: String? = nil, subject: String? = nil, keywords: String? = nil,
-      creationDate: String = PDFPageSplitter.pdfDate(Date())
+      creationDate: String = PDFPageSplitter.pdfDate(Date()), producer: String = "beccaria"
     ) {
       self.title = title
       self.author = author
       self.subject = subject
       self.keywords = keywords
       self.creationDate = creationDate
+      self.producer = producer
     }
   }
 
@@ -56,26 +66,34 @@ public struct PDFPageSplitter: Sendable {
     guard let startxref = Self.lastRange(of: Array("startxref".utf8), in: bytes),
       let xrefOffset = Self.integer(in: bytes, from: startxref.upperBound).map({ $0.value }),
       xrefOffset < bytes.count
-    else { throw RenderError("the combined PDF has no cross-reference table") }
+    else { throw PDFInputError("the combined PDF has no cross-reference table") }
     // xref\n0 N\n then N entries of 20 bytes.
     var cursor = xrefOffset
     guard Self.hasPrefix(Array("xref".utf8), in: bytes, at: cursor) else {
-      throw RenderError("unexpected cross-reference format")
+      throw PDFInputError("unexpected cross-reference format")
     }
     cursor += 4
     guard let first = Self.integer(in: bytes, from: cursor), let count = Self.integer(in: bytes, from: first.end) else {
-      throw RenderError("unexpected cross-reference subsection")
+      throw PDFInputError("unexpected cross-reference subsection")
     }
     cursor = count.end
+    // Cairo writes one subsection from object 0; a table that starts elsewhere would make the
+    // object numbers, and every array sized by them, as large as the file claims.
+    guard first.value == 0 else { throw PDFInputError("the cross-reference table does not start at object 0") }
     objectLimit = first.value + count.value
     while cursor < bytes.count, bytes[cursor] == 0x0A || bytes[cursor] == 0x0D || bytes[cursor] == 0x20 { cursor += 1 }
     var offsets: [(number: Int, offset: Int)] = []
     for index in 0..<count.value {
       let entry = cursor + index * 20
       guard entry + 18 <= bytes.count, let offset = Self.integer(in: bytes, from: entry) else {
-        throw RenderError("the cross-reference table is cut short")
+        throw PDFInputError("the cross-reference table is cut short")
       }
-      if bytes[entry + 17] == UInt8(ascii: "n") { offsets.append((first.value + index, offset.value)) }
+      if bytes[entry + 17] == UInt8(ascii: "n") {
+        guard offset.value < xrefOffset else {
+          throw PDFInputError("object \(first.value + index) lies outside the objects (offset \(offset.value))")
+        }
+        offsets.append((first.value + index, offset.value))
+      }
     }
     offsets.sort { $0.offset < $1.offset }
     for (position, entry) in offsets.enumerated() {
@@ -84,7 +102,7 @@ public struct PDFPageSplitter: Sendable {
       let streamStart = Self.firstRange(of: Array(">>\nstream\n".utf8), in: bytes, within: range).map { $0.lowerBound + 2 }
       let headEnd = streamStart ?? end
       guard let own = Self.integer(in: bytes, from: entry.offset), own.value == entry.number else {
-        throw RenderError("object \(entry.number) is not where the cross-reference table says")
+        throw PDFInputError("object \(entry.number) is not where the cross-reference table says")
       }
       let header = Site(digits: own.end - String(own.value).utf8.count..<own.end, number: own.value)
       objects[entry.number] = Object(
@@ -97,7 +115,7 @@ public struct PDFPageSplitter: Sendable {
       let tree = Self.referenceAfter(key: "/Pages", in: bytes, from: catalog.range.lowerBound, to: catalog.headEnd),
       let treeObject = objects[tree],
       let kids = Self.firstRange(of: Array("/Kids".utf8), in: bytes, within: treeObject.range.lowerBound..<treeObject.headEnd)
-    else { throw RenderError("the combined PDF has no page tree") }
+    else { throw PDFInputError("the combined PDF has no page tree") }
     pagesTreeNumber = tree
     pages = Self.references(in: bytes, from: kids.upperBound, to: treeObject.headEnd)
   }
@@ -109,6 +127,14 @@ public struct PDFPageSplitter: Sendable {
     public var fonts: [(name: String, object: Int)]
     public var image: (name: String, width: Int, height: Int, grayBits: [UInt8])
     public var content: [UInt8]
+
+    public init(
+      fonts: [(name: String, object: Int)], image: (name: String, width: Int, height: Int, grayBits: [UInt8]), content: [UInt8]
+    ) {
+      self.fonts = fonts
+      self.image = image
+      self.content = content
+    }
   }
 
   /// The font objects a page's resources name.
@@ -132,12 +158,12 @@ public struct PDFPageSplitter: Sendable {
   /// Page `index` as a standalone PDF with the given document information and stamp.
   public func page(_ index: Int, info: Info, stamp: Stamp) throws -> Data {
     guard pages.indices.contains(index), let pageObject = objects[pages[index]] else {
-      throw RenderError("the combined PDF has no page \(index + 1)")
+      throw PDFInputError("the combined PDF has no page \(index + 1)")
     }
     guard
       let resources = Self.referenceAfter(
         key: "/Resources", in: bytes, from: pageObject.range.lowerBound, to: pageObject.headEnd)
-    else { throw RenderError("page \(index + 1) has no resource dictionary to stamp") }
+    else { throw PDFInputError("page \(index + 1) has no resource dictionary to stamp") }
     // Objects reachable from the page (its parent, the old page tree, excluded), page first. New
     // numbers by old number in an array (0: not copied): one lookup per reference of every
     // object, for every certificate, where a dictionary's hashing showed in the run's profile.
@@ -155,7 +181,7 @@ public struct PDFPageSplitter: Sendable {
       position += 1
       guard renumbered(number) == nil else { continue }
       guard let object = objects[number], number >= 0, number < objectLimit else {
-        throw RenderError("the combined PDF refers to a missing object \(number)")
+        throw PDFInputError("the combined PDF refers to a missing object \(number)")
       }
       newNumber[number] = next
       next += 1
@@ -201,7 +227,7 @@ public struct PDFPageSplitter: Sendable {
         head = try Self.replacing(head, pattern: "/Contents ", reference: { "[ \(opening) 0 R \($0) 0 R \(overlay) 0 R ]" })
       } else if number == resources {
         let fonts = try stamp.fonts.map { font -> String in
-          guard let mapped = renumbered(font.object) else { throw RenderError("stamp font \(font.object) was not copied") }
+          guard let mapped = renumbered(font.object) else { throw PDFInputError("stamp font \(font.object) was not copied") }
           return " /\(font.name) \(mapped) 0 R"
         }.joined()
         head = try Self.inserting(fonts, after: "/Font <<", in: head)
@@ -232,7 +258,7 @@ public struct PDFPageSplitter: Sendable {
     if let author = info.author { out += Array("\n   /Author ".utf8) + Self.textString(author) }
     if let subject = info.subject { out += Array("\n   /Subject ".utf8) + Self.textString(subject) }
     if let keywords = info.keywords { out += Array("\n   /Keywords ".utf8) + Self.textString(keywords) }
-    out += Array("\n   /Creator (beccaria)\n   /Producer (cairo \(PDFWriter.cairoVersion) + beccaria)".utf8)
+    out += Array("\n   /Creator (beccaria)\n   /Producer ".utf8) + Self.textString(info.producer)
     out += Array("\n   /CreationDate (D:\(info.creationDate))\n>>\nendobj\n".utf8)
     let xref = out.count
     out += Array("xref\n0 \(infoNumber + 1)\n0000000000 65535 f \n".utf8)
@@ -247,14 +273,14 @@ public struct PDFPageSplitter: Sendable {
     guard let key = firstRange(of: Array(pattern.utf8), in: head, within: 0..<head.count),
       let number = integer(in: head, from: key.upperBound),
       hasPrefix(Array(" 0 R".utf8), in: head, at: number.end)
-    else { throw RenderError("the page has no single \(pattern)reference to stamp") }
+    else { throw PDFInputError("the page has no single \(pattern)reference to stamp") }
     return Array(head[..<key.upperBound]) + Array(reference(number.value).utf8) + Array(head[(number.end + 4)...])
   }
 
   /// Inserts `text` right after the first `marker`.
   static func inserting(_ text: String, after marker: String, in head: [UInt8]) throws -> [UInt8] {
     guard let found = firstRange(of: Array(marker.utf8), in: head, within: 0..<head.count) else {
-      throw RenderError("the page's resources have no \(marker)")
+      throw PDFInputError("the page's resources have no \(marker)")
     }
     return Array(head[..<found.upperBound]) + Array(text.utf8) + Array(head[found.upperBound...])
   }
@@ -272,7 +298,8 @@ public struct PDFPageSplitter: Sendable {
     out += digits
   }
 
-  static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+  /// `value` (non-negative) in decimal digits.
+  public static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
     if value >= 10 { appendDecimal(value / 10, to: &out) }
     out.append(UInt8(0x30 + value % 10))
   }
@@ -316,7 +343,8 @@ public struct PDFPageSplitter: Sendable {
 
   static func referenceSites(in bytes: [UInt8], from start: Int, to end: Int) -> [Site] {
     var found: [Site] = []
-    var index = start
+    var index = max(0, start)
+    let end = min(end, bytes.count)
     while index < end {
       guard isDigit(bytes[index]), index == 0 || !isDigit(bytes[index - 1]) else {
         index += 1
@@ -363,7 +391,9 @@ public struct PDFPageSplitter: Sendable {
   }
 
   static func firstRange(of needle: [UInt8], in bytes: [UInt8], within range: Range<Int>) -> Range<Int>? {
-    guard range.count >= needle.count else { return nil }
+    guard range.lowerBound >= 0, range.upperBound <= bytes.count, range.count >= needle.count, !needle.isEmpty else {
+      return nil
+    }
     var index = range.lowerBound
     while index + needle.count <= range.upperBound {
       if bytes[index] == needle[0], hasPrefix(needle, in: bytes, at: index) { return index..<index + needle.count }
