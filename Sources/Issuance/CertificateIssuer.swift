@@ -6,28 +6,6 @@ import Foundation
 import Postgres
 import Signing
 
-/// One certificate issued (committed) by a run.
-public struct IssuedCertificate: Sendable, Equatable, Codable {
-  public var id: CertificateID
-  public var serial: String
-  public var kind: CertificateKind
-  public var module: Int?
-  public var participantID: ParticipantID
-  public var holderName: String
-  public var sha256: String
-  public var year: Int
-}
-
-/// A certificate a dry run would issue.
-public struct PlannedCertificate: Sendable, Equatable, Codable {
-  public var participantID: ParticipantID
-  public var holderName: String
-  public var kind: CertificateKind
-  public var module: Int?
-  public var completedOn: CalendarDate
-  public var reason: String
-}
-
 /// Issues the certificates due for a batch of participants inside the caller's transaction.
 /// Each certificate walks, in `issueAll`: drafted (`CertificateDraft`), drawn with the batch
 /// (`printer.prepare`), its serial taken, sealed and signed (`SigningKey.seal`), stamped

@@ -7,58 +7,6 @@ import Logging
 import Postgres
 import Signing
 
-/// How a certificate run goes about its work.
-public struct CertificateRunOptions: Sendable {
-  public var workers: Int
-  /// Where to export issued PDFs (`DIR/<year>/<serial>.pdf`); nil exports nothing.
-  public var outputDirectory: String?
-  public var dryRun: Bool
-  /// Participants claimed per transaction, at most: a run with fewer due than workers times
-  /// this shares them evenly, so that every worker has a batch.
-  public var batchSize: Int
-  public var host: String
-  public var pid: Int32
-
-  public init(
-    workers: Int = 2, outputDirectory: String? = nil, dryRun: Bool = false, batchSize: Int = 100,
-    host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier
-  ) {
-    self.workers = workers
-    self.outputDirectory = outputDirectory
-    self.dryRun = dryRun
-    self.batchSize = batchSize
-    self.host = host
-    self.pid = pid
-  }
-}
-
-/// What a run did.
-public struct CertificateRunSummary: Sendable {
-  public var runID: CertificateRunID?
-  public var issued: [IssuedCertificate] = []
-  public var planned: [PlannedCertificate] = []
-  /// In a dry run: certificates the rules would make due that a revoked one holds back, as
-  /// sentences naming the participant.
-  public var blocked: [String] = []
-  public var failures: [String] = []
-  public var cohortsEnded = 0
-  public var exported = 0
-  public var reapedRuns: [CertificateRunID] = []
-  public var checked = 0
-  public var seconds: Double = 0
-  /// The audit chain's head after the run, to keep outside the database (a later
-  /// `audit verify --head` shows whether the chain was rewritten since).
-  public var auditHead: AuditChainHead?
-}
-
-/// Something a run reports while it works.
-public enum CertificateRunEvent: Sendable {
-  case started(runID: CertificateRunID?, due: Int)
-  case issued(IssuedCertificate)
-  case failed(participant: ParticipantID, reason: String)
-  case exported(path: String)
-}
-
 /// The nightly certificate run, as a library function: claims due participants with
 /// `FOR UPDATE SKIP LOCKED` (so any number of runs, on any number of machines, share the work),
 /// issues every certificate that became due exactly once, and records the run. A run killed at

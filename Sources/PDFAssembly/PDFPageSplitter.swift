@@ -1,11 +1,5 @@
 import Foundation
 
-/// Why a PDF is not one this target reads (see ACCEPTS.md): never a crash, whatever the bytes.
-public struct PDFInputError: Error, CustomStringConvertible, Sendable {
-  public var description: String
-  public init(_ description: String) { self.description = description }
-}
-
 /// Splits a PDF that Cairo wrote (classic cross-reference table, one object after another, no
 /// object streams; ACCEPTS.md says exactly what is read) into one standalone PDF per page, each
 /// with a stamp on top. Each page takes

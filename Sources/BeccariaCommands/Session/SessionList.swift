@@ -24,16 +24,3 @@ struct SessionList: ParsableCommand {
     }
   }
 }
-
-enum SessionColumns {
-  static let weekdays = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
-  static let all: [Listing<SessionListing>.Column] = [
-    .init(header: "ID", alignRight: true) { $0.id.description },
-    .init(header: "DATE") { "\(weekdays[$0.day.weekday - 1]) \($0.day)" },
-    .init(header: "TIME") { "\($0.startsAt)–\($0.endsAt)" },
-    .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
-    .init(header: "UE", alignRight: true) { String($0.ue) },
-    .init(header: "TRAINERS") { $0.trainers.joined(separator: ", ") },
-    .init(header: "LOCATION") { $0.location ?? "" },
-  ]
-}

@@ -2,47 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A session with what a sign-in sheet or roster prints about it.
-public struct SessionHeader: Codable, Sendable, Equatable {
-  public var id: SessionID
-  public var programmeTitle: String
-  public var course: String
-  public var courseTitle: String
-  public var module: Int
-  public var moduleTitle: String
-  public var day: CalendarDate
-  public var startsAt: String
-  public var endsAt: String
-  public var ue: Int
-  public var location: String?
-  public var trainers: [String]
-}
-
-/// One line of a session's roster.
-public struct RosterEntry: Codable, Sendable, Equatable {
-  public var participantID: ParticipantID
-  public var familyName: String
-  public var givenNames: String
-  public var organisation: String?
-  public var municipality: String?
-  /// Booked single modules of this cohort to make them up: the participant has a whole-programme
-  /// enrolment in another cohort of the programme.
-  public var makeUp: Bool
-  /// Booked single modules of this cohort (make-up or not).
-  public var singleModules: Bool
-  public var status: AttendanceStatus?
-  public var ueAttended: Decimal?
-}
-
-/// What recording one attendance did.
-public enum RecordOutcome: Sendable, Equatable {
-  case recorded(ue: Decimal)
-  case corrected(previousStatus: AttendanceStatus, previousUE: Decimal, ue: Decimal)
-  /// The status and UE were recorded so already; only the note changed.
-  case noteChanged
-  case unchanged
-}
-
 /// Attendance: recording, rosters, bulk import.
 public struct AttendanceStore {
   let connection: Connection

@@ -2,57 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// The attendance matrix of a cohort: participants × sessions, and each module's standing.
-public struct AttendanceMatrix: Codable, Sendable {
-  public struct Cell: Codable, Sendable, Equatable {
-    public var sessionID: SessionID
-    /// nil when nothing is recorded yet.
-    public var status: AttendanceStatus?
-    public var ue: Decimal?
-    /// False when the participant is not booked for this session's module.
-    public var booked: Bool
-  }
-  public struct ModuleShare: Codable, Sendable, Equatable {
-    public var module: Int
-    public var plannedUE: Int
-    public var attendedUE: Decimal
-    public var share: Decimal
-    public var thresholdMet: Bool
-  }
-  public struct Line: Codable, Sendable {
-    public var participantID: ParticipantID
-    public var name: String
-    public var cells: [Cell]
-    public var modules: [ModuleShare]
-  }
-  public var course: String
-  public var threshold: Decimal
-  public var sessions: [SessionListing]
-  public var participants: [Line]
-}
-
-/// One participant and module the early warning flags.
-public struct AtRiskEntry: Codable, Sendable, Equatable {
-  public var participantID: ParticipantID
-  public var name: String
-  public var course: String
-  public var module: Int
-  public var moduleTitle: String
-  public var risk: ModuleStanding.Risk
-  public var plannedUE: Int
-  public var attendedUE: Decimal
-  public var neededUE: Decimal
-  public var reachableUE: Decimal
-  public var largestOpenSession: Int
-  /// Sessions of the module whose day is past and that nobody recorded (and their UE): counted
-  /// as not reachable; recording them may change the finding.
-  public var pastUnrecordedSessions: Int
-  public var pastUnrecordedUE: Int
-  /// A later cohort where the module can be made up, and whether the participant is booked there.
-  public var makeUpCourse: String?
-  public var makeUpBooked: Bool
-}
-
 /// Progress reports computed set-wise from `module_attendance`.
 public struct ProgressReports {
   let connection: Connection

@@ -2,61 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A session as listed.
-public struct SessionListing: Codable, Sendable, Equatable {
-  public var id: SessionID
-  public var course: String
-  public var module: Int
-  public var moduleTitle: String
-  public var day: CalendarDate
-  public var startsAt: String
-  public var endsAt: String
-  public var ue: Int
-  public var location: String?
-  public var trainers: [String]
-}
-
-/// Input of `session add`.
-public struct NewSession: Sendable {
-  public var courseCode: String
-  public var module: Int
-  public var day: CalendarDate
-  /// Minutes since midnight.
-  public var start: Int
-  public var end: Int
-  public var ue: Int
-  public var location: String?
-  public var trainerEmails: [String]
-  public init(
-    courseCode: String, module: Int, day: CalendarDate, start: Int, end: Int, ue: Int,
-    location: String?, trainerEmails: [String]
-  ) {
-    self.courseCode = courseCode
-    self.module = module
-    self.day = day
-    self.start = start
-    self.end = end
-    self.ue = ue
-    self.location = location
-    self.trainerEmails = trainerEmails
-  }
-
-  /// Why the times and UE do not fit together, or nil.
-  /// Why the times cannot hold `ue` UE of `ueMinutes` minutes (the programme version's UE; 0
-  /// checks only the order of the times), or nil.
-  public func timeProblem(ueMinutes: Int) -> String? {
-    if end <= start { return "the session must end after it starts" }
-    if ue < 1 { return "--ue must be at least 1" }
-    if ue * ueMinutes > end - start {
-      return
-        "\(ue) UE of \(ueMinutes) minutes need \(ue * ueMinutes) minutes, but \(Self.clock(start))–\(Self.clock(end)) has only \(end - start)"
-    }
-    return nil
-  }
-
-  public static func clock(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
-}
-
 /// Teaching sessions of cohorts and their trainers.
 public struct SessionStore {
   let connection: Connection

@@ -2,19 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// One municipality's part in the programme.
-public struct MunicipalityReportRow: Codable, Sendable, Equatable {
-  public var ags: String
-  public var name: String
-  public var district: String?
-  public var asskommMemberSince: CalendarDate?
-  public var participants: Int
-  public var enrolledNow: Int
-  public var zertifikate: Int
-  public var teilnahmebescheinigungen: Int
-  public var lastCertificate: CalendarDate?
-}
-
 /// The country-wide report: per municipality, people trained and certified. Set-based: one
 /// aggregate per source table, joined by AGS.
 public struct MunicipalityReport {

@@ -2,30 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A municipality as listed, with its count of participants and certified specialists.
-public struct MunicipalityListing: Codable, Sendable, Equatable {
-  public var ags: String
-  public var name: String
-  public var district: String?
-  public var asskommMemberSince: CalendarDate?
-  public var participants: Int
-}
-
-/// What an upsert did.
-public struct UpsertCounts: Sendable, Equatable {
-  public var inserted: Int
-  public var updated: Int
-  public var unchanged: Int
-  /// For each updated record, what changed: `14612000 Dresden: district "A" → "B"`.
-  public var changes: [String] = []
-}
-
-/// The optional fields of a municipality that an import or `municipality add` may leave out: a
-/// field not given keeps its stored value (an empty value given clears it).
-public enum MunicipalityField: Sendable, Hashable {
-  case district, asskommMemberSince
-}
-
 /// The municipality register.
 public struct MunicipalityStore {
   let connection: Connection

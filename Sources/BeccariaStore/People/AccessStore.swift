@@ -2,21 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// The four kinds of access, each a group role created by the migrations.
-public enum AccessRole: String, CaseIterable, Codable, Sendable {
-  case admin, trainer, issuer, auditor
-
-  public var groupRole: String { "beccaria_\(rawValue)" }
-}
-
-/// A database login and what it may do here.
-public struct AccessListing: Codable, Sendable, Equatable {
-  public var login: String
-  public var roles: [String]
-  public var canLogIn: Bool
-  public var trainerEmail: String?
-}
-
 /// Database logins and their group roles. The CLI never stores passwords: authentication is
 /// PostgreSQL's (peer, password set by a DBA, certificate). Giving a login a group role needs
 /// ADMIN OPTION on it, which the owner has through `beccaria_steward` (scripts/dba-roles.sql).

@@ -2,32 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A participant as listed.
-public struct ParticipantListing: Codable, Sendable, Equatable {
-  public var id: ParticipantID
-  public var familyName: String
-  public var givenNames: String
-  public var birthDate: CalendarDate?
-  public var email: String?
-  public var municipalityAGS: String?
-  public var municipality: String?
-  public var organisation: String?
-  public var function: String?
-  public var erased: Bool
-
-  /// "Family, Given".
-  public var displayName: String { "\(familyName), \(givenNames)" }
-}
-
-/// An existing participant that looks like the same person as a new one.
-public struct LikelyDuplicate: Sendable, Equatable, CustomStringConvertible {
-  public var existing: ParticipantListing
-  public var reason: String
-  public var description: String {
-    "participant \(existing.id) \(existing.displayName) (born \(existing.birthDate?.description ?? "?"), \(existing.email ?? "no e-mail")) has \(reason)"
-  }
-}
-
 /// Participants: the people in the programme.
 public struct ParticipantStore {
   let connection: Connection
@@ -213,12 +187,4 @@ public struct ParticipantStore {
         reason: try row.decode("reason"), changedAt: try row.decode("changed_at"))
     }
   }
-}
-
-/// One change of a participant's name.
-public struct NameChange: Codable, Sendable, Equatable {
-  public var from: String
-  public var to: String
-  public var reason: String
-  public var changedAt: Date
 }

@@ -2,16 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A trainer as listed.
-public struct TrainerListing: Codable, Sendable, Equatable {
-  public var id: TrainerID
-  public var name: String
-  public var email: String
-  public var login: String?
-  public var active: Bool
-  public var sessions: Int
-}
-
 /// Trainers and their database logins.
 public struct TrainerStore {
   let connection: Connection

@@ -3,34 +3,6 @@ import Foundation
 import Postgres
 import Signing
 
-/// A stored programme version, as listings show it.
-public struct ProgrammeSummary: Sendable, Codable, Equatable {
-  public var code: String
-  public var title: String
-  public var version: Int
-  public var modules: Int
-  public var totalUE: Int
-  public var attendanceThreshold: Decimal
-  public var loadedAt: Date
-  public var versions: Int
-  public var courses: Int
-}
-
-/// A stored programme version with its full definition.
-public struct StoredProgramme: Sendable, Equatable {
-  public var id: ProgrammeID
-  public var versionID: ProgrammeVersionID
-  public var definition: ProgrammeDefinition
-  public var loadedAt: Date
-  public var checksum: String
-}
-
-/// What `programme load` did.
-public enum ProgrammeLoadOutcome: Sendable, Equatable {
-  case created(version: Int)
-  case unchanged(version: Int)
-}
-
 /// Programme definitions in the database: versioned, never overwritten.
 public struct ProgrammeStore {
   let connection: Connection

@@ -2,34 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A stored certificate as listed.
-public struct CertificateListing: Codable, Sendable, Equatable {
-  public var serial: String
-  public var kind: CertificateKind
-  public var module: Int?
-  public var participantID: ParticipantID
-  public var holderName: String
-  public var status: CertificateStatus
-  public var issuedAt: Date
-  public var completedOn: CalendarDate
-  public var sha256: String
-  public var runID: CertificateRunID?
-}
-
-/// A stored certificate with its frozen content.
-public struct StoredCertificate: Sendable {
-  public var listing: CertificateListing
-  public var snapshot: CertificateSnapshot
-  public var pdf: Data
-  public var revokedAt: Date?
-  public var revocationReason: String?
-  public var supersededBy: String?
-  /// The status field itself when it disagrees with the recorded history (it was altered).
-  public var alteredStatus: CertificateStatus?
-  /// When the holder's data, and with it the PDF, was erased on request.
-  public var holderErasedAt: Date?
-}
-
 /// Issued certificates: listing, showing, exporting stored bytes; project results.
 public struct CertificateStore {
   let connection: Connection

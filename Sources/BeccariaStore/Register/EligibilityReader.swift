@@ -2,30 +2,6 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// A participant and programme whose certificates are to be checked.
-public struct DueKey: Hashable, Sendable {
-  public var participant: ParticipantID
-  public var programme: ProgrammeID
-  public init(participant: ParticipantID, programme: ProgrammeID) {
-    self.participant = participant
-    self.programme = programme
-  }
-}
-
-/// What the rules and the document need about one participant and programme.
-public struct EligibilityCase: Sendable {
-  public var key: DueKey
-  public var holderName: String
-  public var birthDate: CalendarDate?
-  public var erased: Bool
-  public var input: EligibilityInput
-  /// The programme version whose texts the documents use.
-  public var definition: ProgrammeDefinition
-  public var programmeVersionID: ProgrammeVersionID
-  /// Course ids by code, for the certificate rows.
-  public var courseIDs: [String: CourseID]
-}
-
 /// Reads the inputs of the completion rules for many participants at once: a fixed number of
 /// set-based queries per batch, never one per participant.
 public struct EligibilityReader {

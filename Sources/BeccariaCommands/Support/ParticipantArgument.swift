@@ -2,36 +2,6 @@ import ArgumentParser
 import BeccariaCore
 import Foundation
 
-/// A `YYYY-MM-DD` date given on the command line.
-struct DateArgument: ExpressibleByArgument {
-  var value: CalendarDate
-  init?(argument: String) {
-    guard case .success(let date) = Validation.date(argument) else { return nil }
-    value = date
-  }
-  static var defaultCompletionKind: CompletionKind { .default }
-}
-
-/// An `HH:MM` clock time, as minutes since midnight.
-struct TimeArgument: ExpressibleByArgument {
-  var minutes: Int
-  init(minutes: Int) { self.minutes = minutes }
-  var defaultValueDescription: String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
-  init?(argument: String) {
-    guard let minutes = Validation.time(argument) else { return nil }
-    self.minutes = minutes
-  }
-}
-
-/// An 8-digit AGS.
-struct AGSArgument: ExpressibleByArgument {
-  var value: AGS
-  init?(argument: String) {
-    guard let ags = AGS(argument) else { return nil }
-    value = ags
-  }
-}
-
 /// A participant's number as `participant list` shows it.
 struct ParticipantArgument: ExpressibleByArgument {
   var id: ParticipantID

@@ -1,0 +1,18 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+enum CourseColumns {
+  static let all: [Listing<CourseListing>.Column] = [
+    .init(header: "CODE") { $0.code },
+    .init(header: "TITLE") { $0.title },
+    .init(header: "PROGRAMME") { "\($0.programme) v\($0.programmeVersion)" },
+    .init(header: "PLACES", alignRight: true) { "\($0.enrolled)/\($0.capacity)" },
+    .init(header: "WAITING", alignRight: true) { String($0.waiting) },
+    .init(header: "SESSIONS", alignRight: true) { String($0.sessions) },
+    .init(header: "FROM") { $0.startsOn?.description ?? "" },
+    .init(header: "TO") { $0.endsOn?.description ?? "" },
+    .init(header: "STATUS") { $0.status.rawValue },
+  ]
+}

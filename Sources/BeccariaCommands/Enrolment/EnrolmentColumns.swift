@@ -1,0 +1,49 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+enum EnrolmentColumns {
+  static let roster: [Listing<EnrolmentListing>.Column] = [
+    .init(header: "ID", alignRight: true) { $0.participantID.description },
+    .init(header: "NAME") { $0.participant },
+    .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+    .init(header: "ORGANISATION") { $0.organisation ?? "" },
+    .init(header: "BOOKED") { booked($0) },
+  ]
+  static let waiting: [Listing<EnrolmentListing>.Column] = [
+    .init(header: "POS", alignRight: true) { position($0) },
+    .init(header: "ID", alignRight: true) { $0.participantID.description },
+    .init(header: "NAME") { $0.participant },
+    .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+    .init(header: "SINCE") { GermanTime.dateTime($0.requestedAt) },
+  ]
+  static let all: [Listing<EnrolmentListing>.Column] = [
+    .init(header: "ID", alignRight: true) { $0.participantID.description },
+    .init(header: "NAME") { $0.participant },
+    .init(header: "STATUS") { $0.status.rawValue },
+    .init(header: "POS", alignRight: true) { position($0) },
+    .init(header: "BOOKED") { booked($0) },
+    .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+    .init(header: "REQUESTED") { GermanTime.dateTime($0.requestedAt) },
+    .init(header: "NOTE") { $0.endReason ?? "" },
+  ]
+  static let forParticipant: [Listing<EnrolmentListing>.Column] = [
+    .init(header: "COHORT") { $0.course },
+    .init(header: "STATUS") { enrolment in
+      let position = enrolment.waitingPosition.map { " (#\($0))" } ?? ""
+      return enrolment.status.rawValue + position
+    },
+    .init(header: "BOOKED") { booked($0) },
+    .init(header: "REQUESTED") { GermanTime.dateTime($0.requestedAt) },
+    .init(header: "NOTE") { $0.endReason ?? "" },
+  ]
+
+  static func position(_ enrolment: EnrolmentListing) -> String {
+    enrolment.waitingPosition.map { String($0) } ?? ""
+  }
+
+  static func booked(_ enrolment: EnrolmentListing) -> String {
+    enrolment.scope == .programme ? "programme" : "module " + enrolment.modules.map(String.init).joined(separator: ", ")
+  }
+}

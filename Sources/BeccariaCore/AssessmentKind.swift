@@ -1,0 +1,4 @@
+/// What an assessment assessed (`assessment_kind_known`).
+public enum AssessmentKind: String, Codable, Sendable, CaseIterable {
+  case project, exam, colloquium
+}

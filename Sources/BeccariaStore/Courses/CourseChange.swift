@@ -1,0 +1,21 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// What `course update` changes; nil leaves a field as stored.
+public struct CourseChange: Sendable {
+  public var title: String?
+  public var capacity: Int?
+  public var venue: String?
+  public var startsOn: CalendarDate?
+  public var endsOn: CalendarDate?
+  public init(
+    title: String? = nil, capacity: Int? = nil, venue: String? = nil, startsOn: CalendarDate? = nil, endsOn: CalendarDate? = nil
+  ) {
+    self.title = title
+    self.capacity = capacity
+    self.venue = venue
+    self.startsOn = startsOn
+    self.endsOn = endsOn
+  }
+}

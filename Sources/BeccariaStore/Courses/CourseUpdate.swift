@@ -1,0 +1,9 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// What `update` did: the cohort as it is now, and who moved up from its waiting list.
+public struct CourseUpdate: Sendable {
+  public var course: CourseListing
+  public var movedUp: [ParticipantListing]
+}
