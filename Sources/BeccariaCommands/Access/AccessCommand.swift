@@ -19,7 +19,7 @@ struct AccessCommand: ParsableCommand {
         issuer    the nightly certificate run
         auditor   reads everything, the audit log included; writes nothing
       """,
-    subcommands: [AccessGrant.self, AccessRevoke.self, AccessList.self])
+    subcommands: [Grant.self, Revoke.self, List.self])
 }
 
 extension AccessRole: ExpressibleByArgument {}

@@ -2,36 +2,38 @@ import ArgumentParser
 import BeccariaStore
 import Foundation
 
-/// `beccaria access grant`.
-struct AccessGrant: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "grant",
-    abstract: "Give a database login a role (creating the login, without a password, when it does not exist).",
-    discussion: """
-      Example:
-        beccaria access grant anna_schulz --role trainer --trainer anna.schulz@example.org
-        beccaria access grant nightly --role issuer
-        beccaria access grant pruefung_rh --role auditor
-      """)
+extension AccessCommand {
+  /// `beccaria access grant`.
+  struct Grant: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "grant",
+      abstract: "Give a database login a role (creating the login, without a password, when it does not exist).",
+      discussion: """
+        Example:
+          beccaria access grant anna_schulz --role trainer --trainer anna.schulz@example.org
+          beccaria access grant nightly --role issuer
+          beccaria access grant pruefung_rh --role auditor
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Database login (role) name.", valueName: "login")) var login: String
-  @Option(help: "admin, trainer, issuer or auditor.") var role: AccessRole
-  @Option(help: ArgumentHelp("The trainer (by e-mail) this login acts as; required for --role trainer.", valueName: "email"))
-  var trainer: String?
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Database login (role) name.", valueName: "login")) var login: String
+    @Option(help: "admin, trainer, issuer or auditor.") var role: AccessRole
+    @Option(help: ArgumentHelp("The trainer (by e-mail) this login acts as; required for --role trainer.", valueName: "email"))
+    var trainer: String?
 
-  func validate() throws {
-    do { try AccessStore.validate(login: login) } catch { throw ValidationError("\(error)") }
-    if trainer != nil && role != .trainer { throw ValidationError("--trainer only goes with --role trainer.") }
-  }
+    func validate() throws {
+      do { try AccessStore.validate(login: login) } catch { throw ValidationError("\(error)") }
+      if trainer != nil && role != .trainer { throw ValidationError("--trainer only goes with --role trainer.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let created = try AccessStore(try global.connect()).grant(login: login, role: role, trainerEmail: trainer)
-      print(
-        (created ? "Created the login \(login) (no password: authentication is PostgreSQL's) and gave it" : "Gave \(login)")
-          + " the role \(role.rawValue) (group role \(role.groupRole))" + (trainer.map { ", acting as trainer \($0)" } ?? "")
-          + ".")
+    func run() throws {
+      try reportingFailures {
+        let created = try AccessStore(try global.connect()).grant(login: login, role: role, trainerEmail: trainer)
+        print(
+          (created ? "Created the login \(login) (no password: authentication is PostgreSQL's) and gave it" : "Gave \(login)")
+            + " the role \(role.rawValue) (group role \(role.groupRole))" + (trainer.map { ", acting as trainer \($0)" } ?? "")
+            + ".")
+      }
     }
   }
 }

@@ -2,30 +2,32 @@ import ArgumentParser
 import BeccariaStore
 import Foundation
 
-/// `beccaria access list`.
-struct AccessList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List logins with beccaria roles (roles are shared by all databases of the cluster).",
-    discussion: """
-      Example:
-        beccaria access list --format csv
-      """)
+extension AccessCommand {
+  /// `beccaria access list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List logins with beccaria roles (roles are shared by all databases of the cluster).",
+      discussion: """
+        Example:
+          beccaria access list --format csv
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
 
-  func run() throws {
-    try reportingFailures {
-      try Listing(
-        items: try AccessStore(try global.connect()).list(),
-        columns: [
-          .init(header: "LOGIN") { $0.login },
-          .init(header: "ROLES") { $0.roles.joined(separator: ", ") },
-          .init(header: "CAN LOG IN") { $0.canLogIn ? "yes" : "no" },
-          .init(header: "TRAINER") { $0.trainerEmail ?? "" },
-        ]
-      ).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        try Listing(
+          items: try AccessStore(try global.connect()).list(),
+          columns: [
+            .init(header: "LOGIN") { $0.login },
+            .init(header: "ROLES") { $0.roles.joined(separator: ", ") },
+            .init(header: "CAN LOG IN") { $0.canLogIn ? "yes" : "no" },
+            .init(header: "TRAINER") { $0.trainerEmail ?? "" },
+          ]
+        ).print(output.format)
+      }
     }
   }
 }

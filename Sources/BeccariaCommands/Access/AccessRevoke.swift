@@ -2,29 +2,31 @@ import ArgumentParser
 import BeccariaStore
 import Foundation
 
-/// `beccaria access revoke`.
-struct AccessRevoke: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "revoke",
-    abstract: "Take a role (or every beccaria role) from a login; the login itself is kept.",
-    discussion: """
-      Example:
-        beccaria access revoke anna_schulz --role trainer
-        beccaria access revoke anna_schulz
-      """)
+extension AccessCommand {
+  /// `beccaria access revoke`.
+  struct Revoke: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "revoke",
+      abstract: "Take a role (or every beccaria role) from a login; the login itself is kept.",
+      discussion: """
+        Example:
+          beccaria access revoke anna_schulz --role trainer
+          beccaria access revoke anna_schulz
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Database login (role) name.", valueName: "login")) var login: String
-  @Option(help: "Only this role (default: all beccaria roles).") var role: AccessRole?
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Database login (role) name.", valueName: "login")) var login: String
+    @Option(help: "Only this role (default: all beccaria roles).") var role: AccessRole?
 
-  func validate() throws {
-    do { try AccessStore.validate(login: login) } catch { throw ValidationError("\(error)") }
-  }
+    func validate() throws {
+      do { try AccessStore.validate(login: login) } catch { throw ValidationError("\(error)") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let removed = try AccessStore(try global.connect()).revoke(login: login, role: role)
-      print("Took \(removed.map(\.rawValue).joined(separator: ", ")) from \(login).")
+    func run() throws {
+      try reportingFailures {
+        let removed = try AccessStore(try global.connect()).revoke(login: login, role: role)
+        print("Took \(removed.map(\.rawValue).joined(separator: ", ")) from \(login).")
+      }
     }
   }
 }

@@ -7,6 +7,6 @@ struct AttendanceCommand: ParsableCommand {
     commandName: "attendance",
     abstract: "Rosters, sign-in sheets, recording and import of attendance; progress per module.",
     subcommands: [
-      AttendanceRecord.self, AttendanceImport.self, AttendanceRoster.self, AttendanceSheet.self, AttendanceReport.self,
+      Record.self, Import.self, Roster.self, Sheet.self, Report.self,
     ])
 }

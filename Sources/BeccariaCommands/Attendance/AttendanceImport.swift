@@ -5,57 +5,59 @@ import CSVImport
 import Foundation
 import Postgres
 
-/// `beccaria attendance import FILE`.
-struct AttendanceImport: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "import",
-    abstract: "Import attendance for any number of sessions from CSV (session,participant,status,ue).",
-    discussion: """
-      participant is the participant number or e-mail; ue may be empty for present (the whole \
-      session) and for absent/excused; optional columns reason and note. The file streams through \
-      COPY into a staging table and is checked set-wise in SQL: all or nothing, every bad row \
-      reported as FILE:LINE: column "x": reason. Importing the same file again changes nothing.
+extension AttendanceCommand {
+  /// `beccaria attendance import FILE`.
+  struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "import",
+      abstract: "Import attendance for any number of sessions from CSV (session,participant,status,ue).",
+      discussion: """
+        participant is the participant number or e-mail; ue may be empty for present (the whole \
+        session) and for absent/excused; optional columns reason and note. The file streams through \
+        COPY into a staging table and is checked set-wise in SQL: all or nothing, every bad row \
+        reported as FILE:LINE: column "x": reason. Importing the same file again changes nothing.
 
-      Example:
-        beccaria attendance import anwesenheit-modul-1.csv
-        beccaria attendance import korrektur.csv --reason "Nachtrag aus der Papierliste"
-      """)
+        Example:
+          beccaria attendance import anwesenheit-modul-1.csv
+          beccaria attendance import korrektur.csv --reason "Nachtrag aus der Papierliste"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
-  @Option(help: "Reason for corrections of past sessions (rows may also have a reason column).") var reason: String?
-  @Flag(help: "Check everything; write nothing.") var dryRun = false
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
+    @Option(help: "Reason for corrections of past sessions (rows may also have a reason column).") var reason: String?
+    @Flag(help: "Check everything; write nothing.") var dryRun = false
 
-  func run() throws {
-    try reportingFailures {
-      let (fields, delimiter) = try CSVCopyFramer.header(of: file)
-      let header = CSVHeader.check(
-        fields, required: AttendanceImporter.required,
-        optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, delimiter: delimiter)
-      if !header.problems.isEmpty { throw InputProblems(file: file, header.problems) }
-      guard let handle = FileHandle(forReadingAtPath: file) else { throw InputProblems(file: file, reason: "cannot be read") }
-      defer { try? handle.close() }
-      let framer = CSVCopyFramer(file: file)
-      let progress = Progress(label: "importing \(file)")
-      let summary = try AttendanceImporter(try global.connect()).run(
-        file: file, columns: header.columns, reason: reason, dryRun: dryRun, lineOfRecord: framer.line(ofRecord:),
-        feed: { writer in
-          progress.start()
-          try framer.stream(handle, delimiter: delimiter) { try writer.write($0) }
-          progress.finish()
-        })
-      let changed = summary.inserted + summary.corrected
-      let verb = dryRun ? "Checked" : "Imported"
-      print(
-        "\(verb) \(summary.rows) row\(summary.rows == 1 ? "" : "s") for \(summary.sessions) session\(summary.sessions == 1 ? "" : "s"): "
-          + "\(summary.inserted) new, \(summary.corrected) corrected, \(summary.unchanged) unchanged"
-          + (changed == 0 ? " — nothing changed." : dryRun ? "; nothing was written (--dry-run)." : "."))
-      if !summary.certificatesToReview.isEmpty {
-        let listed = summary.certificatesToReview.prefix(20).joined(separator: ", ")
-        let more = summary.certificatesToReview.count > 20 ? " and \(summary.certificatesToReview.count - 20) more" : ""
-        warn(
-          "this \(dryRun ? "would change" : "changed") attendance that issued certificates rest on: \(listed)\(more); "
-            + "beccaria report review lists what to check")
+    func run() throws {
+      try reportingFailures {
+        let (fields, delimiter) = try CSVCopyFramer.header(of: file)
+        let header = CSVHeader.check(
+          fields, required: AttendanceImporter.required,
+          optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, delimiter: delimiter)
+        if !header.problems.isEmpty { throw InputProblems(file: file, header.problems) }
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw InputProblems(file: file, reason: "cannot be read") }
+        defer { try? handle.close() }
+        let framer = CSVCopyFramer(file: file)
+        let progress = Progress(label: "importing \(file)")
+        let summary = try AttendanceImporter(try global.connect()).run(
+          file: file, columns: header.columns, reason: reason, dryRun: dryRun, lineOfRecord: framer.line(ofRecord:),
+          feed: { writer in
+            progress.start()
+            try framer.stream(handle, delimiter: delimiter) { try writer.write($0) }
+            progress.finish()
+          })
+        let changed = summary.inserted + summary.corrected
+        let verb = dryRun ? "Checked" : "Imported"
+        print(
+          "\(verb) \(summary.rows) row\(summary.rows == 1 ? "" : "s") for \(summary.sessions) session\(summary.sessions == 1 ? "" : "s"): "
+            + "\(summary.inserted) new, \(summary.corrected) corrected, \(summary.unchanged) unchanged"
+            + (changed == 0 ? " — nothing changed." : dryRun ? "; nothing was written (--dry-run)." : "."))
+        if !summary.certificatesToReview.isEmpty {
+          let listed = summary.certificatesToReview.prefix(20).joined(separator: ", ")
+          let more = summary.certificatesToReview.count > 20 ? " and \(summary.certificatesToReview.count - 20) more" : ""
+          warn(
+            "this \(dryRun ? "would change" : "changed") attendance that issued certificates rest on: \(listed)\(more); "
+              + "beccaria report review lists what to check")
+        }
       }
     }
   }

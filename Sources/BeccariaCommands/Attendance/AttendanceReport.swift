@@ -3,111 +3,115 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria attendance report --course CODE`.
-struct AttendanceReport: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "report",
-    abstract: "Attendance matrix of a cohort: participants × sessions, and each module's share against the threshold.",
-    discussion: """
-      Symbols: ✓ present, ½ late/partial, E excused, ✗ absent, · not yet recorded, blank: not \
-      booked. The share counts all sessions planned for the module, not only past ones; ✔ marks \
-      a module whose threshold is met.
+extension AttendanceCommand {
+  /// `beccaria attendance report --course CODE`.
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "report",
+      abstract: "Attendance matrix of a cohort: participants × sessions, and each module's share against the threshold.",
+      discussion: """
+        Symbols: ✓ present, ½ late/partial, E excused, ✗ absent, · not yet recorded, blank: not \
+        booked. The share counts all sessions planned for the module, not only past ones; ✔ marks \
+        a module whose threshold is met.
 
-      Example:
-        beccaria attendance report --course BQ-SN-2026-1
-        beccaria attendance report --course BQ-SN-2026-1 --format csv > anwesenheit.csv
-      """)
+        Example:
+          beccaria attendance report --course BQ-SN-2026-1
+          beccaria attendance report --course BQ-SN-2026-1 --format csv > anwesenheit.csv
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
-  @Option(help: "Cohort code.") var course: String
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Option(help: "Cohort code.") var course: String
 
-  func run() throws {
-    try reportingFailures {
-      let matrix = try ProgressReports(try global.connect()).matrix(courseCode: course)
-      switch output.format {
-      case .json: print(try JSONOutput.encode(matrix), terminator: "")
-      case .csv:
-        let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
-        let header =
-          ["participant_id", "name"] + matrix.sessions.map { "S\($0.id) \($0.day) M\($0.module)" }
-          + modules.flatMap { ["module_\($0)_attended_ue", "module_\($0)_planned_ue", "module_\($0)_share", "module_\($0)_met"] }
-        let rows = matrix.participants.map { line -> [String] in
-          [line.participantID.description, line.name]
-            + line.cells.map { cell in
-              guard cell.booked else { return "" }
-              guard let status = cell.status else { return "" }
-              return "\(status):\(UE.format(cell.ue ?? 0))"
+    func run() throws {
+      try reportingFailures {
+        let matrix = try ProgressReports(try global.connect()).matrix(courseCode: course)
+        switch output.format {
+        case .json: print(try JSONOutput.encode(matrix), terminator: "")
+        case .csv:
+          let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
+          let header =
+            ["participant_id", "name"] + matrix.sessions.map { "S\($0.id) \($0.day) M\($0.module)" }
+            + modules.flatMap {
+              ["module_\($0)_attended_ue", "module_\($0)_planned_ue", "module_\($0)_share", "module_\($0)_met"]
             }
-            + modules.flatMap { number -> [String] in
-              guard let share = line.modules.first(where: { $0.module == number }) else { return ["", "", "", ""] }
-              return [
-                UE.format(share.attendedUE), String(share.plannedUE), Self.decimalText(share.share),
-                share.thresholdMet ? "yes" : "no",
-              ]
-            }
+          let rows = matrix.participants.map { line -> [String] in
+            [line.participantID.description, line.name]
+              + line.cells.map { cell in
+                guard cell.booked else { return "" }
+                guard let status = cell.status else { return "" }
+                return "\(status):\(UE.format(cell.ue ?? 0))"
+              }
+              + modules.flatMap { number -> [String] in
+                guard let share = line.modules.first(where: { $0.module == number }) else { return ["", "", "", ""] }
+                return [
+                  UE.format(share.attendedUE), String(share.plannedUE), Self.decimalText(share.share),
+                  share.thresholdMet ? "yes" : "no",
+                ]
+              }
+          }
+          print(try CSVOutput.render(header: header, rows: rows), terminator: "")
+        case .table:
+          print(Self.table(matrix), terminator: "")
         }
-        print(try CSVOutput.render(header: header, rows: rows), terminator: "")
-      case .table:
-        print(Self.table(matrix), terminator: "")
       }
     }
-  }
 
-  static func decimalText(_ value: Decimal) -> String {
-    String(format: "%.4f", NSDecimalNumber(decimal: value).doubleValue)
-  }
-
-  /// A cell's sign; present with fewer UE than the session's is partial, as late is.
-  static func symbol(_ cell: AttendanceMatrix.Cell, sessionUE: Int) -> String {
-    guard cell.booked else { return " " }
-    switch cell.status {
-    case .present?: return (cell.ue ?? Decimal(sessionUE)) < Decimal(sessionUE) ? "½" : "✓"
-    case .late?: return "½"
-    case .excused?: return "E"
-    case .absent?: return "✗"
-    case nil: return "·"
+    static func decimalText(_ value: Decimal) -> String {
+      String(format: "%.4f", NSDecimalNumber(decimal: value).doubleValue)
     }
-  }
 
-  static func table(_ matrix: AttendanceMatrix) -> String {
-    let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
-    var out = "Attendance \(matrix.course) — threshold \(Percent.format(matrix.threshold)) of each module's planned UE\n"
-    out +=
-      "Sessions: "
-      + matrix.sessions.enumerated().map { "\($0.offset + 1)=\($0.element.day.german.prefix(6)) M\($0.element.module)" }
-      .joined(separator: "  ") + "\n\n"
-    let nameWidth = max(4, matrix.participants.map(\.name.count).max() ?? 0)
-    let groups = modules.map { module in matrix.sessions.filter { $0.module == module }.count }
-    var header = "NAME".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-    header += zip(modules, groups).map { module, count in
-      "M\(module)".padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
+    /// A cell's sign; present with fewer UE than the session's is partial, as late is.
+    static func symbol(_ cell: AttendanceMatrix.Cell, sessionUE: Int) -> String {
+      guard cell.booked else { return " " }
+      switch cell.status {
+      case .present?: return (cell.ue ?? Decimal(sessionUE)) < Decimal(sessionUE) ? "½" : "✓"
+      case .late?: return "½"
+      case .excused?: return "E"
+      case .absent?: return "✗"
+      case nil: return "·"
+      }
     }
-    .joined(separator: " ")
-    header += "  " + modules.map { "M\($0) UE".padding(toLength: 17, withPad: " ", startingAt: 0) }.joined(separator: " ")
-    out += header + "\n"
-    for line in matrix.participants {
-      var text = line.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-      // Each module's sessions in time order, wherever they fall among the others'.
-      text += zip(modules, groups).map { module, count in
-        let symbols = zip(line.cells, matrix.sessions).filter { $0.1.module == module }
-          .map { symbol($0.0, sessionUE: $0.1.ue) }.joined()
-        return symbols.padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
-      }.joined(separator: " ")
-      text +=
-        "  "
-        + modules.map { number -> String in
-          guard let share = line.modules.first(where: { $0.module == number }) else {
-            return "–".padding(toLength: 17, withPad: " ", startingAt: 0)
-          }
-          let cell =
-            "\(UE.format(share.attendedUE))/\(share.plannedUE) \(Percent.format(share.share))\(share.thresholdMet ? " ✔" : "")"
-          return cell.padding(toLength: 17, withPad: " ", startingAt: 0)
+
+    static func table(_ matrix: AttendanceMatrix) -> String {
+      let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
+      var out = "Attendance \(matrix.course) — threshold \(Percent.format(matrix.threshold)) of each module's planned UE\n"
+      out +=
+        "Sessions: "
+        + matrix.sessions.enumerated().map { "\($0.offset + 1)=\($0.element.day.german.prefix(6)) M\($0.element.module)" }
+        .joined(separator: "  ") + "\n\n"
+      let nameWidth = max(4, matrix.participants.map(\.name.count).max() ?? 0)
+      let groups = modules.map { module in matrix.sessions.filter { $0.module == module }.count }
+      var header = "NAME".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+      header += zip(modules, groups).map { module, count in
+        "M\(module)".padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
+      }
+      .joined(separator: " ")
+      header += "  " + modules.map { "M\($0) UE".padding(toLength: 17, withPad: " ", startingAt: 0) }.joined(separator: " ")
+      out += header + "\n"
+      for line in matrix.participants {
+        var text = line.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+        // Each module's sessions in time order, wherever they fall among the others'.
+        text += zip(modules, groups).map { module, count in
+          let symbols = zip(line.cells, matrix.sessions).filter { $0.1.module == module }
+            .map { symbol($0.0, sessionUE: $0.1.ue) }.joined()
+          return symbols.padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
         }.joined(separator: " ")
-      out += text.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        text +=
+          "  "
+          + modules.map { number -> String in
+            guard let share = line.modules.first(where: { $0.module == number }) else {
+              return "–".padding(toLength: 17, withPad: " ", startingAt: 0)
+            }
+            let cell =
+              "\(UE.format(share.attendedUE))/\(share.plannedUE) \(Percent.format(share.share))\(share.thresholdMet ? " ✔" : "")"
+            return cell.padding(toLength: 17, withPad: " ", startingAt: 0)
+          }.joined(separator: " ")
+        out += text.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+      }
+      if matrix.participants.isEmpty { out += "(nobody enrolled)\n" }
+      out += "\n✓ present  ½ late/partial  E excused  ✗ absent  · not recorded yet  ✔ threshold met\n"
+      return out
     }
-    if matrix.participants.isEmpty { out += "(nobody enrolled)\n" }
-    out += "\n✓ present  ½ late/partial  E excused  ✗ absent  · not recorded yet  ✔ threshold met\n"
-    return out
   }
 }

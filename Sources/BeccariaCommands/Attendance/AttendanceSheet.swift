@@ -5,49 +5,52 @@ import Documents
 import Foundation
 import Signing
 
-/// `beccaria attendance sheet`.
-struct AttendanceSheet: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "sheet",
-    abstract: "Print a session's sign-in sheet as an A4 PDF.",
-    discussion: """
-      The roster sorted by family name with organisation and municipality, a UE column and a \
-      signature column; the session's number as text and QR code on every page.
+extension AttendanceCommand {
+  /// `beccaria attendance sheet`.
+  struct Sheet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "sheet",
+      abstract: "Print a session's sign-in sheet as an A4 PDF.",
+      discussion: """
+        The roster sorted by family name with organisation and municipality, a UE column and a \
+        signature column; the session's number as text and QR code on every page.
 
-      Example:
-        beccaria attendance sheet --session 3 --output sitzung-3.pdf
-      """)
+        Example:
+          beccaria attendance sheet --session 3 --output sitzung-3.pdf
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
-  @Option(help: ArgumentHelp("Where to write the PDF.", valueName: "file.pdf")) var output: String
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
+    @Option(help: ArgumentHelp("Where to write the PDF.", valueName: "file.pdf")) var output: String
 
-  func validate() throws {
-    if !output.lowercased().hasSuffix(".pdf") { throw ValidationError("--output must name a .pdf file.") }
-  }
+    func validate() throws {
+      if !output.lowercased().hasSuffix(".pdf") { throw ValidationError("--output must name a .pdf file.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let connection = try global.connect()
-      let store = AttendanceStore(connection)
-      let header = try store.header(SessionID(session.id))
-      let roster = try store.roster(SessionID(session.id))
-      let weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
-      let sheet = SignInSheet(
-        programme: header.programmeTitle, cohort: header.course, module: "\(header.module) – \(header.moduleTitle)",
-        date: "\(weekdays[header.day.weekday - 1]), \(header.day.german)", time: "\(header.startsAt)–\(header.endsAt) Uhr",
-        ue: header.ue, location: header.location ?? "–", trainers: header.trainers, sessionID: String(header.id.rawValue),
-        qrPayload: "BECCARIA-SESSION:\(header.id)", printedAt: "erstellt \(GermanTime.dateTime(Date()))",
-        rows: roster.map { entry in
-          SignInSheet.Row(
-            name: "\(entry.familyName), \(entry.givenNames)", organisation: entry.organisation, municipality: entry.municipality,
-            remark: entry.makeUp ? "Nachholer (Einzelmodul)" : entry.singleModules ? "Einzelmodul" : nil)
-        })
-      let data = try sheet.render()
-      // Personal data (mode 0600), registered so that an erasure of anyone on it lists the file.
-      let path = try FileOutput.write(data, to: output)
-      try DataProtection(connection).recordSheet(session: header.id.rawValue, path: path, sha256: data.sha256Hex)
-      print("Wrote the sign-in sheet of session \(header.id) (\(roster.count) participants) to \(output).")
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.connect()
+        let store = AttendanceStore(connection)
+        let header = try store.header(SessionID(session.id))
+        let roster = try store.roster(SessionID(session.id))
+        let weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+        let sheet = SignInSheet(
+          programme: header.programmeTitle, cohort: header.course, module: "\(header.module) – \(header.moduleTitle)",
+          date: "\(weekdays[header.day.weekday - 1]), \(header.day.german)", time: "\(header.startsAt)–\(header.endsAt) Uhr",
+          ue: header.ue, location: header.location ?? "–", trainers: header.trainers, sessionID: String(header.id.rawValue),
+          qrPayload: "BECCARIA-SESSION:\(header.id)", printedAt: "erstellt \(GermanTime.dateTime(Date()))",
+          rows: roster.map { entry in
+            SignInSheet.Row(
+              name: "\(entry.familyName), \(entry.givenNames)", organisation: entry.organisation,
+              municipality: entry.municipality,
+              remark: entry.makeUp ? "Nachholer (Einzelmodul)" : entry.singleModules ? "Einzelmodul" : nil)
+          })
+        let data = try sheet.render()
+        // Personal data (mode 0600), registered so that an erasure of anyone on it lists the file.
+        let path = try FileOutput.write(data, to: output)
+        try DataProtection(connection).recordSheet(session: header.id.rawValue, path: path, sha256: data.sha256Hex)
+        print("Wrote the sign-in sheet of session \(header.id) (\(roster.count) participants) to \(output).")
+      }
     }
   }
 }

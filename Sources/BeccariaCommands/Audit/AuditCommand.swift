@@ -8,5 +8,5 @@ struct AuditCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "audit",
     abstract: "The audit log: every change to every domain table, written by database triggers.",
-    subcommands: [AuditLog.self, AuditVerify.self])
+    subcommands: [Log.self, Verify.self])
 }

@@ -7,7 +7,7 @@ struct CertificateCommand: ParsableCommand {
     commandName: "certificate",
     abstract: "Issue certificates (the nightly run); list, show, export, verify, revoke and re-issue them.",
     subcommands: [
-      CertificateRunCommand.self, CertificateList.self, CertificateShow.self, CertificateExport.self, CertificateVerify.self,
-      CertificateRevoke.self, CertificateReopen.self, CertificateReissue.self, CertificatePreview.self,
+      Run.self, List.self, Show.self, Export.self, Verify.self,
+      Revoke.self, Reopen.self, Reissue.self, Preview.self,
     ])
 }

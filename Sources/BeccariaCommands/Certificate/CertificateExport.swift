@@ -4,35 +4,37 @@ import BeccariaStore
 import Foundation
 import Issuance
 
-/// `beccaria certificate export`.
-struct CertificateExport: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "export",
-    abstract: "Write stored certificate PDFs to DIR/<year>/<serial>.pdf (the stored bytes, never re-rendered).",
-    discussion: """
-      Example:
-        beccaria certificate export --output /srv/beccaria/zertifikate --year 2026
-        beccaria certificate export --output ./pdf --serial BQ-2026-000001
-      """)
+extension CertificateCommand {
+  /// `beccaria certificate export`.
+  struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "export",
+      abstract: "Write stored certificate PDFs to DIR/<year>/<serial>.pdf (the stored bytes, never re-rendered).",
+      discussion: """
+        Example:
+          beccaria certificate export --output /srv/beccaria/zertifikate --year 2026
+          beccaria certificate export --output ./pdf --serial BQ-2026-000001
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: ArgumentHelp("Target folder.", valueName: "dir")) var output: String
-  @Option(help: ArgumentHelp("Only these serials (repeatable).", valueName: "serial")) var serial: [String] = []
-  @Option(help: "Only serials of this year.") var year: Int?
-  @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Target folder.", valueName: "dir")) var output: String
+    @Option(help: ArgumentHelp("Only these serials (repeatable).", valueName: "serial")) var serial: [String] = []
+    @Option(help: "Only serials of this year.") var year: Int?
+    @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
 
-  func run() throws {
-    try reportingFailures {
-      let connection = try global.connect()
-      let serials =
-        serial.isEmpty
-        ? try CertificateStore(connection).list(.init(participant: participant?.id, year: year)).map(\.serial) : serial
-      let outcome = try CertificateFileExport(connection).export(serials, to: output)
-      print("Exported \(outcome.paths.count) certificate\(outcome.paths.count == 1 ? "" : "s") to \(output).")
-      if !outcome.erased.isEmpty {
-        print(
-          "Skipped \(outcome.erased.count) whose holder was erased on request (their PDFs are deleted; they still verify): "
-            + outcome.erased.joined(separator: ", "))
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.connect()
+        let serials =
+          serial.isEmpty
+          ? try CertificateStore(connection).list(.init(participant: participant?.id, year: year)).map(\.serial) : serial
+        let outcome = try CertificateFileExport(connection).export(serials, to: output)
+        print("Exported \(outcome.paths.count) certificate\(outcome.paths.count == 1 ? "" : "s") to \(output).")
+        if !outcome.erased.isEmpty {
+          print(
+            "Skipped \(outcome.erased.count) whose holder was erased on request (their PDFs are deleted; they still verify): "
+              + outcome.erased.joined(separator: ", "))
+        }
       }
     }
   }

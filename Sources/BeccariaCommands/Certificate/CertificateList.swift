@@ -3,39 +3,41 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria certificate list`.
-struct CertificateList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List issued certificates.",
-    discussion: """
-      Example:
-        beccaria certificate list --year 2026 --format csv
-      """)
+extension CertificateCommand {
+  /// `beccaria certificate list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List issued certificates.",
+      discussion: """
+        Example:
+          beccaria certificate list --year 2026 --format csv
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
-  @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
-  @Option(help: "Only valid, revoked or superseded.") var status: CertificateStatus?
-  @Option(help: "Only serials of this year.") var year: Int?
-  @Option(name: .customLong("run"), help: "Only certificates of this run.") var runID: Int64?
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
+    @Option(help: "Only valid, revoked or superseded.") var status: CertificateStatus?
+    @Option(help: "Only serials of this year.") var year: Int?
+    @Option(name: .customLong("run"), help: "Only certificates of this run.") var runID: Int64?
 
-  func run() throws {
-    try reportingFailures {
-      let items = try CertificateStore(try global.connect()).list(
-        .init(participant: participant?.id, status: status, year: year, run: runID.map { CertificateRunID($0) }))
-      try Listing(
-        items: items,
-        columns: [
-          .init(header: "SERIAL") { $0.serial },
-          .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-          .init(header: "ID", alignRight: true) { $0.participantID.description },
-          .init(header: "HOLDER") { $0.holderName },
-          .init(header: "STATUS") { $0.status.rawValue },
-          .init(header: "COMPLETED") { $0.completedOn.description },
-          .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
-        ]
-      ).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        let items = try CertificateStore(try global.connect()).list(
+          .init(participant: participant?.id, status: status, year: year, run: runID.map { CertificateRunID($0) }))
+        try Listing(
+          items: items,
+          columns: [
+            .init(header: "SERIAL") { $0.serial },
+            .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
+            .init(header: "ID", alignRight: true) { $0.participantID.description },
+            .init(header: "HOLDER") { $0.holderName },
+            .init(header: "STATUS") { $0.status.rawValue },
+            .init(header: "COMPLETED") { $0.completedOn.description },
+            .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+          ]
+        ).print(output.format)
+      }
     }
   }
 }

@@ -6,50 +6,55 @@ import Foundation
 import Issuance
 import Signing
 
-/// `beccaria certificate reissue`.
-struct CertificateReissue: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "reissue",
-    abstract: "Replace a certificate (e.g. after a name change): new serial, same completion date; the old one is superseded.",
-    discussion: """
-      The new certificate prints the holder's current name and birth date and everything else \
-      as first issued (texts, modules, completion date). The old one verifies as superseded and \
-      names its successor. Nothing is ever re-issued by itself.
+extension CertificateCommand {
+  /// `beccaria certificate reissue`.
+  struct Reissue: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "reissue",
+      abstract: "Replace a certificate (e.g. after a name change): new serial, same completion date; the old one is superseded.",
+      discussion: """
+        The new certificate prints the holder's current name and birth date and everything else \
+        as first issued (texts, modules, completion date). The old one verifies as superseded and \
+        names its successor. Nothing is ever re-issued by itself.
 
-      Example:
-        beccaria participant rename 17 --family-name Nowak-Schulz --reason "Heirat"
-        beccaria certificate reissue BQ-2026-000042 --reason "Namensänderung nach Heirat" --output zertifikate
-      """)
+        Example:
+          beccaria participant rename 17 --family-name Nowak-Schulz --reason "Heirat"
+          beccaria certificate reissue BQ-2026-000042 --reason "Namensänderung nach Heirat" --output zertifikate
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var key: SigningKeyOption
-  @Argument(help: ArgumentHelp("Serial number of the certificate to replace.", valueName: "serial")) var serial: String
-  @Option(help: "Why it is re-issued (required; kept with the new certificate).") var reason: String
-  @Option(help: ArgumentHelp("Also export the new PDF to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var key: SigningKeyOption
+    @Argument(help: ArgumentHelp("Serial number of the certificate to replace.", valueName: "serial")) var serial: String
+    @Option(help: "Why it is re-issued (required; kept with the new certificate).") var reason: String
+    @Option(help: ArgumentHelp("Also export the new PDF to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
 
-  func validate() throws {
-    if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
-    if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
-  }
+    func validate() throws {
+      if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let signer = try key.load()
-      let connection = try global.connect()
-      let issued = try CertificateReissuer(connection).reissue(serial: serial, reason: reason, signer: signer)
-      print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
-      // A re-issue certifies what the first certificate did; when that no longer holds, the
-      // office should know before the new one leaves the building.
-      let holder = try CertificateStore(connection).find(serial: issued.serial).listing.participantID
-      if let review = try CertificateReview(connection).list(participant: holder).first(where: { $0.serial == issued.serial }),
-        let unmet = review.noLongerMet
-      {
-        warn(
-          "\(issued.serial) certifies what \(serial) did, but the rules are no longer met (\(unmet)); "
-            + "report review lists it. Revoke it if it should not stand: beccaria certificate revoke \(issued.serial) --reason …")
-      }
-      if let output {
-        for path in try CertificateFileExport(connection).export([issued.serial], to: output).paths { print("Exported \(path)") }
+    func run() throws {
+      try reportingFailures {
+        let signer = try key.load()
+        let connection = try global.connect()
+        let issued = try CertificateReissuer(connection).reissue(serial: serial, reason: reason, signer: signer)
+        print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
+        // A re-issue certifies what the first certificate did; when that no longer holds, the
+        // office should know before the new one leaves the building.
+        let holder = try CertificateStore(connection).find(serial: issued.serial).listing.participantID
+        if let review = try CertificateReview(connection).list(participant: holder).first(where: { $0.serial == issued.serial }),
+          let unmet = review.noLongerMet
+        {
+          warn(
+            "\(issued.serial) certifies what \(serial) did, but the rules are no longer met (\(unmet)); "
+              + "report review lists it. Revoke it if it should not stand: beccaria certificate revoke \(issued.serial) --reason …"
+          )
+        }
+        if let output {
+          for path in try CertificateFileExport(connection).export([issued.serial], to: output).paths {
+            print("Exported \(path)")
+          }
+        }
       }
     }
   }

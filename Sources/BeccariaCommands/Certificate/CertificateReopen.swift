@@ -3,38 +3,40 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria certificate reopen`.
-struct CertificateReopen: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "reopen",
-    abstract: "Let the next run issue a new certificate in place of a revoked one, when the rules are met again.",
-    discussion: """
-      A revoked certificate blocks a new one of its kind until the office decides otherwise: \
-      project work found plagiarised, then redone and passed, say. The revoked certificate stays \
-      revoked (verification says so); the holder is checked again by the next run, which issues \
-      a new certificate with a new serial only if the completion rules are met. `participant \
-      show` and `certificate run --dry-run` name a certificate held back by a revoked one. The \
-      decision, its reason and who made it are kept and audited.
+extension CertificateCommand {
+  /// `beccaria certificate reopen`.
+  struct Reopen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "reopen",
+      abstract: "Let the next run issue a new certificate in place of a revoked one, when the rules are met again.",
+      discussion: """
+        A revoked certificate blocks a new one of its kind until the office decides otherwise: \
+        project work found plagiarised, then redone and passed, say. The revoked certificate stays \
+        revoked (verification says so); the holder is checked again by the next run, which issues \
+        a new certificate with a new serial only if the completion rules are met. `participant \
+        show` and `certificate run --dry-run` name a certificate held back by a revoked one. The \
+        decision, its reason and who made it are kept and audited.
 
-      Example:
-        beccaria certificate reopen BQ-2026-000042 --reason "Neue Projektarbeit am 12.03.2027 bestanden"
-      """)
+        Example:
+          beccaria certificate reopen BQ-2026-000042 --reason "Neue Projektarbeit am 12.03.2027 bestanden"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Serial number of the revoked certificate.", valueName: "serial")) var serial: String
-  @Option(help: "Why a new certificate may be issued (required; kept and audited).") var reason: String
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Serial number of the revoked certificate.", valueName: "serial")) var serial: String
+    @Option(help: "Why a new certificate may be issued (required; kept and audited).") var reason: String
 
-  func validate() throws {
-    if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
-    if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
-  }
+    func validate() throws {
+      if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let at = try CertificateRevision(try global.connect()).reopen(serial: serial, reason: reason)
-      print(
-        "Reopened \(serial) on \(GermanTime.dateTime(at)): it stays revoked; the next run issues a new certificate if the rules are met."
-      )
+    func run() throws {
+      try reportingFailures {
+        let at = try CertificateRevision(try global.connect()).reopen(serial: serial, reason: reason)
+        print(
+          "Reopened \(serial) on \(GermanTime.dateTime(at)): it stays revoked; the next run issues a new certificate if the rules are met."
+        )
+      }
     }
   }
 }

@@ -6,101 +6,104 @@ import Foundation
 import Issuance
 import Signing
 
-/// `beccaria certificate run`: the nightly job.
-struct CertificateRunCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "run",
-    abstract: "Issue every certificate that became due since the last run (the nightly job).",
-    discussion: """
-      Renders each due certificate once, stores the PDF, its SHA-256 and the printed fields in \
-      the same transaction that assigns its serial number, and records the run. Safe to run \
-      several at once and to kill at any moment: the next run finishes the work. Exits non-zero \
-      when any certificate failed (the others are kept).
+extension CertificateCommand {
+  /// `beccaria certificate run`: the nightly job.
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "run",
+      abstract: "Issue every certificate that became due since the last run (the nightly job).",
+      discussion: """
+        Renders each due certificate once, stores the PDF, its SHA-256 and the printed fields in \
+        the same transaction that assigns its serial number, and records the run. Safe to run \
+        several at once and to kill at any moment: the next run finishes the work. Exits non-zero \
+        when any certificate failed (the others are kept).
 
-      Example:
-        beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate --signing-key /etc/beccaria/signing-key.pem
-        beccaria certificate run --dry-run
-      """)
+        Example:
+          beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate --signing-key /etc/beccaria/signing-key.pem
+          beccaria certificate run --dry-run
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var key: SigningKeyOption
-  @Option(help: "Parallel workers, each with its own database connection (each renders its batch on all cores).")
-  var workers = 2
-  @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
-  @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
-  @Option(
-    help: ArgumentHelp(
-      "Participants each worker claims per transaction (1–1000); smaller batches free claimed people sooner.", valueName: "n"))
-  var batchSize = 100
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var key: SigningKeyOption
+    @Option(help: "Parallel workers, each with its own database connection (each renders its batch on all cores).")
+    var workers = 2
+    @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
+    @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
+    @Option(
+      help: ArgumentHelp(
+        "Participants each worker claims per transaction (1–1000); smaller batches free claimed people sooner.", valueName: "n"))
+    var batchSize = 100
 
-  func validate() throws {
-    if !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64.") }
-    if !(1...1000).contains(batchSize) { throw ValidationError("--batch-size must be between 1 and 1000.") }
-  }
+    func validate() throws {
+      if !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64.") }
+      if !(1...1000).contains(batchSize) { throw ValidationError("--batch-size must be between 1 and 1000.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let folder: String?
-      do {
-        folder = try output.map { try ExportFolder.ready($0, year: CalendarDate.today().year) }
-      } catch let error as ExportFolderError {
-        throw CommandFailure(
-          error.reason.map { "cannot write certificates to \(error.path) (\(Explain.sentence(for: $0))); nothing was issued" }
-            ?? "--output \(error.path) is a file, not a folder")
-      }
-      // The key is read before anything is claimed; a dry run signs nothing and needs none.
-      let signer = dryRun ? SigningKey.generate() : try key.load()
-      let database = try global.makeDatabase()
-      try database.requireCurrentSchema(try database.connect())
-      let reporter = RunReporter()
-      let run = CertificateRun(
-        database: database,
-        options: CertificateRunOptions(workers: workers, outputDirectory: folder, dryRun: dryRun, batchSize: batchSize),
-        signer: signer, printer: CertificatePrinter(threads: CertificateRun.renderingThreads(workers: workers)),
-        events: { reporter.handle($0) })
-      let summary = try run.execute()
-      reporter.finish()
-      if dryRun {
+    func run() throws {
+      try reportingFailures {
+        let folder: String?
+        do {
+          folder = try output.map { try ExportFolder.ready($0, year: CalendarDate.today().year) }
+        } catch let error as ExportFolderError {
+          throw CommandFailure(
+            error.reason.map { "cannot write certificates to \(error.path) (\(Explain.sentence(for: $0))); nothing was issued" }
+              ?? "--output \(error.path) is a file, not a folder")
+        }
+        // The key is read before anything is claimed; a dry run signs nothing and needs none.
+        let signer = dryRun ? SigningKey.generate() : try key.load()
+        let database = try global.makeDatabase()
+        try database.requireCurrentSchema(try database.connect())
+        let reporter = RunReporter()
+        let run = CertificateRun(
+          database: database,
+          options: CertificateRunOptions(workers: workers, outputDirectory: folder, dryRun: dryRun, batchSize: batchSize),
+          signer: signer, printer: CertificatePrinter(threads: CertificateRun.renderingThreads(workers: workers)),
+          events: { reporter.handle($0) })
+        let summary = try run.execute()
+        reporter.finish()
+        if dryRun {
+          print(
+            "Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") would end)."
+          )
+          try Listing(
+            items: summary.planned,
+            columns: [
+              .init(header: "ID", alignRight: true) { $0.participantID.description },
+              .init(header: "NAME") { $0.holderName },
+              .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
+              .init(header: "COMPLETED") { $0.completedOn.description },
+              .init(header: "WHY") { $0.reason },
+            ]
+          ).print(.table)
+          for sentence in summary.blocked { print("Held back: \(sentence)") }
+          return
+        }
+        let byKind = Dictionary(grouping: summary.issued, by: \.kind)
         print(
-          "Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") would end)."
-        )
-        try Listing(
-          items: summary.planned,
-          columns: [
-            .init(header: "ID", alignRight: true) { $0.participantID.description },
-            .init(header: "NAME") { $0.holderName },
-            .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-            .init(header: "COMPLETED") { $0.completedOn.description },
-            .init(header: "WHY") { $0.reason },
-          ]
-        ).print(.table)
-        for sentence in summary.blocked { print("Held back: \(sentence)") }
-        return
-      }
-      let byKind = Dictionary(grouping: summary.issued, by: \.kind)
-      print(
-        "Run \(summary.runID.map(String.init) ?? "?"): issued \(summary.issued.count) certificate\(summary.issued.count == 1 ? "" : "s") "
-          + "(\(byKind[.zertifikat]?.count ?? 0) Zertifikat, \(byKind[.teilnahmebescheinigung]?.count ?? 0) Teilnahmebescheinigung) "
-          + "in \(String(format: "%.2f", summary.seconds)) s; \(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") ended"
-          + (output != nil ? ", \(summary.exported) PDFs exported to \(output ?? "")" : "") + ".")
-      for certificate in summary.issued.prefix(50) {
-        print(
-          "  \(certificate.serial)  \(certificate.kind)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)"
-        )
-      }
-      if summary.issued.count > 50 {
-        print("  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID?.description ?? "0"))")
-      }
-      if let head = summary.auditHead {
-        print("Audit chain head: \(head) (keep it: `beccaria audit verify --head \(head)` shows a later rewrite).")
-      }
-      if !summary.reapedRuns.isEmpty {
-        print("Marked as failed (killed earlier): run \(summary.reapedRuns.map(String.init).joined(separator: ", ")).")
-      }
-      if !summary.failures.isEmpty {
-        throw CommandFailure(
-          "\(summary.failures.count) certificate\(summary.failures.count == 1 ? "" : "s") could not be issued and will be retried by the next run:\n"
-            + summary.failures.prefix(20).joined(separator: "\n"))
+          "Run \(summary.runID.map(String.init) ?? "?"): issued \(summary.issued.count) certificate\(summary.issued.count == 1 ? "" : "s") "
+            + "(\(byKind[.zertifikat]?.count ?? 0) Zertifikat, \(byKind[.teilnahmebescheinigung]?.count ?? 0) Teilnahmebescheinigung) "
+            + "in \(String(format: "%.2f", summary.seconds)) s; \(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") ended"
+            + (output != nil ? ", \(summary.exported) PDFs exported to \(output ?? "")" : "") + ".")
+        for certificate in summary.issued.prefix(50) {
+          print(
+            "  \(certificate.serial)  \(certificate.kind)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)"
+          )
+        }
+        if summary.issued.count > 50 {
+          print(
+            "  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID?.description ?? "0"))")
+        }
+        if let head = summary.auditHead {
+          print("Audit chain head: \(head) (keep it: `beccaria audit verify --head \(head)` shows a later rewrite).")
+        }
+        if !summary.reapedRuns.isEmpty {
+          print("Marked as failed (killed earlier): run \(summary.reapedRuns.map(String.init).joined(separator: ", ")).")
+        }
+        if !summary.failures.isEmpty {
+          throw CommandFailure(
+            "\(summary.failures.count) certificate\(summary.failures.count == 1 ? "" : "s") could not be issued and will be retried by the next run:\n"
+              + summary.failures.prefix(20).joined(separator: "\n"))
+        }
       }
     }
   }

@@ -9,170 +9,172 @@ import Signing
   import Glibc
 #endif
 
-/// `beccaria certificate verify`.
-struct CertificateVerify: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "verify",
-    abstract: "Tell a genuine, current certificate from an edited, revoked, replaced or unknown one.",
-    discussion: """
-      INPUT is a PDF file (its exact bytes must be those issued; a file is read as a PDF when \
-      %PDF- starts within its first kilobyte, as PDF readers do), a serial number, or the content \
-      of the QR code (the URL or the bare BQ1 token; a file holding nothing else, or - for \
-      standard input). Input is read up to 16 MiB. The QR code's signature is checked with the \
-      registered public keys, or offline with --public-key files only (a key's file says when it \
-      was retired; codes dated later are refused).
+extension CertificateCommand {
+  /// `beccaria certificate verify`.
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "verify",
+      abstract: "Tell a genuine, current certificate from an edited, revoked, replaced or unknown one.",
+      discussion: """
+        INPUT is a PDF file (its exact bytes must be those issued; a file is read as a PDF when \
+        %PDF- starts within its first kilobyte, as PDF readers do), a serial number, or the content \
+        of the QR code (the URL or the bare BQ1 token; a file holding nothing else, or - for \
+        standard input). Input is read up to 16 MiB. The QR code's signature is checked with the \
+        registered public keys, or offline with --public-key files only (a key's file says when it \
+        was retired; codes dated later are refused).
 
-      Exit status: 0 valid, 3 revoked, 4 superseded, 5 unknown, 6 forged (not genuine), \
-      7 signed by an unknown key, 1 the check itself failed, 64 usage.
+        Exit status: 0 valid, 3 revoked, 4 superseded, 5 unknown, 6 forged (not genuine), \
+        7 signed by an unknown key, 1 the check itself failed, 64 usage.
 
-      Example:
-        beccaria certificate verify zertifikate/2026/BQ-2026-000042.pdf
-        beccaria certificate verify BQ-2026-000042
-        zbarimg -q --raw scan.png | beccaria certificate verify --offline --public-key lpr.pub.pem -
-      """)
+        Example:
+          beccaria certificate verify zertifikate/2026/BQ-2026-000042.pdf
+          beccaria certificate verify BQ-2026-000042
+          zbarimg -q --raw scan.png | beccaria certificate verify --offline --public-key lpr.pub.pem -
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("PDF file, serial number, QR payload, or - for standard input.", valueName: "input"))
-  var input: String
-  @Option(help: ArgumentHelp("Public key file (PEM) to trust besides the registered keys; repeatable.", valueName: "file"))
-  var publicKey: [String] = []
-  @Flag(help: "Check without a database: only a QR payload's signature, with --public-key.") var offline = false
-  @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("PDF file, serial number, QR payload, or - for standard input.", valueName: "input"))
+    var input: String
+    @Option(help: ArgumentHelp("Public key file (PEM) to trust besides the registered keys; repeatable.", valueName: "file"))
+    var publicKey: [String] = []
+    @Flag(help: "Check without a database: only a QR payload's signature, with --public-key.") var offline = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
-  func validate() throws {
-    if format == .csv { throw ValidationError("certificate verify prints table or json.") }
-    if offline && publicKey.isEmpty { throw ValidationError("--offline needs at least one --public-key file.") }
-    if input.isEmpty { throw ValidationError("give a PDF file, a serial number or a QR payload.") }
-  }
-
-  static func exitCode(_ verdict: VerificationVerdict) -> Int32 {
-    switch verdict {
-    case .valid: 0
-    case .revoked: 3
-    case .superseded: 4
-    case .unknown: 5
-    case .forged: 6
-    case .unknownKey: 7
+    func validate() throws {
+      if format == .csv { throw ValidationError("certificate verify prints table or json.") }
+      if offline && publicKey.isEmpty { throw ValidationError("--offline needs at least one --public-key file.") }
+      if input.isEmpty { throw ValidationError("give a PDF file, a serial number or a QR payload.") }
     }
-  }
 
-  enum Subject {
-    case pdf(Data)
-    case serial(String)
-    case payload(VerificationPayload)
-  }
-
-  /// Inputs larger than this are not certificates (an issued PDF is about 40 KB): 16 MiB.
-  static let maximumInput = 16 << 20
-  /// PDF readers take a file as a PDF when `%PDF-` starts within its first kilobyte, whatever
-  /// comes before; verification does the same, so junk in front of a PDF cannot make it pass
-  /// as something else (the file's bytes are then checked, and differ).
-  static let pdfHeaderWindow = 1024
-
-  static func isPDF(_ data: Data) -> Bool {
-    data.prefix(pdfHeaderWindow).range(of: Data("%PDF-".utf8)) != nil
-  }
-
-  /// The input's bytes when it is a file or `-`; nil when it is meant as text on the command line.
-  func readInput() throws -> Data? {
-    let descriptor: Int32
-    if input == "-" {
-      descriptor = STDIN_FILENO
-    } else if FileManager.default.fileExists(atPath: input) {
-      // Without O_NONBLOCK, opening a named pipe waits for a writer for ever; only a regular
-      // file is read (standard input is `-`).
-      descriptor = open(input, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-      guard descriptor >= 0 else { throw CommandFailure("\(input) cannot be read: \(String(cString: strerror(errno)))") }
-      var status = stat()
-      guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-        close(descriptor)
-        throw CommandFailure("\(input) is not a regular file; give a PDF file, or - to read standard input")
+    static func exitCode(_ verdict: VerificationVerdict) -> Int32 {
+      switch verdict {
+      case .valid: 0
+      case .revoked: 3
+      case .superseded: 4
+      case .unknown: 5
+      case .forged: 6
+      case .unknownKey: 7
       }
-    } else {
-      return nil
     }
-    defer { if descriptor != STDIN_FILENO { close(descriptor) } }
-    guard let data = SafeFile.readAll(descriptor, limit: Self.maximumInput) else {
-      throw CommandFailure("\(input == "-" ? "standard input" : input) cannot be read: \(String(cString: strerror(errno)))")
-    }
-    if data.count > Self.maximumInput {
-      throw CommandFailure(
-        "\(input == "-" ? "standard input" : input) is larger than 16 MiB; a certificate PDF is about 40 KB, a code a line of text"
-      )
-    }
-    return data
-  }
 
-  func subject() throws -> Subject {
-    if let data = try readInput() {
-      if Self.isPDF(data) { return .pdf(data) }
-      // Anything else must be a code and nothing else: a serial, or the QR code's URL or token,
-      // alone (a document that merely contains a genuine token is not that certificate).
-      let what = input == "-" ? "standard input" : input
-      guard data.count <= 8192, let text = String(data: data, encoding: .utf8) else {
-        throw CommandFailure("\(what) is neither a PDF nor a certificate code (a serial number, or the QR code's content)")
-      }
-      let code = text.trimmingCharacters(in: .whitespacesAndNewlines)
-      if let scalar = code.unicodeScalars.first(where: { InertText.isControl($0) || $0.properties.isWhitespace }) {
-        throw CommandFailure(
-          "\(what) is not a certificate code alone: it holds \(InertText.name(scalar)); give a PDF, a serial number "
-            + "or the QR code's content on one line")
-      }
-      if SerialNumber.parse(code) != nil { return .serial(code) }
-      return .payload(try VerificationPayload.parse(code))
+    enum Subject {
+      case pdf(Data)
+      case serial(String)
+      case payload(VerificationPayload)
     }
-    if SerialNumber.parse(input) != nil { return .serial(input) }
-    if input.contains(VerificationPayload.marker + ".") { return .payload(try VerificationPayload.parse(input)) }
-    throw CommandFailure("\(input) is neither a file, a serial number (BQ-2026-000042) nor a certificate's QR payload")
-  }
 
-  func run() throws {
-    let result: VerificationResult = try reportingFailures {
-      let keys = try publicKey.flatMap { path -> [PublicSigningKey] in
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-          throw CommandFailure("the public key file \(path) cannot be read")
+    /// Inputs larger than this are not certificates (an issued PDF is about 40 KB): 16 MiB.
+    static let maximumInput = 16 << 20
+    /// PDF readers take a file as a PDF when `%PDF-` starts within its first kilobyte, whatever
+    /// comes before; verification does the same, so junk in front of a PDF cannot make it pass
+    /// as something else (the file's bytes are then checked, and differ).
+    static let pdfHeaderWindow = 1024
+
+    static func isPDF(_ data: Data) -> Bool {
+      data.prefix(pdfHeaderWindow).range(of: Data("%PDF-".utf8)) != nil
+    }
+
+    /// The input's bytes when it is a file or `-`; nil when it is meant as text on the command line.
+    func readInput() throws -> Data? {
+      let descriptor: Int32
+      if input == "-" {
+        descriptor = STDIN_FILENO
+      } else if FileManager.default.fileExists(atPath: input) {
+        // Without O_NONBLOCK, opening a named pipe waits for a writer for ever; only a regular
+        // file is read (standard input is `-`).
+        descriptor = open(input, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw CommandFailure("\(input) cannot be read: \(String(cString: strerror(errno)))") }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+          close(descriptor)
+          throw CommandFailure("\(input) is not a regular file; give a PDF file, or - to read standard input")
         }
-        // A file may hold several keys (keys export-public writes all of them).
-        do { return try PublicSigningKey.all(pem: text) } catch { throw CommandFailure("\(path): \(error)") }
-      }
-      let subject = try subject()
-      let verifier = CertificateVerifier(connection: offline ? nil : try global.connect(), publicKeys: keys)
-      switch subject {
-      case .pdf(let data): return try verifier.verify(pdf: data)
-      case .serial(let serial): return try verifier.verify(serial: serial)
-      case .payload(let payload): return try verifier.verify(payload: payload)
-      }
-    }
-    try reportingFailures {
-      if format == .json {
-        print(try JSONOutput.encode(result), terminator: "")
       } else {
-        // Every value may come from a presented code (a forgery's claim fields) or from free
-        // text: each is escaped on its own line, line feeds included, so that none can print a
-        // line that looks like a verdict.
-        print("\(result.verdict.rawValue.uppercased()): \(InertText.escape(result.explanation)).")
-        func line(_ label: String, _ value: String?) {
-          if let value {
-            print("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + InertText.escape(value))
-          }
-        }
-        line("serial", result.serial)
-        line("kind", result.kind?.rawValue)
-        line("holder", result.holderName)
-        line("born", result.birthDate?.german)
-        line("programme", result.programme)
-        line("modules", result.modules?.joined(separator: ", "))
-        line("completed", result.completedOn?.german)
-        line("issued", result.issuedOn?.german)
-        line("key", result.keyID)
-        line("erased", result.holderErasedAt.map { "personal data erased on request, " + GermanTime.dateTime($0) })
-        line("revoked", result.revokedAt.map { GermanTime.dateTime($0) + (result.revocationReason.map { ": \($0)" } ?? "") })
-        line("replaced by", result.supersededBy)
-        if result.verdict == .superseded { line("current", result.currentSerial) }
-        line("checked", result.checkedAgainst == "offline" ? "offline, signature only" : "against the register")
+        return nil
       }
+      defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+      guard let data = SafeFile.readAll(descriptor, limit: Self.maximumInput) else {
+        throw CommandFailure("\(input == "-" ? "standard input" : input) cannot be read: \(String(cString: strerror(errno)))")
+      }
+      if data.count > Self.maximumInput {
+        throw CommandFailure(
+          "\(input == "-" ? "standard input" : input) is larger than 16 MiB; a certificate PDF is about 40 KB, a code a line of text"
+        )
+      }
+      return data
     }
-    let code = Self.exitCode(result.verdict)
-    if code != 0 { throw ExitCode(code) }
+
+    func subject() throws -> Subject {
+      if let data = try readInput() {
+        if Self.isPDF(data) { return .pdf(data) }
+        // Anything else must be a code and nothing else: a serial, or the QR code's URL or token,
+        // alone (a document that merely contains a genuine token is not that certificate).
+        let what = input == "-" ? "standard input" : input
+        guard data.count <= 8192, let text = String(data: data, encoding: .utf8) else {
+          throw CommandFailure("\(what) is neither a PDF nor a certificate code (a serial number, or the QR code's content)")
+        }
+        let code = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let scalar = code.unicodeScalars.first(where: { InertText.isControl($0) || $0.properties.isWhitespace }) {
+          throw CommandFailure(
+            "\(what) is not a certificate code alone: it holds \(InertText.name(scalar)); give a PDF, a serial number "
+              + "or the QR code's content on one line")
+        }
+        if SerialNumber.parse(code) != nil { return .serial(code) }
+        return .payload(try VerificationPayload.parse(code))
+      }
+      if SerialNumber.parse(input) != nil { return .serial(input) }
+      if input.contains(VerificationPayload.marker + ".") { return .payload(try VerificationPayload.parse(input)) }
+      throw CommandFailure("\(input) is neither a file, a serial number (BQ-2026-000042) nor a certificate's QR payload")
+    }
+
+    func run() throws {
+      let result: VerificationResult = try reportingFailures {
+        let keys = try publicKey.flatMap { path -> [PublicSigningKey] in
+          guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure("the public key file \(path) cannot be read")
+          }
+          // A file may hold several keys (keys export-public writes all of them).
+          do { return try PublicSigningKey.all(pem: text) } catch { throw CommandFailure("\(path): \(error)") }
+        }
+        let subject = try subject()
+        let verifier = CertificateVerifier(connection: offline ? nil : try global.connect(), publicKeys: keys)
+        switch subject {
+        case .pdf(let data): return try verifier.verify(pdf: data)
+        case .serial(let serial): return try verifier.verify(serial: serial)
+        case .payload(let payload): return try verifier.verify(payload: payload)
+        }
+      }
+      try reportingFailures {
+        if format == .json {
+          print(try JSONOutput.encode(result), terminator: "")
+        } else {
+          // Every value may come from a presented code (a forgery's claim fields) or from free
+          // text: each is escaped on its own line, line feeds included, so that none can print a
+          // line that looks like a verdict.
+          print("\(result.verdict.rawValue.uppercased()): \(InertText.escape(result.explanation)).")
+          func line(_ label: String, _ value: String?) {
+            if let value {
+              print("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + InertText.escape(value))
+            }
+          }
+          line("serial", result.serial)
+          line("kind", result.kind?.rawValue)
+          line("holder", result.holderName)
+          line("born", result.birthDate?.german)
+          line("programme", result.programme)
+          line("modules", result.modules?.joined(separator: ", "))
+          line("completed", result.completedOn?.german)
+          line("issued", result.issuedOn?.german)
+          line("key", result.keyID)
+          line("erased", result.holderErasedAt.map { "personal data erased on request, " + GermanTime.dateTime($0) })
+          line("revoked", result.revokedAt.map { GermanTime.dateTime($0) + (result.revocationReason.map { ": \($0)" } ?? "") })
+          line("replaced by", result.supersededBy)
+          if result.verdict == .superseded { line("current", result.currentSerial) }
+          line("checked", result.checkedAgainst == "offline" ? "offline, signature only" : "against the register")
+        }
+      }
+      let code = Self.exitCode(result.verdict)
+      if code != 0 { throw ExitCode(code) }
+    }
   }
 }

@@ -6,5 +6,5 @@ struct CourseCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "course",
     abstract: "Open cohorts (Durchgänge) and show their schedule, roster and waiting list.",
-    subcommands: [CourseCreate.self, CourseUpdateCommand.self, CourseList.self, CourseShow.self])
+    subcommands: [Create.self, Update.self, List.self, Show.self])
 }

@@ -3,43 +3,45 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria course create`.
-struct CourseCreate: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "create",
-    abstract: "Open a cohort, pinned to the programme's current version.",
-    discussion: """
-      Example:
-        beccaria course create --programme beccaria-fachkraft --code BQ-SN-2027-1 --capacity 25 --venue "Dresden, Landespräventionsrat" --starts 2027-03-06
-      """)
+extension CourseCommand {
+  /// `beccaria course create`.
+  struct Create: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "create",
+      abstract: "Open a cohort, pinned to the programme's current version.",
+      discussion: """
+        Example:
+          beccaria course create --programme beccaria-fachkraft --code BQ-SN-2027-1 --capacity 25 --venue "Dresden, Landespräventionsrat" --starts 2027-03-06
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: "Programme code.") var programme: String
-  @Option(help: "Cohort code: capital letters, digits and hyphens (BQ-SN-2027-1).") var code: String
-  @Option(help: "Title (default: programme title and code).") var title: String?
-  @Option(help: "Places (1–500).") var capacity = 25
-  @Option(help: "Where the cohort meets.") var venue: String?
-  @Option(help: ArgumentHelp("First day.", valueName: "date")) var starts: DateArgument?
-  @Option(help: ArgumentHelp("Last day.", valueName: "date")) var ends: DateArgument?
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Programme code.") var programme: String
+    @Option(help: "Cohort code: capital letters, digits and hyphens (BQ-SN-2027-1).") var code: String
+    @Option(help: "Title (default: programme title and code).") var title: String?
+    @Option(help: "Places (1–500).") var capacity = 25
+    @Option(help: "Where the cohort meets.") var venue: String?
+    @Option(help: ArgumentHelp("First day.", valueName: "date")) var starts: DateArgument?
+    @Option(help: ArgumentHelp("Last day.", valueName: "date")) var ends: DateArgument?
 
-  func validate() throws {
-    if code.range(of: "^[A-Z0-9][A-Z0-9-]{1,40}$", options: .regularExpression) == nil {
-      throw ValidationError("--code must be capital letters, digits and hyphens, like BQ-SN-2027-1.")
+    func validate() throws {
+      if code.range(of: "^[A-Z0-9][A-Z0-9-]{1,40}$", options: .regularExpression) == nil {
+        throw ValidationError("--code must be capital letters, digits and hyphens, like BQ-SN-2027-1.")
+      }
+      if !(1...500).contains(capacity) { throw ValidationError("--capacity must be between 1 and 500.") }
+      if let starts, let ends, ends.value < starts.value { throw ValidationError("--ends is before --starts.") }
+      if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--title must not be empty.") }
     }
-    if !(1...500).contains(capacity) { throw ValidationError("--capacity must be between 1 and 500.") }
-    if let starts, let ends, ends.value < starts.value { throw ValidationError("--ends is before --starts.") }
-    if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--title must not be empty.") }
-  }
 
-  func run() throws {
-    try reportingFailures {
-      let course = try CourseStore(try global.connect()).create(
-        NewCourse(
-          programmeCode: programme, code: code, title: title, capacity: capacity, venue: venue,
-          startsOn: starts?.value, endsOn: ends?.value))
-      print(
-        "Opened cohort \(course.code) (\(course.title)), \(course.capacity) places, programme \(course.programme) version \(course.programmeVersion)."
-      )
+    func run() throws {
+      try reportingFailures {
+        let course = try CourseStore(try global.connect()).create(
+          NewCourse(
+            programmeCode: programme, code: code, title: title, capacity: capacity, venue: venue,
+            startsOn: starts?.value, endsOn: ends?.value))
+        print(
+          "Opened cohort \(course.code) (\(course.title)), \(course.capacity) places, programme \(course.programme) version \(course.programmeVersion)."
+        )
+      }
     }
   }
 }

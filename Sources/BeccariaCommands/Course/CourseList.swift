@@ -3,24 +3,26 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria course list`.
-struct CourseList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List cohorts with their places taken and waiting list.",
-    discussion: """
-      Example:
-        beccaria course list --format csv
-      """)
+extension CourseCommand {
+  /// `beccaria course list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List cohorts with their places taken and waiting list.",
+      discussion: """
+        Example:
+          beccaria course list --format csv
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
-  @Option(help: "Only cohorts of this programme.") var programme: String?
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Option(help: "Only cohorts of this programme.") var programme: String?
 
-  func run() throws {
-    try reportingFailures {
-      let items = try CourseStore(try global.connect()).list(programme: programme)
-      try Listing(items: items, columns: CourseColumns.all).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        let items = try CourseStore(try global.connect()).list(programme: programme)
+        try Listing(items: items, columns: CourseColumns.all).print(output.format)
+      }
     }
   }
 }

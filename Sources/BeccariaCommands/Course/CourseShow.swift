@@ -3,57 +3,59 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria course show CODE`.
-struct CourseShow: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "show",
-    abstract: "Show a cohort: schedule, roster, capacity and waiting list.",
-    discussion: """
-      Example:
-        beccaria course show BQ-SN-2027-1
-      """)
+extension CourseCommand {
+  /// `beccaria course show CODE`.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "show",
+      abstract: "Show a cohort: schedule, roster, capacity and waiting list.",
+      discussion: """
+        Example:
+          beccaria course show BQ-SN-2027-1
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Cohort code.", valueName: "code")) var code: String
-  @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Cohort code.", valueName: "code")) var code: String
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
-  func validate() throws {
-    if format == .csv { throw ValidationError("course show prints table or json; use session list or enrolment list for CSV.") }
-  }
+    func validate() throws {
+      if format == .csv { throw ValidationError("course show prints table or json; use session list or enrolment list for CSV.") }
+    }
 
-  struct Details: Encodable {
-    var course: CourseListing
-    var sessions: [SessionListing]
-    var enrolled: [EnrolmentListing]
-    var waiting: [EnrolmentListing]
-  }
+    struct Details: Encodable {
+      var course: CourseListing
+      var sessions: [SessionListing]
+      var enrolled: [EnrolmentListing]
+      var waiting: [EnrolmentListing]
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let connection = try global.connect()
-      let course = try CourseStore(connection).find(code: code)
-      let sessions = try SessionStore(connection).list(courseCode: code)
-      let enrolments = try EnrolmentStore(connection).list(courseCode: code, includeEnded: false)
-      let details = Details(
-        course: course, sessions: sessions, enrolled: enrolments.filter { $0.status == .enrolled },
-        waiting: enrolments.filter { $0.status == .waiting })
-      if format == .json {
-        print(try JSONOutput.encode(details), terminator: "")
-        return
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.connect()
+        let course = try CourseStore(connection).find(code: code)
+        let sessions = try SessionStore(connection).list(courseCode: code)
+        let enrolments = try EnrolmentStore(connection).list(courseCode: code, includeEnded: false)
+        let details = Details(
+          course: course, sessions: sessions, enrolled: enrolments.filter { $0.status == .enrolled },
+          waiting: enrolments.filter { $0.status == .waiting })
+        if format == .json {
+          print(try JSONOutput.encode(details), terminator: "")
+          return
+        }
+        print("\(course.code) — \(course.title)")
+        print(
+          "Programme \(course.programme) version \(course.programmeVersion); \(course.venue ?? "no venue set"); status \(course.status)"
+        )
+        print(
+          "Places: \(course.enrolled) of \(course.capacity) taken, \(course.capacity - course.enrolled) free, \(course.waiting) waiting\n"
+        )
+        print("Schedule (\(sessions.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE):")
+        print(try Listing(items: sessions, columns: SessionColumns.all).render(.table))
+        print("Roster (\(details.enrolled.count)):")
+        print(try Listing(items: details.enrolled, columns: EnrolmentColumns.roster).render(.table))
+        print("Waiting list (\(details.waiting.count)):")
+        print(try Listing(items: details.waiting, columns: EnrolmentColumns.waiting).render(.table), terminator: "")
       }
-      print("\(course.code) — \(course.title)")
-      print(
-        "Programme \(course.programme) version \(course.programmeVersion); \(course.venue ?? "no venue set"); status \(course.status)"
-      )
-      print(
-        "Places: \(course.enrolled) of \(course.capacity) taken, \(course.capacity - course.enrolled) free, \(course.waiting) waiting\n"
-      )
-      print("Schedule (\(sessions.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE):")
-      print(try Listing(items: sessions, columns: SessionColumns.all).render(.table))
-      print("Roster (\(details.enrolled.count)):")
-      print(try Listing(items: details.enrolled, columns: EnrolmentColumns.roster).render(.table))
-      print("Waiting list (\(details.waiting.count)):")
-      print(try Listing(items: details.waiting, columns: EnrolmentColumns.waiting).render(.table), terminator: "")
     }
   }
 }

@@ -6,5 +6,5 @@ struct DbCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "db",
     abstract: "Create or update the database schema and show its state.",
-    subcommands: [DbMigrate.self, DbStatus.self])
+    subcommands: [Migrate.self, Status.self])
 }

@@ -4,94 +4,96 @@ import BeccariaStore
 import Foundation
 import Postgres
 
-/// `beccaria db status`: applied and pending migrations.
-struct DbStatus: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "status",
-    abstract: "List applied and pending migrations.",
-    discussion: """
-      Exits non-zero when an applied migration has changed or the database has migrations this \
-      build does not know.
+extension DbCommand {
+  /// `beccaria db status`: applied and pending migrations.
+  struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "status",
+      abstract: "List applied and pending migrations.",
+      discussion: """
+        Exits non-zero when an applied migration has changed or the database has migrations this \
+        build does not know.
 
-      Example:
-        beccaria db status --format json
-      """)
-
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
-
-  struct Item: Encodable {
-    var version: Int
-    var name: String
-    var status: String
-    var appliedAt: Date?
-  }
-
-  func run() throws {
-    try reportingFailures {
-      let connection = try global.makeDatabase().connect()
-      let states = try Migrator(connection: connection, migrations: try EmbeddedMigrations.all()).status()
-      let items = states.map { Item(version: $0.version, name: $0.name, status: $0.status.rawValue, appliedAt: $0.appliedAt) }
-      try Listing(
-        items: items,
-        columns: [
-          .init(header: "VERSION", alignRight: true) { String($0.version) },
-          .init(header: "NAME") { $0.name },
-          .init(header: "STATUS") { $0.status },
-          .init(header: "APPLIED AT") { $0.appliedAt.map(GermanTime.dateTime) ?? "" },
-        ]
-      ).print(output.format)
-      // Migration 0014 revokes TEMPORARY from PUBLIC, which only the database's owner can do.
-      if states.contains(where: { $0.version == 14 && $0.status == .applied }),
-        try connection.queryOne(
-          """
-          SELECT EXISTS (
-            SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
-            WHERE d.datname = current_database() AND x.grantee = 0 AND x.privilege_type IN ('TEMPORARY', 'CONNECT')) AS granted
-          """)?.decode("granted", as: Bool.self) == true
-      {
-        let name = quoteIdentifier(connection.databaseName)
-        FileHandle.standardError.write(
-          Data(
-            ("warning: every login of the cluster may connect to this database or create temporary tables in it (a copy "
-              + "or a restore does not keep the database's privileges): run beccaria db migrate as the database's owner, "
-              + "which revokes CONNECT and TEMPORARY from PUBLIC and grants them to beccaria's roles\n").utf8
-          ))
-      }
-      switch try RoleBinding.read(connection) {
-      case .database(let bound) where bound != connection.databaseName:
-        throw CommandFailure(MigrationError.rolesBoundElsewhere(bound: bound, this: connection.databaseName).description)
-      case .unbound:
-        FileHandle.standardError.write(
-          Data(
-            ("warning: the beccaria roles of this cluster belong to no one database, so a second beccaria database in the "
-              + "cluster would share its admins: a DBA binds them with scripts/dba-roles.sql -v database=\(connection.databaseName)\n")
-              .utf8))
-      case .database, .shared:
-        break
-      }
-      // Nobody is a member of the two roles that own the register's and erasure's functions: a
-      // member changes statuses, the counter or printed content without those functions' checks.
-      // The owner can make itself one (it holds ADMIN OPTION through beccaria_steward).
-      for row in try connection.query(
-        """
-        SELECT m.rolname AS member, r.rolname AS role FROM pg_auth_members a
-        JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
-        WHERE r.rolname IN ('beccaria_registrar', 'beccaria_eraser') AND m.rolname <> 'beccaria_steward'
-        ORDER BY 2, 1
+        Example:
+          beccaria db status --format json
         """)
-      {
-        let (member, role) = (try row.decode("member", as: String.self), try row.decode("role", as: String.self))
-        FileHandle.standardError.write(
-          Data(
-            ("warning: \(member) is a member of \(role), and so can change what only its functions may change, without their "
-              + "checks; nobody should be (REVOKE \(role) FROM \(member))\n").utf8))
-      }
-      if let bad = states.first(where: { $0.status == .changed || $0.status == .unknown }) {
-        throw CommandFailure(
-          bad.status == .changed
-            ? "migration \(bad.name) was changed after it was applied; put changes in a new migration file"
-            : "the database has migration \(bad.name), which this build does not know; use a newer beccaria")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+
+    struct Item: Encodable {
+      var version: Int
+      var name: String
+      var status: String
+      var appliedAt: Date?
+    }
+
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.makeDatabase().connect()
+        let states = try Migrator(connection: connection, migrations: try EmbeddedMigrations.all()).status()
+        let items = states.map { Item(version: $0.version, name: $0.name, status: $0.status.rawValue, appliedAt: $0.appliedAt) }
+        try Listing(
+          items: items,
+          columns: [
+            .init(header: "VERSION", alignRight: true) { String($0.version) },
+            .init(header: "NAME") { $0.name },
+            .init(header: "STATUS") { $0.status },
+            .init(header: "APPLIED AT") { $0.appliedAt.map(GermanTime.dateTime) ?? "" },
+          ]
+        ).print(output.format)
+        // Migration 0014 revokes TEMPORARY from PUBLIC, which only the database's owner can do.
+        if states.contains(where: { $0.version == 14 && $0.status == .applied }),
+          try connection.queryOne(
+            """
+            SELECT EXISTS (
+              SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
+              WHERE d.datname = current_database() AND x.grantee = 0 AND x.privilege_type IN ('TEMPORARY', 'CONNECT')) AS granted
+            """)?.decode("granted", as: Bool.self) == true
+        {
+          let name = quoteIdentifier(connection.databaseName)
+          FileHandle.standardError.write(
+            Data(
+              ("warning: every login of the cluster may connect to this database or create temporary tables in it (a copy "
+                + "or a restore does not keep the database's privileges): run beccaria db migrate as the database's owner, "
+                + "which revokes CONNECT and TEMPORARY from PUBLIC and grants them to beccaria's roles\n").utf8
+            ))
+        }
+        switch try RoleBinding.read(connection) {
+        case .database(let bound) where bound != connection.databaseName:
+          throw CommandFailure(MigrationError.rolesBoundElsewhere(bound: bound, this: connection.databaseName).description)
+        case .unbound:
+          FileHandle.standardError.write(
+            Data(
+              ("warning: the beccaria roles of this cluster belong to no one database, so a second beccaria database in the "
+                + "cluster would share its admins: a DBA binds them with scripts/dba-roles.sql -v database=\(connection.databaseName)\n")
+                .utf8))
+        case .database, .shared:
+          break
+        }
+        // Nobody is a member of the two roles that own the register's and erasure's functions: a
+        // member changes statuses, the counter or printed content without those functions' checks.
+        // The owner can make itself one (it holds ADMIN OPTION through beccaria_steward).
+        for row in try connection.query(
+          """
+          SELECT m.rolname AS member, r.rolname AS role FROM pg_auth_members a
+          JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+          WHERE r.rolname IN ('beccaria_registrar', 'beccaria_eraser') AND m.rolname <> 'beccaria_steward'
+          ORDER BY 2, 1
+          """)
+        {
+          let (member, role) = (try row.decode("member", as: String.self), try row.decode("role", as: String.self))
+          FileHandle.standardError.write(
+            Data(
+              ("warning: \(member) is a member of \(role), and so can change what only its functions may change, without their "
+                + "checks; nobody should be (REVOKE \(role) FROM \(member))\n").utf8))
+        }
+        if let bad = states.first(where: { $0.status == .changed || $0.status == .unknown }) {
+          throw CommandFailure(
+            bad.status == .changed
+              ? "migration \(bad.name) was changed after it was applied; put changes in a new migration file"
+              : "the database has migration \(bad.name), which this build does not know; use a newer beccaria")
+        }
       }
     }
   }

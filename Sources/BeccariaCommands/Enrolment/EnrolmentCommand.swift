@@ -8,5 +8,5 @@ struct EnrolmentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "enrolment",
     abstract: "Enrol participants, keep the waiting list, withdraw and transfer.",
-    subcommands: [EnrolmentAdd.self, EnrolmentWithdraw.self, EnrolmentTransfer.self, EnrolmentList.self])
+    subcommands: [Add.self, Withdraw.self, Transfer.self, List.self])
 }

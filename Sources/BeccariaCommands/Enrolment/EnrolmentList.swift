@@ -3,25 +3,27 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria enrolment list`.
-struct EnrolmentList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List a cohort's enrolments with status and waiting-list position.",
-    discussion: """
-      Example:
-        beccaria enrolment list --course BQ-SN-2027-1 --format csv
-      """)
+extension EnrolmentCommand {
+  /// `beccaria enrolment list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List a cohort's enrolments with status and waiting-list position.",
+      discussion: """
+        Example:
+          beccaria enrolment list --course BQ-SN-2027-1 --format csv
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
-  @Option(help: "Cohort code.") var course: String
-  @Flag(help: "Leave out withdrawn and transferred enrolments.") var activeOnly = false
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Option(help: "Cohort code.") var course: String
+    @Flag(help: "Leave out withdrawn and transferred enrolments.") var activeOnly = false
 
-  func run() throws {
-    try reportingFailures {
-      let items = try EnrolmentStore(try global.connect()).list(courseCode: course, includeEnded: !activeOnly)
-      try Listing(items: items, columns: EnrolmentColumns.all).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        let items = try EnrolmentStore(try global.connect()).list(courseCode: course, includeEnded: !activeOnly)
+        try Listing(items: items, columns: EnrolmentColumns.all).print(output.format)
+      }
     }
   }
 }

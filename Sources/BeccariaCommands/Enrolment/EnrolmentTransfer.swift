@@ -3,52 +3,54 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria enrolment transfer`.
-struct EnrolmentTransfer: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "transfer",
-    abstract: "Move a participant to a later cohort; completed modules stay credited.",
-    discussion: """
-      The new enrolment books the modules not yet completed (make-up); a place freed in the old \
-      cohort goes to its waiting list. A transfer into a full cohort is refused, and the \
-      participant keeps their place, unless --onto-waiting-list accepts a place on its waiting \
-      list instead (the old place is then given up).
+extension EnrolmentCommand {
+  /// `beccaria enrolment transfer`.
+  struct Transfer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "transfer",
+      abstract: "Move a participant to a later cohort; completed modules stay credited.",
+      discussion: """
+        The new enrolment books the modules not yet completed (make-up); a place freed in the old \
+        cohort goes to its waiting list. A transfer into a full cohort is refused, and the \
+        participant keeps their place, unless --onto-waiting-list accepts a place on its waiting \
+        list instead (the old place is then given up).
 
-      Example:
-        beccaria enrolment transfer --participant 12 --from BQ-SN-2027-1 --to BQ-SN-2028-1 --reason "Elternzeit"
-      """)
+        Example:
+          beccaria enrolment transfer --participant 12 --from BQ-SN-2027-1 --to BQ-SN-2028-1 --reason "Elternzeit"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-  @Option(help: "Cohort the participant leaves.") var from: String
-  @Option(help: "Cohort the participant joins.") var to: String
-  @Option(help: "Why, for the record.") var reason = "Wechsel in einen späteren Durchgang"
-  @Flag(help: "When the later cohort is full, give up the old place for one on its waiting list.")
-  var ontoWaitingList = false
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+    @Option(help: "Cohort the participant leaves.") var from: String
+    @Option(help: "Cohort the participant joins.") var to: String
+    @Option(help: "Why, for the record.") var reason = "Wechsel in einen späteren Durchgang"
+    @Flag(help: "When the later cohort is full, give up the old place for one on its waiting list.")
+    var ontoWaitingList = false
 
-  func validate() throws {
-    if from == to { throw ValidationError("--from and --to must be different cohorts.") }
-    try requireReason(reason)
-  }
+    func validate() throws {
+      if from == to { throw ValidationError("--from and --to must be different cohorts.") }
+      try requireReason(reason)
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let result = try EnrolmentStore(try global.connect()).transfer(
-        participant: participant.id, from: from, to: to, reason: reason, ontoWaitingList: ontoWaitingList)
-      let credited = result.credited.isEmpty ? "none" : result.credited.map(String.init).joined(separator: ", ")
-      print(
-        "Transferred participant \(participant.id) from \(from) to \(to). Credited modules: \(credited); booked in \(to): \(result.booked.map(String.init).joined(separator: ", "))."
-      )
-      if case .waiting(_, let position) = result.outcome {
-        print("\(to) is full: the participant is number \(position) on its waiting list.")
-      }
-      if !result.unplanned.isEmpty {
-        warn(
-          "\(to) plans no session for module \(result.unplanned.map(String.init).joined(separator: ", ")) yet; "
-            + "the participant is booked there and needs them planned (or a make-up elsewhere)")
-      }
-      if let promoted = result.promoted {
-        print("Moved up from the waiting list of \(from): \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
+    func run() throws {
+      try reportingFailures {
+        let result = try EnrolmentStore(try global.connect()).transfer(
+          participant: participant.id, from: from, to: to, reason: reason, ontoWaitingList: ontoWaitingList)
+        let credited = result.credited.isEmpty ? "none" : result.credited.map(String.init).joined(separator: ", ")
+        print(
+          "Transferred participant \(participant.id) from \(from) to \(to). Credited modules: \(credited); booked in \(to): \(result.booked.map(String.init).joined(separator: ", "))."
+        )
+        if case .waiting(_, let position) = result.outcome {
+          print("\(to) is full: the participant is number \(position) on its waiting list.")
+        }
+        if !result.unplanned.isEmpty {
+          warn(
+            "\(to) plans no session for module \(result.unplanned.map(String.init).joined(separator: ", ")) yet; "
+              + "the participant is booked there and needs them planned (or a make-up elsewhere)")
+        }
+        if let promoted = result.promoted {
+          print("Moved up from the waiting list of \(from): \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
+        }
       }
     }
   }

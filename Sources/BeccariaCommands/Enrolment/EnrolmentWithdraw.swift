@@ -3,34 +3,36 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria enrolment withdraw`.
-struct EnrolmentWithdraw: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "withdraw",
-    abstract: "Withdraw a participant; the freed place goes to the first on the waiting list.",
-    discussion: """
-      Example:
-        beccaria enrolment withdraw --course BQ-SN-2027-1 --participant 12 --reason "Dienstliche Gründe"
-      """)
+extension EnrolmentCommand {
+  /// `beccaria enrolment withdraw`.
+  struct Withdraw: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "withdraw",
+      abstract: "Withdraw a participant; the freed place goes to the first on the waiting list.",
+      discussion: """
+        Example:
+          beccaria enrolment withdraw --course BQ-SN-2027-1 --participant 12 --reason "Dienstliche Gründe"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: "Cohort code.") var course: String
-  @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-  @Option(help: "Why, for the record.") var reason: String
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Cohort code.") var course: String
+    @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+    @Option(help: "Why, for the record.") var reason: String
 
-  func validate() throws { try requireReason(reason) }
+    func validate() throws { try requireReason(reason) }
 
-  func run() throws {
-    try reportingFailures {
-      let outcome = try EnrolmentStore(try global.connect()).withdraw(
-        courseCode: course, participant: participant.id, reason: reason)
-      print(
-        "Withdrew participant \(participant.id) from \(course)\(outcome.previousStatus == .waiting ? " (from the waiting list)" : "")."
-      )
-      if let promoted = outcome.promoted {
-        print("Moved up from the waiting list: \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
-      } else if outcome.previousStatus == .enrolled {
-        print("The waiting list is empty; one place is free.")
+    func run() throws {
+      try reportingFailures {
+        let outcome = try EnrolmentStore(try global.connect()).withdraw(
+          courseCode: course, participant: participant.id, reason: reason)
+        print(
+          "Withdrew participant \(participant.id) from \(course)\(outcome.previousStatus == .waiting ? " (from the waiting list)" : "")."
+        )
+        if let promoted = outcome.promoted {
+          print("Moved up from the waiting list: \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
+        } else if outcome.previousStatus == .enrolled {
+          print("The waiting list is empty; one place is free.")
+        }
       }
     }
   }

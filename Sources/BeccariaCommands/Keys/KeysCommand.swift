@@ -11,5 +11,5 @@ struct KeysCommand: ParsableCommand {
       its owner (never in the database); the database holds the public half, so that every \
       signature can be checked, and the public key can be handed to anyone who verifies offline.
       """,
-    subcommands: [KeysGenerate.self, KeysRegister.self, KeysList.self, KeysExportPublic.self, KeysRetire.self])
+    subcommands: [Generate.self, Register.self, List.self, ExportPublic.self, Retire.self])
 }

@@ -4,41 +4,43 @@ import Files
 import Foundation
 import Signing
 
-/// `beccaria keys export-public`.
-struct KeysExportPublic: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "export-public",
-    abstract: "Write public keys as PEM, for verifying certificates offline (`certificate verify --offline`).",
-    discussion: """
-      Without a key id, every registered key is written (retired ones too: what they signed stays \
-      valid). A retired key's comment line names the day it retired; offline verification refuses \
-      codes it signed later.
+extension KeysCommand {
+  /// `beccaria keys export-public`.
+  struct ExportPublic: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "export-public",
+      abstract: "Write public keys as PEM, for verifying certificates offline (`certificate verify --offline`).",
+      discussion: """
+        Without a key id, every registered key is written (retired ones too: what they signed stays \
+        valid). A retired key's comment line names the day it retired; offline verification refuses \
+        codes it signed later.
 
-      Example:
-        beccaria keys export-public --output beccaria-keys.pem
-        beccaria certificate verify --offline --public-key beccaria-keys.pem "https://…?c=BQ1…"
-      """)
+        Example:
+          beccaria keys export-public --output beccaria-keys.pem
+          beccaria certificate verify --offline --public-key beccaria-keys.pem "https://…?c=BQ1…"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Key id (default: all keys).", valueName: "key-id")) var keyID: String?
-  @Option(help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file")) var output: String?
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Key id (default: all keys).", valueName: "key-id")) var keyID: String?
+    @Option(help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file")) var output: String?
 
-  func run() throws {
-    try reportingFailures {
-      let store = SigningKeyStore(try global.connect())
-      let ids = try keyID.map { [$0] } ?? store.list().map(\.keyID)
-      if ids.isEmpty { throw CommandFailure("no signing key is registered yet (beccaria keys generate)") }
-      let pem = try ids.map { id in
-        guard let key = try store.find(id) else {
-          throw CommandFailure("signing key \(id) is not registered (see beccaria keys list)")
+    func run() throws {
+      try reportingFailures {
+        let store = SigningKeyStore(try global.connect())
+        let ids = try keyID.map { [$0] } ?? store.list().map(\.keyID)
+        if ids.isEmpty { throw CommandFailure("no signing key is registered yet (beccaria keys generate)") }
+        let pem = try ids.map { id in
+          guard let key = try store.find(id) else {
+            throw CommandFailure("signing key \(id) is not registered (see beccaria keys list)")
+          }
+          return key.pem
+        }.joined()
+        if let output {
+          try FileOutput.write(Data(pem.utf8), to: output, mode: SafeFile.publicMode)
+          FileHandle.standardError.write(Data("Wrote \(ids.count) public key\(ids.count == 1 ? "" : "s") to \(output).\n".utf8))
+        } else {
+          print(pem, terminator: "")
         }
-        return key.pem
-      }.joined()
-      if let output {
-        try FileOutput.write(Data(pem.utf8), to: output, mode: SafeFile.publicMode)
-        FileHandle.standardError.write(Data("Wrote \(ids.count) public key\(ids.count == 1 ? "" : "s") to \(output).\n".utf8))
-      } else {
-        print(pem, terminator: "")
       }
     }
   }

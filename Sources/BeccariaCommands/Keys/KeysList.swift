@@ -3,33 +3,35 @@ import BeccariaStore
 import Foundation
 import Signing
 
-/// `beccaria keys list`.
-struct KeysList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List the registered issuing keys and how many certificates each signed.",
-    discussion: """
-      Example:
-        beccaria keys list --format json
-      """)
+extension KeysCommand {
+  /// `beccaria keys list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List the registered issuing keys and how many certificates each signed.",
+      discussion: """
+        Example:
+          beccaria keys list --format json
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
 
-  func run() throws {
-    try reportingFailures {
-      try Listing(
-        items: try SigningKeyStore(try global.connect()).list(),
-        columns: [
-          .init(header: "KEY ID") { $0.keyID },
-          .init(header: "ALGORITHM") { $0.algorithm },
-          .init(header: "LABEL") { $0.label ?? "" },
-          .init(header: "CREATED") { GermanTime.dateTime($0.createdAt) },
-          .init(header: "BY") { $0.createdBy ?? "" },
-          .init(header: "RETIRED") { $0.retiredAt.map(GermanTime.dateTime) ?? "" },
-          .init(header: "CERTIFICATES", alignRight: true) { String($0.certificates) },
-        ]
-      ).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        try Listing(
+          items: try SigningKeyStore(try global.connect()).list(),
+          columns: [
+            .init(header: "KEY ID") { $0.keyID },
+            .init(header: "ALGORITHM") { $0.algorithm },
+            .init(header: "LABEL") { $0.label ?? "" },
+            .init(header: "CREATED") { GermanTime.dateTime($0.createdAt) },
+            .init(header: "BY") { $0.createdBy ?? "" },
+            .init(header: "RETIRED") { $0.retiredAt.map(GermanTime.dateTime) ?? "" },
+            .init(header: "CERTIFICATES", alignRight: true) { String($0.certificates) },
+          ]
+        ).print(output.format)
+      }
     }
   }
 }

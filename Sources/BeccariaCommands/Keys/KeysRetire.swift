@@ -3,23 +3,25 @@ import BeccariaStore
 import Foundation
 import Signing
 
-/// `beccaria keys retire`.
-struct KeysRetire: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "retire",
-    abstract: "Stop a key from signing; certificates it signed stay verifiable.",
-    discussion: """
-      Example:
-        beccaria keys retire k-3f2a9c0d11e4b7a2
-      """)
+extension KeysCommand {
+  /// `beccaria keys retire`.
+  struct Retire: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "retire",
+      abstract: "Stop a key from signing; certificates it signed stay verifiable.",
+      discussion: """
+        Example:
+          beccaria keys retire k-3f2a9c0d11e4b7a2
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Key id.", valueName: "key-id")) var keyID: String
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Key id.", valueName: "key-id")) var keyID: String
 
-  func run() throws {
-    try reportingFailures {
-      try SigningKeyStore(try global.connect()).retire(keyID)
-      print("Retired signing key \(keyID); it signs nothing new.")
+    func run() throws {
+      try reportingFailures {
+        try SigningKeyStore(try global.connect()).retire(keyID)
+        print("Retired signing key \(keyID); it signs nothing new.")
+      }
     }
   }
 }

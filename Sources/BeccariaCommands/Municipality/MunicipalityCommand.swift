@@ -6,5 +6,5 @@ struct MunicipalityCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "municipality",
     abstract: "Keep the register of municipalities (by AGS) and their ASSKomm membership.",
-    subcommands: [MunicipalityImport.self, MunicipalityAdd.self, MunicipalityList.self])
+    subcommands: [Import.self, Add.self, List.self])
 }

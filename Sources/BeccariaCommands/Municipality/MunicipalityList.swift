@@ -3,40 +3,42 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria municipality list`.
-struct MunicipalityList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List municipalities, by district or ASSKomm membership.",
-    discussion: """
-      Example:
-        beccaria municipality list --district Görlitz --members --format csv
-      """)
+extension MunicipalityCommand {
+  /// `beccaria municipality list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List municipalities, by district or ASSKomm membership.",
+      discussion: """
+        Example:
+          beccaria municipality list --district Görlitz --members --format csv
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
-  @Option(help: "Only this district (case and accents ignored).") var district: String?
-  @Flag(help: "Only ASSKomm members.") var members = false
-  @Flag(help: "Only municipalities that are not ASSKomm members.") var nonMembers = false
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Option(help: "Only this district (case and accents ignored).") var district: String?
+    @Flag(help: "Only ASSKomm members.") var members = false
+    @Flag(help: "Only municipalities that are not ASSKomm members.") var nonMembers = false
 
-  func validate() throws {
-    if members && nonMembers { throw ValidationError("--members and --non-members exclude each other.") }
-  }
+    func validate() throws {
+      if members && nonMembers { throw ValidationError("--members and --non-members exclude each other.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let membership: MunicipalityStore.Membership = members ? .members : nonMembers ? .nonMembers : .any
-      let items = try MunicipalityStore(try global.connect()).list(district: district, membership: membership)
-      try Listing(
-        items: items,
-        columns: [
-          .init(header: "AGS") { $0.ags },
-          .init(header: "NAME") { $0.name },
-          .init(header: "DISTRICT") { $0.district ?? "" },
-          .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.description ?? "" },
-          .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
-        ]
-      ).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        let membership: MunicipalityStore.Membership = members ? .members : nonMembers ? .nonMembers : .any
+        let items = try MunicipalityStore(try global.connect()).list(district: district, membership: membership)
+        try Listing(
+          items: items,
+          columns: [
+            .init(header: "AGS") { $0.ags },
+            .init(header: "NAME") { $0.name },
+            .init(header: "DISTRICT") { $0.district ?? "" },
+            .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.description ?? "" },
+            .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
+          ]
+        ).print(output.format)
+      }
     }
   }
 }

@@ -3,49 +3,51 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria participant add`.
-struct ParticipantAdd: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "add",
-    abstract: "Register a participant.",
-    discussion: """
-      A likely duplicate (same name and birth date, or same e-mail) is refused, naming the \
-      existing participant, unless --force is given.
+extension ParticipantCommand {
+  /// `beccaria participant add`.
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "add",
+      abstract: "Register a participant.",
+      discussion: """
+        A likely duplicate (same name and birth date, or same e-mail) is refused, naming the \
+        existing participant, unless --force is given.
 
-      Example:
-        beccaria participant add --family-name Wjeńka --given-names Měrćin --birth-date 1984-07-12 --email m.wjenka@example.org --municipality 14625020 --organisation "Stadt Bautzen"
-      """)
+        Example:
+          beccaria participant add --family-name Wjeńka --given-names Měrćin --birth-date 1984-07-12 --email m.wjenka@example.org --municipality 14625020 --organisation "Stadt Bautzen"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option var familyName: String
-  @Option var givenNames: String
-  @Option(help: ArgumentHelp(valueName: "date")) var birthDate: String
-  @Option var email: String
-  @Option(help: ArgumentHelp("AGS of the participant's municipality.", valueName: "ags")) var municipality: String
-  @Option(help: "Employer or organisation.") var organisation: String?
-  @Option(help: "Role or position.") var function: String?
-  @Flag(help: "Add even if a likely duplicate exists.") var force = false
+    @OptionGroup var global: GlobalOptions
+    @Option var familyName: String
+    @Option var givenNames: String
+    @Option(help: ArgumentHelp(valueName: "date")) var birthDate: String
+    @Option var email: String
+    @Option(help: ArgumentHelp("AGS of the participant's municipality.", valueName: "ags")) var municipality: String
+    @Option(help: "Employer or organisation.") var organisation: String?
+    @Option(help: "Role or position.") var function: String?
+    @Flag(help: "Add even if a likely duplicate exists.") var force = false
 
-  func run() throws {
-    try reportingFailures {
-      let values: [String: String?] = [
-        "family_name": familyName, "given_names": givenNames, "birth_date": birthDate, "email": email,
-        "municipality": municipality, "organisation": organisation, "function": function,
-      ]
-      let draft: ParticipantDraft
-      switch RecordInput.participant({
-        values[$0].flatMap { $0?.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-      }) {
-      case .success(let value): draft = value
-      case .failure(let list): throw CommandFailure(list.sentence)
+    func run() throws {
+      try reportingFailures {
+        let values: [String: String?] = [
+          "family_name": familyName, "given_names": givenNames, "birth_date": birthDate, "email": email,
+          "municipality": municipality, "organisation": organisation, "function": function,
+        ]
+        let draft: ParticipantDraft
+        switch RecordInput.participant({
+          values[$0].flatMap { $0?.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }) {
+        case .success(let value): draft = value
+        case .failure(let list): throw CommandFailure(list.sentence)
+        }
+        let connection = try global.connect()
+        if try !MunicipalityStore(connection).unknown([draft.municipality.value]).isEmpty {
+          throw CommandFailure(
+            "--municipality \(draft.municipality) is not in the register; add it with `beccaria municipality add` first")
+        }
+        let ids = try ParticipantStore(connection).add([draft], force: force)
+        print("Registered participant \(ids[0].description): \(draft.givenNames) \(draft.familyName).")
       }
-      let connection = try global.connect()
-      if try !MunicipalityStore(connection).unknown([draft.municipality.value]).isEmpty {
-        throw CommandFailure(
-          "--municipality \(draft.municipality) is not in the register; add it with `beccaria municipality add` first")
-      }
-      let ids = try ParticipantStore(connection).add([draft], force: force)
-      print("Registered participant \(ids[0].description): \(draft.givenNames) \(draft.familyName).")
     }
   }
 }

@@ -7,7 +7,7 @@ struct ParticipantCommand: ParsableCommand {
     commandName: "participant",
     abstract: "Register, find and change participants; export and erase their data (GDPR).",
     subcommands: [
-      ParticipantAdd.self, ParticipantImport.self, ParticipantList.self, ParticipantShow.self, ParticipantRename.self,
-      ParticipantExport.self, ParticipantErase.self,
+      Add.self, Import.self, List.self, Show.self, Rename.self,
+      Export.self, Erase.self,
     ])
 }

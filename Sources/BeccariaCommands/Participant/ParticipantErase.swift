@@ -3,68 +3,70 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria participant erase ID`.
-struct ParticipantErase: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "erase",
-    abstract: "Erase a person's data on request (Art. 17 GDPR); their certificates stay verifiable.",
-    discussion: """
-      Names, birth date, e-mail, organisation, notes and free text are removed or pseudonymised \
-      everywhere (participant record, name history, attendance, enrolments, assessments, the \
-      certificates' printed fields, signed codes and stored PDFs, the audit log's values). Open \
-      enrolments and waiting-list places end; a freed place goes to the next person waiting. Files \
-      written by exports and nightly runs on this machine are deleted; files elsewhere are listed, \
-      to be deleted there. Kept: attendance figures, results, and each certificate's serial, \
-      SHA-256 and signature, so that the PDF the holder keeps still verifies as genuine, with a note \
-      that their data was erased. Cannot be undone. Run again for an erased person, it deletes \
-      what is left of their files (an erasure interrupted after it committed).
+extension ParticipantCommand {
+  /// `beccaria participant erase ID`.
+  struct Erase: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "erase",
+      abstract: "Erase a person's data on request (Art. 17 GDPR); their certificates stay verifiable.",
+      discussion: """
+        Names, birth date, e-mail, organisation, notes and free text are removed or pseudonymised \
+        everywhere (participant record, name history, attendance, enrolments, assessments, the \
+        certificates' printed fields, signed codes and stored PDFs, the audit log's values). Open \
+        enrolments and waiting-list places end; a freed place goes to the next person waiting. Files \
+        written by exports and nightly runs on this machine are deleted; files elsewhere are listed, \
+        to be deleted there. Kept: attendance figures, results, and each certificate's serial, \
+        SHA-256 and signature, so that the PDF the holder keeps still verifies as genuine, with a note \
+        that their data was erased. Cannot be undone. Run again for an erased person, it deletes \
+        what is left of their files (an erasure interrupted after it committed).
 
-      Example:
-        beccaria participant erase 17 --reason "Antrag auf Löschung vom 20.11.2026"
-      """)
+        Example:
+          beccaria participant erase 17 --reason "Antrag auf Löschung vom 20.11.2026"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-  @Option(help: "Why (e.g. the request's date); kept in the audit log.") var reason: String
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+    @Option(help: "Why (e.g. the request's date); kept in the audit log.") var reason: String
 
-  func validate() throws {
-    if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
-  }
-
-  func run() throws {
-    try reportingFailures {
-      let protection = DataProtection(try global.connect())
-      // Erased already (an earlier erasure was interrupted after it committed, say): what is left
-      // to do is the files.
-      if let (erasedAt, leftovers) = try protection.leftovers(participant.id) {
-        print(
-          "Participant \(participant.id) was erased on request on \(GermanTime.dateTime(erasedAt)) already; "
-            + "checking the files their erasure listed.")
-        report(try protection.removeExports(leftovers))
-        return
-      }
-      let outcome = try protection.erase(participant.id, reason: reason)
-      print(
-        "Erased the personal data of participant \(participant.id)"
-          + (outcome.certificates == 0
-            ? "."
-            : outcome.certificates == 1
-              ? "; their certificate remains verifiable." : "; their \(outcome.certificates) certificates remain verifiable."))
-      for ended in outcome.endedEnrolments {
-        print("  ended: \(ended.was == .waiting ? "waiting-list place" : "enrolment") in \(ended.course)")
-      }
-      for promotion in outcome.promoted {
-        print("  moved up from the waiting list of \(promotion.course): participant \(promotion.participant)")
-      }
-      report(try protection.removeExports(outcome))
+    func validate() throws {
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
     }
-  }
 
-  func report(_ files: DataProtection.RemovedFiles) {
-    for path in files.removed { print("  deleted: \(path)") }
-    if !files.left.isEmpty {
-      print("Files with this person's data that were not deleted here:")
-      for (file, why) in files.left { print("  \(file.host):\(file.path) — \(why)") }
+    func run() throws {
+      try reportingFailures {
+        let protection = DataProtection(try global.connect())
+        // Erased already (an earlier erasure was interrupted after it committed, say): what is left
+        // to do is the files.
+        if let (erasedAt, leftovers) = try protection.leftovers(participant.id) {
+          print(
+            "Participant \(participant.id) was erased on request on \(GermanTime.dateTime(erasedAt)) already; "
+              + "checking the files their erasure listed.")
+          report(try protection.removeExports(leftovers))
+          return
+        }
+        let outcome = try protection.erase(participant.id, reason: reason)
+        print(
+          "Erased the personal data of participant \(participant.id)"
+            + (outcome.certificates == 0
+              ? "."
+              : outcome.certificates == 1
+                ? "; their certificate remains verifiable." : "; their \(outcome.certificates) certificates remain verifiable."))
+        for ended in outcome.endedEnrolments {
+          print("  ended: \(ended.was == .waiting ? "waiting-list place" : "enrolment") in \(ended.course)")
+        }
+        for promotion in outcome.promoted {
+          print("  moved up from the waiting list of \(promotion.course): participant \(promotion.participant)")
+        }
+        report(try protection.removeExports(outcome))
+      }
+    }
+
+    func report(_ files: DataProtection.RemovedFiles) {
+      for path in files.removed { print("  deleted: \(path)") }
+      if !files.left.isEmpty {
+        print("Files with this person's data that were not deleted here:")
+        for (file, why) in files.left { print("  \(file.host):\(file.path) — \(why)") }
+      }
     }
   }
 }

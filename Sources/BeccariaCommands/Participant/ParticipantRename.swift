@@ -3,37 +3,39 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria participant rename ID`.
-struct ParticipantRename: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "rename",
-    abstract: "Change a participant's name; the old name stays in the history with the reason.",
-    discussion: """
-      Issued certificates are not changed; re-issue them if the holder asks.
+extension ParticipantCommand {
+  /// `beccaria participant rename ID`.
+  struct Rename: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rename",
+      abstract: "Change a participant's name; the old name stays in the history with the reason.",
+      discussion: """
+        Issued certificates are not changed; re-issue them if the holder asks.
 
-      Example:
-        beccaria participant rename 12 --family-name Wjeńkowa --reason "Eheschließung"
-      """)
+        Example:
+          beccaria participant rename 12 --family-name Wjeńkowa --reason "Eheschließung"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-  @Option var familyName: String?
-  @Option var givenNames: String?
-  @Option(help: "Why the name changes.") var reason: String
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+    @Option var familyName: String?
+    @Option var givenNames: String?
+    @Option(help: "Why the name changes.") var reason: String
 
-  func validate() throws {
-    if familyName == nil && givenNames == nil { throw ValidationError("give --family-name, --given-names or both.") }
-    if let familyName, let problem = Validation.name(familyName) { throw ValidationError("--family-name \(problem).") }
-    if let givenNames, let problem = Validation.name(givenNames) { throw ValidationError("--given-names \(problem).") }
-    try requireReason(reason)
-  }
+    func validate() throws {
+      if familyName == nil && givenNames == nil { throw ValidationError("give --family-name, --given-names or both.") }
+      if let familyName, let problem = Validation.name(familyName) { throw ValidationError("--family-name \(problem).") }
+      if let givenNames, let problem = Validation.name(givenNames) { throw ValidationError("--given-names \(problem).") }
+      try requireReason(reason)
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let change = try ParticipantStore(try global.connect()).rename(
-        participant.id, familyName: familyName?.trimmingCharacters(in: .whitespaces),
-        givenNames: givenNames?.trimmingCharacters(in: .whitespaces), reason: reason)
-      print("Renamed participant \(participant.id): \(change.old) → \(change.new).")
+    func run() throws {
+      try reportingFailures {
+        let change = try ParticipantStore(try global.connect()).rename(
+          participant.id, familyName: familyName?.trimmingCharacters(in: .whitespaces),
+          givenNames: givenNames?.trimmingCharacters(in: .whitespaces), reason: reason)
+        print("Renamed participant \(participant.id): \(change.old) → \(change.new).")
+      }
     }
   }
 }

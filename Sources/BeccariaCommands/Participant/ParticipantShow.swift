@@ -3,92 +3,94 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria participant show ID`.
-struct ParticipantShow: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "show",
-    abstract: "Show a participant with enrolments, attendance per module and certificates.",
-    discussion: """
-      Example:
-        beccaria participant show 12
-        beccaria participant show 12 --format json
-      """)
+extension ParticipantCommand {
+  /// `beccaria participant show ID`.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "show",
+      abstract: "Show a participant with enrolments, attendance per module and certificates.",
+      discussion: """
+        Example:
+          beccaria participant show 12
+          beccaria participant show 12 --format json
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-  @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
-  func validate() throws {
-    if format == .csv { throw ValidationError("participant show prints table or json.") }
-  }
+    func validate() throws {
+      if format == .csv { throw ValidationError("participant show prints table or json.") }
+    }
 
-  struct Details: Encodable {
-    var participant: ParticipantListing
-    var nameHistory: [NameChange]
-    var enrolments: [EnrolmentListing]
-    var progress: [ModuleProgress]
-    var certificates: [CertificateSummary]
-  }
+    struct Details: Encodable {
+      var participant: ParticipantListing
+      var nameHistory: [NameChange]
+      var enrolments: [EnrolmentListing]
+      var progress: [ModuleProgress]
+      var certificates: [CertificateSummary]
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let connection = try global.connect()
-      let store = ParticipantStore(connection)
-      let person = try store.find(participant.id)
-      let details = Details(
-        participant: person, nameHistory: try store.nameHistory(person.id),
-        enrolments: try EnrolmentStore(connection).list(participant: person.id), progress: try store.progress(person.id),
-        certificates: try store.certificates(person.id))
-      if format == .json {
-        print(try JSONOutput.encode(details), terminator: "")
-        return
-      }
-      print(
-        "Participant \(person.id): \(person.givenNames) \(person.familyName)\(person.erased ? " (personal data erased)" : "")")
-      print("  born \(person.birthDate?.german ?? "–"), \(person.email ?? "no e-mail")")
-      print(
-        "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? "no organisation")\(person.function.map { ", \($0)" } ?? "")"
-      )
-      for change in details.nameHistory {
-        print("  formerly \(change.from) (until \(GermanTime.dateTime(change.changedAt)): \(change.reason))")
-      }
-      print("\nEnrolments:")
-      print(try Listing(items: details.enrolments, columns: EnrolmentColumns.forParticipant).render(.table))
-      print("Attendance per module (share of all planned UE):")
-      print(
-        try Listing(
-          items: details.progress,
-          columns: [
-            .init(header: "COHORT") { $0.course },
-            .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
-            .init(header: "ATTENDED", alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
-            .init(header: "SHARE", alignRight: true) { Percent.format($0.share) },
-            .init(header: "NEEDED", alignRight: true) { Percent.format($0.threshold) },
-            .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
-            .init(header: "") { $0.thresholdMet ? "met" : "" },
-          ]
-        ).render(.table))
-      for (programme, verdict) in try CertificateStore(connection).explain(person.id) {
-        print("Certificate rules (\(programme)):")
-        for due in verdict.due {
-          print("  due at the next run: \(due.kind)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)")
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.connect()
+        let store = ParticipantStore(connection)
+        let person = try store.find(participant.id)
+        let details = Details(
+          participant: person, nameHistory: try store.nameHistory(person.id),
+          enrolments: try EnrolmentStore(connection).list(participant: person.id), progress: try store.progress(person.id),
+          certificates: try store.certificates(person.id))
+        if format == .json {
+          print(try JSONOutput.encode(details), terminator: "")
+          return
         }
-        for missing in verdict.missing { print("  still missing for the Zertifikat: \(missing)") }
-        for blocked in verdict.blocked { print("  held back: \(blocked.sentence)") }
-        if verdict.due.isEmpty && verdict.missing.isEmpty && verdict.blocked.isEmpty { print("  nothing missing; nothing due") }
+        print(
+          "Participant \(person.id): \(person.givenNames) \(person.familyName)\(person.erased ? " (personal data erased)" : "")")
+        print("  born \(person.birthDate?.german ?? "–"), \(person.email ?? "no e-mail")")
+        print(
+          "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? "no organisation")\(person.function.map { ", \($0)" } ?? "")"
+        )
+        for change in details.nameHistory {
+          print("  formerly \(change.from) (until \(GermanTime.dateTime(change.changedAt)): \(change.reason))")
+        }
+        print("\nEnrolments:")
+        print(try Listing(items: details.enrolments, columns: EnrolmentColumns.forParticipant).render(.table))
+        print("Attendance per module (share of all planned UE):")
+        print(
+          try Listing(
+            items: details.progress,
+            columns: [
+              .init(header: "COHORT") { $0.course },
+              .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
+              .init(header: "ATTENDED", alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
+              .init(header: "SHARE", alignRight: true) { Percent.format($0.share) },
+              .init(header: "NEEDED", alignRight: true) { Percent.format($0.threshold) },
+              .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
+              .init(header: "") { $0.thresholdMet ? "met" : "" },
+            ]
+          ).render(.table))
+        for (programme, verdict) in try CertificateStore(connection).explain(person.id) {
+          print("Certificate rules (\(programme)):")
+          for due in verdict.due {
+            print("  due at the next run: \(due.kind)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)")
+          }
+          for missing in verdict.missing { print("  still missing for the Zertifikat: \(missing)") }
+          for blocked in verdict.blocked { print("  held back: \(blocked.sentence)") }
+          if verdict.due.isEmpty && verdict.missing.isEmpty && verdict.blocked.isEmpty { print("  nothing missing; nothing due") }
+        }
+        print("")
+        print("Certificates:")
+        print(
+          try Listing(
+            items: details.certificates,
+            columns: [
+              .init(header: "SERIAL") { $0.serial },
+              .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " (module \($0))" } ?? "") },
+              .init(header: "STATUS") { $0.status.rawValue },
+              .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+            ]
+          ).render(.table), terminator: "")
       }
-      print("")
-      print("Certificates:")
-      print(
-        try Listing(
-          items: details.certificates,
-          columns: [
-            .init(header: "SERIAL") { $0.serial },
-            .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " (module \($0))" } ?? "") },
-            .init(header: "STATUS") { $0.status.rawValue },
-            .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
-          ]
-        ).render(.table), terminator: "")
     }
   }
 }

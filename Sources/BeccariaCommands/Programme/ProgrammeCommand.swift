@@ -6,5 +6,5 @@ struct ProgrammeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "programme",
     abstract: "Load, list and show programme definitions.",
-    subcommands: [ProgrammeLoad.self, ProgrammeList.self, ProgrammeShow.self])
+    subcommands: [Load.self, List.self, Show.self])
 }

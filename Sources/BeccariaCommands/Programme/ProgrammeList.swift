@@ -3,36 +3,38 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria programme list`.
-struct ProgrammeList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List programmes with their current version.",
-    discussion: """
-      Example:
-        beccaria programme list --format csv
-      """)
+extension ProgrammeCommand {
+  /// `beccaria programme list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List programmes with their current version.",
+      discussion: """
+        Example:
+          beccaria programme list --format csv
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
 
-  func run() throws {
-    try reportingFailures {
-      let connection = try global.connect()
-      let programmes = try ProgrammeStore(connection).list()
-      try Listing(
-        items: programmes,
-        columns: [
-          .init(header: "CODE") { $0.code },
-          .init(header: "TITLE") { $0.title },
-          .init(header: "VERSION", alignRight: true) { String($0.version) },
-          .init(header: "MODULES", alignRight: true) { String($0.modules) },
-          .init(header: "UE", alignRight: true) { String($0.totalUE) },
-          .init(header: "THRESHOLD", alignRight: true) { Percent.format($0.attendanceThreshold) },
-          .init(header: "COHORTS", alignRight: true) { String($0.courses) },
-          .init(header: "LOADED") { GermanTime.dateTime($0.loadedAt) },
-        ]
-      ).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.connect()
+        let programmes = try ProgrammeStore(connection).list()
+        try Listing(
+          items: programmes,
+          columns: [
+            .init(header: "CODE") { $0.code },
+            .init(header: "TITLE") { $0.title },
+            .init(header: "VERSION", alignRight: true) { String($0.version) },
+            .init(header: "MODULES", alignRight: true) { String($0.modules) },
+            .init(header: "UE", alignRight: true) { String($0.totalUE) },
+            .init(header: "THRESHOLD", alignRight: true) { Percent.format($0.attendanceThreshold) },
+            .init(header: "COHORTS", alignRight: true) { String($0.courses) },
+            .init(header: "LOADED") { GermanTime.dateTime($0.loadedAt) },
+          ]
+        ).print(output.format)
+      }
     }
   }
 }

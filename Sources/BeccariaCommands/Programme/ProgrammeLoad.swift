@@ -4,45 +4,47 @@ import BeccariaStore
 import Foundation
 import ProgrammeLoader
 
-/// `beccaria programme load FILE`.
-struct ProgrammeLoad: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "load",
-    abstract: "Validate a programme definition (YAML) and store it as a new version if it changed.",
-    discussion: """
-      Every problem in the file is reported with its line, column and path \
-      (modules[1].title). Loading an unchanged file does nothing; a changed file must raise \
-      its `version`. Cohorts keep the version they were opened with.
+extension ProgrammeCommand {
+  /// `beccaria programme load FILE`.
+  struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "load",
+      abstract: "Validate a programme definition (YAML) and store it as a new version if it changed.",
+      discussion: """
+        Every problem in the file is reported with its line, column and path \
+        (modules[1].title). Loading an unchanged file does nothing; a changed file must raise \
+        its `version`. Cohorts keep the version they were opened with.
 
-      Example:
-        beccaria programme load courses/beccaria-fachkraft.yaml
-      """)
+        Example:
+          beccaria programme load courses/beccaria-fachkraft.yaml
+        """)
 
-  @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions
 
-  @Argument(help: ArgumentHelp("The programme definition file.", valueName: "file"))
-  var file: String
+    @Argument(help: ArgumentHelp("The programme definition file.", valueName: "file"))
+    var file: String
 
-  @Flag(help: "Only validate the file; store nothing.")
-  var dryRun = false
+    @Flag(help: "Only validate the file; store nothing.")
+    var dryRun = false
 
-  func run() throws {
-    try reportingFailures {
-      let definition = try ProgrammeFile.load(path: file)
-      if dryRun {
-        print(
-          "\(file) is valid: programme \(definition.code) version \(definition.version), \(definition.modules.count) modules, \(definition.totalUE) UE."
-        )
-        return
-      }
-      let connection = try global.connect()
-      switch try ProgrammeStore(connection).load(definition) {
-      case .created(let version):
-        print(
-          "Stored programme \(definition.code) version \(version) (\(definition.modules.count) modules, \(definition.totalUE) UE)."
-        )
-      case .unchanged(let version):
-        print("Programme \(definition.code) version \(version) is already stored unchanged; nothing to do.")
+    func run() throws {
+      try reportingFailures {
+        let definition = try ProgrammeFile.load(path: file)
+        if dryRun {
+          print(
+            "\(file) is valid: programme \(definition.code) version \(definition.version), \(definition.modules.count) modules, \(definition.totalUE) UE."
+          )
+          return
+        }
+        let connection = try global.connect()
+        switch try ProgrammeStore(connection).load(definition) {
+        case .created(let version):
+          print(
+            "Stored programme \(definition.code) version \(version) (\(definition.modules.count) modules, \(definition.totalUE) UE)."
+          )
+        case .unchanged(let version):
+          print("Programme \(definition.code) version \(version) is already stored unchanged; nothing to do.")
+        }
       }
     }
   }

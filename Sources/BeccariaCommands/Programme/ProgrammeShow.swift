@@ -3,74 +3,76 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria programme show CODE`.
-struct ProgrammeShow: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "show",
-    abstract: "Show a programme's modules, completion rules and document texts.",
-    discussion: """
-      Example:
-        beccaria programme show beccaria-fachkraft
-        beccaria programme show beccaria-fachkraft --version 1 --format json
-      """)
+extension ProgrammeCommand {
+  /// `beccaria programme show CODE`.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "show",
+      abstract: "Show a programme's modules, completion rules and document texts.",
+      discussion: """
+        Example:
+          beccaria programme show beccaria-fachkraft
+          beccaria programme show beccaria-fachkraft --version 1 --format json
+        """)
 
-  @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions
 
-  @Argument(help: ArgumentHelp("The programme code.", valueName: "code"))
-  var code: String
+    @Argument(help: ArgumentHelp("The programme code.", valueName: "code"))
+    var code: String
 
-  @Option(help: "A stored version (default: the current one).")
-  var version: Int?
+    @Option(help: "A stored version (default: the current one).")
+    var version: Int?
 
-  @Option(name: .long, help: "Output format: table or json.")
-  var format: OutputFormat = .table
+    @Option(name: .long, help: "Output format: table or json.")
+    var format: OutputFormat = .table
 
-  func validate() throws {
-    if format == .csv { throw ValidationError("programme show prints table or json; csv has no shape for a definition.") }
-    if let version, version < 1 { throw ValidationError("--version must be 1 or more.") }
-  }
+    func validate() throws {
+      if format == .csv { throw ValidationError("programme show prints table or json; csv has no shape for a definition.") }
+      if let version, version < 1 { throw ValidationError("--version must be 1 or more.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let connection = try global.connect()
-      let stored = try ProgrammeStore(connection).find(code: code, version: version)
-      if format == .json {
-        print(try JSONOutput.encode(stored.definition), terminator: "")
-        return
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.connect()
+        let stored = try ProgrammeStore(connection).find(code: code, version: version)
+        if format == .json {
+          print(try JSONOutput.encode(stored.definition), terminator: "")
+          return
+        }
+        print(Self.describe(stored.definition, loadedAt: stored.loadedAt), terminator: "")
       }
-      print(Self.describe(stored.definition, loadedAt: stored.loadedAt), terminator: "")
     }
-  }
 
-  /// The definition for people. Every text is escaped (`InertText`); a body's line breaks stay,
-  /// indented, so that no stored text starts a line of its own.
-  static func describe(_ definition: ProgrammeDefinition, loadedAt: Date) -> String {
-    func v(_ text: String) -> String { InertText.escape(text) }
-    func paragraph(_ text: String) -> String {
-      InertText.escape(text, keepNewlines: true).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
-        of: "\n", with: "\n  ")
+    /// The definition for people. Every text is escaped (`InertText`); a body's line breaks stay,
+    /// indented, so that no stored text starts a line of its own.
+    static func describe(_ definition: ProgrammeDefinition, loadedAt: Date) -> String {
+      func v(_ text: String) -> String { InertText.escape(text) }
+      func paragraph(_ text: String) -> String {
+        InertText.escape(text, keepNewlines: true).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
+          of: "\n", with: "\n  ")
+      }
+      var out = "\(v(definition.title)) (\(v(definition.code)), version \(definition.version))\n"
+      out += "Issued by \(v(definition.issuer.name)), \(v(definition.issuer.place)); loaded \(GermanTime.dateTime(loadedAt))\n\n"
+      out += "Modules (1 UE = \(definition.ueMinutes) minutes):\n"
+      for module in definition.modules {
+        out += "  \(module.number)  \(v(module.title)) — \(module.ue) UE\n"
+        for block in module.blocks { out += "       \(v(block.title)): \(block.ue) UE\n" }
+      }
+      out += "  Total: \(definition.totalUE) UE\n\n"
+      let rules = definition.completion
+      out += "Completion:\n"
+      out += "  at least \(Percent.format(rules.attendanceThreshold)) of each module's planned UE attended\n"
+      out += "  excused absences \(rules.excusedCounts ? "count" : "do not count") as attended\n"
+      out += "  project work \(rules.projectRequired ? "required" : "not required") for the Zertifikat\n\n"
+      for (label, text) in [
+        ("Zertifikat", definition.documents.zertifikat), ("Teilnahmebescheinigung", definition.documents.teilnahmebescheinigung),
+      ] {
+        out += "\(label): \(v(text.heading))\(text.award.map { " – \(v($0))" } ?? "")\n  \(paragraph(text.body))\n"
+      }
+      out +=
+        "Signatories: " + definition.documents.signatories.map { "\(v($0.name)) (\(v($0.role)))" }.joined(separator: "; ") + "\n"
+      out += "Verification: \(v(definition.documents.verificationURL))\n"
+      return out
     }
-    var out = "\(v(definition.title)) (\(v(definition.code)), version \(definition.version))\n"
-    out += "Issued by \(v(definition.issuer.name)), \(v(definition.issuer.place)); loaded \(GermanTime.dateTime(loadedAt))\n\n"
-    out += "Modules (1 UE = \(definition.ueMinutes) minutes):\n"
-    for module in definition.modules {
-      out += "  \(module.number)  \(v(module.title)) — \(module.ue) UE\n"
-      for block in module.blocks { out += "       \(v(block.title)): \(block.ue) UE\n" }
-    }
-    out += "  Total: \(definition.totalUE) UE\n\n"
-    let rules = definition.completion
-    out += "Completion:\n"
-    out += "  at least \(Percent.format(rules.attendanceThreshold)) of each module's planned UE attended\n"
-    out += "  excused absences \(rules.excusedCounts ? "count" : "do not count") as attended\n"
-    out += "  project work \(rules.projectRequired ? "required" : "not required") for the Zertifikat\n\n"
-    for (label, text) in [
-      ("Zertifikat", definition.documents.zertifikat), ("Teilnahmebescheinigung", definition.documents.teilnahmebescheinigung),
-    ] {
-      out += "\(label): \(v(text.heading))\(text.award.map { " – \(v($0))" } ?? "")\n  \(paragraph(text.body))\n"
-    }
-    out +=
-      "Signatories: " + definition.documents.signatories.map { "\(v($0.name)) (\(v($0.role)))" }.joined(separator: "; ") + "\n"
-    out += "Verification: \(v(definition.documents.verificationURL))\n"
-    return out
   }
 }

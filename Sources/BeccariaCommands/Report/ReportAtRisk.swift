@@ -3,59 +3,61 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria report at-risk`.
-struct ReportAtRisk: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "at-risk",
-    abstract: "Early warning: who can no longer reach a module's threshold, and who would by missing one more session.",
-    discussion: """
-      Counts every session planned for the module (not only past ones); sessions without a \
-      record yet count as still attendable. "At risk" names those who have already lost UE and \
-      would miss the threshold by missing one more session. Modules already completed in \
-      another cohort are left out; a later cohort offering the module is named for make-up.
+extension ReportCommand {
+  /// `beccaria report at-risk`.
+  struct AtRisk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "at-risk",
+      abstract: "Early warning: who can no longer reach a module's threshold, and who would by missing one more session.",
+      discussion: """
+        Counts every session planned for the module (not only past ones); sessions without a \
+        record yet count as still attendable. "At risk" names those who have already lost UE and \
+        would miss the threshold by missing one more session. Modules already completed in \
+        another cohort are left out; a later cohort offering the module is named for make-up.
 
-      Example:
-        beccaria report at-risk --course BQ-SN-2026-1
-      """)
+        Example:
+          beccaria report at-risk --course BQ-SN-2026-1
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
-  @Option(help: "Only this cohort.") var course: String?
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Option(help: "Only this cohort.") var course: String?
 
-  func run() throws {
-    try reportingFailures {
-      let entries = try ProgressReports(try global.connect()).atRisk(courseCode: course)
-      try Listing(
-        items: entries,
-        columns: [
-          .init(header: "COHORT") { $0.course },
-          .init(header: "ID", alignRight: true) { $0.participantID.description },
-          .init(header: "NAME") { $0.name },
-          .init(header: "FINDING") { Self.sentence($0) },
-        ]
-      ).print(output.format)
-    }
-  }
-
-  static func sentence(_ entry: AtRiskEntry) -> String {
-    let needed = UE.format(entry.neededUE.roundedUp)
-    let makeUp: String =
-      if let course = entry.makeUpCourse {
-        entry.makeUpBooked ? "make-up booked in \(course)" : "make-up in \(course)"
-      } else {
-        "no later cohort offers module \(entry.module) yet"
+    func run() throws {
+      try reportingFailures {
+        let entries = try ProgressReports(try global.connect()).atRisk(courseCode: course)
+        try Listing(
+          items: entries,
+          columns: [
+            .init(header: "COHORT") { $0.course },
+            .init(header: "ID", alignRight: true) { $0.participantID.description },
+            .init(header: "NAME") { $0.name },
+            .init(header: "FINDING") { Self.sentence($0) },
+          ]
+        ).print(output.format)
       }
-    let unrecorded =
-      entry.pastUnrecordedSessions == 0
-      ? ""
-      : "; \(entry.pastUnrecordedSessions) past session\(entry.pastUnrecordedSessions == 1 ? "" : "s") (\(entry.pastUnrecordedUE) UE) without a record, counted as not attended: record them"
-    switch entry.risk {
-    case .cannotPass:
-      return
-        "cannot pass module \(entry.module) in this cohort: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); \(makeUp)"
-    default:
-      return
-        "module \(entry.module) at risk: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); missing one more session (\(entry.largestOpenSession) UE) would make it unreachable"
+    }
+
+    static func sentence(_ entry: AtRiskEntry) -> String {
+      let needed = UE.format(entry.neededUE.roundedUp)
+      let makeUp: String =
+        if let course = entry.makeUpCourse {
+          entry.makeUpBooked ? "make-up booked in \(course)" : "make-up in \(course)"
+        } else {
+          "no later cohort offers module \(entry.module) yet"
+        }
+      let unrecorded =
+        entry.pastUnrecordedSessions == 0
+        ? ""
+        : "; \(entry.pastUnrecordedSessions) past session\(entry.pastUnrecordedSessions == 1 ? "" : "s") (\(entry.pastUnrecordedUE) UE) without a record, counted as not attended: record them"
+      switch entry.risk {
+      case .cannotPass:
+        return
+          "cannot pass module \(entry.module) in this cohort: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); \(makeUp)"
+      default:
+        return
+          "module \(entry.module) at risk: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); missing one more session (\(entry.largestOpenSession) UE) would make it unreachable"
+      }
     }
   }
 }

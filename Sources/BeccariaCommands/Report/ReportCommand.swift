@@ -6,5 +6,5 @@ struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "Reports for the programme office.",
-    subcommands: [ReportAtRisk.self, ReportMunicipalities.self, ReportReview.self])
+    subcommands: [AtRisk.self, Municipalities.self, Review.self])
 }

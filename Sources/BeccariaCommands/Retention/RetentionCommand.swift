@@ -8,5 +8,5 @@ struct RetentionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "retention",
     abstract: "Retention periods (stored in the database) and applying them.",
-    subcommands: [RetentionShow.self, RetentionSet.self, RetentionApply.self])
+    subcommands: [Show.self, Set.self, Apply.self])
 }

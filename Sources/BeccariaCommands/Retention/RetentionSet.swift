@@ -3,38 +3,41 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria retention set`.
-struct RetentionSet: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "set", abstract: "Set the retention periods (0 means keep).",
-    discussion: """
-      Example:
-        beccaria retention set --attendance-years 5 --participant-years 10
-      """)
+extension RetentionCommand {
+  /// `beccaria retention set`.
+  struct Set: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "set", abstract: "Set the retention periods (0 means keep).",
+      discussion: """
+        Example:
+          beccaria retention set --attendance-years 5 --participant-years 10
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: "Years after its end to keep the attendance rows of a cohort (0: keep).") var attendanceYears: Int?
-  @Option(help: "Years after their last cohort to keep participants without a certificate (0: keep).") var participantYears: Int?
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Years after its end to keep the attendance rows of a cohort (0: keep).") var attendanceYears: Int?
+    @Option(help: "Years after their last cohort to keep participants without a certificate (0: keep).") var participantYears:
+      Int?
 
-  func validate() throws {
-    if attendanceYears == nil && participantYears == nil {
-      throw ValidationError("give --attendance-years and/or --participant-years.")
+    func validate() throws {
+      if attendanceYears == nil && participantYears == nil {
+        throw ValidationError("give --attendance-years and/or --participant-years.")
+      }
+      for value in [attendanceYears, participantYears].compactMap({ $0 }) where !(0...100).contains(value) {
+        throw ValidationError("periods are between 0 (keep) and 100 years.")
+      }
     }
-    for value in [attendanceYears, participantYears].compactMap({ $0 }) where !(0...100).contains(value) {
-      throw ValidationError("periods are between 0 (keep) and 100 years.")
-    }
-  }
 
-  func run() throws {
-    try reportingFailures {
-      let store = RetentionStore(try global.connect())
-      var policy = try store.policy()
-      if let attendanceYears { policy.attendanceDetailYears = attendanceYears == 0 ? nil : attendanceYears }
-      if let participantYears { policy.participantYears = participantYears == 0 ? nil : participantYears }
-      try store.set(policy)
-      print(
-        "Retention: attendance detail \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept"), participants without a certificate \(policy.participantYears.map { "\($0) years" } ?? "kept")."
-      )
+    func run() throws {
+      try reportingFailures {
+        let store = RetentionStore(try global.connect())
+        var policy = try store.policy()
+        if let attendanceYears { policy.attendanceDetailYears = attendanceYears == 0 ? nil : attendanceYears }
+        if let participantYears { policy.participantYears = participantYears == 0 ? nil : participantYears }
+        try store.set(policy)
+        print(
+          "Retention: attendance detail \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept"), participants without a certificate \(policy.participantYears.map { "\($0) years" } ?? "kept")."
+        )
+      }
     }
   }
 }

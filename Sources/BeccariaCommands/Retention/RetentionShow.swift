@@ -3,23 +3,26 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria retention show`.
-struct RetentionShow: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "show", abstract: "Show the retention periods.",
-    discussion: """
-      Example:
-        beccaria retention show
-      """)
+extension RetentionCommand {
+  /// `beccaria retention show`.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "show", abstract: "Show the retention periods.",
+      discussion: """
+        Example:
+          beccaria retention show
+        """)
 
-  @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions
 
-  func run() throws {
-    try reportingFailures {
-      let policy = try RetentionStore(try global.connect()).policy()
-      print("attendance detail of ended cohorts: \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept")")
-      print(
-        "participants without a certificate: \(policy.participantYears.map { "\($0) years after their last cohort" } ?? "kept")")
+    func run() throws {
+      try reportingFailures {
+        let policy = try RetentionStore(try global.connect()).policy()
+        print("attendance detail of ended cohorts: \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept")")
+        print(
+          "participants without a certificate: \(policy.participantYears.map { "\($0) years after their last cohort" } ?? "kept")"
+        )
+      }
     }
   }
 }

@@ -3,36 +3,38 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria session cancel`.
-struct SessionCancel: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "cancel",
-    abstract: "Cancel a session that has not been recorded: its UE leave the module's plan.",
-    discussion: """
-      Shares of the module and certificate eligibility are computed without it from then on (the \
-      cohort's participants are checked again by the next run). A session with recorded \
-      attendance took place and is not cancelled; correct its attendance instead. The reason is \
-      kept in the audit log.
+extension SessionCommand {
+  /// `beccaria session cancel`.
+  struct Cancel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "cancel",
+      abstract: "Cancel a session that has not been recorded: its UE leave the module's plan.",
+      discussion: """
+        Shares of the module and certificate eligibility are computed without it from then on (the \
+        cohort's participants are checked again by the next run). A session with recorded \
+        attendance took place and is not cancelled; correct its attendance instead. The reason is \
+        kept in the audit log.
 
-      Example:
-        beccaria session cancel 42 --reason "Referentin erkrankt; Ersatztermin folgt"
-      """)
+        Example:
+          beccaria session cancel 42 --reason "Referentin erkrankt; Ersatztermin folgt"
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("Session number.", valueName: "id")) var session: Int64
-  @Option(help: "Why it is cancelled (required; kept in the audit log).") var reason: String
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Session number.", valueName: "id")) var session: Int64
+    @Option(help: "Why it is cancelled (required; kept in the audit log).") var reason: String
 
-  func validate() throws {
-    if session < 1 { throw ValidationError("the session number must be 1 or more.") }
-    if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
-  }
+    func validate() throws {
+      if session < 1 { throw ValidationError("the session number must be 1 or more.") }
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+    }
 
-  func run() throws {
-    try reportingFailures {
-      let header = try SessionStore(try global.connect()).cancel(SessionID(session), reason: reason)
-      print(
-        "Cancelled session \(session) of \(header.course) on \(header.day) (module \(header.module), \(header.ue) UE): "
-          + "module \(header.module) is planned without it.")
+    func run() throws {
+      try reportingFailures {
+        let header = try SessionStore(try global.connect()).cancel(SessionID(session), reason: reason)
+        print(
+          "Cancelled session \(session) of \(header.course) on \(header.day) (module \(header.module), \(header.ue) UE): "
+            + "module \(header.module) is planned without it.")
+      }
     }
   }
 }

@@ -6,5 +6,5 @@ struct SessionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "session",
     abstract: "Schedule teaching sessions of a cohort.",
-    subcommands: [SessionAdd.self, SessionPlan.self, SessionList.self, SessionCancel.self])
+    subcommands: [Add.self, Plan.self, List.self, Cancel.self])
 }

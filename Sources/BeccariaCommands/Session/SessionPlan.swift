@@ -3,63 +3,65 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria session plan`: a module's weekends in one command.
-struct SessionPlan: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "plan",
-    abstract: "Lay out a module's weekend blocks as Saturday and Sunday sessions.",
-    discussion: """
-      One --weekend (its Saturday) per block of the module as the programme defines it; each \
-      block's UE are split over Saturday and Sunday (Saturday takes the odd one), between \
-      --start and the end time they need plus a 45-minute lunch break. All sessions are \
-      created in one transaction or none.
+extension SessionCommand {
+  /// `beccaria session plan`: a module's weekends in one command.
+  struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "plan",
+      abstract: "Lay out a module's weekend blocks as Saturday and Sunday sessions.",
+      discussion: """
+        One --weekend (its Saturday) per block of the module as the programme defines it; each \
+        block's UE are split over Saturday and Sunday (Saturday takes the odd one), between \
+        --start and the end time they need plus a 45-minute lunch break. All sessions are \
+        created in one transaction or none.
 
-      Example:
-        beccaria session plan --course BQ-SN-2027-1 --module 1 --weekend 2027-03-06 --weekend 2027-04-10 --trainer anna.schulz@example.org
-      """)
+        Example:
+          beccaria session plan --course BQ-SN-2027-1 --module 1 --weekend 2027-03-06 --weekend 2027-04-10 --trainer anna.schulz@example.org
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: "Cohort code.") var course: String
-  @Option(help: "Module number.") var module: Int
-  @Option(help: ArgumentHelp("Saturday of a weekend block (one per block, in order).", valueName: "date")) var weekend:
-    [DateArgument] = []
-  @Option(help: ArgumentHelp("Daily start time.", valueName: "HH:MM")) var start = TimeArgument(minutes: 9 * 60)
-  @Option(help: ArgumentHelp("Trainer by e-mail (repeatable).", valueName: "email")) var trainer: [String] = []
-  @Option(help: "Room or address.") var location: String?
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Cohort code.") var course: String
+    @Option(help: "Module number.") var module: Int
+    @Option(help: ArgumentHelp("Saturday of a weekend block (one per block, in order).", valueName: "date")) var weekend:
+      [DateArgument] = []
+    @Option(help: ArgumentHelp("Daily start time.", valueName: "HH:MM")) var start = TimeArgument(minutes: 9 * 60)
+    @Option(help: ArgumentHelp("Trainer by e-mail (repeatable).", valueName: "email")) var trainer: [String] = []
+    @Option(help: "Room or address.") var location: String?
 
-  func validate() throws {
-    if weekend.isEmpty { throw ValidationError("give each weekend's Saturday with --weekend DATE.") }
-    for day in weekend where day.value.weekday != 6 {
-      throw ValidationError("--weekend \(day.value) is not a Saturday.")
+    func validate() throws {
+      if weekend.isEmpty { throw ValidationError("give each weekend's Saturday with --weekend DATE.") }
+      for day in weekend where day.value.weekday != 6 {
+        throw ValidationError("--weekend \(day.value) is not a Saturday.")
+      }
+      if module < 1 { throw ValidationError("--module must be 1 or more.") }
     }
-    if module < 1 { throw ValidationError("--module must be 1 or more.") }
-  }
 
-  func run() throws {
-    try reportingFailures {
-      let store = SessionStore(try global.connect())
-      let (blocks, ueMinutes) = try store.blocks(courseCode: course, module: module)
-      guard
-        let days = WeekendPlan.days(
-          blocks: blocks.map(\.ue), saturdays: weekend.map(\.value), start: start.minutes, ueMinutes: ueMinutes)
-      else {
-        throw CommandFailure(
-          "module \(module) has \(blocks.count) weekend block\(blocks.count == 1 ? "" : "s"); give exactly that many --weekend dates (\(weekend.count) given)"
-        )
+    func run() throws {
+      try reportingFailures {
+        let store = SessionStore(try global.connect())
+        let (blocks, ueMinutes) = try store.blocks(courseCode: course, module: module)
+        guard
+          let days = WeekendPlan.days(
+            blocks: blocks.map(\.ue), saturdays: weekend.map(\.value), start: start.minutes, ueMinutes: ueMinutes)
+        else {
+          throw CommandFailure(
+            "module \(module) has \(blocks.count) weekend block\(blocks.count == 1 ? "" : "s"); give exactly that many --weekend dates (\(weekend.count) given)"
+          )
+        }
+        let sessions = days.map {
+          NewSession(
+            courseCode: course, module: module, day: $0.day, start: $0.start, end: $0.end, ue: $0.ue, location: location,
+            trainerEmails: trainer)
+        }
+        let ids = try store.add(sessions)
+        for (id, session) in zip(ids, sessions) {
+          print(
+            "Scheduled session \(id): \(session.day) \(NewSession.clock(session.start))–\(NewSession.clock(session.end)), \(session.ue) UE"
+          )
+        }
+        print("Planned module \(module) of \(course): \(ids.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE.")
+        if let sentence = try store.overplanned(courseCode: course, module: module) { warn(sentence) }
       }
-      let sessions = days.map {
-        NewSession(
-          courseCode: course, module: module, day: $0.day, start: $0.start, end: $0.end, ue: $0.ue, location: location,
-          trainerEmails: trainer)
-      }
-      let ids = try store.add(sessions)
-      for (id, session) in zip(ids, sessions) {
-        print(
-          "Scheduled session \(id): \(session.day) \(NewSession.clock(session.start))–\(NewSession.clock(session.end)), \(session.ue) UE"
-        )
-      }
-      print("Planned module \(module) of \(course): \(ids.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE.")
-      if let sentence = try store.overplanned(courseCode: course, module: module) { warn(sentence) }
     }
   }
 }

@@ -3,36 +3,38 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria trainer add`.
-struct TrainerAdd: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "add",
-    abstract: "Register a trainer.",
-    discussion: """
-      --login names the PostgreSQL login of the trainer; row-level security lets that login \
-      write attendance only for the trainer's own sessions.
+extension TrainerCommand {
+  /// `beccaria trainer add`.
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "add",
+      abstract: "Register a trainer.",
+      discussion: """
+        --login names the PostgreSQL login of the trainer; row-level security lets that login \
+        write attendance only for the trainer's own sessions.
 
-      Example:
-        beccaria trainer add --name "Dr. Anna Schulz" --email anna.schulz@example.org --login anna_schulz
-      """)
+        Example:
+          beccaria trainer add --name "Dr. Anna Schulz" --email anna.schulz@example.org --login anna_schulz
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @Option(help: "Full name as printed on sign-in sheets.") var name: String
-  @Option(help: "E-mail address (unique).") var email: String
-  @Option(help: ArgumentHelp("Database login of the trainer.", valueName: "role")) var login: String?
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Full name as printed on sign-in sheets.") var name: String
+    @Option(help: "E-mail address (unique).") var email: String
+    @Option(help: ArgumentHelp("Database login of the trainer.", valueName: "role")) var login: String?
 
-  func validate() throws {
-    if let problem = Validation.name(name) { throw ValidationError("--name \(problem).") }
-    if let problem = Validation.email(email) { throw ValidationError("--email \(problem).") }
-    if let login, login.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) == nil {
-      throw ValidationError("--login must be a PostgreSQL role name: lowercase letters, digits and _ (at most 63).")
+    func validate() throws {
+      if let problem = Validation.name(name) { throw ValidationError("--name \(problem).") }
+      if let problem = Validation.email(email) { throw ValidationError("--email \(problem).") }
+      if let login, login.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) == nil {
+        throw ValidationError("--login must be a PostgreSQL role name: lowercase letters, digits and _ (at most 63).")
+      }
     }
-  }
 
-  func run() throws {
-    try reportingFailures {
-      let id = try TrainerStore(try global.connect()).add(name: name, email: email, login: login)
-      print("Registered trainer \(id): \(name) <\(email)>\(login.map { ", login \($0)" } ?? "").")
+    func run() throws {
+      try reportingFailures {
+        let id = try TrainerStore(try global.connect()).add(name: name, email: email, login: login)
+        print("Registered trainer \(id): \(name) <\(email)>\(login.map { ", login \($0)" } ?? "").")
+      }
     }
   }
 }

@@ -6,5 +6,5 @@ struct TrainerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "trainer",
     abstract: "Register trainers and list them.",
-    subcommands: [TrainerAdd.self, TrainerList.self])
+    subcommands: [Add.self, List.self])
 }

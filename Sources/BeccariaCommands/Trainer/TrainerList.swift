@@ -3,32 +3,34 @@ import BeccariaCore
 import BeccariaStore
 import Foundation
 
-/// `beccaria trainer list`.
-struct TrainerList: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "list",
-    abstract: "List trainers.",
-    discussion: """
-      Example:
-        beccaria trainer list --format json
-      """)
+extension TrainerCommand {
+  /// `beccaria trainer list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List trainers.",
+      discussion: """
+        Example:
+          beccaria trainer list --format json
+        """)
 
-  @OptionGroup var global: GlobalOptions
-  @OptionGroup var output: FormatOption
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
 
-  func run() throws {
-    try reportingFailures {
-      let items = try TrainerStore(try global.connect()).list()
-      try Listing(
-        items: items,
-        columns: [
-          .init(header: "ID", alignRight: true) { $0.id.description },
-          .init(header: "NAME") { $0.name },
-          .init(header: "E-MAIL") { $0.email },
-          .init(header: "LOGIN") { $0.login ?? "" },
-          .init(header: "SESSIONS", alignRight: true) { String($0.sessions) },
-        ]
-      ).print(output.format)
+    func run() throws {
+      try reportingFailures {
+        let items = try TrainerStore(try global.connect()).list()
+        try Listing(
+          items: items,
+          columns: [
+            .init(header: "ID", alignRight: true) { $0.id.description },
+            .init(header: "NAME") { $0.name },
+            .init(header: "E-MAIL") { $0.email },
+            .init(header: "LOGIN") { $0.login ?? "" },
+            .init(header: "SESSIONS", alignRight: true) { String($0.sessions) },
+          ]
+        ).print(output.format)
+      }
     }
   }
 }

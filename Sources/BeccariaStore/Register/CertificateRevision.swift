@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// Revocation and reopening. Nothing is deleted: a revoked certificate keeps its content and
-/// changes status. (Re-issue renders and signs, and lives in Issuance: `CertificateReissue`.)
+/// changes status. (Re-issue renders and signs, and lives in Issuance: `CertificateReissuer`.)
 public struct CertificateRevision {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
