@@ -81,6 +81,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
       parts.append(.bind(value.postgresBind))
     }
 
+    /// A value that may be absent: a bind parameter, NULL (of the wrapped type) when nil.
+    public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+      parts.append(.bind(value.postgresBind))
+    }
+
     /// A nested statement fragment, its values still bound.
     public mutating func appendInterpolation(_ fragment: SQL) {
       parts.append(contentsOf: fragment.parts)

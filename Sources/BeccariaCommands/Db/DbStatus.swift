@@ -43,15 +43,10 @@ extension DbCommand {
           ]
         ).print(output.format)
         // Migration 0014 revokes TEMPORARY from PUBLIC, which only the database's owner can do.
+        let health = DatabaseHealth(connection)
         if states.contains(where: { $0.version == 14 && $0.status == .applied }),
-          try connection.queryOne(
-            """
-            SELECT EXISTS (
-              SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
-              WHERE d.datname = current_database() AND x.grantee = 0 AND x.privilege_type IN ('TEMPORARY', 'CONNECT')) AS granted
-            """)?.decode("granted", as: Bool.self) == true
+          try health.publicMayConnectOrCreateTemporaryTables()
         {
-          let name = quoteIdentifier(connection.databaseName)
           FileHandle.standardError.write(
             Data(
               ("warning: every login of the cluster may connect to this database or create temporary tables in it (a copy "
@@ -71,18 +66,7 @@ extension DbCommand {
         case .database, .shared:
           break
         }
-        // Nobody is a member of the two roles that own the register's and erasure's functions: a
-        // member changes statuses, the counter or printed content without those functions' checks.
-        // The owner can make itself one (it holds ADMIN OPTION through beccaria_steward).
-        for row in try connection.query(
-          """
-          SELECT m.rolname AS member, r.rolname AS role FROM pg_auth_members a
-          JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
-          WHERE r.rolname IN ('beccaria_registrar', 'beccaria_eraser') AND m.rolname <> 'beccaria_steward'
-          ORDER BY 2, 1
-          """)
-        {
-          let (member, role) = (try row.decode("member", as: String.self), try row.decode("role", as: String.self))
+        for (member, role) in try health.membersOfFunctionOwners() {
           FileHandle.standardError.write(
             Data(
               ("warning: \(member) is a member of \(role), and so can change what only its functions may change, without their "

@@ -3,7 +3,7 @@ import Foundation
 
 /// Times as people in Germany read them: Europe/Berlin, whatever the machine's zone.
 enum GermanTime {
-  nonisolated(unsafe) private static let formatter: DateFormatter = {
+  private static let formatter: DateFormatter = {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "de_DE")
     formatter.timeZone = .berlin
