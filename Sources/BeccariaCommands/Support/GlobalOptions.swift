@@ -135,13 +135,10 @@ struct InertLogHandler: LogHandler {
     set { inner[metadataKey: key] = newValue }
   }
 
-  func log(
-    level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
-    line: UInt
-  ) {
-    inner.log(
-      level: level, message: "\(InertText.escape(message.description))",
-      metadata: metadata?.mapValues { .string(InertText.escape($0.description)) }, source: source, file: file,
-      function: function, line: line)
+  func log(event: LogEvent) {
+    var inert = event
+    inert.message = "\(InertText.escape(event.message.description))"
+    inert.metadata = event.metadata?.mapValues { .string(InertText.escape($0.description)) }
+    inner.log(event: inert)
   }
 }
