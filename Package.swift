@@ -2,7 +2,8 @@
 // The beccaria package: a training and certification manager for the Beccaria programme
 // "Fachkraft für Kriminalprävention". Imports point one way:
 // beccaria → BeccariaCommands → Issuance → BeccariaStore / Documents / Signing → BeccariaCore;
-// ProgrammeLoader → BeccariaCore; Files and Postgres stand alone.
+// ProgrammeLoader and CSVImport → BeccariaCore; Postgres, Files, PDFAssembly and CivilCalendar
+// depend on no other target of ours (Postgres and Core share CivilCalendar).
 // Each C library sits behind exactly one Swift target (CLibPQ → Postgres, CPangoCairo and
 // CQREncode → Documents).
 import PackageDescription
@@ -163,6 +164,8 @@ let package = Package(
       name: "PDFAssemblyTests",
       dependencies: ["PDFAssembly", "Documents", "TestSupport"],
       swiftSettings: swiftSettings),
+    .testTarget(name: "FilesTests", dependencies: ["Files"], swiftSettings: swiftSettings),
+    .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"], swiftSettings: swiftSettings),
     .testTarget(
       name: "SigningTests",
       dependencies: ["Signing", "BeccariaCore"],

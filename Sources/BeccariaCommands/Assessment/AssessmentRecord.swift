@@ -18,8 +18,8 @@ extension AssessmentCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-    @Option(help: "passed or failed.") var result: AssessmentResult
-    @Option(help: "project, exam or colloquium.") var kind = AssessmentKind.project
+    @Option(help: "The result.") var result: AssessmentResult
+    @Option(help: "What was assessed.") var kind = AssessmentKind.project
     @Option(help: "Title of the project work.") var title: String?
     @Option(help: ArgumentHelp("Day of the assessment (default: today).", valueName: "date")) var date: DateArgument?
     @Option(help: "Programme code.") var programme = "beccaria-fachkraft"

@@ -17,7 +17,7 @@ extension CertificateCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
     @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
-    @Option(help: "Only valid, revoked or superseded.") var status: CertificateStatus?
+    @Option(help: "Only certificates of this status.") var status: CertificateStatus?
     @Option(help: "Only serials of this year.") var year: Int?
     @Option(name: .customLong("run"), help: "Only certificates of this run.") var runID: Int64?
 

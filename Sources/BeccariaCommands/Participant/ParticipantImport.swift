@@ -17,7 +17,7 @@ extension ParticipantCommand {
         is written unless every row is good. UTF-8 with or without BOM, "," or ";".
 
         Example:
-          beccaria participant import courses/sample/participants-2027.csv --dry-run
+          beccaria participant import courses/sample/participants-2026.csv --dry-run
         """)
 
     @OptionGroup var global: GlobalOptions
