@@ -186,6 +186,13 @@ public struct CSVTokenizer {
 
   private mutating func newline(_ byte: UInt8, _ record: (CSVRecord) throws -> Void) rethrows {
     pendingCR = byte == 0x0D
+    // An empty line is skipped without building a record: a file of millions of them (a
+    // spreadsheet's trailing rows) costs a count, not a record each.
+    if fields.isEmpty && field.isEmpty && recordProblem == nil && state == .fieldStart {
+      line += 1
+      recordLine = line
+      return
+    }
     try endRecord(record)
     line += 1
     recordLine = line
