@@ -13,7 +13,23 @@ public enum Validation {
     if let scalar = InertText.firstControl(in: text) {
       return "contains the control or invisible character \(InertText.name(scalar))"
     }
-    return nil
+    return spreadsheetFormula(text)
+  }
+
+  /// Why a value is refused wherever it comes from: it starts, after any leading spaces, like a
+  /// spreadsheet formula (`=`, `+`, `@`, or `-` not followed by a plain number), which would run
+  /// when the data is opened in a spreadsheet again (OWASP, "CSV Injection"). Nil otherwise.
+  public static func spreadsheetFormula(_ value: String) -> String? {
+    let text = value.drop { $0 == " " || $0 == "\u{A0}" }
+    guard let first = text.unicodeScalars.first else { return nil }
+    let number = text.dropFirst().trimmingCharacters(in: .whitespaces)
+    let plainNumber = !number.isEmpty && number.allSatisfy { $0.isNumber || $0 == "," || $0 == "." }
+    let formula =
+      first == "=" || first == "+" || first == "@" || first == "\t" || first == "\r" || (first == "-" && !plainNumber)
+    guard formula else { return nil }
+    return
+      "starts with \"\(String(first).replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))\" "
+      + "like a spreadsheet formula (\(String(text.prefix(30)))…); such values are refused"
   }
 
   /// E-mail addresses: one @, a dot in the domain, no spaces, no control or invisible characters.

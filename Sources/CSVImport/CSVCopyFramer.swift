@@ -9,17 +9,61 @@ import Foundation
 /// The header is skipped; records with the wrong number of fields are problems of their line.
 public final class CSVCopyFramer {
   public let file: String
+  /// The header row's fields, as written (`CSVHeader.check` normalises them).
+  public let header: [String]
+  /// The line the header is on (blank lines before it are skipped).
+  public let headerLine: Int
+  public let delimiter: UInt8
   public private(set) var problems: [InputProblem] = []
   /// Records forwarded to COPY.
   public private(set) var records = 0
-  private var headerFields: Int?
   /// Where forwarded records start, kept only where the distance between record number and line
   /// changes (after a blank line or a quoted line break), so that memory stays flat whatever the
   /// file's size: (COPY's record number, the line it starts on).
   private var lineShifts: [(record: Int, line: Int)] = []
   private let maximumProblems = 500
+  private let handle: FileHandle
+  private var tokenizer: CSVTokenizer
+  /// Records read with the header, before COPY began.
+  private var early: [CSVRecord] = []
 
-  public init(file: String) { self.file = file }
+  /// Opens `path` and reads it up to its header; the same read goes on in `stream`, so a pipe
+  /// (`/dev/stdin`) is read once, from its start. Throws `InputProblems` when the path is a
+  /// folder, cannot be read, or has no header row.
+  public init(path: String) throws {
+    file = path
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw InputProblems(file: path, reason: "is a folder, not a CSV file")
+    }
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw InputProblems(file: path, reason: "cannot be read") }
+    self.handle = handle
+    var first = [UInt8](try handle.read(upToCount: 256 * 1024) ?? Data())
+    let content = first.starts(with: [0xEF, 0xBB, 0xBF]) ? first.dropFirst(3) : first[...]
+    delimiter = CSVHeader.delimiter(of: content)
+    var tokenizer = CSVTokenizer(delimiter: delimiter, maximumProblems: maximumProblems)
+    var found: [CSVRecord] = []
+    while true {
+      tokenizer.feed(first) { found.append($0) }
+      if !found.isEmpty || first.isEmpty { break }
+      first = [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
+    }
+    if found.isEmpty { tokenizer.finish { found.append($0) } }
+    if let problem = tokenizer.problems.first, found.first.map({ problem.line ?? 0 <= $0.line }) ?? true {
+      try? handle.close()
+      throw InputProblems(file: path, [problem])
+    }
+    guard let headerRecord = found.first else {
+      try? handle.close()
+      throw InputProblems(file: path, reason: "is empty; expected a header row")
+    }
+    header = headerRecord.fields
+    headerLine = headerRecord.line
+    early = Array(found.dropFirst())
+    self.tokenizer = tokenizer
+  }
+
+  deinit { try? handle.close() }
 
   /// The line on which COPY's record `record` (1-based) starts.
   public func line(ofRecord record: Int) -> Int {
@@ -34,48 +78,33 @@ public final class CSVCopyFramer {
     return shift.line + (record - shift.record)
   }
 
-  /// The header row's fields and the file's delimiter, read from the start of the file.
-  public static func header(of path: String) throws -> (fields: [String], delimiter: UInt8) {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw InputProblems(file: path, reason: "cannot be read") }
-    defer { try? handle.close() }
-    let start = [UInt8](try handle.read(upToCount: 256 * 1024) ?? Data())
-    let delimiter = CSVHeader.delimiter(of: start.starts(with: [0xEF, 0xBB, 0xBF]) ? start.dropFirst(3) : start[...])
-    var tokenizer = CSVTokenizer(delimiter: delimiter)
-    var first: CSVRecord?
-    tokenizer.feed(start) { if first == nil { first = $0 } }
-    if first == nil { tokenizer.finish { first = $0 } }
-    if let problem = tokenizer.problems.first, problem.line == 1 { throw InputProblems(file: path, [problem]) }
-    guard let first, first.line == 1 else { throw InputProblems(file: path, reason: "is empty; expected a header row") }
-    return (first.fields, delimiter)
-  }
-
-  /// Streams the file at `handle` in 1 MiB chunks to `emit` (each call one framed record, ending
-  /// in a line feed). Throws `InputProblems`, which aborts the COPY, when a record is malformed.
-  public func stream(_ handle: FileHandle, delimiter: UInt8, to emit: ([UInt8]) throws -> Void) throws {
-    var tokenizer = CSVTokenizer(delimiter: delimiter, maximumProblems: maximumProblems)
-    let forward = { [self] (record: CSVRecord) throws in try self.forward(record, emit) }
-    while true {
-      let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-      if chunk.isEmpty { break }
-      try tokenizer.feed(chunk, forward)
+  /// Streams the rest of the file in 1 MiB chunks to `emit` (each call one framed record,
+  /// ending in a line feed). Throws `InputProblems`, which aborts the COPY, when a record is
+  /// malformed.
+  public func stream(to emit: ([UInt8]) throws -> Void) throws {
+    try withoutActuallyEscaping(emit) { emit in
+      let forward = { [self] (record: CSVRecord) throws in try self.forward(record, emit) }
+      for record in early { try forward(record) }
+      early = []
+      while true {
+        let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+        if chunk.isEmpty { break }
+        try tokenizer.feed(chunk, forward)
+      }
+      try tokenizer.finish(forward)
     }
-    try tokenizer.finish(forward)
     let all = (tokenizer.problems + problems).sorted { ($0.line ?? 0) < ($1.line ?? 0) }
     if !all.isEmpty { throw InputProblems(file: file, Array(all.prefix(maximumProblems))) }
   }
 
   private func forward(_ record: CSVRecord, _ emit: ([UInt8]) throws -> Void) throws {
-    guard let headerFields else {
-      headerFields = record.fields.count
-      return
-    }
-    guard record.fields.count == headerFields else {
+    guard record.fields.count == header.count else {
       if problems.count < maximumProblems {
         problems.append(
           InputProblem(
             line: record.line,
             reason:
-              "has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(headerFields) columns"
+              "has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(header.count) columns"
           ))
       }
       return

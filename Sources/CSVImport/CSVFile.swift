@@ -1,3 +1,4 @@
+import BeccariaCore
 import Foundation
 
 /// A CSV file read whole, as the participant and municipality imports read theirs: UTF-8 with or
@@ -53,11 +54,11 @@ public struct CSVFile: Sendable {
     tokenizer.feed(data) { rows.append($0) }
     tokenizer.finish { rows.append($0) }
     var problems = tokenizer.problems
-    guard let headerRow = rows.first, headerRow.line == 1 else {
+    guard let headerRow = rows.first, problems.first.map({ ($0.line ?? 0) > headerRow.line }) ?? true else {
       throw InputProblems(file: file, problems.isEmpty ? [InputProblem(line: 1, reason: "has no header row")] : problems)
     }
     let header = CSVHeader.check(
-      headerRow.fields, required: required, optional: optional, aliases: aliases, delimiter: delimiter)
+      headerRow.fields, required: required, optional: optional, aliases: aliases, delimiter: delimiter, line: headerRow.line)
     if !header.problems.isEmpty { throw InputProblems(file: file, header.problems + problems) }
     var records: [Record] = []
     for row in rows.dropFirst() {
@@ -88,18 +89,7 @@ public struct CSVFile: Sendable {
     return CSVFile(file: file, columns: header.columns, delimiter: delimiter, records: records)
   }
 
-  /// Why a value is refused whatever its column: it starts like a spreadsheet formula (`=`, `+`,
-  /// `@`, `-` before a non-digit, tab, CR), which would run when the data is opened in a
-  /// spreadsheet again (OWASP, "CSV Injection").
-  public static func fieldProblem(_ value: String) -> String? {
-    guard let first = value.unicodeScalars.first else { return nil }
-    let second = value.unicodeScalars.dropFirst().first
-    let formula =
-      first == "=" || first == "+" || first == "@" || first == "\t" || first == "\r"
-      || (first == "-" && !(second.map { CharacterSet.decimalDigits.contains($0) || $0 == " " } ?? true))
-    guard formula else { return nil }
-    return
-      "starts with \"\(String(first).replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))\" "
-      + "like a spreadsheet formula (\(String(value.prefix(30)))…); such values are refused"
-  }
+  /// Why a value is refused whatever its column: `Validation.spreadsheetFormula`.
+  public static func fieldProblem(_ value: String) -> String? { Validation.spreadsheetFormula(value) }
+
 }

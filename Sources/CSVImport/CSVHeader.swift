@@ -19,11 +19,12 @@ public enum CSVHeader {
   }
 
   /// The header's names trimmed, lower-cased and mapped through `aliases` (other spellings of
-  /// known columns, lower-case), with every problem at line 1: an empty name, an unknown column,
+  /// known columns, lower-case), with every problem at the header's `line`: an empty name, an unknown column,
   /// a column twice, a required column missing (with a hint when the header is one column that
   /// holds another delimiter).
   public static func check(
-    _ names: [String], required: [String], optional: [String] = [], aliases: [String: String] = [:], delimiter: UInt8
+    _ names: [String], required: [String], optional: [String] = [], aliases: [String: String] = [:], delimiter: UInt8,
+    line: Int = 1
   ) -> (columns: [String], problems: [InputProblem]) {
     let columns = names.map { name -> String in
       let normalised = name.trimmingCharacters(in: .whitespaces).lowercased()
@@ -34,18 +35,18 @@ public enum CSVHeader {
     var seen: Set<String> = []
     for name in columns {
       if name.isEmpty {
-        problems.append(InputProblem(line: 1, reason: "the header has an empty column name"))
+        problems.append(InputProblem(line: line, reason: "the header has an empty column name"))
       } else if !known.contains(name) {
         problems.append(
-          InputProblem(line: 1, column: name, reason: "is not a known column (known: \(known.joined(separator: ", ")))"))
+          InputProblem(line: line, column: name, reason: "is not a known column (known: \(known.joined(separator: ", ")))"))
       } else if !seen.insert(name).inserted {
-        problems.append(InputProblem(line: 1, column: name, reason: "appears twice in the header"))
+        problems.append(InputProblem(line: line, column: name, reason: "appears twice in the header"))
       }
     }
     let other: Character = delimiter == 0x2C ? ";" : ","
     let hint = names.count == 1 && names[0].contains(other) ? " (the header is one column: is the delimiter mixed?)" : ""
     for name in required where !seen.contains(name) {
-      problems.append(InputProblem(line: 1, column: name, reason: "is missing from the header\(hint)"))
+      problems.append(InputProblem(line: line, column: name, reason: "is missing from the header\(hint)"))
     }
     return (columns, problems)
   }

@@ -34,6 +34,8 @@ public struct CSVRecord: Sendable, Equatable {
 public struct CSVTokenizer {
   /// The longest field accepted (names, organisations and dates are far shorter).
   public static let maximumFieldLength = 1_000
+  /// The most fields a record may have (an import knows at most a dozen columns).
+  public static let maximumFields = 1_000
 
   public let delimiter: UInt8
   /// Problems found so far, in line order (record problems; see the type's rules).
@@ -173,6 +175,12 @@ public struct CSVTokenizer {
   }
 
   private mutating func endField() {
+    guard fields.count < Self.maximumFields else {
+      // The record is refused; its further fields are not kept.
+      if recordProblem == nil { recordProblem = "has more than \(Self.maximumFields) fields" }
+      field.removeAll(keepingCapacity: true)
+      return
+    }
     if let text = String(validating: field, as: UTF8.self) {
       fields.append(text)
     } else {

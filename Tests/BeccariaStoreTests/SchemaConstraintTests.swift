@@ -307,6 +307,29 @@ import Testing
     #expect(again?.constraint == "certificate_status_forward")
   }
 
+  /// Schema 0022: a programme's events lie in 2000 to 2099, whoever writes them.
+  @Test func eventDaysLieInTheProgrammesEra() throws {
+    let (database, db) = try seeded()
+    defer { database.drop() }
+    for (statement, constraint) in [
+      (
+        """
+        INSERT INTO session (course_id, programme_version_id, module_number, day, starts_at, ends_at, ue)
+        VALUES (1, 1, 1, '0001-01-06', '09:00', '10:30', 2)
+        """,
+        "session_day_in_era"
+      ),
+      ("UPDATE course SET starts_on = '1899-12-31' WHERE id = 1", "course_dates_in_era"),
+      (
+        "INSERT INTO assessment (participant_id, programme_id, course_id, result, title, assessed_on) VALUES (1, 1, 1, 'passed', 'x', '0001-03-01')",
+        "assessment_day_in_era"
+      ),
+    ] {
+      let refused = #expect(throws: PostgresError.self, "\(statement)") { try db.execute(SQL.unsafeRaw(statement)) }
+      #expect(refused?.constraint == constraint, "\(statement): \(refused.map { "\($0)" } ?? "")")
+    }
+  }
+
   @Test func capacityCannotBeExceededEvenByHand() throws {
     let (database, db) = try seeded()
     defer { database.drop() }

@@ -69,3 +69,18 @@ import Testing
     #expect(problems("", data: nul).first == "f.csv:2: contains a NUL byte; is this a text file?")
   }
 }
+
+/// Spreadsheet formulas are refused however they are dressed, and numbers are not formulas.
+@Suite struct SpreadsheetFormulaTests {
+  @Test(arguments: [
+    "=HYPERLINK(\"http://evil/\")", " =cmd|x", "\u{A0}+1", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0", "- x", "\tx",
+  ])
+  func formulasAreRefused(value: String) {
+    #expect(CSVFile.fieldProblem(value)?.contains("like a spreadsheet formula") == true, "\(value.debugDescription)")
+  }
+
+  @Test(arguments: ["-5", "-2,5", " -7.25", "Müller", "a=b", "x+y", ""])
+  func numbersAndPlainTextPass(value: String) {
+    #expect(CSVFile.fieldProblem(value) == nil, "\(value.debugDescription)")
+  }
+}

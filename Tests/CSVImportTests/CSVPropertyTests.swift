@@ -93,14 +93,12 @@ import Testing
       FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
       defer { try? FileManager.default.removeItem(atPath: path) }
       do {
-        let (_, delimiter) = try CSVCopyFramer.header(of: path)
-        let framer = CSVCopyFramer(file: path)
-        let handle = try #require(FileHandle(forReadingAtPath: path))
-        defer { try? handle.close() }
+        let framer = try CSVCopyFramer(path: path)
+        let delimiter = framer.delimiter
         try db.execute("CREATE TEMP TABLE copied (line integer, c1 text, c2 text, c3 text)")
         defer { _ = try? db.execute("DROP TABLE copied") }
         try db.copyIn("COPY copied FROM STDIN (FORMAT csv)") { writer in
-          try framer.stream(handle, delimiter: delimiter) { try writer.write($0) }
+          try framer.stream { try writer.write($0) }
         }
         let copied = try db.query("SELECT line, c1, c2, c3 FROM copied ORDER BY line").map { row in
           [
@@ -120,5 +118,28 @@ import Testing
         Issue.record("\(error) for \(text.debugDescription)")
       }
     }
+  }
+
+  /// A pipe is read once, from its start: the header and every row after it, with their lines
+  /// (the header used to be read by a second open, which a pipe does not allow).
+  @Test func aPipeIsReadOnceFromItsStart() throws {
+    let rows = (1...3).map { "\($0),p\($0),present" }
+    let text =
+      "session,participant,status\n" + rows[0] + "\n" + String(repeating: "\n", count: 300_000)
+      + rows[1...].joined(separator: "\n") + "\n"
+    let pipe = Pipe()
+    let writer = Thread {
+      pipe.fileHandleForWriting.write(Data(text.utf8))
+      try? pipe.fileHandleForWriting.close()
+    }
+    writer.start()
+    let framer = try CSVCopyFramer(path: "/dev/fd/\(pipe.fileHandleForReading.fileDescriptor)")
+    #expect(framer.header == ["session", "participant", "status"])
+    var framed: [String] = []
+    try framer.stream { framed.append(String(decoding: $0, as: UTF8.self)) }
+    #expect(framed == ["2,\"1\",\"p1\",\"present\"\n", "300003,\"2\",\"p2\",\"present\"\n", "300004,\"3\",\"p3\",\"present\"\n"])
+    // A folder is named as what it is.
+    let folder = #expect(throws: InputProblems.self) { try CSVCopyFramer(path: FileManager.default.temporaryDirectory.path) }
+    #expect(folder?.description.contains("is a folder, not a CSV file") == true)
   }
 }

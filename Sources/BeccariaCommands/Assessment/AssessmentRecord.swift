@@ -28,6 +28,7 @@ extension AssessmentCommand {
 
     func validate() throws {
       if let date, date.value > CalendarDate.today() { throw ValidationError("--date \(date.value) is in the future.") }
+      try date?.requireEventDay("--date")
     }
 
     func run() throws {

@@ -29,20 +29,19 @@ extension AttendanceCommand {
 
     func run() throws {
       try reportingFailures {
-        let (fields, delimiter) = try CSVCopyFramer.header(of: file)
+        // One read of the file, header first: a pipe (/dev/stdin) is read once, from its start.
+        let framer = try CSVCopyFramer(path: file)
         let header = CSVHeader.check(
-          fields, required: AttendanceImporter.required,
-          optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, delimiter: delimiter)
+          framer.header, required: AttendanceImporter.required,
+          optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, delimiter: framer.delimiter,
+          line: framer.headerLine)
         if !header.problems.isEmpty { throw InputProblems(file: file, header.problems) }
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw InputProblems(file: file, reason: "cannot be read") }
-        defer { try? handle.close() }
-        let framer = CSVCopyFramer(file: file)
         let progress = Progress(label: "importing \(file)")
         let summary = try AttendanceImporter(try global.connect()).run(
           file: file, columns: header.columns, reason: reason, dryRun: dryRun, lineOfRecord: framer.line(ofRecord:),
           feed: { writer in
             progress.start()
-            try framer.stream(handle, delimiter: delimiter) { try writer.write($0) }
+            try framer.stream { try writer.write($0) }
             progress.finish()
           })
         let changed = summary.inserted + summary.corrected

@@ -35,6 +35,7 @@ extension SessionCommand {
 
     func validate() throws {
       if module < 1 { throw ValidationError("--module must be 1 or more.") }
+      try date.requireEventDay("--date")
       // Whether the UE fit is the programme version's question (its UE minutes), asked by the store.
       if let problem = session.timeProblem(ueMinutes: 0) { throw ValidationError(problem + ".") }
     }

@@ -30,8 +30,12 @@ extension SessionCommand {
 
     func validate() throws {
       if weekend.isEmpty { throw ValidationError("give each weekend's Saturday with --weekend DATE.") }
-      for day in weekend where day.value.weekday != 6 {
-        throw ValidationError("--weekend \(day.value) is not a Saturday.")
+      for day in weekend {
+        try day.requireEventDay("--weekend")
+        if day.value.weekday != 6 { throw ValidationError("--weekend \(day.value) is not a Saturday.") }
+      }
+      for (earlier, later) in zip(weekend, weekend.dropFirst()) where later.value <= earlier.value {
+        throw ValidationError("--weekend \(later.value) comes after \(earlier.value): give the weekends in order, each once.")
       }
       if module < 1 { throw ValidationError("--module must be 1 or more.") }
     }

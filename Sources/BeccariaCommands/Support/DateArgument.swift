@@ -10,4 +10,16 @@ struct DateArgument: ExpressibleByArgument {
     value = date
   }
   static var defaultCompletionKind: CompletionKind { .default }
+
+  /// The years a programme's events (sessions, cohorts, assessments) fall in; the database holds
+  /// the same rule (schema 0022).
+  static let eventYears = 2000...2099
+
+  /// Refuses a day outside `eventYears` for `option` (a session on 0001-01-06 is a slip).
+  func requireEventDay(_ option: String) throws {
+    guard Self.eventYears.contains(value.year) else {
+      throw ValidationError(
+        "\(option) \(value) is outside the years a programme runs (\(Self.eventYears.lowerBound)–\(Self.eventYears.upperBound)).")
+    }
+  }
 }

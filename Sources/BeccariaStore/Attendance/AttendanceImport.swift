@@ -44,7 +44,7 @@ public struct AttendanceImporter {
         try db.executeScript(
           unsafeSQL: """
             CREATE TEMP TABLE attendance_staging (
-              line integer NOT NULL, session text, participant text, status text, ue text, reason text, note text
+              line bigint NOT NULL, session text, participant text, status text, ue text, reason text, note text
             ) ON COMMIT DROP
             """)
         let columnList = (["line"] + columns).map(quoteIdentifier).joined(separator: ", ")
@@ -208,6 +208,13 @@ public struct AttendanceImporter {
         UNION ALL
         SELECT line, 'note', 'contains a control or invisible character (a single line of text, please)'
           FROM attendance_resolved WHERE note IS NOT NULL AND NOT beccaria_inert(note)
+        UNION ALL
+        -- The rule of Validation.spreadsheetFormula, set-wise: a formula would run when the data
+        -- is opened in a spreadsheet again.
+        SELECT line, x.column_name, 'starts like a spreadsheet formula (=, +, @ or - before anything but a number); such values are refused'
+          FROM attendance_resolved r,
+               LATERAL (VALUES ('note', r.note), ('reason', r.reason)) x(column_name, value)
+         WHERE x.value IS NOT NULL AND ltrim(x.value, ' ') ~ '^([=+@]|-($|[^0-9., ]|[ ]*$))'
       )
       SELECT line, column_name, reason FROM problems ORDER BY line, column_name NULLS LAST LIMIT \(limit)
       """
