@@ -157,7 +157,7 @@ let package = Package(
     .testTarget(
       name: "CSVImportTests",
       dependencies: [
-        "CSVImport", "Postgres", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+        "CSVImport", "BeccariaCore", "Postgres", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       swiftSettings: swiftSettings),
     .testTarget(

@@ -1,3 +1,4 @@
+import BeccariaCore
 import CSVImport
 import Foundation
 import Postgres
@@ -25,11 +26,9 @@ import Testing
       let delimiter: Character = flags & 1 == 0 ? ";" : ","
       let newline = flags & 2 == 0 ? "\n" : "\r\n"
       let header = (1...width).map { "c\($0)" }
-      // Values never start like a formula (imports refuse those) and rows are never all empty.
-      let values = cells.map { value -> String in
-        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
-        return "x" + value
-      }
+      // Values never start like a formula (imports refuse those: the rule of
+      // Validation.spreadsheetFormula) and rows are never all empty.
+      let values = cells.map { Validation.spreadsheetFormula($0) == nil ? $0 : "x" + $0 }
       let (text, rows) = Self.table(values, width: width, delimiter: delimiter, newline: newline)
       var data = Data(text.utf8)
       if flags & 4 != 0 { data.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0) }
