@@ -8,3 +8,14 @@ struct CourseCommand: ParsableCommand {
     abstract: "Open cohorts (Durchgänge) and show their schedule, roster and waiting list.",
     subcommands: [Create.self, Update.self, List.self, Show.self])
 }
+
+extension CourseCommand {
+  /// The checks `course create` and `course update` share: dates in the years a programme runs,
+  /// the last day not before the first, a title that says something.
+  static func validate(starts: DateArgument?, ends: DateArgument?, title: String?) throws {
+    try starts?.requireEventDay("--starts")
+    try ends?.requireEventDay("--ends")
+    if let starts, let ends, ends.value < starts.value { throw ValidationError("--ends is before --starts.") }
+    if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--title must not be empty.") }
+  }
+}

@@ -33,10 +33,7 @@ extension CourseCommand {
         throw ValidationError("give at least one of --title, --capacity, --venue, --starts, --ends.")
       }
       if let capacity, !(1...500).contains(capacity) { throw ValidationError("--capacity must be between 1 and 500.") }
-      try starts?.requireEventDay("--starts")
-      try ends?.requireEventDay("--ends")
-      if let starts, let ends, ends.value < starts.value { throw ValidationError("--ends is before --starts.") }
-      if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--title must not be empty.") }
+      try CourseCommand.validate(starts: starts, ends: ends, title: title)
     }
 
     func run() throws {
