@@ -54,17 +54,13 @@ extension DbCommand {
                 + "which revokes CONNECT and TEMPORARY from PUBLIC and grants them to beccaria's roles\n").utf8
             ))
         }
-        switch try RoleBinding.read(connection) {
-        case .database(let bound) where bound != connection.databaseName:
-          throw CommandFailure(MigrationError.rolesBoundElsewhere(bound: bound, this: connection.databaseName).description)
-        case .unbound:
+        // A database whose roles belong to another one was refused when connecting.
+        if try RoleBinding.read(connection) == .unbound {
           FileHandle.standardError.write(
             Data(
               ("warning: the beccaria roles of this cluster belong to no one database, so a second beccaria database in the "
                 + "cluster would share its admins: a DBA binds them with scripts/dba-roles.sql -v database=\(connection.databaseName)\n")
                 .utf8))
-        case .database, .shared:
-          break
         }
         for (member, role) in try health.membersOfFunctionOwners() {
           FileHandle.standardError.write(

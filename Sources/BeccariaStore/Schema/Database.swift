@@ -35,11 +35,9 @@ public struct Database: Sendable {
              set_config('lock_timeout', \(String(Self.lockTimeout * 1000)), false),
              -- Short interactive queries: JIT compilation would cost more than it saves.
              set_config('jit', 'off', false),
-             (SELECT shobj_description(r.oid, 'pg_authid') FROM pg_roles r WHERE r.rolname = 'beccaria_steward') AS binding
+             \(RoleBinding.comment) AS binding
       """)?.decode("binding", as: String?.self)
-    if case .database(let bound) = RoleBinding(comment: binding), bound != connection.databaseName {
-      throw MigrationError.rolesBoundElsewhere(bound: bound, this: connection.databaseName)
-    }
+    try RoleBinding(comment: binding).require(database: connection.databaseName)
     return connection
   }
 

@@ -184,9 +184,7 @@ public struct Migrator {
         holders: try advisoryHolders())
     }
     defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-    if case .database(let bound) = try RoleBinding.read(connection), bound != connection.databaseName {
-      throw MigrationError.rolesBoundElsewhere(bound: bound, this: connection.databaseName)
-    }
+    try RoleBinding.read(connection).require(database: connection.databaseName)
     var done: [Migration] = []
     var current: Migration?
     do {
@@ -367,43 +365,5 @@ public struct Migrator {
         name: try row.decode("name"), checksum: try row.decode("checksum"), appliedAt: try row.decode("applied_at"))
     }
     return records
-  }
-}
-
-/// Which database the cluster's beccaria roles belong to. Roles are cluster-wide, so the group
-/// roles of two beccaria databases in one cluster would be the same roles: an admin of one would
-/// be an admin of the other. The DBA's script (scripts/dba-roles.sql) binds them to one database
-/// by a comment on `beccaria_steward` (a shared catalogue entry that only a superuser or a
-/// CREATEROLE role can change; the owner has neither), and `db migrate` refuses any other
-/// database of the cluster.
-public enum RoleBinding: Sendable, Equatable {
-  /// No binding recorded: the roles are missing, or were made before the script bound them.
-  case unbound
-  /// The DBA's explicit choice (`-v database='*'`): every database of the cluster shares the
-  /// roles (test and development clusters).
-  case shared
-  /// The one database whose roles these are.
-  case database(String)
-
-  /// The comment's prefix; the rest of the comment is the database name or `*`.
-  public static let prefix = "beccaria database: "
-
-  /// Reads the binding from the comment on `beccaria_steward`.
-  public static func read(_ connection: Connection) throws -> RoleBinding {
-    RoleBinding(
-      comment: try connection.queryOne(
-        """
-        SELECT shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE r.rolname = 'beccaria_steward'
-        """)?.decode("comment", as: String?.self))
-  }
-
-  /// The binding a comment on `beccaria_steward` records.
-  public init(comment: String?) {
-    guard let comment, comment.hasPrefix(Self.prefix) else {
-      self = .unbound
-      return
-    }
-    let name = String(comment.dropFirst(Self.prefix.count))
-    self = name == "*" ? .shared : .database(name)
   }
 }
