@@ -26,7 +26,7 @@ public struct CertificateRun: Sendable {
   /// see `renderingThreads(workers:)`).
   public init(
     database: Database, options: CertificateRunOptions, signer: SigningKey,
-    printer: any CertificatePrinting = CertificatePrinter(threads: max(1, ProcessInfo.processInfo.activeProcessorCount / 2)),
+    printer: any CertificatePrinting = CertificatePrinter(threads: CertificateRun.renderingThreads(workers: 2)),
     events: @escaping @Sendable (CertificateRunEvent) -> Void = { _ in }
   ) {
     self.database = database
