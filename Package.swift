@@ -40,6 +40,7 @@ let package = Package(
     .systemLibrary(
       name: "CQREncode", pkgConfig: "libqrencode",
       providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     // glibc's <malloc.h> (mallopt), for the nightly run's memory reuse.
     .systemLibrary(name: "CMalloc"),
 
@@ -96,8 +97,9 @@ let package = Package(
       swiftSettings: swiftSettings),
 
     // PDF bytes behind one door: the PDFs Cairo writes read by object (ACCEPTS.md), split into
-    // one file per page with a stamp on top, objects rewritten. Foundation only.
-    .target(name: "PDFAssembly", exclude: ["ACCEPTS.md"], swiftSettings: swiftSettings),
+    // one file per page with a stamp on top and fonts cut to what the page shows, objects
+    // rewritten. Foundation and zlib only.
+    .target(name: "PDFAssembly", dependencies: ["CZlib"], exclude: ["ACCEPTS.md"], swiftSettings: swiftSettings),
 
     // PDF rendering with Cairo + Pango (text shaping) and libqrencode.
     .target(

@@ -265,6 +265,8 @@ public final class PreparedCertificates: PreparedBatch {
 
     static func draw(_ snapshots: [CertificateSnapshot], range: Range<Int>) throws -> Share {
       let writer = try PDFWriter(title: nil)
+      // Every page's fonts are cut to what it shows (PageFontCutter), which drops the hinting too.
+      writer.keepsFontHinting = true
       var stamps: [CertificateDocument.Stamp] = []
       do {
         for (index, snapshot) in snapshots.enumerated() {
@@ -318,14 +320,21 @@ public final class PreparedCertificates: PreparedBatch {
   }
 
   func finish(_ share: Share, sealed: [SealedCertificate], created: String) throws -> [Data] {
-    try share.range.map { index in
+    var cutter = share.combined.map(PageFontCutter.init)
+    return try share.range.map { index in
       let snapshot = sealed[index].snapshot
       guard let combined = share.combined, sealed[index].draft == drafts[index],
         snapshot.serial.utf8.count == Share.sample.utf8.count
       else { return try CertificateDocument.render(sealed[index]) }
+      let page = index - share.range.lowerBound
+      let stamp = try Self.stamp(share.stamps[page], snapshot: snapshot, share: share)
+      // Fonts the cutter cannot cut (none that Cairo writes for this layout today) leave the
+      // certificate to be rendered on its own, whose fonts hold its text alone.
+      guard let fonts = try? cutter?.replacements(page: page, stamp: stamp) else {
+        return try CertificateDocument.render(sealed[index])
+      }
       return try combined.page(
-        index - share.range.lowerBound, info: CertificateDocument.info(snapshot, created: created),
-        stamp: try Self.stamp(share.stamps[index - share.range.lowerBound], snapshot: snapshot, share: share))
+        page, info: CertificateDocument.info(snapshot, created: created), stamp: stamp, replacing: fonts)
     }
   }
 

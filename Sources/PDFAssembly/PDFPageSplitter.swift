@@ -149,8 +149,24 @@ public struct PDFPageSplitter: Sendable {
     return Self.firstRange(of: Array(text.utf8), in: bytes, within: object.range.lowerBound..<object.headEnd) != nil
   }
 
-  /// Page `index` as a standalone PDF with the given document information and stamp.
-  public func page(_ index: Int, info: Info, stamp: Stamp) throws -> Data {
+  /// A whole object `N 0 obj … endobj` in a document's numbering, read once, to take the place
+  /// of the document's object `N` in the files `page` writes.
+  public struct Replacement: Sendable, Equatable {
+    let bytes: [UInt8]
+    let object: Object
+
+    public init(_ number: Int, _ bytes: [UInt8]) throws {
+      self.bytes = bytes
+      object = try PDFPageSplitter.object(number, in: bytes)
+    }
+
+    public static func == (left: Replacement, right: Replacement) -> Bool { left.bytes == right.bytes }
+  }
+
+  /// Page `index` as a standalone PDF with the given document information and stamp, objects
+  /// in `replacements` (such as the fonts `objects(cutting:…)` writes) taking the place of the
+  /// document's.
+  public func page(_ index: Int, info: Info, stamp: Stamp, replacing replacements: [Int: Replacement] = [:]) throws -> Data {
     guard pages.indices.contains(index), let pageObject = objects[pages[index]] else {
       throw PDFInputError("the combined PDF has no page \(index + 1)")
     }
@@ -158,6 +174,12 @@ public struct PDFPageSplitter: Sendable {
       let resources = Self.referenceAfter(
         key: "/Resources", in: bytes, from: pageObject.range.lowerBound, to: pageObject.headEnd)
     else { throw PDFInputError("page \(index + 1) has no resource dictionary to stamp") }
+    for number in replacements.keys {
+      guard objects[number] != nil, number != pages[index], number != resources else {
+        throw PDFInputError("object \(number) cannot be replaced on page \(index + 1)")
+      }
+    }
+    let replaced = replacements
     // Objects reachable from the page (its parent, the old page tree, excluded), page first. New
     // numbers by old number in an array (0: not copied): one lookup per reference of every
     // object, for every certificate, where a dictionary's hashing showed in the run's profile.
@@ -174,7 +196,7 @@ public struct PDFPageSplitter: Sendable {
       let number = queue[position]
       position += 1
       guard renumbered(number) == nil else { continue }
-      guard let object = objects[number], number >= 0, number < objectLimit else {
+      guard let object = replaced[number]?.object ?? objects[number], number >= 0, number < objectLimit else {
         throw PDFInputError("the combined PDF refers to a missing object \(number)")
       }
       newNumber[number] = next
@@ -197,6 +219,7 @@ public struct PDFPageSplitter: Sendable {
     out += Array("2 0 obj\n<< /Type /Pages\n   /Kids [ 3 0 R ]\n   /Count 1\n>>\nendobj\n".utf8)
     for (number, object) in order {
       offsets[newNumber[number]] = out.count
+      let bytes = replaced[number]?.bytes ?? self.bytes
       // Every object but the page and its resources goes straight into the file.
       let edited = number == pages[index] || number == resources
       var head: [UInt8] = []
@@ -260,6 +283,18 @@ public struct PDFPageSplitter: Sendable {
     out += Array(
       "trailer\n<< /Size \(infoNumber + 1)\n   /Root 1 0 R\n   /Info \(infoNumber) 0 R\n>>\nstartxref\n\(xref)\n%%EOF\n".utf8)
     return Data(out)
+  }
+
+  /// A whole object `N 0 obj … endobj` given on its own, read as the initialiser reads the
+  /// document's objects.
+  static func object(_ number: Int, in data: [UInt8]) throws -> Object {
+    guard let own = integer(in: data, from: 0), own.value == number,
+      hasPrefix(Array(" 0 obj".utf8), in: data, at: own.end)
+    else { throw PDFInputError("a replacement for object \(number) does not begin with its number") }
+    let headEnd =
+      firstRange(of: Array(">>\nstream\n".utf8), in: data, within: 0..<data.count).map { $0.lowerBound + 2 } ?? data.count
+    let header = Site(digits: own.end - String(own.value).utf8.count..<own.end, number: own.value)
+    return Object(range: 0..<data.count, headEnd: headEnd, sites: [header] + referenceSites(in: data, from: own.end, to: headEnd))
   }
 
   /// Replaces the reference `N 0 R` after `pattern` with what `reference(N)` gives.

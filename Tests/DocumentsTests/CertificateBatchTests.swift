@@ -81,6 +81,42 @@ import Testing
     }
   }
 
+  @Test func eachFileOfABatchCarriesTheGlyphsOfItsOwnTextOnly() throws {
+    // One share (one Cairo document, whose font subsets hold every page's glyphs); each name
+    // has characters no other has, simple (Latin-1) and not (the CID font of the name's face).
+    let names = ["Nguyễn Thị Minh Khai", "Hańža Šołćina", "Zoë Quast-Björk"]
+    let sealed = try names.enumerated().map { Self.seal(try Self.snapshot($0.offset, name: $0.element)) }
+    let files = try CertificatePrinter(threads: 1).print(sealed)
+    let batchPaths = try files.map { try PDFTools.temporaryFile($0, suffix: ".pdf") }
+    // The same certificates rendered each on its own: Cairo's subsets then hold exactly what
+    // the page shows.
+    let singlePaths = try sealed.map { try PDFTools.temporaryFile(try CertificateDocument.render($0), suffix: ".pdf") }
+    let inventories = try PDFTools.embeddedFonts(batchPaths + singlePaths)
+    for (index, name) in names.enumerated() {
+      // Split from the batch, not rendered whole as a fallback.
+      #expect(try PDFTools.run("pdfinfo", [batchPaths[index]]).contains(" + beccaria\n"))
+      let batch = inventories[index]
+      let single = inventories[names.count + index]
+      #expect(
+        batch == single,
+        "\(name): batch \(batch.values.sorted { $0.face < $1.face }) single \(single.values.sorted { $0.face < $1.face })")
+      let shown = batch.values.reduce(into: Set<Character>()) { $0.formUnion($1.characters) }
+      for character in name where character != " " { #expect(shown.contains(character), "\(character) of \(name)") }
+      for other in names where other != name {
+        for character in other where !name.contains(character) && !Self.fixedText.contains(character) {
+          #expect(!shown.contains(character), "\(character) of \(other) is in the fonts of \(name)'s file")
+        }
+      }
+    }
+    #expect(try PDFTools.run("qpdf", ["--check", batchPaths[1]]).contains("No syntax or stream encoding errors"))
+  }
+
+  /// Every character the certificates of `snapshot` print besides the holder's name and serial
+  /// (the issuer also in capitals).
+  static let fixedText = Set("LANDESPRÄVENTIONSRAT SACHSEN").union(
+    "Landespräventionsrat Sachsen Fachkraft für Kriminalprävention Zertifikat hat die Qualifizierung erfolgreich abgeschlossen. Modul 1234 UE BQ-SN-2026-0123456789 Insgesamt Unterrichtseinheiten (UE) zu je 45 Minuten Dresden, den . Abgeschlossen am · Programm beccaria-fachkraft, Version signiert mit Schlüssel k-00000000000000aa Zertifikatsnummer Echtheit und Gültigkeit prüfen: https://www.lpr.sachsen.de/beccaria/pruefen?nr= geboren am Dr. Beispiel Geschäftsführung „“"
+  )
+
   @Test func theProgrammesTextsNeedNoSecondFontProgram() throws {
     // "Zertifikat", "Zertifikatsnummer" and "Qualifizierung" are set without discretionary
     // ligatures: for a holder whose name is all Latin-1, every face is one simple (WinAnsi) font.

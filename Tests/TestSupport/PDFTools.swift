@@ -58,6 +58,95 @@ public enum PDFTools {
     return !fonts.isEmpty && fonts.allSatisfy(\.embedded)
   }
 
+  /// One embedded font of a PDF as the reader's tools see it: its face (the `pdffonts` name
+  /// without the subset tag, "CID" added for a Type0 font), the characters its ToUnicode CMap
+  /// maps to (read with qpdf), and the glyphs of its program that have an outline (counted by
+  /// fontTools' `ttx` in the `glyf` table; a glyph emptied by subsetting has none).
+  public struct EmbeddedFont: Equatable, CustomStringConvertible {
+    public var face: String
+    public var characters: Set<Character>
+    public var outlines: Int
+    public var description: String { "\(face): \(outlines) outlines, \(String(characters.sorted()))" }
+  }
+
+  /// The embedded fonts of each file, by face; one `ttx` run for all their programs.
+  public static func embeddedFonts(_ paths: [String]) throws -> [[String: EmbeddedFont]] {
+    let folder = FileManager.default.temporaryDirectory.appending(path: "beccaria-fonts-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var found: [[String: (characters: Set<Character>, program: String)]] = []
+    var programs: [String] = []
+    for (fileIndex, path) in paths.enumerated() {
+      var fonts: [String: (characters: Set<Character>, program: String)] = [:]
+      for (line, _) in try PDFTools.fonts(path) {
+        let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard columns.count >= 7, let name = columns.first?.split(separator: "+").last else { continue }
+        let object = String(columns[columns.count - 2])
+        let face = String(name) + (line.contains("CID") ? " CID" : "")
+        let dictionary = try run("qpdf", ["--show-object=\(object)", path])
+        let toUnicode = try reference("/ToUnicode", in: dictionary)
+        var descriptorHolder = dictionary
+        if let descendant = try? reference("/DescendantFonts [", in: dictionary) {
+          descriptorHolder = try run("qpdf", ["--show-object=\(descendant)", path])
+        }
+        let descriptor = try run("qpdf", ["--show-object=\(try reference("/FontDescriptor", in: descriptorHolder))", path])
+        let programFile = folder.appending(path: "f\(fileIndex)-\(object).ttf").path
+        try runData("qpdf", ["--show-object=\(try reference("/FontFile2", in: descriptor))", "--filtered-stream-data", path])
+          .write(to: URL(fileURLWithPath: programFile))
+        programs.append(programFile)
+        let cmap = try run("qpdf", ["--show-object=\(toUnicode)", "--filtered-stream-data", path])
+        fonts[face] = (characters(inToUnicode: cmap), programFile)
+      }
+      found.append(fonts)
+    }
+    _ = try run("ttx", ["-q", "-t", "glyf", "-d", folder.path] + programs)
+    return try found.map { fonts in
+      var inventory: [String: EmbeddedFont] = [:]
+      for (face, font) in fonts {
+        let xml = try String(contentsOfFile: font.program.replacingOccurrences(of: ".ttf", with: ".ttx"), encoding: .utf8)
+        let outlines = xml.split(separator: "\n").filter { $0.contains("<TTGlyph ") && !$0.contains("/>") }.count
+        inventory[face] = EmbeddedFont(face: face, characters: font.characters, outlines: outlines)
+      }
+      return inventory
+    }
+  }
+
+  /// The number of the indirect reference after `key` in a dictionary as qpdf prints it.
+  static func reference(_ key: String, in dictionary: String) throws -> String {
+    guard let range = dictionary.range(of: key),
+      let number = dictionary[range.upperBound...].split(separator: " ", omittingEmptySubsequences: true).first
+    else { throw Failure(description: "no \(key) in \(dictionary)") }
+    return String(number)
+  }
+
+  /// The characters a ToUnicode CMap maps codes to (its `bfchar` pairs and `bfrange` triples).
+  static func characters(inToUnicode cmap: String) -> Set<Character> {
+    var characters = Set<Character>()
+    func text(_ hex: Substring) -> String {
+      let units = stride(from: 0, to: hex.count - 3, by: 4).compactMap { offset -> UInt16? in
+        let start = hex.index(hex.startIndex, offsetBy: offset)
+        return UInt16(hex[start..<hex.index(start, offsetBy: 4)], radix: 16)
+      }
+      return String(decoding: units, as: UTF16.self)
+    }
+    var section = ""
+    for line in cmap.split(separator: "\n") {
+      if line.hasSuffix("beginbfchar") { section = "char" } else if line.hasSuffix("beginbfrange") { section = "range" }
+      if line.hasPrefix("end") { section = "" }
+      let strings = line.matches(of: /<([0-9a-fA-F]+)>/).map { $0.output.1 }
+      if section == "char", strings.count == 2 {
+        characters.formUnion(text(strings[1]))
+      } else if section == "range", strings.count == 3, let low = Int(strings[0], radix: 16),
+        let high = Int(strings[1], radix: 16), let first = UInt32(strings[2], radix: 16)
+      {
+        for offset in 0...max(0, high - low) {
+          if let scalar = Unicode.Scalar(first + UInt32(offset)) { characters.insert(Character(scalar)) }
+        }
+      }
+    }
+    return characters
+  }
+
   /// QR payloads found on one page rendered at `dpi` (a sign-in sheet is read at 150, a
   /// certificate, whose code carries its signed data, at 300 like a document scan).
   public static func qrCodes(_ path: String, page: Int, dpi: Int = 150) throws -> [String] {

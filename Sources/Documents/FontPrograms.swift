@@ -57,6 +57,34 @@ final class Memo<Key: Hashable, Value>: @unchecked Sendable {
 enum TrueType {
   /// The program without hinting: every glyph kept under its id, `cmap` passed through.
   static func withoutHinting(_ program: [UInt8]) -> [UInt8]? {
+    subset(program) { face, input in
+      let glyphs = hb_face_get_glyph_count(face)
+      guard glyphs > 0 else { return false }
+      hb_set_add_range(hb_subset_input_glyph_set(input), 0, glyphs - 1)
+      hb_set_add(hb_subset_input_set(input, HB_SUBSET_SETS_NO_SUBSET_TABLE_TAG), tag("cmap"))
+      return true
+    }
+  }
+
+  /// The program with only the glyphs of `unicodes` (through its `cmap`, which keeps only
+  /// them) and of `glyphs` (by id), their components and `.notdef`; every other glyph emptied
+  /// under its id, so the codes of the content streams still fit. Without hinting.
+  static func cut(_ program: [UInt8], unicodes: [UInt32], glyphs: [UInt32]) -> [UInt8]? {
+    subset(program) { face, input in
+      guard hb_face_get_glyph_count(face) > 0 else { return false }
+      let unicodeSet = hb_subset_input_unicode_set(input)
+      for unicode in unicodes { hb_set_add(unicodeSet, unicode) }
+      let glyphSet = hb_subset_input_glyph_set(input)
+      for glyph in glyphs { hb_set_add(glyphSet, glyph) }
+      return true
+    }
+  }
+
+  /// The program subset as `select` sets up the input (false: leave the program alone), glyph
+  /// ids retained, hinting dropped, `.notdef` keeping its outline.
+  private static func subset(
+    _ program: [UInt8], select: (_ face: OpaquePointer, _ input: OpaquePointer) -> Bool
+  ) -> [UInt8]? {
     program.withUnsafeBufferPointer { buffer -> [UInt8]? in
       guard let base = buffer.baseAddress,
         let blob = hb_blob_create(
@@ -66,11 +94,9 @@ enum TrueType {
       defer { hb_blob_destroy(blob) }
       guard let face = hb_face_create(blob, 0) else { return nil }
       defer { hb_face_destroy(face) }
-      let glyphs = hb_face_get_glyph_count(face)
-      guard glyphs > 0, let input = hb_subset_input_create_or_fail() else { return nil }
+      guard let input = hb_subset_input_create_or_fail() else { return nil }
       defer { hb_subset_input_destroy(input) }
-      hb_set_add_range(hb_subset_input_glyph_set(input), 0, glyphs - 1)
-      hb_set_add(hb_subset_input_set(input, HB_SUBSET_SETS_NO_SUBSET_TABLE_TAG), tag("cmap"))
+      guard select(face, input) else { return nil }
       hb_subset_input_set_flags(
         input,
         HB_SUBSET_FLAGS_NO_HINTING.rawValue | HB_SUBSET_FLAGS_RETAIN_GIDS.rawValue
@@ -87,35 +113,5 @@ enum TrueType {
 
   static func tag(_ name: String) -> hb_tag_t {
     name.utf8.reduce(0) { ($0 << 8) | hb_tag_t($1) }
-  }
-}
-
-/// zlib's one-shot calls, for PDF Flate streams.
-enum Zlib {
-  static func inflate(_ data: ArraySlice<UInt8>, expectedSize: Int) -> [UInt8]? {
-    guard expectedSize > 0 else { return nil }
-    var out = [UInt8](repeating: 0, count: expectedSize)
-    var size = uLongf(expectedSize)
-    let status = data.withUnsafeBufferPointer { source in
-      out.withUnsafeMutableBufferPointer { target in
-        uncompress(target.baseAddress, &size, source.baseAddress, uLong(source.count))
-      }
-    }
-    return status == Z_OK && Int(size) == expectedSize ? out : nil
-  }
-
-  /// zlib's default level: on font programs of a few KB, the best level saved 0.05 % of a
-  /// certificate's file and took several times as long, on every batch share.
-  static func deflate(_ data: [UInt8]) -> [UInt8]? {
-    var size = compressBound(uLong(data.count))
-    var out = [UInt8](repeating: 0, count: Int(size))
-    let status = data.withUnsafeBufferPointer { source in
-      out.withUnsafeMutableBufferPointer { target in
-        compress2(target.baseAddress, &size, source.baseAddress, uLong(source.count), Z_DEFAULT_COMPRESSION)
-      }
-    }
-    guard status == Z_OK else { return nil }
-    out.removeSubrange(Int(size)...)
-    return out
   }
 }
