@@ -226,6 +226,12 @@ public enum CertificateDocument {
         placeLine, x: margin, y: signatureTop, width: content, font: .serif(11.5, ligatures: false), alignment: .left, color: ink)
       writer.text(detailLine, x: margin, y: detailY, width: footerWidth, font: urlFont, color: muted)
     }
+    // A certificate whose name (or text) printed as boxes of code points is not issued.
+    if let missing = writer.unprintable.first {
+      throw RenderError(
+        "no installed font has every character of „\(missing)“; install one that has them (Debian's fonts-noto-cjk for Chinese, Japanese and Korean) and run again"
+      )
+    }
     return stamp
   }
 

@@ -93,6 +93,9 @@ public final class PDFWriter {
   private var finished = false
   public let width: Double
   public let height: Double
+  /// Texts drawn so far that have a character no installed font has (Pango draws a box with
+  /// its code point instead).
+  public private(set) var unprintable: [String] = []
   /// Pages begun so far (the first page exists from the start).
   public private(set) var pageCount = 1
 
@@ -195,6 +198,7 @@ public final class PDFWriter {
     lineSpacing: Double = 1.0
   ) -> Double {
     withLayout(text, width: width, font: font, alignment: alignment, lineSpacing: lineSpacing) { layout in
+      if pango_layout_get_unknown_glyphs_count(layout) > 0, !unprintable.contains(text) { unprintable.append(text) }
       cairo_set_source_rgb(cairo, color.0, color.1, color.2)
       cairo_move_to(cairo, x, y)
       pango_cairo_show_layout(cairo, layout)

@@ -117,6 +117,23 @@ import Testing
     "Landespräventionsrat Sachsen Fachkraft für Kriminalprävention Zertifikat hat die Qualifizierung erfolgreich abgeschlossen. Modul 1234 UE BQ-SN-2026-0123456789 Insgesamt Unterrichtseinheiten (UE) zu je 45 Minuten Dresden, den . Abgeschlossen am · Programm beccaria-fachkraft, Version signiert mit Schlüssel k-00000000000000aa Zertifikatsnummer Echtheit und Gültigkeit prüfen: https://www.lpr.sachsen.de/beccaria/pruefen?nr= geboren am Dr. Beispiel Geschäftsführung „“"
   )
 
+  @Test func aNameNoInstalledFontCanPrintIsRefusedNotPrintedAsBoxes() throws {
+    // DejaVu has no Chinese: Pango would draw each character as a box of its code point.
+    let chinese = Self.seal(try Self.snapshot(1, name: "王芳"))
+    #expect {
+      try CertificateDocument.render(chinese)
+    } throws: { error in
+      "\(error)".contains("no installed font has every character of „王芳“")
+    }
+    #expect(throws: RenderError.self) {
+      try CertificatePrinter(threads: 1).print([Self.seal(try Self.snapshot(0, name: "Anna Beispiel")), chinese])
+    }
+    // Scripts DejaVu covers are printed.
+    for name in ["Ωmega Παπαδόπουλος", "Ирина Жукова", "Nguyễn Thị Minh Khai"] {
+      #expect(try Self.text(try CertificateDocument.render(Self.seal(try Self.snapshot(2, name: name)))).contains(name))
+    }
+  }
+
   @Test func theProgrammesTextsNeedNoSecondFontProgram() throws {
     // "Zertifikat", "Zertifikatsnummer" and "Qualifizierung" are set without discretionary
     // ligatures: for a holder whose name is all Latin-1, every face is one simple (WinAnsi) font.
