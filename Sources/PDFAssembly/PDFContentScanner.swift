@@ -5,24 +5,19 @@
 /// save and restore it. Inline images (`BI`) are refused: Cairo's streams for the certificate
 /// layout contain none, and their binary data cannot be tokenised.
 struct PDFContentScanner {
-  enum Event {
-    /// The bytes of a shown string, in the font named by `font` in the stream's resources.
-    case text(font: [UInt8], codes: [UInt8])
-    /// `Do` of the XObject named `name`.
-    case xobject(name: [UInt8])
-  }
-
   /// Operands by where they stand, so that the many numbers and operators of a stream cost no
-  /// allocation; a string is decoded only when text shows it.
+  /// allocation; a string is decoded only when text shows it, and the strings of the latest
+  /// array are kept in a buffer reused for every array.
   private enum Operand {
     case name(Range<Int>)
     case string(Range<Int>, hex: Bool)
-    case array([Operand])
+    case array
     case other
   }
 
   private let bytes: [UInt8]
   private var index = 0
+  private var arrayStrings: [(range: Range<Int>, hex: Bool)] = []
   /// Nesting of arrays and dictionaries in one operand; a deeper one is no content Cairo writes.
   private static let maximumDepth = 32
   /// `q` without `Q` deeper than this (the PDF reference's implementation limit is 28).
@@ -30,20 +25,27 @@ struct PDFContentScanner {
 
   private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-  /// Calls `visit` for every shown string and painted XObject of `content`, in order.
-  static func scan(_ content: [UInt8], visit: (Event) throws -> Void) throws {
+  /// Reads `content` in order: `font` resolves the resource name each `Tf` selects (once per
+  /// `Tf`), `text` gets the bytes of every shown string with the font selected then (in a
+  /// buffer reused between calls), `xobject` the name of every XObject `Do` paints.
+  static func scan(
+    _ content: [UInt8], font resolve: (ArraySlice<UInt8>) throws -> Int, text: (_ font: Int, _ codes: [UInt8]) throws -> Void,
+    xobject: (ArraySlice<UInt8>) throws -> Void
+  ) throws {
     var scanner = PDFContentScanner(content)
-    var operands: [Operand] = []
-    var font: [UInt8]?
-    var saved: [[UInt8]?] = []
-    func shown(_ operand: Operand?, by name: String) throws -> [UInt8] {
-      guard case .string(let range, let hex) = operand else { throw PDFInputError("a content stream's \(name) shows no string") }
-      guard font != nil else { throw PDFInputError("a content stream shows text before selecting a font") }
-      return try scanner.decode(range, hex: hex)
-    }
+    var last = Operand.other
+    var beforeLast = Operand.other
+    var operandCount = 0
+    var font: Int?
+    var saved: [Int?] = []
+    var decoded: [UInt8] = []
     while let token = try scanner.nextToken(depth: 0) {
       guard case .operator(let range) = token else {
-        if case .operand(let operand) = token { operands.append(operand) }
+        if case .operand(let operand) = token {
+          beforeLast = last
+          last = operand
+          operandCount += 1
+        }
         continue
       }
       switch Operator(content[range]) {
@@ -54,31 +56,37 @@ struct PDFContentScanner {
         // An unbalanced Q is tolerated by readers; the font stays as it is then.
         if let restored = saved.popLast() { font = restored }
       case .selectFont:
-        guard operands.count >= 2, case .name(let selected) = operands[operands.count - 2] else {
+        guard operandCount >= 2, case .name(let selected) = beforeLast else {
           throw PDFInputError("a content stream's Tf has no font name")
         }
-        font = Array(content[selected])
+        font = try resolve(content[selected])
       case .show:
-        let codes = try shown(operands.last, by: "text operator")
-        if let font { try visit(.text(font: font, codes: codes)) }
-      case .showArray:
-        guard case .array(let elements) = operands.last else {
-          throw PDFInputError("a content stream's TJ has no array")
+        guard case .string(let range, let hex) = last, operandCount >= 1 else {
+          throw PDFInputError("a content stream's text operator shows no string")
         }
         guard let font else { throw PDFInputError("a content stream shows text before selecting a font") }
-        for element in elements {
-          guard case .string(let range, let hex) = element else { continue }
-          try visit(.text(font: font, codes: try scanner.decode(range, hex: hex)))
+        scanner.decode(range, hex: hex, into: &decoded)
+        try text(font, decoded)
+      case .showArray:
+        guard case .array = last, operandCount >= 1 else { throw PDFInputError("a content stream's TJ has no array") }
+        guard let font else { throw PDFInputError("a content stream shows text before selecting a font") }
+        for string in scanner.arrayStrings {
+          scanner.decode(string.range, hex: string.hex, into: &decoded)
+          try text(font, decoded)
         }
       case .paint:
-        guard case .name(let xobject) = operands.last else { throw PDFInputError("a content stream's Do names no XObject") }
-        try visit(.xobject(name: Array(content[xobject])))
+        guard case .name(let name) = last, operandCount >= 1 else {
+          throw PDFInputError("a content stream's Do names no XObject")
+        }
+        try xobject(content[name])
       case .inlineImage:
         throw PDFInputError("a content stream holds an inline image")
       case .other:
         break
       }
-      operands.removeAll(keepingCapacity: true)
+      last = .other
+      beforeLast = .other
+      operandCount = 0
     }
   }
 
@@ -173,12 +181,13 @@ struct PDFContentScanner {
     case UInt8(ascii: "["):
       index += 1
       guard depth < Self.maximumDepth else { throw PDFInputError("a content stream nests arrays too deeply") }
-      var elements: [Operand] = []
+      if depth == 0 { arrayStrings.removeAll(keepingCapacity: true) }
       while true {
         guard let token = try nextToken(depth: depth + 1) else { throw PDFInputError("a content stream's array is not closed") }
         switch token {
-        case .arrayEnd: return .operand(.array(elements))
-        case .operand(let operand): elements.append(operand)
+        case .arrayEnd: return .operand(.array)
+        case .operand(.string(let range, let hex)): arrayStrings.append((range, hex))
+        case .operand: continue
         case .operator, .dictionaryEnd: throw PDFInputError("a content stream's array holds an operator")
         }
       }
@@ -256,9 +265,8 @@ struct PDFContentScanner {
   /// The bytes of a string passed before: a literal one with its escapes resolved (octal codes
   /// of one to three digits, a backslash before a line break continuing the line), a
   /// hexadecimal one with an odd last digit counted as followed by 0 (§7.3.4.3).
-  private func decode(_ range: Range<Int>, hex: Bool) throws -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(range.count)
+  private func decode(_ range: Range<Int>, hex: Bool, into out: inout [UInt8]) {
+    out.removeAll(keepingCapacity: true)
     var index = range.lowerBound
     if hex {
       var high: UInt8?
@@ -272,7 +280,7 @@ struct PDFContentScanner {
         }
       }
       if let high { out.append(high << 4) }
-      return out
+      return
     }
     while index < range.upperBound {
       let byte = bytes[index]
@@ -306,7 +314,6 @@ struct PDFContentScanner {
         out.append(escaped)
       }
     }
-    return out
   }
 
   static func hexValue(_ byte: UInt8) -> UInt8? {

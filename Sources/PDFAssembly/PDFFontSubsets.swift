@@ -23,6 +23,8 @@ extension PDFPageSplitter {
     public let program: Int
     /// The dictionary that holds the widths: the font itself (`/Widths`) or its CIDFont (`/W`).
     let widthsHolder: Int
+    /// The font descriptor (its `/FontName` carries the subset tag).
+    let descriptor: Int
     let toUnicode: Int
     /// What each code stands for, as UTF-16 code units (from the ToUnicode CMap).
     public let text: [UInt16: [UInt16]]
@@ -60,11 +62,14 @@ extension PDFPageSplitter {
     if let stamp {
       var names: [[UInt8]: Int] = [:]
       for font in stamp.fonts { names[Array(font.name.utf8)] = font.object }
-      try PDFContentScanner.scan(stamp.content) { event in
-        guard case .text(let name, let codes) = event else { return }
-        guard let font = names[name] else { throw PDFInputError("the stamp shows text in an unknown font") }
-        try add(codes, font: font, to: &shown, cache: &cache)
-      }
+      try PDFContentScanner.scan(
+        stamp.content,
+        font: { name in
+          guard let font = names[Array(name)] else { throw PDFInputError("the stamp shows text in an unknown font") }
+          return font
+        },
+        text: { font, codes in try add(codes, font: font, to: &shown, cache: &cache) },
+        xobject: { _ in })
     }
     return shown
   }
@@ -81,21 +86,21 @@ extension PDFPageSplitter {
     let (fonts, xobjects) = names
     var shown: [Int: Set<UInt16>] = [:]
     var painted: [Int] = []
-    try PDFContentScanner.scan(content) { event in
-      switch event {
-      case .text(let name, let codes):
-        guard let font = fonts[name] else {
-          throw PDFInputError(
-            "a content stream shows text in font /\(String(decoding: name, as: UTF8.self)), which its resources lack")
+    try PDFContentScanner.scan(
+      content,
+      font: { name in
+        guard let font = fonts[Array(name)] else {
+          throw PDFInputError("a content stream selects font /\(String(decoding: name, as: UTF8.self)), which its resources lack")
         }
-        try add(codes, font: font, to: &shown, cache: &cache)
-      case .xobject(let name):
-        guard let xobject = xobjects[name] else {
+        return font
+      },
+      text: { font, codes in try add(codes, font: font, to: &shown, cache: &cache) },
+      xobject: { name in
+        guard let xobject = xobjects[Array(name)] else {
           throw PDFInputError("a content stream paints /\(String(decoding: name, as: UTF8.self)), which its resources lack")
         }
         painted.append(xobject)
-      }
-    }
+      })
     if let known = cache.formLists[painted] {
       shown.merge(known) { $0.union($1) }
       return shown
@@ -137,13 +142,13 @@ extension PDFPageSplitter {
       cache.codeBytes[font] = width
     }
     guard string.count % width == 0 else { throw PDFInputError("a string in a two-byte font has an odd length") }
-    var codes = shown[font] ?? []
+    // Inserted in place (a set taken out of the dictionary and put back is copied each time).
     var position = 0
     while position < string.count {
-      codes.insert(width == 2 ? UInt16(string[position]) << 8 | UInt16(string[position + 1]) : UInt16(string[position]))
+      shown[font, default: []].insert(
+        width == 2 ? UInt16(string[position]) << 8 | UInt16(string[position + 1]) : UInt16(string[position]))
       position += width
     }
-    shown[font] = codes
   }
 
   /// The `/Key << /name N 0 R … >>` entries of a dictionary object (a resource dictionary).
@@ -219,12 +224,14 @@ extension PDFPageSplitter {
     let toUnicode = try reference("/ToUnicode", in: head)
     let kind: EmbeddedFont.Kind
     let holder: Int
+    let descriptor: Int
     let programNumber: Int
     if object(number, contains: "/Subtype /TrueType") {
       guard object(number, contains: "/Widths [") else { throw PDFInputError("font object \(number) has no /Widths") }
       kind = .simple
       holder = number
-      programNumber = try program(descriptor: try reference("/FontDescriptor", in: head))
+      descriptor = try reference("/FontDescriptor", in: head)
+      programNumber = try program(descriptor: descriptor)
     } else if object(number, contains: "/Subtype /Type0"), object(number, contains: "/Encoding /Identity-H") {
       guard let descendants = Self.firstRange(of: Array("/DescendantFonts [".utf8), in: bytes, within: head) else {
         throw PDFInputError("font object \(number) has no /DescendantFonts")
@@ -239,7 +246,8 @@ extension PDFPageSplitter {
       else { throw PDFInputError("the descendant font of \(number) is not a CIDFontType2 with identity glyph ids") }
       kind = .composite
       holder = listed[0]
-      programNumber = try program(descriptor: try reference("/FontDescriptor", in: range))
+      descriptor = try reference("/FontDescriptor", in: range)
+      programNumber = try program(descriptor: descriptor)
     } else {
       throw PDFInputError("font object \(number) is neither a simple TrueType nor an Identity-H Type0 font")
     }
@@ -261,7 +269,8 @@ extension PDFPageSplitter {
       widths = try Self.cidWidths(words, in: bytes)
     }
     return EmbeddedFont(
-      object: number, kind: kind, program: programNumber, widthsHolder: holder, toUnicode: toUnicode, text: text,
+      object: number, kind: kind, program: programNumber, widthsHolder: holder, descriptor: descriptor, toUnicode: toUnicode,
+      text: text,
       beforeWidths: holderObject.range.lowerBound..<open.upperBound, afterWidths: close..<holderObject.range.upperBound,
       widths: widths, widthCodes: widths.keys.sorted(),
       toUnicodeLines: text.reduce(into: [:]) {
@@ -297,17 +306,67 @@ extension PDFPageSplitter {
     }
     dictionary.append(0x20)
     dictionary += bytes[font.afterWidths]
+    // A subset of other glyphs gets a tag of its own (§9.6.4: different subsets, different
+    // tags), so files of one batch never carry two different fonts under one name.
+    let tag = Self.subsetTag(of: bytes[font.beforeWidths], codes: codes)
+    Self.retag(&dictionary, tag)
+    var replacements = [
+      font.widthsHolder: try Replacement(font.widthsHolder, dictionary),
+      font.descriptor: try Replacement(font.descriptor, try retagged(font.descriptor, tag)),
+    ]
+    if font.kind == .composite { replacements[font.object] = try Replacement(font.object, try retagged(font.object, tag)) }
 
     let cmap = Self.toUnicodeCMap(font.toUnicodeLines, codes: codes, codeBytes: font.kind == .simple ? 1 : 2)
     var toUnicode = Array("\(font.toUnicode) 0 obj\n<< /Length \(cmap.count) >>\nstream\n".utf8)
     toUnicode += cmap
     toUnicode += Array("\nendstream\nendobj\n".utf8)
-    return [
-      font.widthsHolder: try Replacement(font.widthsHolder, dictionary),
-      font.toUnicode: try Replacement(font.toUnicode, toUnicode),
-      font.program: try Replacement(
-        font.program, Self.flateStreamObject(number: font.program, compressed: program, length1: length1)),
-    ]
+    replacements[font.toUnicode] = try Replacement(font.toUnicode, toUnicode)
+    replacements[font.program] = try Replacement(
+      font.program, Self.flateStreamObject(number: font.program, compressed: program, length1: length1))
+    return replacements
+  }
+
+  /// Six capital letters from the old tag's dictionary and the codes kept (FNV-1a): the same
+  /// subset gets the same tag, another subset almost surely another.
+  static func subsetTag(of dictionary: ArraySlice<UInt8>, codes: Set<UInt16>) -> [UInt8] {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ byte: UInt8) {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    for byte in dictionary { mix(byte) }
+    for code in codes.sorted() {
+      mix(UInt8(code >> 8))
+      mix(UInt8(code & 0xFF))
+    }
+    return (0..<6).map { _ in
+      defer { hash /= 26 }
+      return UInt8(ascii: "A") + UInt8(hash % 26)
+    }
+  }
+
+  /// Object `number` whole with its subset tags replaced by `tag`.
+  func retagged(_ number: Int, _ tag: [UInt8]) throws -> [UInt8] {
+    guard let object = objects[number] else { throw PDFInputError("font object \(number) is missing") }
+    var copy = Array(bytes[object.range])
+    Self.retag(&copy, tag)
+    return copy
+  }
+
+  /// Replaces the six letters before the `+` of every `/BaseFont /XXXXXX+` and
+  /// `/FontName /XXXXXX+` in `bytes` with `tag`.
+  static func retag(_ bytes: inout [UInt8], _ tag: [UInt8]) {
+    for key in ["/BaseFont /", "/FontName /"] {
+      var cursor = 0
+      while let found = firstRange(of: Array(key.utf8), in: bytes, within: cursor..<bytes.count) {
+        let start = found.upperBound
+        cursor = start
+        guard start + 7 <= bytes.count, bytes[start + 6] == UInt8(ascii: "+"),
+          bytes[start..<start + 6].allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") })
+        else { continue }
+        bytes.replaceSubrange(start..<start + 6, with: tag)
+      }
+    }
   }
 
   /// Where the `]` closing an array that opened before `start` stands.

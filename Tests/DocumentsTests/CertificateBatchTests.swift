@@ -108,6 +108,15 @@ import Testing
         }
       }
     }
+    // A face cut to other glyphs in another file has another subset tag there.
+    for (index, fonts) in inventories.prefix(names.count).enumerated() {
+      for other in inventories.prefix(names.count).dropFirst(index + 1) {
+        for (face, font) in fonts {
+          guard let same = other[face], same.characters != font.characters else { continue }
+          #expect(same.tag != font.tag, "\(font) and \(same) share a tag")
+        }
+      }
+    }
     #expect(try PDFTools.run("qpdf", ["--check", batchPaths[1]]).contains("No syntax or stream encoding errors"))
   }
 

@@ -11,14 +11,15 @@ import Testing
 @Suite struct PDFFontSubsetTests {
   static func events(_ content: String) throws -> [String] {
     var events: [String] = []
-    try PDFContentScanner.scan(Array(content.utf8)) { event in
-      switch event {
-      case .text(let font, let codes):
-        events.append("\(String(decoding: font, as: UTF8.self)):\(codes.map { String($0) }.joined(separator: ","))")
-      case .xobject(let name):
-        events.append("Do \(String(decoding: name, as: UTF8.self))")
-      }
-    }
+    var fonts: [String] = []
+    try PDFContentScanner.scan(
+      Array(content.utf8),
+      font: { name in
+        fonts.append(String(decoding: name, as: UTF8.self))
+        return fonts.count - 1
+      },
+      text: { font, codes in events.append("\(fonts[font]):\(codes.map { String($0) }.joined(separator: ","))") },
+      xobject: { name in events.append("Do \(String(decoding: name, as: UTF8.self))") })
     return events
   }
 
@@ -124,7 +125,7 @@ import Testing
     let codes = try #require(shown[font])
     let stored = try #require(document.flateStream(embedded.program))
     let cut = try document.objects(cutting: embedded, to: codes, program: [UInt8](stored.compressed), length1: stored.length1)
-    #expect(Set(cut.keys) == [embedded.object, embedded.program, embedded.toUnicode])
+    #expect(Set(cut.keys) == [embedded.object, embedded.descriptor, embedded.program, embedded.toUnicode])
     let toUnicode = try #require(cut[embedded.toUnicode])
     let entries = try PDFPageSplitter.toUnicodeEntries(toUnicode.bytes, codeBytes: 1)
     // "Erste", "Dritte" and the probe's digits were in the document's subset; only this page's

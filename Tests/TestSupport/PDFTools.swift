@@ -64,9 +64,15 @@ public enum PDFTools {
   /// fontTools' `ttx` in the `glyf` table; a glyph emptied by subsetting has none).
   public struct EmbeddedFont: Equatable, CustomStringConvertible {
     public var face: String
+    /// The subset tag (the six letters before the `+` of its name); not compared.
+    public var tag: String
     public var characters: Set<Character>
     public var outlines: Int
-    public var description: String { "\(face): \(outlines) outlines, \(String(characters.sorted()))" }
+    public var description: String { "\(tag)+\(face): \(outlines) outlines, \(String(characters.sorted()))" }
+
+    public static func == (left: EmbeddedFont, right: EmbeddedFont) -> Bool {
+      left.face == right.face && left.characters == right.characters && left.outlines == right.outlines
+    }
   }
 
   /// The embedded fonts of each file, by face; one `ttx` run for all their programs.
@@ -74,13 +80,15 @@ public enum PDFTools {
     let folder = FileManager.default.temporaryDirectory.appending(path: "beccaria-fonts-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    var found: [[String: (characters: Set<Character>, program: String)]] = []
+    var found: [[String: (tag: String, characters: Set<Character>, program: String)]] = []
     var programs: [String] = []
     for (fileIndex, path) in paths.enumerated() {
-      var fonts: [String: (characters: Set<Character>, program: String)] = [:]
+      var fonts: [String: (tag: String, characters: Set<Character>, program: String)] = [:]
       for (line, _) in try PDFTools.fonts(path) {
         let columns = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard columns.count >= 7, let name = columns.first?.split(separator: "+").last else { continue }
+        guard columns.count >= 7, let name = columns.first?.split(separator: "+").last,
+          let tag = columns.first?.split(separator: "+").first
+        else { continue }
         let object = String(columns[columns.count - 2])
         let face = String(name) + (line.contains("CID") ? " CID" : "")
         let dictionary = try run("qpdf", ["--show-object=\(object)", path])
@@ -95,7 +103,7 @@ public enum PDFTools {
           .write(to: URL(fileURLWithPath: programFile))
         programs.append(programFile)
         let cmap = try run("qpdf", ["--show-object=\(toUnicode)", "--filtered-stream-data", path])
-        fonts[face] = (characters(inToUnicode: cmap), programFile)
+        fonts[face] = (String(tag), characters(inToUnicode: cmap), programFile)
       }
       found.append(fonts)
     }
@@ -105,7 +113,7 @@ public enum PDFTools {
       for (face, font) in fonts {
         let xml = try String(contentsOfFile: font.program.replacingOccurrences(of: ".ttf", with: ".ttx"), encoding: .utf8)
         let outlines = xml.split(separator: "\n").filter { $0.contains("<TTGlyph ") && !$0.contains("/>") }.count
-        inventory[face] = EmbeddedFont(face: face, characters: font.characters, outlines: outlines)
+        inventory[face] = EmbeddedFont(face: face, tag: font.tag, characters: font.characters, outlines: outlines)
       }
       return inventory
     }
