@@ -105,6 +105,14 @@ public enum CertificateDocument {
     var y = nameTop
     let nameFont = writer.fittingFont(
       snapshot.holderName, width: content - 20, font: .serif(28, bold: true), maxLines: 2, minimumSize: 14)
+    // Three lines at the smallest size take less height than two at the largest; a name that
+    // needs more would push the modules over the place, the signatures and the footer.
+    let nameLines = writer.measure(snapshot.holderName, width: content - 20, font: nameFont).lines
+    guard nameLines <= 3 else {
+      throw RenderError(
+        "the name „\(snapshot.holderName.prefix(60))…“ needs \(nameLines) lines at \(Int(nameFont.size)) pt; a certificate has room for 3"
+      )
+    }
     y +=
       writer.text(snapshot.holderName, x: margin + 10, y: y, width: content - 20, font: nameFont, alignment: .center, color: ink)
       + 4

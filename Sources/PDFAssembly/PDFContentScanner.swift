@@ -12,6 +12,7 @@ struct PDFContentScanner {
     case name(Range<Int>)
     case string(Range<Int>, hex: Bool)
     case array
+    case dictionary(Range<Int>)
     case other
   }
 
@@ -27,10 +28,12 @@ struct PDFContentScanner {
 
   /// Reads `content` in order: `font` resolves the resource name each `Tf` selects (once per
   /// `Tf`), `text` gets the bytes of every shown string with the font selected then (in a
-  /// buffer reused between calls), `xobject` the name of every XObject `Do` paints.
+  /// buffer reused between calls) and whether it stands inside a marked-content sequence with
+  /// an `/ActualText` (§14.9.4: the text it shows is not what its glyphs' ToUnicode entries
+  /// say), `xobject` the name of every XObject `Do` paints.
   static func scan(
-    _ content: [UInt8], font resolve: (ArraySlice<UInt8>) throws -> Int, text: (_ font: Int, _ codes: [UInt8]) throws -> Void,
-    xobject: (ArraySlice<UInt8>) throws -> Void
+    _ content: [UInt8], font resolve: (ArraySlice<UInt8>) throws -> Int,
+    text: (_ font: Int, _ codes: [UInt8], _ actualText: Bool) throws -> Void, xobject: (ArraySlice<UInt8>) throws -> Void
   ) throws {
     var scanner = PDFContentScanner(content)
     var last = Operand.other
@@ -39,6 +42,9 @@ struct PDFContentScanner {
     var font: Int?
     var saved: [Int?] = []
     var decoded: [UInt8] = []
+    // For each open marked-content sequence, whether it has an ActualText.
+    var marked: [Bool] = []
+    var actualTexts = 0
     while let token = try scanner.nextToken(depth: 0) {
       guard case .operator(let range) = token else {
         if case .operand(let operand) = token {
@@ -66,19 +72,29 @@ struct PDFContentScanner {
         }
         guard let font else { throw PDFInputError("a content stream shows text before selecting a font") }
         scanner.decode(range, hex: hex, into: &decoded)
-        try text(font, decoded)
+        try text(font, decoded, actualTexts > 0)
       case .showArray:
         guard case .array = last, operandCount >= 1 else { throw PDFInputError("a content stream's TJ has no array") }
         guard let font else { throw PDFInputError("a content stream shows text before selecting a font") }
         for string in scanner.arrayStrings {
           scanner.decode(string.range, hex: string.hex, into: &decoded)
-          try text(font, decoded)
+          try text(font, decoded, actualTexts > 0)
         }
       case .paint:
         guard case .name(let name) = last, operandCount >= 1 else {
           throw PDFInputError("a content stream's Do names no XObject")
         }
         try xobject(content[name])
+      case .beginMarked:
+        guard marked.count < maximumSaves else { throw PDFInputError("a content stream nests marked content too deeply") }
+        var actual = false
+        if case .dictionary(let range) = last {
+          actual = PDFPageSplitter.firstRange(of: Array("/ActualText".utf8), in: content, within: range) != nil
+        }
+        marked.append(actual)
+        if actual { actualTexts += 1 }
+      case .endMarked:
+        if marked.popLast() == true { actualTexts -= 1 }
       case .inlineImage:
         throw PDFInputError("a content stream holds an inline image")
       case .other:
@@ -92,7 +108,7 @@ struct PDFContentScanner {
 
   /// The operators that matter here, told apart by their bytes (§A.2).
   private enum Operator {
-    case save, restore, selectFont, show, showArray, paint, inlineImage, other
+    case save, restore, selectFont, show, showArray, paint, beginMarked, endMarked, inlineImage, other
 
     init(_ word: ArraySlice<UInt8>) {
       let first = word.first ?? 0
@@ -113,6 +129,14 @@ struct PDFContentScanner {
         case (UInt8(ascii: "D"), UInt8(ascii: "o")): self = .paint
         case (UInt8(ascii: "B"), UInt8(ascii: "I")), (UInt8(ascii: "I"), UInt8(ascii: "D")): self = .inlineImage
         default: self = .other
+        }
+      case 3:
+        if word.elementsEqual("BDC".utf8) || word.elementsEqual("BMC".utf8) {
+          self = .beginMarked
+        } else if word.elementsEqual("EMC".utf8) {
+          self = .endMarked
+        } else {
+          self = .other
         }
       default:
         self = .other
@@ -167,9 +191,10 @@ struct PDFContentScanner {
       return .operand(.string(try skipLiteralString(), hex: false))
     case UInt8(ascii: "<"):
       if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "<") {
+        let start = index
         index += 2
         try skipDictionary(depth: depth + 1)
-        return .operand(.other)
+        return .operand(.dictionary(start..<index))
       }
       return .operand(.string(try skipHexString(), hex: true))
     case UInt8(ascii: ">"):

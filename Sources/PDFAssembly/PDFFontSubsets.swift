@@ -46,6 +46,9 @@ extension PDFPageSplitter {
     /// What a list of forms shows together (pages of one programme paint the same ones).
     var formLists: [[Int]: [Int: Set<UInt16>]] = [:]
     var codeBytes: [Int: Int] = [:]
+    /// Forms being read (a form that paints itself is refused) and forms that could not be read.
+    var reading: Set<Int> = []
+    var unreadable: Set<Int> = []
     var resources: [Int: (fonts: [[UInt8]: Int], xobjects: [[UInt8]: Int])] = [:]
     public init() {}
   }
@@ -68,7 +71,10 @@ extension PDFPageSplitter {
           guard let font = names[Array(name)] else { throw PDFInputError("the stamp shows text in an unknown font") }
           return font
         },
-        text: { font, codes in try add(codes, font: font, to: &shown, cache: &cache) },
+        text: { font, codes, actualText in
+          guard !actualText else { throw PDFInputError("the stamp shows glyphs through ActualText") }
+          try add(codes, font: font, to: &shown, cache: &cache)
+        },
         xobject: { _ in })
     }
     return shown
@@ -94,7 +100,15 @@ extension PDFPageSplitter {
         }
         return font
       },
-      text: { font, codes in try add(codes, font: font, to: &shown, cache: &cache) },
+      text: { font, codes, actualText in
+        // Cairo writes ActualText where a glyph stands for other text than its ToUnicode entry,
+        // which the glyph's first use anywhere in the document set: possibly another page's
+        // (an RTL name's mirrored bracket). Such a page is not cut from the batch.
+        guard !actualText else {
+          throw PDFInputError("a content stream shows glyphs through ActualText, whose ToUnicode entries may be another page's")
+        }
+        try add(codes, font: font, to: &shown, cache: &cache)
+      },
       xobject: { name in
         guard let xobject = xobjects[Array(name)] else {
           throw PDFInputError("a content stream paints /\(String(decoding: name, as: UTF8.self)), which its resources lack")
@@ -118,9 +132,19 @@ extension PDFPageSplitter {
         } else {
           guard let formResources = Self.referenceAfter(key: "/Resources", in: bytes, from: head.lowerBound, to: head.upperBound)
           else { throw PDFInputError("form XObject \(xobject) has no resource dictionary") }
-          // Marked before it is read: a form that paints itself is refused instead of recursing.
-          cache.forms[xobject] = [:]
-          formShows = try codesShown(in: try streamData(xobject), resources: formResources, cache: &cache, depth: depth + 1)
+          // A form that paints itself, or that could not be read for an earlier page, is
+          // refused again (never taken to show nothing).
+          guard !cache.reading.contains(xobject), !cache.unreadable.contains(xobject) else {
+            throw PDFInputError("form XObject \(xobject) paints itself or cannot be read")
+          }
+          cache.reading.insert(xobject)
+          defer { cache.reading.remove(xobject) }
+          do {
+            formShows = try codesShown(in: try streamData(xobject), resources: formResources, cache: &cache, depth: depth + 1)
+          } catch {
+            cache.unreadable.insert(xobject)
+            throw error
+          }
         }
         cache.forms[xobject] = formShows
       }

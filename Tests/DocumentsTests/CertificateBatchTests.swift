@@ -143,6 +143,44 @@ import Testing
     }
   }
 
+  @Test func aGlyphWhoseTextAnotherHolderSetIsNotCutFromTheBatch() throws {
+    // Right to left, "(" is drawn with the glyph of ")": Cairo maps a glyph to the text of its
+    // first use in the document and writes ActualText where a later use means another
+    // character. Such a page is rendered on its own, never split with another holder's entry.
+    let names = ["דוד כהן (הכהן)", "Anna Schmidt (geb. Meier)", "Max Mustermann)"]
+    let sealed = try names.enumerated().map { Self.seal(try Self.snapshot($0.offset, name: $0.element)) }
+    let files = try CertificatePrinter(threads: 1).print(sealed)
+    var split = 0
+    for (file, name) in zip(files, names) {
+      let path = try PDFTools.temporaryFile(file, suffix: ".pdf")
+      let expanded = path + ".qdf.pdf"
+      _ = try PDFTools.run("qpdf", ["--qdf", "--object-streams=disable", path, expanded])
+      let content = String(decoding: try Data(contentsOf: URL(fileURLWithPath: expanded)), as: UTF8.self)
+      if try PDFTools.run("pdfinfo", [path]).contains(" + beccaria\n") {
+        split += 1
+        // (Cairo also marks a line's last space, which has no glyph, with an empty ActualText.)
+        for span in content.components(separatedBy: "/ActualText").dropFirst() {
+          let marked = span.components(separatedBy: "EMC").first ?? span
+          #expect(!marked.contains("Tj") && !marked.contains("TJ"), "\(name)'s file was split with glyphs under ActualText")
+        }
+      }
+      #expect(try Self.text(file).contains(name.hasPrefix("Anna") || name.hasPrefix("Max") ? name : "דוד"))
+    }
+    // The first holder's page sets the entries and is split; a later one is rendered whole.
+    #expect(split >= 1 && split < names.count)
+  }
+
+  @Test func aNameTooLongForThePageIsRefusedNotOverprinted() throws {
+    let long = String(repeating: "M", count: 200) + " " + String(repeating: "W", count: 200)
+    #expect {
+      try CertificateDocument.render(Self.seal(try Self.snapshot(0, name: long)))
+    } throws: { error in
+      "\(error)".contains("a certificate has room for 3")
+    }
+    let longest = CertificateBatchTests.names[5]
+    #expect(try Self.text(try CertificateDocument.render(Self.seal(try Self.snapshot(5, name: longest)))).contains("Hohenstein"))
+  }
+
   @Test func theProgrammesTextsNeedNoSecondFontProgram() throws {
     // "Zertifikat", "Zertifikatsnummer" and "Qualifizierung" are set without discretionary
     // ligatures: for a holder whose name is all Latin-1, every face is one simple (WinAnsi) font.

@@ -18,7 +18,9 @@ import Testing
         fonts.append(String(decoding: name, as: UTF8.self))
         return fonts.count - 1
       },
-      text: { font, codes in events.append("\(fonts[font]):\(codes.map { String($0) }.joined(separator: ","))") },
+      text: { font, codes, actualText in
+        events.append("\(actualText ? "actual " : "")\(fonts[font]):\(codes.map { String($0) }.joined(separator: ","))")
+      },
       xobject: { name in events.append("Do \(String(decoding: name, as: UTF8.self))") })
     return events
   }
@@ -28,7 +30,7 @@ import Testing
       % a comment (with a parenthesis
       /Span << /ActualText <FEFF0066> /Nested << /K [ (not shown) ] >> >> BDC
       BT /F1 12 Tf (a\\)b\\053\\\\\\
-      c) Tj <4142 4> Tj
+      c) Tj EMC /P << /MCID 1 >> BDC <4142 4> Tj
       [ (x) -120.5 <0079> 3 (z) ] TJ
       q /F2 9 Tf (in) ' 1 2 (quote) " Q
       (restored) Tj ET EMC
@@ -36,7 +38,7 @@ import Testing
       """
     #expect(
       try Self.events(content) == [
-        "F1:97,41,98,43,92,99", "F1:65,66,64", "F1:120", "F1:0,121", "F1:122", "F2:105,110", "F2:113,117,111,116,101",
+        "actual F1:97,41,98,43,92,99", "F1:65,66,64", "F1:120", "F1:0,121", "F1:122", "F2:105,110", "F2:113,117,111,116,101",
         "F1:114,101,115,116,111,114,101,100", "Do x6",
       ])
   }
