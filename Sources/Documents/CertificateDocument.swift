@@ -103,8 +103,11 @@ public enum CertificateDocument {
 
     // The holder's name: serif, as large as fits on two lines at most.
     var y = nameTop
-    let nameFont = writer.fittingFont(
-      snapshot.holderName, width: content - 20, font: .serif(28, bold: true), maxLines: 2, minimumSize: 14)
+    // A subset of its own: the glyphs that differ from certificate to certificate are then a
+    // small font of each file, and the heading's face is the same on every page.
+    var nameFace = Font.serif(28, bold: true)
+    nameFace.ownSubset = "wght=700"
+    let nameFont = writer.fittingFont(snapshot.holderName, width: content - 20, font: nameFace, maxLines: 2, minimumSize: 14)
     // Three lines at the smallest size take less height than two at the largest; a name that
     // needs more would push the modules over the place, the signatures and the footer.
     let nameLines = writer.measure(snapshot.holderName, width: content - 20, font: nameFont).lines
@@ -393,7 +396,8 @@ public final class PreparedCertificates: PreparedBatch {
     }
     content += Array("cm\n/BQqr Do\nQ\n".utf8)
     return PDFPageSplitter.Stamp(
-      fonts: [("BQb", share.boldFont), ("BQr", share.regularFont)], image: ("BQqr", side, side, bits), content: content)
+      fonts: [("BQb", share.boldFont), ("BQr", share.regularFont)], image: ("BQqr", side, side, bits), content: content,
+      shows: stamp.texts.map { ($0.face == .bold ? "BQb" : "BQr", serial) })
   }
 
   /// Appends a number as a PDF content stream writes it (three decimals at most, no trailing

@@ -13,13 +13,21 @@ public struct Font: Sendable, Hashable {
   /// (Arabic joining, marks, required ligatures) happens either way. Without them, a document
   /// whose Latin text has an "fi" needs no second (CID) font program just for that glyph.
   public var ligatures: Bool
+  /// Text drawn in a font with its own subset key goes into a font subset of its own in the PDF
+  /// (Cairo subsets per font face, and a face's variation settings make it another face; on a
+  /// font without variation axes they change nothing else). The certificate sets the holder's
+  /// name apart this way, so that the glyphs that differ from page to page form a small font.
+  public var ownSubset: String?
 
-  public init(_ family: String, size: Double, bold: Bool = false, italic: Bool = false, ligatures: Bool = true) {
+  public init(
+    _ family: String, size: Double, bold: Bool = false, italic: Bool = false, ligatures: Bool = true, ownSubset: String? = nil
+  ) {
     self.family = family
     self.size = size
     self.bold = bold
     self.italic = italic
     self.ligatures = ligatures
+    self.ownSubset = ownSubset
   }
 
   /// Serif face for names and headings on certificates.
@@ -346,6 +354,7 @@ public final class PDFWriter {
       description = cached
     } else {
       description = pango_font_description_from_string(font.pangoDescription).unsafelyUnwrapped
+      if let key = font.ownSubset { pango_font_description_set_variations(description, key) }
       fonts[font] = description
     }
     pango_layout_set_font_description(layout, description)

@@ -5,12 +5,19 @@ import PDFAssembly
 /// certificate's file carries no glyph, width or ToUnicode entry of another holder's text
 /// (PDFAssembly reads what a page shows and rewrites the font objects; HarfBuzz cuts the
 /// programs). One per batch share, used on one thread: fonts are read once, and a font cut to
-/// the same codes for another page (the programme's texts, the same serial digits) is reused.
+/// the same codes for another page (the programme's texts) is reused.
+///
+/// Digits are the one exception to "only what it shows": a face that prints any digit keeps
+/// every digit the batch's subset has. The set of digits a file carried would otherwise tell
+/// which digits its holder's birth date and serial contain; and with the digits whole, a face
+/// that prints numbers is cut once for all pages instead of once per combination.
 struct PageFontCutter {
   let document: PDFPageSplitter
   private var fonts: [Int: PDFPageSplitter.EmbeddedFont] = [:]
   private var shownText = PDFPageSplitter.ShownTextCache()
-  private var cuts: [Int: [Set<UInt16>: [Int: PDFPageSplitter.Replacement]]] = [:]
+  /// Fonts cut for earlier pages, by font and codes; `compressed` false while the program is
+  /// stored as cut (see `ProgramCuts`).
+  private var cuts: [Int: [Set<UInt16>: (objects: [Int: PDFPageSplitter.Replacement], compressed: Bool)]] = [:]
   private var programs: [Int: StoredProgram] = [:]
   private let deflater = Zlib.Deflater()
 
@@ -20,7 +27,13 @@ struct PageFontCutter {
   /// takes them). Throws for a font this cannot cut; the caller renders that certificate whole.
   mutating func replacements(page index: Int, stamp: PDFPageSplitter.Stamp) throws -> [Int: PDFPageSplitter.Replacement] {
     var replacements: [Int: PDFPageSplitter.Replacement] = [:]
-    for (number, codes) in try document.codesShown(onPage: index, stamp: stamp, cache: &shownText) {
+    for (number, shown) in try document.codesShown(onPage: index, stamp: stamp, cache: &shownText) {
+      var codes = shown
+      let font = try fonts[number] ?? document.embeddedFont(number)
+      fonts[number] = font
+      if font.kind == .simple, !codes.isDisjoint(with: Self.digits) {
+        codes.formUnion(Self.digits.filter { font.text[$0] == [$0] })
+      }
       let objects = try cut(number, to: codes)
       try replacements.merge(objects) { first, second in
         guard first == second else { throw RenderError("two fonts of page \(index + 1) share an object") }
@@ -29,6 +42,9 @@ struct PageFontCutter {
     }
     return replacements
   }
+
+  /// The codes of 0 to 9 in a simple font (WinAnsi codes them as ASCII does).
+  static let digits = Set<UInt16>(0x30...0x39)
 
   /// The one Unicode scalar that UTF-16 `units` spell, if they spell one.
   static func scalar(_ units: [UInt16]) -> UInt32? {
@@ -43,7 +59,7 @@ struct PageFontCutter {
   }
 
   private mutating func cut(_ number: Int, to codes: Set<UInt16>) throws -> [Int: PDFPageSplitter.Replacement] {
-    if let known = cuts[number]?[codes] { return known }
+    if let known = cuts[number]?[codes], known.compressed { return known.objects }
     let font = try fonts[number] ?? document.embeddedFont(number)
     fonts[number] = font
     let program: StoredProgram
@@ -72,18 +88,21 @@ struct PageFontCutter {
     guard let cut = cutPrograms.cut(program, key, deflater: deflater) else {
       throw RenderError("the program of font \(number) could not be cut")
     }
-    let objects = try document.objects(cutting: font, to: codes, program: cut.compressed, length1: cut.length)
-    cuts[number, default: [:]][codes] = objects
+    let objects = try document.objects(
+      cutting: font, to: codes, program: cut.bytes, compressed: cut.compressed, length1: cut.length)
+    cuts[number, default: [:]][codes] = (objects, cut.compressed)
     return objects
   }
 }
 
-/// A font program as a combined document stores it (Flate-compressed, `length1` bytes expanded).
-struct StoredProgram {
+/// A font program as a combined document stores it (Flate-compressed, `length1` bytes expanded),
+/// expanded at most once for all the pages of a share that need it cut.
+final class StoredProgram {
   let compressed: Data
   let length1: Int
   /// Tells programs apart in `ProgramCuts` without hashing kilobytes for every lookup.
   let fingerprint: Int
+  private(set) lazy var expanded: [UInt8]? = Zlib.inflate([UInt8](compressed)[...], expectedSize: length1)
 
   init(compressed: Data, length1: Int) {
     self.compressed = compressed
@@ -103,29 +122,37 @@ struct ProgramCut: Hashable {
 }
 
 /// Programs already cut, shared by the threads of a process: a programme's texts give the same
-/// program and codes in every batch share (and serial numbers and birth dates the same digits),
-/// so most fonts of most pages are cut once. Emptied when full; a hit is checked against the
-/// whole program, so two programs with one fingerprint never share a cut.
+/// program and codes in every batch share, so most fonts of most pages are cut once. A cut is
+/// first stored as it is (a font stream without a filter) and compressed when it is asked for a
+/// second time: a holder's name is cut for one page only, and compressing its small program
+/// cost more than the rest of cutting it, for some hundred bytes of its file. Emptied when
+/// full; a hit is checked against the whole program, so two programs with one fingerprint never
+/// share a cut.
 final class ProgramCuts: @unchecked Sendable {
   private let lock = NSLock()
-  private var entries: [ProgramCut: (program: Data, compressed: [UInt8], length: Int)] = [:]
+  private var entries: [ProgramCut: (program: Data, bytes: [UInt8], compressed: Bool, length: Int)] = [:]
   let capacity: Int
 
   init(capacity: Int) { self.capacity = capacity }
 
-  func cut(_ program: StoredProgram, _ key: ProgramCut, deflater: Zlib.Deflater) -> (compressed: [UInt8], length: Int)? {
+  /// The program cut as `key` says: its bytes, whether they are Flate-compressed, and its length
+  /// as cut.
+  func cut(_ program: StoredProgram, _ key: ProgramCut, deflater: Zlib.Deflater) -> (
+    bytes: [UInt8], compressed: Bool, length: Int
+  )? {
     if let known = lock.withLock({ entries[key] }), known.program == program.compressed {
-      return (known.compressed, known.length)
+      if known.compressed { return (known.bytes, true, known.length) }
+      guard let compressed = deflater.deflate(known.bytes) else { return nil }
+      lock.withLock { entries[key] = (program.compressed, compressed, true, known.length) }
+      return (compressed, true, known.length)
     }
-    guard let expanded = Zlib.inflate([UInt8](program.compressed)[...], expectedSize: program.length1),
-      let cut = TrueType.cut(expanded, unicodes: key.unicodes, glyphs: key.glyphs),
-      let compressed = deflater.deflate(cut)
+    guard let expanded = program.expanded, let cut = TrueType.cut(expanded, unicodes: key.unicodes, glyphs: key.glyphs)
     else { return nil }
     lock.withLock {
       if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-      entries[key] = (program.compressed, compressed, cut.count)
+      entries[key] = (program.compressed, cut, false, cut.count)
     }
-    return (compressed, cut.count)
+    return (cut, false, cut.count)
   }
 }
 

@@ -62,7 +62,14 @@ extension PDFPageSplitter {
       let resources = Self.referenceAfter(key: "/Resources", in: bytes, from: page.range.lowerBound, to: page.headEnd)
     else { throw PDFInputError("page \(index + 1) has no single content stream and resource dictionary") }
     var shown = try codesShown(in: try streamData(contents), resources: resources, cache: &cache, depth: 0)
-    if let stamp {
+    if let stamp, let shows = stamp.shows {
+      for (name, codes) in shows {
+        guard let font = stamp.fonts.first(where: { $0.name == name }) else {
+          throw PDFInputError("the stamp shows text in an unknown font")
+        }
+        try add(codes, font: font.object, to: &shown, cache: &cache)
+      }
+    } else if let stamp {
       var names: [[UInt8]: Int] = [:]
       for font in stamp.fonts { names[Array(font.name.utf8)] = font.object }
       try PDFContentScanner.scan(
@@ -304,9 +311,10 @@ extension PDFPageSplitter {
 
   /// The objects of `font` rewritten to hold only `codes` (old object numbers, as `page` takes
   /// them): widths of other codes 0 (`/Widths`) or left out (`/W`), a ToUnicode CMap of `codes`
-  /// alone, and the font program as `program` (Flate-compressed, `length1` bytes expanded).
+  /// alone, and the font program as `program` (Flate-compressed or not, `length1` bytes
+  /// expanded).
   public func objects(
-    cutting font: EmbeddedFont, to codes: Set<UInt16>, program: [UInt8], length1: Int
+    cutting font: EmbeddedFont, to codes: Set<UInt16>, program: [UInt8], compressed: Bool = true, length1: Int
   ) throws -> [Int: Replacement] {
     var dictionary: [UInt8] = []
     dictionary.reserveCapacity(font.beforeWidths.count + font.afterWidths.count + 1024)
@@ -346,7 +354,10 @@ extension PDFPageSplitter {
     toUnicode += Array("\nendstream\nendobj\n".utf8)
     replacements[font.toUnicode] = try Replacement(font.toUnicode, toUnicode)
     replacements[font.program] = try Replacement(
-      font.program, Self.flateStreamObject(number: font.program, compressed: program, length1: length1))
+      font.program,
+      compressed
+        ? Self.flateStreamObject(number: font.program, compressed: program, length1: length1)
+        : Self.plainStreamObject(number: font.program, program))
     return replacements
   }
 

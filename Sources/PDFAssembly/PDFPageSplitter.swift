@@ -121,13 +121,18 @@ public struct PDFPageSplitter: Sendable {
     public var fonts: [(name: String, object: Int)]
     public var image: (name: String, width: Int, height: Int, grayBits: [UInt8])
     public var content: [UInt8]
+    /// The strings `content` shows, by font name, when the caller knows them (then `codesShown`
+    /// takes them instead of reading `content`); nil to have `content` read.
+    public var shows: [(font: String, codes: [UInt8])]?
 
     public init(
-      fonts: [(name: String, object: Int)], image: (name: String, width: Int, height: Int, grayBits: [UInt8]), content: [UInt8]
+      fonts: [(name: String, object: Int)], image: (name: String, width: Int, height: Int, grayBits: [UInt8]), content: [UInt8],
+      shows: [(font: String, codes: [UInt8])]? = nil
     ) {
       self.fonts = fonts
       self.image = image
       self.content = content
+      self.shows = shows
     }
   }
 

@@ -55,6 +55,14 @@ extension PDFPageSplitter {
     return out
   }
 
+  /// A stream object `number` holding a font program without a filter (`/Length1` its length).
+  public static func plainStreamObject(number: Int, _ program: [UInt8]) -> [UInt8] {
+    var out = Array("\(number) 0 obj\n<< /Length \(program.count)\n   /Length1 \(program.count)\n>>\nstream\n".utf8)
+    out += program
+    out += Array("\nendstream\nendobj\n".utf8)
+    return out
+  }
+
   /// The whole PDF with every object in `numbers` for which `replacement` gives bytes (a complete
   /// `N 0 obj … endobj`) replaced by them, and its cross-reference table written anew.
   public func replacing(_ numbers: Set<Int>, with replacement: (Int) -> [UInt8]?) throws -> Data {

@@ -122,6 +122,12 @@ import Testing
       content: Array("BT /St 9 Tf (Q!) Tj ET".utf8))
     let shown = try document.codesShown(onPage: 1, stamp: stamp, cache: &cache)
     #expect(shown == [font: Set("Seite Zweite Q!".utf8.map(UInt16.init))])
+    // What a stamp says it shows is taken as read from its content.
+    var declared = stamp
+    declared.shows = [("St", Array("Q!".utf8))]
+    #expect(try document.codesShown(onPage: 1, stamp: declared, cache: &cache) == shown)
+    declared.shows = [("Unknown", Array("Q".utf8))]
+    #expect(throws: PDFInputError.self) { try document.codesShown(onPage: 1, stamp: declared, cache: &cache) }
     let embedded = try document.embeddedFont(font)
     #expect(embedded.kind == .simple)
     let codes = try #require(shown[font])

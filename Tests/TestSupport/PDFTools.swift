@@ -73,17 +73,29 @@ public enum PDFTools {
     public static func == (left: EmbeddedFont, right: EmbeddedFont) -> Bool {
       left.face == right.face && left.characters == right.characters && left.outlines == right.outlines
     }
+
+    /// The fonts of one face taken together (a layout may give a face several subsets): their
+    /// characters and outlines added up, their tags joined.
+    public static func byFace(_ fonts: [EmbeddedFont]) -> [String: EmbeddedFont] {
+      fonts.reduce(into: [:]) { faces, font in
+        guard var known = faces[font.face] else { return faces[font.face] = font }
+        known.characters.formUnion(font.characters)
+        known.outlines += font.outlines
+        known.tag = [known.tag, font.tag].sorted().joined(separator: ",")
+        faces[font.face] = known
+      }
+    }
   }
 
-  /// The embedded fonts of each file, by face; one `ttx` run for all their programs.
-  public static func embeddedFonts(_ paths: [String]) throws -> [[String: EmbeddedFont]] {
+  /// The embedded fonts of each file; one `ttx` run for all their programs.
+  public static func embeddedFonts(_ paths: [String]) throws -> [[EmbeddedFont]] {
     let folder = FileManager.default.temporaryDirectory.appending(path: "beccaria-fonts-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    var found: [[String: (tag: String, characters: Set<Character>, program: String)]] = []
+    var found: [[(font: EmbeddedFont, program: String)]] = []
     var programs: [String] = []
     for (fileIndex, path) in paths.enumerated() {
-      var fonts: [String: (tag: String, characters: Set<Character>, program: String)] = [:]
+      var fonts: [(font: EmbeddedFont, program: String)] = []
       for (line, _) in try PDFTools.fonts(path) {
         let columns = line.split(separator: " ", omittingEmptySubsequences: true)
         guard columns.count >= 7, let name = columns.first?.split(separator: "+").last,
@@ -103,19 +115,19 @@ public enum PDFTools {
           .write(to: URL(fileURLWithPath: programFile))
         programs.append(programFile)
         let cmap = try run("qpdf", ["--show-object=\(toUnicode)", "--filtered-stream-data", path])
-        fonts[face] = (String(tag), characters(inToUnicode: cmap), programFile)
+        fonts.append(
+          (EmbeddedFont(face: face, tag: String(tag), characters: characters(inToUnicode: cmap), outlines: 0), programFile))
       }
       found.append(fonts)
     }
     _ = try run("ttx", ["-q", "-t", "glyf", "-d", folder.path] + programs)
     return try found.map { fonts in
-      var inventory: [String: EmbeddedFont] = [:]
-      for (face, font) in fonts {
-        let xml = try String(contentsOfFile: font.program.replacingOccurrences(of: ".ttf", with: ".ttx"), encoding: .utf8)
-        let outlines = xml.split(separator: "\n").filter { $0.contains("<TTGlyph ") && !$0.contains("/>") }.count
-        inventory[face] = EmbeddedFont(face: face, tag: font.tag, characters: font.characters, outlines: outlines)
+      try fonts.map { entry in
+        let xml = try String(contentsOfFile: entry.program.replacingOccurrences(of: ".ttf", with: ".ttx"), encoding: .utf8)
+        var font = entry.font
+        font.outlines = xml.split(separator: "\n").filter { $0.contains("<TTGlyph ") && !$0.contains("/>") }.count
+        return font
       }
-      return inventory
     }
   }
 
