@@ -318,10 +318,27 @@ public final class PreparedCertificates: PreparedBatch {
 
   let drafts: [CertificateDraft]
   let shares: [Share]
+  private let alone = Reasons()
 
   init(drafts: [CertificateDraft], shares: [Share]) {
     self.drafts = drafts
     self.shares = shares
+  }
+
+  public var renderedAlone: [String] { alone.all }
+
+  private func renderAlone(_ certificate: SealedCertificate, because reason: String) throws -> Data {
+    alone.add("\(certificate.serial): \(reason)")
+    return try CertificateDocument.render(certificate)
+  }
+
+  /// Reasons noted by the threads of one `finish`.
+  final class Reasons: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reasons: [String] = []
+    var all: [String] { lock.withLock { reasons } }
+    func add(_ reason: String) { lock.withLock { reasons.append(reason) } }
+    func clear() { lock.withLock { reasons.removeAll() } }
   }
 
   /// The finished PDFs of the sealed certificates (in the order prepared). One sealed from
@@ -332,6 +349,7 @@ public final class PreparedCertificates: PreparedBatch {
       throw RenderError("\(drafts.count) certificates were prepared, \(sealed.count) given")
     }
     let created = PDFPageSplitter.pdfDate(Date())
+    alone.clear()
     return try concurrentMap(shares.count) { [self] index in try finish(shares[index], sealed: sealed, created: created) }
       .flatMap { $0 }
   }
@@ -340,15 +358,27 @@ public final class PreparedCertificates: PreparedBatch {
     var cutter = share.combined.map(PageFontCutter.init)
     return try share.range.map { index in
       let snapshot = sealed[index].snapshot
-      guard let combined = share.combined, sealed[index].draft == drafts[index],
-        snapshot.serial.utf8.count == Share.sample.utf8.count
-      else { return try CertificateDocument.render(sealed[index]) }
+      guard let combined = share.combined else {
+        return try renderAlone(sealed[index], because: "its batch could not be stamped (a verification address too long)")
+      }
+      guard sealed[index].draft == drafts[index] else {
+        return try renderAlone(sealed[index], because: "sealed from another draft than the one drawn")
+      }
+      guard snapshot.serial.utf8.count == Share.sample.utf8.count else {
+        return try renderAlone(sealed[index], because: "its serial has another length than the stamp's")
+      }
       let page = index - share.range.lowerBound
       let stamp = try Self.stamp(share.stamps[page], snapshot: snapshot, share: share)
       // Fonts the cutter cannot cut (none that Cairo writes for this layout today) leave the
       // certificate to be rendered on its own, whose fonts hold its text alone.
-      guard let fonts = try? cutter?.replacements(page: page, stamp: stamp) else {
-        return try CertificateDocument.render(sealed[index])
+      let fonts: [Int: PDFPageSplitter.Replacement]
+      do {
+        guard let cut = try cutter?.replacements(page: page, stamp: stamp) else {
+          return try renderAlone(sealed[index], because: "no font cutter")
+        }
+        fonts = cut
+      } catch {
+        return try renderAlone(sealed[index], because: "its fonts could not be cut (\(error))")
       }
       return try combined.page(
         page, info: CertificateDocument.info(snapshot, created: created), stamp: stamp, replacing: fonts)

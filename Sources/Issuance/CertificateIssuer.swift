@@ -3,6 +3,7 @@ import BeccariaStore
 import Documents
 import Files
 import Foundation
+import Logging
 import Postgres
 import Signing
 
@@ -71,6 +72,7 @@ struct CertificateIssuer {
     taken = first
     let batch = try expected.flatMap { $0.first == first ? $0 : nil } ?? seal(plan, drafts: drafts, first: first, finish: finish)
     for _ in plan { Failpoint.pass("rendered") }
+    for reason in prepared?.renderedAlone ?? [] { connection.logger.info("certificate \(reason); rendered on its own") }
     let rows = try connection.query(batch.insert)
     var ids: [String: CertificateID] = [:]
     for row in rows { ids[try row.decode("serial")] = try row.decode("id") }

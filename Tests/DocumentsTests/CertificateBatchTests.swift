@@ -160,7 +160,8 @@ import Testing
     // character. Such a page is rendered on its own, never split with another holder's entry.
     let names = ["דוד כהן (הכהן)", "Anna Schmidt (geb. Meier)", "Max Mustermann)"]
     let sealed = try names.enumerated().map { Self.seal(try Self.snapshot($0.offset, name: $0.element)) }
-    let files = try CertificatePrinter(threads: 1).print(sealed)
+    let prepared = try CertificatePrinter(threads: 1).prepare(sealed.map(\.draft))
+    let files = try prepared.finish(sealed)
     var split = 0
     for (file, name) in zip(files, names) {
       let path = try PDFTools.temporaryFile(file, suffix: ".pdf")
@@ -177,8 +178,11 @@ import Testing
       }
       #expect(try Self.text(file).contains(name.hasPrefix("Anna") || name.hasPrefix("Max") ? name : "דוד"))
     }
-    // The first holder's page sets the entries and is split; a later one is rendered whole.
+    // The first holder's page sets the entries and is split; a later one is rendered whole,
+    // and the batch says which and why (the run logs it).
     #expect(split >= 1 && split < names.count)
+    #expect(prepared.renderedAlone.count == names.count - split)
+    #expect(prepared.renderedAlone.allSatisfy { $0.contains("ActualText") }, "\(prepared.renderedAlone)")
   }
 
   @Test func aNameTooLongForThePageIsRefusedNotOverprinted() throws {
