@@ -355,12 +355,14 @@ public final class PreparedCertificates: PreparedBatch {
   }
 
   func finish(_ share: Share, sealed: [SealedCertificate], created: String) throws -> [Data] {
-    var cutter = share.combined.map(PageFontCutter.init)
+    guard let combined = share.combined else {
+      return try share.range.map {
+        try renderAlone(sealed[$0], because: "its batch could not be stamped (a verification address too long)")
+      }
+    }
+    var cutter = PageFontCutter(combined)
     return try share.range.map { index in
       let snapshot = sealed[index].snapshot
-      guard let combined = share.combined else {
-        return try renderAlone(sealed[index], because: "its batch could not be stamped (a verification address too long)")
-      }
       guard sealed[index].draft == drafts[index] else {
         return try renderAlone(sealed[index], because: "sealed from another draft than the one drawn")
       }
@@ -369,14 +371,12 @@ public final class PreparedCertificates: PreparedBatch {
       }
       let page = index - share.range.lowerBound
       let stamp = try Self.stamp(share.stamps[page], snapshot: snapshot, share: share)
-      // Fonts the cutter cannot cut (none that Cairo writes for this layout today) leave the
-      // certificate to be rendered on its own, whose fonts hold its text alone.
+      // Fonts the cutter cannot cut (a synthetic bold Cairo embeds as CFF, glyphs under
+      // ActualText) leave the certificate to be rendered on its own, whose fonts hold its text
+      // alone.
       let fonts: [Int: PDFPageSplitter.Replacement]
       do {
-        guard let cut = try cutter?.replacements(page: page, stamp: stamp) else {
-          return try renderAlone(sealed[index], because: "no font cutter")
-        }
-        fonts = cut
+        fonts = try cutter.replacements(page: page, stamp: stamp)
       } catch {
         return try renderAlone(sealed[index], because: "its fonts could not be cut (\(error))")
       }

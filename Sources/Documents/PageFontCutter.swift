@@ -34,7 +34,7 @@ struct PageFontCutter {
       if font.kind == .simple, !codes.isDisjoint(with: Self.digits) {
         codes.formUnion(Self.digits.filter { font.text[$0] == [$0] })
       }
-      let objects = try cut(number, to: codes)
+      let objects = try cut(font, to: codes)
       try replacements.merge(objects) { first, second in
         guard first == second else { throw RenderError("two fonts of page \(index + 1) share an object") }
         return first
@@ -58,10 +58,11 @@ struct PageFontCutter {
     }
   }
 
-  private mutating func cut(_ number: Int, to codes: Set<UInt16>) throws -> [Int: PDFPageSplitter.Replacement] {
+  private mutating func cut(_ font: PDFPageSplitter.EmbeddedFont, to codes: Set<UInt16>) throws -> [Int: PDFPageSplitter
+    .Replacement]
+  {
+    let number = font.object
     if let known = cuts[number]?[codes], known.compressed { return known.objects }
-    let font = try fonts[number] ?? document.embeddedFont(number)
-    fonts[number] = font
     let program: StoredProgram
     if let known = programs[font.program] {
       program = known

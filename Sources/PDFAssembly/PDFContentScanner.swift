@@ -294,17 +294,7 @@ struct PDFContentScanner {
     out.removeAll(keepingCapacity: true)
     var index = range.lowerBound
     if hex {
-      var high: UInt8?
-      for byte in bytes[range] {
-        guard let value = Self.hexValue(byte) else { continue }
-        if let pending = high {
-          out.append(pending << 4 | value)
-          high = nil
-        } else {
-          high = value
-        }
-      }
-      if let high { out.append(high << 4) }
+      Self.appendHexString(bytes[range], to: &out)
       return
     }
     while index < range.upperBound {
@@ -339,6 +329,22 @@ struct PDFContentScanner {
         out.append(escaped)
       }
     }
+  }
+
+  /// The bytes a hexadecimal string's digits spell (§7.3.4.3: white space and other bytes
+  /// passed over, an odd last digit counted as followed by 0), appended to `out`.
+  static func appendHexString(_ digits: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    var high: UInt8?
+    for byte in digits {
+      guard let value = hexValue(byte) else { continue }
+      if let pending = high {
+        out.append(pending << 4 | value)
+        high = nil
+      } else {
+        high = value
+      }
+    }
+    if let high { out.append(high << 4) }
   }
 
   static func hexValue(_ byte: UInt8) -> UInt8? {

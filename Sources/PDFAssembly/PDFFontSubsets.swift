@@ -207,29 +207,15 @@ extension PDFPageSplitter {
 
   /// The data of stream object `number`, expanded when Flate-compressed (its only filter).
   func streamData(_ number: Int) throws -> [UInt8] {
-    guard let object = objects[number],
-      Self.hasPrefix(Array("\nstream\n".utf8), in: bytes, at: object.headEnd),
-      let lengthKey = Self.firstRange(of: Array("/Length ".utf8), in: bytes, within: object.range.lowerBound..<object.headEnd),
-      let declared = Self.integer(in: bytes, from: lengthKey.upperBound)
-    else { throw PDFInputError("object \(number) is no stream with a /Length") }
-    var length = declared.value
-    if Self.hasPrefix(Array(" 0 R".utf8), in: bytes, at: declared.end) {
-      guard let holder = objects[declared.value],
-        let value = Self.integer(in: bytes, from: holder.sites[0].digits.upperBound + " 0 obj".utf8.count)
-      else { throw PDFInputError("the /Length of object \(number) is missing") }
-      length = value.value
+    guard let stream = streamExtent(number) else {
+      throw PDFInputError("object \(number) is no stream with a /Length that fits in it")
     }
-    let start = object.headEnd + "\nstream\n".utf8.count
-    guard length >= 0, start + length <= object.range.upperBound else {
-      throw PDFInputError("the stream of object \(number) is longer than the object")
+    guard Self.firstRange(of: Array("/Filter".utf8), in: bytes, within: stream.head) != nil else {
+      return Array(bytes[stream.data])
     }
-    let head = object.range.lowerBound..<object.headEnd
-    guard Self.firstRange(of: Array("/Filter".utf8), in: bytes, within: head) != nil else {
-      return Array(bytes[start..<start + length])
-    }
-    guard Self.firstRange(of: Array("/Filter /FlateDecode".utf8), in: bytes, within: head) != nil,
-      Self.firstRange(of: Array("/DecodeParms".utf8), in: bytes, within: head) == nil,
-      let expanded = Zlib.inflate(bytes[start..<start + length], limit: 1 << 24)
+    guard Self.firstRange(of: Array("/Filter /FlateDecode".utf8), in: bytes, within: stream.head) != nil,
+      Self.firstRange(of: Array("/DecodeParms".utf8), in: bytes, within: stream.head) == nil,
+      let expanded = Zlib.inflate(bytes[stream.data], limit: 1 << 24)
     else { throw PDFInputError("the stream of object \(number) has a filter other than plain Flate, or is damaged") }
     return expanded
   }
@@ -497,20 +483,11 @@ extension PDFPageSplitter {
       if (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")) && index + 1 < cmap.count && cmap[index + 1] == byte {
         index += 2  // a dictionary's << or >>
       } else if byte == UInt8(ascii: "<") {
+        let start = index + 1
+        index = start
+        while index < cmap.count, cmap[index] != UInt8(ascii: ">") { index += 1 }
         var value: [UInt8] = []
-        var high: UInt8?
-        index += 1
-        while index < cmap.count, cmap[index] != UInt8(ascii: ">") {
-          if let digit = PDFContentScanner.hexValue(cmap[index]) {
-            if let pending = high {
-              value.append(pending << 4 | digit)
-              high = nil
-            } else {
-              high = digit
-            }
-          }
-          index += 1
-        }
+        PDFContentScanner.appendHexString(cmap[start..<index], to: &value)
         hexStrings.append(value)
         index += 1
         if section == "bfchar", hexStrings.count == 2 {

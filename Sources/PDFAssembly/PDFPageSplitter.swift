@@ -92,15 +92,10 @@ public struct PDFPageSplitter: Sendable {
     offsets.sort { $0.offset < $1.offset }
     for (position, entry) in offsets.enumerated() {
       let end = position + 1 < offsets.count ? offsets[position + 1].offset : xrefOffset
-      let range = entry.offset..<end
-      let streamStart = Self.firstRange(of: Array(">>\nstream\n".utf8), in: bytes, within: range).map { $0.lowerBound + 2 }
-      let headEnd = streamStart ?? end
-      guard let own = Self.integer(in: bytes, from: entry.offset), own.value == entry.number else {
+      guard let object = Self.object(entry.number, in: bytes, range: entry.offset..<end) else {
         throw PDFInputError("object \(entry.number) is not where the cross-reference table says")
       }
-      let header = Site(digits: own.end - String(own.value).utf8.count..<own.end, number: own.value)
-      objects[entry.number] = Object(
-        range: range, headEnd: headEnd, sites: [header] + Self.referenceSites(in: bytes, from: own.end, to: headEnd))
+      objects[entry.number] = object
     }
     // The trailer names the catalog, the catalog the page tree, the tree its kids.
     guard let trailer = Self.lastRange(of: Array("trailer".utf8), in: bytes),
@@ -161,8 +156,11 @@ public struct PDFPageSplitter: Sendable {
     let object: Object
 
     public init(_ number: Int, _ bytes: [UInt8]) throws {
+      guard PDFPageSplitter.hasPrefix(Array("\(number) 0 obj".utf8), in: bytes, at: 0),
+        let object = PDFPageSplitter.object(number, in: bytes, range: 0..<bytes.count)
+      else { throw PDFInputError("a replacement for object \(number) does not begin with its number") }
       self.bytes = bytes
-      object = try PDFPageSplitter.object(number, in: bytes)
+      self.object = object
     }
 
     public static func == (left: Replacement, right: Replacement) -> Bool { left.bytes == right.bytes }
@@ -184,7 +182,6 @@ public struct PDFPageSplitter: Sendable {
         throw PDFInputError("object \(number) cannot be replaced on page \(index + 1)")
       }
     }
-    let replaced = replacements
     // Objects reachable from the page (its parent, the old page tree, excluded), page first. New
     // numbers by old number in an array (0: not copied): one lookup per reference of every
     // object, for every certificate, where a dictionary's hashing showed in the run's profile.
@@ -201,7 +198,7 @@ public struct PDFPageSplitter: Sendable {
       let number = queue[position]
       position += 1
       guard renumbered(number) == nil else { continue }
-      guard let object = replaced[number]?.object ?? objects[number], number >= 0, number < objectLimit else {
+      guard let object = replacements[number]?.object ?? objects[number], number >= 0, number < objectLimit else {
         throw PDFInputError("the combined PDF refers to a missing object \(number)")
       }
       newNumber[number] = next
@@ -224,7 +221,7 @@ public struct PDFPageSplitter: Sendable {
     out += Array("2 0 obj\n<< /Type /Pages\n   /Kids [ 3 0 R ]\n   /Count 1\n>>\nendobj\n".utf8)
     for (number, object) in order {
       offsets[newNumber[number]] = out.count
-      let bytes = replaced[number]?.bytes ?? self.bytes
+      let bytes = replacements[number]?.bytes ?? self.bytes
       // Every object but the page and its resources goes straight into the file.
       let edited = number == pages[index] || number == resources
       var head: [UInt8] = []
@@ -290,16 +287,15 @@ public struct PDFPageSplitter: Sendable {
     return Data(out)
   }
 
-  /// A whole object `N 0 obj … endobj` given on its own, read as the initialiser reads the
-  /// document's objects.
-  static func object(_ number: Int, in data: [UInt8]) throws -> Object {
-    guard let own = integer(in: data, from: 0), own.value == number,
-      hasPrefix(Array(" 0 obj".utf8), in: data, at: own.end)
-    else { throw PDFInputError("a replacement for object \(number) does not begin with its number") }
+  /// Object `number` read where it stands in `bytes` (`range`, from its number to the next
+  /// object): where its dictionary ends and where object numbers stand in it; nil when `range`
+  /// does not begin with that number.
+  static func object(_ number: Int, in bytes: [UInt8], range: Range<Int>) -> Object? {
+    guard let own = integer(in: bytes, from: range.lowerBound), own.value == number else { return nil }
     let headEnd =
-      firstRange(of: Array(">>\nstream\n".utf8), in: data, within: 0..<data.count).map { $0.lowerBound + 2 } ?? data.count
+      firstRange(of: Array(">>\nstream\n".utf8), in: bytes, within: range).map { $0.lowerBound + 2 } ?? range.upperBound
     let header = Site(digits: own.end - String(own.value).utf8.count..<own.end, number: own.value)
-    return Object(range: 0..<data.count, headEnd: headEnd, sites: [header] + referenceSites(in: data, from: own.end, to: headEnd))
+    return Object(range: range, headEnd: headEnd, sites: [header] + referenceSites(in: bytes, from: own.end, to: headEnd))
   }
 
   /// Replaces the reference `N 0 R` after `pattern` with what `reference(N)` gives.

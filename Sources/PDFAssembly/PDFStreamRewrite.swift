@@ -22,27 +22,34 @@ extension PDFPageSplitter {
   /// The data of object `number` when it is a Flate-compressed stream with a `/Length1` (a font
   /// program), as stored (still compressed), with its `/Length1`; nil for any other object.
   public func flateStream(_ number: Int) -> (compressed: Data, length1: Int)? {
+    guard let stream = streamExtent(number),
+      Self.firstRange(of: Array("/FlateDecode".utf8), in: bytes, within: stream.head) != nil,
+      let expandedKey = Self.firstRange(of: Array("/Length1".utf8), in: bytes, within: stream.head),
+      let expanded = Self.integer(in: bytes, from: expandedKey.upperBound)?.value
+    else { return nil }
+    return (Data(bytes[stream.data]), expanded)
+  }
+
+  /// Where stream object `number`'s dictionary and data stand, its `/Length` direct or an
+  /// indirect `N 0 obj <length> endobj`; nil for an object that is no such stream or whose data
+  /// would run past it.
+  func streamExtent(_ number: Int) -> (head: Range<Int>, data: Range<Int>)? {
     guard let object = objects[number] else { return nil }
     let head = object.range.lowerBound..<object.headEnd
-    guard Self.firstRange(of: Array("/FlateDecode".utf8), in: bytes, within: head) != nil,
+    guard Self.hasPrefix(Array("\nstream\n".utf8), in: bytes, at: object.headEnd),
       let lengthKey = Self.firstRange(of: Array("/Length ".utf8), in: bytes, within: head),
-      let declared = Self.integer(in: bytes, from: lengthKey.upperBound),
-      let expandedKey = Self.firstRange(of: Array("/Length1".utf8), in: bytes, within: head),
-      let expanded = Self.integer(in: bytes, from: expandedKey.upperBound)?.value
+      let declared = Self.integer(in: bytes, from: lengthKey.upperBound)
     else { return nil }
     var length = declared.value
     if Self.hasPrefix(Array(" 0 R".utf8), in: bytes, at: declared.end) {
-      // An indirect length: `N 0 obj <length> endobj`.
       guard let holder = objects[declared.value],
         let value = Self.integer(in: bytes, from: holder.sites[0].digits.upperBound + " 0 obj".utf8.count)
       else { return nil }
       length = value.value
     }
     let start = object.headEnd + "\nstream\n".utf8.count
-    guard Self.hasPrefix(Array("\nstream\n".utf8), in: bytes, at: object.headEnd), length >= 0,
-      start + length <= object.range.upperBound
-    else { return nil }
-    return (Data(bytes[start..<start + length]), expanded)
+    guard length >= 0, start + length <= object.range.upperBound else { return nil }
+    return (head, start..<start + length)
   }
 
   /// A stream object `number` holding Flate-compressed `compressed` (`length1` bytes expanded),
