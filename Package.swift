@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // The beccaria package: a training and certification manager for the Beccaria programme
 // "Fachkraft für Kriminalprävention". Imports point one way:
-// beccaria → BeccariaCommands → Issuance → BeccariaStore / Documents / Signing → BeccariaCore;
+// beccaria → BeccariaCommands → Issuance / VerificationService → BeccariaStore / Documents / Signing
+// → BeccariaCore;
 // ProgrammeLoader and CSVImport → BeccariaCore; Postgres, Files, PDFAssembly and CivilCalendar
 // depend on no other target of ours (Postgres and Core share CivilCalendar).
 // Each C library sits behind exactly one Swift target (CLibPQ → Postgres, CPangoCairo and
@@ -26,6 +27,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     // Tests only: property-based testing on Swift Testing.
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
@@ -107,11 +111,26 @@ let package = Package(
       dependencies: ["BeccariaCore", "PDFAssembly", "CPangoCairo", "CQREncode"],
       swiftSettings: swiftSettings),
 
+    // The public verification service behind every certificate's QR code: HTTP on Hummingbird,
+    // pages rendered on the server, the register reached only through the verifier role's
+    // functions.
+    .target(
+      name: "VerificationService",
+      dependencies: [
+        "BeccariaCore", "BeccariaStore", "Signing", "Postgres",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "MultipartKit", package: "multipart-kit"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings),
+
     // One file per subcommand; shared option groups.
     .target(
       name: "BeccariaCommands",
       dependencies: [
         "BeccariaCore", "BeccariaStore", "Issuance", "Signing", "Files", "CSVImport", "Documents", "ProgrammeLoader", "Postgres",
+        "VerificationService",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CSV", package: "CSV.swift"),

@@ -80,7 +80,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
   }
 
-  private init(uncheckedYear year: Int, month: Int, day: Int) {
+  init(uncheckedYear year: Int, month: Int, day: Int) {
     self.year = year
     self.month = month
     self.day = day

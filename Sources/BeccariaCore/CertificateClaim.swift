@@ -1,11 +1,30 @@
+import CivilCalendar
 import Foundation
 
 /// What a certificate's signature vouches for: the fields that identify the holder and the
-/// achievement, taken from the frozen snapshot, with the key id. Its canonical encoding is the
-/// exact byte string that is signed and that the QR code carries, so a verifier needs nothing but
-/// the QR payload and the public key.
+/// achievement, taken from the frozen snapshot, with the key id. Its encoding is the exact byte
+/// string that is signed and that the QR code carries, so a verifier needs nothing but the QR
+/// payload and the public key. Two encodings exist, both canonical (one claim, one byte string):
+/// `.json` (tokens `BQ1`, certificates printed until schema 0023) and `.compact` (tokens `BQ2`,
+/// every certificate since), which a QR code holds in a third of the modules.
 public struct CertificateClaim: Sendable, Equatable {
-  public struct Module: Sendable, Equatable {
+  /// How a claim is written into the signed bytes.
+  public enum Encoding: Sendable, Equatable {
+    /// `canonicalBytes()`: JSON with short keys (token marker `BQ1`).
+    case json
+    /// `compactBytes()`: binary fields (token marker `BQ2`).
+    case compact
+
+    /// The encoding new certificates are signed in.
+    public static let current = Encoding.compact
+
+    /// The encoding of a stored certificate, read from its QR payload (its token's marker).
+    public init(qrPayload: String) {
+      self = qrPayload.contains(VerificationPayload.compactMarker + ".") ? .compact : .json
+    }
+  }
+
+  public struct Module: Sendable, Equatable, Codable {
     public var number: Int
     public var ue: Int
     public init(number: Int, ue: Int) {
@@ -86,6 +105,165 @@ public struct CertificateClaim: Sendable, Equatable {
       }
     }
     return out + "\""
+  }
+
+  /// The signed bytes in `encoding`.
+  public func bytes(_ encoding: Encoding) throws -> Data {
+    switch encoding {
+    case .json: canonicalBytes()
+    case .compact: try compactBytes()
+    }
+  }
+
+  /// Reads the signed bytes of `encoding` back (see `decode(_:)` and `decodeCompact(_:)`).
+  public static func decode(_ data: Data, encoding: Encoding) throws -> CertificateClaim {
+    switch encoding {
+    case .json: try decode(data)
+    case .compact: try decodeCompact(data)
+    }
+  }
+
+  /// Version byte of the compact encoding.
+  public static let compactVersion: UInt8 = 2
+  /// Days are counted from 1900-01-01 in the compact encoding (birth dates included).
+  static let compactEpoch = CivilCalendar.days(year: 1900, month: 1, day: 1)
+
+  /// The compact encoding: a version byte (2), the kind (0 Zertifikat, 1 Teilnahmebescheinigung),
+  /// then unsigned LEB128 numbers and length-prefixed UTF-8 strings in this order: serial year,
+  /// serial number, key id (a zero byte and 8 raw bytes for the register's
+  /// `k-<16 hex digits>`, else a string), holder name, birth date (days since 1900-01-01 plus one; 0 for
+  /// none), programme code, programme version, module count and each module's number and UE,
+  /// completion date (days since 1900-01-01), and the issue date as a zigzag-encoded difference
+  /// from the completion date. About 50 bytes for a typical name, against 230 in JSON; not
+  /// compressed further, as deflate gains nothing on so few bytes of mostly numbers. Throws
+  /// `MalformedPayload` for a serial that is not `BQ-<year>-<6 digits>` or a date before 1900.
+  public func compactBytes() throws -> Data {
+    guard let parsed = SerialNumber.parse(serial) else { throw MalformedPayload("the serial \(serial) cannot be encoded") }
+    let completed = completedOn.dayNumber - Self.compactEpoch
+    guard completed >= 0, (birthDate?.dayNumber ?? Self.compactEpoch) >= Self.compactEpoch else {
+      throw MalformedPayload("dates before 1900 cannot be encoded")
+    }
+    var out: [UInt8] = [Self.compactVersion, kind == .zertifikat ? 0 : 1]
+    func number(_ value: Int) {
+      var value = UInt64(value)
+      repeat {
+        let low = UInt8(value & 0x7f)
+        value >>= 7
+        out.append(value == 0 ? low : low | 0x80)
+      } while value != 0
+    }
+    func text(_ value: String) {
+      number(value.utf8.count)
+      out += value.utf8
+    }
+    number(parsed.year)
+    number(parsed.number)
+    if let raw = Self.rawKeyID(keyID) {
+      out.append(0)
+      out += raw
+    } else {
+      text(keyID)
+    }
+    text(holderName)
+    number(birthDate.map { $0.dayNumber - Self.compactEpoch + 1 } ?? 0)
+    text(programmeCode)
+    number(programmeVersion)
+    number(modules.count)
+    for module in modules {
+      guard module.number >= 0, module.ue >= 0 else { throw MalformedPayload("a module's number or UE is negative") }
+      number(module.number)
+      number(module.ue)
+    }
+    number(completed)
+    let difference = issuedOn.dayNumber - completedOn.dayNumber
+    number(difference >= 0 ? 2 * difference : -2 * difference - 1)
+    return Data(out)
+  }
+
+  /// The 8 bytes of a key id of the register's form `k-<16 hex digits>` (schema 0005).
+  static func rawKeyID(_ keyID: String) -> [UInt8]? {
+    let hex = Array(keyID.utf8.dropFirst(2))
+    guard keyID.hasPrefix("k-"), hex.count == 16 else { return nil }
+    var raw: [UInt8] = []
+    for pair in stride(from: 0, to: 16, by: 2) {
+      guard let high = Digits.hexValue(hex[pair]), let low = Digits.hexValue(hex[pair + 1]) else { return nil }
+      raw.append(high << 4 | low)
+    }
+    return raw
+  }
+
+  /// Reads a compact encoding back; anything that is not exactly what `compactBytes()` writes is
+  /// refused, so one claim has one byte string.
+  public static func decodeCompact(_ data: Data) throws -> CertificateClaim {
+    func fail(_ why: String) -> MalformedPayload { MalformedPayload("the certificate data in the code is malformed (\(why))") }
+    let bytes = [UInt8](data)
+    var index = 0
+    func byte() throws -> UInt8 {
+      guard index < bytes.count else { throw fail("it ends early") }
+      defer { index += 1 }
+      return bytes[index]
+    }
+    func number() throws -> Int {
+      var value = 0
+      var shift = 0
+      while true {
+        let next = try byte()
+        guard shift < 56 else { throw fail("a number is too large") }
+        value |= Int(next & 0x7f) << shift
+        if next & 0x80 == 0 { return value }
+        shift += 7
+      }
+    }
+    func text() throws -> String {
+      let count = try number()
+      guard count <= bytes.count - index, let value = String(validating: bytes[index..<index + count], as: UTF8.self) else {
+        throw fail("a text is not UTF-8 or ends early")
+      }
+      index += count
+      return value
+    }
+    guard try byte() == compactVersion else { throw fail("unknown format version") }
+    let kind: CertificateKind
+    switch try byte() {
+    case 0: kind = .zertifikat
+    case 1: kind = .teilnahmebescheinigung
+    default: throw fail("unknown certificate kind")
+    }
+    let year = try number()
+    let serialNumber = try number()
+    guard year <= 9999, serialNumber <= 999_999 else { throw fail("serial") }
+    let keyID: String
+    if index < bytes.count, bytes[index] == 0 {
+      index += 1
+      guard bytes.count - index >= 8 else { throw fail("it ends early") }
+      keyID = "k-" + Digits.hex(bytes[index..<index + 8])
+      index += 8
+    } else {
+      keyID = try text()
+    }
+    let holderName = try text()
+    let birth = try number()
+    let programmeCode = try text()
+    let programmeVersion = try number()
+    let moduleCount = try number()
+    guard moduleCount <= bytes.count else { throw fail("module list") }
+    var modules: [Module] = []
+    for _ in 0..<moduleCount { modules.append(Module(number: try number(), ue: try number())) }
+    let completed = try number()
+    let zigzag = try number()
+    guard completed < 1 << 24, birth < 1 << 24, zigzag < 1 << 24 else { throw fail("a date is out of range") }
+    let difference = zigzag & 1 == 0 ? zigzag / 2 : -(zigzag + 1) / 2
+    func day(_ days: Int) -> CalendarDate {
+      let civil = CivilCalendar.civil(days: compactEpoch + days)
+      return CalendarDate(uncheckedYear: civil.year, month: civil.month, day: civil.day)
+    }
+    let completedOn = day(completed)
+    let claim = CertificateClaim(
+      serial: SerialNumber.make(year: year, number: serialNumber), keyID: keyID, kind: kind, holderName: holderName,
+      birthDate: birth == 0 ? nil : day(birth - 1), programmeCode: programmeCode, programmeVersion: programmeVersion,
+      modules: modules, completedOn: completedOn, issuedOn: completedOn.adding(days: difference))
+    guard index == bytes.count, try claim.compactBytes() == data else { throw fail("not in canonical form") }
+    return claim
   }
 
   /// Reads a canonical encoding back; anything that is not exactly canonical is refused, so one

@@ -20,4 +20,13 @@ public enum Digits {
     }
     return String(decoding: out, as: UTF8.self)
   }
+
+  /// The value of one lower-case hexadecimal digit (`0`…`9`, `a`…`f`), nil for anything else.
+  public static func hexValue(_ character: UInt8) -> UInt8? {
+    switch character {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+    default: nil
+    }
+  }
 }

@@ -83,14 +83,32 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
     public var signatories: [Signatory]
     /// Prefix of the verification address printed with the QR code.
     public var verificationURL: String
+    /// The verification service's legal pages (`documents.verification_page`); nil in
+    /// definitions that predate the service, whose pages then say the office gives them.
+    public var verificationPage: VerificationPage?
     public init(
       zertifikat: DocumentText, teilnahmebescheinigung: DocumentText, signatories: [Signatory],
-      verificationURL: String
+      verificationURL: String, verificationPage: VerificationPage? = nil
     ) {
       self.zertifikat = zertifikat
       self.teilnahmebescheinigung = teilnahmebescheinigung
       self.signatories = signatories
       self.verificationURL = verificationURL
+      self.verificationPage = verificationPage
+    }
+  }
+
+  /// The texts a public body's web page must offer (German law: TMG/DDG § 5 imprint, GDPR
+  /// Art. 13 privacy notice, BITV 2.0 § 12b accessibility statement), shown by the verification
+  /// service as written here; paragraphs are separated by blank lines.
+  public struct VerificationPage: Codable, Sendable, Equatable {
+    public var imprint: String
+    public var privacy: String
+    public var accessibility: String
+    public init(imprint: String, privacy: String, accessibility: String) {
+      self.imprint = imprint
+      self.privacy = privacy
+      self.accessibility = accessibility
     }
   }
 

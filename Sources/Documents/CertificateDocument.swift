@@ -181,10 +181,14 @@ public enum CertificateDocument {
     // Serial and verification. The serial number appears twice (after its label and at the end
     // of the verification URL) and in the QR code; when `deferred`, those three are
     // left out and their places returned, to be stamped once the number is assigned.
-    let qrSize = 92.0
-    let qrX = width - margin - qrSize + 6
-    let qrY = height - 56 - qrSize - 6
-    let footerWidth = content - qrSize - 10
+    // 116 pt, quiet zone included: the BQ2 token's symbol (version 8 for most names, 57
+    // modules) then has modules of 2 pt, 4 pixels at 150 dpi, which office scanners and
+    // zbarimg read (at 92 pt, 3 pixels, they did not). It reaches into the margins, clear of the
+    // frame, so that the footer keeps its width: its lines end 2 pt before the quiet zone.
+    let qrSize = 116.0
+    let qrX = width - margin - qrSize + 16
+    let qrY = height - 36 - qrSize
+    let footerWidth = qrX - margin - 2
     let footerY = height - 118
     let serialFont = Font.sans(9, bold: true, ligatures: false)
     let urlFont = Font.sans(7.5, ligatures: false)

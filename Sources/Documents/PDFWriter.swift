@@ -407,10 +407,12 @@ struct TextKey: Hashable {
   }
 }
 
-/// The QR symbol of a payload (8-bit mode, smallest version that fits, level M) with its quiet
-/// zone of 4 modules, row by row. The mask pattern is fixed: QRcode_encodeString8bit would score
-/// all eight masks, which took a third of a certificate page's rendering time. Any mask is
-/// valid; readers try all of them.
+/// The QR symbol of a payload (smallest version that fits at level L, at level M when that fits
+/// the same version) with its quiet zone of 4
+/// modules, row by row. Runs of at least `numericRun` digits go into numeric-mode segments (10
+/// bits per 3 digits: a certificate's BQ2 token), the rest into 8-bit segments. The mask pattern
+/// is fixed: QRcode_encodeString8bit would score all eight masks, which took a third of a
+/// certificate page's rendering time. Any mask is valid; readers try all of them.
 struct QRSymbol {
   /// Modules per side, quiet zone included.
   let side: Int
@@ -422,10 +424,17 @@ struct QRSymbol {
 
   init(_ payload: String) throws {
     let bytes = Array(payload.utf8)
-    guard let input = QRinput_new2(0, QR_ECLEVEL_M) else { throw RenderError("the QR encoder could not start") }
-    defer { QRinput_free(input) }
-    guard QRinput_append(input, QR_MODE_8, Int32(bytes.count), bytes) == 0, let code = QRcode_encodeMask(input, 0) else {
+    // The smallest version at level L (7 % of the symbol recoverable), then level M (15 %) when
+    // it fits the same version: more size where the payload allows it, never a larger symbol.
+    guard let small = Self.encode(bytes, version: 0, level: QR_ECLEVEL_L) else {
       throw RenderError("the QR payload (\(bytes.count) bytes) cannot be encoded")
+    }
+    var code = small
+    if let sturdier = Self.encode(bytes, version: small.pointee.version, level: QR_ECLEVEL_M),
+      sturdier.pointee.version == small.pointee.version
+    {
+      QRcode_free(small)
+      code = sturdier
     }
     defer { QRcode_free(code) }
     guard let data = code.pointee.data else { throw RenderError("the QR encoder returned no modules") }
@@ -451,6 +460,51 @@ struct QRSymbol {
     self.side = side
     self.rowBytes = rowBytes
     self.darkBits = bits
+  }
+
+  /// The symbol of `bytes` at `level`, of `version` or (0) the smallest that fits; nil when it
+  /// does not fit.
+  static func encode(_ bytes: [UInt8], version: Int32, level: QRecLevel) -> UnsafeMutablePointer<QRcode>? {
+    guard let input = QRinput_new2(version, level) else { return nil }
+    defer { QRinput_free(input) }
+    for segment in segments(bytes) {
+      let mode = segment.numeric ? QR_MODE_NUM : QR_MODE_8
+      let appended = bytes[segment.range].withUnsafeBufferPointer {
+        QRinput_append(input, mode, Int32($0.count), $0.baseAddress)
+      }
+      guard appended == 0 else { return nil }
+    }
+    return QRcode_encodeMask(input, 0)
+  }
+
+  /// A digit run shorter than this stays in the 8-bit segment around it: a segment's header
+  /// (mode and count, about 20 bits in the versions certificates use) would cost more than the
+  /// 8.3 bits numeric mode saves per 3 digits.
+  static let numericRun = 12
+
+  /// The payload's segments in order: digit runs of `numericRun` or more as numeric, the rest
+  /// 8-bit.
+  static func segments(_ bytes: [UInt8]) -> [(range: Range<Int>, numeric: Bool)] {
+    var segments: [(range: Range<Int>, numeric: Bool)] = []
+    var start = 0
+    var index = 0
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    while index < bytes.count {
+      guard isDigit(bytes[index]) else {
+        index += 1
+        continue
+      }
+      var end = index
+      while end < bytes.count, isDigit(bytes[end]) { end += 1 }
+      if end - index >= numericRun {
+        if start < index { segments.append((start..<index, false)) }
+        segments.append((index..<end, true))
+        start = end
+      }
+      index = end
+    }
+    if start < bytes.count { segments.append((start..<bytes.count, false)) }
+    return segments
   }
 
   /// Whether the module at `row`, `column` (quiet zone included) is dark.

@@ -226,7 +226,8 @@ private final class Reader {
     let path = "documents"
     guard
       let values = mapping(
-        node, path: path, allowed: ["zertifikat", "teilnahmebescheinigung", "signatories", "verification_url"])
+        node, path: path,
+        allowed: ["zertifikat", "teilnahmebescheinigung", "signatories", "verification_url", "verification_page"])
     else { return nil }
     let zertifikat = required(values, "zertifikat", path, parent: node).flatMap { documentText($0, path: "\(path).zertifikat") }
     let teilnahme = required(values, "teilnahmebescheinigung", path, parent: node).flatMap {
@@ -236,8 +237,20 @@ private final class Reader {
       nodes.enumerated().compactMap { signatory($0.element, path: "\(path).signatories[\($0.offset)]") }
     }
     let url = string(values, "verification_url", path, parent: node)
-    guard let zertifikat, let teilnahme, let signatories, let url else { return nil }
-    return .init(zertifikat: zertifikat, teilnahmebescheinigung: teilnahme, signatories: signatories, verificationURL: url)
+    let page = values["verification_page"].map { verificationPage($0, path: "\(path).verification_page") }
+    guard let zertifikat, let teilnahme, let signatories, let url, page ?? nil != nil || page == nil else { return nil }
+    return .init(
+      zertifikat: zertifikat, teilnahmebescheinigung: teilnahme, signatories: signatories, verificationURL: url,
+      verificationPage: page ?? nil)
+  }
+
+  func verificationPage(_ node: Node, path: String) -> ProgrammeDefinition.VerificationPage? {
+    guard let values = mapping(node, path: path, allowed: ["imprint", "privacy", "accessibility"]) else { return nil }
+    let imprint = string(values, "imprint", path, parent: node)
+    let privacy = string(values, "privacy", path, parent: node)
+    let accessibility = string(values, "accessibility", path, parent: node)
+    guard let imprint, let privacy, let accessibility else { return nil }
+    return .init(imprint: imprint, privacy: privacy, accessibility: accessibility)
   }
 
   func documentText(_ node: Node, path: String) -> ProgrammeDefinition.DocumentText? {

@@ -85,9 +85,10 @@ public struct SigningKey: Sendable {
     return try draft.sealed(serial: serial) { try sign($0) }
   }
 
-  /// Signs a certificate's claim: the payload its QR code carries.
-  public func sign(_ claim: CertificateClaim) throws -> VerificationPayload {
-    let bytes = claim.canonicalBytes()
-    return VerificationPayload(claimBytes: bytes, signature: try sign(bytes))
+  /// Signs a certificate's claim in `encoding` (new certificates: the compact one): the payload
+  /// its QR code carries.
+  public func sign(_ claim: CertificateClaim, encoding: CertificateClaim.Encoding = .current) throws -> VerificationPayload {
+    let bytes = try claim.bytes(encoding)
+    return VerificationPayload(claimBytes: bytes, signature: try sign(bytes), encoding: encoding)
   }
 }

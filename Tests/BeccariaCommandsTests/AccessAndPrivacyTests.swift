@@ -358,12 +358,15 @@ func sqlState(_ body: () throws -> Void) -> String? {
     let bySerial = try beccaria(["certificate", "verify", serial])
     #expect(bySerial.status == 0)
     #expect(!bySerial.stdout.contains("Wjeńka"))
-    // An edited copy is still caught, and erasing twice is refused.
+    // An edited copy is not the original (its code is still the genuine one), and erasing
+    // twice is refused.
     var edited = try #require(FileManager.default.contents(atPath: holderCopy))
     edited[edited.count / 2] ^= 0x01
     let editedPath = "\(directory)/edited.pdf"
     try edited.write(to: URL(fileURLWithPath: editedPath))
-    #expect(try beccaria(["certificate", "verify", editedPath]).status == 6)
+    let editedResult = try beccaria(["certificate", "verify", editedPath])
+    #expect(editedResult.status == 8)
+    #expect(editedResult.stdout.hasPrefix("NOT-ORIGINAL:") && editedResult.stdout.contains("erased from the register"))
     let again = try beccaria(["participant", "erase", String(person.rawValue), "--reason", "nochmal"])
     // Erasing again changes nothing in the database; it finishes deleting files (none left here).
     #expect(again.status == 0, "\(again.stderr)")

@@ -36,7 +36,7 @@ import Testing
     }
   }
 
-  @Test func aGenuinePDFVerifiesAndAnyChangedByteIsReportedForged() throws {
+  @Test func aGenuinePDFVerifiesAndAChangedCopyIsNotTheOriginalUnlessItsCodeFails() throws {
     let issued = try Issued(count: 1)
     defer { issued.cohort.database.drop() }
     let serial = try #require(issued.serials.first)
@@ -59,21 +59,34 @@ import Testing
       let file = FileManager.default.temporaryDirectory.appending(path: "edited-\(position)-\(UUID().uuidString).pdf").path
       try edited.write(to: URL(fileURLWithPath: file))
       defer { try? FileManager.default.removeItem(atPath: file) }
+      // Re-saved, printed or edited: not the original; the code it carries is genuine and
+      // names the certificate as issued (what a reader compares the page with).
       let result = try issued.verify(file)
-      #expect(result.status == 6, "byte \(position): \(result.stdout)\(result.stderr)")
-      #expect(result.stdout.hasPrefix("FORGED: this file is not genuine"), "byte \(position): \(result.stdout)")
+      #expect(result.status == 8, "byte \(position): \(result.stdout)\(result.stderr)")
+      #expect(result.stdout.hasPrefix("NOT-ORIGINAL: this file is not the document issued"), "byte \(position): \(result.stdout)")
+      #expect(result.stdout.contains("Test Person0") && result.stdout.contains("genuine, valid"), "byte \(position)")
     }
-    // An edit that keeps the claimed serial names it.
-    var edited = original
-    edited[original.count / 2] ^= 0x01
-    let file = FileManager.default.temporaryDirectory.appending(path: "edited-\(UUID().uuidString).pdf").path
-    try edited.write(to: URL(fileURLWithPath: file))
-    defer { try? FileManager.default.removeItem(atPath: file) }
-    let claimed = try issued.verify(file, ["--format", "json"])
-    #expect(claimed.status == 6)
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(claimed.stdout.utf8)) as? [String: Any])
-    #expect(json["verdict"] as? String == "forged")
-    #expect((json["explanation"] as? String)?.contains("claims to be certificate \(serial)") == true)
+    func verdict(of edited: Data) throws -> (CommandResult, [String: Any]) {
+      let file = FileManager.default.temporaryDirectory.appending(path: "edited-\(UUID().uuidString).pdf").path
+      try edited.write(to: URL(fileURLWithPath: file))
+      defer { try? FileManager.default.removeItem(atPath: file) }
+      let result = try issued.verify(file, ["--format", "json"])
+      return (result, try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]))
+    }
+    // A digit of the code's signature changed: the code fails, the file is not genuine.
+    let token = try #require(original.range(of: Data("BQ2.".utf8), options: .backwards))
+    var badCode = original
+    badCode[token.upperBound + 16] = badCode[token.upperBound + 16] ^ 0x01
+    let (forged, forgedJSON) = try verdict(of: badCode)
+    #expect(forged.status == 6, "\(forged.stdout)")
+    #expect(forgedJSON["verdict"] as? String == "forged")
+    // The code removed (a copy printed to PDF keeps none): not the original, nothing to check.
+    var noCode = original
+    for index in token.lowerBound..<token.lowerBound + 4 { noCode[index] = UInt8(ascii: "X") }
+    let (bare, bareJSON) = try verdict(of: noCode)
+    #expect(bare.status == 8, "\(bare.stdout)")
+    #expect(bareJSON["verdict"] as? String == "not-original" && bareJSON["codeVerdict"] == nil)
+    #expect((bareJSON["explanation"] as? String)?.contains("carries no code that can be checked") == true)
   }
 
   @Test func payloadsAreCheckedBySignatureAndKey() throws {
@@ -95,22 +108,22 @@ import Testing
     #expect(forged.stdout.contains("its signature does not match its content"))
 
     // The claim edited (another name), the original signature kept.
-    var claim = try CertificateClaim.decode(payload.claimBytes)
+    var claim = try payload.claim()
     claim.holderName = "Mallory Fälscher"
-    let edited = VerificationPayload(claimBytes: claim.canonicalBytes(), signature: payload.signature)
+    let edited = VerificationPayload(claimBytes: try claim.compactBytes(), signature: payload.signature, encoding: .compact)
     let editedResult = try issued.verify(edited.token)
     #expect(editedResult.status == 6)
 
     // Properly signed, but by a key the register does not know.
     let stranger = SigningKey.generate()
-    var strangersClaim = try CertificateClaim.decode(payload.claimBytes)
+    var strangersClaim = try payload.claim()
     strangersClaim.keyID = stranger.keyID
     let unknownKey = try issued.verify(try stranger.sign(strangersClaim).token)
     #expect(unknownKey.status == 7, "\(unknownKey.stdout)\(unknownKey.stderr)")
     #expect(unknownKey.stdout.hasPrefix("UNKNOWN-KEY:"))
 
     // Signed by the real key for a serial that was never issued (a stolen key, say).
-    var neverIssued = try CertificateClaim.decode(payload.claimBytes)
+    var neverIssued = try payload.claim()
     neverIssued.serial = "BQ-2026-999999"
     let stolen = try issued.verify(try issued.cohort.signer.sign(neverIssued).token)
     #expect(stolen.status == 5, "\(stolen.stdout)\(stolen.stderr)")

@@ -27,7 +27,8 @@ struct SecurityFixture {
   var auditor: String { "aud_\(suffix)" }
   var trainerA: String { "tra_\(suffix)" }
   var trainerB: String { "trb_\(suffix)" }
-  var logins: [String] { [admin, issuer, auditor, trainerA, trainerB] }
+  var verifier: String { "ver_\(suffix)" }
+  var logins: [String] { [admin, issuer, auditor, trainerA, trainerB, verifier] }
   var owner: Connection { cohort.connection }
   /// The serials that are still valid.
   var valid: [String] { serials.filter { $0 != revoked } }
@@ -59,7 +60,7 @@ struct SecurityFixture {
     let outsider = try Fixtures.participants(db, count: 1, prefix: "Aussen")[0]
     _ = try EnrolmentStore(db).enrol(courseCode: "BQ-OTHER-1", participant: outsider, modules: nil)
     for (login, role, trainer) in [
-      (admin, "admin", nil), (issuer, "issuer", nil), (auditor, "auditor", nil),
+      (admin, "admin", nil), (issuer, "issuer", nil), (auditor, "auditor", nil), (verifier, "verifier", nil),
       (trainerA, "trainer", "a-\(suffix)@example.org"), (trainerB, "trainer", "b-\(suffix)@example.org"),
     ] {
       let result = try Beccaria.run(

@@ -18,13 +18,20 @@ extension CertificateCommand {
       discussion: """
         INPUT is a PDF file (its exact bytes must be those issued; a file is read as a PDF when \
         %PDF- starts within its first kilobyte, as PDF readers do), a serial number, or the content \
-        of the QR code (the URL or the bare BQ1 token; a file holding nothing else, or - for \
+        of the QR code or the printed address (…/pruefen#c=BQ2…, …?c=BQ1…, …?nr=BQ-2026-000042, or \
+        the bare token; a file holding nothing else, or - for \
         standard input). Input is read up to 16 MiB. The QR code's signature is checked with the \
         registered public keys, or offline with --public-key files only (a key's file says when it \
         was retired; codes dated later are refused).
 
+        A PDF whose bytes differ from the issued file but that carries a genuine code (re-saved, \
+        printed to PDF, passed through a mail gateway) is "not-original": not proof by itself; \
+        the code's own verdict is shown. Only a code that fails its signature, or a serial never \
+        issued, is "forged".
+
         Exit status: 0 valid, 3 revoked, 4 superseded, 5 unknown, 6 forged (not genuine), \
-        7 signed by an unknown key, 1 the check itself failed, 64 usage.
+        7 signed by an unknown key, 8 not the original file (see above), 1 the check itself \
+        failed, 64 usage.
 
         Example:
           beccaria certificate verify zertifikate/2026/BQ-2026-000042.pdf
@@ -54,6 +61,7 @@ extension CertificateCommand {
       case .unknown: 5
       case .forged: 6
       case .unknownKey: 7
+      case .notOriginal: 8
       }
     }
 
@@ -104,6 +112,14 @@ extension CertificateCommand {
       return data
     }
 
+    /// The serial of a printed verification address (`https://…/pruefen?nr=BQ-2026-000042`).
+    static func printedSerial(_ text: String) -> String? {
+      guard let components = URLComponents(string: text), components.scheme == "https" || components.scheme == "http",
+        let serial = components.queryItems?.first(where: { $0.name == "nr" })?.value, SerialNumber.parse(serial) != nil
+      else { return nil }
+      return serial
+    }
+
     func subject() throws -> Subject {
       if let data = try readInput() {
         if Self.isPDF(data) { return .pdf(data) }
@@ -120,10 +136,14 @@ extension CertificateCommand {
               + "or the QR code's content on one line")
         }
         if SerialNumber.parse(code) != nil { return .serial(code) }
+        if let serial = Self.printedSerial(code) { return .serial(serial) }
         return .payload(try VerificationPayload.parse(code))
       }
       if SerialNumber.parse(input) != nil { return .serial(input) }
-      if input.contains(VerificationPayload.marker + ".") { return .payload(try VerificationPayload.parse(input)) }
+      if input.contains(VerificationPayload.marker + ".") || input.contains(VerificationPayload.compactMarker + ".") {
+        return .payload(try VerificationPayload.parse(input))
+      }
+      if let serial = Self.printedSerial(input) { return .serial(serial) }
       throw CommandFailure("\(input) is neither a file, a serial number (BQ-2026-000042) nor a certificate's QR payload")
     }
 
@@ -170,6 +190,7 @@ extension CertificateCommand {
           line("revoked", result.revokedAt.map { GermanTime.dateTime($0) + (result.revocationReason.map { ": \($0)" } ?? "") })
           line("replaced by", result.supersededBy)
           if result.verdict == .superseded { line("current", result.currentSerial) }
+          line("code", result.codeVerdict.map { "genuine, \($0.rawValue)" })
           line("checked", result.checkedAgainst == "offline" ? "offline, signature only" : "against the register")
         }
       }

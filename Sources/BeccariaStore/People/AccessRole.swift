@@ -2,9 +2,11 @@ import BeccariaCore
 import Foundation
 import Postgres
 
-/// The four kinds of access, each a group role created by the migrations.
+/// The kinds of access, each a group role created by the migrations: the programme office
+/// (admin), trainers, the nightly run (issuer), auditors, and the public verification service
+/// (verifier: the `verification_*` functions only, no table; schema 0023).
 public enum AccessRole: String, CaseIterable, Codable, Sendable {
-  case admin, trainer, issuer, auditor
+  case admin, trainer, issuer, auditor, verifier
 
   public var groupRole: String { "beccaria_\(rawValue)" }
 }

@@ -17,4 +17,8 @@ public enum VerificationVerdict: String, Codable, Sendable, CaseIterable {
   case forged
   /// Signed by a key this register (or the given public keys) does not know.
   case unknownKey = "unknown-key"
+  /// A file whose bytes are not those issued (re-saved, printed to PDF, passed through a mail
+  /// gateway) but whose carried code is genuine, or that carries none: not the original, not
+  /// proof by itself; the code's own verdict is `codeVerdict`.
+  case notOriginal = "not-original"
 }

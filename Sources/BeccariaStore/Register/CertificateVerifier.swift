@@ -100,7 +100,8 @@ public struct CertificateVerifier {
     // The signed claim names its serial: a row whose serial is another's cannot borrow its
     // snapshot and signature.
     guard entry.snapshot.serial == entry.serial, let signature = entry.signature,
-      key.isValidSignature(signature, for: claim.canonicalBytes())
+      let signed = try? claim.bytes(CertificateClaim.Encoding(qrPayload: entry.snapshot.qrPayload)),
+      key.isValidSignature(signature, for: signed)
     else {
       var result = VerificationResult(
         .forged, "the register's entry for \(entry.serial) does not match its signature: the stored data was altered",
@@ -179,7 +180,7 @@ public struct CertificateVerifier {
     let erasedNote = "the holder's personal data was erased from the register on request on \(Self.day(erasedAt))"
     var claim: CertificateClaim?
     if let presented {
-      guard let decoded = try? CertificateClaim.decode(presented.claimBytes), decoded.serial == entry.serial,
+      guard let decoded = try? presented.claim(), decoded.serial == entry.serial,
         decoded.keyID == entry.keyID, let key = try key(entry.keyID),
         key.isValidSignature(presented.signature, for: presented.claimBytes), Self.isKept(presented.signature, in: entry)
       else {
@@ -242,7 +243,7 @@ public struct CertificateVerifier {
       let carriesItsCode =
         if let presented, Self.claimedSerial(in: pdf) == entry.serial, Self.isKept(presented.signature, in: entry) {
           entry.holderErasedAt != nil
-            || (try? CertificateClaim.decode(presented.claimBytes))
+            || (try? presented.claim())
               == CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID)
         } else {
           false
@@ -258,13 +259,31 @@ public struct CertificateVerifier {
       return try judge(entry, how: "the file is byte for byte the document issued", presented: presented)
     }
     let claimed = Self.claimedSerial(in: pdf)
+    // Bytes that were not issued. A copy re-saved by another program, printed to PDF or passed
+    // through a mail gateway is not the original, but not forged either: the code it carries
+    // decides. Only a code that fails, or a serial never issued, is not genuine.
+    if let code = PDFCode.find(in: pdf) {
+      var result = try verify(payload: code)
+      switch result.verdict {
+      case .valid, .revoked, .superseded:
+        result.codeVerdict = result.verdict
+        result.verdict = .notOriginal
+        result.explanation =
+          "this file is not the document issued (its bytes differ: SHA-256 \(sha.prefix(16))…), but the code it carries "
+          + "is genuine: \(result.explanation); ask the holder for the original file, or check the code printed on it"
+      default:
+        result.explanation = "this file is not genuine: \(result.explanation)"
+      }
+      return result
+    }
     var result: VerificationResult
     if let claimed, let entry = try entry(connection, where: "c.serial = \(claimed)") {
       result = VerificationResult(
-        .forged,
-        "this file is not genuine: it claims to be certificate \(claimed), but its content differs from the document issued "
-          + "(SHA-256 \(sha.prefix(16))… instead of \(entry.sha256.prefix(16))…)", checkedAgainst: checkedAgainst)
-      result.fill(from: CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID))
+        .notOriginal,
+        "this file is not the document issued as certificate \(claimed) (its bytes differ: SHA-256 \(sha.prefix(16))… "
+          + "instead of \(entry.sha256.prefix(16))…) and it carries no code that can be checked; ask the holder for the "
+          + "original file, or check the code printed on it", checkedAgainst: checkedAgainst)
+      result.serial = claimed
     } else {
       result = VerificationResult(
         .forged,
@@ -319,7 +338,7 @@ public struct CertificateVerifier {
   public func verify(payload: VerificationPayload) throws -> VerificationResult {
     let claim: CertificateClaim
     do {
-      claim = try CertificateClaim.decode(payload.claimBytes)
+      claim = try payload.claim()
     } catch {
       return VerificationResult(.forged, "the code is not genuine: \(error)", checkedAgainst: checkedAgainst)
     }

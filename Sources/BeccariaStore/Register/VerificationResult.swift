@@ -26,6 +26,9 @@ public struct VerificationResult: Codable, Sendable, Equatable {
   public var checkedAgainst: String
   /// When the holder's personal data was erased on request (the register keeps no names then).
   public var holderErasedAt: Date?
+  /// For a file that is not the original (`notOriginal`): the verdict of the code it carries
+  /// (valid, revoked or superseded), nil when it carries none.
+  public var codeVerdict: VerificationVerdict?
 
   init(_ verdict: VerificationVerdict, _ explanation: String, checkedAgainst: String) {
     self.verdict = verdict

@@ -261,6 +261,10 @@ public struct Migrator {
     try connection.execute("REVOKE CONNECT ON DATABASE \(identifier: name) FROM PUBLIC")
     try connection.execute(
       "GRANT CONNECT ON DATABASE \(identifier: name) TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor")
+    // The verification service's role (schema 0023) exists once that migration ran.
+    if try connection.queryOne("SELECT 1 FROM pg_roles WHERE rolname = 'beccaria_verifier'") != nil {
+      try connection.execute("GRANT CONNECT ON DATABASE \(identifier: name) TO beccaria_verifier")
+    }
   }
 
   /// The sessions holding the migration's advisory lock.

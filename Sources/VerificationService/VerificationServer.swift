@@ -1,0 +1,301 @@
+import BeccariaCore
+import BeccariaStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MultipartKit
+import NIOCore
+import Postgres
+import Signing
+
+/// How `beccaria serve` runs.
+public struct VerificationServerConfiguration: Sendable {
+  /// Address and port to listen on (behind nginx: 127.0.0.1).
+  public var host: String = "127.0.0.1"
+  public var port: Int = 8080
+  /// libpq connection string of the verifier login; nil leaves it to libpq's defaults.
+  public var conninfo: String?
+  /// Database connections, each with its own thread (libpq blocks).
+  public var connections: Int = 4
+  /// Lookups per client address and minute (`RateLimiter`).
+  public var lookupsPerMinute: Int = 30
+  /// Peers whose `X-Real-IP` header names the client (nginx on the same host).
+  public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
+  /// Paths to serve besides those of the programmes' verification URLs.
+  public var extraPaths: [String] = []
+  /// Idle connections are closed after this long; a request must arrive complete within it.
+  public var idleTimeout: Duration = .seconds(30)
+  /// A statement that takes longer is cancelled, and its request answered 503.
+  public var requestTimeout: Duration = .seconds(5)
+
+  public init() {}
+}
+
+/// A refusal at start: the login is too privileged, the schema too old, nothing to serve.
+public struct VerificationServerRefusal: Error, CustomStringConvertible {
+  public let description: String
+}
+
+/// The request context: the peer's address, for the rate limiter.
+struct VerifierContext: RequestContext, RemoteAddressRequestContext {
+  var coreContext: CoreRequestContextStorage
+  let remoteAddress: SocketAddress?
+
+  init(source: ApplicationRequestContextSource) {
+    coreContext = .init(source: source)
+    remoteAddress = source.channel.remoteAddress
+  }
+
+  /// Bodies are collected with their own limits per route (`Limits`); this is the ceiling.
+  var maxUploadSize: Int { Limits.upload }
+}
+
+/// Request body limits, bytes.
+enum Limits {
+  /// A PDF sent by the form without JavaScript: issued certificates are about 40 KB.
+  static let upload = 16 << 20
+  /// A form or an API body with a code: a token is under 1 KB.
+  static let form = 16 << 10
+}
+
+/// The public verification service (issue: the page behind every certificate's QR code).
+public enum VerificationServer {
+  /// Checks the login and the schema, then serves until SIGTERM or SIGINT (graceful: requests
+  /// in progress finish). Throws `VerificationServerRefusal` when it must not start.
+  public static func run(_ configuration: VerificationServerConfiguration, logger: Logger) async throws {
+    let pool = DatabasePool(
+      conninfo: configuration.conninfo, size: configuration.connections, statementTimeout: configuration.requestTimeout,
+      logger: logger)
+    let site: Site
+    do {
+      site = try await pool.run { connection in
+        try checkLogin(connection)
+        return try Site(programmes: PublicVerifier(connection).programmes(), extraPaths: configuration.extraPaths)
+      }
+    } catch {
+      try? await pool.shutdown()
+      throw error
+    }
+    let limiter = RateLimiter(capacity: configuration.lookupsPerMinute)
+    let router = Router(context: VerifierContext.self)
+    router.add(middleware: Frame(logger: logger))
+    router.get("/health") { _, _ in
+      do {
+        let schema = try await pool.run { connection in
+          try connection.queryOne("SELECT max(version) AS version FROM schema_migration")?.decode("version", as: Int.self)
+        }
+        return Self.json(.ok, ["status": "ok", "database": "ok", "schema": schema.map(String.init) ?? "none"])
+      } catch {
+        return Self.json(.serviceUnavailable, ["status": "unavailable", "database": "unreachable"])
+      }
+    }
+    for prefix in site.prefixes {
+      let pages = Pages(prefix: prefix, issuer: site.issuer(prefix))
+      let handler = Handler(pages: pages, pool: pool, limiter: limiter, trusted: configuration.trustedProxies, site: site)
+      handler.register(on: router)
+    }
+    var app = Application(
+      router: router,
+      server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
+      configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+      logger: logger)
+    logger.notice(
+      "serving",
+      metadata: ["address": "\(configuration.host):\(configuration.port)", "paths": "\(site.prefixes.joined(separator: " "))"])
+    do {
+      try await app.runService()
+    } catch {
+      try? await pool.shutdown()
+      throw error
+    }
+    try await pool.shutdown()
+  }
+
+  /// The login must be the verifier's and nothing more: no table it can read or write (the
+  /// schema's bookkeeping table aside), no other beccaria role, no superuser or role-making
+  /// rights. A service running as the owner or the office would put every holder's data behind
+  /// a public port.
+  static func checkLogin(_ connection: Connection) throws {
+    guard
+      let row = try connection.queryOne(
+        """
+        SELECT r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolbypassrls OR r.rolreplication AS powerful,
+               to_regrole('beccaria_verifier') IS NOT NULL AND pg_has_role(current_user, 'beccaria_verifier', 'USAGE') AS verifier,
+               (SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c
+                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                   AND c.relname <> 'schema_migration'
+                   AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')) AS tables,
+               (SELECT string_agg(g.rolname, ', ' ORDER BY g.rolname) FROM pg_roles g
+                 WHERE g.rolname LIKE 'beccaria\\_%' AND g.rolname <> 'beccaria_verifier'
+                   AND pg_has_role(current_user, g.oid, 'MEMBER')) AS roles,
+               (SELECT max(version) FROM schema_migration) AS schema
+        FROM pg_roles r WHERE r.rolname = current_user
+        """)
+    else { throw VerificationServerRefusal(description: "the login's role cannot be read") }
+    let login = connection.userName
+    if try row.decode("powerful", as: Bool.self) {
+      throw VerificationServerRefusal(
+        description:
+          "the login \(login) is a superuser or may create roles or databases: beccaria serve runs only as a login with the role verifier (beccaria access grant LOGIN --role verifier)"
+      )
+    }
+    if let roles: String = try row.decode("roles") {
+      throw VerificationServerRefusal(
+        description:
+          "the login \(login) has the roles \(roles): beccaria serve runs only as a login with the role verifier and no other (beccaria access grant LOGIN --role verifier)"
+      )
+    }
+    if let tables: String = try row.decode("tables") {
+      throw VerificationServerRefusal(
+        description:
+          "the login \(login) may read or write tables (\(tables.prefix(200))): beccaria serve runs only as a login with the role verifier, which reads no table"
+      )
+    }
+    guard try row.decode("verifier", as: Bool.self) else {
+      throw VerificationServerRefusal(
+        description: "the login \(login) lacks the role verifier: beccaria access grant \(login) --role verifier")
+    }
+    guard let schema: Int = try row.decode("schema"), schema >= 23 else {
+      throw VerificationServerRefusal(
+        description: "the database's schema predates the verification service: run beccaria db migrate")
+    }
+  }
+
+  static func json(_ status: HTTPResponse.Status, _ object: some Encodable, extra: HTTPFields = [:]) -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    let data = (try? encoder.encode(object)) ?? Data("{}".utf8)
+    var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+    headers.append(contentsOf: extra)
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
+  }
+}
+
+/// What the programmes' definitions say about the site: the paths of their verification URLs,
+/// the issuer named in the header, the legal texts.
+struct Site: Sendable {
+  var prefixes: [String]
+  var programmes: [PublicVerifier.Programme]
+
+  init(programmes: [PublicVerifier.Programme], extraPaths: [String]) throws {
+    self.programmes = programmes
+    var paths: [String] = []
+    for url in programmes.map(\.verificationURL) + extraPaths {
+      let path = URLComponents(string: url)?.path ?? url
+      let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+      guard trimmed.hasPrefix("/"), trimmed.count > 1 else {
+        throw VerificationServerRefusal(
+          description: "the verification address \(url) has no path to serve (such as /pruefen); give --path")
+      }
+      if !paths.contains(trimmed) { paths.append(trimmed) }
+    }
+    guard !paths.isEmpty else {
+      throw VerificationServerRefusal(
+        description: "no programme is loaded, so there is no verification address to serve; load one or give --path")
+    }
+    prefixes = paths
+  }
+
+  /// The newest programme version whose verification URL has this path.
+  func programme(_ prefix: String) -> PublicVerifier.Programme? {
+    programmes.first { (URLComponents(string: $0.verificationURL)?.path ?? "").hasPrefix(prefix) }
+  }
+
+  /// The header's name: the issuer and the programme.
+  func issuer(_ prefix: String) -> String {
+    guard let programme = programme(prefix) else { return "Beccaria" }
+    return [programme.issuer, programme.title].compactMap { $0 }.joined(separator: " · ")
+  }
+}
+
+/// Security headers on every response, the access log, and the 503 page when the register cannot
+/// be reached. A request's time is bounded where it is spent: the body must arrive within the
+/// idle timeout, and each statement within the pool's statement timeout.
+struct Frame: RouterMiddleware {
+  typealias Context = VerifierContext
+  let logger: Logger
+
+  static let securityHeaders: HTTPFields = [
+    .contentSecurityPolicy:
+      "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
+    .referrerPolicy: "no-referrer",
+    .xRobotsTag: "noindex, nofollow",
+    .xContentTypeOptions: "nosniff",
+    .xFrameOptions: "DENY",
+    .crossOriginOpenerPolicy: "same-origin",
+    .permissionsPolicy: "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+  ]
+
+  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    -> Response
+  {
+    let started = ContinuousClock.now
+    var response: Response
+    do {
+      response = try await next(request, context)
+    } catch let error as DatabaseUnavailable {
+      logger.warning("register unreachable", metadata: ["error": "\(error.description)"])
+      response = Handler.unavailable(request)
+    } catch let error as any HTTPResponseError {
+      response = Response(
+        status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: "\(error.status.code) \(error.status.reasonPhrase)\n")))
+    }
+    for field in Self.securityHeaders where response.headers[field.name] == nil { response.headers.append(field) }
+    if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+    // One JSON line per request: time, method, path without its query (a printed address's
+    // query holds a serial; an old QR code's, a name), status and duration. No client address,
+    // no token, no name.
+    let elapsed = ContinuousClock.now - started
+    let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+    let line: [String: AccessLogValue] = [
+      "time": .text(
+        ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])),
+      "method": .text(request.method.rawValue), "path": .text(request.uri.path), "status": .number(Double(response.status.code)),
+      "ms": .number((milliseconds * 100).rounded() / 100),
+    ]
+    AccessLog.write(line)
+    return response
+  }
+}
+
+enum AccessLogValue: Encodable {
+  case text(String)
+  case number(Double)
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    switch self {
+    case .text(let text): try container.encode(text)
+    case .number(let number): try container.encode(number)
+    }
+  }
+}
+
+/// The access log: JSON lines on standard output (journald keeps them under systemd).
+enum AccessLog {
+  static func write(_ line: [String: AccessLogValue]) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    guard var data = try? encoder.encode(line) else { return }
+    data.append(0x0A)
+    // One write(2) per line: lines of concurrent requests do not interleave.
+    data.withUnsafeBytes { _ = Foundation.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+  }
+}
+
+extension HTTPField.Name {
+  static let referrerPolicy = known("Referrer-Policy")
+  static let xRobotsTag = known("X-Robots-Tag")
+  static let xFrameOptions = known("X-Frame-Options")
+  static let crossOriginOpenerPolicy = known("Cross-Origin-Opener-Policy")
+  static let permissionsPolicy = known("Permissions-Policy")
+  static let xRealIP = known("X-Real-IP")
+
+  /// A name HTTPTypes does not predefine; each is a valid token (RFC 9110 §5.1).
+  static func known(_ name: String) -> Self {
+    guard let field = Self(name) else { preconditionFailure("\(name) is not an HTTP field name") }
+    return field
+  }
+}
