@@ -120,14 +120,24 @@ CREATE FUNCTION verification_certificate(wanted_serial text, presented_signature
     module_number integer, completed_on date, issued_on date, status text, revoked_on date,
     superseded_by text, current_serial text, current_status text, pdf_sha256 text, key_id text,
     token_format text, holder_erased boolean, signature_kept boolean)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  -- PL/pgSQL, not SQL: a SECURITY DEFINER SQL function is planned again at every call, a
+  -- PL/pgSQL one keeps its plan for the session (the service calls this for every lookup).
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH found AS (
-    SELECT c.*, coalesce(e.status, c.status) AS recorded_status, coalesce(e.at, c.revoked_at) AS revoked_at_recorded
+    -- The columns read, not c.*: the PDF's bytes are never fetched.
+    SELECT c.id, c.serial, c.kind, c.module_number, c.completed_on, c.pdf_sha256, c.key_id, c.signature,
+           c.signature_sha256, c.superseded_by, c.holder_erased_at, c.snapshot->>'programmeCode' AS programme_code,
+           c.snapshot->>'programmeTitle' AS programme_title, (c.snapshot->>'programmeVersion')::integer AS programme_version,
+           (c.snapshot->>'issuedOn')::date AS issued_on, c.snapshot->>'qrPayload' AS qr_payload,
+           coalesce(e.status, c.status) AS recorded_status, coalesce(e.at, c.revoked_at) AS revoked_at_recorded
     FROM certificate c LEFT JOIN certificate_status_event e ON e.certificate_id = c.id
     WHERE c.serial = wanted_serial
   ), chain AS (
     WITH RECURSIVE link AS (
-      SELECT n.id, n.serial, n.superseded_by, 1 AS depth FROM certificate n, found WHERE n.id = found.superseded_by
+      SELECT n.id, n.serial, n.superseded_by, 1 AS depth FROM certificate n JOIN found ON n.id = found.superseded_by
       UNION ALL
       SELECT n.id, n.serial, n.superseded_by, link.depth + 1 FROM certificate n JOIN link ON n.id = link.superseded_by
       WHERE link.depth < 1000)
@@ -135,21 +145,20 @@ CREATE FUNCTION verification_certificate(wanted_serial text, presented_signature
     FROM link JOIN certificate n ON n.id = link.id LEFT JOIN certificate_status_event e ON e.certificate_id = n.id
     ORDER BY link.depth DESC LIMIT 1
   )
-  SELECT f.serial, f.kind, f.snapshot->>'programmeCode', f.snapshot->>'programmeTitle',
-         (f.snapshot->>'programmeVersion')::integer, f.module_number, f.completed_on,
-         (f.snapshot->>'issuedOn')::date, f.recorded_status,
+  SELECT f.serial, f.kind, f.programme_code, f.programme_title, f.programme_version, f.module_number, f.completed_on,
+         f.issued_on, f.recorded_status,
          CASE WHEN f.recorded_status = 'revoked' THEN (f.revoked_at_recorded AT TIME ZONE 'Europe/Berlin')::date END,
          (SELECT s.serial FROM certificate s WHERE s.id = f.superseded_by),
          (SELECT chain.serial FROM chain), (SELECT chain.status FROM chain),
          f.pdf_sha256, f.key_id,
          CASE WHEN f.holder_erased_at IS NOT NULL THEN NULL
-              WHEN f.snapshot->>'qrPayload' ~ '[#?&]c=BQ2\.' THEN 'compact' ELSE 'json' END,
+              WHEN f.qr_payload ~ '[#?&]c=BQ2\.' THEN 'compact' ELSE 'json' END,
          f.holder_erased_at IS NOT NULL,
          CASE WHEN presented_signature IS NULL THEN NULL
               ELSE coalesce(f.signature = presented_signature
                               OR encode(sha256(convert_to(presented_signature, 'UTF8')), 'hex') = f.signature_sha256, false) END
-  FROM found f
-$$;
+  FROM found f;
+END $$;
 
 -- The serial of the certificate whose issued PDF has this SHA-256 (hex), if any.
 CREATE FUNCTION verification_serial_of_pdf(sha256_hex text) RETURNS text

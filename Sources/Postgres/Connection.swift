@@ -82,6 +82,37 @@ public final class Connection {
     return try check(result, statement: text)
   }
 
+  /// Statements prepared on this connection by `queryPrepared`, by their text.
+  var prepared: [String: String] = [:]
+
+  /// Runs one statement as a prepared statement of this connection: parsed and planned on its
+  /// first use (PQprepare, with the parameter types of that call), then executed by name
+  /// (PQexecPrepared), as `pgbench -M prepared` runs its lookups. For the few statements a
+  /// service runs over and over; a new connection prepares them again.
+  @discardableResult
+  public func queryPrepared(_ sql: SQL) throws -> QueryResult {
+    let (text, binds) = sql.rendered()
+    let name: String
+    if let known = prepared[text] {
+      name = known
+    } else {
+      name = "beccaria_\(prepared.count + 1)"
+      let result = withParameters(binds) { types, _, _, _ in PQprepare(handle, name, text, Int32(binds.count), types) }
+      _ = try check(result, statement: text)
+      prepared[text] = name
+    }
+    let result = withParameters(binds) { _, values, lengths, formats in
+      PQexecPrepared(handle, name, Int32(binds.count), values, lengths, formats, 0)
+    }
+    return try check(result, statement: text)
+  }
+
+  /// `queryPrepared` for a statement expected to return at most one row.
+  public func queryOnePrepared(_ sql: SQL) throws -> Row? {
+    let result = try queryPrepared(sql)
+    return result.isEmpty ? nil : result[0]
+  }
+
   /// Runs one statement and returns the number of rows it changed.
   @discardableResult
   public func execute(_ sql: SQL) throws -> Int {

@@ -10,6 +10,10 @@ public struct SigningKey: Sendable {
 
   public var keyID: String { publicKey.keyID }
 
+  /// The encoding `seal` signs claims in: the compact one (BQ2). Tests set `.json` to issue
+  /// certificates as they were printed before schema 0023, whose codes must stay verifiable.
+  public var claimEncoding: CertificateClaim.Encoding = .current
+
   init(_ privateKey: Curve25519.Signing.PrivateKey) {
     self.privateKey = privateKey
     self.publicKey = PublicSigningKey(derived: privateKey.publicKey.rawRepresentation)
@@ -82,7 +86,7 @@ public struct SigningKey: Sendable {
     guard draft.fields.keyID == keyID else {
       throw KeyError("the draft names key \(draft.fields.keyID ?? "none"), not \(keyID)")
     }
-    return try draft.sealed(serial: serial) { try sign($0) }
+    return try draft.sealed(serial: serial) { try sign($0, encoding: claimEncoding) }
   }
 
   /// Signs a certificate's claim in `encoding` (new certificates: the compact one): the payload

@@ -191,6 +191,8 @@ struct Handler: Sendable {
   /// A file: from the script, its SHA-256 and the code found in it (the file stays in the
   /// browser); without JavaScript, the file itself, hashed here and dropped with the request.
   func file(_ request: Request, _ context: VerifierContext) async throws -> Response {
+    // Counted before the body is read: a client out of lookups uploads nothing more.
+    if let limited = limited(request, context) { return limited }
     var request = request
     let type = request.headers[.contentType] ?? ""
     var language = PageLanguage.de
@@ -228,7 +230,6 @@ struct Handler: Sendable {
       return problem(.badRequest, language, title: language.texts.badRequestTitle, text: language.texts.explainNotOriginalNoCode)
     }
     let payload = code.flatMap { $0.isEmpty ? nil : try? VerificationPayload.parse(String($0.prefix(4096))) }
-    if let limited = limited(request, context) { return limited }
     let verdict = try await pool.run { try PublicVerifier($0).verifyFile(sha256: hash, code: payload) }
     return Self.html(.ok, pages.result(verdict, language, fileChecked: true))
   }

@@ -242,6 +242,13 @@ struct Frame: RouterMiddleware {
       response = Response(
         status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
         body: .init(byteBuffer: ByteBuffer(string: "\(error.status.code) \(error.status.reasonPhrase)\n")))
+    } catch {
+      // A fault of ours or of the register (never a verdict): logged without the request's
+      // query or body, answered with the headers every answer carries.
+      logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+      response = Response(
+        status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: "500 Internal Server Error\n")))
     }
     for field in Self.securityHeaders where response.headers[field.name] == nil { response.headers.append(field) }
     if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }

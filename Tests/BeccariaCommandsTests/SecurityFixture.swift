@@ -33,10 +33,10 @@ struct SecurityFixture {
   /// The serials that are still valid.
   var valid: [String] { serials.filter { $0 != revoked } }
 
-  init(people: Int = 3, names: [(String, String)] = []) throws {
+  init(people: Int = 3, names: [(String, String)] = [], claimEncoding: CertificateClaim.Encoding = .current) throws {
     cohort = try CertifiedCohort(count: people, names: names)
     directory = FileManager.default.temporaryDirectory.appending(path: "security-\(UUID().uuidString)").path
-    let issued = try cohort.run(output: directory).issued
+    let issued = try cohort.run(output: directory, claimEncoding: claimEncoding).issued
     serials = issued.map(\.serial).sorted()
     // The first participant's certificate is revoked (a named participant, if any, is the last).
     let first = cohort.people[0]

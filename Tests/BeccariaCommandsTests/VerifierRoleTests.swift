@@ -84,4 +84,42 @@ import Testing
     #expect(try verifier.holderMatches(serial: serial, familyName: "Šołćina", birthDate: birth.adding(days: 1)) == false)
     #expect(try verifier.holderMatches(serial: "BQ-2026-999999", familyName: "Šołćina", birthDate: birth) == nil)
   }
+
+  @Test func codesPrintedBeforeTheCompactCodeStillVerify() throws {
+    let fixture = try SecurityFixture(people: 2, claimEncoding: .json)
+    defer { fixture.drop() }
+    let verifier = PublicVerifier(try fixture.connect(fixture.verifier))
+    let serial = try #require(fixture.valid.first)
+    let stored = try CertificateStore(fixture.owner).find(serial: serial)
+    #expect(stored.snapshot.qrPayload.contains("?c=BQ1."))
+    let payload = try VerificationPayload.parse(stored.snapshot.qrPayload)
+    #expect(payload.encoding == .json)
+    let verdict = try verifier.verify(payload)
+    #expect(verdict.verdict == .valid && verdict.claim?.format == "BQ1")
+    var flipped = payload
+    flipped.signature[0] ^= 0x80
+    #expect(try verifier.verify(flipped).verdict == .forged)
+    // The command line: the PDF, the QR code's address, and the printed address.
+    let pdf = try fixture.beccaria(nil, ["certificate", "verify", fixture.path(serial)])
+    #expect(pdf.status == 0, "\(pdf.stdout)\(pdf.stderr)")
+    #expect(try fixture.beccaria(nil, ["certificate", "verify", stored.snapshot.qrPayload]).status == 0)
+    let printed = try fixture.beccaria(nil, ["certificate", "verify", stored.snapshot.verificationURL])
+    #expect(printed.status == 0 && printed.stdout.contains(serial), "\(printed.stdout)\(printed.stderr)")
+    let revoked = try fixture.beccaria(
+      nil, ["certificate", "verify", "https://www.lpr.sachsen.de/beccaria/pruefen?nr=\(fixture.revoked)"])
+    #expect(revoked.status == 3)
+  }
+
+  @Test func theCommandLineTakesTheNewCodeAndThePrintedAddress() throws {
+    let fixture = try SecurityFixture(people: 2)
+    defer { fixture.drop() }
+    let serial = try #require(fixture.valid.first)
+    let stored = try CertificateStore(fixture.owner).find(serial: serial)
+    #expect(stored.snapshot.qrPayload.contains("#c=BQ2."))
+    let address = try fixture.beccaria(nil, ["certificate", "verify", stored.snapshot.qrPayload])
+    #expect(address.status == 0 && address.stdout.contains("its signature and the register agree"), "\(address.stdout)")
+    let bare = String(stored.snapshot.qrPayload.split(separator: "#c=")[1])
+    #expect(try fixture.beccaria(nil, ["certificate", "verify", bare]).status == 0)
+    #expect(try fixture.beccaria(nil, ["certificate", "verify", stored.snapshot.verificationURL]).status == 0)
+  }
 }

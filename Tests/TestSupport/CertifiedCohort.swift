@@ -61,9 +61,12 @@ public struct CertifiedCohort {
   /// A run as `certificate run` makes it (batches printed together), or with `renderer` for
   /// every certificate when a test injects one.
   public func run(
-    workers: Int = 2, output: String? = nil, renderer: (@Sendable (SealedCertificate) throws -> Data)? = nil
+    workers: Int = 2, output: String? = nil, renderer: (@Sendable (SealedCertificate) throws -> Data)? = nil,
+    claimEncoding: CertificateClaim.Encoding = .current
   ) throws -> CertificateRunSummary {
-    try CertificateRun(
+    var signer = signer
+    signer.claimEncoding = claimEncoding
+    return try CertificateRun(
       database: database.database(), options: CertificateRunOptions(workers: workers, outputDirectory: output, batchSize: 5),
       signer: signer, printer: renderer.map { RenderingEach($0) } ?? CertificatePrinter()
     ).execute()

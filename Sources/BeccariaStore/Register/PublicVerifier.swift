@@ -150,7 +150,7 @@ public struct PublicVerifier {
     guard SerialNumber.parse(serial) != nil else { return nil }
     let presentedText = presented.map(Base64URL.encode)
     guard
-      let row = try connection.queryOne(
+      let row = try connection.queryOnePrepared(
         "SELECT * FROM verification_certificate(\(serial), \(presentedText))")
     else { return nil }
     let status = PublicCertificateStatus(
@@ -166,7 +166,7 @@ public struct PublicVerifier {
 
   /// The public half of `keyID`, with the day it retired; nil for an unknown key.
   public func key(_ keyID: String) throws -> PublicSigningKey? {
-    guard let row = try connection.queryOne("SELECT * FROM verification_key(\(keyID))") else { return nil }
+    guard let row = try connection.queryOnePrepared("SELECT * FROM verification_key(\(keyID))") else { return nil }
     return try PublicSigningKey(rawRepresentation: try row.decode("public_key"), retiredOn: try row.optionalDate("retired_on"))
   }
 
@@ -175,7 +175,7 @@ public struct PublicVerifier {
   /// (unknown serial, erased holder).
   public func holderMatches(serial: String, familyName: String, birthDate: CalendarDate) throws -> Bool? {
     guard SerialNumber.parse(serial) != nil else { return nil }
-    return try connection.queryOne(
+    return try connection.queryOnePrepared(
       "SELECT verification_holder_matches(\(serial), \(familyName), \(birthDate.postgres)) AS matches")?.decode(
         "matches", as: Bool?.self)
   }
@@ -229,7 +229,7 @@ public struct PublicVerifier {
       throw StoreError.invalid("a SHA-256 is 64 hexadecimal digits")
     }
     let tokenVerdict = try code.map(verify)
-    if let serial = try connection.queryOne("SELECT verification_serial_of_pdf(\(hash)) AS serial")?.decode(
+    if let serial = try connection.queryOnePrepared("SELECT verification_serial_of_pdf(\(hash)) AS serial")?.decode(
       "serial", as: String?.self), let status = try status(serial: serial)
     {
       // The file is byte for byte an issued PDF; the code it carries must be that one's.
