@@ -95,18 +95,34 @@ BEGIN
 END $$;
 
 -- A name as a key for "as printed" comparisons: the same for any case, accents and Unicode
--- normalisation form (NFC or NFD input), and for the letters that have no decomposition but
--- are commonly typed without their stroke (Łukasz, Ørsted, Đặng). Whitespace is collapsed.
-CREATE FUNCTION beccaria_name_key(name text) RETURNS text
+-- normalisation form (NFC or NFD input), for hyphens and spaces, and for the letters that have
+-- no decomposition but are commonly typed without their stroke (Łukasz, Ørsted, Đặng).
+-- Whitespace is collapsed. With `german`, ä, ö and ü are first written ae, oe and ue, as German
+-- keyboards without umlauts and passports' machine-readable lines write them (Mueller, Koenig).
+CREATE FUNCTION beccaria_name_key(name text, german boolean DEFAULT false) RETURNS text
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = public, pg_temp AS $$
   SELECT btrim(regexp_replace(
            translate(
              replace(replace(replace(
-               regexp_replace(normalize(lower(normalize(name, NFKC) COLLATE "und-x-icu"), NFD),
-                              '[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]', '', 'g'),
+               regexp_replace(
+                 normalize(
+                   CASE WHEN german
+                        THEN replace(replace(replace(lower(normalize(name, NFKC) COLLATE "und-x-icu"), 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue')
+                        ELSE lower(normalize(name, NFKC) COLLATE "und-x-icu") END, NFD),
+                 '[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]', '', 'g'),
                'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'),
-             'łøđħıŀþ‐‑‒–—', 'lodhilt-----'),
+             'łøđħıŀþ‐‑‒–—-', 'lodhilt      '),
            '\s+', ' ', 'g'))
+$$;
+
+-- Whether a typed name is the printed one (beccaria_name_key, with or without the German
+-- spelling of umlauts); with `suffix`, also whether it is the printed name's last words.
+CREATE FUNCTION beccaria_names_match(printed text, typed text, suffix boolean DEFAULT false) RETURNS boolean
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = public, pg_temp AS $$
+  SELECT bool_or(p = t OR (suffix AND right(p, length(t) + 1) = ' ' || t))
+  FROM (VALUES (beccaria_name_key(printed), beccaria_name_key(typed)),
+               (beccaria_name_key(printed, true), beccaria_name_key(typed, true))) AS keys (p, t)
+  WHERE t <> ''
 $$;
 
 -- A certificate as the public may see it: its status as the register's history records it
@@ -179,10 +195,8 @@ CREATE FUNCTION verification_holder_matches(wanted_serial text, typed_family_nam
            WHEN beccaria_name_key(coalesce(typed_family_name, '')) = '' OR typed_birth_date IS NULL THEN false
            ELSE (c.snapshot->>'birthDate')::date IS NOT DISTINCT FROM typed_birth_date
                 AND CASE WHEN p.erased_at IS NULL AND p.given_names || ' ' || p.family_name = c.snapshot->>'holderName'
-                           THEN beccaria_name_key(p.family_name) = beccaria_name_key(typed_family_name)
-                         ELSE beccaria_name_key(c.snapshot->>'holderName') = beccaria_name_key(typed_family_name)
-                           OR right(beccaria_name_key(c.snapshot->>'holderName'), length(beccaria_name_key(typed_family_name)) + 1)
-                              = ' ' || beccaria_name_key(typed_family_name) END
+                           THEN coalesce(beccaria_names_match(p.family_name, typed_family_name), false)
+                         ELSE coalesce(beccaria_names_match(c.snapshot->>'holderName', typed_family_name, true), false) END
          END
   FROM certificate c JOIN participant p ON p.id = c.participant_id
   WHERE c.serial = wanted_serial
@@ -194,14 +208,17 @@ CREATE FUNCTION verification_key(wanted_key_id text) RETURNS TABLE (public_key b
   SELECT public_key, (retired_at AT TIME ZONE 'Europe/Berlin')::date FROM signing_key WHERE key_id = wanted_key_id
 $$;
 
--- Every programme version's issuer, verification address and legal texts (issuer.name,
--- documents.verification_url and documents.verificationPage of its definition), newest version
--- first.
+-- Every programme version's issuer, verification address, legal texts and module titles
+-- (issuer.name, documents.verification_url, documents.verificationPage and the modules' numbers
+-- and titles of its definition), newest version first.
 CREATE FUNCTION verification_programmes()
-  RETURNS TABLE (code text, title text, version integer, issuer text, verification_url text, verification_page jsonb)
+  RETURNS TABLE (code text, title text, version integer, issuer text, verification_url text, verification_page jsonb,
+                 modules jsonb)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT p.code, v.title, v.version, v.definition->'issuer'->>'name', v.definition->'documents'->>'verificationURL',
-         v.definition->'documents'->'verificationPage'
+         v.definition->'documents'->'verificationPage',
+         coalesce((SELECT jsonb_agg(jsonb_build_object('number', m->'number', 'title', m->'title'))
+                   FROM jsonb_array_elements(v.definition->'modules') m), '[]')
   FROM programme_version v JOIN programme p ON p.id = v.programme_id
   ORDER BY p.code, v.version DESC
 $$;
@@ -216,8 +233,9 @@ GRANT EXECUTE ON FUNCTION verification_certificate(text, text), verification_ser
 -- runs them as whichever role writes a certificate (the registrar's and the eraser's functions
 -- included). PUBLIC executes no function of this schema (0014).
 REVOKE ALL ON FUNCTION beccaria_base64url_decode(text), beccaria_decimal_bytes(bytea),
-  beccaria_signature_mark(text, text), beccaria_name_key(text) FROM PUBLIC;
+  beccaria_signature_mark(text, text), beccaria_name_key(text, boolean), beccaria_names_match(text, text, boolean)
+  FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION beccaria_base64url_decode(text), beccaria_decimal_bytes(bytea),
-  beccaria_signature_mark(text, text), beccaria_name_key(text)
+  beccaria_signature_mark(text, text), beccaria_name_key(text, boolean), beccaria_names_match(text, text, boolean)
   TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor, beccaria_verifier, beccaria_registrar,
      beccaria_eraser;

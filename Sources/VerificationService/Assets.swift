@@ -80,6 +80,8 @@ enum Assets {
     .warn { border-color: #8a5300; background: #fdf3e1; }
     .bad { border-color: #a4161a; background: #fbe9e9; }
     .symbol { font-weight: bold; }
+    nav form { display: inline; }
+    button.link { margin: 0; padding: 0; border: none; background: none; color: #0a4a82; text-decoration: underline; font: inherit; cursor: pointer; }
     .match { padding: .4rem .8rem; border-left: 6px solid; }
     dl div { display: flex; flex-wrap: wrap; border-bottom: 1px solid #d0d0d0; padding: .3rem 0; }
     dt { font-weight: bold; min-width: 12rem; }

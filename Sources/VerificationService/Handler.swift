@@ -131,7 +131,7 @@ struct Handler: Sendable {
     let query = request.uri.queryParameters
     let language = PageLanguage(query["lang"])
     if let serial = query["nr"].map(String.init) {
-      return try await serialPage(serial.trimmingCharacters(in: .whitespaces), language, request, context)
+      return try await serialPage(Self.normalizedSerial(serial), language, request, context)
     }
     if let code = query["c"].map(String.init) {
       return try await codePage(code, language, request, context)
@@ -162,15 +162,24 @@ struct Handler: Sendable {
     }
     if let limited = limited(request, context) { return limited }
     let verdict = try await pool.run { try PublicVerifier($0).verify(payload) }
-    return Self.html(.ok, pages.result(verdict, language, fileChecked: false))
+    return Self.html(
+      .ok, pages.result(verdict, language, fileChecked: false, repost: .init(action: prefix, fields: [("c", payload.token)])))
+  }
+
+  /// A serial as typed or pasted: spaces around it (a form sends them as `+`) dropped, letters
+  /// in capitals (`bq-2026-000042` is `BQ-2026-000042`).
+  /// Anything else is returned trimmed, as typed (an error message quotes it).
+  static func normalizedSerial(_ text: String) -> String {
+    let trimmed = text.replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+    return SerialNumber.parse(trimmed.uppercased()) != nil ? trimmed.uppercased() : trimmed
   }
 
   /// The serial of a printed address (`…/pruefen?nr=BQ-2026-000042`) typed into the code field.
   static func printedSerial(_ text: String) -> String? {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    let trimmed = normalizedSerial(text)
     if SerialNumber.parse(trimmed) != nil { return trimmed }
-    guard let items = URLComponents(string: trimmed)?.queryItems, let serial = items.first(where: { $0.name == "nr" })?.value,
-      SerialNumber.parse(serial) != nil
+    guard let items = URLComponents(string: text.trimmingCharacters(in: .whitespacesAndNewlines))?.queryItems,
+      let serial = items.first(where: { $0.name == "nr" })?.value.map(normalizedSerial), SerialNumber.parse(serial) != nil
     else { return nil }
     return serial
   }
@@ -231,7 +240,11 @@ struct Handler: Sendable {
     }
     let payload = code.flatMap { $0.isEmpty ? nil : try? VerificationPayload.parse(String($0.prefix(4096))) }
     let verdict = try await pool.run { try PublicVerifier($0).verifyFile(sha256: hash, code: payload) }
-    return Self.html(.ok, pages.result(verdict, language, fileChecked: true))
+    return Self.html(
+      .ok,
+      pages.result(
+        verdict, language, fileChecked: true,
+        repost: .init(action: prefix + "/datei", fields: [("sha256", hash), ("c", payload?.token ?? "")])))
   }
 
   static func boundary(_ contentType: String) -> String? {
@@ -248,7 +261,7 @@ struct Handler: Sendable {
   func match(_ request: Request, _ context: VerifierContext) async throws -> Response {
     let values = try await collectForm(request)
     let language = PageLanguage(values["lang"].map { Substring($0) })
-    let serial = (values["nr"] ?? "").trimmingCharacters(in: .whitespaces)
+    let serial = Self.normalizedSerial(values["nr"] ?? "")
     guard SerialNumber.parse(serial) != nil else {
       return problem(
         .badRequest, language, title: language.texts.badRequestTitle, text: language.texts.badSerial(String(serial.prefix(40))))
@@ -276,7 +289,7 @@ struct Handler: Sendable {
   // MARK: JSON
 
   func apiStatus(_ request: Request, _ context: VerifierContext) async throws -> Response {
-    let serial = context.parameters.get("serial") ?? ""
+    let serial = Self.normalizedSerial(context.parameters.get("serial") ?? "")
     guard SerialNumber.parse(serial) != nil else {
       return VerificationServer.json(.badRequest, ["error": "not a serial number (BQ-<year>-<6 digits>)"])
     }

@@ -54,6 +54,13 @@ struct PageTexts: Sendable {
   var explainFileOriginal: String
   var explainUnreadable: String
   var explainReplacedBy: String
+  var serialValidHeading: String
+  var serialValid: String
+  var serialUnknown: @Sendable (String) -> String
+  var codeValid: String
+  var codeRevoked: @Sendable (String?) -> String
+  var codeSuperseded: @Sendable (String?) -> String
+  var issuedFile: String
   var fromToken: String
   var erasedNote: String
   var holder: String
@@ -136,19 +143,32 @@ struct PageTexts: Sendable {
     explainUnknown: { serial in "Ein Dokument mit der Nummer \(serial) wurde nicht ausgestellt." },
     explainUnknownKey: "Der Code nennt einen Schlüssel, den dieses Register nicht kennt. Er kann nicht bestätigt werden.",
     explainNotOriginalGenuine: { status in
-      "Die Datei ist nicht Byte für Byte das ausgestellte Dokument (sie wurde z. B. neu gespeichert, als PDF gedruckt oder von einem Mailsystem verändert). Der Code darin ist echt: \(status) Vergleichen Sie die Angaben unten mit dem Dokument, bitten Sie um die Originaldatei oder prüfen Sie den aufgedruckten QR-Code."
+      "Die Datei ist nicht Byte für Byte das ausgestellte Dokument (sie wurde z. B. neu gespeichert, als PDF gedruckt oder von einem Mailsystem verändert). Der Code darin ist echt; \(status) Vergleichen Sie die Angaben unten mit dem Dokument, bitten Sie um die Originaldatei oder prüfen Sie den aufgedruckten QR-Code."
     },
     explainNotOriginalNoCode:
       "Die Datei ist kein unverändertes ausgestelltes Dokument und enthält keinen lesbaren Code. Prüfen Sie den aufgedruckten QR-Code oder die Zertifikatsnummer.",
     explainFileOriginal: "Die Datei ist unverändert: Byte für Byte das ausgestellte Dokument.",
     explainUnreadable:
       "Der Code ist beschädigt oder unvollständig. Scannen Sie den QR-Code erneut oder geben Sie die Zertifikatsnummer ein.",
-    explainReplacedBy: "Ersetzt durch", fromToken: "Angaben aus dem Code des Dokuments",
+    explainReplacedBy: "Ersetzt durch",
+    serialValidHeading: "Nummer ausgestellt und gültig",
+    serialValid:
+      "Eine Bescheinigung mit dieser Nummer wurde ausgestellt und ist gültig. Ob das Papier in Ihrer Hand diese Bescheinigung ist, zeigen der QR-Code oder der Abgleich mit der Person unten.",
+    serialUnknown: { serial in
+      "Eine Bescheinigung mit der Nummer \(serial) wurde nicht ausgestellt. Prüfen Sie, ob Sie die Nummer richtig eingegeben haben; steht sie so auf dem Dokument, ist das Dokument nicht echt."
+    },
+    codeValid: "die Bescheinigung, die er nennt, ist gültig.",
+    codeRevoked: { day in "die Bescheinigung, die er nennt, wurde" + (day.map { " am \($0)" } ?? "") + " widerrufen." },
+    codeSuperseded: { by in
+      "die Bescheinigung, die er nennt, wurde durch " + (by.map { "die Nummer \($0)" } ?? "eine neuere") + " ersetzt."
+    },
+    issuedFile: "Prüfwert der ausgestellten Datei (SHA-256)",
+    fromToken: "Angaben aus dem Code des Dokuments",
     erasedNote:
       "Die personenbezogenen Daten der Inhaberin oder des Inhabers wurden auf Antrag aus dem Register gelöscht. Die Angaben zur Person stammen allein aus dem vorgelegten Code; seine Signatur ist geprüft.",
     holder: "Inhaberin / Inhaber", born: "Geburtsdatum", showBirthDate: "Geburtsdatum anzeigen", kind: "Art",
     programme: "Programm", modules: "Module", module: "Modul", completed: "Abgeschlossen am", issued: "Ausgestellt am",
-    serial: "Nummer", key: "Signaturschlüssel", status: "Status", statusValid: "gültig", statusRevoked: "widerrufen",
+    serial: "Nummer", key: "Signaturschlüssel (technisch)", status: "Status", statusValid: "gültig", statusRevoked: "widerrufen",
     statusSuperseded: "ersetzt", revokedOn: "Widerrufen am", replacedBy: "Ersetzt durch", current: "Gültig ist jetzt",
     zertifikat: "Zertifikat", teilnahme: "Teilnahmebescheinigung",
     serialNoName:
@@ -200,18 +220,30 @@ struct PageTexts: Sendable {
     explainUnknown: { serial in "No document with the serial number \(serial) was issued." },
     explainUnknownKey: "The code names a key this register does not know. It cannot be confirmed.",
     explainNotOriginalGenuine: { status in
-      "The file is not byte for byte the document issued (it was re-saved, printed to PDF or changed by a mail system, for example). The code in it is genuine: \(status) Compare the details below with the document, ask for the original file, or check the printed QR code."
+      "The file is not byte for byte the document issued (it was re-saved, printed to PDF or changed by a mail system, for example). The code in it is genuine; \(status) Compare the details below with the document, ask for the original file, or check the printed QR code."
     },
     explainNotOriginalNoCode:
       "The file is not an unchanged document as issued and carries no readable code. Check the printed QR code or the serial number.",
     explainFileOriginal: "The file is unchanged: byte for byte the document issued.",
     explainUnreadable: "The code is damaged or incomplete. Scan the QR code again or enter the serial number.",
-    explainReplacedBy: "Replaced by", fromToken: "Details from the document's code",
+    explainReplacedBy: "Replaced by",
+    serialValidHeading: "Serial number issued and valid",
+    serialValid:
+      "A document with this serial number was issued and is valid. Whether the paper in your hand is that document, the QR code or the match with the person below shows.",
+    serialUnknown: { serial in
+      "No document with the serial number \(serial) was issued. Check that you typed it correctly; if the document shows it like this, the document is not genuine."
+    },
+    codeValid: "the document it names is valid.",
+    codeRevoked: { day in "the document it names was revoked" + (day.map { " on \($0)" } ?? "") + "." },
+    codeSuperseded: { by in "the document it names was replaced by " + (by.map { "serial \($0)" } ?? "a newer one") + "." },
+    issuedFile: "Fingerprint of the issued file (SHA-256)",
+    fromToken: "Details from the document's code",
     erasedNote:
       "The holder's personal data was erased from the register on request. The details about the person come from the presented code alone; its signature has been checked.",
     holder: "Holder", born: "Date of birth", showBirthDate: "Show date of birth", kind: "Kind", programme: "Programme",
     modules: "Modules", module: "Module", completed: "Completed on", issued: "Issued on", serial: "Serial number",
-    key: "Signing key", status: "Status", statusValid: "valid", statusRevoked: "revoked", statusSuperseded: "replaced",
+    key: "Signing key (technical)", status: "Status", statusValid: "valid", statusRevoked: "revoked",
+    statusSuperseded: "replaced",
     revokedOn: "Revoked on", replacedBy: "Replaced by", current: "Valid now", zertifikat: "Zertifikat (certificate)",
     teilnahme: "Teilnahmebescheinigung (certificate of attendance)",
     serialNoName:
@@ -219,10 +251,10 @@ struct PageTexts: Sendable {
     matchHeading: "Does the document belong to this person?",
     matchIntro:
       "Enter the family name and date of birth as printed on the document. The answer is only “matches” or “does not match”.",
-    familyName: "Family name", birthDate: "Date of birth", birthDateHint: "DD.MM.YYYY", compare: "Match",
+    familyName: "Family name", birthDate: "Date of birth", birthDateHint: "DD.MM.YYYY or YYYY-MM-DD", compare: "Match",
     matchYes: "Matches", matchNo: "Does not match",
     matchErased: "No match possible: the personal data was erased on request.",
-    matchBadDate: "The date of birth is not a date of the form DD.MM.YYYY.",
+    matchBadDate: "The date of birth is not a date of the form DD.MM.YYYY or YYYY-MM-DD.",
     badSerial: { text in "“\(text)” is not a serial number of the form BQ-YYYY-NNNNNN." },
     fileResultTitle: "Checking the file", fileUnchanged: "Unchanged", fileDiffers: "Differs",
     unavailableTitle: "Verification temporarily unavailable",

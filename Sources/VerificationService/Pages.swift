@@ -11,6 +11,12 @@ struct Pages: Sendable {
   /// The path the programme's verification URL names (`/beccaria/pruefen`).
   let prefix: String
   let issuer: String
+  /// Module titles by programme code and version (from the programme definitions).
+  var programmes: [PublicVerifier.Programme] = []
+
+  func moduleTitles(_ code: String, _ version: Int) -> [Int: String] {
+    programmes.first { $0.code == code && $0.version == version }?.moduleTitles ?? [:]
+  }
 
   static func escape(_ text: String) -> String {
     var out = ""
@@ -28,10 +34,27 @@ struct Pages: Sendable {
     return out
   }
 
-  func layout(_ language: PageLanguage, title: String, switchQuery: String = "", body: String) -> String {
+  /// A result that only a POST shows (a code, a file): the language switch posts it again.
+  struct Repost {
+    var action: String
+    var fields: [(String, String)]
+  }
+
+  func layout(_ language: PageLanguage, title: String, switchQuery: String = "", repost: Repost? = nil, body: String) -> String {
     let texts = language.texts
     let other = language == .de ? "en" : "de"
     let switchLink = prefix + "?" + (switchQuery.isEmpty ? "" : switchQuery + "&") + "lang=" + other
+    let switcher: String
+    if let repost {
+      let fields = (repost.fields + [("lang", other)]).map {
+        "<input type=\"hidden\" name=\"\(Self.escape($0.0))\" value=\"\(Self.escape($0.1))\">"
+      }.joined()
+      switcher =
+        "<form method=\"post\" action=\"\(Self.escape(repost.action))\">\(fields)<button type=\"submit\" class=\"link\" id=\"sprache\" lang=\"\(other)\">\(texts.otherLanguageName)</button></form>"
+    } else {
+      switcher =
+        "<a id=\"sprache\" href=\"\(Self.escape(switchLink))\" lang=\"\(other)\" hreflang=\"\(other)\">\(texts.otherLanguageName)</a>"
+    }
     return """
       <!DOCTYPE html>
       <html lang="\(language.rawValue)">
@@ -48,7 +71,7 @@ struct Pages: Sendable {
       <header>
       <p class="issuer">\(Self.escape(issuer))</p>
       <p class="service">\(texts.service)</p>
-      <nav aria-label="\(language == .de ? "Sprache" : "Language")"><a id="sprache" href="\(Self.escape(switchLink))" lang="\(other)" hreflang="\(other)">\(texts.otherLanguageName)</a></nav>
+      <nav aria-label="\(language == .de ? "Sprache" : "Language")">\(switcher)</nav>
       </header>
       <main id="inhalt">
       <h1>\(Self.escape(title))</h1>
@@ -101,12 +124,14 @@ struct Pages: Sendable {
       """
   }
 
-  func fileForm(_ language: PageLanguage) -> String {
+  func fileForm(_ language: PageLanguage, issued sha256: String? = nil) -> String {
     let texts = language.texts
+    let issued = sha256.map { "<p class=\"sha\">\(texts.issuedFile): <code>\(Self.escape($0))</code></p>" } ?? ""
     return """
       <section aria-labelledby="datei-titel">
       <h2 id="datei-titel">\(texts.fileHeading)</h2>
       <p id="datei-hinweis">\(texts.fileIntro)</p>
+      \(issued)
       <form id="datei-form" method="post" action="\(prefix)/datei" enctype="multipart/form-data">
       <input type="hidden" name="lang" value="\(language.rawValue)">
       <input type="hidden" name="sha256" value="">
@@ -172,9 +197,14 @@ struct Pages: Sendable {
       return Verdict(css: "warn", symbol: "?", heading: texts.verdictUnknownKey, text: texts.explainUnknownKey)
     case .notOriginal:
       if let code = result.codeVerdict {
+        let sentence =
+          switch code {
+          case .revoked: texts.codeRevoked(status?.revokedOn.map(texts.date))
+          case .superseded: texts.codeSuperseded(status?.supersededBy)
+          default: texts.codeValid
+          }
         return Verdict(
-          css: "warn", symbol: "!", heading: texts.verdictNotOriginal,
-          text: texts.explainNotOriginalGenuine(statusSentence(code)))
+          css: "warn", symbol: "!", heading: texts.verdictNotOriginal, text: texts.explainNotOriginalGenuine(sentence))
       }
       return Verdict(css: "warn", symbol: "!", heading: texts.verdictNotOriginal, text: texts.explainNotOriginalNoCode)
     }
@@ -209,8 +239,8 @@ struct Pages: Sendable {
     return rows
   }
 
-  /// The result of a token or a file.
-  func result(_ result: PublicVerdict, _ language: PageLanguage, fileChecked: Bool) -> String {
+  /// The result of a token or a file; `repost` is what shows it again in the other language.
+  func result(_ result: PublicVerdict, _ language: PageLanguage, fileChecked: Bool, repost: Repost? = nil) -> String {
     let texts = language.texts
     let verdict = verdict(result, texts)
     var fileLine = ""
@@ -235,7 +265,10 @@ struct Pages: Sendable {
       rows.append(
         row(
           claim.modules.count == 1 ? texts.module : texts.modules,
-          claim.modules.map { "\(texts.module) \($0.number): \($0.ue) UE" }.joined(separator: ", ")))
+          claim.modules.map { module in
+            let title = moduleTitles(claim.programmeCode, claim.programmeVersion)[module.number].map { " – \($0)" } ?? ""
+            return "\(texts.module) \(module.number)\(title): \(module.ue) UE"
+          }.joined(separator: "; ")))
       rows.append(row(texts.completed, texts.date(claim.completedOn)))
       rows.append(row(texts.issued, texts.date(claim.issuedOn)))
       rows.append(row(texts.serial, claim.serial))
@@ -256,12 +289,9 @@ struct Pages: Sendable {
         </section>
         """
     }
-    if let status = result.certificate, genuine {
-      body += "<p class=\"sha\" data-sha256=\"\(Self.escape(status.pdfSHA256))\">SHA-256: <code>\(status.pdfSHA256)</code></p>"
-    }
-    body += fileForm(language)
+    body += fileForm(language, issued: genuine ? result.certificate?.pdfSHA256 : nil)
     body += "<p><a href=\"\(prefix)?lang=\(language.rawValue)\">\(texts.another)</a></p>"
-    return layout(language, title: texts.resultTitle, body: body)
+    return layout(language, title: texts.resultTitle, repost: repost, body: body)
   }
 
   /// A typed serial: status, kind, programme and dates, never a name; and the match form.
@@ -271,14 +301,19 @@ struct Pages: Sendable {
   ) -> String {
     let texts = language.texts
     guard let status else {
-      let box = verdictBox(Verdict(css: "bad", symbol: "✗", heading: texts.verdictUnknown, text: texts.explainUnknown(typed)))
+      let box = verdictBox(Verdict(css: "bad", symbol: "✗", heading: texts.verdictUnknown, text: texts.serialUnknown(typed)))
       return layout(
         language, title: texts.serialTitle, switchQuery: "nr=" + Self.query(typed),
         body: box + "<p><a href=\"\(prefix)?lang=\(language.rawValue)\">\(texts.another)</a></p>")
     }
     let public_ = PublicVerdict(
       verdict: PublicVerifier.verdictOf(status), signature: .absent, reason: "", certificate: status)
-    let box = verdictBox(verdict(public_, texts))
+    var shown = verdict(public_, texts)
+    if status.status == .valid {
+      // A typed number proves only that such a certificate exists, not that the paper is it.
+      shown = Verdict(css: "ok", symbol: "✓", heading: texts.serialValidHeading, text: texts.serialValid)
+    }
+    let box = verdictBox(shown)
     var rows = [row(texts.serial, status.serial), row(texts.kind, texts.kindName(status.kind))]
     rows.append(
       row(

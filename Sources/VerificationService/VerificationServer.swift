@@ -91,25 +91,29 @@ public enum VerificationServer {
       }
     }
     for prefix in site.prefixes {
-      let pages = Pages(prefix: prefix, issuer: site.issuer(prefix))
+      let pages = Pages(prefix: prefix, issuer: site.issuer(prefix), programmes: site.programmes)
       let handler = Handler(pages: pages, pool: pool, limiter: limiter, trusted: configuration.trustedProxies, site: site)
       handler.register(on: router)
     }
-    var app = Application(
+    let address = "\(configuration.host):\(configuration.port)"
+    let paths = site.prefixes.joined(separator: " ")
+    let app = Application(
       router: router,
       server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+      onServerRunning: { _ in logger.notice("serving", metadata: ["address": "\(address)", "paths": "\(paths)"]) },
       logger: logger)
-    logger.notice(
-      "serving",
-      metadata: ["address": "\(configuration.host):\(configuration.port)", "paths": "\(site.prefixes.joined(separator: " "))"])
     do {
       try await app.runService()
+    } catch let error as IOError where error.errnoCode == EADDRINUSE {
+      try? await pool.shutdown()
+      throw VerificationServerRefusal(description: "cannot listen on \(address): the address is in use by another process")
     } catch {
       try? await pool.shutdown()
       throw error
     }
     try await pool.shutdown()
+    logger.notice("stopped", metadata: ["address": "\(address)"])
   }
 
   /// The login must be the verifier's and nothing more: no table it can read or write (the

@@ -31,7 +31,7 @@ import Testing
         == [
           "verification_certificate", "verification_serial_of_pdf", "verification_holder_matches", "verification_key",
           "verification_programmes", "beccaria_base64url_decode", "beccaria_decimal_bytes", "beccaria_signature_mark",
-          "beccaria_name_key",
+          "beccaria_name_key", "beccaria_names_match",
         ])
     // Nothing it can call writes: the session is read-only, and so is every function it may call.
     let psql = try fixture.psql(fixture.verifier, "UPDATE certificate SET status = 'valid';")

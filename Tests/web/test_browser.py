@@ -59,7 +59,7 @@ def test_revoked_replaced_and_erased(site, browser):
     link = browser.find_element(By.LINK_TEXT, site.replacement)
     link.click()
     WebDriverWait(browser, 10).until(expected_conditions.presence_of_element_located((By.ID, "ergebnis")))
-    assert "Echt und gültig" in browser.find_element(By.ID, "ergebnis").text
+    assert "Nummer ausgestellt und gültig" in browser.find_element(By.ID, "ergebnis").text
     assert "Müller" not in browser.page_source and "Anna" not in browser.page_source
     assert "Echt und gültig" in open_result(browser, site, site.erased["token"])
     assert "auf Antrag" in browser.find_element(By.CSS_SELECTOR, ".note").text
@@ -69,7 +69,7 @@ def test_revoked_replaced_and_erased(site, browser):
 def test_serial_page_and_json_show_no_name_and_the_match_says_yes_or_no(site, browser):
     person = site.people["Wjeńka"]
     browser.get(f"{site.url}?nr={person['serial']}")
-    assert "Echt und gültig" in browser.find_element(By.ID, "ergebnis").text
+    assert "Nummer ausgestellt und gültig" in browser.find_element(By.ID, "ergebnis").text
     for part in ("Wjeńka", "Měrćin", "1984"):
         assert part not in browser.page_source
     browser.get(f"{site.url}/api/status/{person['serial']}")
@@ -89,11 +89,32 @@ def test_serial_page_and_json_show_no_name_and_the_match_says_yes_or_no(site, br
 
 
 def test_rate_limit_page(site, browser):
-    # The browser comes from 127.0.0.1, a trusted proxy's address without X-Real-IP: its own.
-    # The session server allows 1000 lookups a minute; the limit itself is tested over HTTP,
-    # here only that the page a person sees says what to do.
-    browser.get(f"{site.url}?nr=BQ-2026-000001")
-    assert browser.find_element(By.TAG_NAME, "h1").text
+    """A person who looks up too many serials sees a page that says so and how long to wait."""
+    import http.client
+    import time
+
+    from conftest import BIN, free_port
+
+    port = free_port()
+    server = subprocess.Popen([BIN, "serve", "--database", site.verifier_database, "--port", str(port),
+                               "--lookups-per-minute", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        serial = site.people["Wjeńka"]["serial"]
+        for _ in range(2):
+            browser.get(f"http://127.0.0.1:{port}{PREFIX}?nr={serial}")
+            assert "Nummer ausgestellt und gültig" in browser.find_element(By.ID, "ergebnis").text
+        browser.get(f"http://127.0.0.1:{port}{PREFIX}?nr={serial}")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Zu viele Anfragen"
+        assert re.search(r"warten Sie \d+ Sekunden", browser.find_element(By.TAG_NAME, "main").text)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def drop(browser, site, path):
@@ -149,6 +170,11 @@ def test_the_acceptance_names_render_as_stored(site, browser):
 
 def test_english_switch_and_legal_texts(site, browser):
     open_result(browser, site, qr_payload(site.people["Wjeńka"]["pdf"]))
+    # The result came from a posted code: the switch posts it again, in English.
+    browser.find_element(By.ID, "sprache").click()
+    WebDriverWait(browser, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, "ergebnis"), "Genuine and valid"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert browser.find_element(By.CSS_SELECTOR, ".name").text == site.people["Wjeńka"]["name"]
     browser.get(site.url + "?lang=en")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Verify a certificate"

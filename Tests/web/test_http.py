@@ -49,6 +49,13 @@ def test_security_headers_on_every_answer_and_no_cookie(site):
         assert "set-cookie" not in headers, path
     for path in [f"{PREFIX}?nr={serial}", f"{PREFIX}/api/status/{serial}", PREFIX]:
         assert request(site, "GET", path)[1]["cache-control"] == "no-store", path
+    status, headers, body = request(site, "GET", f"{PREFIX}/static/pruefen.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript") and b"crypto.subtle" in body
+    assert headers["cache-control"].startswith("public") and "set-cookie" not in headers
+    status, headers, body = request(site, "GET", f"{PREFIX}/static/pruefen.css")
+    assert status == 200 and headers["content-type"].startswith("text/css")
+    status, headers, body = request(site, "GET", f"{PREFIX}/datenschutz?lang=en")
+    assert status == 200 and "Cookies" in body.decode() and 'lang="en"' in body.decode()
 
 
 def test_serial_page_shows_status_and_no_name(site):
@@ -56,7 +63,10 @@ def test_serial_page_shows_status_and_no_name(site):
     status, headers, body = request(site, "GET", f"{PREFIX}?nr={person['serial']}")
     page = body.decode()
     assert status == 200 and headers["content-type"].startswith("text/html")
-    assert person["serial"] in page and "Echt und gültig" in page and "Teilnahmebescheinigung" in page
+    assert person["serial"] in page and "Nummer ausgestellt und gültig" in page and "Teilnahmebescheinigung" in page
+    assert "Ob das Papier in Ihrer Hand diese Bescheinigung ist" in page
+    # Pasted with spaces (a GET form sends them as +) or in small letters: the same serial.
+    assert request(site, "GET", f"{PREFIX}?nr=+{person['serial'].lower()}+")[0] == 200
     for part in (person["family"], person["given"], "Wjeńka", "Měrćin", "1984"):
         assert part not in page
 
@@ -165,6 +175,12 @@ def test_match_answers_only_yes_or_no(site):
     assert "Stimmt nicht überein" in page and "Měrćin" not in page
     assert "Stimmt nicht überein" in match(sorbian["serial"], "Wjeń", "12.07.1984")
     assert "Kein Abgleich möglich" in match(site.erased["serial"], "Fischer", "15.05.1983")
+    # Umlauts as ae/oe/ue, and hyphens as spaces; the replaced certificate printed the old name.
+    assert "Stimmt überein" in match(site.replaced["serial"], "Mueller", "05.09.1975")
+    assert "Stimmt überein" in match(site.replaced["serial"], "Muller", "05.09.1975")
+    assert "Stimmt nicht überein" in match(site.replaced["serial"], "Müller-Lüdenscheidt", "05.09.1975")
+    assert "Stimmt überein" in match(site.replacement, "Mueller Luedenscheidt", "05.09.1975")
+    assert "Stimmt überein" in match(site.replacement, "müller-lüdenscheidt", "1975-09-05")
     assert "TT.MM.JJJJ" in match(sorbian["serial"], "Wjeńka", "12/07/1984")
 
 
@@ -296,34 +312,44 @@ def test_survives_a_postgresql_restart_and_stops_gracefully(site):
 
 def test_the_nginx_site_keeps_query_strings_out_of_its_log(site, tmp_path):
     """scripts/deploy/nginx-beccaria-verify.conf, as shipped but for TLS and ports, in front of the
-    service: printed addresses pass through, and nginx's access log has their paths only."""
+    service: printed addresses pass through, nginx's access log has their paths only (no query,
+    no client address), and with no instance up it answers its own German 503 page."""
     import shutil
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     with open(os.path.join(ROOT, "scripts", "deploy", "nginx-beccaria-verify.conf")) as shipped:
-        config = shipped.read()
-    port = free_port()
-    config = config.replace("server 127.0.0.1:8080;", f"server 127.0.0.1:{site.port};")
-    config = re.sub(r"listen 443 ssl;", f"listen 127.0.0.1:{port};", config)
-    config = re.sub(r"listen 80;", f"listen 127.0.0.1:{free_port()};", config)
-    config = re.sub(r"\s*listen \[::\]:\d+( ssl)?;", "", config)
-    config = re.sub(r"\s*(http2 on|ssl_certificate(_key)?\s+\S+);", "", config)
-    config = config.replace("/var/log/nginx/", str(tmp_path) + "/")
-    (tmp_path / "site.conf").write_text(config)
-    (tmp_path / "nginx.conf").write_text(
-        f"daemon off; user root; pid {tmp_path}/nginx.pid; error_log {tmp_path}/main-error.log;\n"
-        f"events {{}}\nhttp {{ client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
-        f"  access_log off; include {tmp_path}/site.conf; }}\n")
-    check = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    server = subprocess.Popen([nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], stderr=subprocess.PIPE)
-    try:
-        serial = site.people["Wjeńka"]["serial"]
+        shipped_config = shipped.read()
+
+    def start(upstream_port, folder):
+        folder.mkdir()
+        port = free_port()
+        config = shipped_config.replace("server 127.0.0.1:8080;", f"server 127.0.0.1:{upstream_port};")
+        # As shipped, but plain HTTP on test ports (the TLS lines need a certificate).
+        config = config.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+        config = config.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
+        config = re.sub(r"\s*listen \[::\]:\d+( ssl http2)?;", "", config)
+        config = re.sub(r"\s*ssl_certificate(_key)?\s+\S+;", "", config)
+        assert "listen 443" not in config and "ssl_certificate" not in config
+        config = config.replace("/var/log/nginx/", str(folder) + "/")
+        (folder / "site.conf").write_text(config)
+        (folder / "nginx.conf").write_text(
+            f"daemon off; user root; pid {folder}/nginx.pid; error_log {folder}/main-error.log;\n"
+            f"events {{}}\nhttp {{ client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;\n"
+            f"  access_log off; include {folder}/site.conf; }}\n")
+        check = subprocess.run([nginx, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        process = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-p", str(folder)], stderr=subprocess.PIPE)
         for _ in range(50):
             try:
-                status, headers, body = request(site, "GET", f"{PREFIX}?nr={serial}&lang=de", port=port)
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
                 break
             except OSError:
                 time.sleep(0.1)
+        return process, port
+
+    serial = site.people["Wjeńka"]["serial"]
+    server, port = start(site.port, tmp_path / "up")
+    try:
+        status, headers, body = request(site, "GET", f"{PREFIX}?nr={serial}&lang=de", port=port)
         assert status == 200 and serial in body.decode() and headers["referrer-policy"] == "no-referrer"
         token = token_of(site.people["Nguyễn"]["pdf"])
         status, _, body = request(site, "GET", f"{PREFIX}?c={token}", port=port)
@@ -331,6 +357,13 @@ def test_the_nginx_site_keeps_query_strings_out_of_its_log(site, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
-    log = (tmp_path / "beccaria-verify.access.log").read_text()
+    log = (tmp_path / "up" / "beccaria-verify.access.log").read_text()
     assert f'"GET {PREFIX} HTTP/1.1" 200' in log
-    assert "?" not in log and serial not in log and "BQ2" not in log
+    assert "?" not in log and serial not in log and "BQ2" not in log and "127.0.0.1" not in log
+    server, port = start(free_port(), tmp_path / "down")
+    try:
+        status, headers, body = request(site, "GET", f"{PREFIX}?nr={serial}", port=port)
+        assert status == 503 and headers["retry-after"] == "60" and "Prüfung vorübergehend nicht möglich" in body.decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -294,6 +294,13 @@ public struct PublicVerifier {
     public var issuer: String?
     public var verificationURL: String
     public var page: ProgrammeDefinition.VerificationPage?
+    /// Module titles by number.
+    public var moduleTitles: [Int: String]
+  }
+
+  struct ModuleTitle: Decodable {
+    var number: Int
+    var title: String
   }
 
   /// Every programme version, newest first within a programme.
@@ -303,7 +310,11 @@ public struct PublicVerifier {
       return Programme(
         code: try row.decode("code"), title: try row.decode("title"), version: try row.decode("version"),
         issuer: try row.decode("issuer"), verificationURL: try row.decode("verification_url"),
-        page: try pageJSON.map { try JSONDecoder().decode(ProgrammeDefinition.VerificationPage.self, from: Data($0.utf8)) })
+        page: try pageJSON.map { try JSONDecoder().decode(ProgrammeDefinition.VerificationPage.self, from: Data($0.utf8)) },
+        moduleTitles: Dictionary(
+          (try JSONDecoder().decode([ModuleTitle].self, from: Data(try row.decode("modules", as: String.self).utf8))).map {
+            ($0.number, $0.title)
+          }, uniquingKeysWith: { first, _ in first }))
     }
   }
 }
