@@ -78,6 +78,9 @@ final class DatabasePool: Sendable {
         } catch let error as PostgresError where error.kind == .connection || !connection.isOpen {
           // Dropped; a reused connection may have died with the server: once more on a new one.
           if reused == nil || attempt == 1 { throw DatabaseUnavailable(description: error.message) }
+          // After a server restart every idle connection died with it: all are dropped, and the
+          // second try opens a new one.
+          self.idle.withLock { $0.removeAll() }
           self.logger.info("a database connection broke; trying a new one", metadata: ["error": "\(error.message)"])
         } catch {
           self.idle.withLock { $0.append(SendableConnection(connection: connection)) }

@@ -8,6 +8,10 @@ import NIOCore
 import Postgres
 import Signing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The routes under one verification path (`/beccaria/pruefen`):
 ///
 ///     GET  P?nr=SERIAL            status, programme, kind and dates; no name; the match form
@@ -27,6 +31,7 @@ struct Handler: Sendable {
   let limiter: RateLimiter
   let trusted: Set<String>
   let site: Site
+  let uploads: UploadGate
 
   var prefix: String { pages.prefix }
 
@@ -90,13 +95,26 @@ struct Handler: Sendable {
 
   // MARK: Limits
 
-  /// The client's address: the peer's, or what a trusted proxy (nginx) says in `X-Real-IP`.
+  /// The client whose lookups are counted: the peer's address, or what a trusted proxy (nginx)
+  /// says in `X-Real-IP`. An IPv6 address counts by its /64 prefix: one connection to the
+  /// internet gets a whole /64, and every address in it is the same client.
   func client(_ request: Request, _ context: VerifierContext) -> String {
     let peer = context.remoteAddress?.ipAddress ?? "unknown"
+    var address = peer
     if trusted.contains(peer), let forwarded = request.headers[.xRealIP], !forwarded.isEmpty {
-      return String(forwarded.prefix(64))
+      address = String(forwarded.prefix(64)).trimmingCharacters(in: .whitespaces)
     }
-    return peer
+    return Self.clientKey(address)
+  }
+
+  static func clientKey(_ address: String) -> String {
+    var bytes = [UInt8](repeating: 0, count: 16)
+    guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+    // An IPv4 address written as IPv6 (::ffff:a.b.c.d) is that IPv4 address.
+    if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+      return bytes[12..<16].map { String($0) }.joined(separator: ".")
+    }
+    return bytes[0..<8].map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
   }
 
   /// Takes a lookup; the 429 answer when the client has none left.
@@ -112,17 +130,49 @@ struct Handler: Sendable {
     return response
   }
 
-  static func form(_ body: ByteBuffer) -> [String: String] {
-    var components = URLComponents()
-    components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
+  /// An `application/x-www-form-urlencoded` body (WHATWG URL standard: `+` is a space, `%XX` a
+  /// byte, UTF-8): the first value of each name. Anything else in it (a bad escape, bytes that
+  /// are not UTF-8) is `BadInput`, answered 400.
+  static func form(_ body: ByteBuffer) throws -> [String: String] {
+    guard let text = body.getString(at: body.readerIndex, length: body.readableBytes), text.utf8.count == body.readableBytes
+    else { throw BadInput() }
     var values: [String: String] = [:]
-    for item in components.queryItems ?? [] where values[item.name] == nil { values[item.name] = item.value ?? "" }
+    for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+      let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      func decoded(_ part: Substring) throws -> String {
+        guard let value = part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else { throw BadInput() }
+        return value
+      }
+      let name = try decoded(parts[0])
+      if values[name] == nil { values[name] = parts.count > 1 ? try decoded(parts[1]) : "" }
+    }
     return values
   }
 
+  /// A request the service cannot read (a form body with a bad escape, say).
+  struct BadInput: Error {}
+
+  /// Collects a body of at most `limit` bytes that must arrive within `Limits.bodyTime`: the idle
+  /// timeout alone restarts with every byte, so a client sending one byte every few seconds
+  /// would hold the connection for ever (413 beyond the size, 408 beyond the time).
+  static func collect(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
+    try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+      group.addTask {
+        var request = request
+        return try await request.collectBody(upTo: limit)
+      }
+      group.addTask {
+        try await Task.sleep(for: Limits.bodyTime)
+        return nil
+      }
+      defer { group.cancelAll() }
+      guard let body = try await group.next() ?? nil else { throw HTTPError(.requestTimeout) }
+      return body
+    }
+  }
+
   func collectForm(_ request: Request) async throws -> [String: String] {
-    var request = request
-    return Self.form(try await request.collectBody(upTo: Limits.form))
+    try Self.form(try await Self.collect(request, upTo: Limits.form))
   }
 
   // MARK: Pages
@@ -190,6 +240,13 @@ struct Handler: Sendable {
     return try await codePage(values["c"] ?? "", language, request, context)
   }
 
+  /// What an upload gives: its language, the file's SHA-256 and the code found in it.
+  struct Parsed: Sendable {
+    var lang: String?
+    var sha256: String
+    var code: String?
+  }
+
   struct Upload: Decodable {
     var lang: String?
     var sha256: String?
@@ -202,7 +259,6 @@ struct Handler: Sendable {
   func file(_ request: Request, _ context: VerifierContext) async throws -> Response {
     // Counted before the body is read: a client out of lookups uploads nothing more.
     if let limited = limited(request, context) { return limited }
-    var request = request
     let type = request.headers[.contentType] ?? ""
     var language = PageLanguage.de
     var sha256 = ""
@@ -212,24 +268,32 @@ struct Handler: Sendable {
         return problem(
           .badRequest, language, title: language.texts.badRequestTitle, text: language.texts.explainNotOriginalNoCode)
       }
-      let body = try await request.collectBody(upTo: Limits.upload)
-      let upload: Upload
-      do {
-        upload = try FormDataDecoder().decode(Upload.self, from: body, boundary: boundary)
-      } catch {
+      // A few uploads at a time: parsing and hashing run on threads of their own, never where
+      // requests are answered, and the rest get 503.
+      guard let slot = uploads.enter() else {
+        var busy = problem(
+          .serviceUnavailable, language, title: language.texts.unavailableTitle, text: language.texts.unavailable)
+        busy.headers[.retryAfter] = "10"
+        return busy
+      }
+      defer { uploads.leave(slot) }
+      let body = try await Self.collect(request, upTo: Limits.upload)
+      let parsed: Parsed? = try await uploads.threads.runIfActive {
+        guard let upload = try? FormDataDecoder().decode(Upload.self, from: body, boundary: boundary) else { return nil }
+        if let data = upload.datei, !data.isEmpty {
+          return Parsed(lang: upload.lang, sha256: data.sha256Hex, code: PDFCode.find(in: data)?.token)
+        }
+        return Parsed(lang: upload.lang, sha256: upload.sha256 ?? "", code: upload.c)
+      }
+      guard let parsed else {
         return problem(
           .badRequest, language, title: language.texts.badRequestTitle, text: language.texts.explainNotOriginalNoCode)
       }
-      language = PageLanguage(upload.lang.map { Substring($0) })
-      if let data = upload.datei, !data.isEmpty {
-        sha256 = data.sha256Hex
-        code = PDFCode.find(in: data)?.token
-      } else {
-        sha256 = upload.sha256 ?? ""
-        code = upload.c
-      }
+      language = PageLanguage(parsed.lang.map { Substring($0) })
+      sha256 = parsed.sha256
+      code = parsed.code
     } else {
-      let values = Self.form(try await request.collectBody(upTo: Limits.form))
+      let values = try Self.form(try await Self.collect(request, upTo: Limits.form))
       language = PageLanguage(values["lang"].map { Substring($0) })
       sha256 = values["sha256"] ?? ""
       code = values["c"]
@@ -305,9 +369,8 @@ struct Handler: Sendable {
   }
 
   func apiVerify(_ request: Request, _ context: VerifierContext) async throws -> Response {
-    var request = request
     let type = (request.headers[.contentType] ?? "").lowercased()
-    let body = try await request.collectBody(upTo: Limits.form)
+    let body = try await Self.collect(request, upTo: Limits.form)
     let text: String
     if type.hasPrefix("application/json") {
       guard let decoded = try? JSONDecoder().decode(VerifyRequest.self, from: Data(body.readableBytesView)) else {

@@ -6,8 +6,10 @@ import Hummingbird
 import Logging
 import MultipartKit
 import NIOCore
+import NIOPosix
 import Postgres
 import Signing
+import Synchronization
 
 /// How `beccaria serve` runs.
 public struct VerificationServerConfiguration: Sendable {
@@ -53,10 +55,41 @@ struct VerifierContext: RequestContext, RemoteAddressRequestContext {
 
 /// Request body limits, bytes.
 enum Limits {
-  /// A PDF sent by the form without JavaScript: issued certificates are about 40 KB.
-  static let upload = 16 << 20
+  /// A PDF sent by the form without JavaScript: issued certificates are about 40 KB; a copy
+  /// printed to PDF a few hundred.
+  static let upload = 4 << 20
   /// A form or an API body with a code: a token is under 1 KB.
   static let form = 16 << 10
+  /// Time a request's body may take to arrive, however slowly its bytes trickle in.
+  static let bodyTime = Duration.seconds(20)
+  /// Uploads (PDFs sent without JavaScript) handled at once; more get 503 and Retry-After.
+  static let uploadsAtOnce = 2
+}
+
+/// The uploads in progress, and the threads that parse them (MultipartKit, SHA-256, the code
+/// search: CPU work that must not hold up the threads answering requests).
+final class UploadGate: Sendable {
+  let threads: NIOThreadPool
+  let count: Mutex<Int>
+  let limit: Int
+
+  init(limit: Int) {
+    self.limit = limit
+    self.threads = NIOThreadPool(numberOfThreads: limit)
+    self.count = Mutex(0)
+    threads.start()
+  }
+
+  /// A slot, or nil when `limit` uploads are in progress.
+  func enter() -> Int? {
+    count.withLock { count in
+      guard count < limit else { return nil }
+      count += 1
+      return count
+    }
+  }
+
+  func leave(_ slot: Int) { count.withLock { $0 -= 1 } }
 }
 
 /// The public verification service (issue: the page behind every certificate's QR code).
@@ -78,6 +111,7 @@ public enum VerificationServer {
       throw error
     }
     let limiter = RateLimiter(capacity: configuration.lookupsPerMinute)
+    let uploads = UploadGate(limit: Limits.uploadsAtOnce)
     let router = Router(context: VerifierContext.self)
     router.add(middleware: Frame(logger: logger))
     router.get("/health") { _, _ in
@@ -92,7 +126,8 @@ public enum VerificationServer {
     }
     for prefix in site.prefixes {
       let pages = Pages(prefix: prefix, issuer: site.issuer(prefix), programmes: site.programmes)
-      let handler = Handler(pages: pages, pool: pool, limiter: limiter, trusted: configuration.trustedProxies, site: site)
+      let handler = Handler(
+        pages: pages, pool: pool, limiter: limiter, trusted: configuration.trustedProxies, site: site, uploads: uploads)
       handler.register(on: router)
     }
     let address = "\(configuration.host):\(configuration.port)"
@@ -238,7 +273,22 @@ struct Frame: RouterMiddleware {
     let started = ContinuousClock.now
     var response: Response
     do {
-      response = try await next(request, context)
+      // A page's form posted from another site (an attacker's page making this domain show
+      // "unchanged" for a hash it chose): browsers say so in Sec-Fetch-Site. The JSON API is
+      // for scripts anywhere, and shows nothing in a browser.
+      if request.method == .post, !request.uri.path.contains("/api/"),
+        let site = request.headers[.secFetchSite], site != "same-origin", site != "none"
+      {
+        response = Response(
+          status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
+          body: .init(byteBuffer: ByteBuffer(string: "403 Forbidden: forms are posted from this site's own pages\n")))
+      } else {
+        response = try await next(request, context)
+      }
+    } catch is Handler.BadInput {
+      response = Response(
+        status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: "400 Bad Request: the form's content cannot be read\n")))
     } catch let error as DatabaseUnavailable {
       logger.warning("register unreachable", metadata: ["error": "\(error.description)"])
       response = Handler.unavailable(request)
@@ -264,11 +314,20 @@ struct Frame: RouterMiddleware {
     let line: [String: AccessLogValue] = [
       "time": .text(
         ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])),
-      "method": .text(request.method.rawValue), "path": .text(request.uri.path), "status": .number(Double(response.status.code)),
+      "method": .text(request.method.rawValue), "path": .text(Self.loggedPath(request.uri.path)),
+      "status": .number(Double(response.status.code)),
       "ms": .number((milliseconds * 100).rounded() / 100),
     ]
     AccessLog.write(line)
     return response
+  }
+
+  /// The path as logged: nothing from a `#` on (a client that sends a URL's fragment would log a
+  /// code, and with it a name), at most 120 characters.
+  static func loggedPath(_ path: String) -> String {
+    var cut = path.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+    if let escaped = cut.range(of: "%23", options: .caseInsensitive) { cut = String(cut[..<escaped.lowerBound]) }
+    return String(cut.prefix(120))
   }
 }
 
@@ -303,6 +362,7 @@ extension HTTPField.Name {
   static let crossOriginOpenerPolicy = known("Cross-Origin-Opener-Policy")
   static let permissionsPolicy = known("Permissions-Policy")
   static let xRealIP = known("X-Real-IP")
+  static let secFetchSite = known("Sec-Fetch-Site")
 
   /// A name HTTPTypes does not predefine; each is a valid token (RFC 9110 §5.1).
   static func known(_ name: String) -> Self {

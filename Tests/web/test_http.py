@@ -219,7 +219,7 @@ def test_files_original_resaved_edited_and_no_code(site, tmp_path):
     assert "Unverändert" in request(site, "POST", f"{PREFIX}/datei", body, headers)[2].decode()
     body, headers = form({"sha256": "not a hash"})
     assert request(site, "POST", f"{PREFIX}/datei", body, headers)[0] == 400
-    too_big = b"--b\r\nContent-Disposition: form-data; name=\"datei\"; filename=\"x\"\r\n\r\n" + b"0" * (17 << 20)
+    too_big = b"--b\r\nContent-Disposition: form-data; name=\"datei\"; filename=\"x\"\r\n\r\n" + b"0" * (5 << 20)
     assert request(site, "POST", f"{PREFIX}/datei", too_big, {"Content-Type": "multipart/form-data; boundary=b"})[0] == 413
 
 
@@ -237,6 +237,10 @@ def test_rate_limit_per_client_address(site):
         status, headers, body = request(site, "GET", f"{PREFIX}?nr=BQ-2026-000001", headers={"X-Real-IP": "203.0.113.7"}, port=port)
         assert status == 429 and "Zu viele Anfragen" in body.decode()
         assert request(site, "GET", path, headers={"X-Real-IP": "198.51.100.9"}, port=port)[0] == 200
+        # IPv6: one /64 is one client, however many of its addresses it uses.
+        statuses = [request(site, "GET", path, headers={"X-Real-IP": f"2001:db8:1:2::{n}"}, port=port)[0] for n in range(1, 5)]
+        assert statuses == [200, 200, 200, 429]
+        assert request(site, "GET", path, headers={"X-Real-IP": "2001:db8:1:3::1"}, port=port)[0] == 200
         # Pages that ask nothing of the register are not counted.
         assert request(site, "GET", PREFIX, headers={"X-Real-IP": "203.0.113.7"}, port=port)[0] == 200
     finally:
@@ -367,3 +371,73 @@ def test_the_nginx_site_keeps_query_strings_out_of_its_log(site, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("c=a b", id="space"), pytest.param("c=%", id="lone-percent"), pytest.param("c=a%ZZ", id="bad-escape"),
+    pytest.param("c=ä", id="raw-umlaut"), pytest.param("c=<x>\"", id="markup"), pytest.param("nr=BQ&&&=&=", id="empty-pairs"),
+])
+@pytest.mark.parametrize("path", ["", "/abgleich", "/datei"])
+def test_malformed_form_bodies_are_answered_and_the_service_lives(site, body, path):
+    status, headers, page = request(site, "POST", PREFIX + path, body.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status in (400, 200), (status, page[:200])
+    assert headers["content-security-policy"].startswith("default-src 'self'")
+    assert request(site, "GET", "/health")[0] == 200
+
+
+def test_forms_posted_from_another_site_are_refused(site):
+    import hashlib
+    person = site.people["Wjeńka"]
+    body, headers = form({"sha256": hashlib.sha256(open(person["pdf"], "rb").read()).hexdigest()})
+    for value, expected in [("cross-site", 403), ("same-site", 403), ("same-origin", 200), ("none", 200)]:
+        status, _, page = request(site, "POST", f"{PREFIX}/datei", body, dict(headers, **{"Sec-Fetch-Site": value}))
+        assert status == expected, value
+    # The JSON API is for scripts anywhere.
+    status, _, _ = request(site, "POST", f"{PREFIX}/api/verify", json.dumps({"token": token_of(person["pdf"])}),
+                           {"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"})
+    assert status == 200
+
+
+def test_a_body_that_trickles_in_is_cut_off(site):
+    import socket
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", site.port), timeout=60) as client:
+        client.sendall(f"POST {PREFIX} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                       "Content-Length: 1000\r\n\r\n".encode())
+        answer = b""
+        try:
+            while time.monotonic() - started < 40:
+                client.sendall(b"c")
+                client.settimeout(2)
+                try:
+                    chunk = client.recv(4096)
+                except socket.timeout:
+                    continue
+                if not chunk:
+                    break
+                answer += chunk
+                if b"\r\n\r\n" in answer:
+                    break
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
+    assert time.monotonic() - started < 30
+
+
+def test_a_fragment_sent_by_a_client_is_not_logged(site):
+    token = token_of(site.people["Wjeńka"]["pdf"])
+    assert request(site, "GET", f"{PREFIX}#c={token}")[0] in (200, 404)
+    assert request(site, "GET", f"{PREFIX}%23c={token}")[0] == 404
+    time.sleep(0.2)
+    site.log.flush()
+    assert "BQ2." not in open(site.log.name).read()
+
+
+def test_connections_killed_by_the_server_are_replaced_at_once(site):
+    path = f"{PREFIX}/api/status/{site.people['Wjeńka']['serial']}"
+    for _ in range(6):
+        assert request(site, "GET", path)[0] == 200
+    login = urllib.parse.parse_qs(site.verifier_database.split("?", 1)[1])["user"][0]
+    subprocess.run(["psql", "-X", "-q", site.env["DATABASE_URL"], "-c",
+                    f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{login}'"], check=True)
+    assert [request(site, "GET", path)[0] for _ in range(6)] == [200] * 6
