@@ -220,7 +220,9 @@ struct Handler: Sendable {
   /// in capitals (`bq-2026-000042` is `BQ-2026-000042`).
   /// Anything else is returned trimmed, as typed (an error message quotes it).
   static func normalizedSerial(_ text: String) -> String {
-    let trimmed = text.replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+    if SerialNumber.parse(text) != nil { return text }
+    let spaced = String(text.map { $0 == "+" ? " " : $0 })
+    let trimmed = String(spaced.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     return SerialNumber.parse(trimmed.uppercased()) != nil ? trimmed.uppercased() : trimmed
   }
 
@@ -361,7 +363,7 @@ struct Handler: Sendable {
     guard let status = try await pool.run({ try PublicVerifier($0).status(serial: serial) }) else {
       return VerificationServer.json(.notFound, ["error": "no certificate with this serial was issued", "serial": serial])
     }
-    return VerificationServer.json(.ok, status)
+    return VerificationServer.json(.ok, text: status.json)
   }
 
   struct VerifyRequest: Decodable {
@@ -388,6 +390,6 @@ struct Handler: Sendable {
     }
     if let limited = limited(request, context, json: true) { return limited }
     let verdict = try await pool.run { try PublicVerifier($0).verify(payload) }
-    return VerificationServer.json(.ok, verdict)
+    return VerificationServer.json(.ok, text: verdict.json)
   }
 }

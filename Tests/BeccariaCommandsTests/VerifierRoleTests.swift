@@ -58,6 +58,12 @@ import Testing
     #expect(payload.encoding == .compact)
     let verdict = try verifier.verify(payload)
     #expect(verdict.verdict == .valid && verdict.claim?.holderName == "Měrćin Wjeńka")
+    // The JSON the service writes by hand reads back as what it describes, and has the keys and
+    // values JSONEncoder writes.
+    #expect(try JSONDecoder().decode(PublicVerdict.self, from: Data(verdict.json.utf8)) == verdict)
+    #expect(try JSONDecoder().decode(PublicCertificateStatus.self, from: Data(status.json.utf8)) == status)
+    let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(status)) as? NSDictionary
+    #expect(encoded == (try JSONSerialization.jsonObject(with: Data(status.json.utf8)) as? NSDictionary))
     var flipped = payload
     flipped.signature[3] ^= 0x01
     #expect(try verifier.verify(flipped).verdict == .forged)
