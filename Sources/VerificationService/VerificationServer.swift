@@ -22,8 +22,10 @@ public struct VerificationServerConfiguration: Sendable {
   public var port: Int = 8080
   /// libpq connection string of the verifier login; nil leaves it to libpq's defaults.
   public var conninfo: String?
-  /// Database connections, each with its own thread (libpq blocks).
-  public var connections: Int = 4
+  /// Database connections, each with its own thread (libpq blocks): one per core, at least 2.
+  /// The service, PostgreSQL and these threads share the cores; more connections than cores
+  /// answered fewer lookups, as each adds context switches (scripts/bench, wrk).
+  public var connections: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)
   /// Lookups per client address and minute (`RateLimiter`).
   public var lookupsPerMinute: Int = 30
   /// Peers whose `X-Real-IP` header names the client (nginx on the same host).

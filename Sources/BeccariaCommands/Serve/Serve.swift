@@ -31,7 +31,11 @@ struct Serve: ParsableCommand {
   @OptionGroup var global: GlobalOptions
   @Option(help: "Address to listen on.") var host = "127.0.0.1"
   @Option(help: "Port to listen on.") var port = 8080
-  @Option(help: "Database connections (each with its own thread).") var connections = 4
+  @Option(
+    help: ArgumentHelp(
+      "Database connections, each with its own thread (default: one per core, at least 2; more only add context switches: measured with scripts/bench).",
+      valueName: "n"))
+  var connections = max(2, ProcessInfo.processInfo.activeProcessorCount)
   @Option(help: "Lookups per client address and minute (then 429 with Retry-After).") var lookupsPerMinute = 30
   @Option(
     name: .customLong("trusted-proxy"),
