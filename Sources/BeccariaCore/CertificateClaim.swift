@@ -77,34 +77,18 @@ public struct CertificateClaim: Sendable, Equatable {
   /// hand so that the signed bytes never depend on a library's formatting choices.
   public func canonicalBytes() -> Data {
     var fields: [(String, String)] = []
-    if let birthDate { fields.append(("b", Self.quoted(birthDate.description))) }
-    fields.append(("c", Self.quoted(completedOn.description)))
-    fields.append(("i", Self.quoted(issuedOn.description)))
-    fields.append(("k", Self.quoted(kind.rawValue)))
-    fields.append(("kid", Self.quoted(keyID)))
+    if let birthDate { fields.append(("b", JSONText.quoted(birthDate.description))) }
+    fields.append(("c", JSONText.quoted(completedOn.description)))
+    fields.append(("i", JSONText.quoted(issuedOn.description)))
+    fields.append(("k", JSONText.quoted(kind.rawValue)))
+    fields.append(("kid", JSONText.quoted(keyID)))
     fields.append(("m", "[" + modules.map { "[\($0.number),\($0.ue)]" }.joined(separator: ",") + "]"))
-    fields.append(("n", Self.quoted(holderName)))
-    fields.append(("p", Self.quoted(programmeCode)))
+    fields.append(("n", JSONText.quoted(holderName)))
+    fields.append(("p", JSONText.quoted(programmeCode)))
     fields.append(("pv", String(programmeVersion)))
-    fields.append(("s", Self.quoted(serial)))
+    fields.append(("s", JSONText.quoted(serial)))
     fields.append(("v", String(Self.formatVersion)))
-    return Data(("{" + fields.map { Self.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}").utf8)
-  }
-
-  static func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
+    return Data(("{" + fields.map { JSONText.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}").utf8)
   }
 
   /// The signed bytes in `encoding`.

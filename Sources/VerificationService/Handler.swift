@@ -74,13 +74,14 @@ struct Handler: Sendable {
   }
 
   /// The 503 answer while the register cannot be reached: a page, or JSON under /api/.
-  static func unavailable(_ request: Request) -> Response {
+  /// `pages` are those of the path the request came for (its style sheet and links), or nil.
+  static func unavailable(_ request: Request, pages: Pages?) -> Response {
     let language = PageLanguage(request.uri.queryParameters["lang"])
     var response: Response
     if request.uri.path.contains("/api/") {
       response = VerificationServer.json(.serviceUnavailable, ["error": "the register cannot be reached; try again later"])
     } else {
-      let pages = Pages(prefix: "", issuer: "Beccaria")
+      let pages = pages ?? Pages(prefix: "", issuer: "Beccaria")
       response = html(
         .serviceUnavailable,
         pages.problem(language, title: language.texts.unavailableTitle, text: language.texts.unavailable))

@@ -118,8 +118,9 @@ public enum VerificationServer {
     }
     let limiter = RateLimiter(capacity: configuration.lookupsPerMinute)
     let uploads = UploadGate(limit: Limits.uploadsAtOnce)
+    let served = site.prefixes.map { Pages(prefix: $0, issuer: site.issuer($0), programmes: site.programmes) }
     let router = Router(context: VerifierContext.self)
-    router.add(middleware: Frame(logger: logger))
+    router.add(middleware: Frame(logger: logger, pages: served))
     router.get("/health") { _, _ in
       do {
         let schema = try await pool.run { connection in
@@ -130,8 +131,7 @@ public enum VerificationServer {
         return Self.json(.serviceUnavailable, ["status": "unavailable", "database": "unreachable"])
       }
     }
-    for prefix in site.prefixes {
-      let pages = Pages(prefix: prefix, issuer: site.issuer(prefix), programmes: site.programmes)
+    for pages in served {
       let handler = Handler(
         pages: pages, pool: pool, limiter: limiter, trusted: configuration.trustedProxies, site: site, uploads: uploads)
       handler.register(on: router)
@@ -268,6 +268,8 @@ struct Site: Sendable {
 struct Frame: RouterMiddleware {
   typealias Context = VerifierContext
   let logger: Logger
+  /// The pages of each served path, for the 503 page's style sheet and links.
+  let pages: [Pages]
 
   static let securityHeaders: HTTPFields = [
     .contentSecurityPolicy:
@@ -304,7 +306,7 @@ struct Frame: RouterMiddleware {
         body: .init(byteBuffer: ByteBuffer(string: "400 Bad Request: the form's content cannot be read\n")))
     } catch let error as DatabaseUnavailable {
       logger.warning("register unreachable", metadata: ["error": "\(error.description)"])
-      response = Handler.unavailable(request)
+      response = Handler.unavailable(request, pages: pages.first { request.uri.path.hasPrefix($0.prefix) })
     } catch let error as any HTTPResponseError {
       response = Response(
         status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],

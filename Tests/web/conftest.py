@@ -59,6 +59,27 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def start_serve(database, *options, port=None, stdout=subprocess.DEVNULL, stderr=None):
+    """`beccaria serve` as `database`'s login on `port` (a free one when None), once it answers
+    /health: the process and its port. Its standard error goes to `stderr` (a file), or is kept
+    to explain a start that failed."""
+    port = port or free_port()
+    errors = stderr or tempfile.TemporaryFile(mode="w+")
+    process = subprocess.Popen([BIN, "serve", "--database", database, "--port", str(port), *options],
+                               stdout=stdout, stderr=errors)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            return process, port
+        except Exception:
+            if process.poll() is not None:
+                errors.seek(0)
+                raise AssertionError("beccaria serve stopped: " + errors.read())
+            time.sleep(0.1)
+    process.terminate()
+    raise AssertionError("beccaria serve did not answer /health")
+
+
 def qr_payload(pdf, dpi=150):
     """The QR code of a certificate's page as an office scanner reads it: rendered at `dpi`."""
     with tempfile.TemporaryDirectory() as folder:
@@ -145,21 +166,9 @@ def site():
         s.log = open(folder + "/access.log", "w+")
         s.errors = open(folder + "/serve.err", "w+")
         s.verifier_database = database_url(base, name, login)
-        server = subprocess.Popen(
-            [BIN, "serve", "--database", s.verifier_database, "--port", str(s.port), "--lookups-per-minute", "1000"],
-            stdout=s.log, stderr=s.errors, env=dict(os.environ))
+        server, _ = start_serve(s.verifier_database, "--lookups-per-minute", "1000", port=s.port, stdout=s.log,
+                                stderr=s.errors)
         s.server = server
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(s.base + "/health", timeout=1)
-                break
-            except Exception:
-                if server.poll() is not None:
-                    s.errors.seek(0)
-                    raise AssertionError("beccaria serve stopped: " + s.errors.read())
-                time.sleep(0.1)
-        else:
-            raise AssertionError("beccaria serve did not answer /health")
         yield s
     finally:
         if server is not None:

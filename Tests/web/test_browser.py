@@ -90,21 +90,10 @@ def test_serial_page_and_json_show_no_name_and_the_match_says_yes_or_no(site, br
 
 def test_rate_limit_page(site, browser):
     """A person who looks up too many serials sees a page that says so and how long to wait."""
-    import http.client
-    import time
+    from conftest import start_serve
 
-    from conftest import BIN, free_port
-
-    port = free_port()
-    server = subprocess.Popen([BIN, "serve", "--database", site.verifier_database, "--port", str(port),
-                               "--lookups-per-minute", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_serve(site.verifier_database, "--lookups-per-minute", "2")
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health")
-                break
-            except OSError:
-                time.sleep(0.1)
         serial = site.people["Wjeńka"]["serial"]
         for _ in range(2):
             browser.get(f"http://127.0.0.1:{port}{PREFIX}?nr={serial}")

@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import BIN, PREFIX, ROOT, database_url, free_port, qr_payload, run
+from conftest import BIN, PREFIX, ROOT, database_url, free_port, qr_payload, run, start_serve
 
 
 def request(site, method, path, body=None, headers=None, port=None):
@@ -224,11 +224,8 @@ def test_files_original_resaved_edited_and_no_code(site, tmp_path):
 
 
 def test_rate_limit_per_client_address(site):
-    port = free_port()
-    server = subprocess.Popen([BIN, "serve", "--database", site.verifier_database, "--port", str(port),
-                               "--lookups-per-minute", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server, port = start_serve(site.verifier_database, "--lookups-per-minute", "3")
     try:
-        wait_until_up(port, server)
         path = f"{PREFIX}/api/status/{site.people['Wjeńka']['serial']}"
         first = [request(site, "GET", path, headers={"X-Real-IP": "203.0.113.7"}, port=port)[0] for _ in range(3)]
         assert first == [200, 200, 200]
@@ -246,17 +243,6 @@ def test_rate_limit_per_client_address(site):
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def wait_until_up(port, server):
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health")
-            return
-        except OSError:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else "serve stopped"
-            time.sleep(0.1)
-    raise AssertionError("serve did not start")
 
 
 def test_access_log_has_no_query_token_or_name(site):
@@ -306,10 +292,7 @@ def test_survives_a_postgresql_restart_and_stops_gracefully(site):
             break
         time.sleep(0.2)
     assert request(site, "GET", path)[0] == 200 and request(site, "GET", "/health")[0] == 200
-    port = free_port()
-    server = subprocess.Popen([BIN, "serve", "--database", site.verifier_database, "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wait_until_up(port, server)
+    server, _ = start_serve(site.verifier_database)
     server.terminate()
     assert server.wait(timeout=20) == 0
 

@@ -381,23 +381,3 @@ public enum PDFCode {
     return found
   }
 }
-
-/// JSON strings written by hand (RFC 8259 §7): quotation mark, reverse solidus and control
-/// characters escaped, everything else as it is (UTF-8).
-public enum JSONText {
-  public static func quoted(_ text: String) -> String {
-    var out = "\""
-    out.reserveCapacity(text.utf8.count + 2)
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
-}
