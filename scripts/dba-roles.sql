@@ -10,11 +10,12 @@
 --   # then, as the owner: beccaria db migrate; beccaria access grant anna_schulz --role trainer --trainer anna.schulz@example.org
 --
 -- What it makes (each only if missing; running it again changes nothing):
---   beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor, beccaria_verifier
---                                          the group roles logins get (verifier: beccaria serve)
+--   beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor, beccaria_verifier,
+--   beccaria_mailer                        the group roles logins get (verifier: beccaria serve;
+--                                          mailer: beccaria mail send)
 --   beccaria_registrar, beccaria_eraser   NOLOGIN roles that own the register's and erasure's
 --                                          functions; nobody is a member of them
---   beccaria_steward   holds ADMIN OPTION on those seven roles and nothing else; the owner is made
+--   beccaria_steward   holds ADMIN OPTION on those eight roles and nothing else; the owner is made
 --                      a member, so that `access grant` can give a login a group role and the
 --                      migrations can hand functions to the registrar and the eraser
 --
@@ -61,13 +62,14 @@ BEGIN
     RAISE EXCEPTION 'the owner role % does not exist; create it first (CREATE ROLE % LOGIN)', owner_name, owner_name;
   END IF;
   FOREACH name IN ARRAY ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor',
-                              'beccaria_verifier', 'beccaria_registrar', 'beccaria_eraser', 'beccaria_steward'] LOOP
+                              'beccaria_verifier', 'beccaria_mailer', 'beccaria_registrar', 'beccaria_eraser',
+                              'beccaria_steward'] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) THEN
       EXECUTE format('CREATE ROLE %I NOLOGIN', name);
     END IF;
   END LOOP;
   FOREACH name IN ARRAY ARRAY['beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor',
-                              'beccaria_verifier', 'beccaria_registrar', 'beccaria_eraser'] LOOP
+                              'beccaria_verifier', 'beccaria_mailer', 'beccaria_registrar', 'beccaria_eraser'] LOOP
     EXECUTE format('GRANT %I TO beccaria_steward WITH ADMIN OPTION', name);
   END LOOP;
   -- The steward inherits nothing: it exists to hold ADMIN OPTION, not the roles' rights.

@@ -15,10 +15,12 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
   public var completion: CompletionRules
   public var modules: [Module]
   public var documents: Documents
+  /// The office's mail texts and settings (`mail`); nil: the programme sends no mail.
+  public var mail: MailTexts?
 
   public init(
     code: String, title: String, version: Int, issuer: Issuer, ueMinutes: Int,
-    completion: CompletionRules, modules: [Module], documents: Documents
+    completion: CompletionRules, modules: [Module], documents: Documents, mail: MailTexts? = nil
   ) {
     self.code = code
     self.title = title
@@ -28,6 +30,7 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
     self.completion = completion
     self.modules = modules
     self.documents = documents
+    self.mail = mail
   }
 
   public struct Issuer: Codable, Sendable, Equatable {
@@ -206,6 +209,7 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
         ("documents.signatories[\(index)].role", signatory.role, false),
       ]
     }
+    found += mail?.problems() ?? []
     for (path, text, lines) in texts {
       if let scalar = text.unicodeScalars.first(where: { InertText.isControl($0) && !(lines && $0 == "\n") }) {
         found.append(

@@ -164,7 +164,8 @@ private final class Reader {
   func definition(_ root: Node) -> ProgrammeDefinition? {
     guard
       let top = mapping(
-        root, path: "", allowed: ["code", "title", "version", "issuer", "ue_minutes", "completion", "modules", "documents"])
+        root, path: "",
+        allowed: ["code", "title", "version", "issuer", "ue_minutes", "completion", "modules", "documents", "mail"])
     else { return nil }
     let code = string(top, "code", "", parent: root)
     let title = string(top, "title", "", parent: root)
@@ -176,12 +177,45 @@ private final class Reader {
       nodes.enumerated().compactMap { module($0.element, path: "modules[\($0.offset)]") }
     }
     let documents = required(top, "documents", "", parent: root).flatMap(documents)
+    let mail = top["mail"].map(mail)
     guard let code, let title, let version, let ueMinutes, let issuer, let completion,
       let modules, let documents, problems.isEmpty
     else { return nil }
     return ProgrammeDefinition(
       code: code, title: title, version: version, issuer: issuer, ueMinutes: ueMinutes,
-      completion: completion, modules: modules, documents: documents)
+      completion: completion, modules: modules, documents: documents, mail: mail ?? nil)
+  }
+
+  func mail(_ node: Node) -> MailTexts? {
+    let path = "mail"
+    guard
+      let values = mapping(
+        node, path: path, allowed: ["office", "reminder_days", "attach_certificate", "retention_days", "templates"])
+    else { return nil }
+    let office = string(values, "office", path, parent: node, optional: true)
+    let reminderDays = values["reminder_days"] == nil ? nil : integer(values, "reminder_days", path, parent: node)
+    let attach = values["attach_certificate"] == nil ? true : boolean(values, "attach_certificate", path, parent: node)
+    let retention = values["retention_days"] == nil ? 30 : integer(values, "retention_days", path, parent: node)
+    var templates: [String: MailTemplate] = [:]
+    if let templateNode = required(values, "templates", path, parent: node),
+      let kinds = mapping(templateNode, path: "\(path).templates", allowed: Set(MailKind.allCases.map(\.rawValue)))
+    {
+      for (kind, textNode) in kinds {
+        let textPath = "\(path).templates.\(kind)"
+        guard let texts = mapping(textNode, path: textPath, allowed: ["subject", "body"]) else { continue }
+        let subject = string(texts, "subject", textPath, parent: textNode)
+        let body = string(texts, "body", textPath, parent: textNode)
+        if let subject, let body {
+          templates[kind] = MailTemplate(
+            subject: subject.trimmingCharacters(in: .whitespacesAndNewlines),
+            body: body.trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
+        }
+      }
+    }
+    guard let attach, let retention else { return nil }
+    return MailTexts(
+      office: office, reminderDays: reminderDays ?? nil, attachCertificate: attach, retentionDays: retention,
+      templates: templates)
   }
 
   func issuer(_ node: Node) -> ProgrammeDefinition.Issuer? {

@@ -17,7 +17,8 @@ extension AccessCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("Database login (role) name.", valueName: "login")) var login: String
-    @Option(help: "admin, trainer, issuer, auditor or verifier (the verification service's login).") var role: AccessRole
+    @Option(help: "admin, trainer, issuer, auditor, verifier (the verification service's login) or mailer (mail send).") var role:
+      AccessRole
     @Option(help: ArgumentHelp("The trainer (by e-mail) this login acts as; required for --role trainer.", valueName: "email"))
     var trainer: String?
 

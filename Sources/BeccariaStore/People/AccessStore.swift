@@ -92,7 +92,7 @@ public struct AccessStore {
       SELECT r.rolname AS login, to_jsonb(array_agg(substr(g.rolname, 10) ORDER BY g.rolname)) AS roles, r.rolcanlogin,
              (SELECT t.email FROM trainer t WHERE t.db_login = r.rolname) AS trainer_email
       FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
-      WHERE g.rolname IN ('beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor', 'beccaria_verifier')
+      WHERE g.rolname IN ('beccaria_admin', 'beccaria_trainer', 'beccaria_issuer', 'beccaria_auditor', 'beccaria_verifier', 'beccaria_mailer')
         AND r.rolname NOT LIKE 'beccaria\\_%'
       GROUP BY r.rolname, r.rolcanlogin ORDER BY r.rolname
       """

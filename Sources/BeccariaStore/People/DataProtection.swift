@@ -55,7 +55,10 @@ public struct DataProtection {
 
   /// Everything stored about a person, as pretty JSON.
   public func export(_ participant: ParticipantID) throws -> Data {
-    guard let row = try connection.queryOne("SELECT participant_export(\(participant))::text AS document"),
+    guard
+      let row = try connection.queryOne(
+        "SELECT (participant_export(\(participant)) || jsonb_build_object('mail', mail_export(\(participant))))::text AS document"
+      ),
       let text: String = try row.decode("document")
     else { throw StoreError.notFound("participant \(participant)") }
     let object = try JSONSerialization.jsonObject(with: Data(text.utf8))

@@ -261,9 +261,11 @@ public struct Migrator {
     try connection.execute("REVOKE CONNECT ON DATABASE \(identifier: name) FROM PUBLIC")
     try connection.execute(
       "GRANT CONNECT ON DATABASE \(identifier: name) TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor")
-    // The verification service's role (schema 0023) exists once that migration ran.
-    if try connection.queryOne("SELECT 1 FROM pg_roles WHERE rolname = 'beccaria_verifier'") != nil {
-      try connection.execute("GRANT CONNECT ON DATABASE \(identifier: name) TO beccaria_verifier")
+    // The verification service's role (schema 0023) and the mailer's (0024) exist once their
+    // migrations ran.
+    for role in ["beccaria_verifier", "beccaria_mailer"]
+    where try connection.queryOne("SELECT 1 FROM pg_roles WHERE rolname = \(role)") != nil {
+      try connection.execute("GRANT CONNECT ON DATABASE \(identifier: name) TO \(identifier: role)")
     }
   }
 
