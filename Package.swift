@@ -1,12 +1,12 @@
 // swift-tools-version:6.1
 // The beccaria package: a training and certification manager for the Beccaria programme
 // "Fachkraft für Kriminalprävention". Imports point one way:
-// beccaria → BeccariaCommands → Issuance / VerificationService → BeccariaStore / Documents / Signing
-// → BeccariaCore;
+// beccaria → BeccariaCommands → Issuance / VerificationService / Mail → BeccariaStore / Documents /
+// Signing → BeccariaCore;
 // ProgrammeLoader and CSVImport → BeccariaCore; Postgres, Files, PDFAssembly and CivilCalendar
 // depend on no other target of ours (Postgres and Core share CivilCalendar).
 // Each C library sits behind exactly one Swift target (CLibPQ → Postgres, CPangoCairo and
-// CQREncode → Documents).
+// CQREncode → Documents, CCurl → Mail).
 import PackageDescription
 
 /// One set of compiler settings shared by every Swift target.
@@ -44,6 +44,9 @@ let package = Package(
     .systemLibrary(
       name: "CQREncode", pkgConfig: "libqrencode",
       providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]),
+    .systemLibrary(
+      name: "CCurl", pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     // glibc's <malloc.h> (mallopt), for the nightly run's memory reuse.
     .systemLibrary(name: "CMalloc"),
@@ -125,12 +128,19 @@ let package = Package(
       ],
       swiftSettings: swiftSettings),
 
+    // Mail delivery from the outbox (schema 0024): SMTP through libcurl, the messages' MIME
+    // structure, iCalendar events, and delivery status notifications read back.
+    .target(
+      name: "Mail",
+      dependencies: ["BeccariaCore", "BeccariaStore", "Postgres", "CCurl"],
+      swiftSettings: swiftSettings),
+
     // One file per subcommand; shared option groups.
     .target(
       name: "BeccariaCommands",
       dependencies: [
         "BeccariaCore", "BeccariaStore", "Issuance", "Signing", "Files", "CSVImport", "Documents", "ProgrammeLoader", "Postgres",
-        "VerificationService",
+        "VerificationService", "Mail",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CSV", package: "CSV.swift"),
@@ -198,6 +208,10 @@ let package = Package(
     .testTarget(
       name: "DocumentsTests",
       dependencies: ["Documents", "BeccariaCore", "TestSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "MailTests",
+      dependencies: ["Mail", "BeccariaCore", "BeccariaStore", "Issuance", "Postgres", "ProgrammeLoader", "TestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "BeccariaCommandsTests",

@@ -24,7 +24,7 @@ public struct BeccariaCommand: ParsableCommand {
       DbCommand.self, ProgrammeCommand.self, MunicipalityCommand.self, TrainerCommand.self, CourseCommand.self,
       SessionCommand.self, ParticipantCommand.self, EnrolmentCommand.self, AttendanceCommand.self,
       AssessmentCommand.self, CertificateCommand.self, KeysCommand.self, ReportCommand.self, AccessCommand.self,
-      AuditCommand.self, RetentionCommand.self, Serve.self,
+      AuditCommand.self, RetentionCommand.self, MailCommand.self, Serve.self,
     ])
 
   public init() {}

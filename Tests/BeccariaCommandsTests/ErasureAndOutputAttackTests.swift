@@ -413,7 +413,8 @@ import Testing
         AND c.relname NOT IN ('audit_log', 'schema_migration')
         AND (c.relname, a.attname) NOT IN (('certificate_run', 'error'), ('certificate_due', 'last_error'))
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c'
-                        AND pg_get_constraintdef(k.oid) LIKE '%beccaria_inert(' || quote_ident(a.attname) || ')%')
+                        AND (pg_get_constraintdef(k.oid) LIKE '%beccaria_inert(' || quote_ident(a.attname) || ')%'
+                             OR pg_get_constraintdef(k.oid) LIKE '%beccaria_inert_lines(' || quote_ident(a.attname) || ')%'))
       """
     ).map { try $0.decode("v", as: String.self) }
     #expect(unchecked == [])

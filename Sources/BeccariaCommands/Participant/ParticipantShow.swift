@@ -8,7 +8,7 @@ extension ParticipantCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
-      abstract: "Show a participant with enrolments, attendance per module and certificates.",
+      abstract: "Show a participant with enrolments, attendance per module, certificates and messages.",
       discussion: """
         Example:
           beccaria participant show 12
@@ -29,6 +29,7 @@ extension ParticipantCommand {
       var enrolments: [EnrolmentListing]
       var progress: [ModuleProgress]
       var certificates: [CertificateSummary]
+      var messages: [MailListing]
     }
 
     func run() throws {
@@ -39,7 +40,8 @@ extension ParticipantCommand {
         let details = Details(
           participant: person, nameHistory: try store.nameHistory(person.id),
           enrolments: try EnrolmentStore(connection).list(participant: person.id), progress: try store.progress(person.id),
-          certificates: try store.certificates(person.id))
+          certificates: try store.certificates(person.id),
+          messages: try MailStore(connection).list(status: nil, kind: nil, participant: person.id, limit: nil))
         if format == .json {
           print(try JSONOutput.encode(details), terminator: "")
           return
@@ -88,6 +90,19 @@ extension ParticipantCommand {
               .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " (module \($0))" } ?? "") },
               .init(header: "STATUS") { $0.status.rawValue },
               .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+            ]
+          ).render(.table))
+        print("Messages (mail show ID):")
+        print(
+          try Listing(
+            items: details.messages,
+            columns: [
+              .init(header: "ID", alignRight: true) { String($0.id) },
+              .init(header: "KIND") { $0.kind },
+              .init(header: "STATUS") { $0.status },
+              .init(header: "TO") { $0.recipient ?? "(erased)" },
+              .init(header: "SUBJECT") { $0.subject ?? "" },
+              .init(header: "DONE / NEXT TRY") { MailTime.format($0.finishedAt ?? $0.nextAttemptAt) },
             ]
           ).render(.table), terminator: "")
       }

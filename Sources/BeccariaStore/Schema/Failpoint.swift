@@ -1,7 +1,4 @@
-import BeccariaStore
-import Files
 import Foundation
-import Signing
 
 /// A hook for the fault suite (`scripts/faults`): with `BECCARIA_FAILPOINT=<point>:<n>` in the
 /// environment, the process kills itself with SIGKILL — no cleanup, no flushing, as a power cut
@@ -9,7 +6,8 @@ import Signing
 /// production) a pass costs one comparison. Points of the certificate run: `claimed` (work
 /// claimed, nothing issued yet), `rendered` (a PDF rendered, not stored), `inserted` (stored, not
 /// committed), `committed` (committed, not exported), `exporting` (temporary file written, not
-/// renamed).
+/// renamed). Of `mail send`: `mail-claimed` (messages claimed, none handed over), `mail-sent`
+/// (a message accepted by the server, its outcome not recorded).
 public enum Failpoint {
   static let configured: (point: String, count: Int)? = {
     guard let value = ProcessInfo.processInfo.environment["BECCARIA_FAILPOINT"], !value.isEmpty else { return nil }

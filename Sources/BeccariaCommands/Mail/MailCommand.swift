@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+
+/// `beccaria mail`.
+struct MailCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mail",
+    abstract: "Send the office's mail from the outbox, and see what was sent.",
+    discussion: """
+      Messages are queued by the database in the same transaction as what causes them: a \
+      certificate issued or re-issued (to its holder, the PDF attached), a place given from the \
+      waiting list (to the person, a copy to the office), a session moved or cancelled (to its \
+      participants and trainers, with an .ics file), and reminders before sessions (queued by \
+      mail send). Texts come from the programme definition's `mail` section.
+      """,
+    subcommands: [
+      Send.self, List.self, Show.self, Resend.self, Cancel.self, Stats.self, Bounces.self, Suppressed.self,
+      Unsuppress.self,
+    ])
+}
+
+/// Time as the office reads it in mail listings.
+enum MailTime {
+  static func format(_ date: Date?) -> String { date.map(GermanTime.dateTime) ?? "" }
+}

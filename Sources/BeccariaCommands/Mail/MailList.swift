@@ -1,0 +1,70 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+extension MailCommand {
+  /// `beccaria mail list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list",
+      abstract: "List messages of the outbox, oldest first.",
+      discussion: """
+        Statuses: queued, sending, deferred (tried again later), sent, failed, bounced (a \
+        delivery report came back), cancelled, suppressed (the address is on the suppression \
+        list). Kinds: certificate, reissue, offer, reminder, change, cancellation.
+
+        Example:
+          beccaria mail list --status failed
+          beccaria mail list --participant 17 --format json
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Option(help: "Only messages with this status.") var status: MailStatusArgument?
+    @Option(help: "Only messages of this kind.") var kind: MailKind?
+    @Option(help: ArgumentHelp("Only messages to or about this participant.", valueName: "id")) var participant: Int64?
+    @Option(help: "At most this many, the newest (0: all).") var limit = 200
+
+    func validate() throws {
+      if limit < 0 { throw ValidationError("--limit must be 0 (all) or more.") }
+      if let participant, participant < 1 { throw ValidationError("--participant must be a participant number.") }
+    }
+
+    func run() throws {
+      try reportingFailures {
+        let store = MailStore(try global.connect())
+        let all = try store.list(
+          status: status?.rawValue, kind: kind?.rawValue, participant: participant.map { ParticipantID($0) }, limit: nil)
+        let shown = limit == 0 || output.format != .table ? all : Array(all.suffix(limit))
+        try Listing(items: shown, columns: MailColumns.listing).print(output.format)
+        if shown.count < all.count {
+          print(
+            "… \(all.count - shown.count) older message\(all.count - shown.count == 1 ? "" : "s") not shown (--limit 0 shows all)."
+          )
+        }
+      }
+    }
+  }
+}
+
+extension MailKind: ExpressibleByArgument {}
+
+/// The statuses of a message (schema 0024).
+enum MailStatusArgument: String, ExpressibleByArgument, CaseIterable {
+  case queued, sending, deferred, sent, failed, bounced, cancelled, suppressed
+}
+
+enum MailColumns {
+  static let listing: [Listing<MailListing>.Column] = [
+    .init(header: "ID", alignRight: true) { String($0.id) },
+    .init(header: "KIND") { $0.kind },
+    .init(header: "STATUS") { $0.status },
+    .init(header: "TO") { $0.recipient ?? "(erased)" },
+    .init(header: "SUBJECT") { $0.subject ?? "" },
+    .init(header: "TRIES", alignRight: true) { String($0.attempts) },
+    .init(header: "QUEUED") { MailTime.format($0.queuedAt) },
+    .init(header: "DONE / NEXT TRY") { MailTime.format($0.finishedAt ?? $0.nextAttemptAt) },
+    .init(header: "LAST ANSWER") { $0.lastReply ?? "" },
+  ]
+}

@@ -1,0 +1,183 @@
+import BeccariaStore
+import Foundation
+import Postgres
+
+/// How `mail send` runs.
+public struct MailRunOptions: Sendable {
+  public var settings: SMTPSettings
+  /// Workers sending at once, each with its own database session and SMTP connection.
+  public var workers: Int
+  /// Messages claimed at a time by one worker.
+  public var batch: Int
+  /// Try deferred messages now instead of at their time (after the server was repaired).
+  public var retryDeferred: Bool
+  /// A deferred message fails when this many hours have passed since its first attempt.
+  public var giveUpAfterHours: Int
+
+  public init(settings: SMTPSettings, workers: Int, batch: Int, retryDeferred: Bool, giveUpAfterHours: Int) {
+    self.settings = settings
+    self.workers = workers
+    self.batch = batch
+    self.retryDeferred = retryDeferred
+    self.giveUpAfterHours = giveUpAfterHours
+  }
+}
+
+/// What one `mail send` did.
+public struct MailRunSummary: Sendable, Codable, Equatable {
+  /// One message that was not sent this time, and why.
+  public struct Problem: Sendable, Codable, Equatable {
+    public var message: Int64
+    public var recipient: String
+    public var status: String
+    public var reply: String
+    /// Whether the address went on the suppression list.
+    public var suppressed: Bool
+  }
+
+  public var remindersQueued = 0
+  public var bodiesPurged = 0
+  public var sent = 0
+  public var deferred = 0
+  public var failed = 0
+  /// Messages to an address on the suppression list, finished without sending.
+  public var suppressed = 0
+  public var problems: [Problem] = []
+  /// Why the run stopped before the queue was empty: the server could not be reached, or it
+  /// refused the login. Every message it had claimed is deferred.
+  public var stoppedBecause: String?
+  /// Messages due after the run (none unless it stopped).
+  public var stillDue = 0
+
+  public init() {}
+}
+
+/// The sending side of the outbox: workers claim due messages (`mail_claim`, FOR UPDATE SKIP
+/// LOCKED), hand each to the SMTP server through libcurl, and record the outcome
+/// (`mail_record`) right after, message by message. A worker that is killed leaves its claims
+/// 'sending'; its database session ends with it, and so does the advisory lock that marks them
+/// as its own, so the next claim takes them up again with the same Message-ID. The one duplicate
+/// this allows — a server that accepted a message whose outcome was never recorded — is
+/// recognisable by that Message-ID.
+public final class MailRun: @unchecked Sendable {
+  private let options: MailRunOptions
+  private let open: @Sendable () throws -> Connection
+  private let lock = NSLock()
+  private var summary = MailRunSummary()
+  private var stop: String?
+  private var failure: (any Error)?
+
+  public init(options: MailRunOptions, open: @escaping @Sendable () throws -> Connection) {
+    self.options = options
+    self.open = open
+  }
+
+  /// Queues due reminders, purges old bodies, sends every due message.
+  public func run() throws -> MailRunSummary {
+    SMTPClient.initialiseLibrary()
+    let connection = try open()
+    let store = MailStore(connection)
+    summary.remindersQueued = try store.queueReminders()
+    summary.bodiesPurged = try store.purge()
+    DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
+      do {
+        try work()
+      } catch {
+        lock.withLock {
+          if failure == nil { failure = error }
+          // The other workers finish the message in hand and stop.
+          if stop == nil { stop = "a worker failed: \(error)" }
+        }
+      }
+    }
+    if let failure { throw failure }
+    summary.stillDue = try store.dueCount()
+    summary.stoppedBecause = stop
+    return summary
+  }
+
+  private var stopped: Bool { lock.withLock { stop != nil } }
+
+  private func work() throws {
+    let connection = try open()
+    let store = MailStore(connection)
+    let key = try store.takeClaimKey()
+    let client = try SMTPClient(settings: options.settings)
+    while !stopped {
+      let claimed = try store.claim(
+        key: key, batch: options.batch, retryDeferred: options.retryDeferred, domain: options.settings.from.domain)
+      if claimed.isEmpty { break }
+      Failpoint.pass("mail-claimed")
+      for mail in claimed {
+        if mail.suppressed {
+          lock.withLock { summary.suppressed += 1 }
+          continue
+        }
+        if let reason = lock.withLock({ stop }) {
+          // Claimed but not tried: back to the queue's schedule, not lost.
+          try record(store, key, mail, outcome: "deferred", reply: "not attempted: \(reason)", addressError: false)
+          continue
+        }
+        let outcome = client.send(try message(mail))
+        if case .sent = outcome { Failpoint.pass("mail-sent") }
+        switch outcome {
+        case .sent(let reply):
+          try record(store, key, mail, outcome: "sent", reply: reply, addressError: false)
+        case .deferred(let reply):
+          try record(store, key, mail, outcome: "deferred", reply: reply, addressError: false)
+        case .failed(let reply, let addressError):
+          try record(store, key, mail, outcome: "failed", reply: reply, addressError: addressError)
+        case .unreachable(let reason):
+          lock.withLock { stop = stop ?? "the SMTP server could not be reached: \(reason)" }
+          try record(store, key, mail, outcome: "deferred", reply: reason, addressError: false)
+        case .refused(let reason):
+          lock.withLock { stop = stop ?? "the SMTP server refused the login: \(reason)" }
+          try record(store, key, mail, outcome: "deferred", reply: reason, addressError: false)
+        }
+      }
+    }
+  }
+
+  private func record(
+    _ store: MailStore, _ key: Int32, _ mail: ClaimedMail, outcome: String, reply: String, addressError: Bool
+  ) throws {
+    let status = try store.record(
+      key: key, message: mail.id, outcome: outcome, reply: reply, addressError: addressError,
+      giveUpAfterHours: options.giveUpAfterHours)
+    lock.withLock {
+      switch status {
+      case "sent": summary.sent += 1
+      case "deferred": summary.deferred += 1
+      case "failed": summary.failed += 1
+      default: break
+      }
+      if let status, status != "sent" {
+        summary.problems.append(
+          .init(
+            message: mail.id, recipient: mail.recipient, status: status, reply: reply,
+            suppressed: status == "failed" && addressError))
+      }
+    }
+  }
+
+  /// The message as it goes out: the text, the certificate's PDF, the session's `.ics`.
+  func message(_ mail: ClaimedMail) throws -> OutgoingMessage {
+    var attachments: [OutgoingMessage.Attachment] = []
+    if let pdf = mail.attachment, let name = mail.attachmentName {
+      attachments.append(.init(fileName: name, mediaType: "application/pdf", data: pdf))
+    }
+    if let json = mail.calendarJSON,
+      let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+      let event = CalendarEvent(json: object)
+    {
+      let ics = event.ics(organizer: options.settings.from, attendee: mail.recipient, stamp: Date())
+      attachments.append(
+        .init(
+          fileName: event.cancelled ? "absage.ics" : "termin.ics",
+          mediaType: "text/calendar; charset=UTF-8; method=\(event.method)", data: Data(ics.utf8)))
+    }
+    return OutgoingMessage(
+      number: mail.id, messageID: mail.messageID, to: mail.recipient, subject: mail.subject, body: mail.body,
+      attachments: attachments, date: Date())
+  }
+}

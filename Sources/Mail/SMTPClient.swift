@@ -1,0 +1,340 @@
+import CCurl
+import Foundation
+
+/// Where and how messages are handed over: the server, TLS, credentials and the sender.
+public struct SMTPSettings: Sendable {
+  /// How `smtp://` gets TLS (RFC 3207 STARTTLS); `smtps://` is TLS from the first byte.
+  public enum StartTLS: String, Sendable, CaseIterable {
+    /// STARTTLS or no delivery (the default: credentials and personal data never go in clear).
+    case required
+    /// STARTTLS when the server offers it.
+    case opportunistic
+    /// Plain SMTP, for a relay on the same host.
+    case never
+  }
+
+  /// `smtp://host[:port]` or `smtps://host[:port]`, without user or password.
+  public var url: String
+  public var startTLS: StartTLS
+  /// A PEM file of certificate authorities to trust instead of the system's.
+  public var caFile: String?
+  /// A netrc file (`machine HOST login USER password PASS`), mode 0600, read by libcurl itself.
+  public var credentialsFile: String?
+  /// The From header.
+  public var from: MailAddress
+  public var replyTo: MailAddress?
+  /// The envelope sender (where bounces go); the From address when nil.
+  public var returnPath: String?
+  /// Whether the envelope sender carries the message's number (`office+m42@example.org`), so
+  /// that a bounce names its message even when it quotes no header.
+  public var perMessageReturnPath: Bool
+  /// Seconds to connect, and for the whole hand-over of one message.
+  public var connectTimeout: Int
+  public var timeout: Int
+
+  public init(
+    url: String, startTLS: StartTLS, caFile: String?, credentialsFile: String?, from: MailAddress, replyTo: MailAddress?,
+    returnPath: String?, perMessageReturnPath: Bool, connectTimeout: Int, timeout: Int
+  ) {
+    self.url = url
+    self.startTLS = startTLS
+    self.caFile = caFile
+    self.credentialsFile = credentialsFile
+    self.from = from
+    self.replyTo = replyTo
+    self.returnPath = returnPath
+    self.perMessageReturnPath = perMessageReturnPath
+    self.connectTimeout = connectTimeout
+    self.timeout = timeout
+  }
+
+  /// The envelope sender of message `number`.
+  public func envelopeSender(message number: Int64) -> String {
+    let base = returnPath ?? from.address
+    guard perMessageReturnPath, let at = base.lastIndex(of: "@") else { return base }
+    return "\(base[..<at])+m\(number)\(base[at...])"
+  }
+
+  /// Problems with the settings, as sentences (empty when they can be used).
+  public func problems() -> [String] {
+    var found: [String] = []
+    guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+      ["smtp", "smtps"].contains(scheme), let host = components.host, !host.isEmpty
+    else {
+      return ["the SMTP server must be given as smtp://HOST[:PORT] or smtps://HOST[:PORT]"]
+    }
+    if components.user != nil || components.password != nil {
+      found.append(
+        "the SMTP URL must not carry a user or password (it would show in process lists): put them in a credentials file (--smtp-credentials)"
+      )
+    }
+    if let file = credentialsFile {
+      var status = stat()
+      if stat(file, &status) != 0 {
+        found.append("the credentials file \(file) cannot be read")
+      } else if status.st_mode & 0o077 != 0 {
+        found.append(
+          "the credentials file \(file) may be read by others (mode \(String(status.st_mode & 0o777, radix: 8))): chmod 600 it")
+      }
+    }
+    if let returnPath, !MailAddress.isMailable(returnPath) { found.append("the return path \(returnPath) is not an address") }
+    return found
+  }
+}
+
+/// A message ready to be handed over.
+public struct OutgoingMessage: Sendable {
+  public struct Attachment: Sendable {
+    public var fileName: String
+    /// A MIME type with its parameters (`application/pdf`, `text/calendar; charset=UTF-8; method=REQUEST`).
+    public var mediaType: String
+    public var data: Data
+    public init(fileName: String, mediaType: String, data: Data) {
+      self.fileName = fileName
+      self.mediaType = mediaType
+      self.data = data
+    }
+  }
+
+  /// The queue's number of the message.
+  public var number: Int64
+  /// `<42.9f…@lpr.sachsen.de>`: the same on every attempt.
+  public var messageID: String
+  public var to: String
+  public var subject: String
+  public var body: String
+  public var attachments: [Attachment]
+  public var date: Date
+
+  public init(
+    number: Int64, messageID: String, to: String, subject: String, body: String, attachments: [Attachment], date: Date
+  ) {
+    self.number = number
+    self.messageID = messageID
+    self.to = to
+    self.subject = subject
+    self.body = body
+    self.attachments = attachments
+    self.date = date
+  }
+
+  /// The header fields beside those of the MIME structure. `Auto-Submitted` (RFC 3834) keeps
+  /// auto-responders quiet; nothing that tracks opening or reading.
+  public func headers(_ settings: SMTPSettings) -> [String] {
+    var fields = [
+      "Date: \(HeaderText.date(date))",
+      "From: \(settings.from.header)",
+      "To: \(to)",
+      "Subject: \(HeaderText.unstructured(subject))",
+      "Message-ID: \(messageID)",
+      "Auto-Submitted: auto-generated",
+      "X-Auto-Response-Suppress: All",
+      "Content-Language: de",
+    ]
+    if let replyTo = settings.replyTo { fields.insert("Reply-To: \(replyTo.header)", at: 3) }
+    return fields
+  }
+}
+
+/// What became of one hand-over, by the SMTP reply (RFC 5321 § 4.2.1) and the enhanced status
+/// code (RFC 3463) when the server gives one.
+public enum SMTPOutcome: Sendable, Equatable {
+  /// 2xx after the message's data.
+  case sent(reply: String)
+  /// 4xx: try again later.
+  case deferred(reply: String)
+  /// 5xx: not deliverable; `addressError` for 5.1.x (bad mailbox or domain), which puts the
+  /// address on the suppression list.
+  case failed(reply: String, addressError: Bool)
+  /// No SMTP conversation about the message: connection, TLS or time limit, or a reply that is not
+  /// SMTP. Deferred; the run stops sending until its next start.
+  case unreachable(reason: String)
+  /// The server refused the login or requires one: the run stops, nothing is lost.
+  case refused(reason: String)
+}
+
+/// One SMTP session through libcurl, reused for consecutive messages (libcurl keeps the
+/// connection open between transfers of the same handle). Not thread-safe: one per worker.
+public final class SMTPClient {
+  private let handle: UnsafeMutableRawPointer
+  private let settings: SMTPSettings
+  private let transcript = Transcript()
+
+  /// libcurl's process-wide setup; call once before any client exists and before threads start.
+  public static func initialiseLibrary() {
+    _ = beccaria_curl_global_init()
+  }
+
+  public init(settings: SMTPSettings) throws {
+    guard let handle = curl_easy_init() else { throw SMTPClientError("libcurl could not make a handle") }
+    self.handle = handle
+    self.settings = settings
+    set(CURLOPT_URL, settings.url)
+    set(CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
+    set(CURLOPT_TIMEOUT, settings.timeout)
+    set(CURLOPT_NOSIGNAL, 1)
+    let tls: curl_usessl =
+      switch settings.startTLS {
+      case .required: CURLUSESSL_ALL
+      case .opportunistic: CURLUSESSL_TRY
+      case .never: CURLUSESSL_NONE
+      }
+    set(CURLOPT_USE_SSL, Int(tls.rawValue))
+    if let caFile = settings.caFile { set(CURLOPT_CAINFO, caFile) }
+    if let file = settings.credentialsFile {
+      set(CURLOPT_NETRC, Int(CURL_NETRC_REQUIRED.rawValue))
+      set(CURLOPT_NETRC_FILE, file)
+    }
+    // The server's replies are read from libcurl's debug stream (incoming lines only: what is
+    // sent includes AUTH, whose credentials must never be kept).
+    _ = beccaria_curl_setopt_debug(handle, debugCallback)
+    _ = beccaria_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(transcript).toOpaque())
+    set(CURLOPT_VERBOSE, 1)
+  }
+
+  deinit {
+    curl_easy_cleanup(handle)
+  }
+
+  /// Hands `message` over: envelope from `settings.envelopeSender`, one recipient, a
+  /// multipart/mixed body of the text (quoted-printable UTF-8) and the attachments (base64).
+  public func send(_ message: OutgoingMessage) -> SMTPOutcome {
+    transcript.reset()
+    var headers: UnsafeMutablePointer<curl_slist>?
+    for field in message.headers(settings) { headers = curl_slist_append(headers, field) }
+    let recipients = curl_slist_append(nil, "<\(message.to)>")
+    defer {
+      curl_slist_free_all(headers)
+      curl_slist_free_all(recipients)
+    }
+    guard let mime = curl_mime_init(handle) else { return .unreachable(reason: "libcurl could not build the message") }
+    defer { curl_mime_free(mime) }
+    let text = curl_mime_addpart(mime)
+    let body = message.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+    let bodyBytes = Array(body.utf8)
+    curl_mime_data(text, bodyBytes.map { CChar(bitPattern: $0) }, bodyBytes.count)
+    curl_mime_type(text, "text/plain; charset=UTF-8")
+    curl_mime_encoder(text, "quoted-printable")
+    for attachment in message.attachments {
+      let part = curl_mime_addpart(mime)
+      attachment.data.withUnsafeBytes { raw in
+        _ = curl_mime_data(part, raw.bindMemory(to: CChar.self).baseAddress, raw.count)
+      }
+      curl_mime_type(part, attachment.mediaType)
+      curl_mime_filename(part, attachment.fileName)
+      curl_mime_encoder(part, "base64")
+    }
+    set(CURLOPT_MAIL_FROM, "<\(settings.envelopeSender(message: message.number))>")
+    _ = beccaria_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients)
+    _ = beccaria_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+    _ = beccaria_curl_setopt_mime(handle, mime)
+    let result = curl_easy_perform(handle)
+    // The handle keeps pointers to these until the next transfer sets new ones.
+    _ = beccaria_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, nil)
+    _ = beccaria_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+    _ = beccaria_curl_setopt_mime(handle, nil)
+    var code = 0
+    _ = beccaria_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+    return Self.outcome(result: result, code: code, transcript: transcript)
+  }
+
+  static func outcome(result: CURLcode, code: Int, transcript: Transcript) -> SMTPOutcome {
+    let reply = transcript.lastReply.isEmpty ? (code > 0 ? "\(code)" : "") : transcript.lastReply
+    let libraryError = String(cString: curl_easy_strerror(result))
+    if result == CURLE_OK { return .sent(reply: reply) }
+    if result == CURLE_LOGIN_DENIED || code == 530 || code == 535 || code == 534 || code == 538 {
+      return .refused(reason: reply.isEmpty ? libraryError : reply)
+    }
+    switch code {
+    case 400..<500: return .deferred(reply: reply)
+    case 500..<600:
+      let enhanced = enhancedStatus(reply)
+      let addressError =
+        enhanced.map { $0.hasPrefix("5.1.") } ?? (transcript.lastCommand == "RCPT" && [550, 551, 553].contains(code))
+      return .failed(reply: reply, addressError: addressError)
+    default:
+      return .unreachable(reason: reply.isEmpty ? libraryError : "\(libraryError) (\(reply))")
+    }
+  }
+
+  /// The enhanced status code (`5.1.1`) at the start of a reply's text, if any.
+  static func enhancedStatus(_ reply: String) -> String? {
+    let words = reply.split(separator: " ", maxSplits: 2)
+    guard words.count >= 2 else { return nil }
+    let candidate = words[1]
+    let parts = candidate.split(separator: ".")
+    guard parts.count == 3, ["2", "4", "5"].contains(parts[0]), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) })
+    else { return nil }
+    return String(candidate)
+  }
+
+  private func set(_ option: CURLoption, _ value: String) { _ = beccaria_curl_setopt_string(handle, option, value) }
+  private func set(_ option: CURLoption, _ value: Int) { _ = beccaria_curl_setopt_long(handle, option, value) }
+}
+
+/// The server's last reply and the last command's verb, collected from libcurl's debug stream.
+final class Transcript {
+  private(set) var lastReply = ""
+  private(set) var lastCommand = ""
+  private var replyLines: [String] = []
+  /// After QUIT (libcurl ends a failed transfer with it) the reply that mattered is kept.
+  private var quitting = false
+
+  func reset() {
+    lastReply = ""
+    lastCommand = ""
+    replyLines = []
+    quitting = false
+  }
+
+  /// A line from the server: `250-…` continues a reply, `250 …` ends it.
+  func incoming(_ text: String) {
+    if quitting { return }
+    // "\r\n" is one Character in Swift: lines are split on the normalised text.
+    let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(whereSeparator: { $0 == "\r" || $0 == "\n" })
+    for line in lines where line.count >= 3 {
+      replyLines.append(String(line))
+      if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] != "-" {
+        lastReply = replyLines.map { $0.count > 4 ? String($0.dropFirst(4)) : "" }.joined(separator: " ")
+        lastReply = "\(line.prefix(3)) \(lastReply)".trimmingCharacters(in: .whitespaces)
+        replyLines = []
+      }
+    }
+  }
+
+  /// A command sent: only a known verb is kept (AUTH's argument and the lines after it hold
+  /// credentials).
+  func outgoing(_ text: String) {
+    let verb = String(text.prefix { $0.isLetter }).uppercased()
+    if verb == "QUIT" {
+      quitting = true
+      return
+    }
+    if Self.verbs.contains(verb) { lastCommand = verb }
+    replyLines = []
+  }
+
+  static let verbs: Set<String> = ["EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT"]
+}
+
+private let debugCallback: beccaria_curl_debug_callback = { _, type, data, size, context in
+  guard let data, let context else { return 0 }
+  let transcript = Unmanaged<Transcript>.fromOpaque(context).takeUnretainedValue()
+  switch type {
+  case CURLINFO_HEADER_IN:
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    transcript.incoming(String(decoding: bytes, as: UTF8.self))
+  case CURLINFO_HEADER_OUT:
+    // The verb only, read without copying the rest of the line.
+    let bytes = UnsafeRawBufferPointer(start: data, count: min(size, 8))
+    transcript.outgoing(String(decoding: bytes, as: UTF8.self))
+  default: break
+  }
+  return 0
+}
+
+/// A failure of the SMTP machinery itself (not of a message).
+public struct SMTPClientError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}

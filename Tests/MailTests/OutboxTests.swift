@@ -1,0 +1,167 @@
+import BeccariaCore
+import BeccariaStore
+import Foundation
+import Issuance
+import Postgres
+import ProgrammeLoader
+import TestSupport
+import Testing
+
+@testable import Mail
+
+/// The outbox's rules as PostgreSQL keeps them (schema 0024), for any client.
+@Suite(.serialized) struct OutboxTests {
+  func count(_ db: Connection, _ sql: SQL) throws -> Int {
+    try db.queryOne(sql)?.decode("n", as: Int.self) ?? -1
+  }
+
+  @Test func eachCertificateQueuesOneMessageWhoseCauseCannotRepeat() throws {
+    let cohort = try CertifiedCohort(count: 3)
+    defer { cohort.database.drop() }
+    let db = cohort.connection
+    let issued = try cohort.run().issued
+    #expect(issued.count == 3)
+    let causes = try db.query("SELECT cause FROM mail_message WHERE kind = 'certificate' ORDER BY cause").map {
+      try $0.decode("cause", as: String.self)
+    }
+    #expect(causes == issued.map { "certificate:\($0.serial)" }.sorted())
+    // The event told once: queueing it again adds nothing, inserting it again is refused.
+    let programme = try count(db, "SELECT id AS n FROM programme")
+    let again = try db.queryOne(
+      "SELECT mail_queue(\(causes[0]), 'certificate', \(programme), NULL, NULL, 'x@example.org', '{}') AS id")
+    #expect(try again?.isNull("id") == true)
+    #expect(
+      sqlState {
+        try db.execute(
+          "INSERT INTO mail_message (cause, kind, programme_id, recipient) VALUES (\(causes[0]), 'certificate', \(programme), 'x@example.org')"
+        )
+      } == "23505")
+    #expect(sqlState { try db.execute("TRUNCATE mail_message, mail_suppression") } == "42501")
+  }
+
+  @Test func aNameThatLooksLikeAPlaceholderIsPrintedAsItIs() throws {
+    let cohort = try CertifiedCohort(count: 1)
+    defer { cohort.database.drop() }
+    let db = cohort.connection
+    try db.execute("UPDATE participant SET given_names = '{{nummer}} \\1 {{pruefadresse}}' WHERE id = \(cohort.people[0])")
+    let serial = try #require(try cohort.run().issued.first?.serial)
+    let body = try #require(
+      try db.queryOne("SELECT body FROM mail_message WHERE kind = 'certificate'")?.decode("body", as: String.self))
+    #expect(body.hasPrefix("Guten Tag {{nummer}} \\1 {{pruefadresse}} "))
+    #expect(body.contains("mit der Nummer \(serial)"))
+  }
+
+  @Test func anAddressThatCannotBeMailedIsRefusedNamingThePerson() throws {
+    let cohort = try CertifiedCohort(count: 1)
+    defer { cohort.database.drop() }
+    let db = cohort.connection
+    let person = cohort.people[0]
+    // New addresses must be mailable…
+    #expect(sqlState { try db.execute("UPDATE participant SET email = 'a,b@example.org' WHERE id = \(person)") } == "23514")
+    // …one stored before the rule existed is refused when a message to it is queued.
+    try db.execute("ALTER TABLE participant DROP CONSTRAINT participant_email_mailable")
+    try db.execute("UPDATE participant SET email = 'a,b@example.org' WHERE id = \(person)")
+    try db.execute(
+      "ALTER TABLE participant ADD CONSTRAINT participant_email_mailable CHECK (beccaria_mail_address_ok(email)) NOT VALID")
+    let programme = try count(db, "SELECT id AS n FROM programme")
+    do {
+      try db.execute(
+        "SELECT mail_queue('certificate:BQ-2026-999999', 'certificate', \(programme), \(person), NULL, 'a,b@example.org', '{}')")
+      Issue.record("an unmailable address was queued")
+    } catch let error as PostgresError {
+      #expect(error.sqlState == "23514")
+      #expect(error.message.contains("participant \(person) ("), "\(error.message)")
+      #expect(error.message.contains("\"a,b@example.org\", which cannot be mailed"), "\(error.message)")
+    }
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM mail_message") == 0)
+  }
+
+  @Test func sessionsMovedOrCancelledAreToldFromTodayOnAndOnlyWithMailTexts() throws {
+    let cohort = try CertifiedCohort(count: 2)
+    defer { cohort.database.drop() }
+    let db = cohort.connection
+    _ = try TrainerStore(db).add(name: "Dr. Anna Schulz", email: "anna.schulz@example.org", login: nil)
+    let today = CalendarDate.today()
+    let sessions = try SessionStore(db).add([
+      NewSession(
+        courseCode: CertifiedCohort.course, module: 2, day: today.adding(days: 10), start: 540, end: 945, ue: 8,
+        location: "Raum 1", trainerEmails: ["anna.schulz@example.org"]),
+      NewSession(
+        courseCode: CertifiedCohort.course, module: 3, day: today.adding(days: 11), start: 540, end: 945, ue: 8,
+        location: "Raum 1", trainerEmails: ["anna.schulz@example.org"]),
+    ]).map(\.rawValue)
+    // A past session moved within the past tells nobody.
+    let past = try count(db, "SELECT min(id)::integer AS n FROM session")
+    try db.execute("UPDATE session SET location = 'Raum 9' WHERE id = \(past)")
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM mail_message WHERE kind = 'change'") == 0)
+    // A change of nothing that is printed (the UE) tells nobody either.
+    try db.execute("UPDATE session SET ue = 7 WHERE id = \(sessions[0])")
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM mail_message WHERE kind = 'change'") == 0)
+    try db.execute("UPDATE session SET location = 'Raum 2' WHERE id = \(sessions[0])")
+    // Two participants and the trainer, SEQUENCE 1, same UID as the session.
+    let changed = try db.query(
+      "SELECT recipient, calendar->>'uid' AS uid, (calendar->>'sequence')::integer AS sequence, body FROM mail_message WHERE kind = 'change' ORDER BY recipient"
+    )
+    #expect(changed.count == 3)
+    for row in changed {
+      #expect(try row.decode("uid", as: String.self) == "session-\(sessions[0])@www.lpr.sachsen.de")
+      #expect(try row.decode("sequence", as: Int.self) == 1)
+      #expect(try row.decode("body", as: String.self).contains("Bisher: "))
+    }
+    _ = try SessionStore(db).cancel(SessionID(sessions[1]), reason: "Referentin erkrankt")
+    #expect(
+      try count(
+        db, "SELECT count(*)::integer AS n FROM mail_message WHERE kind = 'cancellation' AND (calendar->>'cancelled')::boolean")
+        == 3)
+    // A programme whose newest version has no mail texts sends nothing more.
+    var definition = try ProgrammeFile.load(path: Checkout.programmeFile)
+    definition.version = 2
+    definition.mail = nil
+    _ = try ProgrammeStore(db).load(definition)
+    try db.execute("UPDATE session SET location = 'Raum 3' WHERE id = \(sessions[0])")
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM mail_message WHERE kind = 'change'") == 3)
+  }
+
+  @Test func aClaimIsHeldByItsSessionAndTakenUpAgainWhenItEnds() throws {
+    let cohort = try CertifiedCohort(count: 3)
+    defer { cohort.database.drop() }
+    _ = try cohort.run()
+    let claimed: [ClaimedMail]
+    let second = try cohort.database.connect()
+    let otherKey = try MailStore(second).takeClaimKey()
+    do {
+      let first = try cohort.database.connect()
+      // Claiming without holding the claim key's lock is refused.
+      #expect(
+        sqlState { _ = try MailStore(first).claim(key: 77, batch: 5, retryDeferred: false, domain: "lpr.sachsen.de") } == "55000")
+      let key = try MailStore(first).takeClaimKey()
+      claimed = try MailStore(first).claim(key: key, batch: 2, retryDeferred: false, domain: "lpr.sachsen.de")
+      #expect(claimed.count == 2)
+      #expect(
+        claimed.allSatisfy {
+          $0.attachment?.starts(with: Data("%PDF".utf8)) == true && $0.messageID.hasSuffix("@lpr.sachsen.de>")
+        })
+      // While the claiming session lives, another leaves its messages alone.
+      let rest = try MailStore(second).claim(key: otherKey, batch: 10, retryDeferred: false, domain: "lpr.sachsen.de")
+      #expect(Set(rest.map(\.id)).isDisjoint(with: claimed.map(\.id)) && rest.count == 1)
+      _ = try first.queryOne("SELECT 1 AS one")
+    }
+    // Its session ended (as a killed process's does): the next claim takes its messages, with
+    // the same Message-IDs.
+    let third = try cohort.database.connect()
+    let thirdKey = try MailStore(third).takeClaimKey()
+    let retaken = try MailStore(third).claim(key: thirdKey, batch: 10, retryDeferred: false, domain: "other.example")
+    #expect(Set(retaken.map(\.id)) == Set(claimed.map(\.id)))
+    #expect(Set(retaken.map(\.messageID)) == Set(claimed.map(\.messageID)))
+    #expect(retaken.allSatisfy { $0.attempts == 2 })
+    // An outcome is recorded only by the session holding the claim.
+    #expect(
+      try MailStore(second).record(
+        key: otherKey, message: retaken[0].id, outcome: "sent", reply: "250 OK", addressError: false, giveUpAfterHours: 120)
+        == nil)
+    #expect(
+      try MailStore(third).record(
+        key: thirdKey, message: retaken[0].id, outcome: "sent", reply: "250 OK", addressError: false, giveUpAfterHours: 120)
+        == "sent")
+  }
+}
