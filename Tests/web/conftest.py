@@ -10,13 +10,16 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unicodedata
-import urllib.parse
 import urllib.request
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+from cluster import database_url  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("BECCARIA_BIN", os.path.join(ROOT, ".build", "debug", "beccaria"))
@@ -33,17 +36,6 @@ PEOPLE = [
     ("Müller", "Anna", "05.09.1975"),
     ("Fischer", "Katrin", "15.05.1983"),
 ]
-
-
-def database_url(base, name=None, user=None):
-    """The test cluster's URL (postgresql:///db?host=…&port=…&user=…) for another database or login."""
-    head, _, query = base.partition("?")
-    parameters = dict(urllib.parse.parse_qsl(query))
-    if user:
-        parameters["user"] = user
-    if name:
-        head = head.rsplit("/", 1)[0] + "/" + name
-    return head + "?" + urllib.parse.urlencode(parameters)
 
 
 def run(*args, env=None, check=True):
