@@ -189,7 +189,9 @@ $$;
 
 -- Queues one message, rendered from the programme's `mail` texts; nothing when the programme has
 -- no `mail` section or the kind no template, or the address is missing. An address that cannot be
--- mailed is refused, naming the person. `cause` collisions are ignored: the event was told.
+-- mailed (stored before the rule existed) is not queued: the message is recorded as failed with
+-- a sentence naming the person, and a warning — the event itself (a certificate issued, a place
+-- given) must not fail because of an address. `cause` collisions are ignored: the event was told.
 CREATE FUNCTION mail_queue(cause text, kind text, programme bigint, person bigint, teacher bigint, address text,
                            vars jsonb, certificate bigint DEFAULT NULL, session bigint DEFAULT NULL,
                            calendar jsonb DEFAULT NULL) RETURNS bigint
@@ -208,8 +210,16 @@ BEGIN
     who := CASE WHEN person IS NOT NULL
                 THEN (SELECT format('participant %s (%s %s)', p.id, p.given_names, p.family_name) FROM participant p WHERE p.id = person)
                 ELSE (SELECT format('trainer %s (%s)', t.id, t.name) FROM trainer t WHERE t.id = teacher) END;
-    RAISE EXCEPTION '% has the e-mail address "%", which cannot be mailed: correct it first', coalesce(who, 'the office copy'), address
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'mail_message_recipient_mailable';
+    who := beccaria_inert_line(format('not queued: %s has the e-mail address "%s", which cannot be mailed; correct it, then mail resend',
+                                      coalesce(who, 'the office copy'), address));
+    INSERT INTO mail_message (cause, kind, programme_id, participant_id, trainer_id, certificate_id, session_id, subject, body,
+                              calendar, attach_certificate, status, finished_at, last_reply)
+    VALUES (cause, kind, programme, person, teacher, certificate, session, mail_fill(template->>'subject', vars),
+            mail_fill(template->>'body', vars), calendar, kind IN ('certificate', 'reissue'), 'failed', clock_timestamp(), who)
+    ON CONFLICT ON CONSTRAINT mail_message_cause_unique DO NOTHING
+    RETURNING id INTO queued;
+    RAISE WARNING '%', who;
+    RETURN queued;
   END IF;
   INSERT INTO mail_message (cause, kind, programme_id, participant_id, trainer_id, certificate_id, session_id, recipient,
                             subject, body, calendar, attach_certificate)

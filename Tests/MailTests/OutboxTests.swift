@@ -51,7 +51,7 @@ import Testing
     #expect(body.contains("mit der Nummer \(serial)"))
   }
 
-  @Test func anAddressThatCannotBeMailedIsRefusedNamingThePerson() throws {
+  @Test func anAddressThatCannotBeMailedIsNotQueuedAndThePersonIsNamed() throws {
     let cohort = try CertifiedCohort(count: 1)
     defer { cohort.database.drop() }
     let db = cohort.connection
@@ -63,17 +63,21 @@ import Testing
     try db.execute("UPDATE participant SET email = 'a,b@example.org' WHERE id = \(person)")
     try db.execute(
       "ALTER TABLE participant ADD CONSTRAINT participant_email_mailable CHECK (beccaria_mail_address_ok(email)) NOT VALID")
-    let programme = try count(db, "SELECT id AS n FROM programme")
-    do {
-      try db.execute(
-        "SELECT mail_queue('certificate:BQ-2026-999999', 'certificate', \(programme), \(person), NULL, 'a,b@example.org', '{}')")
-      Issue.record("an unmailable address was queued")
-    } catch let error as PostgresError {
-      #expect(error.sqlState == "23514")
-      #expect(error.message.contains("participant \(person) ("), "\(error.message)")
-      #expect(error.message.contains("\"a,b@example.org\", which cannot be mailed"), "\(error.message)")
-    }
-    #expect(try count(db, "SELECT count(*)::integer AS n FROM mail_message") == 0)
+    // The certificate is issued all the same; its message is recorded as failed, naming the person.
+    let serial = try #require(try cohort.run().issued.first?.serial)
+    let row = try #require(
+      try db.queryOne("SELECT status, recipient, last_reply, subject FROM mail_message WHERE cause = \("certificate:" + serial)"))
+    #expect(try row.decode("status", as: String.self) == "failed")
+    #expect(try row.isNull("recipient"))
+    let reply = try row.decode("last_reply", as: String.self)
+    #expect(reply.contains("participant \(person) ("), "\(reply)")
+    #expect(reply.contains("\"a,b@example.org\", which cannot be mailed"), "\(reply)")
+    // Once corrected, the office sends it again.
+    try db.execute("UPDATE participant SET email = 'ab@example.org' WHERE id = \(person)")
+    let id = try #require(
+      try db.queryOne("SELECT id FROM mail_message WHERE cause = \("certificate:" + serial)")?.decode("id", as: Int64.self))
+    let copy = try MailStore(db).resend(id, to: nil)
+    #expect(try MailStore(db).show(copy).message.recipient == "ab@example.org")
   }
 
   @Test func sessionsMovedOrCancelledAreToldFromTodayOnAndOnlyWithMailTexts() throws {
