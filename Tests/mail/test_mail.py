@@ -517,3 +517,49 @@ def test_the_mailer_role_sends_and_reads_no_table(office, sink):
         assert listed.returncode != 0
     finally:
         subprocess.run(["psql", "-X", "-q", office.url, "-c", f"DROP OWNED BY {login}", "-c", f"DROP ROLE {login}"])
+
+
+def test_killed_after_the_server_accepted_a_message(office, sink):
+    office.run("certificate", "run", "--output", office.folder + "/pdf")
+    # The second message handed over is accepted, then the process dies before recording it.
+    killed = office.run("mail", "send", "--smtp-url", sink.url, "--starttls", "never", "--from", SENDER, "--workers", "1",
+                        check=False, env=dict(office.env, BECCARIA_FAILPOINT="mail-sent:2"))
+    assert killed.returncode == -signal.SIGKILL
+    statuses = collections.Counter(m["status"] for m in office.messages())
+    assert statuses["sent"] == 1 and statuses["sending"] == len(PEOPLE) - 1
+    office.send(sink)
+    assert {m["status"] for m in office.messages()} == {"sent"}
+    mails = delivered_certificate_mails(sink)
+    assert sorted(mails) == sorted(c["serial"] for c in office.certificates())
+    # Exactly the one message in flight came twice, with one Message-ID.
+    twice = [copies for copies in mails.values() if len(copies) > 1]
+    assert len(twice) == 1 and len(twice[0]) == 2
+    assert twice[0][0]["Message-ID"] == twice[0][1]["Message-ID"]
+
+
+def test_killed_after_claiming_sends_everything_once(office, sink):
+    office.run("certificate", "run", "--output", office.folder + "/pdf")
+    killed = office.run("mail", "send", "--smtp-url", sink.url, "--starttls", "never", "--from", SENDER, check=False,
+                        env=dict(office.env, BECCARIA_FAILPOINT="mail-claimed:1"))
+    assert killed.returncode == -signal.SIGKILL
+    assert sink.messages() == []
+    office.send(sink)
+    mails = delivered_certificate_mails(sink)
+    assert len(mails) == len(PEOPLE) and all(len(copies) == 1 for copies in mails.values())
+
+
+def test_certificate_mails_without_the_pdf_when_the_programme_says_so(office, sink):
+    with open(os.path.join(ROOT, "courses", "beccaria-fachkraft.yaml"), encoding="utf-8") as source:
+        text = source.read()
+    text = text.replace("version: 1", "version: 2", 1).replace("attach_certificate: true", "attach_certificate: false", 1)
+    newer = os.path.join(office.folder, "programm-v2.yaml")
+    with open(newer, "w", encoding="utf-8") as out:
+        out.write(text)
+    office.run("programme", "load", newer)
+    office.run("certificate", "run", "--output", office.folder + "/pdf")
+    office.send(sink)
+    messages = sink.messages()
+    assert len(messages) == len(PEOPLE)
+    for message in messages:
+        assert list(message.iter_attachments()) == []
+        assert "https://www.lpr.sachsen.de/beccaria/pruefen?nr=BQ-" in message.get_body(("plain",)).get_content()
