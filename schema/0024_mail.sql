@@ -119,8 +119,13 @@ CREATE INDEX mail_message_finished_idx ON mail_message (finished_at) WHERE purge
 -- Addresses that must not be mailed again: a permanent address error (5.1.x) on sending or in a
 -- bounce. The office removes an entry when the address was corrected on the recipient's side.
 CREATE TABLE mail_suppression (
+  -- The audit log's key of the row: not the address, which an erasure must be able to scrub.
+  id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
   address_key text PRIMARY KEY,
   address text NOT NULL,
+  -- Whose address it was (NULL for a trainer's or the office's): the audit entries carry it, so
+  -- that the person's erasure scrubs them.
+  participant_id bigint REFERENCES participant (id),
   reason text NOT NULL CONSTRAINT mail_suppression_reason_inert CHECK (beccaria_inert(reason)),
   message_id bigint REFERENCES mail_message (id),
   created_at timestamptz NOT NULL DEFAULT now()
@@ -129,9 +134,9 @@ ALTER TABLE mail_suppression
   ADD CONSTRAINT mail_suppression_address_key_inert CHECK (beccaria_inert(address_key)),
   ADD CONSTRAINT mail_suppression_address_inert CHECK (beccaria_inert(address)),
   ADD CONSTRAINT mail_suppression_address_key_lower CHECK (address_key = lower(address));
-CREATE TRIGGER audit_insert AFTER INSERT ON mail_suppression REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('address_key');
-CREATE TRIGGER audit_update AFTER UPDATE ON mail_suppression REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('address_key');
-CREATE TRIGGER audit_delete AFTER DELETE ON mail_suppression REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('address_key');
+CREATE TRIGGER audit_insert AFTER INSERT ON mail_suppression REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_update AFTER UPDATE ON mail_suppression REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
+CREATE TRIGGER audit_delete AFTER DELETE ON mail_suppression REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit_statement('id');
 
 -- The calendar SEQUENCE of each session (RFC 5545 § 3.8.7.4): raised by every move, so that a
 -- calendar replaces the event it holds under the same UID. Derived, not audited (the session's
@@ -192,19 +197,29 @@ $$;
 -- mailed (stored before the rule existed) is not queued: the message is recorded as failed with
 -- a sentence naming the person, and a warning — the event itself (a certificate issued, a place
 -- given) must not fail because of an address. `cause` collisions are ignored: the event was told.
+-- A copy for the office (`copy_heading`: who the original went to) says so in its subject and
+-- first line; it is about the person as much as the original, whose erasure removes both.
 CREATE FUNCTION mail_queue(cause text, kind text, programme bigint, person bigint, teacher bigint, address text,
                            vars jsonb, certificate bigint DEFAULT NULL, session bigint DEFAULT NULL,
-                           calendar jsonb DEFAULT NULL) RETURNS bigint
+                           calendar jsonb DEFAULT NULL, copy_heading text DEFAULT NULL) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   settings jsonb := mail_settings(programme);
   template jsonb := settings->'templates'->kind;
+  subject text;
+  body text;
   who text;
   queued bigint;
 BEGIN
   -- The event was told already (a reminder looked for again, a trigger fired twice).
   IF template IS NULL OR address IS NULL OR EXISTS (SELECT 1 FROM mail_message m WHERE m.cause = mail_queue.cause) THEN
     RETURN NULL;
+  END IF;
+  subject := mail_fill(template->>'subject', vars);
+  body := mail_fill(template->>'body', vars);
+  IF copy_heading IS NOT NULL THEN
+    subject := 'Kopie: ' || subject;
+    body := copy_heading || E'\n\n' || body;
   END IF;
   IF NOT beccaria_mail_address_ok(address) THEN
     who := CASE WHEN person IS NOT NULL
@@ -214,8 +229,8 @@ BEGIN
                                       coalesce(who, 'the office copy'), address));
     INSERT INTO mail_message (cause, kind, programme_id, participant_id, trainer_id, certificate_id, session_id, subject, body,
                               calendar, attach_certificate, status, finished_at, last_reply)
-    VALUES (cause, kind, programme, person, teacher, certificate, session, mail_fill(template->>'subject', vars),
-            mail_fill(template->>'body', vars), calendar, kind IN ('certificate', 'reissue'), 'failed', clock_timestamp(), who)
+    VALUES (cause, kind, programme, person, teacher, certificate, session, subject, body, calendar,
+            kind IN ('certificate', 'reissue'), 'failed', clock_timestamp(), who)
     ON CONFLICT ON CONSTRAINT mail_message_cause_unique DO NOTHING
     RETURNING id INTO queued;
     RAISE WARNING '%', who;
@@ -223,8 +238,7 @@ BEGIN
   END IF;
   INSERT INTO mail_message (cause, kind, programme_id, participant_id, trainer_id, certificate_id, session_id, recipient,
                             subject, body, calendar, attach_certificate)
-  VALUES (cause, kind, programme, person, teacher, certificate, session, address,
-          mail_fill(template->>'subject', vars), mail_fill(template->>'body', vars), calendar,
+  VALUES (cause, kind, programme, person, teacher, certificate, session, address, subject, body, calendar,
           kind IN ('certificate', 'reissue') AND coalesce((settings->>'attachCertificate')::boolean, true))
   ON CONFLICT ON CONSTRAINT mail_message_cause_unique DO NOTHING
   RETURNING id INTO queued;
@@ -287,7 +301,11 @@ BEGIN
     'beginn', coalesce(to_char(c.starts_on, 'DD.MM.YYYY'), 'wird noch bekannt gegeben'));
   PERFORM mail_queue('offer:' || NEW.id, 'offer', programme, NEW.participant_id, NULL,
                      (SELECT p.email FROM participant p WHERE p.id = NEW.participant_id AND p.erased_at IS NULL), vars);
-  PERFORM mail_queue('offer-office:' || NEW.id, 'offer', programme, NULL, NULL, mail_settings(programme)->>'office', vars);
+  PERFORM mail_queue('offer-office:' || NEW.id, 'offer', programme, NEW.participant_id, NULL, mail_settings(programme)->>'office',
+                     vars, copy_heading => (SELECT format('Kopie der Nachricht an Teilnehmer/in %s, %s %s <%s>, Durchgang %s:', p.id,
+                                                            p.given_names, p.family_name, coalesce(p.email, 'ohne E-Mail-Adresse'),
+                                                            c.code)
+                                            FROM participant p WHERE p.id = NEW.participant_id));
   RETURN NULL;
 END $$;
 CREATE TRIGGER mail_place_offered AFTER UPDATE OF status ON enrolment
@@ -313,10 +331,11 @@ CREATE FUNCTION mail_session_vars(s session, before session DEFAULT NULL) RETURN
   SELECT jsonb_build_object(
     'durchgang', c.code, 'durchgang_titel', c.title, 'modul', s.module_number || ' – ' || m.title,
     'datum', mail_date(s.day), 'uhrzeit', to_char(s.starts_at, 'HH24:MI') || '–' || to_char(s.ends_at, 'HH24:MI') || ' Uhr',
-    'ort', coalesce(s.location, c.venue, 'wird noch bekannt gegeben'), 'ue', s.ue::text,
+    'ort', coalesce(nullif(concat_ws(', ', s.location, c.venue), ''), 'wird noch bekannt gegeben'), 'ue', s.ue::text,
     'bisher', CASE WHEN before IS NULL THEN ''
                    ELSE mail_date(before.day) || ', ' || to_char(before.starts_at, 'HH24:MI') || '–'
-                        || to_char(before.ends_at, 'HH24:MI') || ' Uhr, ' || coalesce(before.location, c.venue, 'Ort offen') END)
+                        || to_char(before.ends_at, 'HH24:MI') || ' Uhr, '
+                        || coalesce(nullif(concat_ws(', ', before.location, c.venue), ''), 'Ort offen') END)
   FROM course c JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
   WHERE c.id = s.course_id
 $$;
@@ -328,7 +347,7 @@ CREATE FUNCTION mail_session_event(s session, sequence integer, cancelled boolea
     'sequence', sequence, 'start', to_char(s.day + s.starts_at, 'YYYY-MM-DD"T"HH24:MI:SS'),
     'end', to_char(s.day + s.ends_at, 'YYYY-MM-DD"T"HH24:MI:SS'), 'timeZone', 'Europe/Berlin',
     'summary', (v.definition->>'title') || ': Modul ' || s.module_number || ' – ' || m.title || ' (' || c.code || ')',
-    'location', coalesce(s.location, c.venue, ''),
+    'location', concat_ws(', ', s.location, c.venue),
     'organizerName', v.definition->'issuer'->>'name',
     'cancelled', cancelled)
   FROM course c JOIN programme_version v ON v.id = s.programme_version_id
@@ -387,7 +406,8 @@ CREATE TRIGGER mail_session_cancelled BEFORE DELETE ON session
   FOR EACH ROW EXECUTE FUNCTION mail_session_cancelled();
 
 -- Reminders: for every session within its programme's `mail.reminder_days` (and not begun), one
--- message per person who hears about it and per SEQUENCE (a moved session is reminded of again).
+-- message per person who hears about it and per SEQUENCE: a session moved after its reminder is
+-- reminded of again, unless the person was sent the change itself (which carries the same event).
 -- Returns how many were queued.
 CREATE FUNCTION mail_queue_reminders() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -406,7 +426,8 @@ BEGIN
       AND (s.day + s.starts_at) > (now() AT TIME ZONE 'Europe/Berlin')
       AND s.day <= beccaria_today() + coalesce((mail_settings(v.programme_id)->>'reminderDays')::integer, -1)
       AND NOT EXISTS (SELECT 1 FROM mail_message x
-                      WHERE x.cause = 'reminder:' || s.id || '.' || coalesce(k.sequence, 0) || ':' || r.tag)
+                      WHERE x.cause IN ('reminder:' || s.id || '.' || coalesce(k.sequence, 0) || ':' || r.tag,
+                                        'change:' || s.id || '.' || coalesce(k.sequence, 0) || ':' || r.tag))
     ORDER BY s.day, s.starts_at, s.id
   LOOP
     IF mail_queue('reminder:' || (row.session).id || '.' || row.sequence || ':' || row.tag, 'reminder', row.programme_id,
@@ -432,7 +453,8 @@ BEGIN
          finished_at = coalesce(finished_at, now())
    WHERE participant_id = NEW.id;
   DELETE FROM mail_suppression s
-   WHERE s.address_key = lower(OLD.email) AND NOT EXISTS (SELECT 1 FROM trainer t WHERE lower(t.email) = s.address_key);
+   WHERE (s.participant_id = NEW.id OR s.address_key = lower(OLD.email))
+     AND NOT EXISTS (SELECT 1 FROM trainer t WHERE lower(t.email) = s.address_key);
   RETURN NULL;
 END $$;
 CREATE TRIGGER mail_erase_person AFTER UPDATE OF erased_at ON participant
@@ -529,27 +551,39 @@ BEGIN
     FROM jsonb_to_recordset(preview) AS r (id bigint, kind text, status text, recipient text, subject text, attempts integer);
 END $$;
 
--- How many messages wait to be sent (queued or deferred, whenever their time comes).
-CREATE FUNCTION mail_due_count() RETURNS integer
+-- How many messages wait to be sent (queued, deferred or being sent), and when the next deferred
+-- one is tried again.
+CREATE FUNCTION mail_waiting(OUT waiting integer, OUT next_attempt timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT count(*)::integer FROM mail_message m WHERE m.status IN ('queued', 'deferred', 'sending')
+  SELECT count(*)::integer, min(m.next_attempt_at) FILTER (WHERE m.status = 'deferred')
+  FROM mail_message m WHERE m.status IN ('queued', 'deferred', 'sending')
 $$;
 
 -- Records the outcome of one claimed message: 'sent' (2xx), 'failed' (5xx; with
 -- `address_error`, a 5.1.x answer, the address goes on the suppression list), or 'deferred' (4xx,
 -- connection and TLS failures): tried again after an exponential back-off with jitter (5 minutes,
 -- doubling, at most 4 hours, ±20 %), and 'failed' once `give_up_after` has passed since the
--- first attempt. Returns the status recorded, or NULL when the claim is no longer this session's
--- (the person was erased meanwhile).
+-- first attempt. 'released': claimed but not tried (the run stopped first): back as it was,
+-- the attempt not counted. Returns the status recorded, or NULL when the claim is no longer this
+-- session's (the person was erased meanwhile).
 CREATE FUNCTION mail_record(key integer, message bigint, outcome text, reply text, address_error boolean,
                             give_up_after interval) RETURNS text
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   recorded text;
   address text;
+  person bigint;
 BEGIN
-  IF outcome NOT IN ('sent', 'failed', 'deferred') THEN
+  IF outcome NOT IN ('sent', 'failed', 'deferred', 'released') THEN
     RAISE EXCEPTION 'mail_record: unknown outcome "%"', outcome USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF outcome = 'released' THEN
+    UPDATE mail_message m
+       SET status = CASE WHEN m.attempts <= 1 THEN 'queued' ELSE 'deferred' END, claimed_by = NULL,
+           attempts = m.attempts - 1, first_attempt_at = CASE WHEN m.attempts <= 1 THEN NULL ELSE m.first_attempt_at END
+     WHERE m.id = message AND m.status = 'sending' AND m.claimed_by = key
+    RETURNING m.status INTO recorded;
+    RETURN recorded;
   END IF;
   UPDATE mail_message m
      SET status = CASE WHEN outcome = 'deferred' AND clock_timestamp() - m.first_attempt_at >= give_up_after THEN 'failed'
@@ -563,10 +597,10 @@ BEGIN
          finished_at = CASE WHEN outcome = 'deferred' AND clock_timestamp() - m.first_attempt_at < give_up_after THEN NULL
                             ELSE clock_timestamp() END
    WHERE m.id = message AND m.status = 'sending' AND m.claimed_by = key
-  RETURNING m.status, m.recipient INTO recorded, address;
+  RETURNING m.status, m.recipient, m.participant_id INTO recorded, address, person;
   IF recorded = 'failed' AND address_error THEN
-    INSERT INTO mail_suppression (address_key, address, reason, message_id)
-    VALUES (lower(address), address, left(beccaria_inert_line(reply), 300), message)
+    INSERT INTO mail_suppression (address_key, address, reason, message_id, participant_id)
+    VALUES (lower(address), address, left(beccaria_inert_line(reply), 300), message, person)
     ON CONFLICT (address_key) DO NOTHING;
   END IF;
   RETURN recorded;
@@ -618,7 +652,16 @@ BEGIN
     RAISE EXCEPTION 'message %''s text was deleted after the retention period on %: it cannot be sent again', message,
       to_char(original.purged_at AT TIME ZONE 'Europe/Berlin', 'DD.MM.YYYY') USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
+  -- A session's notice shows it as it was: once it moved again, only the latest notice is true.
+  IF original.calendar IS NOT NULL
+     AND (NOT EXISTS (SELECT 1 FROM session s WHERE s.id = original.session_id) AND original.kind <> 'cancellation'
+          OR coalesce((SELECT k.sequence FROM mail_session_calendar k WHERE k.session_id = original.session_id), 0)
+             > (original.calendar->>'sequence')::integer) THEN
+    RAISE EXCEPTION 'message % shows session % as it was before a later change or its cancellation: resend the latest notice about it (mail list --kind change, --kind cancellation)',
+      message, original.session_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
   target := coalesce(nullif(btrim(address), ''),
+                     CASE WHEN original.cause LIKE 'offer-office:%' THEN original.recipient END,
                      (SELECT p.email FROM participant p WHERE p.id = original.participant_id),
                      (SELECT t.email FROM trainer t WHERE t.id = original.trainer_id),
                      original.recipient);
@@ -688,9 +731,9 @@ BEGIN
            last_reply = left(beccaria_inert_line('bounce ' || coalesce(dsn_status, '?') || ': ' || coalesce(diagnostic, '')), 1000)
      WHERE m.id = target.id;
     IF dsn_status ~ '^5\.1\.' AND target.recipient IS NOT NULL THEN
-      INSERT INTO mail_suppression (address_key, address, reason, message_id)
+      INSERT INTO mail_suppression (address_key, address, reason, message_id, participant_id)
       VALUES (lower(target.recipient), target.recipient, left(beccaria_inert_line('bounce ' || dsn_status || ': ' || coalesce(diagnostic, '')), 300),
-              target.id)
+              target.id, target.participant_id)
       ON CONFLICT (address_key) DO NOTHING;
     END IF;
   END IF;
@@ -718,7 +761,8 @@ CREATE FUNCTION mail_export(person bigint) RETURNS jsonb
 $$;
 
 REVOKE ALL ON FUNCTION beccaria_inert_lines(text), beccaria_mail_address_ok(text), mail_settings(bigint), mail_fill(text, jsonb), mail_date(date),
-  mail_queue(text, text, bigint, bigint, bigint, text, jsonb, bigint, bigint, jsonb), mail_person_vars(bigint, bigint, bigint),
+  mail_queue(text, text, bigint, bigint, bigint, text, jsonb, bigint, bigint, jsonb, text),
+  mail_person_vars(bigint, bigint, bigint),
   mail_certificates_issued(), mail_place_offered(), mail_session_recipients(bigint, bigint, integer),
   mail_session_vars(session, session), mail_session_event(session, integer, boolean),
   mail_session_told(session, session, text), mail_session_moved(),
@@ -726,14 +770,14 @@ REVOKE ALL ON FUNCTION beccaria_inert_lines(text), beccaria_mail_address_ok(text
   mail_claim(integer, integer, boolean, text), mail_record(integer, bigint, text, text, boolean, interval),
   beccaria_inert_line(text), mail_purge(), mail_resend(bigint, text), mail_cancel(bigint),
   mail_bounce(text, bigint, text, text, text), mail_unsuppress(text), mail_export(bigint), mail_due(boolean),
-  mail_due_count() FROM PUBLIC;
+  mail_waiting() FROM PUBLIC;
 -- Row checks run as whichever role writes a person or a message.
 GRANT EXECUTE ON FUNCTION beccaria_mail_address_ok(text), beccaria_inert_line(text), beccaria_inert_lines(text)
   TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor, beccaria_mailer, beccaria_registrar, beccaria_eraser;
 -- Sending: the mailer, and the office, which may run `mail send` itself.
 GRANT EXECUTE ON FUNCTION mail_claim_key(), mail_claim(integer, integer, boolean, text),
   mail_record(integer, bigint, text, text, boolean, interval), mail_queue_reminders(), mail_purge(), mail_due(boolean),
-  mail_due_count()
+  mail_waiting()
   TO beccaria_mailer, beccaria_admin;
 GRANT EXECUTE ON FUNCTION mail_resend(bigint, text), mail_cancel(bigint), mail_bounce(text, bigint, text, text, text),
   mail_unsuppress(text), mail_export(bigint), mail_settings(bigint)

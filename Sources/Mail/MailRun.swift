@@ -44,10 +44,13 @@ public struct MailRunSummary: Sendable, Codable, Equatable {
   public var suppressed = 0
   public var problems: [Problem] = []
   /// Why the run stopped before the queue was empty: the server could not be reached, or it
-  /// refused the login. Every message it had claimed is deferred.
+  /// refused the login. The message it was sending is deferred; those it had not tried wait as
+  /// they were.
   public var stoppedBecause: String?
-  /// Messages due after the run (none unless it stopped).
-  public var stillDue = 0
+  /// Messages waiting after the run (queued, deferred, or being sent by another run).
+  public var waiting = 0
+  /// When the next deferred message is tried again.
+  public var nextAttempt: Date?
 
   public init() {}
 }
@@ -91,7 +94,7 @@ public final class MailRun: @unchecked Sendable {
       }
     }
     if let failure { throw failure }
-    summary.stillDue = try store.dueCount()
+    (summary.waiting, summary.nextAttempt) = try store.waiting()
     summary.stoppedBecause = stop
     return summary
   }
@@ -113,9 +116,9 @@ public final class MailRun: @unchecked Sendable {
           lock.withLock { summary.suppressed += 1 }
           continue
         }
-        if let reason = lock.withLock({ stop }) {
-          // Claimed but not tried: back to the queue's schedule, not lost.
-          try record(store, key, mail, outcome: "deferred", reply: "not attempted: \(reason)", addressError: false)
+        if lock.withLock({ stop != nil }) {
+          // Claimed but not tried: back as it was, the attempt not counted.
+          try record(store, key, mail, outcome: "released", reply: "", addressError: false)
           continue
         }
         let outcome = client.send(try message(mail))
@@ -128,10 +131,10 @@ public final class MailRun: @unchecked Sendable {
         case .failed(let reply, let addressError):
           try record(store, key, mail, outcome: "failed", reply: reply, addressError: addressError)
         case .unreachable(let reason):
-          lock.withLock { stop = stop ?? "the SMTP server could not be reached: \(reason)" }
+          lock.withLock { stop = stop ?? "the SMTP server \(options.settings.url) could not be reached: \(reason)" }
           try record(store, key, mail, outcome: "deferred", reply: reason, addressError: false)
         case .refused(let reason):
-          lock.withLock { stop = stop ?? "the SMTP server refused the login: \(reason)" }
+          lock.withLock { stop = stop ?? "the SMTP server \(options.settings.url) refused the login: \(reason)" }
           try record(store, key, mail, outcome: "deferred", reply: reason, addressError: false)
         }
       }
@@ -145,13 +148,13 @@ public final class MailRun: @unchecked Sendable {
       key: key, message: mail.id, outcome: outcome, reply: reply, addressError: addressError,
       giveUpAfterHours: options.giveUpAfterHours)
     lock.withLock {
-      switch status {
+      switch outcome == "released" ? nil : status {
       case "sent": summary.sent += 1
       case "deferred": summary.deferred += 1
       case "failed": summary.failed += 1
       default: break
       }
-      if let status, status != "sent" {
+      if let status, status != "sent", outcome != "released" {
         summary.problems.append(
           .init(
             message: mail.id, recipient: mail.recipient, status: status, reply: reply,

@@ -242,6 +242,11 @@ public final class SMTPClient {
     let reply = transcript.lastReply.isEmpty ? (code > 0 ? "\(code)" : "") : transcript.lastReply
     let libraryError = String(cString: curl_easy_strerror(result))
     if result == CURLE_OK { return .sent(reply: reply) }
+    if result == CURLE_USE_SSL_FAILED {
+      return .unreachable(
+        reason:
+          "the server does not offer STARTTLS (for a relay on this host give --starttls never; for TLS from the start, smtps://)")
+    }
     if result == CURLE_LOGIN_DENIED || code == 530 || code == 535 || code == 534 || code == 538 {
       return .refused(reason: reply.isEmpty ? libraryError : reply)
     }

@@ -48,7 +48,7 @@ import Testing
     let body = try #require(
       try db.queryOne("SELECT body FROM mail_message WHERE kind = 'certificate'")?.decode("body", as: String.self))
     #expect(body.hasPrefix("Guten Tag {{nummer}} \\1 {{pruefadresse}} "))
-    #expect(body.contains("mit der Nummer \(serial)"))
+    #expect(body.contains("(Nummer \(serial),"))
   }
 
   @Test func anAddressThatCannotBeMailedIsNotQueuedAndThePersonIsNamed() throws {

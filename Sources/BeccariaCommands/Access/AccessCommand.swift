@@ -6,7 +6,7 @@ import Foundation
 struct AccessCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "access",
-    abstract: "Database logins and their roles: admin, trainer, issuer, auditor.",
+    abstract: "Database logins and their roles: admin, trainer, issuer, auditor, verifier, mailer.",
     discussion: """
       Rights are enforced by PostgreSQL itself (grants and row-level security), so they hold for \
       psql and every other client too. beccaria never stores passwords: logins authenticate as \
@@ -18,6 +18,8 @@ struct AccessCommand: ParsableCommand {
         trainer   rosters of and attendance for their own sessions (bound with --trainer EMAIL)
         issuer    the nightly certificate run
         auditor   reads everything, the audit log included; writes nothing
+        verifier  the verification service (beccaria serve): its functions only, no table
+        mailer    mail delivery (beccaria mail send): claims and records messages, no table
       """,
     subcommands: [Grant.self, Revoke.self, List.self])
 }

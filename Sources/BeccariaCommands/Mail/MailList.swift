@@ -24,7 +24,7 @@ extension MailCommand {
     @Option(help: "Only messages with this status.") var status: MailStatusArgument?
     @Option(help: "Only messages of this kind.") var kind: MailKind?
     @Option(help: ArgumentHelp("Only messages to or about this participant.", valueName: "id")) var participant: Int64?
-    @Option(help: "At most this many, the newest (0: all).") var limit = 200
+    @Option(help: "At most this many in the table, the newest (0: all); JSON and CSV have every message.") var limit = 200
 
     func validate() throws {
       if limit < 0 { throw ValidationError("--limit must be 0 (all) or more.") }

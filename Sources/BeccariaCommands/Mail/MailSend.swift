@@ -20,11 +20,12 @@ extension MailCommand {
 
         The server and sender come from options or the environment: BECCARIA_SMTP_URL, \
         BECCARIA_SMTP_CREDENTIALS (a netrc file: machine HOST login USER password PASS, mode \
-        0600, read by libcurl), BECCARIA_MAIL_FROM, BECCARIA_MAIL_REPLY_TO. Credentials never \
-        appear in output or logs. Exit status: 0 when every due message was tried, 4 when the \
-        run stopped because the server could not be reached or refused the login (nothing is \
-        lost: the messages wait), 1 on other errors. Runs as the office (admin) or a login with \
-        the role mailer.
+        0600, read by libcurl), BECCARIA_MAIL_FROM, BECCARIA_MAIL_REPLY_TO, BECCARIA_MAIL_RETURN_PATH. Credentials never \
+        appear in output or logs. Exit status: 0 when every due message was sent or deferred, 3 \
+        when some failed for good (mail list --status failed), 4 when the run stopped because the \
+        server could not be reached or refused the login (nothing is lost: the messages wait), 1 \
+        on other errors. Runs as the office (admin) or a login with the role mailer. A local test \
+        server or a relay on this host without STARTTLS needs --starttls never.
 
         Example:
           beccaria mail send --smtp-url smtp://mail.lpr.sachsen.de:587 --smtp-credentials /etc/beccaria/smtp.netrc \\
@@ -145,14 +146,15 @@ extension MailCommand {
         return summary
       }
       if summary.stoppedBecause != nil { throw ExitCode(4) }
+      if summary.failed > 0 { throw ExitCode(3) }
     }
 
     static func describe(_ summary: MailRunSummary) -> String {
+      func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
       var lines = [
-        "Sent \(summary.sent) message\(summary.sent == 1 ? "" : "s"); \(summary.deferred) deferred, \(summary.failed) failed, "
-          + "\(summary.suppressed) not sent to suppressed addresses. \(summary.remindersQueued) reminder"
-          + "\(summary.remindersQueued == 1 ? "" : "s") queued; \(summary.bodiesPurged) message text"
-          + "\(summary.bodiesPurged == 1 ? "" : "s") deleted after the retention period."
+        "Sent \(count(summary.sent, "message", "messages")); \(summary.deferred) deferred, \(summary.failed) failed, "
+          + "\(summary.suppressed) not sent to suppressed addresses. \(count(summary.remindersQueued, "reminder", "reminders")) "
+          + "queued; \(count(summary.bodiesPurged, "message text", "message texts")) deleted after the retention period."
       ]
       for problem in summary.problems.prefix(50) {
         lines.append(
@@ -163,9 +165,17 @@ extension MailCommand {
         lines.append("  … and \(summary.problems.count - 50) more: mail list --status deferred / failed")
       }
       if let reason = summary.stoppedBecause {
+        lines.append("Stopped: \(reason). Nothing is lost.")
+      }
+      if summary.waiting > 0 {
         lines.append(
-          "Stopped: \(reason). Nothing is lost: \(summary.stillDue) message\(summary.stillDue == 1 ? "" : "s") wait for the next run."
-        )
+          "\(count(summary.waiting, "message waits", "messages wait")) for a later run"
+            + (summary.nextAttempt.map { " (the next deferred one from \(MailTime.format($0)); --retry-deferred tries them now)" }
+              ?? "")
+            + ".")
+      }
+      if summary.failed > 0 {
+        lines.append("Failed messages are not tried again: mail list --status failed; correct the address, then mail resend ID.")
       }
       return lines.map { InertText.escape($0) }.joined(separator: "\n")
     }

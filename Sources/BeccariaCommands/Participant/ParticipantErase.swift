@@ -34,7 +34,8 @@ extension ParticipantCommand {
 
     func run() throws {
       try reportingFailures {
-        let protection = DataProtection(try global.connect())
+        let connection = try global.connect()
+        let protection = DataProtection(connection)
         // Erased already (an earlier erasure was interrupted after it committed, say): what is left
         // to do is the files.
         if let (erasedAt, leftovers) = try protection.leftovers(participant.id) {
@@ -56,6 +57,13 @@ extension ParticipantCommand {
         }
         for promotion in outcome.promoted {
           print("  moved up from the waiting list of \(promotion.course): participant \(promotion.participant)")
+        }
+        let messages = try MailStore(connection).list(status: nil, kind: nil, participant: participant.id, limit: nil)
+        if !messages.isEmpty {
+          let cancelled = messages.filter { $0.status == "cancelled" }.count
+          print(
+            "  mail: \(messages.count) message\(messages.count == 1 ? "" : "s") about them kept without address or text"
+              + (cancelled > 0 ? " (\(cancelled) not sent: cancelled)" : ""))
         }
         report(try protection.removeExports(outcome))
       }

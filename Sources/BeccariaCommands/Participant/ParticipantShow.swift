@@ -49,6 +49,12 @@ extension ParticipantCommand {
         print(
           "Participant \(person.id): \(person.givenNames) \(person.familyName)\(person.erased ? " (personal data erased)" : "")")
         print("  born \(person.birthDate?.german ?? "–"), \(person.email ?? "no e-mail")")
+        if let email = person.email, let entry = try MailStore(connection).suppression(of: email) {
+          print(
+            InertText.escape(
+              "  the address is on the suppression list since \(GermanTime.dateTime(entry.since)) (\(entry.reason)): "
+                + "nothing is mailed to it (mail unsuppress)"))
+        }
         print(
           "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? "no organisation")\(person.function.map { ", \($0)" } ?? "")"
         )

@@ -82,6 +82,9 @@ enum Explain {
       return "a value has the wrong form: \(error.message)"
     case "3D000":
       return "the database does not exist: \(error.message)"
+    case "P0002", "55000":
+      // beccaria's own refusals (no such message, not in a state for it) are sentences already.
+      return error.message
     case "42P01":
       return "the database has no beccaria schema yet (\(error.message)); run `beccaria db migrate` first"
     default:

@@ -139,8 +139,8 @@ public struct MailStore {
     }
   }
 
-  /// Records an outcome (`sent`, `failed`, `deferred`); the status recorded, nil when the claim
-  /// was no longer this session's.
+  /// Records an outcome (`sent`, `failed`, `deferred`, or `released`: not tried); the status
+  /// recorded, nil when the claim was no longer this session's.
   public func record(
     key: Int32, message: Int64, outcome: String, reply: String, addressError: Bool, giveUpAfterHours: Int
   ) throws -> String? {
@@ -163,9 +163,11 @@ public struct MailStore {
     }
   }
 
-  /// How many messages wait to be sent (queued, deferred or being sent).
-  public func dueCount() throws -> Int {
-    try connection.queryOne("SELECT mail_due_count() AS n")?.decode("n") ?? 0
+  /// How many messages wait to be sent (queued, deferred or being sent), and when the next
+  /// deferred one is tried again.
+  public func waiting() throws -> (count: Int, nextAttempt: Date?) {
+    guard let row = try connection.queryOne("SELECT waiting, next_attempt FROM mail_waiting()") else { return (0, nil) }
+    return (try row.decode("waiting"), try row.decode("next_attempt"))
   }
 
   static let listingSQL: SQL = """
@@ -246,6 +248,17 @@ public struct MailStore {
           address: try $0.decode("address"), reason: try $0.decode("reason"), message: try $0.decode("message_id"),
           since: try $0.decode("created_at"))
       }
+  }
+
+  /// The suppression-list entry of `address`, if it has one.
+  public func suppression(of address: String) throws -> SuppressedAddress? {
+    try connection.queryOne(
+      "SELECT address, reason, message_id, created_at FROM mail_suppression WHERE address_key = lower(\(address))"
+    ).map {
+      SuppressedAddress(
+        address: try $0.decode("address"), reason: try $0.decode("reason"), message: try $0.decode("message_id"),
+        since: try $0.decode("created_at"))
+    }
   }
 
   /// Records a bounce: the message it matched, if any.
