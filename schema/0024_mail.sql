@@ -12,9 +12,12 @@
 --   and body are rendered here, when the message is queued, so that what was sent is what the
 --   office sees in `mail show` (until the body is purged after the retention period).
 -- * beccaria_mailer (`mail send`) reads no table: it claims due messages through mail_claim
---   (FOR UPDATE SKIP LOCKED), and records each outcome through mail_record. A claim is held by
---   an advisory lock of its worker's session: a message stuck in 'sending' by a killed process
---   is taken up again by the next claim, with the same Message-ID.
+--   (FOR UPDATE SKIP LOCKED), and records each outcome through mail_record. A run registers a
+--   claimant with a secret token (only its hash is stored) and keeps the claimant's row locked
+--   from a session of its own for as long as it runs: only the token's holder records outcomes,
+--   and a message left 'sending' by a killed process (whose lock went with its session) is
+--   taken up again by the next claim, with the same Message-ID. Row locks on mail_claimant can
+--   be taken only through these functions, so no other login can hold or stall a claim.
 -- * The queue is derived from audited events and is not itself audited: its bodies would
 --   otherwise spread into the audit log, which erasure and retention could not reach as easily.
 --   What the office decides about a message (resend, cancel) is kept on the row (requested_by).
@@ -73,6 +76,7 @@ CREATE TABLE mail_message (
   calendar jsonb CONSTRAINT mail_message_calendar_object CHECK (jsonb_typeof(calendar) = 'object'),
   attach_certificate boolean NOT NULL DEFAULT false,
   -- Set at the first claim and kept for every attempt: a rare second delivery is recognisable.
+  -- Its random part is also in a per-message return address, so bounces cannot be forged by number.
   message_id text CONSTRAINT mail_message_message_id_unique UNIQUE
     CONSTRAINT mail_message_message_id_format CHECK (message_id ~ '^<[A-Za-z0-9.-]+@[A-Za-z0-9.-]+>$'),
   status text NOT NULL DEFAULT 'queued'
@@ -82,6 +86,10 @@ CREATE TABLE mail_message (
   queued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   next_attempt_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   first_attempt_at timestamptz,
+  last_attempt_at timestamptz,
+  -- The envelope sender it was sent with (where its bounces go).
+  return_path text CONSTRAINT mail_message_return_path_mailable CHECK (beccaria_mail_address_ok(return_path)),
+  -- The claimant (mail_claimant.key) whose run is sending it.
   claimed_by integer,
   -- The server's last answer (or the connection's error), as the office reads it.
   last_reply text,
@@ -108,7 +116,8 @@ ALTER TABLE mail_message
   ADD CONSTRAINT mail_message_subject_inert CHECK (beccaria_inert(subject)),
   ADD CONSTRAINT mail_message_body_inert CHECK (beccaria_inert_lines(body)),
   ADD CONSTRAINT mail_message_message_id_inert CHECK (beccaria_inert(message_id)),
-  ADD CONSTRAINT mail_message_last_reply_inert CHECK (beccaria_inert(last_reply));
+  ADD CONSTRAINT mail_message_last_reply_inert CHECK (beccaria_inert(last_reply)),
+  ADD CONSTRAINT mail_message_return_path_inert CHECK (beccaria_inert(return_path));
 
 CREATE INDEX mail_message_due_idx ON mail_message (next_attempt_at, id) WHERE status IN ('queued', 'deferred');
 CREATE INDEX mail_message_sending_idx ON mail_message (claimed_by) WHERE status = 'sending';
@@ -146,7 +155,12 @@ CREATE TABLE mail_session_calendar (
   sequence integer NOT NULL CHECK (sequence >= 0)
 );
 
-CREATE SEQUENCE mail_claim_key_seq AS integer CYCLE;
+-- Runs of `mail send` that may hold claims: the SHA-256 of each run's secret token.
+CREATE TABLE mail_claimant (
+  key integer GENERATED ALWAYS AS IDENTITY (CYCLE) PRIMARY KEY,
+  token_sha256 bytea NOT NULL CHECK (octet_length(token_sha256) = 32),
+  started_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
 
 -- The `mail` section of the newest loaded version of a programme; NULL when it has none.
 CREATE FUNCTION mail_settings(programme bigint) RETURNS jsonb
@@ -161,28 +175,20 @@ CREATE FUNCTION mail_fill(template text, vars jsonb) RETURNS text
   LANGUAGE plpgsql IMMUTABLE SET search_path = public, pg_temp AS $$
 DECLARE
   pattern constant text := '\{\{[[:space:]]*([a-z_]+)[[:space:]]*\}\}';
-  rest text := template;
-  result text := '';
-  start integer;
-  token text;
-  name text;
+  -- Two regular-expression passes whatever the number of placeholders: the text between them,
+  -- and their names.
+  parts text[] := regexp_split_to_array(template, pattern);
+  names text[] := ARRAY(SELECT m[1] FROM regexp_matches(template, pattern, 'g') m);
+  result text := parts[1];
 BEGIN
-  IF template IS NULL THEN
-    RETURN NULL;
-  END IF;
-  LOOP
-    start := regexp_instr(rest, pattern);
-    EXIT WHEN start = 0;
-    token := regexp_substr(rest, pattern);
-    name := (regexp_match(token, pattern))[1];
-    IF NOT vars ? name THEN
-      RAISE EXCEPTION 'the mail template uses the unknown placeholder {{%}}', name
+  FOR i IN 1..coalesce(array_length(names, 1), 0) LOOP
+    IF NOT vars ? names[i] THEN
+      RAISE EXCEPTION 'the mail template uses the unknown placeholder {{%}}', names[i]
         USING ERRCODE = 'check_violation', CONSTRAINT = 'mail_template_placeholders';
     END IF;
-    result := result || substr(rest, 1, start - 1) || coalesce(vars->>name, '');
-    rest := substr(rest, start + length(token));
+    result := result || coalesce(vars->>names[i], '') || parts[i + 1];
   END LOOP;
-  RETURN result || rest;
+  RETURN result;
 END $$;
 
 -- German dates and times as the texts print them.
@@ -233,7 +239,6 @@ BEGIN
             kind IN ('certificate', 'reissue'), 'failed', clock_timestamp(), who)
     ON CONFLICT ON CONSTRAINT mail_message_cause_unique DO NOTHING
     RETURNING id INTO queued;
-    RAISE WARNING '%', who;
     RETURN queued;
   END IF;
   INSERT INTO mail_message (cause, kind, programme_id, participant_id, trainer_id, certificate_id, session_id, recipient,
@@ -462,36 +467,64 @@ CREATE TRIGGER mail_erase_person AFTER UPDATE OF erased_at ON participant
 
 -- The mailer's door ---------------------------------------------------------------------------------
 
--- A key for one sending session: the caller holds pg_advisory_lock(1835100524, key) while it
--- sends, so that mail_claim can tell its claims from those of a process that died.
-CREATE FUNCTION mail_claim_key() RETURNS integer
-  LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT nextval('mail_claim_key_seq')::integer
+-- A claimant for one run of `mail send`: a key and a secret token (244 random bits), of which only
+-- the SHA-256 is kept. Claimants of runs long gone (unlocked, nothing of theirs sending) go.
+CREATE FUNCTION mail_claim_key(OUT key integer, OUT token text)
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  token := replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '');
+  INSERT INTO mail_claimant (token_sha256) VALUES (sha256(convert_to(token, 'UTF8'))) RETURNING mail_claimant.key INTO key;
+  DELETE FROM mail_claimant c
+   WHERE c.key IN (SELECT k.key FROM mail_claimant k WHERE k.started_at < clock_timestamp() - interval '1 hour'
+                   FOR UPDATE SKIP LOCKED)
+     AND NOT EXISTS (SELECT 1 FROM mail_message m WHERE m.status = 'sending' AND m.claimed_by = c.key);
+END $$;
+
+-- Whether `token` is claimant `key`'s.
+CREATE FUNCTION mail_claimant_ok(key integer, token text) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM mail_claimant c WHERE c.key = $1 AND c.token_sha256 = sha256(convert_to($2, 'UTF8')))
 $$;
 
--- Claims up to `batch` due messages for the session holding the advisory lock of `key`: queued
--- ones, deferred ones whose time has come (or all deferred ones with `retry_deferred`), and ones
--- left 'sending' by a session that no longer holds its lock. A message to a suppressed address
--- is finished as 'suppressed' instead. Returns what a sender needs, the PDF included.
-CREATE FUNCTION mail_claim(key integer, batch integer, retry_deferred boolean, domain text)
+-- Holds claimant `key` until the caller's transaction ends: `mail send` calls it from a session
+-- of its own and keeps that transaction open while it runs. However the run ends — finished,
+-- killed, its connection cut — its claims are then free to be taken up again.
+CREATE FUNCTION mail_claim_hold(key integer, token text) RETURNS void
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NOT coalesce(mail_claimant_ok(key, token), false) THEN
+    RAISE EXCEPTION 'mail_claim_hold: claimant % does not exist or the token is not its', key USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  PERFORM 1 FROM mail_claimant c WHERE c.key = mail_claim_hold.key FOR UPDATE NOWAIT;
+END $$;
+
+-- Claims up to `batch` due messages for claimant `key` (its token proves the caller is it, and it
+-- must be held by mail_claim_hold): queued ones, deferred ones whose time has come, deferred
+-- ones last tried before `retry_before` (`mail send --retry-deferred`: each once per run), and
+-- ones left 'sending' by a run whose claimant is no longer held. A message to a suppressed
+-- address is finished as 'suppressed' instead. Returns what a sender needs, the PDF included.
+CREATE FUNCTION mail_claim(key integer, token text, batch integer, retry_before timestamptz, domain text)
   RETURNS TABLE (id bigint, kind text, status text, recipient text, subject text, body text, calendar jsonb, attachment bytea,
                  attachment_name text, message_id text, attempts integer, first_attempt_at timestamptz, queued_at timestamptz)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   orphan integer;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_locks l
-                 WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.classid = 1835100524::oid AND l.objid = key::oid
-                   AND l.objsubid = 2 AND l.granted) THEN
-    RAISE EXCEPTION 'mail_claim: this session does not hold the advisory lock of claim key %', key
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+  IF NOT coalesce(mail_claimant_ok(key, token), false) THEN
+    RAISE EXCEPTION 'mail_claim: claimant % does not exist or the token is not its', key USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  -- Locked by nobody means held by nobody: claims made now would look abandoned at once.
+  PERFORM 1 FROM mail_claimant c WHERE c.key = mail_claim.key FOR UPDATE SKIP LOCKED;
+  IF FOUND THEN
+    RAISE EXCEPTION 'mail_claim: claimant % is not held (mail_claim_hold)', key USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF domain !~ '^[A-Za-z0-9.-]+$' THEN
     RAISE EXCEPTION 'mail_claim: "%" is not a domain for Message-IDs', domain USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  -- Claims of sessions that ended (a killed process) go back to the queue.
+  -- Claims of runs that ended (a killed process) go back to the queue.
   FOR orphan IN SELECT DISTINCT m.claimed_by FROM mail_message m WHERE m.status = 'sending' AND m.claimed_by <> key LOOP
-    IF pg_try_advisory_xact_lock(1835100524, orphan) THEN
+    PERFORM 1 FROM mail_claimant c WHERE c.key = orphan FOR UPDATE SKIP LOCKED;
+    IF FOUND OR NOT EXISTS (SELECT 1 FROM mail_claimant c WHERE c.key = orphan) THEN
       UPDATE mail_message m SET status = 'queued', claimed_by = NULL, next_attempt_at = clock_timestamp()
        WHERE m.status = 'sending' AND m.claimed_by = orphan;
     END IF;
@@ -499,7 +532,9 @@ BEGIN
   RETURN QUERY
   WITH due AS (
     SELECT m.id, m.recipient FROM mail_message m
-    WHERE m.status = 'queued' OR (m.status = 'deferred' AND (retry_deferred OR m.next_attempt_at <= clock_timestamp()))
+    WHERE m.status = 'queued'
+       OR (m.status = 'deferred'
+           AND (m.next_attempt_at <= clock_timestamp() OR coalesce(m.last_attempt_at, '-infinity') < retry_before))
     ORDER BY m.next_attempt_at, m.id
     LIMIT batch
     FOR UPDATE SKIP LOCKED
@@ -511,6 +546,7 @@ BEGIN
            last_reply = CASE WHEN s.address_key IS NULL THEN m.last_reply ELSE 'not sent: the address is on the suppression list (' || s.reason || ')' END,
            attempts = m.attempts + CASE WHEN s.address_key IS NULL THEN 1 ELSE 0 END,
            first_attempt_at = coalesce(m.first_attempt_at, clock_timestamp()),
+           last_attempt_at = clock_timestamp(),
            message_id = coalesce(m.message_id, '<' || m.id || '.' || left(replace(gen_random_uuid()::text, '-', ''), 16) || '@' || lower(domain) || '>')
       FROM due LEFT JOIN mail_suppression s ON s.address_key = lower(due.recipient)
      WHERE m.id = due.id
@@ -566,8 +602,8 @@ $$;
 -- first attempt. 'released': claimed but not tried (the run stopped first): back as it was,
 -- the attempt not counted. Returns the status recorded, or NULL when the claim is no longer this
 -- session's (the person was erased meanwhile).
-CREATE FUNCTION mail_record(key integer, message bigint, outcome text, reply text, address_error boolean,
-                            give_up_after interval) RETURNS text
+CREATE FUNCTION mail_record(key integer, token text, message bigint, outcome text, reply text, address_error boolean,
+                            give_up_after interval, return_path text DEFAULT NULL) RETURNS text
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   recorded text;
@@ -576,6 +612,9 @@ DECLARE
 BEGIN
   IF outcome NOT IN ('sent', 'failed', 'deferred', 'released') THEN
     RAISE EXCEPTION 'mail_record: unknown outcome "%"', outcome USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NOT coalesce(mail_claimant_ok(key, token), false) THEN
+    RAISE EXCEPTION 'mail_record: claimant % does not exist or the token is not its', key USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF outcome = 'released' THEN
     UPDATE mail_message m
@@ -591,11 +630,13 @@ BEGIN
          claimed_by = NULL,
          last_reply = left(beccaria_inert_line(reply), 1000),
          next_attempt_at = CASE WHEN outcome = 'deferred'
-                                THEN clock_timestamp() + least(interval '5 minutes' * power(2, m.attempts - 1), interval '4 hours')
-                                     * (0.8 + random() * 0.4)
+                                -- The exponent is capped before it multiplies: 2^6 x 5 minutes is past 4 hours already.
+                                THEN clock_timestamp() + least(interval '5 minutes' * power(2, least(greatest(m.attempts - 1, 0), 6)),
+                                                               interval '4 hours') * (0.8 + random() * 0.4)
                                 ELSE m.next_attempt_at END,
          finished_at = CASE WHEN outcome = 'deferred' AND clock_timestamp() - m.first_attempt_at < give_up_after THEN NULL
-                            ELSE clock_timestamp() END
+                            ELSE clock_timestamp() END,
+         return_path = coalesce(mail_record.return_path, m.return_path)
    WHERE m.id = message AND m.status = 'sending' AND m.claimed_by = key
   RETURNING m.status, m.recipient, m.participant_id INTO recorded, address, person;
   IF recorded = 'failed' AND address_error THEN
@@ -708,18 +749,25 @@ BEGIN
    WHERE id = message;
 END $$;
 
--- A delivery status notification read from the office's mailbox: the message it reports on, by
--- its Message-ID or by its number (a per-message return address), is marked bounced; a 5.1.x
--- status puts the address on the suppression list. Returns the message's number and what it
--- was before ('bounced' when it already was), or nothing when no message matches.
-CREATE FUNCTION mail_bounce(reported_message_id text, message bigint, dsn_status text, diagnostic text, recipient text)
+-- A delivery status notification read from the office's mailbox: the message it reports on is
+-- found by the Message-ID it quotes, or by the per-message return address it was sent to
+-- (`office+m<number>.<the Message-ID's random part>@…`, which cannot be guessed from the number),
+-- and only when the report names that message's recipient (`Final-Recipient` or
+-- `Original-Recipient`). A message sent (or being sent, deferred, failed) is marked bounced; a
+-- 5.1.x status puts the address on the suppression list. Returns the message's number and its
+-- status before (unchanged when it was not sent: 'queued', 'cancelled', 'bounced' ...), or
+-- nothing when no message matches.
+CREATE FUNCTION mail_bounce(reported_message_id text, number bigint, number_token text, dsn_status text, diagnostic text,
+                            final_recipient text, original_recipient text)
   RETURNS TABLE (id bigint, status_before text)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   target mail_message%ROWTYPE;
 BEGIN
   SELECT m.* INTO target FROM mail_message m
-   WHERE (m.id = message OR lower(m.message_id) = lower(reported_message_id))
+   WHERE (lower(m.message_id) = lower(reported_message_id)
+          OR (m.id = number AND number_token ~ '^[0-9a-f]{8,16}$' AND m.message_id LIKE '<' || number || '.' || number_token || '%'))
+     AND lower(m.recipient) IN (lower(final_recipient), lower(original_recipient))
    ORDER BY m.id LIMIT 1 FOR UPDATE;
   IF NOT FOUND THEN
     RETURN;
@@ -730,7 +778,7 @@ BEGIN
            finished_at = coalesce(m.finished_at, clock_timestamp()),
            last_reply = left(beccaria_inert_line('bounce ' || coalesce(dsn_status, '?') || ': ' || coalesce(diagnostic, '')), 1000)
      WHERE m.id = target.id;
-    IF dsn_status ~ '^5\.1\.' AND target.recipient IS NOT NULL THEN
+    IF dsn_status ~ '^5\.1\.(1|2|3|6|10)$' THEN
       INSERT INTO mail_suppression (address_key, address, reason, message_id, participant_id)
       VALUES (lower(target.recipient), target.recipient, left(beccaria_inert_line('bounce ' || dsn_status || ': ' || coalesce(diagnostic, '')), 300),
               target.id, target.participant_id)
@@ -767,19 +815,20 @@ REVOKE ALL ON FUNCTION beccaria_inert_lines(text), beccaria_mail_address_ok(text
   mail_session_vars(session, session), mail_session_event(session, integer, boolean),
   mail_session_told(session, session, text), mail_session_moved(),
   mail_session_cancelled(), mail_queue_reminders(), mail_erase_person(), mail_claim_key(),
-  mail_claim(integer, integer, boolean, text), mail_record(integer, bigint, text, text, boolean, interval),
+  mail_claimant_ok(integer, text), mail_claim_hold(integer, text),
+  mail_claim(integer, text, integer, timestamptz, text), mail_record(integer, text, bigint, text, text, boolean, interval, text),
   beccaria_inert_line(text), mail_purge(), mail_resend(bigint, text), mail_cancel(bigint),
-  mail_bounce(text, bigint, text, text, text), mail_unsuppress(text), mail_export(bigint), mail_due(boolean),
+  mail_bounce(text, bigint, text, text, text, text, text), mail_unsuppress(text), mail_export(bigint), mail_due(boolean),
   mail_waiting() FROM PUBLIC;
 -- Row checks run as whichever role writes a person or a message.
 GRANT EXECUTE ON FUNCTION beccaria_mail_address_ok(text), beccaria_inert_line(text), beccaria_inert_lines(text)
   TO beccaria_admin, beccaria_trainer, beccaria_issuer, beccaria_auditor, beccaria_mailer, beccaria_registrar, beccaria_eraser;
 -- Sending: the mailer, and the office, which may run `mail send` itself.
-GRANT EXECUTE ON FUNCTION mail_claim_key(), mail_claim(integer, integer, boolean, text),
-  mail_record(integer, bigint, text, text, boolean, interval), mail_queue_reminders(), mail_purge(), mail_due(boolean),
+GRANT EXECUTE ON FUNCTION mail_claim_key(), mail_claim_hold(integer, text), mail_claim(integer, text, integer, timestamptz, text),
+  mail_record(integer, text, bigint, text, text, boolean, interval, text), mail_queue_reminders(), mail_purge(), mail_due(boolean),
   mail_waiting()
   TO beccaria_mailer, beccaria_admin;
-GRANT EXECUTE ON FUNCTION mail_resend(bigint, text), mail_cancel(bigint), mail_bounce(text, bigint, text, text, text),
+GRANT EXECUTE ON FUNCTION mail_resend(bigint, text), mail_cancel(bigint), mail_bounce(text, bigint, text, text, text, text, text),
   mail_unsuppress(text), mail_export(bigint), mail_settings(bigint)
   TO beccaria_admin;
 GRANT EXECUTE ON FUNCTION mail_export(bigint), mail_settings(bigint) TO beccaria_auditor;
@@ -787,8 +836,9 @@ GRANT EXECUTE ON FUNCTION mail_export(bigint), mail_settings(bigint) TO beccaria
 CREATE TRIGGER no_truncate BEFORE TRUNCATE ON mail_message FOR EACH STATEMENT EXECUTE FUNCTION beccaria_refuse_truncate();
 CREATE TRIGGER no_truncate BEFORE TRUNCATE ON mail_suppression FOR EACH STATEMENT EXECUTE FUNCTION beccaria_refuse_truncate();
 CREATE TRIGGER no_truncate BEFORE TRUNCATE ON mail_session_calendar FOR EACH STATEMENT EXECUTE FUNCTION beccaria_refuse_truncate();
+CREATE TRIGGER no_truncate BEFORE TRUNCATE ON mail_claimant FOR EACH STATEMENT EXECUTE FUNCTION beccaria_refuse_truncate();
 
 -- Nobody writes the outbox but its functions (default privileges would give the office every
 -- write, and TRUNCATE to none but the owner): the office cannot mark a message sent.
-REVOKE ALL ON mail_message, mail_suppression, mail_session_calendar FROM beccaria_admin, beccaria_auditor;
+REVOKE ALL ON mail_message, mail_suppression, mail_session_calendar, mail_claimant FROM beccaria_admin, beccaria_auditor;
 GRANT SELECT ON mail_message, mail_suppression, mail_session_calendar TO beccaria_admin, beccaria_auditor;

@@ -74,8 +74,8 @@ public struct CalendarEvent: Sendable, Equatable {
     if !location.isEmpty { lines.append("LOCATION:\(Self.text(location))") }
     let organizerCN = (organizerName ?? organizer.name).map { ";CN=\(Self.parameter($0))" } ?? ""
     lines += [
-      "ORGANIZER\(organizerCN):mailto:\(organizer.address)",
-      "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(attendee)",
+      "ORGANIZER\(organizerCN):mailto:\(Self.mailto(organizer.address))",
+      "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(Self.mailto(attendee))",
       "STATUS:\(cancelled ? "CANCELLED" : "CONFIRMED")",
       "TRANSP:OPAQUE",
       "END:VEVENT",
@@ -117,19 +117,27 @@ public struct CalendarEvent: Sendable, Equatable {
       + "\""
   }
 
-  /// Folds a content line at 75 octets (§ 3.1): a continuation starts with one space.
+  /// Folds a content line at 75 octets (§ 3.1) between Unicode scalars, never inside one's UTF-8
+  /// sequence: a continuation starts with one space, and unfolding joins the line again.
   static func fold(_ line: String) -> String {
-    var out = ""
+    var out = String.UnicodeScalarView()
     var width = 0
-    for character in line {
-      let octets = String(character).utf8.count
+    for scalar in line.unicodeScalars {
+      let octets = String(scalar).utf8.count
       if width + octets > 75 {
-        out += "\r\n "
+        out.append(contentsOf: "\r\n ".unicodeScalars)
         width = 1
       }
-      out.append(character)
+      out.append(scalar)
       width += octets
     }
-    return out
+    return String(out)
+  }
+
+  /// An address as a mailto URI's path (RFC 6068 § 2): every character but letters, digits and
+  /// those the URI allows there percent-encoded (UTF-8), so `#`, `?` and `%` stay the address's.
+  static func mailto(_ address: String) -> String {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$'()*+,;:@".utf8)
+    return address.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
   }
 }

@@ -5,9 +5,15 @@ import Foundation
 /// says, per recipient, what happened, and whose third part returns the original message or its
 /// headers (`message/rfc822`, `text/rfc822-headers`).
 public struct DeliveryReport: Sendable, Equatable {
+  /// Larger files are not read: a delivery report with the original's headers is a few KiB, with
+  /// the whole original (and its PDF) well under a MiB.
+  public static let largestFile = 8 << 20
+
   public struct Recipient: Sendable, Equatable {
     /// `Final-Recipient`'s address (after `rfc822;`).
     public var address: String
+    /// `Original-Recipient`'s, when the report gives it (the address before forwarding).
+    public var originalAddress: String?
     /// `failed`, `delayed`, `delivered`, `relayed` or `expanded`.
     public var action: String
     /// The enhanced status code (RFC 3463), `5.1.1`.
@@ -18,8 +24,9 @@ public struct DeliveryReport: Sendable, Equatable {
 
   /// The original message's Message-ID, from the returned headers.
   public var originalMessageID: String?
-  /// The message number of a per-message return address (`office+m42@…`) the report was sent to.
-  public var returnPathNumber: Int64?
+  /// The message number and Message-ID part of a per-message return address
+  /// (`office+m42.9f3c…@…`) the report was sent to.
+  public var returnPath: (number: Int64, token: String)?
   public var recipients: [Recipient]
 
   /// The first recipient that failed, if any.
@@ -47,7 +54,7 @@ public struct DeliveryReport: Sendable, Equatable {
     self.originalMessageID = originalID
     // Where the report was sent: a per-message return address names its message.
     let addressed = ["delivered-to", "x-original-to", "to", "envelope-to"].compactMap { message.header($0) }
-    self.returnPathNumber = addressed.lazy.compactMap(Self.returnPathNumber).first
+    self.returnPath = addressed.lazy.compactMap(Self.returnPath).first
   }
 
   /// `<42.9f…@host>` from a header value (comments and folding removed).
@@ -58,10 +65,18 @@ public struct DeliveryReport: Sendable, Equatable {
     return value.trimmingCharacters(in: .whitespaces)
   }
 
-  /// 42 from `office+m42@example.org` anywhere in `value`.
-  static func returnPathNumber(_ value: String) -> Int64? {
-    guard let range = value.range(of: #"\+m([0-9]{1,18})@"#, options: .regularExpression) else { return nil }
-    return Int64(value[range].dropFirst(2).dropLast())
+  /// 42 and `9f3c…` from `office+m42.9f3c…@example.org` anywhere in `value`.
+  static func returnPath(_ value: String) -> (number: Int64, token: String)? {
+    guard let range = value.range(of: #"\+m[0-9]{1,18}\.[0-9a-f]{8,16}@"#, options: .regularExpression) else { return nil }
+    let found = value[range].dropFirst(2).dropLast()
+    let parts = found.split(separator: ".")
+    guard parts.count == 2, let number = Int64(parts[0]) else { return nil }
+    return (number, String(parts[1]))
+  }
+
+  public static func == (left: DeliveryReport, right: DeliveryReport) -> Bool {
+    left.originalMessageID == right.originalMessageID && left.recipients == right.recipients
+      && left.returnPath?.number == right.returnPath?.number && left.returnPath?.token == right.returnPath?.token
   }
 
   /// The per-recipient blocks of a `message/delivery-status` body (RFC 3464 § 2.1: the first
@@ -73,9 +88,12 @@ public struct DeliveryReport: Sendable, Equatable {
       guard let final = fields["final-recipient"] ?? fields["original-recipient"], let action = fields["action"],
         let status = fields["status"]
       else { return nil }
-      let address = final.split(separator: ";", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? final
+      func address(_ field: String) -> String {
+        field.split(separator: ";", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? field
+      }
       return Recipient(
-        address: address, action: action.trimmingCharacters(in: .whitespaces).lowercased(),
+        address: address(final), originalAddress: fields["original-recipient"].map(address),
+        action: action.trimmingCharacters(in: .whitespaces).lowercased(),
         status: String(status.trimmingCharacters(in: .whitespaces).prefix { !$0.isWhitespace }),
         diagnostic: fields["diagnostic-code"])
     }
@@ -163,8 +181,10 @@ struct MIMEPart {
     return nil
   }
 
-  /// The parts of a multipart body, nested multiparts flattened.
-  func parts() -> [MIMEPart] {
+  /// The parts of a multipart body, nested multiparts flattened down to `depth` levels (a report
+  /// has two; a message nested a thousand times is not one, and would cost time and memory).
+  func parts(depth: Int = 4) -> [MIMEPart] {
+    guard depth > 0 else { return [] }
     guard mediaType.hasPrefix("multipart/"), let boundary = parameter("boundary"), !boundary.isEmpty else { return [] }
     let text = [UInt8](body)
     let delimiter = [UInt8]("--\(boundary)".utf8)
@@ -189,7 +209,7 @@ struct MIMEPart {
       if stop > lineEnd + 1 && text[stop - 1] == 0x0A { stop -= 1 }
       if stop > lineEnd + 1 && text[stop - 1] == 0x0D { stop -= 1 }
       let part = MIMEPart(Data(text[(lineEnd + 1)..<max(lineEnd + 1, stop)]))
-      parts += part.mediaType.hasPrefix("multipart/") ? part.parts() : [part]
+      parts += part.mediaType.hasPrefix("multipart/") ? part.parts(depth: depth - 1) : [part]
     }
     return parts
   }

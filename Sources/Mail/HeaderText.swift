@@ -24,7 +24,7 @@ public enum HeaderText {
       let escaped = clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
       return "\"\(escaped)\""
     }
-    return encodedWords(clean).joined(separator: " ")
+    return encodedWords(clean).joined(separator: "\r\n ")
   }
 
   /// Base64 encoded-words of 39 bytes of UTF-8 at most (52 characters of base64, 64 with
@@ -33,13 +33,22 @@ public enum HeaderText {
   static func encodedWords(_ text: String) -> [String] {
     var words: [String] = []
     var chunk = Data()
-    for character in text {
-      let bytes = Data(String(character).utf8)
+    func add(_ bytes: Data) {
       if chunk.count + bytes.count > 39 && !chunk.isEmpty {
         words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
         chunk = Data()
       }
       chunk.append(bytes)
+    }
+    for character in text {
+      let bytes = Data(String(character).utf8)
+      if bytes.count <= 39 {
+        add(bytes)
+      } else {
+        // A character of endless combining marks is split between its scalars: readers join
+        // adjacent encoded-words again, and no word outgrows RFC 2047's 75 characters.
+        for scalar in character.unicodeScalars { add(Data(String(scalar).utf8)) }
+      }
     }
     if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=") }
     return words

@@ -18,7 +18,9 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
       let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
       var name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
       if name.count >= 2 && name.hasPrefix("\"") && name.hasSuffix("\"") { name = String(name.dropFirst().dropLast()) }
-      guard Self.isMailable(address), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+      // A name holding an address or quotes would read as another mailbox ("X <a@b.de>, Y").
+      guard Self.isMailable(address),
+        !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || "<>@\"".unicodeScalars.contains($0) })
       else { return nil }
       self.name = name.isEmpty ? nil : name
       self.address = address

@@ -57,11 +57,11 @@ public struct MailRunSummary: Sendable, Codable, Equatable {
 
 /// The sending side of the outbox: workers claim due messages (`mail_claim`, FOR UPDATE SKIP
 /// LOCKED), hand each to the SMTP server through libcurl, and record the outcome
-/// (`mail_record`) right after, message by message. A worker that is killed leaves its claims
-/// 'sending'; its database session ends with it, and so does the advisory lock that marks them
-/// as its own, so the next claim takes them up again with the same Message-ID. The one duplicate
-/// this allows — a server that accepted a message whose outcome was never recorded — is
-/// recognisable by that Message-ID.
+/// (`mail_record`) right after, message by message. The run registers a claimant and holds its
+/// row locked from a connection of its own for as long as it runs; a run that is killed loses
+/// that connection, and the next claim takes its messages up again with the same Message-ID. The
+/// one duplicate this allows — a server that accepted a message whose outcome was never
+/// recorded — is recognisable by that Message-ID.
 public final class MailRun: @unchecked Sendable {
   private let options: MailRunOptions
   private let open: @Sendable () throws -> Connection
@@ -82,17 +82,31 @@ public final class MailRun: @unchecked Sendable {
     let store = MailStore(connection)
     summary.remindersQueued = try store.queueReminders()
     summary.bodiesPurged = try store.purge()
-    DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
-      do {
-        try work()
-      } catch {
-        lock.withLock {
-          if failure == nil { failure = error }
-          // The other workers finish the message in hand and stop.
-          if stop == nil { stop = "a worker failed: \(error)" }
+    let claimant = try store.newClaimant()
+    // Held while this object lives: its transaction ends with the connection (or the process).
+    let holder = try open()
+    try MailStore(holder).hold(claimant)
+    let retryBefore = options.retryDeferred ? try store.now() : nil
+    // Threads of their own, not a concurrentPerform: workers wait on the network, and their
+    // number is the administrator's, not the number of cores.
+    let done = DispatchGroup()
+    for _ in 0..<max(1, options.workers) {
+      done.enter()
+      let thread = Thread { [self] in
+        defer { done.leave() }
+        do {
+          try work(claimant, retryBefore: retryBefore)
+        } catch {
+          lock.withLock {
+            if failure == nil { failure = error }
+            // The other workers finish the message in hand and stop.
+            if stop == nil { stop = "a worker failed: \(error)" }
+          }
         }
       }
+      thread.start()
     }
+    withExtendedLifetime(holder) { done.wait() }
     if let failure { throw failure }
     (summary.waiting, summary.nextAttempt) = try store.waiting()
     summary.stoppedBecause = stop
@@ -101,14 +115,13 @@ public final class MailRun: @unchecked Sendable {
 
   private var stopped: Bool { lock.withLock { stop != nil } }
 
-  private func work() throws {
+  private func work(_ claimant: MailClaimant, retryBefore: Date?) throws {
     let connection = try open()
     let store = MailStore(connection)
-    let key = try store.takeClaimKey()
     let client = try SMTPClient(settings: options.settings)
     while !stopped {
       let claimed = try store.claim(
-        key: key, batch: options.batch, retryDeferred: options.retryDeferred, domain: options.settings.from.domain)
+        claimant, batch: options.batch, retryBefore: retryBefore, domain: options.settings.from.domain)
       if claimed.isEmpty { break }
       Failpoint.pass("mail-claimed")
       for mail in claimed {
@@ -118,35 +131,39 @@ public final class MailRun: @unchecked Sendable {
         }
         if lock.withLock({ stop != nil }) {
           // Claimed but not tried: back as it was, the attempt not counted.
-          try record(store, key, mail, outcome: "released", reply: "", addressError: false)
+          try record(store, claimant, mail, outcome: "released", reply: "", addressError: false)
           continue
         }
-        let outcome = client.send(try message(mail))
+        let outgoing = try message(mail)
+        let outcome = client.send(outgoing)
         if case .sent = outcome { Failpoint.pass("mail-sent") }
         switch outcome {
         case .sent(let reply):
-          try record(store, key, mail, outcome: "sent", reply: reply, addressError: false)
+          try record(
+            store, claimant, mail, outcome: "sent", reply: reply, addressError: false,
+            returnPath: options.settings.envelopeSender(message: mail.id, messageID: mail.messageID))
         case .deferred(let reply):
-          try record(store, key, mail, outcome: "deferred", reply: reply, addressError: false)
+          try record(store, claimant, mail, outcome: "deferred", reply: reply, addressError: false)
         case .failed(let reply, let addressError):
-          try record(store, key, mail, outcome: "failed", reply: reply, addressError: addressError)
+          try record(store, claimant, mail, outcome: "failed", reply: reply, addressError: addressError)
         case .unreachable(let reason):
           lock.withLock { stop = stop ?? "the SMTP server \(options.settings.url) could not be reached: \(reason)" }
-          try record(store, key, mail, outcome: "deferred", reply: reason, addressError: false)
+          try record(store, claimant, mail, outcome: "deferred", reply: reason, addressError: false)
         case .refused(let reason):
-          lock.withLock { stop = stop ?? "the SMTP server \(options.settings.url) refused the login: \(reason)" }
-          try record(store, key, mail, outcome: "deferred", reply: reason, addressError: false)
+          lock.withLock { stop = stop ?? "the SMTP server \(options.settings.url) refused \(reason)" }
+          try record(store, claimant, mail, outcome: "deferred", reply: reason, addressError: false)
         }
       }
     }
   }
 
   private func record(
-    _ store: MailStore, _ key: Int32, _ mail: ClaimedMail, outcome: String, reply: String, addressError: Bool
+    _ store: MailStore, _ claimant: MailClaimant, _ mail: ClaimedMail, outcome: String, reply: String, addressError: Bool,
+    returnPath: String? = nil
   ) throws {
     let status = try store.record(
-      key: key, message: mail.id, outcome: outcome, reply: reply, addressError: addressError,
-      giveUpAfterHours: options.giveUpAfterHours)
+      claimant, message: mail.id, outcome: outcome, reply: reply, addressError: addressError,
+      giveUpAfterHours: options.giveUpAfterHours, returnPath: returnPath)
     lock.withLock {
       switch outcome == "released" ? nil : status {
       case "sent": summary.sent += 1

@@ -25,8 +25,9 @@ public struct SMTPSettings: Sendable {
   public var replyTo: MailAddress?
   /// The envelope sender (where bounces go); the From address when nil.
   public var returnPath: String?
-  /// Whether the envelope sender carries the message's number (`office+m42@example.org`), so
-  /// that a bounce names its message even when it quotes no header.
+  /// Whether the envelope sender carries the message's number and the random part of its
+  /// Message-ID (`office+m42.9f3c…@example.org`), so that a bounce names its message even when
+  /// it quotes no header, and nobody can name a message in a forged one by guessing its number.
   public var perMessageReturnPath: Bool
   /// Seconds to connect, and for the whole hand-over of one message.
   public var connectTimeout: Int
@@ -48,11 +49,12 @@ public struct SMTPSettings: Sendable {
     self.timeout = timeout
   }
 
-  /// The envelope sender of message `number`.
-  public func envelopeSender(message number: Int64) -> String {
+  /// The envelope sender of message `number` with `messageID` (`<42.9f3c…@domain>`).
+  public func envelopeSender(message number: Int64, messageID: String) -> String {
     let base = returnPath ?? from.address
     guard perMessageReturnPath, let at = base.lastIndex(of: "@") else { return base }
-    return "\(base[..<at])+m\(number)\(base[at...])"
+    let random = messageID.drop { $0 != "." }.dropFirst().prefix { $0 != "@" }
+    return "\(base[..<at])+m\(number).\(random)\(base[at...])"
   }
 
   /// Problems with the settings, as sentences (empty when they can be used).
@@ -72,12 +74,20 @@ public struct SMTPSettings: Sendable {
       var status = stat()
       if stat(file, &status) != 0 {
         found.append("the credentials file \(file) cannot be read")
+      } else if status.st_mode & S_IFMT != S_IFREG {
+        found.append("the credentials file \(file) is not a regular file")
       } else if status.st_mode & 0o077 != 0 {
         found.append(
           "the credentials file \(file) may be read by others (mode \(String(status.st_mode & 0o777, radix: 8))): chmod 600 it")
       }
     }
     if let returnPath, !MailAddress.isMailable(returnPath) { found.append("the return path \(returnPath) is not an address") }
+    // The envelope and Message-IDs are ASCII: a server without SMTPUTF8 takes nothing else.
+    for (label, address) in [("sender", Optional(from.address)), ("Reply-To", replyTo?.address), ("return path", returnPath)] {
+      if let address, !address.unicodeScalars.allSatisfy(\.isASCII) {
+        found.append("the \(label) \(address) must be written in ASCII (a domain with umlauts in its xn-- form)")
+      }
+    }
     return found
   }
 }
@@ -149,7 +159,8 @@ public enum SMTPOutcome: Sendable, Equatable {
   /// No SMTP conversation about the message: connection, TLS or time limit, or a reply that is not
   /// SMTP. Deferred; the run stops sending until its next start.
   case unreachable(reason: String)
-  /// The server refused the login or requires one: the run stops, nothing is lost.
+  /// The server refused the login, requires one, or refused the session before any recipient
+  /// (the sender, EHLO, STARTTLS): the run stops, nothing is lost. `reason` names what.
   case refused(reason: String)
 }
 
@@ -224,7 +235,7 @@ public final class SMTPClient {
       curl_mime_filename(part, attachment.fileName)
       curl_mime_encoder(part, "base64")
     }
-    set(CURLOPT_MAIL_FROM, "<\(settings.envelopeSender(message: message.number))>")
+    set(CURLOPT_MAIL_FROM, "<\(settings.envelopeSender(message: message.number, messageID: message.messageID))>")
     _ = beccaria_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients)
     _ = beccaria_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
     _ = beccaria_curl_setopt_mime(handle, mime)
@@ -240,26 +251,45 @@ public final class SMTPClient {
 
   static func outcome(result: CURLcode, code: Int, transcript: Transcript) -> SMTPOutcome {
     let reply = transcript.lastReply.isEmpty ? (code > 0 ? "\(code)" : "") : transcript.lastReply
-    let libraryError = String(cString: curl_easy_strerror(result))
     if result == CURLE_OK { return .sent(reply: reply) }
     if result == CURLE_USE_SSL_FAILED {
       return .unreachable(
         reason:
           "the server does not offer STARTTLS (for a relay on this host give --starttls never; for TLS from the start, smtps://)")
     }
-    if result == CURLE_LOGIN_DENIED || code == 530 || code == 535 || code == 534 || code == 538 {
-      return .refused(reason: reply.isEmpty ? libraryError : reply)
+    if result == CURLE_LOGIN_DENIED { return .refused(reason: "the login" + (reply.isEmpty ? "" : " (\(reply))")) }
+    return failure(code: code, libraryError: String(cString: curl_easy_strerror(result)), transcript: transcript)
+  }
+
+  /// What a transfer that failed with SMTP reply `code` (0: none) means for its message.
+  static func failure(code: Int, libraryError: String, transcript: Transcript) -> SMTPOutcome {
+    let reply = transcript.lastReply.isEmpty ? (code > 0 ? "\(code)" : "") : transcript.lastReply
+    if code == 530 || code == 535 || code == 534 || code == 538 {
+      return .refused(reason: "the login (\(reply.isEmpty ? libraryError : reply))")
     }
+    // A refusal before the recipient (the greeting, EHLO, STARTTLS, AUTH, the sender) is about
+    // this client or its settings, not about the message: the run stops, nothing fails.
+    let before = !["RCPT", "DATA"].contains(transcript.lastCommand)
+    let stage = transcript.lastCommand.isEmpty ? "the connection" : transcript.lastCommand
+    if (500..<600).contains(code) && before { return .refused(reason: "the session: \(reply) (to \(stage))") }
+    // "Try later" before the recipient (421 at the greeting, a busy server) is the server's, too.
+    if (400..<500).contains(code) && before { return .unreachable(reason: "\(reply) (to \(stage))") }
     switch code {
     case 400..<500: return .deferred(reply: reply)
     case 500..<600:
-      let enhanced = enhancedStatus(reply)
-      let addressError =
-        enhanced.map { $0.hasPrefix("5.1.") } ?? (transcript.lastCommand == "RCPT" && [550, 551, 553].contains(code))
+      // Only a recipient's mailbox or domain named as bad (RFC 3463: 5.1.1 mailbox, 5.1.2
+      // system, 5.1.3 syntax, 5.1.6 moved, 5.1.10 null MX) puts the address on the list; a
+      // refusal without an enhanced code ("550 Relaying denied") may be about this client.
+      let addressError = transcript.lastCommand == "RCPT" && enhancedStatus(reply).map(Self.isAddressError) == true
       return .failed(reply: reply, addressError: addressError)
     default:
       return .unreachable(reason: reply.isEmpty ? libraryError : "\(libraryError) (\(reply))")
     }
+  }
+
+  /// Whether an enhanced status says the recipient's address is bad (not the sender's, 5.1.7/8).
+  public static func isAddressError(_ status: String) -> Bool {
+    ["5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10"].contains(status)
   }
 
   /// The enhanced status code (`5.1.1`) at the start of a reply's text, if any.

@@ -248,7 +248,7 @@ struct AccessFixture {
       WHERE n.nspname = 'public' AND c.relkind = 'r'
         AND c.relname NOT IN ('audit_log', 'schema_migration', 'certificate_run', 'certificate_due', 'audit_chain',
                               'audit_chain_head', 'audit_pending', 'certificate_basis_change', 'mail_message',
-                              'mail_session_calendar')
+                              'mail_session_calendar', 'mail_claimant')
         AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'audit_update')
       """)
     #expect(try unaudited.map { try $0.decode("relname", as: String.self) } == [])

@@ -1,4 +1,5 @@
 import BeccariaCore
+import CCurl
 import Foundation
 import ProgrammeLoader
 import TestSupport
@@ -43,6 +44,11 @@ struct MailFormatTests {
     // Control characters cannot start a new header line.
     #expect(!HeaderText.unstructured("a\r\nBcc: x@example.org").contains("\r\nBcc"))
     #expect(HeaderText.phrase("Landespräventionsrat Sachsen").hasPrefix("=?UTF-8?B?"))
+    // A letter with a thousand combining marks is split between its scalars.
+    let heavy = "Raum " + "a" + String(repeating: "\u{301}", count: 1000)
+    let folded = HeaderText.unstructured(heavy)
+    #expect(decodeWords(folded) == heavy)
+    #expect(folded.split(separator: "\r\n").allSatisfy { $0.count <= 78 })
     #expect(HeaderText.phrase("LPR \"Sachsen\"") == "\"LPR \\\"Sachsen\\\"\"")
   }
 
@@ -62,6 +68,9 @@ struct MailFormatTests {
     #expect(MailAddress("\"LPR\" <lpr@example.org>")?.name == "LPR")
     #expect(MailAddress("LPR <not an address>") == nil)
     #expect(MailAddress("a@b.de, c@d.de") == nil)
+    #expect(MailAddress("X <a@b.de>, Y <c@d.de>") == nil)
+    #expect(CalendarEvent.mailto("a'b%c#d?e@example.org") == "a'b%25c%23d%3Fe@example.org")
+    #expect(CalendarEvent.mailto("müller@example.org") == "m%C3%BCller@example.org")
   }
 
   @Test func theCalendarFileFoldsEscapesAndKeepsBerlinTime() throws {
@@ -97,7 +106,7 @@ struct MailFormatTests {
 
   static let report = """
     From: MAILER-DAEMON@mx.example.org\r
-    To: beccaria+m42@lpr.sachsen.de\r
+    To: beccaria+m42.0123456789abcdef@lpr.sachsen.de\r
     Subject: Undelivered Mail Returned to Sender\r
     MIME-Version: 1.0\r
     Content-Type: multipart/report; report-type="delivery-status";\r
@@ -130,7 +139,7 @@ struct MailFormatTests {
   @Test func deliveryReportsAreReadWhateverTheirLineEndsAndEncoding() throws {
     let report = try #require(DeliveryReport(Data(Self.report.utf8)))
     #expect(report.originalMessageID == "<42.0123456789abcdef@lpr.sachsen.de>")
-    #expect(report.returnPathNumber == 42)
+    #expect(report.returnPath?.number == 42 && report.returnPath?.token == "0123456789abcdef")
     let failure = try #require(report.failure)
     #expect(failure.address == "gone@example.org" && failure.status == "5.1.1" && failure.action == "failed")
     #expect(failure.diagnostic == "smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected")
@@ -167,6 +176,27 @@ struct MailFormatTests {
     transcript.outgoing("AUTH PLAIN AGxwcgBnZWhlaW0=\r\n")
     transcript.outgoing("bHByAGdlaGVpbQ==\r\n")
     #expect(transcript.lastCommand == "AUTH")
+    // A refusal before the recipient stops the run; only a recipient's bad mailbox suppresses.
+    func outcome(_ command: String, _ reply: String) -> SMTPOutcome {
+      let transcript = Transcript()
+      transcript.outgoing("\(command) x\r\n")
+      transcript.incoming(reply + "\r\n")
+      return SMTPClient.failure(
+        code: Int(reply.prefix(3)) ?? 0, libraryError: "Failed sending data to the peer", transcript: transcript)
+    }
+    #expect(outcome("RCPT", "550 5.1.1 User unknown") == .failed(reply: "550 5.1.1 User unknown", addressError: true))
+    #expect(outcome("RCPT", "550 Relaying denied") == .failed(reply: "550 Relaying denied", addressError: false))
+    #expect(
+      outcome("RCPT", "553 5.1.8 Sender address rejected")
+        == .failed(reply: "553 5.1.8 Sender address rejected", addressError: false))
+    #expect(outcome("RCPT", "451 4.7.1 later") == .deferred(reply: "451 4.7.1 later"))
+    #expect(outcome("DATA", "554 5.6.0 rejected") == .failed(reply: "554 5.6.0 rejected", addressError: false))
+    for command in ["MAIL", "EHLO", "STARTTLS"] {
+      guard case .refused = outcome(command, "553 5.1.8 Sender address rejected") else {
+        Issue.record("\(command): a refusal before the recipient must stop the run")
+        continue
+      }
+    }
   }
 
   @Test func templatesWithUnknownPlaceholdersAreRefusedWithTheirPath() throws {

@@ -126,46 +126,91 @@ import Testing
     #expect(try count(db, "SELECT count(*)::integer AS n FROM mail_message WHERE kind = 'change'") == 3)
   }
 
-  @Test func aClaimIsHeldByItsSessionAndTakenUpAgainWhenItEnds() throws {
+  @Test func aClaimIsHeldByItsRunAndTakenUpAgainWhenItEnds() throws {
     let cohort = try CertifiedCohort(count: 3)
     defer { cohort.database.drop() }
     _ = try cohort.run()
+    let worker = try cohort.database.connect()
+    let store = MailStore(worker)
+    let domain = "lpr.sachsen.de"
+    // A claimant nobody holds may not claim; a wrong token is refused.
+    let loose = try store.newClaimant()
+    #expect(sqlState { _ = try store.claim(loose, batch: 5, retryBefore: nil, domain: domain) } == "55000")
+    var forged = loose
+    forged.token = String(repeating: "0", count: 64)
+    #expect(sqlState { _ = try store.claim(forged, batch: 5, retryBefore: nil, domain: domain) } == "42501")
+    let first = try store.newClaimant()
+    let second = try store.newClaimant()
     let claimed: [ClaimedMail]
-    let second = try cohort.database.connect()
-    let otherKey = try MailStore(second).takeClaimKey()
+    let secondHolder = try cohort.database.connect()
+    try MailStore(secondHolder).hold(second)
     do {
-      let first = try cohort.database.connect()
-      // Claiming without holding the claim key's lock is refused.
-      #expect(
-        sqlState { _ = try MailStore(first).claim(key: 77, batch: 5, retryDeferred: false, domain: "lpr.sachsen.de") } == "55000")
-      let key = try MailStore(first).takeClaimKey()
-      claimed = try MailStore(first).claim(key: key, batch: 2, retryDeferred: false, domain: "lpr.sachsen.de")
+      let firstHolder = try cohort.database.connect()
+      try MailStore(firstHolder).hold(first)
+      // Nobody else can hold a claimant, with or without its token.
+      #expect(sqlState { try MailStore(try cohort.database.connect()).hold(first) } == "55P03")
+      #expect(sqlState { try MailStore(try cohort.database.connect()).hold(forged) } == "42501")
+      claimed = try store.claim(first, batch: 2, retryBefore: nil, domain: domain)
       #expect(claimed.count == 2)
       #expect(
-        claimed.allSatisfy {
-          $0.attachment?.starts(with: Data("%PDF".utf8)) == true && $0.messageID.hasSuffix("@lpr.sachsen.de>")
-        })
-      // While the claiming session lives, another leaves its messages alone.
-      let rest = try MailStore(second).claim(key: otherKey, batch: 10, retryDeferred: false, domain: "lpr.sachsen.de")
+        claimed.allSatisfy { $0.attachment?.starts(with: Data("%PDF".utf8)) == true && $0.messageID.hasSuffix("@\(domain)>") })
+      // While the first run holds its claimant, another leaves its messages alone.
+      let rest = try store.claim(second, batch: 10, retryBefore: nil, domain: domain)
       #expect(Set(rest.map(\.id)).isDisjoint(with: claimed.map(\.id)) && rest.count == 1)
-      _ = try first.queryOne("SELECT 1 AS one")
+      // Only the claimant's token records its outcomes.
+      #expect(
+        sqlState {
+          _ = try store.record(
+            forged, message: claimed[0].id, outcome: "sent", reply: "250", addressError: false, giveUpAfterHours: 1)
+        } == "42501")
+      #expect(
+        try store.record(second, message: claimed[0].id, outcome: "sent", reply: "250", addressError: false, giveUpAfterHours: 1)
+          == nil)
+      _ = try firstHolder.queryOne("SELECT 1 AS one")
     }
-    // Its session ended (as a killed process's does): the next claim takes its messages, with
-    // the same Message-IDs.
-    let third = try cohort.database.connect()
-    let thirdKey = try MailStore(third).takeClaimKey()
-    let retaken = try MailStore(third).claim(key: thirdKey, batch: 10, retryDeferred: false, domain: "other.example")
+    // The first run's holding session ended (as a killed process's does): the next claim takes
+    // its messages, with the same Message-IDs.
+    let third = try store.newClaimant()
+    try MailStore(try cohort.database.connect()).hold(third)
+    let retaken = try store.claim(third, batch: 10, retryBefore: nil, domain: "other.example")
     #expect(Set(retaken.map(\.id)) == Set(claimed.map(\.id)))
     #expect(Set(retaken.map(\.messageID)) == Set(claimed.map(\.messageID)))
     #expect(retaken.allSatisfy { $0.attempts == 2 })
-    // An outcome is recorded only by the session holding the claim.
     #expect(
-      try MailStore(second).record(
-        key: otherKey, message: retaken[0].id, outcome: "sent", reply: "250 OK", addressError: false, giveUpAfterHours: 120)
-        == nil)
-    #expect(
-      try MailStore(third).record(
-        key: thirdKey, message: retaken[0].id, outcome: "sent", reply: "250 OK", addressError: false, giveUpAfterHours: 120)
+      try store.record(
+        third, message: retaken[0].id, outcome: "sent", reply: "250 OK", addressError: false, giveUpAfterHours: 120)
         == "sent")
+    _ = try secondHolder.queryOne("SELECT 1 AS one")
+  }
+
+  @Test func aDeferredMessageBacksOffWithoutOverflowAndFailsAtTheLimit() throws {
+    let cohort = try CertifiedCohort(count: 1)
+    defer { cohort.database.drop() }
+    _ = try cohort.run()
+    let db = cohort.connection
+    let store = MailStore(db)
+    let claimant = try store.newClaimant()
+    let holder = try cohort.database.connect()
+    try MailStore(holder).hold(claimant)
+    // Forty attempts (kills, stops) and the back-off stays at its cap, with its jitter.
+    try db.execute(
+      "UPDATE mail_message SET attempts = 39, status = 'deferred', next_attempt_at = now(), first_attempt_at = now()")
+    let mail = try #require(try store.claim(claimant, batch: 1, retryBefore: nil, domain: "lpr.sachsen.de").first)
+    #expect(
+      try store.record(claimant, message: mail.id, outcome: "deferred", reply: "451", addressError: false, giveUpAfterHours: 120)
+        == "deferred")
+    let wait = try #require(
+      try db.queryOne("SELECT extract(epoch FROM next_attempt_at - now())::integer AS n FROM mail_message")?.decode(
+        "n", as: Int.self))
+    #expect((11_000...17_500).contains(wait), "\(wait)")
+    // Retrying deferred messages takes each once per run.
+    let before = try store.now()
+    #expect(try store.claim(claimant, batch: 5, retryBefore: before, domain: "lpr.sachsen.de").count == 1)
+    try db.execute("UPDATE mail_message SET first_attempt_at = now() - interval '6 days'")
+    #expect(
+      try store.record(claimant, message: mail.id, outcome: "deferred", reply: "451", addressError: false, giveUpAfterHours: 120)
+        == "failed")
+    #expect(try store.claim(claimant, batch: 5, retryBefore: before, domain: "lpr.sachsen.de").isEmpty)
+    _ = try holder.queryOne("SELECT 1 AS one")
   }
 }

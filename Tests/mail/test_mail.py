@@ -256,10 +256,11 @@ def test_mail_send_killed_while_sending(office, sink):
     process.kill()
     process.wait()
     statuses = collections.Counter(m["status"] for m in office.messages())
-    assert statuses["sending"] >= 1
+    assert statuses["sending"] >= 1, statuses
     sink.set_rules({})
-    office.send(sink)
-    assert {m["status"] for m in office.messages()} == {"sent"}
+    again = office.send(sink, check=False)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert {m["status"] for m in office.messages()} == {"sent"}, again.stdout
     mails = delivered_certificate_mails(sink)
     assert sorted(mails) == sorted(c["serial"] for c in office.certificates())
     for copies in mails.values():
@@ -286,26 +287,33 @@ def test_bounces_imported_from_a_maildir(office, sink):
     office.run("certificate", "run", "--output", office.folder + "/pdf")
     office.send(sink, "--per-message-return-path")
     by_address = {m["recipient"]: m for m in office.messages()}
-    # The envelope sender names the message: office+m<id>@.
+    # The envelope sender names the message and the random part of its Message-ID.
     envelopes = {tuple(e["rcpt_tos"]): e["mail_from"] for e in sink.envelopes()}
     gone = by_address["gone@example.org"]
-    assert envelopes[("gone@example.org",)] == f"beccaria+m{gone['id']}@lpr.sachsen.de"
+    token = lambda m: m["message_id"].split(".", 1)[1].split("@", 1)[0]  # noqa: E731
+    assert envelopes[("gone@example.org",)] == f"beccaria+m{gone['id']}.{token(gone)}@lpr.sachsen.de"
     later = by_address["later@example.org"]
+    nguyen = by_address["nguyen@example.org"]
     mailbox = os.path.join(office.folder, "bounces")
     write_maildir(mailbox, [
         # Matched by the Message-ID it quotes.
         make_dsn(gone["message_id"], "gone@example.org", status="5.1.1", diagnostic="smtp; 550 5.1.1 User unknown"),
         # No headers quoted: matched by the per-message return address it was sent to.
         make_dsn("<unknown@elsewhere>", "later@example.org", status="5.2.2", diagnostic="smtp; 552 5.2.2 Mailbox full",
-                 to=f"beccaria+m{later['id']}@lpr.sachsen.de", include_headers=False),
+                 to=f"beccaria+m{later['id']}.{token(later)}@lpr.sachsen.de", include_headers=False),
+        # Forged: the right number without its Message-ID's part; a real Message-ID with
+        # another recipient. Neither matches.
+        make_dsn("<forged@evil.example>", "nguyen@example.org", to=f"beccaria+m{nguyen['id']}.0000000000000000@lpr.sachsen.de",
+                 include_headers=False),
+        make_dsn(nguyen["message_id"], "someone@evil.example"),
         # A delay report and a person's answer change nothing.
         make_dsn(by_address["nguyen@example.org"]["message_id"], "nguyen@example.org", status="4.4.7", action="delayed"),
         b"From: someone@example.org\r\nTo: beccaria@lpr.sachsen.de\r\nSubject: Danke\r\n\r\nVielen Dank!\r\n",
     ])
     write_maildir(mailbox, [make_dsn("<nothing@lpr.sachsen.de>", "x@example.org")], subfolder="cur")
     result = office.run("mail", "bounces", "import", mailbox)
-    assert "Read 5 files: 2 messages marked bounced, 0 reports already imported, 1 delay or success report, " \
-           "1 not a delivery report, 1 matching no message." in result.stdout
+    assert "Read 7 files: 2 messages marked bounced, 0 reports already imported, 0 about a message never sent, " \
+           "1 delay or success report, 1 not a delivery report, 3 matching no message, 0 skipped." in result.stdout
     statuses = {m["recipient"]: m["status"] for m in office.messages()}
     assert statuses["gone@example.org"] == "bounced" and statuses["later@example.org"] == "bounced"
     assert statuses["nguyen@example.org"] == "sent"
@@ -315,6 +323,13 @@ def test_bounces_imported_from_a_maildir(office, sink):
     assert "bounce 5.1.1" in shown
     again = office.run("mail", "bounces", "import", mailbox)
     assert "0 messages marked bounced, 2 reports already imported" in again.stdout
+    # A link, a folder and a file too large for a report are skipped; the rest is read.
+    os.symlink("/etc/passwd", os.path.join(mailbox, "new", "link"))
+    os.mkdir(os.path.join(mailbox, "new", "folder"))
+    with open(os.path.join(mailbox, "new", "huge"), "wb") as huge:
+        huge.truncate(9 << 20)
+    skipping = office.run("mail", "bounces", "import", mailbox)
+    assert "2 reports already imported" in skipping.stdout and "3 skipped" in skipping.stdout
     assert office.run("mail", "bounces", "import", office.folder, check=False).returncode != 0
 
 
@@ -516,6 +531,9 @@ def test_bad_settings_are_refused_before_anything_is_claimed(office, sink):
         (["--from", SENDER], "no SMTP server"),
         (["--smtp-url", sink.url, "--from", SENDER, "--workers", "0"], "--workers"),
         (["--smtp-url", sink.url, "--from", SENDER, "--smtp-credentials", "/nonexistent"], "cannot be read"),
+        (["--smtp-url", sink.url, "--from", SENDER, "--smtp-credentials", "/tmp"], "not a regular file"),
+        (["--smtp-url", sink.url, "--from", "a@lpr-sächsen.de"], "must be written in ASCII"),
+        (["--smtp-url", sink.url, "--from", "X <a@b.de>, Y <c@d.de>"], "is not an address"),
     ]:
         result = office.run("mail", "send", *arguments, check=False)
         assert result.returncode not in (0, 4) and words in result.stderr, (arguments, result.stderr)
@@ -600,3 +618,43 @@ def test_erasure_leaves_no_trace_of_a_suppressed_address(office, sink):
         "SELECT count(*) FROM audit_log WHERE concat(row_key::text, old_values::text, new_values::text, reason) ILIKE '%fischer%'",
         "SELECT count(*) FROM mail_message WHERE concat(recipient, subject, body, last_reply, calendar::text) ILIKE '%fischer%'")
     assert traces.split() == ["0", "0"]
+
+
+def test_a_refused_sender_stops_the_run_and_fails_nothing(office, sink):
+    office.run("certificate", "run", "--output", office.folder + "/pdf")
+    sink.set_rules({"sender_reply": "553 5.1.8 Sender address rejected: Domain not found"})
+    result = office.send(sink, check=False)
+    assert result.returncode == 4 and "5.1.8 Sender address rejected" in result.stdout and "(to MAIL)" in result.stdout
+    assert {m["status"] for m in office.messages()} <= {"deferred", "queued"}
+    assert office.json("mail", "suppressed") == []
+    # Relaying refused without an enhanced code: failed, but no address is suppressed for it.
+    sink.set_rules({"recipients": {"nguyen@example.org": "550 Relaying denied"}})
+    office.send(sink, "--retry-deferred", check=False)
+    assert office.json("mail", "suppressed") == []
+    assert [m["recipient"] for m in office.messages(status="failed")] == ["nguyen@example.org"]
+
+
+def test_retrying_deferred_messages_tries_each_once_per_run(office, sink):
+    office.run("certificate", "run", "--output", office.folder + "/pdf")
+    sink.set_rules({"recipients": {"nguyen@example.org": "452 4.2.2 Mailbox full"}})
+    office.send(sink)
+    office.send(sink, "--retry-deferred")
+    [deferred] = office.messages(status="deferred")
+    assert deferred["attempts"] == 2
+
+
+def test_text_of_endless_combining_marks_still_makes_valid_messages(office, sink):
+    sessions = office.future_cohort()
+    # One grapheme cluster of 1,200 accents, and 600 ordinary ones.
+    office.sql(f"UPDATE session SET location = 'Raum ' || repeat(E'a\\u0301', 600) || ' x' || repeat(E'\\u0301', 1200) "
+               f"WHERE id = {sessions[0]['id']}")
+    result = office.send(sink)
+    assert "0 failed" in result.stdout, result.stdout
+    # The change of place is told (and no reminder besides, for the same event).
+    changes = [m for m in sink.messages() if str(m["Subject"]).startswith("Terminänderung")]
+    assert len(changes) == len(PEOPLE) + 1
+    assert not [m for m in sink.messages() if str(m["Subject"]).startswith("Erinnerung")]
+    for raw in sink.raw_messages():
+        assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    event = next(iter(icalendar.Calendar.from_ical(calendar_of(changes[0]).get_content()).walk("VEVENT")))
+    assert str(event["location"]).startswith("Raum a\u0301a\u0301")

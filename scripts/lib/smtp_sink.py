@@ -15,6 +15,7 @@ that goes by envelopes.jsonl sees complete messages in arrival order.
 the server runs; a missing file means no rules):
   recipients          {"addr@example.org": "451 4.7.1 Try again later", ...}: the reply to RCPT TO
                       for that address (matched case-insensitively); the recipient is not accepted
+  sender_reply        the reply to every MAIL FROM instead of accepting it ("553 5.1.8 …")
   data_delay_seconds  wait this long before answering the end of DATA (the message is stored
                       before the wait, so a client that gives up waiting leaves it stored)
   data_reply          the reply to the end of DATA instead of "250 2.0.0 OK"; the message is
@@ -47,6 +48,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, syntax
 
 DEFAULT_RULES = {
     "recipients": {},
+    "sender_reply": None,
     "data_delay_seconds": 0,
     "data_reply": None,
     "greeting_garbage": False,
@@ -159,6 +161,14 @@ class Sink:
             # aiosmtpd offers AUTH whenever TLS is not required for it; without --auth, don't.
             responses = [line for line in responses if not line.startswith("250-AUTH")]
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        reply = load_rules(self.rules_path)["sender_reply"]
+        if reply is not None:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = load_rules(self.rules_path)["recipients"].get(address.lower())

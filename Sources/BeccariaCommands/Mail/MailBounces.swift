@@ -25,9 +25,11 @@ extension MailCommand.Bounces {
         takes the delivery status notifications among them (RFC 3464: multipart/report; \
         report-type=delivery-status). Each is matched to its message by the Message-ID it quotes, \
         or by the per-message return address it was sent to (mail send \
-        --per-message-return-path); a failed delivery marks the message bounced, and a 5.1.x \
-        status puts the address on the suppression list. Importing the same report again \
-        changes nothing. Delay reports and other mail are counted and left alone.
+        --per-message-return-path), and only when it names that message's recipient; a failed \
+        delivery marks the message bounced, and a 5.1.x status about the recipient's mailbox or \
+        domain puts the address on the suppression list. Importing the same report again \
+        changes nothing. Delay reports, other mail, and files that are not regular files or \
+        larger than 8 MiB are counted and left alone.
 
         Example:
           beccaria mail bounces import /var/mail/beccaria-bounces
@@ -40,28 +42,41 @@ extension MailCommand.Bounces {
       try reportingFailures {
         let manager = FileManager.default
         var files: [String] = []
-        var isFolder: ObjCBool = false
+        var folders = 0
         for sub in ["new", "cur"] {
           let folder = (maildir as NSString).appendingPathComponent(sub)
+          var isFolder: ObjCBool = false
           guard manager.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else { continue }
+          folders += 1
           files += try manager.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted().map {
             (folder as NSString).appendingPathComponent($0)
           }
         }
-        if !manager.fileExists(atPath: (maildir as NSString).appendingPathComponent("new"))
-          && !manager.fileExists(atPath: (maildir as NSString).appendingPathComponent("cur"))
-        {
-          throw CommandFailure("\(maildir) is not a Maildir (it has neither new/ nor cur/)")
-        }
+        if folders == 0 { throw CommandFailure("\(maildir) is not a Maildir (it has no folder new/ or cur/)") }
         let store = MailStore(try global.connect())
         var marked = 0
         var again = 0
+        var unsent = 0
         var delays = 0
         var other = 0
+        var skipped: [String] = []
         var unmatched: [String] = []
         for file in files {
+          let name = (file as NSString).lastPathComponent
+          // Only regular files, not followed through links, of a report's size: a mail program
+          // may move a file away meanwhile, and a mailbox may hold anything.
+          var status = stat()
+          guard lstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            skipped.append("\(name): not a regular file")
+            continue
+          }
+          guard status.st_size <= DeliveryReport.largestFile else {
+            skipped.append("\(name): larger than \(DeliveryReport.largestFile >> 20) MiB")
+            continue
+          }
           guard let data = manager.contents(atPath: file) else {
-            throw CommandFailure("\(file) cannot be read")
+            skipped.append("\(name): cannot be read")
+            continue
           }
           guard let report = DeliveryReport(data) else {
             other += 1
@@ -72,21 +87,24 @@ extension MailCommand.Bounces {
             continue
           }
           let match = try store.bounce(
-            messageID: report.originalMessageID, number: report.returnPathNumber, status: failure.status,
-            diagnostic: failure.diagnostic, recipient: failure.address)
+            messageID: report.originalMessageID, number: report.returnPath?.number, numberToken: report.returnPath?.token,
+            status: failure.status, diagnostic: failure.diagnostic, finalRecipient: failure.address,
+            originalRecipient: failure.originalAddress)
           switch match?.statusBefore {
           case nil:
-            unmatched.append(
-              "\((file as NSString).lastPathComponent): \(report.originalMessageID ?? "no Message-ID") for \(failure.address)")
+            unmatched.append("\(name): \(report.originalMessageID ?? "no Message-ID") for \(failure.address)")
           case "bounced": again += 1
-          default: marked += 1
+          case "sent", "sending", "deferred", "failed": marked += 1
+          default: unsent += 1
           }
         }
         print(
           "Read \(files.count) file\(files.count == 1 ? "" : "s"): \(marked) message\(marked == 1 ? "" : "s") marked bounced, "
-            + "\(again) report\(again == 1 ? "" : "s") already imported, \(delays) delay or success report\(delays == 1 ? "" : "s"), "
-            + "\(other) not a delivery report, \(unmatched.count) matching no message.")
+            + "\(again) report\(again == 1 ? "" : "s") already imported, \(unsent) about a message never sent, "
+            + "\(delays) delay or success report\(delays == 1 ? "" : "s"), \(other) not a delivery report, "
+            + "\(unmatched.count) matching no message, \(skipped.count) skipped.")
         for line in unmatched { print(InertText.escape("  no message for \(line)")) }
+        for line in skipped { print(InertText.escape("  skipped \(line)")) }
       }
     }
   }

@@ -50,6 +50,13 @@ public struct MailStatistics: Codable, Sendable, Equatable {
   public var failedLast7Days: Int
 }
 
+/// One run of `mail send` as the outbox knows it: the key its claims carry, and the secret token
+/// that proves the caller is that run.
+public struct MailClaimant: Sendable {
+  public var key: Int32
+  public var token: String
+}
+
 /// A claimed message, everything a sender needs.
 public struct ClaimedMail: Sendable {
   public var id: Int64
@@ -98,17 +105,28 @@ public struct MailStore {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
-  /// The advisory-lock class of claim keys (`mail_claim`, schema 0024): "mail" in ASCII.
-  public static let claimLockClass: Int32 = 1_835_100_524
-
-  /// Takes a claim key and holds its advisory lock for this session's life: claims made under it
-  /// stay this session's while it is connected, and go back to the queue when it is not.
-  public func takeClaimKey() throws -> Int32 {
-    guard let key = try connection.queryOne("SELECT mail_claim_key() AS key")?.decode("key", as: Int.self) else {
+  /// Registers a claimant for one run of `mail send`: its key and secret token (schema 0024,
+  /// `mail_claim_key`). The run then holds it with `hold` and names it in every claim and record.
+  public func newClaimant() throws -> MailClaimant {
+    guard let row = try connection.queryOne("SELECT key, token FROM mail_claim_key()") else {
       throw StoreError.corrupt("mail_claim_key returned nothing")
     }
-    try connection.execute("SELECT pg_advisory_lock(\(Int(Self.claimLockClass))::integer, \(key)::integer)")
-    return Int32(key)
+    return MailClaimant(key: Int32(try row.decode("key", as: Int.self)), token: try row.decode("token"))
+  }
+
+  /// Holds `claimant` until this connection's transaction ends: opens one that stays open (no
+  /// idle timeout applies to it), for a connection that does nothing else while the run lasts.
+  public func hold(_ claimant: MailClaimant) throws {
+    try connection.executeScript(unsafeSQL: "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0")
+    try connection.execute("SELECT mail_claim_hold(\(Int(claimant.key))::integer, \(claimant.token))")
+  }
+
+  /// The database's clock: where a run's "before now" comes from, whatever the machine's clock.
+  public func now() throws -> Date {
+    guard let now = try connection.queryOne("SELECT clock_timestamp() AS now")?.decode("now", as: Date.self) else {
+      throw StoreError.corrupt("clock_timestamp returned nothing")
+    }
+    return now
   }
 
   /// Queues the reminders now due (sessions within their programme's `reminder_days`).
@@ -121,13 +139,14 @@ public struct MailStore {
     try connection.queryOne("SELECT mail_purge() AS n")?.decode("n", as: Int.self) ?? 0
   }
 
-  /// Claims up to `batch` due messages under `key` (see `mail_claim`).
-  public func claim(key: Int32, batch: Int, retryDeferred: Bool, domain: String) throws -> [ClaimedMail] {
+  /// Claims up to `batch` due messages for `claimant` (see `mail_claim`); deferred ones last
+  /// tried before `retryBefore` too.
+  public func claim(_ claimant: MailClaimant, batch: Int, retryBefore: Date?, domain: String) throws -> [ClaimedMail] {
     try connection.queryPrepared(
       """
       SELECT id, kind, recipient, subject, body, calendar::text AS calendar, attachment, attachment_name, message_id, attempts,
              status = 'suppressed' AS suppressed
-      FROM mail_claim(\(Int(key))::integer, \(batch)::integer, \(retryDeferred), \(domain))
+      FROM mail_claim(\(Int(claimant.key))::integer, \(claimant.token), \(batch)::integer, \(retryBefore), \(domain))
       """
     ).map { row in
       ClaimedMail(
@@ -142,12 +161,13 @@ public struct MailStore {
   /// Records an outcome (`sent`, `failed`, `deferred`, or `released`: not tried); the status
   /// recorded, nil when the claim was no longer this session's.
   public func record(
-    key: Int32, message: Int64, outcome: String, reply: String, addressError: Bool, giveUpAfterHours: Int
+    _ claimant: MailClaimant, message: Int64, outcome: String, reply: String, addressError: Bool, giveUpAfterHours: Int,
+    returnPath: String? = nil
   ) throws -> String? {
     try connection.queryOnePrepared(
       """
-      SELECT mail_record(\(Int(key))::integer, \(message), \(outcome), \(reply), \(addressError),
-                         make_interval(hours => \(giveUpAfterHours)::integer)) AS status
+      SELECT mail_record(\(Int(claimant.key))::integer, \(claimant.token), \(message), \(outcome), \(reply), \(addressError),
+                         make_interval(hours => \(giveUpAfterHours)::integer), \(returnPath)) AS status
       """
     )?.decode("status")
   }
@@ -261,13 +281,17 @@ public struct MailStore {
     }
   }
 
-  /// Records a bounce: the message it matched, if any.
-  public func bounce(messageID: String?, number: Int64?, status: String, diagnostic: String?, recipient: String?) throws
-    -> BounceMatch?
-  {
+  /// Records a bounce: the message it matched, if any (see `mail_bounce`).
+  public func bounce(
+    messageID: String?, number: Int64?, numberToken: String?, status: String, diagnostic: String?, finalRecipient: String?,
+    originalRecipient: String?
+  ) throws -> BounceMatch? {
     guard
       let row = try connection.queryOne(
-        "SELECT id, status_before FROM mail_bounce(\(messageID), \(number), \(status), \(diagnostic), \(recipient))")
+        """
+        SELECT id, status_before
+        FROM mail_bounce(\(messageID), \(number), \(numberToken), \(status), \(diagnostic), \(finalRecipient), \(originalRecipient))
+        """)
     else { return nil }
     return BounceMatch(message: try row.decode("id"), statusBefore: try row.decode("status_before"))
   }
