@@ -266,25 +266,51 @@ $$;
 -- Certificates: one message to the holder per certificate issued (its serial is the cause).
 CREATE FUNCTION mail_certificates_issued() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  refused integer;
 BEGIN
-  PERFORM mail_queue('certificate:' || c.serial, CASE WHEN c.supersedes IS NULL THEN 'certificate' ELSE 'reissue' END,
-                     c.programme_id, c.participant_id, NULL, p.email,
-                     mail_person_vars(p.id, NULL, c.programme_id) || jsonb_build_object(
-                       'dokument', CASE c.kind WHEN 'zertifikat' THEN 'Zertifikat' ELSE 'Teilnahmebescheinigung' END,
-                       'ihr_dokument', CASE c.kind WHEN 'zertifikat' THEN 'Ihr Zertifikat'
-                                       ELSE 'Ihre Teilnahmebescheinigung für Modul ' || c.module_number || ' – ' || m.title END,
-                       'nummer', c.serial,
-                       'modul', coalesce(c.module_number || ' – ' || m.title, ''),
-                       'abschluss', to_char(c.completed_on, 'DD.MM.YYYY'),
-                       'pruefadresse', coalesce(v.definition->'documents'->>'verificationURL', '') || '?nr=' || c.serial,
-                       'ersetzt', coalesce(replaced.serial, '')),
-                     c.id)
-  FROM issued c
-  JOIN participant p ON p.id = c.participant_id AND p.erased_at IS NULL
-  JOIN programme_version v ON v.id = c.programme_version_id
-  LEFT JOIN programme_module m ON m.programme_version_id = c.programme_version_id AND m.number = c.module_number
-  LEFT JOIN certificate replaced ON replaced.id = c.supersedes
-  ORDER BY c.id;
+  -- One statement for the nightly run's whole batch: the programme's texts are looked up once
+  -- per programme, each certificate costs the filling of its subject and body and a row.
+  WITH texts AS (
+    SELECT DISTINCT ON (v.programme_id) v.programme_id, v.definition->'mail' AS settings,
+           v.definition->>'title' AS title, v.definition->'issuer'->>'name' AS issuer
+    FROM programme_version v WHERE v.programme_id IN (SELECT DISTINCT programme_id FROM issued)
+    ORDER BY v.programme_id, v.version DESC
+  ), messages AS (
+    SELECT c.id, c.serial, c.programme_id, c.participant_id, p.email, t.settings,
+           CASE WHEN c.supersedes IS NULL THEN 'certificate' ELSE 'reissue' END AS kind,
+           jsonb_build_object(
+             'vorname', p.given_names, 'nachname', p.family_name, 'name', p.given_names || ' ' || p.family_name,
+             'programm', coalesce(t.title, ''), 'traeger', coalesce(t.issuer, ''),
+             'dokument', CASE c.kind WHEN 'zertifikat' THEN 'Zertifikat' ELSE 'Teilnahmebescheinigung' END,
+             'ihr_dokument', CASE c.kind WHEN 'zertifikat' THEN 'Ihr Zertifikat'
+                             ELSE 'Ihre Teilnahmebescheinigung für Modul ' || c.module_number || ' – ' || m.title END,
+             'nummer', c.serial,
+             'modul', coalesce(c.module_number || ' – ' || m.title, ''),
+             'abschluss', to_char(c.completed_on, 'DD.MM.YYYY'),
+             'pruefadresse', coalesce(v.definition->'documents'->>'verificationURL', '') || '?nr=' || c.serial,
+             'ersetzt', coalesce(replaced.serial, '')) AS vars
+    FROM issued c
+    JOIN texts t ON t.programme_id = c.programme_id AND t.settings IS NOT NULL
+    JOIN participant p ON p.id = c.participant_id AND p.erased_at IS NULL AND p.email IS NOT NULL
+    JOIN programme_version v ON v.id = c.programme_version_id
+    LEFT JOIN programme_module m ON m.programme_version_id = c.programme_version_id AND m.number = c.module_number
+    LEFT JOIN certificate replaced ON replaced.id = c.supersedes
+  ), mailable AS (
+    INSERT INTO mail_message (cause, kind, programme_id, participant_id, certificate_id, recipient, subject, body,
+                              attach_certificate)
+    SELECT 'certificate:' || x.serial, x.kind, x.programme_id, x.participant_id, x.id, x.email,
+           mail_fill(x.settings->'templates'->x.kind->>'subject', x.vars), mail_fill(x.settings->'templates'->x.kind->>'body', x.vars),
+           coalesce((x.settings->>'attachCertificate')::boolean, true)
+    FROM messages x
+    WHERE x.settings->'templates'->x.kind IS NOT NULL AND beccaria_mail_address_ok(x.email)
+    ORDER BY x.id
+    ON CONFLICT ON CONSTRAINT mail_message_cause_unique DO NOTHING
+  )
+  -- An address stored before the address rule: recorded as failed, naming the person (mail_queue).
+  SELECT count(mail_queue('certificate:' || x.serial, x.kind, x.programme_id, x.participant_id, NULL, x.email, x.vars, x.id))
+    INTO STRICT refused
+  FROM messages x WHERE x.settings->'templates'->x.kind IS NOT NULL AND NOT beccaria_mail_address_ok(x.email);
   RETURN NULL;
 END $$;
 CREATE TRIGGER mail_certificates_issued AFTER INSERT ON certificate REFERENCING NEW TABLE AS issued
@@ -475,9 +501,10 @@ BEGIN
   token := replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '');
   INSERT INTO mail_claimant (token_sha256) VALUES (sha256(convert_to(token, 'UTF8'))) RETURNING mail_claimant.key INTO key;
   DELETE FROM mail_claimant c
-   WHERE c.key IN (SELECT k.key FROM mail_claimant k WHERE k.started_at < clock_timestamp() - interval '1 hour'
-                   FOR UPDATE SKIP LOCKED)
-     AND NOT EXISTS (SELECT 1 FROM mail_message m WHERE m.status = 'sending' AND m.claimed_by = c.key);
+   WHERE c.key IN (SELECT k.key FROM mail_claimant k
+                   WHERE k.started_at < clock_timestamp() - interval '1 hour'
+                     AND NOT EXISTS (SELECT 1 FROM mail_message m WHERE m.status = 'sending' AND m.claimed_by = k.key)
+                   FOR UPDATE SKIP LOCKED);
 END $$;
 
 -- Whether `token` is claimant `key`'s.
@@ -526,7 +553,7 @@ BEGIN
     PERFORM 1 FROM mail_claimant c WHERE c.key = orphan FOR UPDATE SKIP LOCKED;
     IF FOUND OR NOT EXISTS (SELECT 1 FROM mail_claimant c WHERE c.key = orphan) THEN
       UPDATE mail_message m SET status = 'queued', claimed_by = NULL, next_attempt_at = clock_timestamp()
-       WHERE m.status = 'sending' AND m.claimed_by = orphan;
+       WHERE m.id IN (SELECT o.id FROM mail_message o WHERE o.status = 'sending' AND o.claimed_by = orphan FOR UPDATE SKIP LOCKED);
     END IF;
   END LOOP;
   RETURN QUERY
@@ -616,6 +643,14 @@ BEGIN
   IF NOT coalesce(mail_claimant_ok(key, token), false) THEN
     RAISE EXCEPTION 'mail_record: claimant % does not exist or the token is not its', key USING ERRCODE = 'insufficient_privilege';
   END IF;
+  -- A run that lost its hold (its holding connection ended) may have had its claims taken up by
+  -- another: it records nothing more and stops, so that it sends nothing twice but the message
+  -- in hand.
+  PERFORM 1 FROM mail_claimant c WHERE c.key = mail_record.key FOR UPDATE SKIP LOCKED;
+  IF FOUND THEN
+    RAISE EXCEPTION 'this run lost its hold on its claims (its holding connection to PostgreSQL ended): it stops, and the next run sends what it had claimed'
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
   IF outcome = 'released' THEN
     UPDATE mail_message m
        SET status = CASE WHEN m.attempts <= 1 THEN 'queued' ELSE 'deferred' END, claimed_by = NULL,
@@ -636,7 +671,9 @@ BEGIN
                                 ELSE m.next_attempt_at END,
          finished_at = CASE WHEN outcome = 'deferred' AND clock_timestamp() - m.first_attempt_at < give_up_after THEN NULL
                             ELSE clock_timestamp() END,
-         return_path = coalesce(mail_record.return_path, m.return_path)
+         -- An address that is not one (a return path grown too long) is not kept, and does not
+         -- keep the outcome from being recorded.
+         return_path = CASE WHEN beccaria_mail_address_ok(mail_record.return_path) THEN mail_record.return_path ELSE m.return_path END
    WHERE m.id = message AND m.status = 'sending' AND m.claimed_by = key
   RETURNING m.status, m.recipient, m.participant_id INTO recorded, address, person;
   IF recorded = 'failed' AND address_error THEN
@@ -766,7 +803,7 @@ DECLARE
 BEGIN
   SELECT m.* INTO target FROM mail_message m
    WHERE (lower(m.message_id) = lower(reported_message_id)
-          OR (m.id = number AND number_token ~ '^[0-9a-f]{8,16}$' AND m.message_id LIKE '<' || number || '.' || number_token || '%'))
+          OR (m.id = number AND number_token ~ '^[0-9a-f]{16}$' AND m.message_id LIKE '<' || number || '.' || number_token || '@%'))
      AND lower(m.recipient) IN (lower(final_recipient), lower(original_recipient))
    ORDER BY m.id LIMIT 1 FOR UPDATE;
   IF NOT FOUND THEN
@@ -841,4 +878,5 @@ CREATE TRIGGER no_truncate BEFORE TRUNCATE ON mail_claimant FOR EACH STATEMENT E
 -- Nobody writes the outbox but its functions (default privileges would give the office every
 -- write, and TRUNCATE to none but the owner): the office cannot mark a message sent.
 REVOKE ALL ON mail_message, mail_suppression, mail_session_calendar, mail_claimant FROM beccaria_admin, beccaria_auditor;
+REVOKE ALL ON SEQUENCE mail_message_id_seq, mail_suppression_id_seq, mail_claimant_key_seq FROM beccaria_admin, beccaria_auditor;
 GRANT SELECT ON mail_message, mail_suppression, mail_session_calendar TO beccaria_admin, beccaria_auditor;

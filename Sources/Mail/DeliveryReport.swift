@@ -67,7 +67,7 @@ public struct DeliveryReport: Sendable, Equatable {
 
   /// 42 and `9f3c…` from `office+m42.9f3c…@example.org` anywhere in `value`.
   static func returnPath(_ value: String) -> (number: Int64, token: String)? {
-    guard let range = value.range(of: #"\+m[0-9]{1,18}\.[0-9a-f]{8,16}@"#, options: .regularExpression) else { return nil }
+    guard let range = value.range(of: #"\+m[0-9]{1,18}\.[0-9a-f]{16}@"#, options: .regularExpression) else { return nil }
     let found = value[range].dropFirst(2).dropLast()
     let parts = found.split(separator: ".")
     guard parts.count == 2, let number = Int64(parts[0]) else { return nil }
@@ -185,7 +185,10 @@ struct MIMEPart {
   /// has two; a message nested a thousand times is not one, and would cost time and memory).
   func parts(depth: Int = 4) -> [MIMEPart] {
     guard depth > 0 else { return [] }
-    guard mediaType.hasPrefix("multipart/"), let boundary = parameter("boundary"), !boundary.isEmpty else { return [] }
+    // RFC 2046 § 5.1.1: a boundary has 1 to 70 characters (a longer one would make the search
+    // below cost its length at every line).
+    guard mediaType.hasPrefix("multipart/"), let boundary = parameter("boundary"), (1...70).contains(boundary.utf8.count)
+    else { return [] }
     let text = [UInt8](body)
     let delimiter = [UInt8]("--\(boundary)".utf8)
     var starts: [Int] = []

@@ -47,6 +47,8 @@ public struct MailRunSummary: Sendable, Codable, Equatable {
   /// refused the login. The message it was sending is deferred; those it had not tried wait as
   /// they were.
   public var stoppedBecause: String?
+  /// What this run left to the next one, as a sentence (a lock held elsewhere), if anything.
+  public var postponed: String?
   /// Messages waiting after the run (queued, deferred, or being sent by another run).
   public var waiting = 0
   /// When the next deferred message is tried again.
@@ -80,8 +82,14 @@ public final class MailRun: @unchecked Sendable {
     SMTPClient.initialiseLibrary()
     let connection = try open()
     let store = MailStore(connection)
-    summary.remindersQueued = try store.queueReminders()
-    summary.bodiesPurged = try store.purge()
+    // A lock held elsewhere (an office's transaction left open on a participant) delays
+    // reminders and the purge to the next run; it does not keep the mail that is due.
+    do {
+      summary.remindersQueued = try store.queueReminders()
+      summary.bodiesPurged = try store.purge()
+    } catch let error as PostgresError where error.sqlState == "55P03" {
+      summary.postponed = "reminders and the deletion of old texts wait for the next run (\(error.message))"
+    }
     let claimant = try store.newClaimant()
     // Held while this object lives: its transaction ends with the connection (or the process).
     let holder = try open()

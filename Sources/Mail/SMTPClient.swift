@@ -82,6 +82,13 @@ public struct SMTPSettings: Sendable {
       }
     }
     if let returnPath, !MailAddress.isMailable(returnPath) { found.append("the return path \(returnPath) is not an address") }
+    // "+m" + a number (12 digits allowed for) + "." + 16 hex digits go into the local part,
+    // which RFC 5321 § 4.5.3.1.1 limits to 64 octets.
+    let base = returnPath ?? from.address
+    if perMessageReturnPath, let at = base.lastIndex(of: "@"), base[..<at].utf8.count > 64 - 31 {
+      found.append(
+        "the return path \(base) is too long for a per-message return address (at most 33 characters before the @)")
+    }
     // The envelope and Message-IDs are ASCII: a server without SMTPUTF8 takes nothing else.
     for (label, address) in [("sender", Optional(from.address)), ("Reply-To", replyTo?.address), ("return path", returnPath)] {
       if let address, !address.unicodeScalars.allSatisfy(\.isASCII) {
@@ -274,6 +281,12 @@ public final class SMTPClient {
     if (500..<600).contains(code) && before { return .refused(reason: "the session: \(reply) (to \(stage))") }
     // "Try later" before the recipient (421 at the greeting, a busy server) is the server's, too.
     if (400..<500).contains(code) && before { return .unreachable(reason: "\(reply) (to \(stage))") }
+    // Servers refuse the client at RCPT too (Postfix's default): relaying denied, the sender
+    // or the client's host or name rejected, a security or policy status (5.7.x). Such an
+    // answer is not about the recipient, and the next message would get it too.
+    if (500..<600).contains(code) && transcript.lastCommand == "RCPT" && refusesClient(reply) {
+      return .refused(reason: "the session: \(reply) (to RCPT)")
+    }
     switch code {
     case 400..<500: return .deferred(reply: reply)
     case 500..<600:
@@ -285,6 +298,15 @@ public final class SMTPClient {
     default:
       return .unreachable(reason: reply.isEmpty ? libraryError : "\(libraryError) (\(reply))")
     }
+  }
+
+  /// Whether a refusal at RCPT is about this client rather than the recipient: a 5.7.x status,
+  /// or the wording mail servers use for relaying, sender, client and HELO refusals.
+  static func refusesClient(_ reply: String) -> Bool {
+    if let status = enhancedStatus(reply), status.hasPrefix("5.7.") { return true }
+    let text = reply.lowercased()
+    return ["relay", "sender address rejected", "client host rejected", "helo command rejected", "authentication required"]
+      .contains { text.contains($0) }
   }
 
   /// Whether an enhanced status says the recipient's address is bad (not the sender's, 5.1.7/8).

@@ -185,10 +185,17 @@ struct MailFormatTests {
         code: Int(reply.prefix(3)) ?? 0, libraryError: "Failed sending data to the peer", transcript: transcript)
     }
     #expect(outcome("RCPT", "550 5.1.1 User unknown") == .failed(reply: "550 5.1.1 User unknown", addressError: true))
-    #expect(outcome("RCPT", "550 Relaying denied") == .failed(reply: "550 Relaying denied", addressError: false))
-    #expect(
-      outcome("RCPT", "553 5.1.8 Sender address rejected")
-        == .failed(reply: "553 5.1.8 Sender address rejected", addressError: false))
+    #expect(outcome("RCPT", "550 5.1.2 Host unknown") == .failed(reply: "550 5.1.2 Host unknown", addressError: true))
+    for refusal in [
+      "550 Relaying denied", "554 5.7.1 <x@example.org>: Relay access denied",
+      "550 5.1.1 <beccaria@lpr.sachsen.de>: Sender address rejected: undeliverable address",
+    ] {
+      guard case .refused = outcome("RCPT", refusal) else {
+        Issue.record("\(refusal): a refusal of the client at RCPT must stop the run")
+        continue
+      }
+    }
+    #expect(outcome("RCPT", "553 5.1.7 Bad mailbox") == .failed(reply: "553 5.1.7 Bad mailbox", addressError: false))
     #expect(outcome("RCPT", "451 4.7.1 later") == .deferred(reply: "451 4.7.1 later"))
     #expect(outcome("DATA", "554 5.6.0 rejected") == .failed(reply: "554 5.6.0 rejected", addressError: false))
     for command in ["MAIL", "EHLO", "STARTTLS"] {

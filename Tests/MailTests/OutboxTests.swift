@@ -171,7 +171,8 @@ import Testing
     // The first run's holding session ended (as a killed process's does): the next claim takes
     // its messages, with the same Message-IDs.
     let third = try store.newClaimant()
-    try MailStore(try cohort.database.connect()).hold(third)
+    let thirdHolder = try cohort.database.connect()
+    try MailStore(thirdHolder).hold(third)
     let retaken = try store.claim(third, batch: 10, retryBefore: nil, domain: "other.example")
     #expect(Set(retaken.map(\.id)) == Set(claimed.map(\.id)))
     #expect(Set(retaken.map(\.messageID)) == Set(claimed.map(\.messageID)))
@@ -181,6 +182,7 @@ import Testing
         third, message: retaken[0].id, outcome: "sent", reply: "250 OK", addressError: false, giveUpAfterHours: 120)
         == "sent")
     _ = try secondHolder.queryOne("SELECT 1 AS one")
+    _ = try thirdHolder.queryOne("SELECT 1 AS one")
   }
 
   @Test func aDeferredMessageBacksOffWithoutOverflowAndFailsAtTheLimit() throws {

@@ -627,11 +627,18 @@ def test_a_refused_sender_stops_the_run_and_fails_nothing(office, sink):
     assert result.returncode == 4 and "5.1.8 Sender address rejected" in result.stdout and "(to MAIL)" in result.stdout
     assert {m["status"] for m in office.messages()} <= {"deferred", "queued"}
     assert office.json("mail", "suppressed") == []
-    # Relaying refused without an enhanced code: failed, but no address is suppressed for it.
-    sink.set_rules({"recipients": {"nguyen@example.org": "550 Relaying denied"}})
-    office.send(sink, "--retry-deferred", check=False)
-    assert office.json("mail", "suppressed") == []
+    # Refusals of the client at RCPT (as Postfix gives them) stop the run too; a bad mailbox fails
+    # its message alone.
+    for refusal in ["550 Relaying denied", "554 5.7.1 <nguyen@example.org>: Relay access denied",
+                    "550 5.1.1 <beccaria@lpr.sachsen.de>: Sender address rejected: undeliverable address"]:
+        sink.set_rules({"recipients": {"nguyen@example.org": refusal}})
+        stopped = office.send(sink, "--retry-deferred", "--workers", "1", check=False)
+        assert stopped.returncode == 4, stopped.stdout
+    assert office.json("mail", "suppressed") == [] and office.messages(status="failed") == []
+    sink.set_rules({"recipients": {"nguyen@example.org": "550 5.1.1 <nguyen@example.org>: Recipient address rejected"}})
+    assert office.send(sink, "--retry-deferred", check=False).returncode == 3
     assert [m["recipient"] for m in office.messages(status="failed")] == ["nguyen@example.org"]
+    assert [entry["address"] for entry in office.json("mail", "suppressed")] == ["nguyen@example.org"]
 
 
 def test_retrying_deferred_messages_tries_each_once_per_run(office, sink):
@@ -658,3 +665,23 @@ def test_text_of_endless_combining_marks_still_makes_valid_messages(office, sink
         assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     event = next(iter(icalendar.Calendar.from_ical(calendar_of(changes[0]).get_content()).walk("VEVENT")))
     assert str(event["location"]).startswith("Raum a\u0301a\u0301")
+
+
+def test_a_run_that_loses_its_hold_stops_and_sends_little_twice(office, sink):
+    office.run("certificate", "run", "--output", office.folder + "/pdf")
+    sink.set_rules({"data_delay_seconds": 0.5})
+    process = subprocess.Popen(
+        [BIN, "mail", "send", "--smtp-url", sink.url, "--starttls", "never", "--from", SENDER, "--workers", "2",
+         "--batch", "5"], env=office.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.2)
+    # Its holding connection ends (a DBA's script against idle transactions, a network cut).
+    office.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%mail_claim_hold%' AND pid <> pg_backend_pid()")
+    out, err = process.communicate(timeout=60)
+    assert process.returncode != 0 and "lost its hold" in err, out + err
+    sink.set_rules({})
+    office.send(sink)
+    assert {m["status"] for m in office.messages()} == {"sent"}
+    mails = delivered_certificate_mails(sink)
+    assert sorted(mails) == sorted(c["serial"] for c in office.certificates())
+    # At most the message each worker had in hand comes twice.
+    assert sum(len(copies) - 1 for copies in mails.values()) <= 2

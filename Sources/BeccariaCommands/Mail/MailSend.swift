@@ -164,6 +164,7 @@ extension MailCommand {
       if summary.problems.count > 50 {
         lines.append("  … and \(summary.problems.count - 50) more: mail list --status deferred / failed")
       }
+      if let postponed = summary.postponed { lines.append("Note: \(postponed).") }
       if let reason = summary.stoppedBecause {
         lines.append("Stopped: \(reason). Nothing is lost.")
       }
