@@ -399,6 +399,11 @@ BEGIN
   IF mail_settings(programme) IS NULL THEN
     RETURN;
   END IF;
+  -- What was queued about the session and not yet sent is no longer true: the new notice
+  -- replaces it (for the people who still hear about the session).
+  UPDATE mail_message m SET status = 'cancelled', finished_at = clock_timestamp(),
+         last_reply = 'replaced by a later notice about the session'
+   WHERE m.session_id = s.id AND m.kind IN ('reminder', 'change') AND m.status IN ('queued', 'deferred');
   INSERT INTO mail_session_calendar AS k (session_id, sequence) VALUES (s.id, 1)
   ON CONFLICT (session_id) DO UPDATE SET sequence = k.sequence + 1
   RETURNING sequence INTO next_sequence;
@@ -771,10 +776,18 @@ CREATE FUNCTION mail_cancel(message bigint) RETURNS void
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   current text;
+  claimant integer;
 BEGIN
-  SELECT status INTO current FROM mail_message WHERE id = message FOR UPDATE;
+  SELECT status, claimed_by INTO current, claimant FROM mail_message WHERE id = message FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'message % does not exist', message USING ERRCODE = 'no_data_found';
+  END IF;
+  -- 'sending' by a run that is gone (killed): not being sent at all.
+  IF current = 'sending' THEN
+    PERFORM 1 FROM mail_claimant c WHERE c.key = claimant FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      current := 'queued';
+    END IF;
   END IF;
   IF current NOT IN ('queued', 'deferred') THEN
     RAISE EXCEPTION 'message % is %: only a queued or deferred message can be cancelled', message,
@@ -782,7 +795,7 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   UPDATE mail_message SET status = 'cancelled', finished_at = clock_timestamp(), requested_by = beccaria_actor(),
-         last_reply = 'cancelled by ' || beccaria_actor()
+         claimed_by = NULL, last_reply = concat_ws('; ', last_reply, 'cancelled by ' || beccaria_actor())
    WHERE id = message;
 END $$;
 

@@ -281,9 +281,9 @@ public final class SMTPClient {
     if (500..<600).contains(code) && before { return .refused(reason: "the session: \(reply) (to \(stage))") }
     // "Try later" before the recipient (421 at the greeting, a busy server) is the server's, too.
     if (400..<500).contains(code) && before { return .unreachable(reason: "\(reply) (to \(stage))") }
-    // Servers refuse the client at RCPT too (Postfix's default): relaying denied, the sender
-    // or the client's host or name rejected, a security or policy status (5.7.x). Such an
-    // answer is not about the recipient, and the next message would get it too.
+    // Servers refuse the client at RCPT too (Postfix's default): relaying denied, the sender or
+    // the client's host or name rejected. Such an answer is not about the recipient, and the
+    // next message would get it too.
     if (500..<600).contains(code) && transcript.lastCommand == "RCPT" && refusesClient(reply) {
       return .refused(reason: "the session: \(reply) (to RCPT)")
     }
@@ -300,10 +300,10 @@ public final class SMTPClient {
     }
   }
 
-  /// Whether a refusal at RCPT is about this client rather than the recipient: a 5.7.x status,
-  /// or the wording mail servers use for relaying, sender, client and HELO refusals.
+  /// Whether a refusal at RCPT is about this client rather than the recipient: the wording mail
+  /// servers use for relaying, sender, client and HELO refusals (a 5.7.x status alone may be a
+  /// recipient's own policy, which fails that message only).
   static func refusesClient(_ reply: String) -> Bool {
-    if let status = enhancedStatus(reply), status.hasPrefix("5.7.") { return true }
     let text = reply.lowercased()
     return ["relay", "sender address rejected", "client host rejected", "helo command rejected", "authentication required"]
       .contains { text.contains($0) }

@@ -186,6 +186,9 @@ struct MailFormatTests {
     }
     #expect(outcome("RCPT", "550 5.1.1 User unknown") == .failed(reply: "550 5.1.1 User unknown", addressError: true))
     #expect(outcome("RCPT", "550 5.1.2 Host unknown") == .failed(reply: "550 5.1.2 Host unknown", addressError: true))
+    // A recipient's own policy fails that message only.
+    let policy = "554 5.7.1 <x@example.org>: Recipient address rejected: Access denied"
+    #expect(outcome("RCPT", policy) == .failed(reply: policy, addressError: false))
     for refusal in [
       "550 Relaying denied", "554 5.7.1 <x@example.org>: Relay access denied",
       "550 5.1.1 <beccaria@lpr.sachsen.de>: Sender address rejected: undeliverable address",

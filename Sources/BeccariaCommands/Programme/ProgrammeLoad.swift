@@ -37,11 +37,20 @@ extension ProgrammeCommand {
           return
         }
         let connection = try global.connect()
-        switch try ProgrammeStore(connection).load(definition) {
+        // The newest version's mail texts apply to every message: a version without them stops
+        // the programme's mail, which the office should hear of when it happens.
+        let store = ProgrammeStore(connection)
+        let sentMail = try store.sendsMail(definition.code)
+        switch try store.load(definition) {
         case .created(let version):
           print(
             "Stored programme \(definition.code) version \(version) (\(definition.modules.count) modules, \(definition.totalUE) UE)."
           )
+          if sentMail && definition.mail == nil {
+            warn(
+              "version \(version) has no mail section: programme \(definition.code) sends no mail from now on, for every cohort "
+                + "(load a version with mail texts to send again)")
+          }
         case .unchanged(let version):
           print("Programme \(definition.code) version \(version) is already stored unchanged; nothing to do.")
         }

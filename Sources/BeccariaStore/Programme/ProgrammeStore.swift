@@ -16,6 +16,13 @@ public struct ProgrammeStore {
     return (json, json.sha256Hex)
   }
 
+  /// Whether the programme's newest stored version has mail texts (schema 0024, `mail_settings`):
+  /// false for a programme not stored yet.
+  public func sendsMail(_ code: String) throws -> Bool {
+    try connection.queryOne("SELECT mail_settings(id) IS NOT NULL AS sends FROM programme WHERE code = \(code)")?.decode(
+      "sends", as: Bool.self) ?? false
+  }
+
   /// Stores `definition` as a new version when its content differs from the latest stored one;
   /// does nothing when it is the same. A changed definition must carry a higher `version`.
   public func load(_ definition: ProgrammeDefinition) throws -> ProgrammeLoadOutcome {
