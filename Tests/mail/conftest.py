@@ -93,6 +93,15 @@ class Beccaria:
                         pdfs[name[:-4]] = pdf.read()
         return pdfs
 
+    def load_programme_version(self, change):
+        """Loads the shipped definition as version 2, its text changed by `change` (text → text)."""
+        with open(os.path.join(ROOT, "courses", "beccaria-fachkraft.yaml"), encoding="utf-8") as source:
+            text = change(source.read().replace("version: 1", "version: 2", 1))
+        path = os.path.join(self.folder, "programm-v2.yaml")
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+        return self.run("programme", "load", path)
+
     def future_cohort(self, code="FUT-1", days_ahead=(3, 20)):
         """A cohort with sessions `days_ahead` days from today, a trainer and every person enrolled."""
         today = datetime.date.today()

@@ -15,7 +15,7 @@ import zoneinfo
 import icalendar
 import pytest
 
-from conftest import BIN, PEOPLE, ROOT, SENDER
+from conftest import BIN, PEOPLE, SENDER
 from smtp_support import SMTPSink, make_dsn, self_signed_cert, write_maildir
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -96,14 +96,8 @@ def test_every_certificate_is_mailed_once_with_its_pdf_and_the_office_sees_it(of
 
 def test_names_in_subjects_when_the_programme_puts_them_there(office, sink):
     # A newer version of the definition, whose subject names the holder: its texts apply from now on.
-    with open(os.path.join(ROOT, "courses", "beccaria-fachkraft.yaml"), encoding="utf-8") as source:
-        text = source.read()
-    text = text.replace("version: 1", "version: 2", 1).replace(
-        'subject: "{{dokument}} {{nummer}} – {{programm}}"', 'subject: "{{name}}: {{dokument}} {{nummer}}"', 1)
-    newer = os.path.join(office.folder, "programm-v2.yaml")
-    with open(newer, "w", encoding="utf-8") as out:
-        out.write(text)
-    office.run("programme", "load", newer)
+    office.load_programme_version(lambda text: text.replace(
+        'subject: "{{dokument}} {{nummer}} – {{programm}}"', 'subject: "{{name}}: {{dokument}} {{nummer}}"', 1))
     office.run("certificate", "run", "--output", office.folder + "/pdf")
     office.send(sink)
     subjects = [nfc(str(message["Subject"])) for message in sink.messages()]
@@ -599,13 +593,7 @@ def test_killed_after_claiming_sends_everything_once(office, sink):
 
 
 def test_certificate_mails_without_the_pdf_when_the_programme_says_so(office, sink):
-    with open(os.path.join(ROOT, "courses", "beccaria-fachkraft.yaml"), encoding="utf-8") as source:
-        text = source.read()
-    text = text.replace("version: 1", "version: 2", 1).replace("attach_certificate: true", "attach_certificate: false", 1)
-    newer = os.path.join(office.folder, "programm-v2.yaml")
-    with open(newer, "w", encoding="utf-8") as out:
-        out.write(text)
-    office.run("programme", "load", newer)
+    office.load_programme_version(lambda text: text.replace("attach_certificate: true", "attach_certificate: false", 1))
     office.run("certificate", "run", "--output", office.folder + "/pdf")
     office.send(sink)
     messages = sink.messages()
@@ -697,13 +685,7 @@ def test_a_run_that_loses_its_hold_stops_and_sends_little_twice(office, sink):
 
 
 def test_a_version_without_mail_texts_warns_and_sends_nothing_more(office, sink):
-    with open(os.path.join(ROOT, "courses", "beccaria-fachkraft.yaml"), encoding="utf-8") as source:
-        text = source.read()
-    text = text[:text.index("\nmail:")].replace("version: 1", "version: 2", 1) + "\n"
-    silent = os.path.join(office.folder, "programm-ohne-mail.yaml")
-    with open(silent, "w", encoding="utf-8") as out:
-        out.write(text)
-    loaded = office.run("programme", "load", silent)
+    loaded = office.load_programme_version(lambda text: text[:text.index("\nmail:")] + "\n")
     assert "sends no mail from now on" in loaded.stderr
     office.run("certificate", "run", "--output", office.folder + "/pdf")
     assert office.messages() == []
