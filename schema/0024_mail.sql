@@ -536,8 +536,9 @@ END $$;
 -- ones left 'sending' by a run whose claimant is no longer held. A message to a suppressed
 -- address is finished as 'suppressed' instead. Returns what a sender needs, the PDF included.
 CREATE FUNCTION mail_claim(key integer, token text, batch integer, retry_before timestamptz, domain text)
-  RETURNS TABLE (id bigint, kind text, status text, recipient text, subject text, body text, calendar jsonb, attachment bytea,
-                 attachment_name text, message_id text, attempts integer, first_attempt_at timestamptz, queued_at timestamptz)
+  RETURNS TABLE (id bigint, kind text, status text, recipient text, recipient_name text, subject text, body text,
+                 calendar jsonb, attachment bytea, attachment_name text, message_id text, attempts integer,
+                 first_attempt_at timestamptz, queued_at timestamptz)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   orphan integer;
@@ -584,7 +585,13 @@ BEGIN
      WHERE m.id = due.id
     RETURNING m.*
   )
-  SELECT c.id, c.kind, c.status, c.recipient, c.subject, c.body, c.calendar,
+  -- The person's name for the To header (not on the office's copy, which goes to the office).
+  SELECT c.id, c.kind, c.status, c.recipient,
+         CASE WHEN c.cause NOT LIKE 'offer-office:%'
+              THEN coalesce((SELECT p.given_names || ' ' || p.family_name FROM participant p
+                             WHERE p.id = c.participant_id AND p.erased_at IS NULL),
+                            (SELECT t.name FROM trainer t WHERE t.id = c.trainer_id)) END,
+         c.subject, c.body, c.calendar,
          CASE WHEN c.attach_certificate AND octet_length(x.pdf) > 0 THEN x.pdf END,
          CASE WHEN c.attach_certificate AND octet_length(x.pdf) > 0 THEN x.serial || '.pdf' END,
          c.message_id, c.attempts, c.first_attempt_at, c.queued_at

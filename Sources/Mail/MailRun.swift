@@ -205,7 +205,8 @@ public final class MailRun: @unchecked Sendable {
           mediaType: "text/calendar; charset=UTF-8; method=\(event.method)", data: Data(ics.utf8)))
     }
     return OutgoingMessage(
-      number: mail.id, messageID: mail.messageID, to: mail.recipient, subject: mail.subject, body: mail.body,
+      number: mail.id, messageID: mail.messageID, to: mail.recipient, toName: mail.recipientName, subject: mail.subject,
+      body: mail.body,
       attachments: attachments, date: Date())
   }
 }

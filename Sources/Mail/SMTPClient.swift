@@ -118,17 +118,21 @@ public struct OutgoingMessage: Sendable {
   /// `<42.9f…@lpr.sachsen.de>`: the same on every attempt.
   public var messageID: String
   public var to: String
+  /// The recipient's name in the To header, if known.
+  public var toName: String?
   public var subject: String
   public var body: String
   public var attachments: [Attachment]
   public var date: Date
 
   public init(
-    number: Int64, messageID: String, to: String, subject: String, body: String, attachments: [Attachment], date: Date
+    number: Int64, messageID: String, to: String, toName: String? = nil, subject: String, body: String,
+    attachments: [Attachment], date: Date
   ) {
     self.number = number
     self.messageID = messageID
     self.to = to
+    self.toName = toName
     self.subject = subject
     self.body = body
     self.attachments = attachments
@@ -141,7 +145,7 @@ public struct OutgoingMessage: Sendable {
     var fields = [
       "Date: \(HeaderText.date(date))",
       "From: \(settings.from.header)",
-      "To: \(to)",
+      "To: \(MailAddress(address: to, name: toName).header)",
       "Subject: \(HeaderText.unstructured(subject))",
       "Message-ID: \(messageID)",
       "Auto-Submitted: auto-generated",

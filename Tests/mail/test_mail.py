@@ -81,6 +81,7 @@ def test_every_certificate_is_mailed_once_with_its_pdf_and_the_office_sees_it(of
         name = greeting.removeprefix("Guten Tag ").rstrip(",")
         assert name in people
         assert message["To"].addresses[0].addr_spec == people[name]
+        assert nfc(message["To"].addresses[0].display_name) == name
         # No tracking: no HTML, no remote images, no links but the verification address.
         assert message.get_body(("html",)) is None
         assert [word for word in body.split() if "://" in word] == [f"https://www.lpr.sachsen.de/beccaria/pruefen?nr={serial}"]
@@ -410,7 +411,7 @@ def test_a_place_from_the_waiting_list_is_told_with_a_copy_to_the_office(office,
         assert "Beginn: 06.03.2027" in body and nfc(people[1]["given_names"]) in nfc(body)
     # The office's copy says it is one, and whose.
     [copy] = [m for m in offers if m["To"].addresses[0].addr_spec == "beccaria@lpr.sachsen.de"]
-    assert str(copy["Subject"]).startswith("Kopie: ")
+    assert str(copy["Subject"]).startswith("Kopie: ") and copy["To"].addresses[0].display_name == ""
     assert copy.get_body(("plain",)).get_content().startswith(f"Kopie der Nachricht an Teilnehmer/in {people[1]['id']}, ")
     # Erasing the person removes both, the office's copy too.
     office.run("participant", "erase", str(people[1]["id"]), "--reason", "Antrag nach Art. 17 DSGVO")

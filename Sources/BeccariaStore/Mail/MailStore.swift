@@ -62,6 +62,8 @@ public struct ClaimedMail: Sendable {
   public var id: Int64
   public var kind: String
   public var recipient: String
+  /// The person's name, for the To header (nil on the office's copies).
+  public var recipientName: String?
   public var subject: String
   public var body: String
   /// The stored calendar event as JSON text, for reminders, moves and cancellations.
@@ -144,14 +146,15 @@ public struct MailStore {
   public func claim(_ claimant: MailClaimant, batch: Int, retryBefore: Date?, domain: String) throws -> [ClaimedMail] {
     try connection.queryPrepared(
       """
-      SELECT id, kind, recipient, subject, body, calendar::text AS calendar, attachment, attachment_name, message_id, attempts,
+      SELECT id, kind, recipient, recipient_name, subject, body, calendar::text AS calendar, attachment, attachment_name, message_id, attempts,
              status = 'suppressed' AS suppressed
       FROM mail_claim(\(Int(claimant.key))::integer, \(claimant.token), \(batch)::integer, \(retryBefore), \(domain))
       """
     ).map { row in
       ClaimedMail(
         id: try row.decode("id"), kind: try row.decode("kind"), recipient: try row.decode("recipient"),
-        subject: try row.decode("subject", as: String?.self) ?? "", body: try row.decode("body", as: String?.self) ?? "",
+        recipientName: try row.decode("recipient_name"), subject: try row.decode("subject", as: String?.self) ?? "",
+        body: try row.decode("body", as: String?.self) ?? "",
         calendarJSON: try row.decode("calendar"), attachment: try row.decode("attachment"),
         attachmentName: try row.decode("attachment_name"), messageID: try row.decode("message_id"),
         attempts: try row.decode("attempts"), suppressed: try row.decode("suppressed"))
