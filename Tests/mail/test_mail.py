@@ -247,7 +247,12 @@ def test_mail_send_killed_while_sending(office, sink):
     process = subprocess.Popen(
         [BIN, "mail", "send", "--smtp-url", sink.url, "--starttls", "never", "--from", SENDER, "--workers", "1",
          "--batch", "3"], env=office.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.5)
+    # Killed once it is handing over its first batch, however slowly the machine started it.
+    for _ in range(200):
+        if office.sql("SELECT count(*) FROM mail_message WHERE status = 'sending'").strip() != "0":
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
     process.kill()
     process.wait()
     statuses = collections.Counter(m["status"] for m in office.messages())
@@ -671,7 +676,11 @@ def test_a_run_that_loses_its_hold_stops_and_sends_little_twice(office, sink):
     process = subprocess.Popen(
         [BIN, "mail", "send", "--smtp-url", sink.url, "--starttls", "never", "--from", SENDER, "--workers", "2",
          "--batch", "5"], env=office.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.2)
+    for _ in range(200):
+        if office.sql("SELECT count(*) FROM mail_message WHERE status = 'sending'").strip() != "0":
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
     # Its holding connection ends (a DBA's script against idle transactions, a network cut).
     office.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%mail_claim_hold%' AND pid <> pg_backend_pid()")
     out, err = process.communicate(timeout=60)
