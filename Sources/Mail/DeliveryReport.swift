@@ -26,7 +26,11 @@ public struct DeliveryReport: Sendable, Equatable {
   public var originalMessageID: String?
   /// The message number and Message-ID part of a per-message return address
   /// (`office+m42.9f3c…@…`) the report was sent to.
-  public var returnPath: (number: Int64, token: String)?
+  public struct ReturnPath: Sendable, Equatable {
+    public var number: Int64
+    public var token: String
+  }
+  public var returnPath: ReturnPath?
   public var recipients: [Recipient]
 
   /// The first recipient that failed, if any.
@@ -66,17 +70,11 @@ public struct DeliveryReport: Sendable, Equatable {
   }
 
   /// 42 and `9f3c…` from `office+m42.9f3c…@example.org` anywhere in `value`.
-  static func returnPath(_ value: String) -> (number: Int64, token: String)? {
+  static func returnPath(_ value: String) -> ReturnPath? {
     guard let range = value.range(of: #"\+m[0-9]{1,18}\.[0-9a-f]{16}@"#, options: .regularExpression) else { return nil }
-    let found = value[range].dropFirst(2).dropLast()
-    let parts = found.split(separator: ".")
+    let parts = value[range].dropFirst(2).dropLast().split(separator: ".")
     guard parts.count == 2, let number = Int64(parts[0]) else { return nil }
-    return (number, String(parts[1]))
-  }
-
-  public static func == (left: DeliveryReport, right: DeliveryReport) -> Bool {
-    left.originalMessageID == right.originalMessageID && left.recipients == right.recipients
-      && left.returnPath?.number == right.returnPath?.number && left.returnPath?.token == right.returnPath?.token
+    return ReturnPath(number: number, token: String(parts[1]))
   }
 
   /// The per-recipient blocks of a `message/delivery-status` body (RFC 3464 § 2.1: the first

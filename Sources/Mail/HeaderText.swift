@@ -9,9 +9,8 @@ public enum HeaderText {
   /// a grapheme — and folded onto continuation lines (CRLF + space), so that no line of the
   /// header grows past 78 characters. Control characters become spaces.
   public static func unstructured(_ text: String) -> String {
-    let clean = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
-    if clean.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) && !clean.contains("=?") && clean.utf8.count <= 66
-    {
+    let clean = withoutControls(text)
+    if isPlain(clean) && clean.utf8.count <= 66 {
       return clean
     }
     return encodedWords(clean).joined(separator: "\r\n ")
@@ -19,12 +18,22 @@ public enum HeaderText {
 
   /// A display name for an address header: a quoted string when it is ASCII, else encoded-words.
   public static func phrase(_ name: String) -> String {
-    let clean = String(String.UnicodeScalarView(name.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
-    if clean.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) && !clean.contains("=?") {
+    let clean = withoutControls(name)
+    if isPlain(clean) {
       let escaped = clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
       return "\"\(escaped)\""
     }
     return encodedWords(clean).joined(separator: "\r\n ")
+  }
+
+  /// Control characters as spaces: a CR or LF could otherwise start a header of its own.
+  static func withoutControls(_ text: String) -> String {
+    String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+  }
+
+  /// Printable ASCII that no reader would take for an encoded-word: written as it is.
+  static func isPlain(_ text: String) -> Bool {
+    text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F } && !text.contains("=?")
   }
 
   /// Base64 encoded-words of 39 bytes of UTF-8 at most (52 characters of base64, 64 with

@@ -19,13 +19,13 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
       var name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
       if name.count >= 2 && name.hasPrefix("\"") && name.hasSuffix("\"") { name = String(name.dropFirst().dropLast()) }
       // A name holding an address or quotes would read as another mailbox ("X <a@b.de>, Y").
-      guard Self.isMailable(address),
+      guard Validation.isMailable(address),
         !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || "<>@\"".unicodeScalars.contains($0) })
       else { return nil }
       self.name = name.isEmpty ? nil : name
       self.address = address
     } else {
-      guard Self.isMailable(trimmed) else { return nil }
+      guard Validation.isMailable(trimmed) else { return nil }
       self.name = nil
       self.address = trimmed
     }
@@ -43,7 +43,4 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
   public var header: String { name.map { "\(HeaderText.phrase($0)) <\(address)>" } ?? address }
 
   public var description: String { name.map { "\($0) <\(address)>" } ?? address }
-
-  /// Whether `address` may be mailed (`Validation.isMailable`).
-  public static func isMailable(_ address: String) -> Bool { Validation.isMailable(address) }
 }

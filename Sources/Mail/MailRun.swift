@@ -137,7 +137,7 @@ public final class MailRun: @unchecked Sendable {
           lock.withLock { summary.suppressed += 1 }
           continue
         }
-        if lock.withLock({ stop != nil }) {
+        if stopped {
           // Claimed but not tried: back as it was, the attempt not counted.
           try record(store, claimant, mail, outcome: "released", reply: "", addressError: false)
           continue

@@ -1,3 +1,4 @@
+import BeccariaCore
 import CCurl
 import Foundation
 
@@ -81,7 +82,7 @@ public struct SMTPSettings: Sendable {
           "the credentials file \(file) may be read by others (mode \(String(status.st_mode & 0o777, radix: 8))): chmod 600 it")
       }
     }
-    if let returnPath, !MailAddress.isMailable(returnPath) { found.append("the return path \(returnPath) is not an address") }
+    if let returnPath, !Validation.isMailable(returnPath) { found.append("the return path \(returnPath) is not an address") }
     // "+m" + a number (12 digits allowed for) + "." + 16 hex digits go into the local part,
     // which RFC 5321 § 4.5.3.1.1 limits to 64 octets.
     let base = returnPath ?? from.address
@@ -261,7 +262,7 @@ public final class SMTPClient {
   }
 
   static func outcome(result: CURLcode, code: Int, transcript: Transcript) -> SMTPOutcome {
-    let reply = transcript.lastReply.isEmpty ? (code > 0 ? "\(code)" : "") : transcript.lastReply
+    let reply = transcript.reply(code: code)
     if result == CURLE_OK { return .sent(reply: reply) }
     if result == CURLE_USE_SSL_FAILED {
       return .unreachable(
@@ -274,7 +275,7 @@ public final class SMTPClient {
 
   /// What a transfer that failed with SMTP reply `code` (0: none) means for its message.
   static func failure(code: Int, libraryError: String, transcript: Transcript) -> SMTPOutcome {
-    let reply = transcript.lastReply.isEmpty ? (code > 0 ? "\(code)" : "") : transcript.lastReply
+    let reply = transcript.reply(code: code)
     if code == 530 || code == 535 || code == 534 || code == 538 {
       return .refused(reason: "the login (\(reply.isEmpty ? libraryError : reply))")
     }
@@ -340,6 +341,11 @@ final class Transcript {
   private var replyLines: [String] = []
   /// After QUIT (libcurl ends a failed transfer with it) the reply that mattered is kept.
   private var quitting = false
+
+  /// The last reply, or its code alone when the server's text was not seen.
+  func reply(code: Int) -> String {
+    lastReply.isEmpty ? (code > 0 ? "\(code)" : "") : lastReply
+  }
 
   func reset() {
     lastReply = ""

@@ -193,11 +193,14 @@ public struct MailStore {
     return (try row.decode("waiting"), try row.decode("next_attempt"))
   }
 
+  /// The columns `listing` reads, of `mail_message m` and `certificate c`.
+  static let listingColumns: SQL = """
+    m.id, m.kind, m.status, m.recipient, m.subject, m.participant_id, m.trainer_id, c.serial, m.session_id,
+    m.attempts, m.queued_at, CASE WHEN m.status = 'deferred' THEN m.next_attempt_at END AS next_attempt_at,
+    m.finished_at, m.last_reply, m.message_id, m.resend_of, m.requested_by
+    """
   static let listingSQL: SQL = """
-    SELECT m.id, m.kind, m.status, m.recipient, m.subject, m.participant_id, m.trainer_id, c.serial, m.session_id,
-           m.attempts, m.queued_at, CASE WHEN m.status = 'deferred' THEN m.next_attempt_at END AS next_attempt_at,
-           m.finished_at, m.last_reply, m.message_id, m.resend_of, m.requested_by
-    FROM mail_message m LEFT JOIN certificate c ON c.id = m.certificate_id
+    SELECT \(listingColumns) FROM mail_message m LEFT JOIN certificate c ON c.id = m.certificate_id
     """
 
   static func listing(_ row: Row) throws -> MailListing {
@@ -230,10 +233,7 @@ public struct MailStore {
     guard
       let row = try connection.queryOne(
         """
-        SELECT m.id, m.kind, m.status, m.recipient, m.subject, m.participant_id, m.trainer_id, c.serial, m.session_id,
-               m.attempts, m.queued_at, CASE WHEN m.status = 'deferred' THEN m.next_attempt_at END AS next_attempt_at,
-               m.finished_at, m.last_reply, m.message_id, m.resend_of, m.requested_by,
-               m.body, m.calendar::text AS calendar, m.attach_certificate, m.purged_at,
+        SELECT \(Self.listingColumns), m.body, m.calendar::text AS calendar, m.attach_certificate, m.purged_at,
                (SELECT coalesce(jsonb_agg(r.id ORDER BY r.id), '[]') FROM mail_message r WHERE r.resend_of = m.id) AS resends
         FROM mail_message m LEFT JOIN certificate c ON c.id = m.certificate_id
         WHERE m.id = \(id)
@@ -265,23 +265,20 @@ public struct MailStore {
 
   /// The suppression list.
   public func suppressed() throws -> [SuppressedAddress] {
-    try connection.query("SELECT address, reason, message_id, created_at FROM mail_suppression ORDER BY created_at, address_key")
-      .map {
-        SuppressedAddress(
-          address: try $0.decode("address"), reason: try $0.decode("reason"), message: try $0.decode("message_id"),
-          since: try $0.decode("created_at"))
-      }
+    try connection.query("\(Self.suppressionSQL) ORDER BY created_at, address_key").map(Self.suppression)
   }
 
   /// The suppression-list entry of `address`, if it has one.
   public func suppression(of address: String) throws -> SuppressedAddress? {
-    try connection.queryOne(
-      "SELECT address, reason, message_id, created_at FROM mail_suppression WHERE address_key = lower(\(address))"
-    ).map {
-      SuppressedAddress(
-        address: try $0.decode("address"), reason: try $0.decode("reason"), message: try $0.decode("message_id"),
-        since: try $0.decode("created_at"))
-    }
+    try connection.queryOne("\(Self.suppressionSQL) WHERE address_key = lower(\(address))").map(Self.suppression)
+  }
+
+  static let suppressionSQL: SQL = "SELECT address, reason, message_id, created_at FROM mail_suppression"
+
+  static func suppression(_ row: Row) throws -> SuppressedAddress {
+    SuppressedAddress(
+      address: try row.decode("address"), reason: try row.decode("reason"), message: try row.decode("message_id"),
+      since: try row.decode("created_at"))
   }
 
   /// Records a bounce: the message it matched, if any (see `mail_bounce`).
