@@ -6,11 +6,14 @@ import Foundation
 public struct SignInSheet: Sendable {
   public struct Row: Sendable {
     public var name: String
+    /// The participant number, which `attendance record --participant` takes.
+    public var number: String
     public var organisation: String?
     public var municipality: String?
     public var remark: String?
-    public init(name: String, organisation: String?, municipality: String?, remark: String? = nil) {
+    public init(name: String, number: String, organisation: String?, municipality: String?, remark: String? = nil) {
       self.name = name
+      self.number = number
       self.organisation = organisation
       self.municipality = municipality
       self.remark = remark
@@ -25,6 +28,8 @@ public struct SignInSheet: Sendable {
   /// "09:00–15:45 Uhr".
   public var time: String
   public var ue: Int
+  /// Who runs the programme: the document's author.
+  public var issuer: String
   public var location: String
   public var trainers: [String]
   public var sessionID: String
@@ -35,8 +40,8 @@ public struct SignInSheet: Sendable {
   public var rows: [Row]
 
   public init(
-    programme: String, cohort: String, module: String, date: String, time: String, ue: Int, location: String,
-    trainers: [String], sessionID: String, qrPayload: String, printedAt: String, rows: [Row]
+    programme: String, cohort: String, module: String, date: String, time: String, ue: Int, issuer: String,
+    location: String, trainers: [String], sessionID: String, qrPayload: String, printedAt: String, rows: [Row]
   ) {
     self.programme = programme
     self.cohort = cohort
@@ -44,6 +49,7 @@ public struct SignInSheet: Sendable {
     self.date = date
     self.time = time
     self.ue = ue
+    self.issuer = issuer
     self.location = location
     self.trainers = trainers
     self.sessionID = sessionID
@@ -54,8 +60,10 @@ public struct SignInSheet: Sendable {
 
   // Layout in points (A4 portrait, 15 mm margins).
   static let margin = 42.5
+  // "Zeile" is the row `attendance record --row` takes; the participant number is printed under
+  // each name, so that nobody types a row number where a participant number belongs.
   static let columns: [(title: String, width: Double)] = [
-    ("Nr.", 26), ("Name", 150), ("Organisation / Kommune", 160), ("UE", 46), ("Unterschrift", 128.28),
+    ("Zeile", 32), ("Name / Teilnehmer-Nr.", 150), ("Organisation / Kommune", 152), ("UE", 48), ("Unterschrift", 128.28),
   ]
   static let cellPadding = 4.0
   static let minimumRowHeight = 30.0
@@ -63,7 +71,7 @@ public struct SignInSheet: Sendable {
   /// Renders the sheet; rows are never split across pages.
   public func render() throws -> Data {
     let writer = try PDFWriter(
-      title: "Unterschriftenliste Sitzung \(sessionID)", author: programme, subject: "\(cohort) – \(module)")
+      title: "Unterschriftenliste Sitzung \(sessionID)", author: issuer, subject: "\(cohort) – \(module)")
     let contentWidth = PDFWriter.a4Width - 2 * Self.margin
     let bottom = PDFWriter.a4Height - Self.margin - 24
     let cellFont = Font.sans(9.5)
@@ -71,8 +79,10 @@ public struct SignInSheet: Sendable {
 
     // First pass: row heights and page breaks, so that every page can say "Seite X von Y".
     let heights = rows.map { row -> Double in
-      let nameHeight = writer.measure(row.name, width: Self.columns[1].width - 2 * Self.cellPadding, font: nameFont).height
-      let detail = [row.organisation, row.municipality, row.remark].compactMap { $0 }.joined(separator: "\n")
+      let nameHeight =
+        writer.measure(row.name, width: Self.columns[1].width - 2 * Self.cellPadding, font: nameFont).height
+        + writer.measure(Self.numberLine(row), width: Self.columns[1].width - 2 * Self.cellPadding, font: cellFont).height
+      let detail = Self.detail(row)
       let detailHeight = writer.measure(detail, width: Self.columns[2].width - 2 * Self.cellPadding, font: cellFont).height
       return max(Self.minimumRowHeight, max(nameHeight, detailHeight) + 2 * Self.cellPadding)
     }
@@ -101,15 +111,20 @@ public struct SignInSheet: Sendable {
         let cells = [
           (String(index + 1), cellFont, TextAlignment.right),
           (row.name, nameFont, TextAlignment.left),
-          ([row.organisation, row.municipality, row.remark].compactMap { $0 }.joined(separator: "\n"), cellFont, .left),
+          (Self.detail(row), cellFont, .left),
           ("", cellFont, .left), ("", cellFont, .left),
         ]
-        for (column, cell) in zip(Self.columns, cells) {
+        for (number, (column, cell)) in zip(Self.columns, cells).enumerated() {
           writer.rectangle(x: x, y: y, width: column.width, height: height, lineWidth: 0.5)
           if !cell.0.isEmpty {
-            writer.text(
+            let used = writer.text(
               cell.0, x: x + Self.cellPadding, y: y + Self.cellPadding, width: column.width - 2 * Self.cellPadding,
               font: cell.1, alignment: cell.2)
+            if number == 1 {
+              writer.text(
+                Self.numberLine(row), x: x + Self.cellPadding, y: y + Self.cellPadding + used,
+                width: column.width - 2 * Self.cellPadding, font: cellFont)
+            }
           }
           x += column.width
         }
@@ -128,6 +143,15 @@ public struct SignInSheet: Sendable {
         color: (0.35, 0.35, 0.35))
     }
     return try writer.finish()
+  }
+
+  static func numberLine(_ row: Row) -> String { "Nr. \(row.number)" }
+
+  /// Organisation, municipality and remark, one per line; an abbreviation such as "e. V." stays
+  /// on one line.
+  static func detail(_ row: Row) -> String {
+    [row.organisation, row.municipality, row.remark].compactMap { $0.map(Typography.keepAbbreviationsTogether) }
+      .joined(separator: "\n")
   }
 
   private var detailLines: [String] {
@@ -164,14 +188,20 @@ public struct SignInSheet: Sendable {
     return max(y, Self.margin + 95) + 14
   }
 
+  /// The table's heading row, as high as its tallest title needs (a title that wraps stays inside
+  /// its cell instead of running into the first row).
   private func drawTableHeader(_ writer: PDFWriter, y: Double) -> Double {
     var x = Self.margin
-    let height = 22.0
-    for column in Self.columns {
+    let font = Font.sans(8.5, bold: true)
+    let titles = Self.columns.map { column in column.title == "UE" ? "UE (≤\u{00A0}\(ue))" : column.title }
+    let tallest =
+      zip(Self.columns, titles).map { column, title in
+        writer.measure(title, width: column.width - 2 * Self.cellPadding, font: font).height
+      }.max() ?? 0
+    let height = max(22.0, tallest + 12)
+    for (column, title) in zip(Self.columns, titles) {
       writer.rectangle(x: x, y: y, width: column.width, height: height, lineWidth: 0.5, fill: (0.9, 0.9, 0.9))
-      let title = column.title == "UE" ? "UE (≤ \(ue))" : column.title
-      writer.text(
-        title, x: x + Self.cellPadding, y: y + 6, width: column.width - 2 * Self.cellPadding, font: .sans(8.5, bold: true))
+      writer.text(title, x: x + Self.cellPadding, y: y + 6, width: column.width - 2 * Self.cellPadding, font: font)
       x += column.width
     }
     return y + height

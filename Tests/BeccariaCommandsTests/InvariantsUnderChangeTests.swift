@@ -511,7 +511,7 @@ import Testing
         "--reason", "Liste verwechselt",
       ], database: cohort.database)
     #expect(correct.status == 0, "\(correct.stderr)")
-    #expect(correct.stdout.contains("present (8 UE) → absent (0 UE)"))
+    #expect(correct.stdout.contains("present, 8 UE → absent, 0 UE"))
     #expect(
       correct.stderr.contains("Warning: participant \(person) holds \(serial) (issued \(CalendarDate.today()))"),
       "\(correct.stderr)")
@@ -619,7 +619,7 @@ import Testing
         "attendance", "record", "--session", session, "--participant", person, "--status", "late", "--ue", "6.5", "--reason",
         "Zug",
       ])
-    #expect(corrected.stdout.contains("present (8 UE) → late (6.5 UE)"), "\(corrected.stdout)")
+    #expect(corrected.stdout.contains("present, 8 UE → late, 6.5 UE"), "\(corrected.stdout)")
     // The last correction's reason does not carry over to the next change by psql.
     let reused = Self.refusal {
       try db.execute(

@@ -8,29 +8,48 @@ extension AttendanceCommand {
   struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "record",
-      abstract: "Record (or correct) one participant's attendance at a session.",
+      abstract: "Record (or correct) a participant's attendance at a session, or everyone's as present.",
       discussion: """
-        present counts the session's full UE unless --ue says less; late needs --ue; absent and \
-        excused mean 0 UE. Recording again corrects the entry (the earlier value stays in the \
-        audit log); a correction after the session's day needs --reason.
+        Name the person by --participant (the number the sign-in sheet prints under each name) \
+        or by --row (the row of the sheet printed last for that session). present counts the \
+        session's full UE unless --ue says less; late needs --ue; absent and excused mean 0 UE. \
+        Recording again corrects the entry (the earlier value stays in the audit log); a \
+        correction after the session's day needs --reason. --all-present records everyone not \
+        yet recorded as present, except those given with --except.
 
         Example:
           beccaria attendance record --session 3 --participant 12 --status present
-          beccaria attendance record --session 3 --participant 14 --status late --ue 6
+          beccaria attendance record --session 3 --row 7 --status late --ue 6
+          beccaria attendance record --session 3 --all-present --except 14 --except 15
         """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
-    @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-    @Option(help: ArgumentHelp("present, late, excused or absent.", valueName: "status")) var status: String
+    @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument?
+    @Option(help: ArgumentHelp("Row on the session's printed sign-in sheet.", valueName: "n")) var row: Int?
+    @Flag(help: "Record everyone on the roster not yet recorded as present, with the session's full UE.")
+    var allPresent = false
+    @Option(help: ArgumentHelp("With --all-present: a participant who was not there (repeatable).", valueName: "id"))
+    var except: [ParticipantArgument] = []
+    @Option(help: ArgumentHelp("present, late, excused or absent.", valueName: "status")) var status: String?
     @Option(help: "UE actually attended (45 minutes each; in half steps, such as 6 or 6.5).") var ue: String?
     @Option(help: "Why an entry is corrected after the session's day.") var reason: String?
     @Option(help: "A remark kept with the entry.") var note: String?
 
     func validate() throws {
-      if AttendanceRule.status(status) == nil {
-        throw ValidationError("--status must be present, late, excused or absent (not \"\(status)\").")
+      if allPresent {
+        if participant != nil || row != nil || status != nil || ue != nil {
+          throw ValidationError("--all-present records everyone as present: it takes no --participant, --row, --status or --ue.")
+        }
+      } else {
+        if (participant == nil) == (row == nil) { throw ValidationError("give --participant or --row (or --all-present).") }
+        if !except.isEmpty { throw ValidationError("--except goes with --all-present.") }
+        guard let status else { throw ValidationError("--status is required (present, late, excused or absent).") }
+        if AttendanceRule.status(status) == nil {
+          throw ValidationError("--status must be present, late, excused or absent (not \"\(status)\").")
+        }
       }
+      if let row, row < 1 { throw ValidationError("--row must be 1 or more.") }
       if let ue, Self.decimal(ue) == nil {
         throw ValidationError("--ue must be a number of UE such as 6 or 1.5 (not \"\(ue)\").")
       }
@@ -45,31 +64,52 @@ extension AttendanceCommand {
 
     func run() throws {
       try reportingFailures {
-        guard let status = AttendanceRule.status(status) else { return }
         let connection = try global.connect()
-        let outcome = try AttendanceStore(connection).record(
-          session: SessionID(session.id), participant: participant.id, status: status, ue: ue.flatMap(Self.decimal),
-          reason: reason, note: note)
+        let store = AttendanceStore(connection)
+        let session = SessionID(self.session.id)
+        if allPresent {
+          let outcome = try store.recordAllPresent(session, except: except.map(\.id), note: note)
+          Self.report(outcome, session: session)
+          return
+        }
+        guard let status = status.flatMap(AttendanceRule.status) else { return }
+        let participant = try participant?.id ?? store.participant(onSheetOf: session, row: row ?? 0)
+        let outcome = try store.record(
+          session: session, participant: participant, status: status, ue: ue.flatMap(Self.decimal), reason: reason, note: note)
+        let person = "\(try store.name(of: participant)) (\(participant))"
+        let at = row.map { "at session \(session) (row \($0) of its sheet)" } ?? "at session \(session)"
         switch outcome {
         case .recorded(let ue):
-          print("Recorded participant \(participant.id) at session \(session.id) as \(status) (\(UE.format(ue)) UE).")
+          print("Recorded \(person) \(at): \(status), \(UE.format(ue)) UE.")
         case .corrected(let oldStatus, let oldUE, let ue):
-          print(
-            "Corrected participant \(participant.id) at session \(session.id): \(oldStatus) (\(UE.format(oldUE)) UE) → \(status) (\(UE.format(ue)) UE)."
-          )
+          print("Corrected \(person) \(at): \(oldStatus), \(UE.format(oldUE)) UE → \(status), \(UE.format(ue)) UE.")
         case .noteChanged:
-          print("Participant \(participant.id) at session \(session.id) was recorded so already; the note was saved.")
-        case .unchanged: print("Participant \(participant.id) at session \(session.id) is already recorded so; nothing changed.")
+          print("\(person) was recorded so \(at) already; the note was saved.")
+        case .unchanged: print("\(person) is already recorded so \(at); nothing changed.")
         }
         if case .corrected = outcome, try connection.canRead("certificate") {
-          let resting = try CertificateReview(connection).resting(participant: participant.id, session: SessionID(session.id))
+          let resting = try CertificateReview(connection).resting(participant: participant, session: session)
           if !resting.isEmpty {
             warn(
-              "participant \(participant.id) holds \(resting.joined(separator: ", ")), which rests on this attendance; "
+              "participant \(participant) holds \(resting.joined(separator: ", ")), which rests on this attendance; "
                 + "it stays as issued: beccaria report review lists certificates to check (revoke or re-issue)")
           }
         }
       }
+    }
+
+    static func report(_ outcome: AllPresentOutcome, session: SessionID) {
+      let names = { (people: [(ParticipantID, String)]) in people.map { "\($0.1) (\($0.0))" }.joined(separator: ", ") }
+      var sentence =
+        outcome.recorded.isEmpty
+        ? "Nobody was left to record at session \(session)"
+        : "Recorded \(Plural.count(outcome.recorded.count, "participant")) present at session \(session), \(outcome.ue) UE each"
+      if !outcome.excepted.isEmpty { sentence += "; left out: \(names(outcome.excepted))" }
+      if outcome.recordedBefore > 0 {
+        sentence += "; \(outcome.recordedBefore) recorded before, left as \(outcome.recordedBefore == 1 ? "it was" : "they were")"
+      }
+      print(sentence + ".")
+      if !outcome.recorded.isEmpty { print("Present: \(names(outcome.recorded)).") }
     }
   }
 }

@@ -12,8 +12,10 @@ extension AttendanceCommand {
       commandName: "sheet",
       abstract: "Print a session's sign-in sheet as an A4 PDF.",
       discussion: """
-        The roster sorted by family name with organisation and municipality, a UE column and a \
-        signature column; the session's number as text and QR code on every page.
+        The roster sorted by family name, each with their participant number, organisation and \
+        municipality, a UE column and a signature column; the session's number as text and QR \
+        code on every page. The rows are kept: attendance record --row N records the person in \
+        row N of the sheet printed last.
 
         Example:
           beccaria attendance sheet --session 3 --output sitzung-3.pdf
@@ -37,19 +39,23 @@ extension AttendanceCommand {
         let sheet = SignInSheet(
           programme: header.programmeTitle, cohort: header.course, module: "\(header.module) – \(header.moduleTitle)",
           date: "\(weekdays[header.day.weekday - 1]), \(header.day.german)", time: "\(header.startsAt)–\(header.endsAt) Uhr",
-          ue: header.ue, location: header.location ?? "–", trainers: header.trainers, sessionID: String(header.id.rawValue),
+          ue: header.ue, issuer: header.issuer, location: header.location ?? "–", trainers: header.trainers,
+          sessionID: String(header.id.rawValue),
           qrPayload: "BECCARIA-SESSION:\(header.id)", printedAt: "erstellt \(GermanTime.dateTime(Date()))",
           rows: roster.map { entry in
             SignInSheet.Row(
-              name: "\(entry.familyName), \(entry.givenNames)", organisation: entry.organisation,
+              name: "\(entry.familyName), \(entry.givenNames)", number: String(entry.participantID.rawValue),
+              organisation: entry.organisation,
               municipality: entry.municipality,
               remark: entry.makeUp ? "Nachholer (Einzelmodul)" : entry.singleModules ? "Einzelmodul" : nil)
           })
         let data = try sheet.render()
         // Personal data (mode 0600), registered so that an erasure of anyone on it lists the file.
         let path = try FileOutput.write(data, to: output)
-        try DataProtection(connection).recordSheet(session: header.id.rawValue, path: path, sha256: data.sha256Hex)
-        print("Wrote the sign-in sheet of session \(header.id) (\(roster.count) participants) to \(output).")
+        try DataProtection(connection).recordSheet(
+          session: header.id.rawValue, path: path, sha256: data.sha256Hex, people: roster.map(\.participantID))
+        print(
+          "Wrote the sign-in sheet of session \(header.id) (\(Plural.count(roster.count, "participant"))) to \(output).")
       }
     }
   }

@@ -6,5 +6,5 @@ struct SessionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "session",
     abstract: "Schedule teaching sessions of a cohort.",
-    subcommands: [Add.self, Plan.self, List.self, Cancel.self])
+    subcommands: [Add.self, Plan.self, List.self, Move.self, Update.self, Cancel.self])
 }

@@ -46,6 +46,32 @@ enum Explain {
     }
   }
 
+  /// A refusal of privilege (SQLSTATE 42501) as a sentence about the person's login rather than
+  /// the database's objects: PostgreSQL's own wording ("permission denied for table
+  /// participant", "new row violates row-level security policy") names tables and policies.
+  static func permissionSentence(_ message: String) -> String {
+    let roles = "see beccaria access list for this login's roles; the database owner grants them"
+    if message.hasPrefix("permission denied to create temporary tables") {
+      return "this login may not stage import files (it lacks a role that imports: \(roles))"
+    }
+    if let range = message.range(
+      of: #"^permission denied for (table|view|sequence|function|schema) "#, options: .regularExpression)
+    {
+      let object = message[range.upperBound...].trimmingCharacters(in: .whitespaces)
+      return
+        "this login may not do that: it may not use the \(object.replacingOccurrences(of: "_", with: " ")) records (\(roles))"
+    }
+    if let range = message.range(of: #"row-level security policy for table ""#, options: .regularExpression) {
+      let table = message[range.upperBound...].prefix { $0 != "\"" }
+      return "this login may not write these \(table.replacingOccurrences(of: "_", with: " ")) records: a trainer changes only "
+        + "what belongs to the sessions they teach (\(roles))"
+    }
+    // The database's own refusals (a frozen certificate, the append-only log, "not one of your
+    // sessions") are sentences already.
+    guard message.hasPrefix("permission denied") else { return message }
+    return "this login may not do that (\(message); \(roles))"
+  }
+
   static func sentence(for error: PostgresError) -> String {
     if error.isConnectionFailure {
       return error.message.hasPrefix("could not connect")
@@ -66,13 +92,7 @@ enum Explain {
     case "23502":
       return "a required value is missing: \(error.message)"
     case "42501":
-      // The database's own refusals (a frozen certificate, the append-only log) say why already.
-      guard error.message.hasPrefix("permission denied") else { return "refused: \(error.message)" }
-      if error.message.hasPrefix("permission denied to create temporary tables") {
-        return "this login may not create temporary tables, which bulk imports stage their files in: imports are the "
-          + "office's work (a trainer records sessions with beccaria attendance record)"
-      }
-      return error.message + " (this login lacks the beccaria role for it: see beccaria access list; the owner grants roles)"
+      return permissionSentence(error.message)
     case "55P03":
       return "another session held a lock this command needed for more than \(Database.lockTimeout) s (\(error.message)); "
         + "nothing was changed: try again, or find the session in pg_stat_activity"

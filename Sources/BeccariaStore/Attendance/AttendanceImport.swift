@@ -109,10 +109,8 @@ public struct AttendanceImporter {
         ) st
       ), mail AS (
         -- Only the addresses the file names (most rows give the number).
-        SELECT lower(p.email) AS address, min(p.id) AS id, count(*) AS matches
-        FROM participant p
-        WHERE p.erased_at IS NULL AND lower(p.email) IN (SELECT address FROM keyed WHERE address IS NOT NULL)
-        GROUP BY lower(p.email)
+        -- Through a function: a trainer may not read addresses (schema 0025).
+        SELECT * FROM participant_ids_by_email(ARRAY(SELECT DISTINCT address FROM keyed WHERE address IS NOT NULL))
       )
       SELECT r.*,
              CASE WHEN r.status = 'present' AND r.ue_text = '' THEN r.session_ue::numeric
@@ -142,7 +140,10 @@ public struct AttendanceImporter {
 
   /// Every problem, set-wise: one query per rule over all rows.
   private func validate(_ db: Connection, limit: Int) throws -> [InputProblem] {
-    try db.query(
+    let trainer =
+      try db.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode("t", as: Bool.self)
+      ?? false
+    return try db.query(
       """
       WITH problems (line, column_name, reason) AS (
         SELECT line, 'session', CASE WHEN session_text = '' THEN 'is required'
@@ -173,6 +174,10 @@ public struct AttendanceImporter {
         UNION ALL
         SELECT line, 'session', 'session ' || session_id || ' on ' || to_char(session_day, 'YYYY-MM-DD') || ' has not taken place yet'
           FROM attendance_resolved WHERE session_day > beccaria_today()
+        UNION ALL
+        -- Trainers read their cohorts' schedules but record their own sessions only.
+        SELECT line, 'session', 'session ' || session_id || ' is not one of your sessions'
+          FROM attendance_resolved WHERE \(trainer) AND session_id IS NOT NULL AND NOT beccaria_teaches_session(session_id)
         UNION ALL
         SELECT r.line, 'participant', 'participant ' || r.participant_id || ' is not enrolled for module ' || r.module_number || ' of the session''s cohort'
           FROM attendance_resolved r

@@ -12,7 +12,7 @@ public struct AttendanceStore {
     guard
       let row = try connection.queryOne(
         """
-        SELECT s.id, v.title AS programme_title, c.code, c.title AS course_title, s.module_number, m.title AS module_title,
+        SELECT s.id, v.title AS programme_title, coalesce(v.definition->'issuer'->>'name', v.title) AS issuer, c.code, c.title AS course_title, s.module_number, m.title AS module_title,
                s.day, to_char(s.starts_at, 'HH24:MI') AS starts, to_char(s.ends_at, 'HH24:MI') AS ends, s.ue,
                coalesce(s.location, c.venue) AS location,
                coalesce((SELECT array_to_json(array_agg(t.name ORDER BY t.name COLLATE german))::jsonb FROM session_trainer st
@@ -22,9 +22,10 @@ public struct AttendanceStore {
         JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
         WHERE s.id = \(session)
         """)
-    else { throw StoreError.notFound("session \(session)") }
+    else { throw try missingSession(session) }
     return SessionHeader(
-      id: session, programmeTitle: try row.decode("programme_title"), course: try row.decode("code"),
+      id: session, programmeTitle: try row.decode("programme_title"), issuer: try row.decode("issuer"),
+      course: try row.decode("code"),
       courseTitle: try row.decode("course_title"), module: try row.decode("module_number"),
       moduleTitle: try row.decode("module_title"), day: try row.date("day"), startsAt: try row.decode("starts"),
       endsAt: try row.decode("ends"), ue: try row.decode("ue"), location: try row.decode("location"),
@@ -88,11 +89,9 @@ public struct AttendanceStore {
           """)
       else {
         // A trainer sees only the sessions they teach (row-level security): say so.
-        let trainer =
-          try db.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode("t", as: Bool.self)
-          ?? false
-        throw StoreError.notFound("session \(session)\(trainer ? " (or it is not one of the sessions this login teaches)" : "")")
+        throw try AttendanceStore(db).missingSession(session)
       }
+      try AttendanceStore(db).requireTeaching(session)
       let day = try facts.date("day")
       let today = try facts.date("today")
       let module: Int = try facts.decode("module")

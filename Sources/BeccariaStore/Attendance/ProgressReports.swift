@@ -8,7 +8,7 @@ public struct ProgressReports {
   public init(_ connection: Connection) { self.connection = connection }
 
   public func matrix(courseCode: String) throws -> AttendanceMatrix {
-    let courseID = try CourseStore(connection).id(code: courseCode)
+    let courseID = try CourseStore(connection).idOfCohortTaught(code: courseCode)
     let sessions = try SessionStore(connection).list(courseCode: courseCode)
     let threshold =
       try connection.queryOne(
@@ -80,7 +80,7 @@ public struct ProgressReports {
     // aggregated (a join on the course code would aggregate every enrolment first).
     let cohortFilter: SQL
     if let courseCode {
-      cohortFilter = "ma.course_id = \(try CourseStore(connection).id(code: courseCode).rawValue)"
+      cohortFilter = "ma.course_id = \(try CourseStore(connection).idOfCohortTaught(code: courseCode).rawValue)"
     } else {
       cohortFilter = "true"
     }

@@ -6,6 +6,8 @@ import Postgres
 public struct SessionHeader: Codable, Sendable, Equatable {
   public var id: SessionID
   public var programmeTitle: String
+  /// Who runs the programme (its definition's issuer): the author of a sign-in sheet.
+  public var issuer: String
   public var course: String
   public var courseTitle: String
   public var module: Int

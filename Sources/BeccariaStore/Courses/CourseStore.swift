@@ -102,6 +102,22 @@ public struct CourseStore {
     return CourseID(try row.decode("id"))
   }
 
+  /// The cohort's id, refused to a trainer's login that teaches no session of it: trainers read
+  /// every cohort's frame, but the reports of their own cohorts only (an empty report of another
+  /// cohort would read as "nobody there").
+  public func idOfCohortTaught(code: String) throws -> CourseID {
+    let id = try self.id(code: code)
+    let trainer =
+      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
+        "t", as: Bool.self) ?? false
+    if trainer,
+      try connection.queryOne("SELECT beccaria_teaches_course(\(id.rawValue)) AS mine")?.decode("mine", as: Bool.self) != true
+    {
+      throw StoreError.invalid("cohort \(code) is not one of your cohorts (beccaria session list --mine lists your sessions)")
+    }
+    return id
+  }
+
   public func find(code: String) throws -> CourseListing {
     guard let row = try connection.queryOne("\(Self.listingSQL) WHERE c.code = \(code)") else {
       throw StoreError.notFound("cohort \(code)")

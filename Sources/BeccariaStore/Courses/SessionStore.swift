@@ -142,10 +142,40 @@ public struct SessionStore {
     return (try row.decodeJSON("blocks"), try row.decode("ue_minutes"))
   }
 
-  /// Sessions of a cohort in time order.
-  public func list(courseCode: String) throws -> [SessionListing] {
-    guard try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(courseCode)") != nil else {
-      throw StoreError.notFound("cohort \(courseCode)")
+  /// Whose sessions `list` shows.
+  public enum Selection: Sendable {
+    case course(String)
+    /// The sessions the connected login teaches (a trainer's login).
+    case mine
+    /// The sessions of the trainer with this e-mail.
+    case trainer(String)
+  }
+
+  /// Sessions of a cohort, of the connected trainer or of a trainer, in time order.
+  public func list(courseCode: String) throws -> [SessionListing] { try list(.course(courseCode)) }
+
+  public func list(_ selection: Selection) throws -> [SessionListing] {
+    let filter: SQL
+    switch selection {
+    case .course(let code):
+      guard try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(code)") != nil else {
+        throw StoreError.notFound("cohort \(code)")
+      }
+      filter = "c.code = \(code)"
+    case .mine:
+      guard try connection.queryOne("SELECT 1 AS ok FROM trainer WHERE db_login = session_user") != nil else {
+        let login = try connection.queryOne("SELECT session_user AS login")?.decode("login", as: String.self) ?? ""
+        throw StoreError.invalid(
+          "--mine lists the sessions of a trainer's login, and \(login) is no trainer's (the office uses --trainer EMAIL or --course CODE)"
+        )
+      }
+      filter = """
+        EXISTS (SELECT 1 FROM session_trainer st JOIN trainer t ON t.id = st.trainer_id
+                WHERE st.session_id = s.id AND t.db_login = session_user)
+        """
+    case .trainer(let email):
+      let id = try TrainerStore(connection).ids(forEmails: [email])[0]
+      filter = "EXISTS (SELECT 1 FROM session_trainer st WHERE st.session_id = s.id AND st.trainer_id = \(id))"
     }
     return try connection.query(
       """
@@ -155,7 +185,7 @@ public struct SessionStore {
                         JOIN trainer t ON t.id = st.trainer_id WHERE st.session_id = s.id), '[]'::jsonb) AS trainers
       FROM session s JOIN course c ON c.id = s.course_id
       JOIN programme_module m ON m.programme_version_id = s.programme_version_id AND m.number = s.module_number
-      WHERE c.code = \(courseCode)
+      WHERE \(filter)
       ORDER BY s.day, s.starts_at, s.id
       """
     ).map { row in

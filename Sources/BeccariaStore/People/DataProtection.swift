@@ -81,11 +81,14 @@ public struct DataProtection {
       """)
   }
 
-  /// Registers a session's sign-in sheet just written: it names everyone on the roster, so each
-  /// one's erasure lists it.
-  public func recordSheet(session: Int64, path: String, sha256: String) throws {
+  /// Registers a session's sign-in sheet just written, naming `people` in its row order: each
+  /// one's erasure lists it, and `attendance record --row N` finds whom row N names.
+  public func recordSheet(session: Int64, path: String, sha256: String, people: [ParticipantID]) throws {
     try connection.execute(
-      "SELECT export_file_record_sheet(\(session), \(ProcessInfo.processInfo.hostName), \(path), \(sha256))")
+      """
+      SELECT export_file_record_sheet(\(session), \(ProcessInfo.processInfo.hostName), \(path), \(sha256),
+                                      \(PostgresArray(people.map(\.rawValue))))
+      """)
   }
 
   /// Removes or pseudonymises the person's data everywhere; certificates stay verifiable.

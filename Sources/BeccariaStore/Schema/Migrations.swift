@@ -255,7 +255,8 @@ public struct Migrator {
     else { return }
     let name = connection.databaseName
     try connection.execute("REVOKE TEMPORARY ON DATABASE \(identifier: name) FROM PUBLIC")
-    try connection.execute("GRANT TEMPORARY ON DATABASE \(identifier: name) TO beccaria_admin")
+    // Trainers stage their attendance lists too (schema 0025).
+    try connection.execute("GRANT TEMPORARY ON DATABASE \(identifier: name) TO beccaria_admin, beccaria_trainer")
     // Only beccaria's roles connect: PostgreSQL lets every login of the cluster connect to every
     // database by default, a login of another application (or another beccaria database) too.
     try connection.execute("REVOKE CONNECT ON DATABASE \(identifier: name) FROM PUBLIC")

@@ -1,0 +1,113 @@
+import BeccariaCore
+import Foundation
+import Postgres
+
+/// What `attendance record --all-present` did.
+public struct AllPresentOutcome: Sendable, Equatable {
+  /// Recorded present with the session's full UE: participant and name ("Given Family").
+  public var recorded: [(ParticipantID, String)]
+  /// Left out with --except.
+  public var excepted: [(ParticipantID, String)]
+  /// On the roster and recorded before: left as they were.
+  public var recordedBefore: Int
+  public var ue: Int
+
+  public static func == (a: Self, b: Self) -> Bool {
+    a.recorded.map(\.0) == b.recorded.map(\.0) && a.excepted.map(\.0) == b.excepted.map(\.0)
+      && a.recordedBefore == b.recordedBefore && a.ue == b.ue
+  }
+}
+
+extension AttendanceStore {
+  /// The error for a session the connected login cannot see: to a trainer whose number is another
+  /// trainer's session, "not one of your sessions"; otherwise "does not exist".
+  func missingSession(_ session: SessionID) throws -> StoreError {
+    let trainer =
+      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
+        "t", as: Bool.self) ?? false
+    if trainer,
+      try connection.queryOne("SELECT beccaria_session_exists(\(session)) AS e")?.decode("e", as: Bool.self) == true
+    {
+      return .invalid("session \(session) is not one of your sessions (beccaria session list --mine lists them)")
+    }
+    return .notFound("session \(session)")
+  }
+
+  /// Refuses a trainer's login at a session it does not teach: trainers read the schedule of the
+  /// whole cohort (schema 0025) but record only their own sessions.
+  func requireTeaching(_ session: SessionID) throws {
+    guard
+      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
+        "t", as: Bool.self) == true
+    else { return }
+    if try connection.queryOne("SELECT beccaria_teaches_session(\(session)) AS mine")?.decode("mine", as: Bool.self) != true {
+      throw StoreError.invalid(
+        "session \(session) is not one of your sessions: you record attendance at the sessions you teach "
+          + "(beccaria session list --mine lists them)")
+    }
+  }
+
+  /// Whom row `row` of the latest sign-in sheet printed for `session` names. Throws when no sheet
+  /// was printed or it has no such row.
+  public func participant(onSheetOf session: SessionID, row: Int) throws -> ParticipantID {
+    _ = try header(session)
+    guard
+      let sheet = try connection.queryOne(
+        "SELECT participant_id, rows, printed_at FROM attendance_sheet_row(\(session), \(row)::integer)")
+    else {
+      throw StoreError.invalid(
+        "no sign-in sheet of session \(session) was printed (beccaria attendance sheet --session \(session)); "
+          + "give --participant with the number on the list instead")
+    }
+    guard let participant = try sheet.decode("participant_id", as: Int64?.self) else {
+      let rows: Int = try sheet.decode("rows")
+      throw StoreError.invalid(
+        "the sign-in sheet of session \(session) has \(Plural.count(rows, "row")); there is no row \(row)")
+    }
+    return ParticipantID(participant)
+  }
+
+  /// "Given Family" of a participant the login may read.
+  public func name(of participant: ParticipantID) throws -> String {
+    guard
+      let row = try connection.queryOne(
+        "SELECT given_names || ' ' || family_name AS name FROM participant WHERE id = \(participant)")
+    else { throw StoreError.notFound("participant \(participant)") }
+    return try row.decode("name")
+  }
+
+  /// Records everyone on the session's roster who is not recorded yet as present with the
+  /// session's full UE, except `except` (each must be on the roster), in one transaction.
+  public func recordAllPresent(_ session: SessionID, except: [ParticipantID], note: String?) throws -> AllPresentOutcome {
+    try connection.transaction(attempts: 3) { db in
+      let store = AttendanceStore(db)
+      let header = try store.header(session)
+      try store.requireTeaching(session)
+      let today =
+        try db.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? header.day
+      if header.day > today {
+        throw StoreError.invalid(
+          "session \(session) on \(header.day.german) has not taken place yet; attendance can be recorded from that day on")
+      }
+      let roster = try store.roster(session)
+      let listed = Set(roster.map(\.participantID))
+      if let stranger = except.first(where: { !listed.contains($0) }) {
+        throw StoreError.invalid("participant \(stranger) (--except) is not on the roster of session \(session)")
+      }
+      let left = Set(except)
+      let due = roster.filter { $0.status == nil && !left.contains($0.participantID) }
+      let ids = due.map(\.participantID.rawValue)
+      if !ids.isEmpty {
+        try db.execute(
+          """
+          INSERT INTO attendance (session_id, participant_id, status, ue_attended, note)
+          SELECT \(session), person, 'present', \(header.ue), \(note) FROM unnest(\(PostgresArray(ids))) person
+          """)
+      }
+      let name = { (entry: RosterEntry) in (entry.participantID, "\(entry.givenNames) \(entry.familyName)") }
+      return AllPresentOutcome(
+        recorded: due.map(name), excepted: roster.filter { left.contains($0.participantID) }.map(name),
+        recordedBefore: roster.filter { $0.status != nil && !left.contains($0.participantID) }.count, ue: header.ue)
+    }
+  }
+}
