@@ -272,3 +272,201 @@ import Testing
     #expect(enrol.stderr.contains("this login may not do that"), "\(enrol.stderr)")
   }
 }
+
+/// Bulk work and changes of the office: lists enrolled from files, several participants at once,
+/// project results, and the details of people, trainers and cohorts.
+@Suite struct OfficeChangesTests {
+  func file(_ text: String) throws -> String {
+    try PDFTools.temporaryFile(Data(text.utf8), suffix: ".csv")
+  }
+
+  func count(_ connection: Connection, _ sql: SQL) throws -> Int {
+    try connection.queryOne(sql)?.decode("n", as: Int.self) ?? -1
+  }
+
+  @Test func aListIsEnrolledInFileOrderWithTheWaitingListOrAllIsRefused() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.database().connect()
+    try Fixtures.programmeAndMunicipalities(db)
+    try Fixtures.course(db, code: "BQ-LIST-1", capacity: 3)
+    let people = try Fixtures.participants(db, count: 5)
+    let p = people.map { String($0.rawValue) }
+    let bad = try file(
+      """
+      Teilnehmer;Module
+      \(p[0]);
+      \(p[1]);2
+      999999;
+      person2@EXAMPLE.org;7
+      \(p[0]);
+      nobody@example.org;
+
+      """)
+    let refused = try Beccaria.run(["enrolment", "import", bad, "--course", "BQ-LIST-1"], database: database)
+    #expect(refused.status != 0)
+    let expected = [
+      "\(bad):4: column \"participant\": there is no participant 999999",
+      "\(bad):5: column \"modules\": the programme of cohort BQ-LIST-1 has no module 7",
+      "\(bad):6: column \"participant\": participant \(p[0]) is enrolled in BQ-LIST-1 by line 2 already",
+      "\(bad):7: column \"participant\": no participant has the e-mail nobody@example.org",
+      "Nothing was imported (4 problems).",
+    ]
+    #expect(refused.stderr == "Error: " + expected.joined(separator: "\n") + "\n", "\(refused.stderr)")
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment") == 0)
+
+    let good = try file(
+      "participant,course,modules\n\(p[3]),BQ-LIST-1,\n\(p[1]),BQ-LIST-1,2\nperson2@example.org,BQ-LIST-1,1 3\n\(p[0]),BQ-LIST-1,\n\(p[4]),BQ-LIST-1,\n"
+    )
+    let dry = try Beccaria.run(["enrolment", "import", good, "--dry-run"], database: database)
+    #expect(dry.stdout.hasPrefix("Would enrol 5 participants (--dry-run: nothing was written):"), "\(dry.stdout)\(dry.stderr)")
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment") == 0)
+    let done = try Beccaria.run(["enrolment", "import", good], database: database)
+    #expect(done.status == 0, "\(done.stderr)")
+    #expect(
+      done.stdout == """
+        Enrolled 5 participants:
+          BQ-LIST-1: 3 enrolled, 2 on the waiting list
+            waiting 1. Test Person0 (\(p[0]))
+            waiting 2. Test Person4 (\(p[4]))
+
+        """, "\(done.stdout)")
+    let order = try db.query(
+      "SELECT participant_id, status, scope FROM enrolment ORDER BY coalesce(queue_number, 0), enrolled_at, id"
+    ).map { "\(try $0.decode("participant_id", as: Int64.self)):\(try $0.decode("status", as: String.self))" }
+    #expect(order == ["\(p[3]):enrolled", "\(p[1]):enrolled", "\(p[2]):enrolled", "\(p[0]):waiting", "\(p[4]):waiting"])
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment_module") == 3)
+  }
+
+  @Test func repeatedParticipantsAreEnrolledEachOrNone() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.database().connect()
+    try Fixtures.programmeAndMunicipalities(db)
+    try Fixtures.course(db, code: "BQ-ADD-1", capacity: 2)
+    let p = try Fixtures.participants(db, count: 3).map { String($0.rawValue) }
+    let refused = try Beccaria.run(
+      ["enrolment", "add", "--course", "BQ-ADD-1", "--participant", p[0], "--participant", "999999"], database: database)
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("there is no participant 999999"), "\(refused.stderr)")
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment") == 0)
+    let result = try Beccaria.run(
+      [
+        "enrolment", "add", "--course", "BQ-ADD-1", "--participant", p[0], "--participant", "person1@example.org",
+        "--participant", p[2],
+      ], database: database)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(
+      result.stdout == """
+        Enrolled Test Person0 (\(p[0])) in BQ-ADD-1 for the whole programme.
+        Enrolled Test Person1 (\(p[1])) in BQ-ADD-1 for the whole programme.
+        BQ-ADD-1 is full: Test Person2 (\(p[2])) is number 1 on the waiting list for the whole programme.
+
+        """, "\(result.stdout)")
+    let twice = try Beccaria.run(
+      ["enrolment", "add", "--course", "BQ-ADD-1", "--participant", p[0], "--participant", p[0]], database: database)
+    #expect(twice.stderr.contains("participant \(p[0]) is already enrolled in cohort BQ-ADD-1"), "\(twice.stderr)")
+  }
+
+  @Test func projectResultsAreImportedForACohortOrNone() throws {
+    let fixture = try AttendanceFixture(participants: 3)
+    defer { fixture.database.drop() }
+    let p = fixture.participants.map { String($0.rawValue) }
+    let outsider = try Fixtures.participants(fixture.connection, count: 1, prefix: "Aussen")[0]
+    let bad = try file(
+      """
+      Teilnehmer;Ergebnis;Projekttitel;Datum
+      \(p[0]);bestanden;Sicher im Quartier;24.10.2026
+      \(p[1]);vielleicht;;
+      \(outsider);passed;;
+      \(p[2]);passed;;31.02.2026
+
+      """)
+    let refused = try Beccaria.run(
+      ["assessment", "import", bad, "--course", AttendanceFixture.course], database: fixture.database)
+    #expect(refused.stderr.contains("\(bad):3: column \"result\": \"vielleicht\" is not passed or failed"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("\(bad):5: column \"date\":"))
+    #expect(try count(fixture.connection, "SELECT count(*)::integer AS n FROM assessment") == 0)
+    let stranger = try file("participant,result\n\(outsider),passed\n")
+    let notEnrolled = try Beccaria.run(
+      ["assessment", "import", stranger, "--course", AttendanceFixture.course], database: fixture.database)
+    #expect(
+      notEnrolled.stderr.contains(
+        "column \"participant\": participant \(outsider) was not enrolled in \(AttendanceFixture.course)"),
+      "\(notEnrolled.stderr)")
+    let good = try file(
+      "Teilnehmer;Ergebnis;Projekttitel;Datum\n\(p[0]);bestanden;Sicher im Quartier;24.10.2026\nperson1@example.org;nicht bestanden;;\n"
+    )
+    let done = try Beccaria.run(
+      ["assessment", "import", good, "--course", AttendanceFixture.course, "--date", "2026-10-20"], database: fixture.database)
+    #expect(
+      done.stdout == "Recorded 2 results for \(AttendanceFixture.course): 1 passed, 1 failed.\n", "\(done.stdout)\(done.stderr)")
+    let stored = try fixture.connection.query(
+      "SELECT participant_id, result, coalesce(title, '-') AS title, assessed_on::text AS day FROM assessment ORDER BY participant_id"
+    ).map {
+      "\(try $0.decode("participant_id", as: Int64.self)) \(try $0.decode("result", as: String.self)) \(try $0.decode("title", as: String.self)) \(try $0.decode("day", as: String.self))"
+    }
+    #expect(stored == ["\(p[0]) passed Sicher im Quartier 2026-10-24", "\(p[1]) failed - 2026-10-20"])
+  }
+
+  @Test func peopleTrainersAndCohortsChangeAuditedAndRefuseWhatBreaksARule() throws {
+    let fixture = try AttendanceFixture(participants: 2, capacity: 2)
+    defer { fixture.database.drop() }
+    let db = fixture.connection
+    let person = String(fixture.participants[0].rawValue)
+    let updated = try Beccaria.run(
+      [
+        "participant", "update", person, "--email", "neu@example.org", "--municipality", "bautzen", "--organisation",
+        "Förderverein e. V.", "--reason", "Umzug",
+      ], database: fixture.database)
+    #expect(updated.status == 0, "\(updated.stderr)")
+    #expect(
+      updated.stdout.hasPrefix(
+        "Updated Test Person0 (\(person)): e-mail person0@example.org → neu@example.org; organisation – → Förderverein e. V.; municipality Dresden (14612000) → Bautzen (14625020)."
+      ), "\(updated.stdout)")
+    let audit = try db.queryOne(
+      "SELECT reason, new_values->>'email' AS email FROM audit_log WHERE table_name = 'participant' AND action = 'UPDATE' ORDER BY id DESC LIMIT 1"
+    )
+    #expect(try audit?.decode("reason", as: String.self) == "Umzug")
+    #expect(try audit?.decode("email", as: String.self) == "neu@example.org")
+    for (arguments, expected) in [
+      (["participant", "update", person, "--email", "kein at"], "--email \"kein at\" is not an e-mail address"),
+      (
+        ["participant", "update", person, "--municipality", "Baut"],
+        "a municipality called Baut (names that begin so: Bautzen (14625020, Bautzen)) does not exist"
+      ),
+      (["participant", "update", person, "--municipality", "1461200"], "has 7 digits; an AGS has 8"),
+      (["participant", "update", "999999", "--notes", "x"], "participant 999999 does not exist"),
+    ] {
+      let result = try Beccaria.run(arguments, database: fixture.database)
+      #expect(result.status != 0)
+      #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+    }
+
+    _ = try TrainerStore(db).add(name: "Anna Schulz", email: "anna@example.org", login: nil)
+    _ = try TrainerStore(db).add(name: "Jan Nowak", email: "jan@example.org", login: nil)
+    let trainer = try Beccaria.run(
+      ["trainer", "update", "ANNA@example.org", "--name", "Dr. Anna Schulz", "--email", "a.schulz@example.org"],
+      database: fixture.database)
+    #expect(
+      trainer.stdout.contains("name Anna Schulz → Dr. Anna Schulz; e-mail anna@example.org → a.schulz@example.org."),
+      "\(trainer.stdout)\(trainer.stderr)")
+    let taken = try Beccaria.run(
+      ["trainer", "update", "jan@example.org", "--email", "a.schulz@example.org"], database: fixture.database)
+    #expect(taken.stderr.contains("a trainer with the e-mail a.schulz@example.org is already registered"))
+
+    // A waiting participant moves up when the capacity grows, and the list closes with the cohort.
+    let extra = try Fixtures.participants(db, count: 2, prefix: "Warte")
+    for id in extra { _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: id, modules: nil) }
+    let raised = try Beccaria.run(["course", "update", AttendanceFixture.course, "--capacity", "3"], database: fixture.database)
+    #expect(raised.stdout.contains("Moved up from the waiting list: Test Warte0 (\(extra[0]))."), "\(raised.stdout)")
+    let lowered = try Beccaria.run(["course", "update", AttendanceFixture.course, "--capacity", "2"], database: fixture.database)
+    #expect(lowered.stderr.contains("has 3 participants enrolled; its capacity cannot go below that"))
+    let ended = try Beccaria.run(
+      ["course", "update", AttendanceFixture.course, "--status", "ended", "--reason", "Abschluss"], database: fixture.database)
+    #expect(
+      ended.stdout.contains("The waiting list is closed; no longer waiting: Test Warte1 (\(extra[1]))."),
+      "\(ended.stdout)\(ended.stderr)")
+    #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment WHERE status = 'waiting'") == 0)
+  }
+}

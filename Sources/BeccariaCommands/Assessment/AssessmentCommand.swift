@@ -6,5 +6,5 @@ struct AssessmentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "assessment",
     abstract: "Record results of project work, exams and colloquia.",
-    subcommands: [Record.self])
+    subcommands: [Record.self, Import.self])
 }

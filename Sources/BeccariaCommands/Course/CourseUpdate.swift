@@ -8,16 +8,18 @@ extension CourseCommand {
   struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
-      abstract: "Change a cohort's capacity, title, venue or dates.",
+      abstract: "Change a cohort's capacity, title, venue, dates or status.",
       discussion: """
         A larger capacity gives its new places to the waiting list at once, first come first \
         served (the database does this for psql too); a capacity below the places taken, or dates \
-        that would leave a planned session outside the cohort, are refused. Options not given \
-        stay as they are.
+        that would leave a planned session outside the cohort, are refused. --status ended or \
+        cancelled closes the waiting list (those on it are told so in the command's output); \
+        open or running again fills free places from it. Options not given stay as they are.
 
         Example:
           beccaria course update BQ-SN-2027-1 --capacity 28
           beccaria course update BQ-SN-2027-1 --venue "Leipzig, Rathaus" --ends 2027-07-10
+          beccaria course update BQ-SN-2027-1 --status cancelled --reason "zu wenige Anmeldungen"
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -27,11 +29,14 @@ extension CourseCommand {
     @Option(help: "Where the cohort meets.") var venue: String?
     @Option(help: ArgumentHelp("First day.", valueName: "date")) var starts: DateArgument?
     @Option(help: ArgumentHelp("Last day.", valueName: "date")) var ends: DateArgument?
+    @Option(help: ArgumentHelp("open, running, ended or cancelled.", valueName: "status")) var status: CourseStatus?
+    @Option(help: "Why it changes (kept in the audit log).") var reason: String?
 
     func validate() throws {
-      if title == nil && capacity == nil && venue == nil && starts == nil && ends == nil {
-        throw ValidationError("give at least one of --title, --capacity, --venue, --starts, --ends.")
+      if title == nil && capacity == nil && venue == nil && starts == nil && ends == nil && status == nil {
+        throw ValidationError("give at least one of --title, --capacity, --venue, --starts, --ends, --status.")
       }
+      if let reason { try requireReason(reason) }
       if let capacity, !(1...500).contains(capacity) { throw ValidationError("--capacity must be between 1 and 500.") }
       try CourseCommand.validate(starts: starts, ends: ends, title: title)
     }
@@ -40,14 +45,21 @@ extension CourseCommand {
       try reportingFailures {
         let result = try CourseStore(try global.connect()).update(
           code: code,
-          CourseChange(title: title, capacity: capacity, venue: venue, startsOn: starts?.value, endsOn: ends?.value))
+          CourseChange(
+            title: title, capacity: capacity, venue: venue, startsOn: starts?.value, endsOn: ends?.value, status: status,
+            reason: reason))
         let course = result.course
         print(
-          "Updated cohort \(course.code): \(course.capacity) places (\(course.enrolled) enrolled, \(course.waiting) waiting), "
+          "Updated cohort \(course.code) (\(course.status)): \(course.capacity) places (\(course.enrolled) enrolled, \(course.waiting) waiting), "
             + "\(course.startsOn?.description ?? "open") to \(course.endsOn?.description ?? "open")\(course.venue.map { ", \($0)" } ?? "")."
         )
         for person in result.movedUp {
           print("Moved up from the waiting list: \(person.givenNames) \(person.familyName) (\(person.id)).")
+        }
+        if !result.waitingListClosed.isEmpty {
+          print(
+            "The waiting list is closed; no longer waiting: "
+              + result.waitingListClosed.map { "\($0.givenNames) \($0.familyName) (\($0.id))" }.joined(separator: ", ") + ".")
         }
       }
     }

@@ -8,5 +8,5 @@ struct EnrolmentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "enrolment",
     abstract: "Enrol participants, keep the waiting list, withdraw and transfer.",
-    subcommands: [Add.self, Withdraw.self, Transfer.self, List.self])
+    subcommands: [Add.self, Import.self, Withdraw.self, Transfer.self, List.self])
 }

@@ -7,7 +7,7 @@ struct ParticipantCommand: ParsableCommand {
     commandName: "participant",
     abstract: "Register, find and change participants; export and erase their data (GDPR).",
     subcommands: [
-      Add.self, Import.self, List.self, Show.self, Rename.self,
+      Add.self, Import.self, List.self, Show.self, Update.self, Rename.self,
       Export.self, Erase.self,
     ])
 }

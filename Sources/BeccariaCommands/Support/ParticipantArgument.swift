@@ -28,3 +28,4 @@ func requireReason(_ reason: String, option: String = "--reason") throws {
 extension CertificateStatus: ExpressibleByArgument {}
 extension AssessmentResult: ExpressibleByArgument {}
 extension AssessmentKind: ExpressibleByArgument {}
+extension CourseStatus: ExpressibleByArgument {}

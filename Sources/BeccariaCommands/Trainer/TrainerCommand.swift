@@ -6,5 +6,5 @@ struct TrainerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "trainer",
     abstract: "Register trainers and list them.",
-    subcommands: [Add.self, List.self])
+    subcommands: [Add.self, Update.self, List.self])
 }

@@ -9,9 +9,16 @@ public struct CourseChange: Sendable {
   public var venue: String?
   public var startsOn: CalendarDate?
   public var endsOn: CalendarDate?
+  /// Ending or cancelling a cohort closes its waiting list; opening it again fills free places.
+  public var status: CourseStatus?
+  /// Kept in the audit log.
+  public var reason: String?
   public init(
-    title: String? = nil, capacity: Int? = nil, venue: String? = nil, startsOn: CalendarDate? = nil, endsOn: CalendarDate? = nil
+    title: String? = nil, capacity: Int? = nil, venue: String? = nil, startsOn: CalendarDate? = nil, endsOn: CalendarDate? = nil,
+    status: CourseStatus? = nil, reason: String? = nil
   ) {
+    self.status = status
+    self.reason = reason
     self.title = title
     self.capacity = capacity
     self.venue = venue

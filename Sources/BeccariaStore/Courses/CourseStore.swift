@@ -24,17 +24,24 @@ public struct CourseStore {
         )
       }
       let waiting = try EnrolmentStore(db).waitingList(db, courseID: id)
+      if let reason = change.reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
       try db.execute(
         """
         UPDATE course SET title = coalesce(\(change.title), title), capacity = coalesce(\(change.capacity), capacity),
                venue = coalesce(\(change.venue), venue), starts_on = coalesce(\(change.startsOn?.postgres), starts_on),
-               ends_on = coalesce(\(change.endsOn?.postgres), ends_on)
+               ends_on = coalesce(\(change.endsOn?.postgres), ends_on), status = coalesce(\(change.status?.rawValue), status)
         WHERE id = \(id)
         """)
-      let moved = try db.query(
-        "SELECT participant_id FROM enrolment WHERE id = ANY(\(PostgresArray(waiting))) AND status = 'enrolled' ORDER BY enrolled_at"
-      ).map { try ParticipantStore(db).find(ParticipantID(try $0.decode("participant_id"))) }
-      return CourseUpdate(course: try CourseStore(db).find(code: code), movedUp: moved)
+      let people = { (status: String) in
+        try db.query(
+          """
+          SELECT participant_id FROM enrolment WHERE id = ANY(\(PostgresArray(waiting))) AND status = \(status)
+          ORDER BY enrolled_at, id
+          """
+        ).map { try ParticipantStore(db).find(ParticipantID(try $0.decode("participant_id"))) }
+      }
+      return CourseUpdate(
+        course: try CourseStore(db).find(code: code), movedUp: try people("enrolled"), waitingListClosed: try people("withdrawn"))
     }
   }
 

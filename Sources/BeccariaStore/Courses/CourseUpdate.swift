@@ -6,4 +6,6 @@ import Postgres
 public struct CourseUpdate: Sendable {
   public var course: CourseListing
   public var movedUp: [ParticipantListing]
+  /// Who was on the waiting list when the cohort ended or was cancelled (their places will not come).
+  public var waitingListClosed: [ParticipantListing] = []
 }

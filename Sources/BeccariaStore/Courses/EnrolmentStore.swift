@@ -97,7 +97,7 @@ public struct EnrolmentStore {
     }
   }
 
-  private func insertEnrolment(
+  func insertEnrolment(
     _ db: Connection, course: LockedCourse, courseCode: String, participant: ParticipantID, modules: [Int]?
   ) throws -> EnrolmentOutcome {
     guard course.status.takesEnrolments else {

@@ -1,0 +1,104 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import CSVImport
+import Foundation
+
+extension AssessmentCommand {
+  /// `beccaria assessment import FILE --course CODE`.
+  struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "import",
+      abstract: "Record a cohort's project results (or exams, colloquia) from CSV; all or nothing.",
+      discussion: """
+        Columns: participant (number or e-mail), result (passed or failed; bestanden, nicht \
+        bestanden) and optionally title, date (YYYY-MM-DD or TT.MM.JJJJ; default --date, else \
+        today), kind (project, exam, colloquium; default project) and note. Everyone must have \
+        been enrolled in the cohort. Every bad row is reported as FILE:LINE: column "x": reason, \
+        and nothing is recorded unless every row is good. Every attempt is kept.
+
+        Example:
+          beccaria assessment import projekte.csv --course BQ-SN-2026-1 --date 2026-10-24
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("The cohort the results belong to.", valueName: "code")) var course: String
+    @Option(help: ArgumentHelp("Day of the assessments for rows without a date (default: today).", valueName: "date"))
+    var date: DateArgument?
+    @Flag(help: "Check everything; write nothing.") var dryRun = false
+
+    static let aliases = [
+      "teilnehmer": "participant", "teilnehmer-nr": "participant", "nr": "participant", "e-mail": "participant",
+      "email": "participant", "ergebnis": "result", "titel": "title", "projekt": "title", "projekttitel": "title",
+      "datum": "date", "art": "kind", "bemerkung": "note", "notiz": "note",
+    ]
+    static let results: [String: AssessmentResult] = [
+      "passed": .passed, "bestanden": .passed, "failed": .failed, "nicht bestanden": .failed, "not passed": .failed,
+    ]
+    static let kinds: [String: AssessmentKind] = [
+      "project": .project, "projekt": .project, "projektarbeit": .project, "exam": .exam, "prüfung": .exam,
+      "colloquium": .colloquium, "kolloquium": .colloquium,
+    ]
+
+    func validate() throws {
+      if let date, date.value > CalendarDate.today() { throw ValidationError("--date \(date.value) is in the future.") }
+      try date?.requireEventDay("--date")
+    }
+
+    func run() throws {
+      try reportingFailures {
+        let input = try CSVFile.read(
+          path: file, required: ["participant", "result"], optional: ["title", "date", "kind", "note"], aliases: Self.aliases)
+        var problems: [InputProblem] = []
+        var rows: [AssessmentRow] = []
+        for record in input.records {
+          let line = record.line
+          var fine = true
+          func problem(_ column: String, _ reason: String) {
+            problems.append(InputProblem(line: line, column: column, reason: reason))
+            fine = false
+          }
+          let participant = record.value("participant")
+          if participant == nil { problem("participant", "is required") }
+          let resultText = record.value("result")?.lowercased() ?? ""
+          let result = Self.results[resultText]
+          if result == nil {
+            problem(
+              "result",
+              resultText.isEmpty ? "is required" : "\"\(resultText)\" is not passed or failed (bestanden, nicht bestanden)")
+          }
+          let kindText = record.value("kind")?.lowercased()
+          let kind = kindText.map { Self.kinds[$0] } ?? .project
+          if kind == nil { problem("kind", "\"\(kindText ?? "")\" is not project, exam or colloquium") }
+          var day = date?.value ?? CalendarDate.today()
+          if let text = record.value("date") {
+            switch Validation.date(text) {
+            case .success(let parsed):
+              if DateArgument.eventYears.contains(parsed.year) {
+                day = parsed
+              } else {
+                problem("date", "\(parsed) is outside the years a programme runs")
+              }
+            case .failure(let dateProblem): problem("date", dateProblem.description)
+            }
+          }
+          if let title = record.value("title"), let reason = Validation.name(title, maxLength: 300) { problem("title", reason) }
+          guard fine, let participant, let result, let kind else { continue }
+          rows.append(
+            AssessmentRow(
+              line: line, participant: participant.trimmingPrefix("#"), kind: kind, result: result, title: record.value("title"),
+              assessedOn: day, note: record.value("note")))
+        }
+        if !problems.isEmpty { throw InputProblems(file: file, problems) }
+        if rows.isEmpty { throw InputProblems(file: file, reason: "has no results to record") }
+        let counts = try CertificateStore(try global.connect()).importAssessments(
+          courseCode: course, rows, file: file, dryRun: dryRun)
+        print(
+          (dryRun ? "Would record " : "Recorded ") + Plural.count(counts.passed + counts.failed, "result")
+            + " for \(course): \(counts.passed) passed, \(counts.failed) failed"
+            + (dryRun ? " (--dry-run: nothing was written)." : "."))
+      }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import BeccariaCore
+import BeccariaStore
+import Foundation
+
+extension ParticipantCommand {
+  /// `beccaria participant update ID`.
+  struct Update: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "update",
+      abstract: "Change a participant's e-mail, organisation, function, municipality or notes.",
+      discussion: """
+        Options not given stay as they are; "" clears an optional field. The municipality is \
+        given by AGS or by its name. Every change is audited (with --reason if given); names \
+        change with participant rename, which keeps the old one. A new e-mail receives the \
+        messages still to be sent (beccaria mail resend sends a failed one again).
+
+        Example:
+          beccaria participant update 12 --email k.fischer@stadt-leipzig.de
+          beccaria participant update 12 --organisation "Stadt Leipzig" --municipality Leipzig
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+    @Option(help: ArgumentHelp("E-mail address.", valueName: "address")) var email: String?
+    @Option(help: "Organisation or office.") var organisation: String?
+    @Option(help: "Function or position.") var function: String?
+    @Option(help: ArgumentHelp("Municipality by AGS or name.", valueName: "ags-or-name")) var municipality: String?
+    @Option(help: "Notes of the office (replaces the notes).") var notes: String?
+    @Option(help: "Why it changes (kept in the audit log).") var reason: String?
+
+    func validate() throws {
+      if email == nil && organisation == nil && function == nil && municipality == nil && notes == nil {
+        throw ValidationError("give at least one of --email, --organisation, --function, --municipality, --notes.")
+      }
+      if let email, !email.isEmpty, let problem = Validation.email(email) { throw ValidationError("--email \(problem).") }
+      for (option, value) in [("--organisation", organisation), ("--function", function)] {
+        if let value, !value.isEmpty, let problem = Validation.name(value, maxLength: 300) {
+          throw ValidationError("\(option) \(problem).")
+        }
+      }
+      if let municipality, municipality.trimmingCharacters(in: .whitespaces).isEmpty {
+        throw ValidationError("--municipality must not be empty (a participant keeps a municipality).")
+      }
+      if let reason { try requireReason(reason) }
+    }
+
+    func run() throws {
+      try reportingFailures {
+        let connection = try global.connect()
+        let ags = try municipality.map { try MunicipalityStore(connection).resolve($0).ags }
+        let store = ParticipantStore(connection)
+        let changes = try store.update(
+          participant.id,
+          ParticipantChange(
+            email: email.map { $0.trimmingCharacters(in: .whitespaces) }, organisation: organisation, function: function,
+            municipalityAGS: ags, notes: notes),
+          reason: reason)
+        let person = try store.find(participant.id)
+        let who = "\(person.givenNames) \(person.familyName) (\(participant.id))"
+        if changes.isEmpty {
+          print("\(who) has these details already; nothing changed.")
+        } else {
+          print("Updated \(who): \(changes.joined(separator: "; ")).")
+        }
+        if email != nil, let address = person.email, changes.contains(where: { $0.hasPrefix("e-mail") }) {
+          for other in try store.others(withEmail: address, excluding: participant.id) {
+            warn("participant \(other.id) (\(other.givenNames) \(other.familyName)) has the same e-mail: is one a duplicate?")
+          }
+        }
+      }
+    }
+  }
+}
