@@ -6,7 +6,7 @@ public enum Validation {
   /// Names: not empty, at most 200 characters, none of the control or invisible characters of
   /// `InertText` (which the database refuses too).
   public static func name(_ text: String, maxLength: Int = 200) -> String? {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    let trimmed = text.trimmedFast(newlines: true)
     if trimmed.isEmpty { return "must not be empty" }
     if trimmed.count > maxLength { return "is \(trimmed.count) characters long; at most \(maxLength) are allowed" }
     // The whole text: Foundation's whitespace set, which trimming uses, includes U+200B.
@@ -22,11 +22,11 @@ public enum Validation {
   public static func spreadsheetFormula(_ value: String) -> String? {
     let text = value.drop { $0 == " " || $0 == "\u{A0}" }
     guard let first = text.unicodeScalars.first else { return nil }
-    let number = text.dropFirst().trimmingCharacters(in: .whitespaces)
-    let plainNumber = !number.isEmpty && number.allSatisfy { $0.isNumber || $0 == "," || $0 == "." }
-    let formula =
-      first == "=" || first == "+" || first == "@" || first == "\t" || first == "\r" || (first == "-" && !plainNumber)
-    guard formula else { return nil }
+    guard first == "=" || first == "+" || first == "@" || first == "\t" || first == "\r" || first == "-" else { return nil }
+    if first == "-" {
+      let number = text.dropFirst().trimmedFast()
+      if !number.isEmpty && number.allSatisfy({ $0.isNumber || $0 == "," || $0 == "." }) { return nil }
+    }
     return
       "starts with \"\(String(first).replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))\" "
       + "like a spreadsheet formula (\(String(text.prefix(30)))…); such values are refused"
@@ -34,7 +34,7 @@ public enum Validation {
 
   /// E-mail addresses that can be mailed (`isMailable`), without control or invisible characters.
   public static func email(_ text: String) -> String? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let trimmed = text.trimmedFast()
     if trimmed.isEmpty { return "must not be empty" }
     guard isMailable(trimmed), InertText.firstControl(in: text) == nil
     else { return "\"\(trimmed)\" is not an e-mail address" }
@@ -47,16 +47,19 @@ public enum Validation {
   /// control characters and the separators of address headers (`<>()[],;:"\`) are refused, so an
   /// address can never become two or add a header. The same rule as the database's
   /// `beccaria_mail_address_ok` (schema 0024).
+  /// Which ASCII characters an address's atoms may hold: visible ones but the separators.
+  private static let asciiInAddress: [Bool] = (0..<128).map { value in
+    value > 0x20 && value < 0x7F && !"<>()[],;:\"\\@".unicodeScalars.contains { $0.value == value }
+  }
+
   public static func isMailable(_ address: String) -> Bool {
-    let forbidden = Set("<>()[],;:\"\\@".unicodeScalars)
+    func allowed(_ scalar: Unicode.Scalar) -> Bool {
+      if scalar.value < 0x80 { return asciiInAddress[Int(scalar.value)] }
+      return !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
+    }
     func atoms(_ part: Substring) -> [Substring]? {
       let pieces = part.split(separator: ".", omittingEmptySubsequences: false)
-      let valid = pieces.allSatisfy { piece in
-        !piece.isEmpty
-          && piece.unicodeScalars.allSatisfy {
-            !forbidden.contains($0) && !$0.properties.isWhitespace && $0.properties.generalCategory != .control
-          }
-      }
+      let valid = pieces.allSatisfy { piece in !piece.isEmpty && piece.unicodeScalars.allSatisfy(allowed) }
       return valid ? pieces : nil
     }
     let halves = address.split(separator: "@", omittingEmptySubsequences: false)
@@ -68,7 +71,7 @@ public enum Validation {
 
   /// ISO dates (`YYYY-MM-DD`), also accepting the German `DD.MM.YYYY` that spreadsheets write.
   public static func date(_ text: String) -> Result<CalendarDate, DateProblem> {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let trimmed = text.trimmedFast()
     if let date = CalendarDate(iso: trimmed) { return .success(date) }
     let german = trimmed.split(separator: ".", omittingEmptySubsequences: false)
     var fields: (year: Int, month: Int, day: Int)?

@@ -82,34 +82,43 @@ public final class CSVCopyFramer {
   /// ending in a line feed). Throws `InputProblems`, which aborts the COPY, when a record is
   /// malformed.
   public func stream(to emit: ([UInt8]) throws -> Void) throws {
-    try withoutActuallyEscaping(emit) { emit in
-      let forward = { [self] (record: CSVRecord) throws in try self.forward(record, emit) }
-      for record in early { try forward(record) }
+    try forEachRecord { record in try forward(record, emit) }
+  }
+
+  /// Reads the rest of the file in 1 MiB chunks and hands `body` each record that has the
+  /// header's number of fields, in file order, until the first malformed one (the rest is still
+  /// read for its problems). Throws `InputProblems` with the problems of the file's shape.
+  public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
+    try withoutActuallyEscaping(body) { body in
+      let check = { [self] (record: CSVRecord) throws in
+        guard record.fields.count == header.count else {
+          if problems.count < maximumProblems {
+            problems.append(
+              InputProblem(
+                line: record.line,
+                reason:
+                  "has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(header.count) columns"
+              ))
+          }
+          return
+        }
+        guard problems.isEmpty else { return }
+        try body(record)
+      }
+      for record in early { try check(record) }
       early = []
       while true {
         let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
         if chunk.isEmpty { break }
-        try tokenizer.feed(chunk, forward)
+        try tokenizer.feed(chunk, check)
       }
-      try tokenizer.finish(forward)
+      try tokenizer.finish(check)
     }
     let all = (tokenizer.problems + problems).sorted { ($0.line ?? 0) < ($1.line ?? 0) }
     if !all.isEmpty { throw InputProblems(file: file, Array(all.prefix(maximumProblems))) }
   }
 
   private func forward(_ record: CSVRecord, _ emit: ([UInt8]) throws -> Void) throws {
-    guard record.fields.count == header.count else {
-      if problems.count < maximumProblems {
-        problems.append(
-          InputProblem(
-            line: record.line,
-            reason:
-              "has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(header.count) columns"
-          ))
-      }
-      return
-    }
-    guard problems.isEmpty else { return }
     records += 1
     if lineShifts.last.map({ $0.line - $0.record != record.line - records }) ?? true {
       lineShifts.append((records, record.line))

@@ -13,7 +13,7 @@ public struct CSVFile: Sendable {
 
     /// The trimmed value of `column`; nil when the column is absent or the cell is empty.
     public func value(_ column: String) -> String? {
-      guard let value = values[column]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+      guard let value = values[column]?.trimmedFast(), !value.isEmpty else { return nil }
       return value
     }
   }

@@ -3,65 +3,134 @@ import BeccariaCore
 import BeccariaStore
 import CSVImport
 import Foundation
+import Postgres
 
 extension ParticipantCommand {
   /// `beccaria participant import FILE`.
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Register participants from CSV.",
+      abstract: "Register participants from CSV; with --update, update those already registered.",
       discussion: """
         Columns: family_name, given_names, birth_date, email, municipality (AGS), and optionally \
-        organisation and function. All or nothing: every bad row is reported as \
+        organisation and function (German headers such as Nachname, Vorname, Geburtsdatum, \
+        E-Mail, Gemeinde are understood). All or nothing: every bad row is reported as \
         FILE:LINE: column "x": reason, likely duplicates included (unless --force), and nothing \
         is written unless every row is good. UTF-8 with or without BOM, "," or ";".
 
+        --update matches each row to a registered participant by a number column (Nr.) or else \
+        by e-mail, and updates them instead of calling them likely duplicates; a changed name \
+        goes into their history of names. --course enrols everyone in the file in that cohort, \
+        in file order (the waiting list too), in the same transaction.
+
         Example:
           beccaria participant import courses/sample/participants-2026.csv --dry-run
+          beccaria participant import teilnehmende.csv --update --course BQ-SN-2027-1
         """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
     @Flag(help: "Check the file only; write nothing.") var dryRun = false
     @Flag(help: "Import likely duplicates too.") var force = false
+    @Flag(help: "Update participants the file names by number or e-mail.") var update = false
+    @Option(help: ArgumentHelp("Enrol everyone in the file in this cohort.", valueName: "code")) var course: String?
+    @Option(help: ArgumentHelp("With --course: book only this module (repeatable).", valueName: "n")) var module: [Int] = []
+    @Option(help: "With --update: why names change (kept in the history of names).") var reason: String?
+
+    static let numberAliases = [
+      "nr": "number", "nr.": "number", "teilnehmer-nr": "number", "teilnehmer-nr.": "number", "id": "number",
+    ]
+
+    func validate() throws {
+      if !module.isEmpty && course == nil { throw ValidationError("--module goes with --course.") }
+      if module.contains(where: { $0 < 1 }) { throw ValidationError("--module must be 1 or more.") }
+      if reason != nil && !update { throw ValidationError("--reason goes with --update.") }
+      if let reason { try requireReason(reason) }
+    }
 
     func run() throws {
       try reportingFailures {
-        let input = try CSVFile.read(
-          path: file, required: RecordInput.participantColumns, optional: RecordInput.participantOptional,
-          aliases: RecordInput.participantAliases)
-        var problems: [InputProblem] = []
-        var drafts: [ParticipantDraft] = []
-        var lines: [Int] = []
-        for record in input.records {
-          switch RecordInput.participant(record.value) {
-          case .success(let draft):
-            drafts.append(draft)
-            lines.append(record.line)
-          case .failure(let list): problems += list.problems(line: record.line)
+        let framer = try CSVCopyFramer(path: file)
+        let header = CSVHeader.check(
+          framer.header, required: RecordInput.participantColumns,
+          optional: RecordInput.participantOptional + (update ? ["number"] : []),
+          aliases: RecordInput.participantAliases.merging(update ? Self.numberAliases : [:]) { first, _ in first },
+          delimiter: framer.delimiter, line: framer.headerLine)
+        if !header.problems.isEmpty { throw InputProblems(file: file, header.problems) }
+        let position = Dictionary(header.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let today = CalendarDate.today()
+        var options = ParticipantImporter.Options()
+        options.update = update
+        options.force = force
+        options.courseCode = course
+        options.modules = module.isEmpty ? nil : module
+        options.reason = reason
+        options.dryRun = dryRun
+        let summary = try ParticipantImporter(try global.connect()).run(file: file, options: options) { writer in
+          var problems: [InputProblem] = []
+          try framer.forEachRecord { record in
+            guard problems.count < 500 else { return }
+            var fine = true
+            for (column, field) in zip(header.columns, record.fields) {
+              if let problem = CSVFile.fieldProblem(field) {
+                problems.append(InputProblem(line: record.line, column: column, reason: problem))
+                fine = false
+              }
+            }
+            guard fine else { return }
+            let value = { (column: String) -> String? in
+              guard let index = position[column] else { return nil }
+              let text = record.fields[index].trimmedFast()
+              return text.isEmpty ? nil : text
+            }
+            var number: Int64?
+            if let text = value("number") {
+              number = Int64(text.trimmingPrefix("#")).flatMap { $0 >= 1 ? $0 : nil }
+              if number == nil {
+                problems.append(
+                  InputProblem(line: record.line, column: "number", reason: "\"\(text)\" is not a participant number"))
+                return
+              }
+            }
+            switch RecordInput.participant(value, today: today) {
+            case .success(let draft):
+              try writer.writeRow([
+                String(record.line), number.map(String.init), draft.familyName, draft.givenNames, draft.birthDate.description,
+                draft.email, draft.municipality.value, draft.organisation, draft.function,
+              ])
+            case .failure(let list): problems += list.problems(line: record.line)
+            }
           }
+          return problems
         }
-        let connection = try global.connect()
-        // One query for every municipality the file names.
-        let unknown = try MunicipalityStore(connection).unknown(drafts.map(\.municipality.value))
-        for (draft, line) in zip(drafts, lines) where unknown.contains(draft.municipality.value) {
-          problems.append(
-            InputProblem(line: line, column: "municipality", reason: "\(draft.municipality) is not in the municipality register"))
+        Self.report(summary, file: file, dryRun: dryRun)
+      }
+    }
+
+    static func report(_ summary: ParticipantImportSummary, file: String, dryRun: Bool) {
+      var parts: [String] = []
+      if summary.inserted > 0 || summary.updated + summary.unchanged == 0 {
+        let numbers =
+          summary.firstNumber.map { first in
+            dryRun
+              ? "" : first == summary.lastNumber ? " (number \(first))" : " (numbers \(first)–\(summary.lastNumber ?? first))"
+          } ?? ""
+        parts.append("\(Plural.count(summary.inserted, "new participant"))\(numbers)")
+      }
+      if summary.updated > 0 {
+        parts.append("\(summary.updated) updated" + (summary.renamed > 0 ? " (\(summary.renamed) renamed)" : ""))
+      }
+      if summary.unchanged > 0 { parts.append("\(summary.unchanged) unchanged") }
+      print(
+        (dryRun ? "\(file): \(Plural.count(summary.rows, "row")) are valid and would give " : "Imported \(file): ")
+          + parts.joined(separator: ", ") + (dryRun ? "; nothing was written (--dry-run)." : "."))
+      if let course = summary.enrolments.first?.request.course ?? (summary.enrolledBefore > 0 ? "" : nil) {
+        if summary.enrolledBefore > 0 {
+          print(
+            "\(Plural.count(summary.enrolledBefore, "participant")) of the file \(summary.enrolledBefore == 1 ? "was" : "were") enrolled \(course.isEmpty ? "there" : "in \(course)") before."
+          )
         }
-        if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
-        let store = ParticipantStore(connection)
-        if !force {
-          let duplicates = try store.duplicateProblems(drafts, naming: { "line \(lines[$0])" })
-          if !duplicates.isEmpty {
-            throw InputProblems(file: file, duplicates.map { InputProblem(line: lines[$0.index], reason: $0.reason) })
-          }
-        }
-        if dryRun {
-          print("\(file): \(drafts.count) participants are valid; nothing was written (--dry-run).")
-          return
-        }
-        let ids = try store.add(drafts, force: force)
-        print("Imported \(ids.count) participants (numbers \(ids.first?.description ?? "")–\(ids.last?.description ?? "")).")
+        if !summary.enrolments.isEmpty { EnrolmentCommand.summarise(summary.enrolments, dryRun: dryRun) }
       }
     }
   }
