@@ -1,5 +1,6 @@
 import ArgumentParser
 import BeccariaCore
+import BeccariaStore
 import Foundation
 
 #if canImport(Glibc)
@@ -19,13 +20,22 @@ public struct BeccariaCommand: ParsableCommand {
         beccaria db migrate
         beccaria programme load courses/beccaria-fachkraft.yaml
       """,
-    version: "0.1.0",
+    version: BeccariaCommand.versionText,
     subcommands: [
       DbCommand.self, ProgrammeCommand.self, MunicipalityCommand.self, TrainerCommand.self, CourseCommand.self,
       SessionCommand.self, ParticipantCommand.self, EnrolmentCommand.self, AttendanceCommand.self,
       AssessmentCommand.self, CertificateCommand.self, KeysCommand.self, ReportCommand.self, AccessCommand.self,
       AuditCommand.self, RetentionCommand.self, MailCommand.self, Serve.self,
     ])
+
+  /// What `--version` prints: the program, its version, the newest schema migration it carries,
+  /// and what it is for.
+  static var versionText: String {
+    let schema = (try? EmbeddedMigrations.all().last).flatMap { $0.map { "schema \($0.name)" } } ?? "schema unknown"
+    return "beccaria 0.2.0 (\(schema))\n"
+      + "Training and certification manager for the Beccaria programme \"Fachkraft für Kriminalprävention\" "
+      + "of the Landespräventionsrat Sachsen."
+  }
 
   public init() {}
 }

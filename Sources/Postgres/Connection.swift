@@ -69,6 +69,18 @@ public final class Connection {
   /// The role this connection logged in as.
   public var userName: String { PQuser(handle).map { String(cString: $0) } ?? "" }
 
+  /// Where the connection went: the host name, or the socket directory for a local socket.
+  public var hostName: String { PQhost(handle).map { String(cString: $0) } ?? "" }
+
+  public var port: String { PQport(handle).map { String(cString: $0) } ?? "" }
+
+  /// "database beccaria on host db.example.org port 5432 as office" (never a password), for
+  /// `db status` and `--verbose`.
+  public var described: String {
+    let host = hostName.hasPrefix("/") ? "the local socket \(hostName)" : "host \(hostName)"
+    return "database \(databaseName) on \(host) port \(port) as \(userName)"
+  }
+
   /// True when the connection still works as far as libpq knows.
   public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
 

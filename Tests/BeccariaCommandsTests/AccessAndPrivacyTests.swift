@@ -322,7 +322,7 @@ struct AccessFixture {
     // The holder keeps a copy; the office's export is deleted by the erasure.
     let holderCopy = "\(directory)/holder-copy.pdf"
     try FileManager.default.copyItem(atPath: pdf, toPath: holderCopy)
-    let erase = try beccaria(["participant", "erase", String(person.rawValue), "--reason", "Antrag vom 20.11.2026"])
+    let erase = try beccaria(["participant", "erase", "--yes", String(person.rawValue), "--reason", "Antrag vom 20.11.2026"])
     #expect(erase.status == 0, "\(erase.stderr)")
     #expect(!FileManager.default.fileExists(atPath: pdf))
     // A scan of every text and JSON column of every table finds none of it.
@@ -362,7 +362,7 @@ struct AccessFixture {
     let editedResult = try beccaria(["certificate", "verify", editedPath])
     #expect(editedResult.status == 8)
     #expect(editedResult.stdout.hasPrefix("NOT-ORIGINAL:") && editedResult.stdout.contains("erased from the register"))
-    let again = try beccaria(["participant", "erase", String(person.rawValue), "--reason", "nochmal"])
+    let again = try beccaria(["participant", "erase", "--yes", String(person.rawValue), "--reason", "nochmal"])
     // Erasing again changes nothing in the database; it finishes deleting files (none left here).
     #expect(again.status == 0, "\(again.stderr)")
     #expect(again.stdout.contains("already; checking the files their erasure listed"))
@@ -489,7 +489,7 @@ struct AccessFixture {
     #expect(search.stdout.split(separator: "\n").count == 1)  // header only: the pattern is a literal
     _ = try cohort.run()
     let serial = try #require(try cohort.serials().first)
-    let revoke = try Beccaria.run(["certificate", "revoke", serial, "--reason", nasty], database: cohort.database)
+    let revoke = try Beccaria.run(["certificate", "revoke", "--yes", serial, "--reason", nasty], database: cohort.database)
     #expect(revoke.status == 0, "\(revoke.stderr)")
     #expect(
       try cohort.connection.queryOne("SELECT revocation_reason FROM certificate WHERE serial = \(serial)")?.decode(
@@ -499,7 +499,7 @@ struct AccessFixture {
     #expect(rename.status == 0, "\(rename.stderr)")
     // (An erasure's reason loses the person's names: this one names none of them.)
     let reason = "Antrag'); DELETE FROM audit_log; -- \\ %% 'x'"
-    let erase = try Beccaria.run(["participant", "erase", String(id), "--reason", reason], database: cohort.database)
+    let erase = try Beccaria.run(["participant", "erase", "--yes", String(id), "--reason", reason], database: cohort.database)
     #expect(erase.status == 0, "\(erase.stderr)")
     #expect(
       try cohort.connection.queryOne("SELECT erasure_reason FROM participant WHERE id = \(id)")?.decode(

@@ -46,7 +46,7 @@ import Testing
     let second = try Beccaria.run(["municipality", "import", update], database: database)
     #expect(
       second.stdout
-        == "Imported 1 municipalities: 0 new, 1 updated, 0 unchanged.\n  updated 14612000 Dresden: ASSKomm member since – → 2024-01-01\n",
+        == "Imported 1 municipality: 0 new, 1 updated, 0 unchanged.\n  updated 14612000 Dresden: ASSKomm member since – → 2024-01-01\n",
       "\(second.stdout)")
     let members = try json(try Beccaria.run(["municipality", "list", "--members", "--format", "json"], database: database))
     #expect(members.count == 10)
@@ -317,7 +317,8 @@ import Testing
       ["enrolment", "withdraw", "--course", "BQ-SN-2026-1", "--participant", "2", "--reason", "Umzug"], database: database)
     #expect(withdraw.stdout.contains("Moved up from the waiting list: T Cäcilie (3)."), "\(withdraw.stdout)\(withdraw.stderr)")
     let transfer = try Beccaria.run(
-      ["enrolment", "transfer", "--participant", "1", "--from", "BQ-SN-2026-1", "--to", "BQ-SN-2027-1"], database: database)
+      ["enrolment", "transfer", "--participant", "1", "--course", "BQ-SN-2026-1", "--to-course", "BQ-SN-2027-1"],
+      database: database)
     #expect(transfer.status == 0, "\(transfer.stderr)")
     #expect(transfer.stdout.contains("Credited modules: none"))
     let list = try json(

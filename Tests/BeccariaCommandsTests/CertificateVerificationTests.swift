@@ -240,10 +240,10 @@ import Testing
     let issued = try Issued(count: 2)
     defer { issued.cohort.database.drop() }
     let serial = try #require(issued.serials.first)
-    let noReason = try issued.beccaria(["certificate", "revoke", serial, "--reason", "  "])
+    let noReason = try issued.beccaria(["certificate", "revoke", "--yes", serial, "--reason", "  "])
     #expect(noReason.status != 0)
     #expect(noReason.stderr.contains("--reason must not be empty"))
-    let missing = try issued.beccaria(["certificate", "revoke", serial])
+    let missing = try issued.beccaria(["certificate", "revoke", "--yes", serial])
     #expect(missing.status != 0)
     #expect(try issued.cohort.connection.query("SELECT 1 FROM certificate WHERE status <> 'valid'").isEmpty)
     // psql cannot do it without a reason either.
@@ -252,13 +252,13 @@ import Testing
         "UPDATE certificate SET status = 'revoked', revoked_at = now() WHERE serial = \(serial)")
     }
 
-    let revoke = try issued.beccaria(["certificate", "revoke", serial, "--reason", "Projektarbeit als Plagiat erkannt"])
+    let revoke = try issued.beccaria(["certificate", "revoke", "--yes", serial, "--reason", "Projektarbeit als Plagiat erkannt"])
     #expect(revoke.status == 0, "\(revoke.stderr)")
     let result = try issued.verify(issued.path(serial))
     #expect(result.status == 3, "\(result.stdout)")
     #expect(result.stdout.contains("revoked"))
     #expect(result.stdout.contains("Projektarbeit als Plagiat erkannt"))
-    let twice = try issued.beccaria(["certificate", "revoke", serial, "--reason", "noch einmal"])
+    let twice = try issued.beccaria(["certificate", "revoke", "--yes", serial, "--reason", "noch einmal"])
     #expect(twice.status == 1)
     #expect(twice.stderr.contains("already revoked"))
     let reissue = try issued.beccaria(["certificate", "reissue", serial, "--reason", "Namensänderung"])

@@ -83,7 +83,7 @@ import Testing
     #expect(serials.count == 2)
 
     let erase = try fixture.beccaria(
-      fixture.admin, ["participant", "erase", String(person), "--reason", "Antrag vom 20.11.2026"])
+      fixture.admin, ["participant", "erase", "--yes", String(person), "--reason", "Antrag vom 20.11.2026"])
     #expect(erase.status == 0, "\(erase.stderr)")
     #expect(erase.stdout.contains("ended: enrolment in BQ-SMALL-1"))
     #expect(erase.stdout.contains("moved up from the waiting list of BQ-SMALL-1: participant \(waiting.rawValue)"))
@@ -153,7 +153,7 @@ import Testing
     let elsewhere = "/home/richter/auskunft-\(person).json"
     try fixture.owner.execute(
       "SELECT export_file_record('auskunft', \(person), NULL, 'buero-pc-7', \(elsewhere), repeat('a', 64))")
-    let erase = try fixture.beccaria(fixture.admin, ["participant", "erase", String(person), "--reason", "Antrag"])
+    let erase = try fixture.beccaria(fixture.admin, ["participant", "erase", "--yes", String(person), "--reason", "Antrag"])
     #expect(erase.status == 0, "\(erase.stderr)")
     #expect(erase.stdout.contains("were not deleted here"))
     #expect(erase.stdout.contains("buero-pc-7:/home/richter/auskunft-\(person).json — written on buero-pc-7"), "\(erase.stdout)")
@@ -181,7 +181,7 @@ import Testing
       SELECT export_file_record('certificate', NULL, '\(fixture.serials[0])', '\(host)', '\(certificateDecoy)', '\(bytes.sha256Hex)');
       """)
     #expect(registered.succeeded, "\(registered.stderr)")
-    let erase = try fixture.beccaria(fixture.admin, ["participant", "erase", String(person), "--reason", "Antrag"])
+    let erase = try fixture.beccaria(fixture.admin, ["participant", "erase", "--yes", String(person), "--reason", "Antrag"])
     #expect(erase.status == 0, "\(erase.stderr)")
     #expect(FileManager.default.contents(atPath: victim) == bytes)
     #expect(FileManager.default.contents(atPath: certificateDecoy) == bytes)
@@ -360,10 +360,10 @@ import Testing
     for arguments in [
       ["participant", "add", "--family-name", "Eve\u{1B}[2J", "--given-names", "X", "--email", "eve@example.org"],
       ["participant", "rename", person, "--family-name", "Neu", "--reason", "a\nb"],
-      ["certificate", "revoke", fixture.serials[0], "--reason", "gr\u{202E}und"],
+      ["certificate", "revoke", "--yes", fixture.serials[0], "--reason", "gr\u{202E}und"],
       ["trainer", "add", "--name", "T\u{7}", "--email", "t@example.org"],
       ["course", "create", "--programme", "beccaria-fachkraft", "--code", "BQ-X-1", "--venue", "Dres\u{9B}den"],
-      ["participant", "erase", person, "--reason", "\u{1B}]8;;http://x\u{7}"],
+      ["participant", "erase", "--yes", person, "--reason", "\u{1B}]8;;http://x\u{7}"],
       ["audit", "log", "--actor", "Frau\u{1B}R"],
       // Invisible characters and separators: a line break nobody sees, two names that look alike.
       ["participant", "rename", person, "--family-name", "Neu\u{2028}VALID", "--reason", "Heirat"],

@@ -326,7 +326,8 @@ import Testing
       _ = try EnrolmentStore(db).enrol(courseCode: AttendanceFixture.course, participant: person, modules: nil)
     }
     let erase = try Beccaria.run(
-      ["participant", "erase", String(people[0].rawValue), "--reason", "Antrag vom 20.11.2026"], database: fixture.database)
+      ["participant", "erase", "--yes", String(people[0].rawValue), "--reason", "Antrag vom 20.11.2026"],
+      database: fixture.database)
     #expect(erase.status == 0, "\(erase.stderr)")
     #expect(erase.stdout.contains("BQ-SN-2026-1"), "\(erase.stdout)")
     #expect(
@@ -362,7 +363,8 @@ import Testing
       try cohort.connection.queryOne("SELECT serial FROM certificate WHERE serial <> \(original)")?.decode(
         "serial", as: String.self))
     #expect(
-      try Beccaria.run(["certificate", "revoke", replacement, "--reason", "Plagiat"], database: cohort.database).status == 0)
+      try Beccaria.run(["certificate", "revoke", "--yes", replacement, "--reason", "Plagiat"], database: cohort.database).status
+        == 0)
     let verify = try Beccaria.run(["certificate", "verify", original], database: cohort.database)
     #expect(
       verify.stdout.contains(
@@ -378,7 +380,8 @@ import Testing
     defer { cohort.database.drop() }
     let revoked = try #require(try cohort.run().issued.first?.serial)
     let person = cohort.people[0]
-    #expect(try Beccaria.run(["certificate", "revoke", revoked, "--reason", "Plagiat"], database: cohort.database).status == 0)
+    #expect(
+      try Beccaria.run(["certificate", "revoke", "--yes", revoked, "--reason", "Plagiat"], database: cohort.database).status == 0)
     let project = try Beccaria.run(
       ["assessment", "record", "--participant", String(person.rawValue), "--result", "passed", "--title", "Neues Projekt"],
       database: cohort.database)

@@ -1,6 +1,7 @@
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Issuance
 import Postgres
 import TestSupport
 import Testing
@@ -468,5 +469,359 @@ import Testing
       ended.stdout.contains("The waiting list is closed; no longer waiting: Test Warte1 (\(extra[1]))."),
       "\(ended.stdout)\(ended.stderr)")
     #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment WHERE status = 'waiting'") == 0)
+  }
+}
+
+/// Help, names and the little things a reader meets on every command.
+@Suite struct HelpAndConventionsTests {
+  /// Every leaf command's path, from the binary's own description of itself.
+  static func leafCommands() throws -> [[String]] {
+    let dump = try Beccaria.run(["--experimental-dump-help"])
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+    var paths: [[String]] = []
+    func walk(_ command: [String: Any], path: [String]) {
+      let subcommands = command["subcommands"] as? [[String: Any]] ?? []
+      if subcommands.isEmpty && !path.isEmpty { paths.append(path) }
+      for subcommand in subcommands { walk(subcommand, path: path + [subcommand["commandName"] as? String ?? "?"]) }
+    }
+    walk(try #require(root["command"] as? [String: Any]), path: [])
+    return paths
+  }
+
+  @Test func everyExampleFitsAnEightyColumnTerminalWithoutBreakingMidCommand() throws {
+    let commands = try Self.leafCommands()
+    #expect(commands.count > 60)
+    for command in commands {
+      let help = try Beccaria.run(command + ["--help"], environment: ["COLUMNS": "80"])
+      #expect(help.status == 0)
+      let lines = help.stdout.components(separatedBy: "\n")
+      guard let start = lines.firstIndex(where: { $0.hasPrefix("Example") }) else {
+        Issue.record("no example in the help of \(command.joined(separator: " "))")
+        continue
+      }
+      var previousContinues = false
+      for line in lines[(start + 1)...] {
+        if line.hasPrefix("USAGE") || line.hasPrefix("OPTIONS") || line.hasPrefix("ARGUMENTS") { break }
+        guard !line.isEmpty else { continue }
+        // A line of an example starts indented; one the terminal width broke would not.
+        #expect(line.hasPrefix("  "), "\(command.joined(separator: " ")): an example broke: \"\(line)\"")
+        if previousContinues { #expect(line.hasPrefix("    "), "\(command): a continued example line is not indented") }
+        previousContinues = line.hasSuffix(" \\")
+      }
+    }
+  }
+
+  @Test func aCohortIsCalledCourseInEveryCommand() throws {
+    let dump = try Beccaria.run(["--experimental-dump-help"])
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+    var preferred: [String: [String]] = [:]
+    func walk(_ command: [String: Any], path: [String]) {
+      for argument in command["arguments"] as? [[String: Any]] ?? [] {
+        if let name = (argument["preferredName"] as? [String: Any])?["name"] as? String {
+          preferred[name, default: []].append(path.joined(separator: " "))
+        }
+      }
+      for subcommand in command["subcommands"] as? [[String: Any]] ?? [] {
+        walk(subcommand, path: path + [subcommand["commandName"] as? String ?? "?"])
+      }
+    }
+    walk(try #require(root["command"] as? [String: Any]), path: [])
+    #expect(preferred["course"]?.contains("enrolment transfer") == true)
+    #expect(preferred["course"]?.contains("enrolment add") == true && preferred["course"]?.contains("session list") == true)
+    // --from and --to stay accepted as older names of transfer's options, but no command calls a
+    // cohort anything else first (mail's --from and --to are addresses).
+    for word in ["from", "to", "cohort"] {
+      let commands = (preferred[word] ?? []).filter { !$0.hasPrefix("mail ") }
+      #expect(commands.isEmpty, "--\(word) in \(commands)")
+    }
+    let help = try Beccaria.run(["enrolment", "transfer", "--help"])
+    #expect(help.stdout.contains("--course, --from <code>") && help.stdout.contains("--to-course, --to <code>"), "\(help.stdout)")
+  }
+
+  @Test func versionSaysWhatItIs() throws {
+    let version = try Beccaria.run(["--version"])
+    let lines = version.stdout.split(separator: "\n")
+    #expect(lines.first?.hasPrefix("beccaria 0.2.0 (schema 0025_office_week.sql") == true, "\(version.stdout)")
+    #expect(version.stdout.contains("Training and certification manager for the Beccaria programme"))
+  }
+
+  @Test func dbStatusNamesTheDatabaseAndNeverAPassword() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let status = try Beccaria.run(["db", "status"], database: database)
+    #expect(status.status == 0, "\(status.stderr)")
+    let first = status.stdout.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(first.hasPrefix("Connected to the database \(database.name) on "), "\(first)")
+    #expect(first.contains(" port ") && first.contains(" as "))
+    let verbose = try Beccaria.run(["programme", "list", "-v"], database: database)
+    #expect(verbose.stderr.contains("connected to the database \(database.name) on "), "\(verbose.stderr)")
+    #expect(!verbose.stderr.lowercased().contains("password"))
+    // The local cluster recorded by scripts/db is used when nothing else is set, and said so once.
+    let state = FileManager.default.temporaryDirectory.appending(path: "state-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: state.appending(path: "beccaria"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: state) }
+    try Data(database.conninfo.utf8).write(to: state.appending(path: "beccaria/database-url"))
+    let local = try Beccaria.run(
+      ["course", "list"], environment: ["DATABASE_URL": "", "XDG_STATE_HOME": state.path])
+    #expect(local.status == 0, "\(local.stderr)")
+    #expect(
+      local.stderr.components(separatedBy: "Note: Using the local cluster that scripts/db started").count == 2, "\(local.stderr)")
+  }
+}
+
+/// Finding, counting, and the irreversible commands.
+@Suite struct FindingAndDeletingTests {
+  @Test func aListCutByItsLimitSaysSoAndMachineFormatsAreWhole() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.database().connect()
+    try Fixtures.programmeAndMunicipalities(db)
+    _ = try Fixtures.participants(db, count: 7)
+    let table = try Beccaria.run(["participant", "list", "--limit", "5"], database: database)
+    #expect(table.stdout.hasSuffix("… and 2 more participants (--limit 0 shows all).\n"), "\(table.stdout)")
+    let all = try Beccaria.run(["participant", "list", "--limit", "0"], database: database)
+    #expect(!all.stdout.contains("more participant"))
+    #expect(all.stdout.split(whereSeparator: \.isNewline).count == 9)
+    let csv = try Beccaria.run(["participant", "list", "--format", "csv"], database: database)
+    #expect(csv.stdout.split(whereSeparator: \.isNewline).count == 8 && csv.stderr.isEmpty, "\(csv.stderr)")
+    let cutCSV = try Beccaria.run(["participant", "list", "--format", "csv", "--limit", "3"], database: database)
+    #expect(cutCSV.stdout.split(whereSeparator: \.isNewline).count == 4)
+    #expect(cutCSV.stderr.contains("3 of 7 participants written; 4 more were left out by --limit"), "\(cutCSV.stderr)")
+    let one = try Beccaria.run(["participant", "list", "--limit", "6"], database: database)
+    #expect(one.stdout.hasSuffix("… and 1 more participant (--limit 0 shows all).\n"), "\(one.stdout)")
+    // A municipality by name, and an ambiguous one listed.
+    let byName = try Beccaria.run(["participant", "list", "--municipality", "bautzen", "--format", "csv"], database: database)
+    #expect(byName.stdout.split(whereSeparator: \.isNewline).count == 4, "\(byName.stdout)\(byName.stderr)")
+    try db.execute(
+      "INSERT INTO municipality (ags, name, district) VALUES ('14626999', 'Bautzen', 'Görlitz')")
+    let ambiguous = try Beccaria.run(["participant", "list", "--municipality", "Bautzen"], database: database)
+    #expect(
+      ambiguous.stderr.contains(
+        "2 municipalities are called Bautzen: Bautzen (14625020, Bautzen), Bautzen (14626999, Görlitz); give the AGS"),
+      "\(ambiguous.stderr)")
+  }
+
+  @Test func oneMunicipalityAnswersInASentenceAndADistrictIsAFilter() throws {
+    let cohort = try CertifiedCohort(count: 3)
+    defer { cohort.database.drop() }
+    _ = try cohort.run(output: nil)
+    let ags = try #require(
+      try cohort.connection.queryOne("SELECT municipality_ags AS a FROM participant LIMIT 1")?.decode("a", as: String.self))
+    let name = try #require(
+      try cohort.connection.queryOne("SELECT name AS n FROM municipality WHERE ags = \(ags)")?.decode("n", as: String.self))
+    let zertifikate =
+      try cohort.connection.queryOne(
+        """
+        SELECT count(*)::integer AS n FROM certificate c JOIN participant p ON p.id = c.participant_id
+        WHERE p.municipality_ags = \(ags) AND c.kind = 'zertifikat' AND c.status = 'valid'
+        """)?.decode("n", as: Int.self) ?? -1
+    #expect(zertifikate > 0)
+    let one = try Beccaria.run(["report", "municipalities", "--municipality", name], database: cohort.database)
+    #expect(one.status == 0, "\(one.stderr)")
+    let noun = zertifikate == 1 ? "Fachkraft" : "Fachkräfte"
+    #expect(
+      one.stdout.hasPrefix("\(name) (\(ags)): \(zertifikate) \(noun) für Kriminalprävention (valid Zertifikate)"), "\(one.stdout)"
+    )
+    let district = try #require(
+      try cohort.connection.queryOne("SELECT district AS d FROM municipality WHERE ags = \(ags)")?.decode("d", as: String.self))
+    let byDistrict = try Beccaria.run(
+      ["report", "municipalities", "--district", district.uppercased(), "--format", "csv"], database: cohort.database)
+    let rows = byDistrict.stdout.split(whereSeparator: \.isNewline).dropFirst()
+    #expect(!rows.isEmpty && rows.allSatisfy { $0.contains(district) }, "\(byDistrict.stdout)")
+    let unknown = try Beccaria.run(["report", "municipalities", "--district", "Atlantis"], database: cohort.database)
+    #expect(unknown.stderr.contains("no municipality of the register lies in a district called Atlantis (districts: "))
+  }
+
+  @Test func eraseAndRevokeShowWhatTheyAffectAndNeedAConfirmation() throws {
+    let cohort = try CertifiedCohort(count: 2)
+    defer { cohort.database.drop() }
+    let issued = try cohort.run(output: nil).issued
+    let zertifikat = try #require(issued.first { $0.kind == .zertifikat })
+    let serial = zertifikat.serial
+    let person = try #require(issued.first { $0.participantID != zertifikat.participantID }?.participantID)
+    func status(_ serial: String) throws -> String? {
+      try cohort.connection.queryOne("SELECT status FROM certificate WHERE serial = \(serial)")?.decode("status", as: String.self)
+    }
+    // Not on a terminal and without --yes: shown, refused, unchanged.
+    let refused = try Beccaria.run(["certificate", "revoke", serial, "--reason", "Plagiat"], database: cohort.database)
+    #expect(refused.status != 0)
+    #expect(refused.stdout.contains("\(serial): Zertifikat of "), "\(refused.stdout)")
+    #expect(refused.stderr.contains("Revoking \(serial) cannot be undone: give --yes to confirm when not on a terminal"))
+    #expect(try status(serial) == "valid")
+    let dry = try Beccaria.run(["certificate", "revoke", serial, "--reason", "Plagiat", "--dry-run"], database: cohort.database)
+    #expect(dry.status == 0 && dry.stdout.contains("Nothing was changed (--dry-run)."))
+    #expect(try status(serial) == "valid")
+    // On a terminal: the wrong answer changes nothing, the serial confirms.
+    let wrong = try Terminal.run(
+      ["certificate", "revoke", serial, "--reason", "Plagiat"], answer: "ja", database: cohort.database)
+    #expect(wrong.contains("Type \(serial) to confirm"), "\(wrong)")
+    #expect(wrong.contains("not confirmed (\"ja\" is not \(serial)); nothing was changed"), "\(wrong)")
+    #expect(try status(serial) == "valid")
+    let typed = try Terminal.run(
+      ["certificate", "revoke", serial, "--reason", "Plagiat"], answer: serial, database: cohort.database)
+    #expect(typed.contains("Revoked \(serial)"), "\(typed)")
+    #expect(try status(serial) == "revoked")
+
+    let erasedBefore = {
+      try cohort.connection.queryOne("SELECT erased_at IS NOT NULL AS e FROM participant WHERE id = \(person)")?.decode(
+        "e", as: Bool.self)
+    }
+    let show = try Beccaria.run(
+      ["participant", "erase", String(person.rawValue), "--reason", "Antrag", "--dry-run"], database: cohort.database)
+    #expect(show.stdout.contains("Participant \(person): "), "\(show.stdout)")
+    #expect(show.stdout.contains("certificates that stay verifiable (holder's data erased): BQ-"))
+    #expect(show.stdout.hasSuffix("Nothing was changed (--dry-run).\n"))
+    #expect(try erasedBefore() == false)
+    let noYes = try Beccaria.run(
+      ["participant", "erase", String(person.rawValue), "--reason", "Antrag"], database: cohort.database)
+    #expect(noYes.status != 0 && noYes.stderr.contains("give --yes to confirm"))
+    #expect(try erasedBefore() == false)
+    let yes = try Beccaria.run(
+      ["participant", "erase", String(person.rawValue), "--reason", "Antrag", "--yes"], database: cohort.database)
+    #expect(yes.status == 0, "\(yes.stderr)")
+    #expect(try erasedBefore() == true)
+  }
+
+  @Test func personalDataFilesAreWrittenForTheirOwnerOnly() throws {
+    let fixture = try AttendanceFixture(participants: 1)
+    defer { fixture.database.drop() }
+    let folder = FileManager.default.temporaryDirectory.appending(path: "modes-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let sheet = folder.appending(path: "sheet.pdf").path
+    let export = folder.appending(path: "auskunft.json").path
+    #expect(
+      try Beccaria.run(
+        ["attendance", "sheet", "--session", String(fixture.module1[0].rawValue), "--output", sheet], database: fixture.database
+      ).status == 0)
+    #expect(
+      try Beccaria.run(
+        ["participant", "export", String(fixture.participants[0].rawValue), "--output", export], database: fixture.database
+      ).status == 0)
+    for path in [sheet, export] {
+      let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+      #expect(mode == 0o600, "\(path): \(String(mode ?? 0, radix: 8))")
+    }
+  }
+}
+
+/// `beccaria` on a pseudo-terminal (util-linux `script`), to answer a confirmation as a person.
+enum Terminal {
+  static func run(_ arguments: [String], answer: String, database: TestDatabase) throws -> String {
+    let command = ([Beccaria.executable.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+      .joined(separator: " ")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qec", command, "/dev/null"]
+    var environment = ProcessInfo.processInfo.environment
+    environment["DATABASE_URL"] = database.conninfo
+    environment["BECCARIA_ACTOR"] = "cli-test"
+    process.environment = environment
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    // The prompt comes after the database was read; give it that time, then answer.
+    Thread.sleep(forTimeInterval: 1.5)
+    input.fileHandleForWriting.write(Data((answer + "\n").utf8))
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+/// Participant lists imported again, and the audit log as a person reads it.
+@Suite struct ParticipantListAgainTests {
+  func file(_ text: String) throws -> String { try PDFTools.temporaryFile(Data(text.utf8), suffix: ".csv") }
+
+  @Test func anUpdatedListUpdatesThePeopleItNamesAndEnrolsTheList() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.database().connect()
+    try Fixtures.programmeAndMunicipalities(db)
+    try Fixtures.course(db, code: "BQ-LIST-1", capacity: 2)
+    let first = try file(
+      """
+      Nachname;Vorname;Geburtsdatum;E-Mail;Gemeinde;Organisation
+      Wjeńka;Měrćin;12.07.1984;m.wjenka@example.org;14625020;Stadt Bautzen
+      Šołćina;Hańža;03.02.1990;h.solcina@example.org;14625020;Schulverein
+
+      """)
+    let imported = try Beccaria.run(["participant", "import", first], database: database)
+    #expect(imported.stdout == "Imported \(first): 2 new participants (numbers 1–2).\n", "\(imported.stdout)\(imported.stderr)")
+    // The same list again: likely duplicates, each named; nothing written.
+    let again = try Beccaria.run(["participant", "import", first], database: database)
+    #expect(again.status != 0)
+    #expect(
+      again.stderr.contains(
+        "\(first):2: likely duplicate: participant 1 (Měrćin Wjeńka, born 1984-07-12, m.wjenka@example.org) has the same e-mail; use --update"
+      ), "\(again.stderr)")
+    // An updated list: one by number with a new name and address, one by e-mail, one new; all enrolled.
+    let updated = try file(
+      """
+      Nr.;Nachname;Vorname;Geburtsdatum;E-Mail;Gemeinde;Organisation
+      1;Wjeńka-Nowak;Měrćin;12.07.1984;m.wjenka-nowak@example.org;14625020;Stadt Bautzen
+      ;Šołćina;Hańža;03.02.1990;h.solcina@example.org;14625020;Schulverein
+      ;Jankowa;Lejna;08.08.1994;l.jankowa@example.org;14625020;Domowina
+
+      """)
+    let dry = try Beccaria.run(
+      ["participant", "import", updated, "--update", "--course", "BQ-LIST-1", "--dry-run"], database: database)
+    #expect(
+      dry.stdout.hasPrefix(
+        "\(updated): 3 rows are valid and would give 1 new participant, 1 updated (1 renamed), 1 unchanged; nothing was written (--dry-run)."
+      ), "\(dry.stdout)\(dry.stderr)")
+    #expect(try db.queryOne("SELECT count(*)::integer AS n FROM enrolment")?.decode("n", as: Int.self) == 0)
+    let done = try Beccaria.run(
+      ["participant", "import", updated, "--update", "--course", "BQ-LIST-1", "--reason", "Eheschließung"], database: database)
+    #expect(done.status == 0, "\(done.stderr)")
+    // Number 4: the dry run drew number 3 (a sequence does not roll back).
+    #expect(
+      done.stdout.hasPrefix("Imported \(updated): 1 new participant (number 4), 1 updated (1 renamed), 1 unchanged."),
+      "\(done.stdout)")
+    #expect(
+      done.stdout.contains("BQ-LIST-1: 2 enrolled, 1 on the waiting list")
+        && done.stdout.contains("waiting 1. Lejna Jankowa (4)"), "\(done.stdout)")
+    let renamed = try db.queryOne(
+      "SELECT family_name, email, (SELECT reason FROM participant_name_change WHERE participant_id = 1) AS reason FROM participant WHERE id = 1"
+    )
+    #expect(try renamed?.decode("family_name", as: String.self) == "Wjeńka-Nowak")
+    #expect(try renamed?.decode("email", as: String.self) == "m.wjenka-nowak@example.org")
+    #expect(try renamed?.decode("reason", as: String.self) == "Eheschließung")
+    // A number that names nobody, and a row naming someone twice: line errors, nothing written.
+    let bad = try file(
+      "Nr.;Nachname;Vorname;Geburtsdatum;E-Mail;Gemeinde\n99;A;B;01.01.1980;a@example.org;14625020\n2;Šołćina;Hańža;03.02.1990;x@example.org;14625020\n2;Šołćina;Hańža;03.02.1990;y@example.org;14625020\n"
+    )
+    let refused = try Beccaria.run(["participant", "import", bad, "--update"], database: database)
+    #expect(refused.stderr.contains("\(bad):2: column \"number\": there is no participant 99"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("\(bad):4: column \"number\": participant 2 appears in line 3 already"), "\(refused.stderr)")
+    #expect(
+      try db.queryOne("SELECT email FROM participant WHERE id = 2")?.decode("email", as: String.self) == "h.solcina@example.org")
+    let withoutUpdate = try Beccaria.run(["participant", "import", updated], database: database)
+    #expect(
+      withoutUpdate.stderr.contains("column \"nr.\"") || withoutUpdate.stderr.contains("is not a known column"),
+      "\(withoutUpdate.stderr)")
+  }
+
+  @Test func theAuditLogShowsWhatChangedAsBlocks() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let person = String(fixture.cohort.people[1].rawValue)
+    let update = try fixture.beccaria(
+      fixture.admin, ["participant", "update", person, "--organisation", "Stadt Görlitz", "--reason", "neue Stelle"])
+    #expect(update.status == 0, "\(update.stderr)")
+    let log = try fixture.beccaria(fixture.auditor, ["audit", "log", "--participant", person, "--limit", "1"])
+    #expect(log.status == 0, "\(log.stderr)")
+    let lines = log.stdout.components(separatedBy: "\n")
+    #expect(
+      lines.contains { $0.hasPrefix("… ") && $0.hasSuffix("earlier entries not shown (--limit 0 shows all).") }, "\(log.stdout)")
+    let block = try #require(lines.firstIndex { $0.hasPrefix("#") })
+    #expect(lines[block].contains(" · login \(fixture.admin)"))
+    #expect(lines[block + 1] == "participant \(person) changed — reason: neue Stelle", "\(log.stdout)")
+    #expect(lines.contains("  organisation: – → Stadt Görlitz"), "\(log.stdout)")
+    #expect(!log.stdout.contains("family_name"), "an unchanged field is shown: \(log.stdout)")
   }
 }

@@ -419,7 +419,7 @@ def test_a_place_from_the_waiting_list_is_told_with_a_copy_to_the_office(office,
     assert str(copy["Subject"]).startswith("Kopie: ") and copy["To"].addresses[0].display_name == ""
     assert copy.get_body(("plain",)).get_content().startswith(f"Kopie der Nachricht an Teilnehmer/in {people[1]['id']}, ")
     # Erasing the person removes both, the office's copy too.
-    office.run("participant", "erase", str(people[1]["id"]), "--reason", "Antrag nach Art. 17 DSGVO")
+    office.run("participant", "erase", "--yes", str(people[1]["id"]), "--reason", "Antrag nach Art. 17 DSGVO")
     left = office.sql("SELECT count(*) FROM mail_message WHERE concat(recipient, subject, body) <> '' AND cause LIKE 'offer%'")
     assert left.strip() == "0"
 
@@ -432,7 +432,7 @@ def test_erasure_removes_addresses_and_texts(office, sink):
     assert mail["recipient"] == "k.fischer@example.org" and "Guten Tag Katrin Fischer" in mail["body"]
     shown = office.run("participant", "show", str(person["id"])).stdout
     assert "Messages (mail show ID):" in shown and "k.fischer@example.org" in shown
-    office.run("participant", "erase", str(person["id"]), "--reason", "Antrag nach Art. 17 DSGVO")
+    office.run("participant", "erase", "--yes", str(person["id"]), "--reason", "Antrag nach Art. 17 DSGVO")
     office.send(sink)
     # Their queued message was cancelled, not sent; nothing of them is left in the outbox.
     assert not [m for m in sink.messages() if m["To"].addresses[0].addr_spec == "k.fischer@example.org"]
@@ -615,7 +615,7 @@ def test_erasure_leaves_no_trace_of_a_suppressed_address(office, sink):
     assert office.send(sink, check=False).returncode == 3
     assert [entry["address"] for entry in office.json("mail", "suppressed")] == ["k.fischer@example.org"]
     person = next(p for p in office.json("participant", "list") if p["email"] == "k.fischer@example.org")
-    office.run("participant", "erase", str(person["id"]), "--reason", "Antrag nach Art. 17 DSGVO")
+    office.run("participant", "erase", "--yes", str(person["id"]), "--reason", "Antrag nach Art. 17 DSGVO")
     assert office.json("mail", "suppressed") == []
     traces = office.sql(
         "SELECT count(*) FROM audit_log WHERE concat(row_key::text, old_values::text, new_values::text, reason) ILIKE '%fischer%'",

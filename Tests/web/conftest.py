@@ -141,7 +141,7 @@ def site():
             }
         # What happens later to certificates: revoked, replaced after a name change, erased.
         s.revoked = s.people["Becker"]
-        run("certificate", "revoke", s.revoked["serial"], "--reason", "Irrtümlich ausgestellt", env=env)
+        run("certificate", "revoke", "--yes", s.revoked["serial"], "--reason", "Irrtümlich ausgestellt", env=env)
         s.replaced = s.people["Müller"]
         run("participant", "rename", str(s.replaced["id"]), "--family-name", "Müller-Lüdenscheidt", "--reason", "Heirat", env=env)
         before = {c["serial"] for c in certificates}
@@ -150,7 +150,7 @@ def site():
         s.replacement = next(c["serial"] for c in after if c["serial"] not in before)
         s.erased = s.people["Fischer"]
         s.erased["token"] = qr_payload(s.erased["pdf"])
-        run("participant", "erase", str(s.erased["id"]), "--reason", "Antrag nach Art. 17 DSGVO", env=env)
+        run("participant", "erase", "--yes", str(s.erased["id"]), "--reason", "Antrag nach Art. 17 DSGVO", env=env)
         run("access", "grant", login, "--role", "verifier", env=env)
         s.port = free_port()
         s.base = f"http://127.0.0.1:{s.port}"

@@ -10,7 +10,8 @@ extension AccessCommand {
       abstract: "Give a database login a role (creating the login, without a password, when it does not exist).",
       discussion: """
         Example:
-          beccaria access grant anna_schulz --role trainer --trainer anna.schulz@example.org
+          beccaria access grant anna_schulz --role trainer \\
+            --trainer anna.schulz@example.org
           beccaria access grant nightly --role issuer
           beccaria access grant pruefung_rh --role auditor
         """)

@@ -18,7 +18,8 @@ extension AssessmentCommand {
         and nothing is recorded unless every row is good. Every attempt is kept.
 
         Example:
-          beccaria assessment import projekte.csv --course BQ-SN-2026-1 --date 2026-10-24
+          beccaria assessment import projekte.csv --course BQ-SN-2026-1 \\
+            --date 2026-10-24
         """)
 
     @OptionGroup var global: GlobalOptions

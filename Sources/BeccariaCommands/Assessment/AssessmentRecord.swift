@@ -13,7 +13,8 @@ extension AssessmentCommand {
         Every attempt is kept; a passed project counts for the Zertifikat.
 
         Example:
-          beccaria assessment record --participant 12 --result passed --title "Sicher im Quartier" --date 2026-10-24
+          beccaria assessment record --participant 12 --result passed \\
+            --title "Sicher im Quartier" --date 2026-10-24
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -19,7 +19,8 @@ extension AttendanceCommand {
 
         Example:
           beccaria attendance import anwesenheit-modul-1.csv
-          beccaria attendance import korrektur.csv --reason "Nachtrag aus der Papierliste"
+          beccaria attendance import korrektur.csv \\
+            --reason "Nachtrag aus der Papierliste"
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -16,7 +16,8 @@ extension AttendanceCommand {
 
         Example:
           beccaria attendance report --course BQ-SN-2026-1
-          beccaria attendance report --course BQ-SN-2026-1 --format csv > anwesenheit.csv
+          beccaria attendance report --course BQ-SN-2026-1 --format csv \\
+            > anwesenheit.csv
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -10,7 +10,10 @@ extension AuditCommand {
       commandName: "log",
       abstract: "Show audit entries, oldest first (the newest --limit of them).",
       discussion: """
-        Reading the log needs the auditor role (or the owner); the programme office cannot read it.
+        Reading the log needs the auditor role (or the owner); the programme office cannot read it. \
+        On the screen each entry is a block: when, which login and actor, what changed and why, \
+        and for a change only the fields that changed (old → new). --format csv and json give \
+        whole rows as stored, every entry unless --limit is given.
 
         Example:
           beccaria audit log --participant 17
@@ -24,10 +27,10 @@ extension AuditCommand {
       ParticipantArgument?
     @Option(help: ArgumentHelp("Only changes on or after this day (YYYY-MM-DD or DD.MM.YYYY).", valueName: "date"))
     var since: DateArgument?
-    @Option(help: "At most this many entries.") var limit = 200
+    @Option(help: "At most this many, the newest (0: all; the screen shows 200 unless told).") var limit: Int?
 
     func validate() throws {
-      if !(1...100_000).contains(limit) { throw ValidationError("--limit must be between 1 and 100000.") }
+      if let limit, limit < 0 { throw ValidationError("--limit must be 0 (all) or more.") }
       if let table, table.range(of: "^[a-z_]{1,63}$", options: .regularExpression) == nil {
         throw ValidationError("--table takes a table name such as attendance.")
       }
@@ -35,8 +38,17 @@ extension AuditCommand {
 
     func run() throws {
       try reportingFailures {
-        let entries = try AuditStore(try global.connect()).list(
-          table: table, participant: participant?.id, since: since?.value, limit: limit)
+        let cut = limit.map { $0 == 0 ? nil : $0 } ?? (output.format == .table ? 200 : nil)
+        let (entries, total) = try AuditStore(try global.connect()).listCounted(
+          table: table, participant: participant?.id, since: since?.value, limit: cut)
+        if output.format == .table {
+          if total > entries.count {
+            print("… \(total - entries.count) earlier entries not shown (--limit 0 shows all).\n")
+          }
+          if entries.isEmpty { print("(no entries)") }
+          for entry in entries { print(Self.block(entry)) }
+          return
+        }
         try Listing(
           items: entries,
           columns: [
@@ -52,7 +64,32 @@ extension AuditCommand {
             .init(header: "REASON") { $0.reason ?? "" },
           ]
         ).print(output.format)
+        LimitNote.say(shown: entries.count, total: total, noun: "entry", format: output.format)
       }
+    }
+
+    /// One entry as a readable block: a heading line, what happened, and the fields.
+    static func block(_ entry: AuditEntry) -> String {
+      let heading =
+        "#\(entry.id) · \(GermanTime.dateTime(entry.at)) · login \(entry.databaseUser)"
+        + (entry.actor.map { $0 == entry.databaseUser ? "" : " · actor \($0)" } ?? "")
+      let verb = ["INSERT": "added", "UPDATE": "changed", "DELETE": "deleted"][entry.action] ?? entry.action.lowercased()
+      var lines = [heading, "\(entry.table) \(entry.keyValues) \(verb)" + (entry.reason.map { " — reason: \($0)" } ?? "")]
+      for field in entry.fields {
+        switch entry.action {
+        case "UPDATE" where field.old != field.new:
+          lines.append("  \(field.name): \(Self.short(field.old ?? "–")) → \(Self.short(field.new ?? "–"))")
+        case "INSERT" where field.new != nil: lines.append("  \(field.name): \(Self.short(field.new ?? ""))")
+        case "DELETE" where field.old != nil: lines.append("  \(field.name) was: \(Self.short(field.old ?? ""))")
+        default: break
+        }
+      }
+      return lines.map { InertText.escape($0) }.joined(separator: "\n") + "\n"
+    }
+
+    /// A value cut to 80 characters for the screen (the JSON output has it whole).
+    static func short(_ value: String) -> String {
+      value.count > 80 ? String(value.prefix(79)) + "…" : value
     }
   }
 }

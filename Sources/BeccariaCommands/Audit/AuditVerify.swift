@@ -56,7 +56,7 @@ extension AuditCommand {
       } else if result.intact {
         print(
           "INTACT: \(result.rows) audit rows in \(result.links) links, every hash recomputed; certificate statuses match their "
-            + "history; the rows of \(result.replayedTables.count) tables match their last audit entries.")
+            + "history; the rows of \(Plural.count(result.replayedTables.count, "table")) match their last audit entries.")
         print("  head: \(result.head)")
       } else {
         print(

@@ -14,7 +14,8 @@ extension CertificateCommand {
       discussion: """
         Example:
           beccaria certificate preview --output muster.pdf --name "Hańža Šołćina"
-          beccaria certificate preview --output muster.pdf --kind teilnahmebescheinigung
+          beccaria certificate preview --output muster.pdf \\
+            --kind teilnahmebescheinigung
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -19,7 +19,8 @@ extension CertificateCommand {
 
         Example:
           beccaria participant rename 17 --family-name Nowak-Schulz --reason "Heirat"
-          beccaria certificate reissue BQ-2026-000042 --reason "Namensänderung nach Heirat" --output zertifikate
+          beccaria certificate reissue BQ-2026-000042 \\
+            --reason "Namensänderung nach Heirat" --output zertifikate
         """)
 
     @OptionGroup var global: GlobalOptions

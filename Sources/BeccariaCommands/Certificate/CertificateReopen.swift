@@ -18,7 +18,8 @@ extension CertificateCommand {
         decision, its reason and who made it are kept and audited.
 
         Example:
-          beccaria certificate reopen BQ-2026-000042 --reason "Neue Projektarbeit am 12.03.2027 bestanden"
+          beccaria certificate reopen BQ-2026-000042 \\
+            --reason "Neue Projektarbeit am 12.03.2027 bestanden"
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -11,15 +11,21 @@ extension CertificateCommand {
       abstract: "Revoke a certificate: it stays stored and verifies as revoked, with the reason and date.",
       discussion: """
         Nothing is deleted, and a revoked certificate blocks a new one of its kind until the office \
-        reopens it (beccaria certificate reopen, when the holder meets the rules again).
+        reopens it (beccaria certificate reopen, when the holder meets the rules again). It first \
+        shows the certificate and its holder; on a terminal it asks you to type the serial to \
+        confirm. Scripts give --yes; --dry-run shows it and changes nothing.
 
         Example:
-          beccaria certificate revoke BQ-2026-000042 --reason "Projektarbeit als Plagiat erkannt"
+          beccaria certificate revoke BQ-2026-000042 \\
+            --reason "Projektarbeit als Plagiat erkannt"
+          beccaria certificate revoke BQ-2026-000042 --reason "Plagiat" --yes
         """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("Serial number.", valueName: "serial")) var serial: String
     @Option(help: "Why it is revoked (required; printed by verification).") var reason: String
+    @Flag(help: "Confirm without asking (for scripts).") var yes = false
+    @Flag(help: "Show what would be revoked; change nothing.") var dryRun = false
 
     func validate() throws {
       if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
@@ -28,7 +34,20 @@ extension CertificateCommand {
 
     func run() throws {
       try reportingFailures {
-        let at = try CertificateRevision(try global.connect()).revoke(serial: serial, reason: reason)
+        let connection = try global.connect()
+        let certificate = try CertificateStore(connection).find(serial: serial).listing
+        let what = certificate.kind == .zertifikat ? "Zertifikat" : "Teilnahmebescheinigung (module \(certificate.module ?? 0))"
+        print(
+          "\(certificate.serial): \(what) of \(certificate.holderName) (participant \(certificate.participantID)), "
+            + "issued \(GermanTime.dateTime(certificate.issuedAt)), now \(certificate.status).")
+        // One that is not valid is refused by the store, in its words, before anything is asked.
+        if certificate.status != .valid { _ = try CertificateRevision(connection).revoke(serial: serial, reason: reason) }
+        if dryRun {
+          print("It would verify as revoked from now on, with the reason. Nothing was changed (--dry-run).")
+          return
+        }
+        try Confirmation.require(certificate.serial, what: "Revoking \(certificate.serial)", yes: yes)
+        let at = try CertificateRevision(connection).revoke(serial: serial, reason: reason)
         print("Revoked \(serial) on \(GermanTime.dateTime(at)): \(reason.trimmingCharacters(in: .whitespacesAndNewlines))")
       }
     }

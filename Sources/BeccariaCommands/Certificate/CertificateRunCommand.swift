@@ -19,7 +19,8 @@ extension CertificateCommand {
         when any certificate failed (the others are kept).
 
         Example:
-          beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate --signing-key /etc/beccaria/signing-key.pem
+          beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate \\
+            --signing-key /etc/beccaria/signing-key.pem
           beccaria certificate run --dry-run
         """)
 

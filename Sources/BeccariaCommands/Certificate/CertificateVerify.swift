@@ -36,7 +36,8 @@ extension CertificateCommand {
         Example:
           beccaria certificate verify zertifikate/2026/BQ-2026-000042.pdf
           beccaria certificate verify BQ-2026-000042
-          zbarimg -q --raw scan.png | beccaria certificate verify --offline --public-key lpr.pub.pem -
+          zbarimg -q --raw scan.png | beccaria certificate verify --offline \\
+            --public-key lpr.pub.pem -
         """)
 
     @OptionGroup var global: GlobalOptions

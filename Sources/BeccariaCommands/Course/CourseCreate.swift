@@ -11,7 +11,9 @@ extension CourseCommand {
       abstract: "Open a cohort, pinned to the programme's current version.",
       discussion: """
         Example:
-          beccaria course create --programme beccaria-fachkraft --code BQ-SN-2027-1 --capacity 25 --venue "Dresden, Landespräventionsrat" --starts 2027-03-06
+          beccaria course create --programme beccaria-fachkraft --code BQ-SN-2027-1 \\
+            --capacity 25 --venue "Dresden, Landespräventionsrat" \\
+            --starts 2027-03-06
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -49,7 +49,7 @@ extension CourseCommand {
         print(
           "Places: \(course.enrolled) of \(course.capacity) taken, \(course.capacity - course.enrolled) free, \(course.waiting) waiting\n"
         )
-        print("Schedule (\(sessions.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE):")
+        print("Schedule (\(Plural.count(sessions.count, "session")), \(sessions.reduce(0) { $0 + $1.ue }) UE):")
         print(try Listing(items: sessions, columns: SessionColumns.all).render(.table))
         print("Roster (\(details.enrolled.count)):")
         print(try Listing(items: details.enrolled, columns: EnrolmentColumns.roster).render(.table))

@@ -18,8 +18,10 @@ extension CourseCommand {
 
         Example:
           beccaria course update BQ-SN-2027-1 --capacity 28
-          beccaria course update BQ-SN-2027-1 --venue "Leipzig, Rathaus" --ends 2027-07-10
-          beccaria course update BQ-SN-2027-1 --status cancelled --reason "zu wenige Anmeldungen"
+          beccaria course update BQ-SN-2027-1 --venue "Leipzig, Rathaus" \\
+            --ends 2027-07-10
+          beccaria course update BQ-SN-2027-1 --status cancelled \\
+            --reason "zu wenige Anmeldungen"
         """)
 
     @OptionGroup var global: GlobalOptions

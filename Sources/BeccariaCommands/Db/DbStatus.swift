@@ -11,8 +11,9 @@ extension DbCommand {
       commandName: "status",
       abstract: "List applied and pending migrations.",
       discussion: """
-        Exits non-zero when an applied migration has changed or the database has migrations this \
-        build does not know.
+        Names the database first (host or socket, port, database, login; never a password). Exits \
+        non-zero when an applied migration has changed or the database has migrations this build \
+        does not know.
 
         Example:
           beccaria db status --format json
@@ -31,6 +32,7 @@ extension DbCommand {
     func run() throws {
       try reportingFailures {
         let connection = try global.makeDatabase().connect()
+        if output.format == .table { print("Connected to the \(connection.described).\n") }
         let states = try Migrator(connection: connection, migrations: try EmbeddedMigrations.all()).status()
         let items = states.map { Item(version: $0.version, name: $0.name, status: $0.status.rawValue, appliedAt: $0.appliedAt) }
         try Listing(

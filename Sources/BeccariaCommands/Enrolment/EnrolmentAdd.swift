@@ -17,7 +17,8 @@ extension EnrolmentCommand {
 
         Example:
           beccaria enrolment add --course BQ-SN-2027-1 --participant 12
-          beccaria enrolment add --course BQ-SN-2027-1 --participant 12 --participant 14 --participant p.meier@example.org
+          beccaria enrolment add --course BQ-SN-2027-1 --participant 12 \\
+            --participant 14 --participant p.meier@example.org
           beccaria enrolment add --course BQ-SN-2028-1 --participant 12 --module 2
         """)
 

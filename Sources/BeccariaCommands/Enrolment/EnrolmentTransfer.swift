@@ -13,22 +13,28 @@ extension EnrolmentCommand {
         The new enrolment books the modules not yet completed (make-up); a place freed in the old \
         cohort goes to its waiting list. A transfer into a full cohort is refused, and the \
         participant keeps their place, unless --onto-waiting-list accepts a place on its waiting \
-        list instead (the old place is then given up).
+        list instead (the old place is then given up). --course names the cohort the participant \
+        is in, as in enrolment add and withdraw (--from and --to are the older names).
 
         Example:
-          beccaria enrolment transfer --participant 12 --from BQ-SN-2027-1 --to BQ-SN-2028-1 --reason "Elternzeit"
+          beccaria enrolment transfer --participant 12 --course BQ-SN-2027-1 \\
+            --to-course BQ-SN-2028-1 --reason "Elternzeit"
         """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-    @Option(help: "Cohort the participant leaves.") var from: String
-    @Option(help: "Cohort the participant joins.") var to: String
+    @Option(
+      name: [.customLong("course"), .customLong("from")], help: ArgumentHelp("Cohort the participant leaves.", valueName: "code"))
+    var from: String
+    @Option(
+      name: [.customLong("to-course"), .customLong("to")], help: ArgumentHelp("Cohort the participant joins.", valueName: "code"))
+    var to: String
     @Option(help: "Why, for the record.") var reason = "Wechsel in einen späteren Durchgang"
     @Flag(help: "When the later cohort is full, give up the old place for one on its waiting list.")
     var ontoWaitingList = false
 
     func validate() throws {
-      if from == to { throw ValidationError("--from and --to must be different cohorts.") }
+      if from == to { throw ValidationError("--course and --to-course must be different cohorts.") }
       try requireReason(reason)
     }
 

@@ -11,7 +11,8 @@ extension EnrolmentCommand {
       abstract: "Withdraw a participant; the freed place goes to the first on the waiting list.",
       discussion: """
         Example:
-          beccaria enrolment withdraw --course BQ-SN-2027-1 --participant 12 --reason "Dienstliche Gründe"
+          beccaria enrolment withdraw --course BQ-SN-2027-1 --participant 12 \\
+            --reason "Dienstliche Gründe"
         """)
 
     @OptionGroup var global: GlobalOptions

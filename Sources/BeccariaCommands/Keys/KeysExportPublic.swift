@@ -17,7 +17,8 @@ extension KeysCommand {
 
         Example:
           beccaria keys export-public --output beccaria-keys.pem
-          beccaria certificate verify --offline --public-key beccaria-keys.pem "https://…?c=BQ1…"
+          beccaria certificate verify --offline --public-key beccaria-keys.pem \\
+            "https://…?c=BQ1…"
         """)
 
     @OptionGroup var global: GlobalOptions

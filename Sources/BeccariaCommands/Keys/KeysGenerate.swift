@@ -15,7 +15,8 @@ extension KeysCommand {
         The file is never overwritten. Its key id (k- and 16 hex digits) is derived from the key.
 
         Example:
-          beccaria keys generate --output /etc/beccaria/signing-key.pem --label "LPR Sachsen 2026"
+          beccaria keys generate --output /etc/beccaria/signing-key.pem \\
+            --label "LPR Sachsen 2026"
         """)
 
     @OptionGroup var global: GlobalOptions

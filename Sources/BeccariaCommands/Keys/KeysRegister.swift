@@ -17,7 +17,7 @@ extension KeysCommand {
           openssl genpkey -algorithm ed25519 -out signing-key.pem
           openssl pkey -in signing-key.pem -pubout -out signing-key.pub.pem
           beccaria keys register signing-key.pub.pem --label "Ersatzschlüssel"
-          beccaria keys register /etc/beccaria/signing-key.pem      # a new database, the key file kept
+          beccaria keys register /etc/beccaria/signing-key.pem   # a new database
         """)
 
     @OptionGroup var global: GlobalOptions

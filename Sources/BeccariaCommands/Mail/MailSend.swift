@@ -28,7 +28,8 @@ extension MailCommand {
         server or a relay on this host without STARTTLS needs --starttls never.
 
         Example:
-          beccaria mail send --smtp-url smtp://mail.lpr.sachsen.de:587 --smtp-credentials /etc/beccaria/smtp.netrc \\
+          beccaria mail send --smtp-url smtp://mail.lpr.sachsen.de:587 \\
+            --smtp-credentials /etc/beccaria/smtp.netrc \\
             --from "Landespräventionsrat Sachsen <beccaria@lpr.sachsen.de>" --workers 2
           beccaria mail send --dry-run
         """)

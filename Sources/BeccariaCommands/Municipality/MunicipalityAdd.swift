@@ -11,7 +11,8 @@ extension MunicipalityCommand {
       abstract: "Add one municipality, or update it when its AGS is known.",
       discussion: """
         Example:
-          beccaria municipality add --ags 14628270 --name Pirna --district "Sächsische Schweiz-Osterzgebirge" --member-since 2019-02-06
+          beccaria municipality add --ags 14628270 --name Pirna \\
+            --district "Sächsische Schweiz-Osterzgebirge" --member-since 2019-02-06
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -45,7 +45,9 @@ extension MunicipalityCommand {
         }
         if !problems.isEmpty { throw InputProblems(file: file, problems) }
         if dryRun {
-          print("\(file): \(municipalities.count) municipalities are valid; nothing was written (--dry-run).")
+          print(
+            "\(file): \(Plural.count(municipalities.count, "municipality", plural: "municipalities")) \(municipalities.count == 1 ? "is" : "are") valid; nothing was written (--dry-run)."
+          )
           return
         }
         // A column the file does not have leaves the stored values alone.
@@ -53,7 +55,7 @@ extension MunicipalityCommand {
         if input.columns.contains("asskomm_member_since") { given.insert(.asskommMemberSince) }
         let counts = try MunicipalityStore(try global.connect()).upsert(municipalities, given: given)
         print(
-          "Imported \(municipalities.count) municipalities: \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged."
+          "Imported \(Plural.count(municipalities.count, "municipality", plural: "municipalities")): \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged."
         )
         for change in counts.changes { print("  updated \(change)") }
         if !given.contains(.asskommMemberSince) {

@@ -14,7 +14,9 @@ extension ParticipantCommand {
         existing participant, unless --force is given.
 
         Example:
-          beccaria participant add --family-name Wjeńka --given-names Měrćin --birth-date 1984-07-12 --email m.wjenka@example.org --municipality 14625020 --organisation "Stadt Bautzen"
+          beccaria participant add --family-name Wjeńka --given-names Měrćin \\
+            --birth-date 1984-07-12 --email m.wjenka@example.org \\
+            --municipality 14625020 --organisation "Stadt Bautzen"
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -20,13 +20,20 @@ extension ParticipantCommand {
         that their data was erased. Cannot be undone. Run again for an erased person, it deletes \
         what is left of their files (an erasure interrupted after it committed).
 
+        It first shows whom and what the erasure affects; on a terminal it asks you to type the \
+        participant's number to confirm. Scripts give --yes; --dry-run shows it and changes \
+        nothing.
+
         Example:
           beccaria participant erase 17 --reason "Antrag auf Löschung vom 20.11.2026"
+          beccaria participant erase 17 --reason "Antrag vom 20.11.2026" --yes
         """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
     @Option(help: "Why (e.g. the request's date); kept in the audit log.") var reason: String
+    @Flag(help: "Confirm without asking (for scripts).") var yes = false
+    @Flag(help: "Show whom and what it would affect; change nothing.") var dryRun = false
 
     func validate() throws {
       if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
@@ -45,6 +52,14 @@ extension ParticipantCommand {
           report(try protection.removeExports(leftovers))
           return
         }
+        let preview = try protection.preview(participant.id)
+        Self.show(preview)
+        if dryRun {
+          print("Nothing was changed (--dry-run).")
+          return
+        }
+        try Confirmation.require(
+          String(participant.id.rawValue), what: "Erasing participant \(participant.id)", yes: yes)
         let outcome = try protection.erase(participant.id, reason: reason)
         print(
           "Erased the personal data of participant \(participant.id)"
@@ -67,6 +82,23 @@ extension ParticipantCommand {
         }
         report(try protection.removeExports(outcome))
       }
+    }
+
+    static func show(_ preview: ErasurePreview) {
+      let person = preview.participant
+      let born = person.birthDate.map { ", born \($0.german)" } ?? ""
+      print(
+        "Participant \(person.id): \(person.givenNames) \(person.familyName)\(born), \(person.email ?? "no e-mail"), "
+          + "\(person.municipality ?? person.municipalityAGS ?? "no municipality")")
+      print("Erasing removes the name, birth date, e-mail, organisation, function, notes and free text everywhere, and:")
+      print(
+        "  open enrolments that end: \(preview.openEnrolments.isEmpty ? "none" : preview.openEnrolments.joined(separator: ", "))")
+      print("  attendance records kept as figures only: \(preview.attendance)")
+      print(
+        "  certificates that stay verifiable (holder's data erased): "
+          + (preview.certificates.isEmpty ? "none" : preview.certificates.joined(separator: ", ")))
+      print("  files with their data to delete (or list): \(preview.files)")
+      if let messages = preview.messages { print("  messages kept without address or text: \(messages)") }
     }
 
     func report(_ files: DataProtection.RemovedFiles) {

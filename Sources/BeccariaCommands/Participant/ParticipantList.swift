@@ -10,28 +10,36 @@ extension ParticipantCommand {
       commandName: "list",
       abstract: "Find participants by municipality, cohort or name.",
       discussion: """
-        --search ignores case and accents: "Muller" finds "Müller", "wjenka" finds "Wjeńka".
+        --search ignores case and accents: "Muller" finds "Müller", "wjenka" finds "Wjeńka". \
+        --municipality takes an AGS or a name (an ambiguous name lists the candidates). A table \
+        shows the first 1,000 and says how many more there are; --format csv and json write \
+        every match unless --limit is given.
 
         Example:
-          beccaria participant list --search muller --municipality 14612000
+          beccaria participant list --search muller --municipality Dresden
+          beccaria participant list --course BQ-SN-2027-1 --format csv
         """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: ArgumentHelp("Only participants of this municipality.", valueName: "ags")) var municipality: String?
+    @Option(help: ArgumentHelp("Only participants of this municipality (AGS or name).", valueName: "ags-or-name"))
+    var municipality: String?
     @Option(help: ArgumentHelp("Only participants enrolled or waiting in this cohort.", valueName: "code")) var course: String?
     @Option(help: "Part of a name or e-mail.") var search: String?
-    @Option(help: "At most this many rows.") var limit = 1000
+    @Option(help: "At most this many rows (0: all; a table shows 1,000 unless told).") var limit: Int?
 
     func validate() throws {
-      if limit < 1 { throw ValidationError("--limit must be 1 or more.") }
+      if let limit, limit < 0 { throw ValidationError("--limit must be 0 (all) or more.") }
       if let search, search.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--search must not be empty.") }
     }
 
     func run() throws {
       try reportingFailures {
-        let items = try ParticipantStore(try global.connect()).list(
-          .init(municipality: municipality, course: course, search: search?.trimmingCharacters(in: .whitespaces), limit: limit))
+        let connection = try global.connect()
+        let ags = try municipality.map { try MunicipalityStore(connection).resolve($0).ags }
+        let cut = limit.map { $0 == 0 ? nil : $0 } ?? (output.format == .table ? 1000 : nil)
+        let (items, total) = try ParticipantStore(connection).listCounted(
+          .init(municipality: ags, course: course, search: search?.trimmingCharacters(in: .whitespaces), limit: cut))
         try Listing(
           items: items,
           columns: [
@@ -43,6 +51,7 @@ extension ParticipantCommand {
             .init(header: "ORGANISATION") { $0.organisation ?? "" },
           ]
         ).print(output.format)
+        LimitNote.say(shown: items.count, total: total, noun: "participant", format: output.format)
       }
     }
   }

@@ -13,7 +13,8 @@ extension ParticipantCommand {
         Issued certificates are not changed; re-issue them if the holder asks.
 
         Example:
-          beccaria participant rename 12 --family-name Wjeńkowa --reason "Eheschließung"
+          beccaria participant rename 12 --family-name Wjeńkowa \\
+            --reason "Eheschließung"
         """)
 
     @OptionGroup var global: GlobalOptions

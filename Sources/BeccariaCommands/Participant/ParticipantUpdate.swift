@@ -17,7 +17,8 @@ extension ParticipantCommand {
 
         Example:
           beccaria participant update 12 --email k.fischer@stadt-leipzig.de
-          beccaria participant update 12 --organisation "Stadt Leipzig" --municipality Leipzig
+          beccaria participant update 12 --organisation "Stadt Leipzig" \\
+            --municipality Leipzig
         """)
 
     @OptionGroup var global: GlobalOptions

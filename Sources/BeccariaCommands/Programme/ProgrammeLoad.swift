@@ -32,7 +32,7 @@ extension ProgrammeCommand {
         let definition = try ProgrammeFile.load(path: file)
         if dryRun {
           print(
-            "\(file) is valid: programme \(definition.code) version \(definition.version), \(definition.modules.count) modules, \(definition.totalUE) UE."
+            "\(file) is valid: programme \(definition.code) version \(definition.version), \(Plural.count(definition.modules.count, "module")), \(definition.totalUE) UE."
           )
           return
         }
@@ -44,7 +44,7 @@ extension ProgrammeCommand {
         switch try store.load(definition) {
         case .created(let version):
           print(
-            "Stored programme \(definition.code) version \(version) (\(definition.modules.count) modules, \(definition.totalUE) UE)."
+            "Stored programme \(definition.code) version \(version) (\(Plural.count(definition.modules.count, "module")), \(definition.totalUE) UE)."
           )
           if sentMail && definition.mail == nil {
             warn(

@@ -10,7 +10,12 @@ extension ReportCommand {
       commandName: "municipalities",
       abstract: "Per municipality: participants, enrolled now, Zertifikate and Teilnahmebescheinigungen issued.",
       discussion: """
+        ZERTIFIKATE counts the valid Zertifikate: the municipality's Fachkräfte für \
+        Kriminalprävention. --municipality takes an AGS or a name and answers in a sentence too.
+
         Example:
+          beccaria report municipalities --municipality Seifhennersdorf
+          beccaria report municipalities --district Görlitz
           beccaria report municipalities --state 14 --members
           beccaria report municipalities --format csv > kommunen.csv
         """)
@@ -19,8 +24,13 @@ extension ReportCommand {
     @OptionGroup var output: FormatOption
     @Option(help: ArgumentHelp("Only this Land (the AGS's first two digits, 14 = Sachsen).", valueName: "NN")) var state: String?
     @Flag(help: "Only ASSKomm member municipalities.") var members = false
+    @Option(help: ArgumentHelp("Only this municipality (AGS or name).", valueName: "ags-or-name")) var municipality: String?
+    @Option(help: ArgumentHelp("Only the municipalities of this district (Landkreis).", valueName: "name")) var district: String?
 
     func validate() throws {
+      if municipality != nil && (district != nil || state != nil) {
+        throw ValidationError("--municipality names one municipality; it does not go with --district or --state.")
+      }
       if let state, state.range(of: "^[0-9]{2}$", options: .regularExpression) == nil {
         throw ValidationError("--state takes the two-digit Land code of the AGS (01 to 16).")
       }
@@ -28,7 +38,20 @@ extension ReportCommand {
 
     func run() throws {
       try reportingFailures {
-        let rows = try MunicipalityReport(try global.connect()).rows(state: state, members: members)
+        let connection = try global.connect()
+        let chosen = try municipality.map { try MunicipalityStore(connection).resolve($0) }
+        let report = MunicipalityReport(connection)
+        let rows = try report.rows(state: state, members: members, ags: chosen?.ags, district: district)
+        if let district, rows.isEmpty, !members {
+          throw CommandFailure(
+            "no municipality of the register lies in a district called \(district) (districts: "
+              + "\(try report.districts().joined(separator: ", ")))")
+        }
+        if let row = rows.first, chosen != nil, output.format == .table {
+          print(
+            "\(row.name) (\(row.ags)): \(Plural.count(row.zertifikate, "Fachkraft", plural: "Fachkräfte")) für Kriminalprävention "
+              + "(valid Zertifikate), \(Plural.count(row.participants, "participant")), \(row.enrolledNow) enrolled now.\n")
+        }
         try Listing(
           items: rows,
           columns: [

@@ -25,7 +25,9 @@ struct Serve: ParsableCommand {
       requests in progress and stops.
 
       Example:
-        beccaria serve --database "host=/run/postgresql dbname=beccaria user=pruefdienst" --port 8080
+        beccaria serve \\
+          --database "host=/run/postgresql dbname=beccaria user=pruefdienst" \\
+          --port 8080
       """)
 
   @OptionGroup var global: GlobalOptions

@@ -14,7 +14,9 @@ extension SessionCommand {
         is refused.
 
         Example:
-          beccaria session add --course BQ-SN-2027-1 --module 1 --date 2027-03-06 --start 09:00 --end 16:30 --ue 8 --trainer anna.schulz@example.org --location "Raum 2"
+          beccaria session add --course BQ-SN-2027-1 --module 1 --date 2027-03-06 \\
+            --start 09:00 --end 16:30 --ue 8 --trainer anna.schulz@example.org \\
+            --location "Raum 2"
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -16,7 +16,8 @@ extension SessionCommand {
         kept in the audit log.
 
         Example:
-          beccaria session cancel 42 --reason "Referentin erkrankt; Ersatztermin folgt"
+          beccaria session cancel 42 \\
+            --reason "Referentin erkrankt; Ersatztermin folgt"
         """)
 
     @OptionGroup var global: GlobalOptions

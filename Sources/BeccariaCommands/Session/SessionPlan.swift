@@ -16,7 +16,9 @@ extension SessionCommand {
         created in one transaction or none.
 
         Example:
-          beccaria session plan --course BQ-SN-2027-1 --module 1 --weekend 2027-03-06 --weekend 2027-04-10 --trainer anna.schulz@example.org
+          beccaria session plan --course BQ-SN-2027-1 --module 1 \\
+            --weekend 2027-03-06 --weekend 2027-04-10 \\
+            --trainer anna.schulz@example.org
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -63,7 +65,9 @@ extension SessionCommand {
             "Scheduled session \(id): \(session.day) \(NewSession.clock(session.start))–\(NewSession.clock(session.end)), \(session.ue) UE"
           )
         }
-        print("Planned module \(module) of \(course): \(ids.count) sessions, \(sessions.reduce(0) { $0 + $1.ue }) UE.")
+        print(
+          "Planned module \(module) of \(course): \(Plural.count(ids.count, "session")), \(sessions.reduce(0) { $0 + $1.ue }) UE."
+        )
         if let sentence = try store.overplanned(courseCode: course, module: module) { warn(sentence) }
       }
     }

@@ -17,7 +17,8 @@ extension SessionCommand {
 
         Example:
           beccaria session move 37 --date 2027-03-14 --reason "Raum am 7.3. belegt"
-          beccaria session move 37 --start 09:30 --end 16:15 --reason "Anreise mit der Bahn"
+          beccaria session move 37 --start 09:30 --end 16:15 \\
+            --reason "Anreise mit der Bahn"
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -55,7 +56,8 @@ extension SessionCommand {
 
         Example:
           beccaria session update 37 --location "Raum 2.04"
-          beccaria session update 37 --remove-trainer anna.schulz@example.org --add-trainer jan.nowak@example.org
+          beccaria session update 37 --remove-trainer anna.schulz@example.org \\
+            --add-trainer jan.nowak@example.org
           beccaria session update 37 --ue 6 --end 14:15 --reason "verkürzt: Feiertag"
         """)
 

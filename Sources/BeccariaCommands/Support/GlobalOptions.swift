@@ -42,7 +42,13 @@ struct GlobalOptions: ParsableArguments {
   /// The configured database; logging is set up on first use.
   func makeDatabase() throws -> Database {
     Logs.bootstrap(verbose: verbose)
-    let conninfo = try ConnectionResolver.resolve(explicit: database, environment: ProcessInfo.processInfo.environment)
+    let environment = ProcessInfo.processInfo.environment
+    let conninfo = try ConnectionResolver.resolve(explicit: database, environment: environment)
+    if database == nil, let conninfo, conninfo == ConnectionResolver.localClusterURL(environment: environment) {
+      ConnectionResolver.sayOnce(
+        "Using the local cluster that scripts/db started (\(ConnectionResolver.localClusterFile(environment: environment))); "
+          + "--database or DATABASE_URL chooses another.")
+    }
     if let conninfo { _ = try ConnectionString.parse(conninfo) }
     return Database(conninfo: conninfo, actor: resolvedActor, logger: Logger(label: "beccaria"))
   }
@@ -74,6 +80,18 @@ enum ConnectionResolver {
     if libpqVariables.contains(where: { environment[$0]?.isEmpty == false }) { return nil }
     if let url = localClusterURL(environment: environment) { return url }
     return nil
+  }
+
+  nonisolated(unsafe) private static var said = false
+  private static let saying = NSLock()
+
+  /// Writes `note` to standard error the first time it is called in this process.
+  static func sayOnce(_ note: String) {
+    saying.withLock {
+      guard !said else { return }
+      said = true
+      FileHandle.standardError.write(Data(("Note: " + note + "\n").utf8))
+    }
   }
 
   /// The file `scripts/db start` writes the local cluster's URL to.

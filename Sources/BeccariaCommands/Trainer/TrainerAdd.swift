@@ -14,7 +14,8 @@ extension TrainerCommand {
         write attendance only for the trainer's own sessions.
 
         Example:
-          beccaria trainer add --name "Dr. Anna Schulz" --email anna.schulz@example.org --login anna_schulz
+          beccaria trainer add --name "Dr. Anna Schulz" \\
+            --email anna.schulz@example.org --login anna_schulz
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -16,7 +16,8 @@ extension TrainerCommand {
         after which that login sees no session. Every change is audited.
 
         Example:
-          beccaria trainer update anna.schulz@example.org --email a.schulz@lpr.sachsen.de
+          beccaria trainer update anna.schulz@example.org \\
+            --email a.schulz@lpr.sachsen.de
           beccaria trainer update jan.nowak@example.org --login jnowak
         """)
 

@@ -20,7 +20,7 @@ public struct CourseStore {
       let taken: Int = try row.decode("seats_taken")
       if let capacity = change.capacity, capacity < taken {
         throw StoreError.conflict(
-          "cohort \(code) has \(taken) participants enrolled; its capacity cannot go below that (withdraw or transfer someone first)"
+          "cohort \(code) has \(Plural.count(taken, "participant")) enrolled; its capacity cannot go below that (withdraw or transfer someone first)"
         )
       }
       let waiting = try EnrolmentStore(db).waitingList(db, courseID: id)

@@ -8,24 +8,29 @@ public struct MunicipalityReport {
   let connection: Connection
   public init(_ connection: Connection) { self.connection = connection }
 
-  /// `state` is the AGS's two-digit Land prefix (14 = Sachsen).
-  public func rows(state: String?, members: Bool) throws -> [MunicipalityReportRow] {
-    try connection.query(
+  /// `state` is the AGS's two-digit Land prefix (14 = Sachsen); `ags` one municipality; `district`
+  /// a Landkreis or kreisfreie Stadt by name (case and accents aside).
+  public func rows(state: String?, members: Bool, ags: String? = nil, district: String? = nil) throws
+    -> [MunicipalityReportRow]
+  {
+    // One municipality or a district narrows every part by AGS (the Land filter works the same).
+    let prefix = ags ?? state
+    return try connection.query(
       """
       WITH people AS (
         SELECT municipality_ags AS ags, count(*)::integer AS n FROM participant
-        WHERE erased_at IS NULL AND (\(state)::text IS NULL OR municipality_ags LIKE \(state) || '%') GROUP BY 1
+        WHERE erased_at IS NULL AND (\(prefix)::text IS NULL OR municipality_ags LIKE \(prefix) || '%') GROUP BY 1
       ), enrolled AS (
         SELECT p.municipality_ags AS ags, count(DISTINCT p.id)::integer AS n
         FROM enrolment e JOIN participant p ON p.id = e.participant_id JOIN course c ON c.id = e.course_id
         WHERE e.status = 'enrolled' AND c.status IN ('open', 'running')
-          AND (\(state)::text IS NULL OR p.municipality_ags LIKE \(state) || '%')
+          AND (\(prefix)::text IS NULL OR p.municipality_ags LIKE \(prefix) || '%')
         GROUP BY 1
       ), issued AS (
         SELECT p.municipality_ags AS ags, count(*) FILTER (WHERE c.kind = 'zertifikat')::integer AS z,
                count(*) FILTER (WHERE c.kind = 'teilnahmebescheinigung')::integer AS t, max(c.completed_on) AS last
         FROM certificate c JOIN participant p ON p.id = c.participant_id
-        WHERE c.status = 'valid' AND (\(state)::text IS NULL OR p.municipality_ags LIKE \(state) || '%')
+        WHERE c.status = 'valid' AND (\(prefix)::text IS NULL OR p.municipality_ags LIKE \(prefix) || '%')
         GROUP BY 1
       )
       SELECT m.ags, m.name, m.district, m.asskomm_member_since, coalesce(people.n, 0) AS participants,
@@ -33,7 +38,8 @@ public struct MunicipalityReport {
              issued.last
       FROM municipality m
       LEFT JOIN people ON people.ags = m.ags LEFT JOIN enrolled ON enrolled.ags = m.ags LEFT JOIN issued ON issued.ags = m.ags
-      WHERE (\(state)::text IS NULL OR m.ags LIKE \(state) || '%') AND (NOT \(members) OR m.asskomm_member_since IS NOT NULL)
+      WHERE (\(prefix)::text IS NULL OR m.ags LIKE \(prefix) || '%') AND (NOT \(members) OR m.asskomm_member_since IS NOT NULL)
+        AND (\(district)::text IS NULL OR beccaria_fold(m.district) = beccaria_fold(\(district)))
       ORDER BY m.ags
       """
     ).map {
@@ -42,6 +48,13 @@ public struct MunicipalityReport {
         asskommMemberSince: try $0.optionalDate("asskomm_member_since"), participants: try $0.decode("participants"),
         enrolledNow: try $0.decode("enrolled_now"), zertifikate: try $0.decode("zertifikate"),
         teilnahmebescheinigungen: try $0.decode("teilnahme"), lastCertificate: try $0.optionalDate("last"))
+    }
+  }
+
+  /// The districts of the register, for a refusal that names them.
+  public func districts() throws -> [String] {
+    try connection.query("SELECT DISTINCT district FROM municipality WHERE district IS NOT NULL ORDER BY 1").map {
+      try $0.decode("district")
     }
   }
 }

@@ -96,8 +96,9 @@ public struct ParticipantStore {
     public var course: String?
     /// Matched case- and accent-insensitively against "family given" and "given family".
     public var search: String?
-    public var limit: Int
-    public init(municipality: String? = nil, course: String? = nil, search: String? = nil, limit: Int = 1000) {
+    /// nil: all.
+    public var limit: Int?
+    public init(municipality: String? = nil, course: String? = nil, search: String? = nil, limit: Int? = 1000) {
       self.municipality = municipality
       self.course = course
       self.search = search
@@ -105,7 +106,10 @@ public struct ParticipantStore {
     }
   }
 
-  public func list(_ filter: Filter) throws -> [ParticipantListing] {
+  public func list(_ filter: Filter) throws -> [ParticipantListing] { try listCounted(filter).items }
+
+  /// The first `filter.limit` matches and how many match in all.
+  public func listCounted(_ filter: Filter) throws -> (items: [ParticipantListing], total: Int) {
     let pattern = filter.search.map {
       "%"
         + $0.replacingOccurrences(of: "\\", with: "\\\\")
@@ -118,19 +122,28 @@ public struct ParticipantStore {
       pattern == nil
       ? "p.family_name COLLATE german, p.given_names COLLATE german, p.id"
       : "(p.family_name || '') COLLATE german, p.given_names COLLATE german, p.id"
-    return try connection.query(
-      """
-      \(Self.listingSQL)
-      WHERE (\(filter.municipality)::text IS NULL OR p.municipality_ags = \(filter.municipality))
+    let conditions: SQL = """
+      (\(filter.municipality)::text IS NULL OR p.municipality_ags = \(filter.municipality))
         AND (\(filter.course)::text IS NULL OR EXISTS (
               SELECT 1 FROM enrolment e JOIN course c ON c.id = e.course_id
               WHERE e.participant_id = p.id AND c.code = \(filter.course) AND e.status IN ('enrolled', 'waiting')))
         AND (\(pattern)::text IS NULL
              OR participant_search_text(p.family_name, p.given_names, p.email) LIKE beccaria_fold(\(pattern)))
+      """
+    let items = try connection.query(
+      """
+      \(Self.listingSQL)
+      WHERE \(conditions)
       ORDER BY \(order)
-      LIMIT \(filter.limit)
+      LIMIT \(filter.limit.map(Int64.init))
       """
     ).map(Self.listing)
+    // Counted only when the limit may have cut the list.
+    guard let limit = filter.limit, items.count >= limit else { return (items, items.count) }
+    let total =
+      try connection.queryOne("SELECT count(*) AS n FROM participant p WHERE \(conditions)")?.decode("n", as: Int64.self)
+      ?? Int64(items.count)
+    return (items, Int(total))
   }
 
   public func find(_ id: ParticipantID) throws -> ParticipantListing {

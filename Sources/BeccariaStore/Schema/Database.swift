@@ -38,6 +38,7 @@ public struct Database: Sendable {
              \(RoleBinding.comment) AS binding
       """)?.decode("binding", as: String?.self)
     try RoleBinding(comment: binding).require(database: connection.databaseName)
+    logger.debug("connected to the \(connection.described)")
     return connection
   }
 

@@ -1,0 +1,17 @@
+import Foundation
+
+/// What a listing cut by `--limit` says: in a table, a last line "… and 537 more (--limit 0 shows
+/// all)"; for CSV and JSON, which scripts read, the same on standard error, so that a file is
+/// never cut silently.
+enum LimitNote {
+  static func say(shown: Int, total: Int, noun: String, format: OutputFormat) {
+    guard total > shown else { return }
+    let more = total - shown
+    switch format {
+    case .table: print("… and \(more) more \(more == 1 ? noun : noun + "s") (--limit 0 shows all).")
+    case .csv, .json:
+      FileHandle.standardError.write(
+        Data("Note: \(shown) of \(total) \(noun)s written; \(more) more were left out by --limit (--limit 0 writes all).\n".utf8))
+    }
+  }
+}
