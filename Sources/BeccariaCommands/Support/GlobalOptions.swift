@@ -44,10 +44,11 @@ struct GlobalOptions: ParsableArguments {
     Logs.bootstrap(verbose: verbose)
     let environment = ProcessInfo.processInfo.environment
     let conninfo = try ConnectionResolver.resolve(explicit: database, environment: environment)
-    if database == nil, let conninfo, conninfo == ConnectionResolver.localClusterURL(environment: environment) {
+    if ConnectionResolver.fallsBackToLocalCluster(explicit: database, environment: environment), let conninfo {
       ConnectionResolver.sayOnce(
-        "Using the local cluster that scripts/db started (\(ConnectionResolver.localClusterFile(environment: environment))); "
-          + "--database or DATABASE_URL chooses another.")
+        "using the local cluster that scripts/db started (\(conninfo)), as no --database, DATABASE_URL or PG* "
+          + "setting names one; `beccaria db status` names the database (this is said once)",
+        environment: environment)
     }
     if let conninfo { _ = try ConnectionString.parse(conninfo) }
     return Database(conninfo: conninfo, actor: resolvedActor, logger: Logger(label: "beccaria"))
@@ -82,16 +83,25 @@ enum ConnectionResolver {
     return nil
   }
 
-  nonisolated(unsafe) private static var said = false
-  private static let saying = NSLock()
+  /// Whether `resolve` takes the local cluster's URL: nothing else names a database.
+  static func fallsBackToLocalCluster(explicit: String?, environment: [String: String]) -> Bool {
+    explicit == nil && (environment["DATABASE_URL"] ?? "").isEmpty
+      && !libpqVariables.contains(where: { environment[$0]?.isEmpty == false })
+      && localClusterURL(environment: environment) != nil
+  }
 
-  /// Writes `note` to standard error the first time it is called in this process.
-  static func sayOnce(_ note: String) {
-    saying.withLock {
-      guard !said else { return }
-      said = true
-      FileHandle.standardError.write(Data(("Note: " + note + "\n").utf8))
-    }
+  /// Writes `note` to standard error once for each URL `scripts/db start` records: a marker
+  /// beside the recorded URL remembers that it was said (the note would otherwise follow every
+  /// command of a day's work).
+  static func sayOnce(_ note: String, environment: [String: String]) {
+    let marker = localClusterFile(environment: environment) + ".told"
+    let recorded =
+      (try? FileManager.default.attributesOfItem(atPath: localClusterFile(environment: environment)))?[
+        .modificationDate] as? Date
+    let told = (try? FileManager.default.attributesOfItem(atPath: marker))?[.modificationDate] as? Date
+    if let told, let recorded, told >= recorded { return }
+    FileHandle.standardError.write(Data(("Note: " + note + ".\n").utf8))
+    FileManager.default.createFile(atPath: marker, contents: Data())
   }
 
   /// The file `scripts/db start` writes the local cluster's URL to.
