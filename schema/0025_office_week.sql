@@ -114,3 +114,87 @@ GRANT EXECUTE ON FUNCTION participant_ids_by_email(text[]) TO beccaria_admin, be
 -- The import's check "not one of your sessions" runs for the office's logins too (and is true for
 -- none of them: they teach nothing).
 GRANT EXECUTE ON FUNCTION beccaria_teaches_session(bigint) TO beccaria_admin;
+
+-- A Zertifikat prints the title of the project work it rests on (the first passed one). The
+-- nightly run reads no free text written about people (0015 hid assessment titles from it);
+-- this gives it exactly the titles a Zertifikat prints, and nothing else of the table.
+CREATE FUNCTION certificate_project_titles(people bigint[])
+  RETURNS TABLE (participant_id bigint, programme_id bigint, title text)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT DISTINCT ON (a.participant_id, a.programme_id) a.participant_id, a.programme_id, a.title
+    FROM assessment a
+   WHERE a.participant_id = ANY (people) AND a.kind = 'project' AND a.result = 'passed'
+     AND nullif(btrim(a.title), '') IS NOT NULL
+   ORDER BY a.participant_id, a.programme_id, a.assessed_on, a.id
+$$;
+REVOKE ALL ON FUNCTION certificate_project_titles(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION certificate_project_titles(bigint[]) TO beccaria_issuer, beccaria_admin, beccaria_auditor;
+
+-- A re-issued certificate says which one it replaces (its snapshot's `replaces`: the old serial
+-- and day of issue, as printed). certificate_reissue allows that field, and only with exactly
+-- those values. The function belongs to beccaria_registrar (0015); the migrating owner replaces
+-- it as a member for the moment (as beccaria_give_function does) and keeps no membership.
+DO $$
+BEGIN
+  EXECUTE format('GRANT beccaria_registrar TO %I', current_user);
+END $$;
+CREATE OR REPLACE FUNCTION certificate_reissue(
+  certificate_serial text, new_serial text, pdf bytea, pdf_sha256 text, snapshot jsonb, key_id text, signature text,
+  reason text) RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  old certificate%ROWTYPE;
+  holder record;
+  new_id bigint;
+BEGIN
+  IF btrim(coalesce(reason, '')) = '' THEN
+    RAISE EXCEPTION 'a re-issue needs a reason' USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_reissue_has_reason';
+  END IF;
+  SELECT * INTO old FROM certificate c WHERE c.serial = certificate_serial FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'certificate % does not exist', certificate_serial USING ERRCODE = 'no_data_found';
+  ELSIF old.status <> 'valid' THEN
+    RAISE EXCEPTION 'certificate % is already %; only a valid certificate is re-issued', certificate_serial, old.status
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_status_forward';
+  ELSIF old.holder_erased_at IS NOT NULL THEN
+    RAISE EXCEPTION 'the holder of % was erased on request; their certificate cannot be re-issued', certificate_serial
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_holder_erased';
+  ELSIF encode(sha256(certificate_reissue.pdf), 'hex') IS DISTINCT FROM certificate_reissue.pdf_sha256 THEN
+    RAISE EXCEPTION 'the PDF of % does not match the SHA-256 given for it', new_serial
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_sha256_matches';
+  END IF;
+  -- A replacement certifies what the old one did, for the holder as the register knows them
+  -- today: only its serial, name, birth date, day of issue, key, address, code and the note of
+  -- what it replaces may differ.
+  SELECT p.given_names || ' ' || p.family_name AS name, to_char(p.birth_date, 'YYYY-MM-DD') AS born INTO holder
+    FROM participant p WHERE p.id = old.participant_id;
+  IF (certificate_reissue.snapshot - ARRAY['serial', 'holderName', 'birthDate', 'issuedOn', 'keyID', 'verificationURL', 'qrPayload', 'replaces'])
+     IS DISTINCT FROM (old.snapshot - ARRAY['serial', 'holderName', 'birthDate', 'issuedOn', 'keyID', 'verificationURL', 'qrPayload', 'replaces'])
+     -- It names what it replaces, as printed: the old serial and the old day of issue.
+     OR (certificate_reissue.snapshot ? 'replaces'
+         AND certificate_reissue.snapshot->'replaces' IS DISTINCT FROM
+             jsonb_build_object('serial', old.serial, 'issuedOn', old.snapshot->>'issuedOn'))
+     OR certificate_reissue.snapshot->>'holderName' IS DISTINCT FROM holder.name
+     OR certificate_reissue.snapshot->>'birthDate' IS DISTINCT FROM holder.born
+     OR certificate_reissue.snapshot->>'issuedOn' IS DISTINCT FROM to_char(beccaria_today(), 'YYYY-MM-DD') THEN
+    RAISE EXCEPTION 'the replacement of % must certify what it did, for its holder as registered today', certificate_serial
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'certificate_reissue_same_content';
+  END IF;
+  new_id := nextval(pg_get_serial_sequence('public.certificate', 'id'));
+  PERFORM set_config('beccaria.reason', reason, true);
+  -- The old row first (its successor is checked at commit): the one-valid index allows one.
+  UPDATE certificate SET status = 'superseded', superseded_by = new_id, superseded_at = now() WHERE id = old.id;
+  INSERT INTO certificate (id, serial, kind, participant_id, programme_id, programme_version_id, module_number, course_id,
+                           completed_on, pdf, pdf_sha256, snapshot, key_id, signature, supersedes, reissue_reason)
+  OVERRIDING SYSTEM VALUE
+  VALUES (new_id, new_serial, old.kind, old.participant_id, old.programme_id, old.programme_version_id, old.module_number,
+          old.course_id, old.completed_on, certificate_reissue.pdf, certificate_reissue.pdf_sha256,
+          certificate_reissue.snapshot, certificate_reissue.key_id, certificate_reissue.signature, old.id, reason);
+  INSERT INTO certificate_status_event (certificate_id, participant_id, status, reason, successor_id)
+  VALUES (old.id, old.participant_id, 'superseded', reason, new_id);
+  RETURN new_id;
+END $$;
+DO $$
+BEGIN
+  EXECUTE format('REVOKE beccaria_registrar FROM %I', current_user);
+END $$;

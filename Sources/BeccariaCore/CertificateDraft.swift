@@ -14,10 +14,11 @@ public struct CertificateDraft: Sendable, Equatable {
   public let verificationPrefix: String
 
   /// A draft of `kind` for `holderName` with the texts of `definition`, signed later with the key
-  /// `keyID` (printed on the certificate).
+  /// `keyID`; a Zertifikat prints `projectTitle`.
   public init(
     kind: CertificateKind, holderName: String, birthDate: CalendarDate?, modules: [CertificateSnapshot.ModuleLine],
-    completedOn: CalendarDate, issuedOn: CalendarDate, definition: ProgrammeDefinition, keyID: String
+    completedOn: CalendarDate, issuedOn: CalendarDate, definition: ProgrammeDefinition, keyID: String,
+    projectTitle: String? = nil
   ) {
     let text = kind == .zertifikat ? definition.documents.zertifikat : definition.documents.teilnahmebescheinigung
     verificationPrefix = definition.documents.verificationURL
@@ -28,14 +29,14 @@ public struct CertificateDraft: Sendable, Equatable {
       place: definition.issuer.place, issuedOn: issuedOn,
       signatories: definition.documents.signatories.map { .init(name: $0.name, role: $0.role) },
       verificationURL: Self.address(prefix: verificationPrefix, serial: ""), qrPayload: "", ueMinutes: definition.ueMinutes,
-      keyID: keyID)
+      keyID: keyID, projectTitle: kind == .zertifikat ? projectTitle : nil)
   }
 
   /// The draft of a certificate the completion rules made due: its modules with the titles and
   /// UE of `definition`, completed in the cohorts of `due`'s credits.
   public init(
     due: DueCertificate, holderName: String, birthDate: CalendarDate?, issuedOn: CalendarDate, definition: ProgrammeDefinition,
-    keyID: String
+    keyID: String, projectTitle: String? = nil
   ) {
     let modules = due.credits.map { credit in
       CertificateSnapshot.ModuleLine(
@@ -44,7 +45,7 @@ public struct CertificateDraft: Sendable, Equatable {
     }
     self.init(
       kind: due.kind, holderName: holderName, birthDate: birthDate, modules: modules, completedOn: due.completedOn,
-      issuedOn: issuedOn, definition: definition, keyID: keyID)
+      issuedOn: issuedOn, definition: definition, keyID: keyID, projectTitle: projectTitle)
   }
 
   /// The draft of a replacement for `issued` (a re-issue): the same texts, modules and completion
@@ -59,6 +60,8 @@ public struct CertificateDraft: Sendable, Equatable {
     fields.birthDate = birthDate
     fields.issuedOn = issuedOn
     fields.keyID = keyID
+    // The replacement names what it replaces (a replacement of a replacement names the last one).
+    fields.replaces = .init(serial: issued.serial, issuedOn: issued.issuedOn)
     self.init(printing: fields, verificationPrefix: verificationPrefix)
   }
 

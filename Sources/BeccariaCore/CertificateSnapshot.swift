@@ -52,13 +52,31 @@ public struct CertificateSnapshot: Codable, Sendable, Equatable {
   public var ueMinutes: Int
   /// The issuing key whose signature the QR code carries.
   public var keyID: String?
+  /// The title of the project work a Zertifikat rests on (the first passed one), printed under
+  /// the modules; nil for a Teilnahmebescheinigung, and in certificates issued before it was.
+  public var projectTitle: String?
+  /// The certificate this one replaces (a re-issue), printed under the place and date.
+  public var replaces: Replaced?
+
+  /// A replaced certificate as a re-issue names it.
+  public struct Replaced: Codable, Sendable, Equatable {
+    public var serial: String
+    public var issuedOn: CalendarDate
+    public init(serial: String, issuedOn: CalendarDate) {
+      self.serial = serial
+      self.issuedOn = issuedOn
+    }
+  }
 
   public init(
     serial: String, kind: CertificateKind, heading: String, holderName: String, birthDate: CalendarDate?, body: String,
     award: String?, programmeCode: String, programmeTitle: String, programmeVersion: Int, modules: [ModuleLine],
     completedOn: CalendarDate, issuer: String, place: String, issuedOn: CalendarDate, signatories: [Signatory],
-    verificationURL: String, qrPayload: String, ueMinutes: Int, keyID: String? = nil
+    verificationURL: String, qrPayload: String, ueMinutes: Int, keyID: String? = nil, projectTitle: String? = nil,
+    replaces: Replaced? = nil
   ) {
+    self.projectTitle = projectTitle
+    self.replaces = replaces
     self.serial = serial
     self.kind = kind
     self.heading = heading

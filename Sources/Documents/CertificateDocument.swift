@@ -75,8 +75,8 @@ public enum CertificateDocument {
           snapshot.issuer.uppercased(), x: margin, y: y, width: content, font: .sans(9.5, bold: true, ligatures: false),
           alignment: .center, color: accent) + 2
       y += writer.text(
-        snapshot.programmeTitle, x: margin, y: y, width: content, font: .sans(9, ligatures: false), alignment: .center,
-        color: muted)
+        Typography.programmeText(snapshot.programmeTitle), x: margin, y: y, width: content, font: .sans(9, ligatures: false),
+        alignment: .center, color: muted)
       y += 42
       // One line, as large as fits: at 38 points "Teilnahmebescheinigung" is wider than the page
       // and was broken inside the word.
@@ -143,13 +143,13 @@ public enum CertificateDocument {
     let rows = try writer.reusable(bodyKey, y: y) { writer -> [Double] in
       var y = 0.0
       y += writer.text(
-        snapshot.body, x: margin + 30, y: y, width: content - 60, font: .serif(12, ligatures: false), alignment: .center,
-        color: ink, lineSpacing: 1.25)
+        Typography.programmeText(snapshot.body), x: margin + 30, y: y, width: content - 60, font: .serif(12, ligatures: false),
+        alignment: .center, color: ink, lineSpacing: 1.25)
       if let award = snapshot.award {
         y += 16
         y += writer.text(
-          "„\(award)“", x: margin, y: y, width: content, font: .serif(19, bold: true, italic: true, ligatures: false),
-          alignment: .center, color: accent)
+          Typography.programmeText("„\(award)“"), x: margin, y: y, width: content,
+          font: .serif(19, bold: true, italic: true, ligatures: false), alignment: .center, color: accent)
       }
       y += 26
       writer.line(from: (tableX, y), to: (tableX + tableWidth, y), width: 0.6, gray: 0.55)
@@ -158,24 +158,34 @@ public enum CertificateDocument {
       for (module, detailHeight) in zip(snapshot.modules, detailHeights) {
         rows.append(y)
         let labelHeight = writer.text(
-          "Modul \(module.number): \(module.title)", x: tableX, y: y, width: tableWidth * 0.48,
+          Typography.programmeText("Modul \(module.number): \(module.title)"), x: tableX, y: y, width: tableWidth * 0.48,
           font: .serif(11, bold: true, ligatures: false), color: ink)
         y += max(labelHeight, detailHeight) + 5
       }
       writer.line(from: (tableX, y), to: (tableX + tableWidth, y), width: 0.6, gray: 0.55)
       y += 6
-      writer.text(total, x: tableX, y: y, width: tableWidth, font: .sans(8.5, ligatures: false), alignment: .center, color: muted)
-      return rows
+      y += writer.text(
+        total, x: tableX, y: y, width: tableWidth, font: .sans(8.5, ligatures: false), alignment: .center, color: muted)
+      // Where the table ends, last: the project title of a Zertifikat goes below it.
+      return rows + [y]
     }
+    let tableEnd = y + (rows.last ?? 0)
     // Cohort and date of each module: the same for everyone who finished together, so a group
     // too (keyed by the texts and the rows they stand in).
     let detailsKey = (["details", bodyKey] + details).joined(separator: separator)
     try writer.reusable(detailsKey, y: y) { writer in
-      for (detail, row) in zip(details, rows) {
+      for (detail, row) in zip(details, rows.dropLast()) {
         writer.text(
           detail, x: tableX + tableWidth * 0.48, y: row + 1, width: tableWidth * 0.52, font: .sans(9, ligatures: false),
           alignment: .right, color: muted)
       }
+    }
+
+    // The project work a Zertifikat rests on, by its title (each holder's own).
+    if let project = snapshot.projectTitle, !project.isEmpty {
+      writer.text(
+        Typography.programmeText("Projektarbeit: „\(project)“", quotedLength: 80), x: tableX, y: tableEnd + 10,
+        width: tableWidth, font: .serif(11, italic: true), alignment: .center, color: ink)
     }
 
     // Serial and verification. The serial number appears twice (after its label and at the end
@@ -196,9 +206,8 @@ public enum CertificateDocument {
     let serialLabel = snapshot.kind == .zertifikat ? "Zertifikatsnummer" : "Bescheinigungsnummer"
     let serialLine = "\(serialLabel) \(snapshot.serial)"
     let urlLine = "Echtheit und Gültigkeit prüfen: \(snapshot.verificationURL)"
-    let detailLine =
-      "Abgeschlossen am \(snapshot.completedOn.german) · Programm \(snapshot.programmeCode), Version \(snapshot.programmeVersion)"
-      + (snapshot.keyID.map { " · signiert mit Schlüssel \($0)" } ?? "")
+    // For the reader: no programme codes or key ids (the verification page shows those).
+    let detailLine = "Abgeschlossen am \(snapshot.completedOn.german) · digital signiert, prüfbar mit dem QR-Code"
     var stamp: Stamp?
     if deferred {
       // Serial numbers are 14 characters of tabular digits: any one has the width of the sample.
@@ -240,6 +249,13 @@ public enum CertificateDocument {
       writer.text(
         placeLine, x: margin, y: signatureTop, width: content, font: .serif(11.5, ligatures: false), alignment: .left, color: ink)
       writer.text(detailLine, x: margin, y: detailY, width: footerWidth, font: urlFont, color: muted)
+    }
+    // A re-issue says what it replaces, below the place and date.
+    if let replaced = snapshot.replaces {
+      let what = snapshot.kind == .zertifikat ? "das Zertifikat" : "die Teilnahmebescheinigung"
+      writer.text(
+        "Ersetzt \(what) \(replaced.serial) vom \(replaced.issuedOn.german).", x: margin, y: signatureTop + 18,
+        width: content, font: .serif(10, italic: true, ligatures: false), alignment: .left, color: muted)
     }
     // A certificate whose name (or text) printed as boxes of code points is not issued.
     if let missing = writer.unprintable.first {

@@ -363,9 +363,17 @@ public final class PDFWriter {
       pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
     }
     if lineSpacing != 1.0 { pango_layout_set_line_spacing(layout, Float(lineSpacing)) }
-    if !font.ligatures {
+    let (shown, unbreakable) = Self.breaks(text)
+    if !font.ligatures || !unbreakable.isEmpty {
       let attributes = pango_attr_list_new()
-      pango_attr_list_insert(attributes, pango_attr_font_features_new("liga=0"))
+      if !font.ligatures { pango_attr_list_insert(attributes, pango_attr_font_features_new("liga=0")) }
+      for range in unbreakable {
+        // pango_attr_allow_breaks_new never returns NULL (it aborts when out of memory).
+        let attribute = pango_attr_allow_breaks_new(0).unsafelyUnwrapped
+        attribute.pointee.start_index = UInt32(range.lowerBound)
+        attribute.pointee.end_index = UInt32(range.upperBound)
+        pango_attr_list_insert(attributes, attribute)
+      }
       pango_layout_set_attributes(layout, attributes)
       pango_attr_list_unref(attributes)
     }
@@ -374,8 +382,47 @@ public final class PDFWriter {
     case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
     case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
     }
-    pango_layout_set_text(layout, text, -1)
+    pango_layout_set_text(layout, shown, -1)
     return body(layout)
+  }
+
+  /// The text to lay out and the UTF-8 byte ranges no line may break in. A no-break space
+  /// (U+00A0) or a word joiner (U+2060), as `Typography` places them, marks a span that stays
+  /// on one line; the span is kept together by Pango's allow-breaks attribute and printed with
+  /// plain spaces and no joiner. Printed, either character would give the face a second,
+  /// CID font program (a no-break space shares the space's glyph, which a simple font cannot
+  /// encode twice; the joiner is outside WinAnsi).
+  static func breaks(_ text: String) -> (shown: String, unbreakable: [Range<Int>]) {
+    guard text.unicodeScalars.contains(where: { $0 == "\u{00A0}" || $0 == "\u{2060}" }) else { return (text, []) }
+    var bytes: [UInt8] = []
+    var glue: [Int] = []  // byte offsets in `bytes` where a no-break space or joiner stood
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\u{00A0}":
+        glue.append(bytes.count)
+        bytes.append(0x20)
+      case "\u{2060}": glue.append(bytes.count)
+      default: bytes.append(contentsOf: String(scalar).utf8)
+      }
+    }
+    // Each mark joins the words around it, up to the nearest ordinary space or line break.
+    let ordinary = { (offset: Int) in
+      (bytes[offset] == 0x20 || bytes[offset] == 0x0A) && !glue.contains(offset)
+    }
+    var ranges: [Range<Int>] = []
+    for mark in glue {
+      var start = mark
+      while start > 0 && !ordinary(start - 1) { start -= 1 }
+      var end = mark + 1
+      while end < bytes.count && !ordinary(end) { end += 1 }
+      let range = start..<min(end, bytes.count)
+      if let last = ranges.last, last.overlaps(range) || last.upperBound == range.lowerBound {
+        ranges[ranges.count - 1] = min(last.lowerBound, range.lowerBound)..<max(last.upperBound, range.upperBound)
+      } else {
+        ranges.append(range)
+      }
+    }
+    return (String(decoding: bytes, as: UTF8.self), ranges)
   }
 
   private static func pixelSize(_ layout: OpaquePointer) -> (width: Double, height: Double) {

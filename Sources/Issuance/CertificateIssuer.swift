@@ -22,7 +22,7 @@ struct CertificateIssuer {
   func draft(_ due: DueCertificate, for eligibility: EligibilityCase) -> CertificateDraft {
     CertificateDraft(
       due: due, holderName: eligibility.holderName, birthDate: eligibility.birthDate, issuedOn: today,
-      definition: eligibility.definition, keyID: signer.keyID)
+      definition: eligibility.definition, keyID: signer.keyID, projectTitle: eligibility.projectTitle)
   }
 
   /// Takes `count` consecutive serial numbers of the (German) year and returns the first, through

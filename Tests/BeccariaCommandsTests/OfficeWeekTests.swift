@@ -832,3 +832,146 @@ enum Terminal {
     #expect(!log.stdout.contains("family_name"), "an unchanged field is shown: \(log.stdout)")
   }
 }
+
+/// The documents as a reader sees them, read back by word positions (`pdftotext -bbox`): what
+/// stays on one line, what must not be printed, and that no two words overlap.
+@Suite struct DocumentReadingTests {
+  struct Word: Equatable {
+    var text: String
+    var xMin: Double, yMin: Double, xMax: Double, yMax: Double
+    func overlaps(_ other: Word) -> Bool {
+      xMin < other.xMax - 0.5 && other.xMin < xMax - 0.5 && yMin < other.yMax - 0.5 && other.yMin < yMax - 0.5
+    }
+  }
+
+  /// The words of each page with their boxes.
+  static func words(_ pdf: String) throws -> [[Word]] {
+    let html = try PDFTools.run("pdftotext", ["-bbox", pdf, "-"])
+    let pattern = #/<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>/#
+    return html.components(separatedBy: "<page ").dropFirst().map { page in
+      page.matches(of: pattern).map { match in
+        Word(
+          text: String(match.output.5).replacingOccurrences(of: "&amp;", with: "&"), xMin: Double(match.output.1) ?? 0,
+          yMin: Double(match.output.2) ?? 0, xMax: Double(match.output.3) ?? 0, yMax: Double(match.output.4) ?? 0)
+      }
+    }
+  }
+
+  static func expectNoOverlap(_ pages: [[Word]], _ what: String) {
+    for words in pages {
+      for (index, word) in words.enumerated() {
+        for other in words[(index + 1)...] where word.overlaps(other) {
+          Issue.record("\(what): \"\(word.text)\" overlaps \"\(other.text)\"")
+        }
+      }
+    }
+  }
+
+  /// The words of `phrase` stand on one line, in order.
+  static func onOneLine(_ phrase: String, in words: [Word]) -> Bool {
+    let parts = phrase.split(separator: " ").map(String.init)
+    guard
+      let start = words.indices.first(where: { index in
+        index + parts.count <= words.count && zip(parts, words[index...]).allSatisfy { $0 == $1.text }
+      })
+    else { return false }
+    let line = words[start..<(start + parts.count)]
+    return line.allSatisfy { abs($0.yMin - words[start].yMin) < 1 }
+  }
+
+  @Test func aZertifikatAndItsReissueReadAsTheyShould() throws {
+    let cohort = try CertifiedCohort(count: 2)
+    defer { cohort.database.drop() }
+    func beccaria(_ arguments: [String]) throws -> CommandResult {
+      try Beccaria.run(arguments, database: cohort.database, environment: cohort.environment)
+    }
+    try cohort.connection.execute("UPDATE assessment SET title = 'Sicher im Quartier – Görlitz 2026'")
+    let folder = FileManager.default.temporaryDirectory.appending(path: "documents-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let run = try beccaria(["certificate", "run", "--output", folder])
+    #expect(run.status == 0, "\(run.stderr)")
+    let serial = try #require(
+      try cohort.connection.queryOne(
+        "SELECT serial FROM certificate WHERE kind = 'zertifikat' AND status = 'valid' ORDER BY id DESC LIMIT 1")?.decode(
+          "serial", as: String.self))
+    let pdf = "\(folder)/\(serial.dropFirst(3).prefix(4))/\(serial).pdf"
+    let pages = try Self.words(pdf)
+    let words = try #require(pages.first)
+    #expect(words.contains { $0.text == "Beccaria-Standards" }, "the compound broke: \(words.map(\.text))")
+    #expect(Self.onOneLine("Projektarbeit: „Sicher im Quartier – Görlitz 2026“", in: words), "\(words.map(\.text))")
+    let text = words.map(\.text).joined(separator: " ")
+    for word in ["beccaria-fachkraft", "Version", "Schlüssel", "k-"] {
+      #expect(!text.contains(word), "the footer shows \"\(word)\": \(text)")
+    }
+    #expect(Self.onOneLine("digital signiert, prüfbar mit dem QR-Code", in: words))
+    Self.expectNoOverlap(pages, serial)
+
+    // Re-issued after a name change: it says what it replaces, on a line of its own.
+    let person = try #require(
+      try cohort.connection.queryOne("SELECT participant_id FROM certificate WHERE serial = \(serial)")?.decode(
+        "participant_id", as: Int64.self))
+    #expect(
+      try beccaria(["participant", "rename", String(person), "--family-name", "Neumann", "--reason", "Heirat"]).status == 0)
+    let reissue = try beccaria(["certificate", "reissue", serial, "--reason", "Heirat", "--output", folder])
+    #expect(reissue.status == 0, "\(reissue.stderr)")
+    let replacement = try #require(
+      try cohort.connection.queryOne(
+        "SELECT serial, snapshot->'replaces'->>'serial' AS replaced FROM certificate WHERE supersedes IS NOT NULL")?.decode(
+          "serial", as: String.self))
+    let newPages = try Self.words("\(folder)/\(replacement.dropFirst(3).prefix(4))/\(replacement).pdf")
+    let issuedOn = CalendarDate.today().german
+    #expect(
+      Self.onOneLine("Ersetzt das Zertifikat \(serial) vom \(issuedOn).", in: newPages.first ?? []),
+      "\(newPages.first?.map(\.text) ?? [])")
+    #expect(Self.onOneLine("Projektarbeit: „Sicher im Quartier – Görlitz 2026“", in: newPages.first ?? []))
+    Self.expectNoOverlap(newPages, replacement)
+    // The database takes a replacement only with exactly that note.
+    let forged = try cohort.connection.queryOne(
+      """
+      SELECT count(*)::integer AS n FROM certificate
+      WHERE serial = \(replacement) AND snapshot->'replaces' = jsonb_build_object('serial', \(serial), 'issuedOn', \(CalendarDate.today().description))
+      """)?.decode("n", as: Int.self)
+    #expect(forged == 1)
+  }
+
+  @Test func aTeilnahmebescheinigungKeepsItsQuotedTitleOnOneLine() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    try Fixtures.programmeAndMunicipalities(try database.database().connect())
+    let pdf = FileManager.default.temporaryDirectory.appending(path: "muster-\(UUID().uuidString).pdf").path
+    defer { try? FileManager.default.removeItem(atPath: pdf) }
+    let preview = try Beccaria.run(
+      ["certificate", "preview", "--kind", "teilnahmebescheinigung", "--name", "Hańža Šołćina", "--output", pdf],
+      database: database)
+    #expect(preview.status == 0, "\(preview.stderr)")
+    let pages = try Self.words(pdf)
+    #expect(Self.onOneLine("„Fachkraft für Kriminalprävention“", in: pages.first ?? []), "\(pages.first?.map(\.text) ?? [])")
+    #expect(pages.first?.contains { $0.text == "Beccaria-Qualifizierung" } == true)
+    Self.expectNoOverlap(pages, "Teilnahmebescheinigung")
+  }
+
+  @Test func theSheetsHeadingStaysInItsRowAndAbbreviationsOnOneLine() throws {
+    let fixture = try AttendanceFixture(participants: 2)
+    defer { fixture.database.drop() }
+    try fixture.connection.execute(
+      "UPDATE participant SET organisation = 'Förderverein für Prävention und Zivilcourage Oberlausitz e. V.'")
+    let pdf = FileManager.default.temporaryDirectory.appending(path: "sheet-\(UUID().uuidString).pdf").path
+    defer { try? FileManager.default.removeItem(atPath: pdf) }
+    #expect(
+      try Beccaria.run(
+        ["attendance", "sheet", "--session", String(fixture.module1[0].rawValue), "--output", pdf], database: fixture.database
+      ).status == 0)
+    let pages = try Self.words(pdf)
+    let words = try #require(pages.first)
+    // "UE (≤ 8)" on one line, above row 1.
+    #expect(Self.onOneLine("UE (≤ 8)", in: words), "\(words.map(\.text))")
+    let heading = try #require(words.first { $0.text == "UE" })
+    let firstRow = try #require(words.first { $0.text == "1" && $0.yMin > heading.yMin })
+    #expect(heading.yMax < firstRow.yMin)
+    // "e. V." is never split between lines.
+    for (index, word) in words.enumerated() where word.text == "e." {
+      #expect(index + 1 < words.count && words[index + 1].text == "V." && abs(words[index + 1].yMin - word.yMin) < 1)
+    }
+    Self.expectNoOverlap(pages, "sheet")
+  }
+}

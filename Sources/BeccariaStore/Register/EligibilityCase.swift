@@ -9,6 +9,8 @@ public struct EligibilityCase: Sendable {
   public var birthDate: CalendarDate?
   public var erased: Bool
   public var input: EligibilityInput
+  /// The title of the first passed project work, which a Zertifikat prints.
+  public var projectTitle: String?
   /// The programme version whose texts the documents use.
   public var definition: ProgrammeDefinition
   public var programmeVersionID: ProgrammeVersionID

@@ -63,6 +63,14 @@ public struct EligibilityReader {
         whole: try row.decode("whole"), ended: try row.decode("ended"), versionID: try row.decode("version_id"))
     }
 
+    // The titles through a function: the nightly run reads no free text written about people,
+    // only the title a Zertifikat prints (schema 0025).
+    var titles: [DueKey: String] = [:]
+    for row in try connection.query("SELECT participant_id, programme_id, title FROM certificate_project_titles(\(people))") {
+      titles[DueKey(participant: try row.decode("participant_id"), programme: try row.decode("programme_id"))] =
+        try row.decode("title")
+    }
+
     var projects: [DueKey: CalendarDate] = [:]
     for row in try connection.query(
       """
@@ -141,7 +149,7 @@ public struct EligibilityReader {
           programmeCohortEnded: enrolment?.ended ?? false, holdsZertifikat: holds?.zertifikat ?? false,
           certifiedModules: holds?.modules ?? [], revokedZertifikat: holds?.revokedZertifikat,
           revokedModules: holds?.revokedModules ?? [:]),
-        definition: definition, programmeVersionID: versionID, courseIDs: courseIDs[key] ?? [:])
+        projectTitle: titles[key], definition: definition, programmeVersionID: versionID, courseIDs: courseIDs[key] ?? [:])
     }
   }
 }
