@@ -47,19 +47,31 @@ CREATE INDEX export_file_sheet_idx ON export_file (session_id, written_at) WHERE
 CREATE FUNCTION export_file_record_sheet(session_id bigint, host text, path text, sha256 text, people bigint[])
   RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  -- Each sheet by the moment it was registered (two in one transaction are two sheets).
+  registered timestamptz := clock_timestamp();
 BEGIN
   IF NOT (pg_has_role(session_user, 'beccaria_admin', 'MEMBER') OR beccaria_teaches_session(export_file_record_sheet.session_id)) THEN
     RAISE EXCEPTION 'session % is not one of your sessions', export_file_record_sheet.session_id
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF EXISTS (SELECT 1 FROM unnest(people) person
-              WHERE NOT EXISTS (SELECT 1 FROM session s JOIN enrolment e ON e.course_id = s.course_id
-                                 WHERE s.id = export_file_record_sheet.session_id AND e.participant_id = person)) THEN
-    RAISE EXCEPTION 'a sheet of session % names someone who is not enrolled in its cohort', export_file_record_sheet.session_id
+  -- The rows must be the session's roster as it is, in the order the sheet prints it (family
+  -- name, given names, number): whoever registers a sheet cannot decide whom a row number names.
+  IF people IS DISTINCT FROM (
+       SELECT coalesce(array_agg(p.id ORDER BY p.family_name COLLATE german, p.given_names COLLATE german, p.id), '{}')
+         FROM participant p
+        WHERE p.id IN (SELECT e.participant_id FROM session s JOIN enrolment e ON e.course_id = s.course_id
+                        WHERE s.id = export_file_record_sheet.session_id AND e.enrolled_at IS NOT NULL
+                          AND (e.status = 'enrolled' OR enrolment_covers_day(e.ended_at, s.day))
+                          AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
+                                                                 WHERE em.enrolment_id = e.id
+                                                                   AND em.module_number = s.module_number)))) THEN
+    RAISE EXCEPTION 'the sheet does not list the roster of session % as it is now; print it again', export_file_record_sheet.session_id
       USING ERRCODE = 'check_violation';
   END IF;
-  INSERT INTO export_file (participant_id, kind, host, path, sha256, session_id, sheet_row)
-  SELECT person, 'sheet', host, path, export_file_record_sheet.sha256, export_file_record_sheet.session_id, row_number
+  INSERT INTO export_file (participant_id, kind, host, path, sha256, session_id, sheet_row, written_at)
+  SELECT person, 'sheet', host, path, export_file_record_sheet.sha256, export_file_record_sheet.session_id, row_number,
+         registered
     FROM unnest(people) WITH ORDINALITY AS t(person, row_number);
   RETURN cardinality(people);
 END $$;
@@ -84,7 +96,8 @@ BEGIN
        ORDER BY f.written_at DESC, f.id DESC LIMIT 1)
     SELECT (SELECT f.participant_id FROM export_file f, latest l
              WHERE f.kind = 'sheet' AND f.session_id = attendance_sheet_row.session_id AND f.written_at = l.written_at
-               AND f.path = l.path AND f.sheet_row = attendance_sheet_row.sheet_row),
+               AND f.path = l.path AND f.sheet_row = attendance_sheet_row.sheet_row
+             ORDER BY f.id DESC LIMIT 1),
            (SELECT count(*)::integer FROM export_file f, latest l
              WHERE f.kind = 'sheet' AND f.session_id = attendance_sheet_row.session_id AND f.written_at = l.written_at
                AND f.path = l.path),
@@ -198,3 +211,40 @@ DO $$
 BEGIN
   EXECUTE format('REVOKE beccaria_registrar FROM %I', current_user);
 END $$;
+
+-- Mail still to be sent follows what it is about:
+-- * a changed address: queued and deferred messages to the old address go to the new one (a
+--   removed or unmailable one cancels them); office copies, to the office's address, stay;
+-- * a certificate revoked or replaced before its message went out: the message is cancelled
+--   (the replacement has its own).
+CREATE FUNCTION mail_follow_address() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NEW.email IS NOT NULL AND beccaria_mail_address_ok(NEW.email) THEN
+    UPDATE mail_message m SET recipient = NEW.email
+     WHERE m.status IN ('queued', 'deferred') AND lower(m.recipient) = lower(OLD.email)
+       AND CASE TG_TABLE_NAME WHEN 'participant' THEN m.participant_id = NEW.id ELSE m.trainer_id = NEW.id END;
+  ELSE
+    UPDATE mail_message m SET status = 'cancelled', finished_at = clock_timestamp(),
+           last_reply = 'the address was removed before the message was sent'
+     WHERE m.status IN ('queued', 'deferred') AND lower(m.recipient) = lower(OLD.email)
+       AND CASE TG_TABLE_NAME WHEN 'participant' THEN m.participant_id = NEW.id ELSE m.trainer_id = NEW.id END;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER mail_follows_address AFTER UPDATE OF email ON participant
+  FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email) EXECUTE FUNCTION mail_follow_address();
+CREATE TRIGGER mail_follows_address AFTER UPDATE OF email ON trainer
+  FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email) EXECUTE FUNCTION mail_follow_address();
+
+CREATE FUNCTION mail_certificate_withdrawn() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  UPDATE mail_message m SET status = 'cancelled', finished_at = clock_timestamp(),
+         last_reply = 'the certificate was ' || NEW.status || ' before the message was sent'
+   WHERE m.certificate_id = NEW.id AND m.status IN ('queued', 'deferred');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER mail_certificate_withdrawn AFTER UPDATE OF status ON certificate
+  FOR EACH ROW WHEN (OLD.status = 'valid' AND NEW.status IN ('revoked', 'superseded'))
+  EXECUTE FUNCTION mail_certificate_withdrawn();

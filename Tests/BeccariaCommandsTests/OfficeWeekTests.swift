@@ -191,14 +191,14 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     #expect(
       result.stdout.hasPrefix(
-        "Recorded 2 participants present at session \(session), 8 UE each; left out: Test Person1 (\(absent)); 1 recorded before, left as it was."
+        "Recorded 2 participants present at session \(session), 8 UE each; absent: Test Person1 (\(absent)); 1 recorded before, left as it was."
       ), "\(result.stdout)")
     let stored = try value(
       fixture.connection,
       "SELECT string_agg(participant_id || ':' || status || ':' || trim_scale(ue_attended), ',' ORDER BY participant_id) AS v FROM attendance"
     )
     let p = fixture.participants.map(\.rawValue)
-    #expect(stored == "\(p[0]):present:8,\(p[2]):present:8,\(p[3]):excused:0")
+    #expect(stored == "\(p[0]):present:8,\(p[1]):absent:0,\(p[2]):present:8,\(p[3]):excused:0")
     let stranger = try Beccaria.run(
       ["attendance", "record", "--session", String(session.rawValue), "--all-present", "--except", "99999"],
       database: fixture.database)
@@ -465,9 +465,13 @@ import Testing
     #expect(lowered.stderr.contains("has 3 participants enrolled; its capacity cannot go below that"))
     let ended = try Beccaria.run(
       ["course", "update", AttendanceFixture.course, "--status", "ended", "--reason", "Abschluss"], database: fixture.database)
+    #expect(ended.stderr.contains("has 2 sessions still to come; it ends when they have taken place"), "\(ended.stderr)")
+    let cancelled = try Beccaria.run(
+      ["course", "update", AttendanceFixture.course, "--status", "cancelled", "--reason", "zu wenige"], database: fixture.database
+    )
     #expect(
-      ended.stdout.contains("The waiting list is closed; no longer waiting: Test Warte1 (\(extra[1]))."),
-      "\(ended.stdout)\(ended.stderr)")
+      cancelled.stdout.contains("The waiting list is closed; no longer waiting: Test Warte1 (\(extra[1]))."),
+      "\(cancelled.stdout)\(cancelled.stderr)")
     #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment WHERE status = 'waiting'") == 0)
   }
 }
@@ -973,5 +977,172 @@ enum Terminal {
       #expect(index + 1 < words.count && words[index + 1].text == "V." && abs(words[index + 1].yMin - word.yMin) < 1)
     }
     Self.expectNoOverlap(pages, "sheet")
+  }
+}
+
+/// What the first trial of the week found, each kept as a test.
+@Suite struct OfficeWeekTrialTests {
+  @Test func queuedMailFollowsANewAddressAndARevokedCertificatesMailIsCancelled() throws {
+    let cohort = try CertifiedCohort(count: 2)
+    defer { cohort.database.drop() }
+    let issued = try cohort.run(output: nil).issued
+    let first = try #require(issued.first)
+    let second = try #require(issued.first { $0.participantID != first.participantID })
+    func message(_ certificate: String) throws -> (recipient: String, status: String)? {
+      try cohort.connection.queryOne(
+        """
+        SELECT m.recipient, m.status FROM mail_message m JOIN certificate c ON c.id = m.certificate_id
+        WHERE c.serial = \(certificate)
+        """
+      ).map { (try $0.decode("recipient"), try $0.decode("status")) }
+    }
+    #expect(try message(first.serial)?.status == "queued")
+    let update = try Beccaria.run(
+      ["participant", "update", String(first.participantID.rawValue), "--email", "neue.adresse@example.org"],
+      database: cohort.database)
+    #expect(update.status == 0, "\(update.stderr)")
+    #expect(try message(first.serial)?.recipient == "neue.adresse@example.org")
+    let revoke = try Beccaria.run(
+      ["certificate", "revoke", second.serial, "--reason", "Irrtum", "--yes"], database: cohort.database,
+      environment: cohort.environment)
+    #expect(revoke.status == 0, "\(revoke.stderr)")
+    #expect(try message(second.serial)?.status == "cancelled")
+  }
+
+  @Test func aTrainersRefusedSheetLeavesNoFile() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    // A session of the trainer's cohort that is not theirs: readable, but not theirs to print.
+    let other = try SessionStore(fixture.owner).add([
+      NewSession(
+        courseCode: CertifiedCohort.course, module: 2, day: CalendarDate.today().adding(days: -3), start: 540, end: 900,
+        ue: 8, location: nil, trainerEmails: [])
+    ])[0]
+    let pdf = FileManager.default.temporaryDirectory.appending(path: "refused-\(UUID().uuidString).pdf").path
+    let refused = try fixture.beccaria(
+      fixture.trainerA, ["attendance", "sheet", "--session", String(other.rawValue), "--output", pdf])
+    #expect(refused.stderr.contains("session \(other) is not one of your sessions"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: pdf))
+  }
+
+  @Test func anAssessmentFileIsCheckedWholeAndNotRecordedTwice() throws {
+    let fixture = try AttendanceFixture(participants: 2)
+    defer { fixture.database.drop() }
+    let p = fixture.participants.map { String($0.rawValue) }
+    let bad = try PDFTools.temporaryFile(
+      Data("participant;result;date\n\(p[0]);vielleicht;\n99999;passed;\n\(p[1]);passed;01.01.2099\n".utf8), suffix: ".csv")
+    let refused = try Beccaria.run(
+      ["assessment", "import", bad, "--course", AttendanceFixture.course], database: fixture.database)
+    for line in [2, 3, 4] { #expect(refused.stderr.contains("\(bad):\(line):"), "line \(line) not named: \(refused.stderr)") }
+    let good = try PDFTools.temporaryFile(Data("participant;result\n\(p[0]);passed\n".utf8), suffix: ".csv")
+    #expect(
+      try Beccaria.run(["assessment", "import", good, "--course", AttendanceFixture.course], database: fixture.database).status
+        == 0)
+    let again = try Beccaria.run(
+      ["assessment", "import", good, "--course", AttendanceFixture.course], database: fixture.database)
+    #expect(again.stderr.contains("\(good):2: this result is recorded already"), "\(again.stderr)")
+    #expect(try fixture.connection.queryOne("SELECT count(*)::integer AS n FROM assessment")?.decode("n", as: Int.self) == 1)
+  }
+
+  @Test func aCancelledCohortCancelsWhatIsToComeAndEndsItsEnrolments() throws {
+    let fixture = try AttendanceFixture(participants: 2)
+    defer { fixture.database.drop() }
+    try fixture.record(fixture.module1[0], fixture.participants[0], .present)
+    let noReason = try Beccaria.run(
+      ["course", "update", AttendanceFixture.course, "--status", "cancelled"], database: fixture.database)
+    #expect(noReason.stderr.contains("--status cancelled needs --reason"))
+    let cancelled = try Beccaria.run(
+      ["course", "update", AttendanceFixture.course, "--status", "cancelled", "--reason", "zu wenige Anmeldungen"],
+      database: fixture.database)
+    #expect(cancelled.status == 0, "\(cancelled.stderr)")
+    #expect(cancelled.stdout.contains("Cancelled 2 sessions still to come and ended 2 enrolments."), "\(cancelled.stdout)")
+    let left = try fixture.connection.queryOne(
+      """
+      SELECT (SELECT count(*)::integer FROM session WHERE day >= CURRENT_DATE) AS future,
+             (SELECT count(*)::integer FROM session) AS sessions,
+             (SELECT count(*)::integer FROM enrolment WHERE status = 'enrolled') AS enrolled,
+             (SELECT count(*)::integer FROM attendance) AS attendance
+      """)
+    #expect(try left?.decode("future", as: Int.self) == 0)
+    #expect(try left?.decode("sessions", as: Int.self) == 6)
+    #expect(try left?.decode("enrolled", as: Int.self) == 0)
+    #expect(try left?.decode("attendance", as: Int.self) == 1)
+  }
+
+  @Test func theAuditLogNamesAnUnknownTable() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let log = try fixture.beccaria(fixture.auditor, ["audit", "log", "--table", "sessions"])
+    #expect(log.status != 0)
+    #expect(log.stderr.contains("there is no table sessions"), "\(log.stderr)")
+  }
+}
+
+/// What the attack on the week found, each kept as a test.
+@Suite struct OfficeWeekAttackTests {
+  @Test func aTrainerCannotDecideWhomARowNames() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let people = fixture.cohort.people.map(\.rawValue)
+    let session = fixture.ownSession
+    // Another order than the roster's, a repeated person, and someone of another cohort: refused.
+    for forged in [
+      "ARRAY[\(people.reversed().map(String.init).joined(separator: ","))]",
+      "ARRAY[\(people[0]),\(people[0])]", "ARRAY[999999]",
+    ] {
+      let result = try fixture.psql(
+        fixture.trainerA,
+        "SELECT export_file_record_sheet(\(session), 'vm', '/tmp/s.pdf', repeat('a', 64), \(forged)::bigint[]);")
+      #expect(!result.succeeded, "\(forged) was taken")
+      #expect(result.stderr.contains("does not list the roster of session \(session) as it is now"), "\(result.stderr)")
+    }
+    // Two sheets registered in one transaction are two sheets; the later one answers.
+    let roster = try fixture.owner.query(
+      """
+      SELECT p.id FROM participant p WHERE p.id = ANY(\(PostgresArray(people)))
+      ORDER BY p.family_name COLLATE german, p.given_names COLLATE german, p.id
+      """
+    ).map { try $0.decode("id", as: Int64.self) }
+    let list = "ARRAY[\(roster.map(String.init).joined(separator: ","))]::bigint[]"
+    let twice = try fixture.psql(
+      fixture.trainerA,
+      """
+      BEGIN;
+      SELECT export_file_record_sheet(\(session), 'vm', '/tmp/a.pdf', repeat('a', 64), \(list));
+      SELECT export_file_record_sheet(\(session), 'vm', '/tmp/a.pdf', repeat('a', 64), \(list));
+      COMMIT;
+      """)
+    #expect(twice.succeeded, "\(twice.stderr)")
+    let row = try fixture.beccaria(
+      fixture.trainerA, ["attendance", "record", "--session", String(session), "--row", "1", "--status", "present"])
+    #expect(row.status == 0, "\(row.stderr)")
+    #expect(row.stdout.contains("(\(roster[0])) at session \(session) (row 1 of its sheet)"), "\(row.stdout)")
+  }
+
+  @Test func aTrainerIsToldWhoIsNotOnTheRosterInASentence() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    let stranger = try fixture.beccaria(
+      fixture.trainerA,
+      ["attendance", "record", "--session", String(fixture.ownSession), "--participant", "999999", "--status", "present"])
+    #expect(
+      stranger.stderr.contains("participant 999999 (on the roster of session \(fixture.ownSession)) does not exist"),
+      "\(stranger.stderr)")
+    let huge = try fixture.beccaria(
+      fixture.trainerA,
+      ["attendance", "record", "--session", String(fixture.ownSession), "--row", "3000000000", "--status", "present"])
+    #expect(huge.stderr.contains("--row must be a row of the sheet"), "\(huge.stderr)")
+  }
+}
+
+extension OfficeWeekAttackTests {
+  @Test func noOfficeOrServiceLoginBecomesATrainersLogin() throws {
+    let fixture = try SecurityFixture()
+    defer { fixture.drop() }
+    for login in [fixture.admin, fixture.issuer, fixture.auditor, fixture.verifier] {
+      let linked = try fixture.beccaria(nil, ["trainer", "update", "a-\(fixture.suffix)@example.org", "--login", login])
+      #expect(linked.status != 0)
+      #expect(linked.stderr.contains("\(login) is a login of the office, a service or the owner"), "\(linked.stderr)")
+    }
   }
 }

@@ -52,6 +52,7 @@ extension AssessmentCommand {
         let input = try CSVFile.read(
           path: file, required: ["participant", "result"], optional: ["title", "date", "kind", "note"], aliases: Self.aliases)
         var problems: [InputProblem] = []
+        var unchecked: [(line: Int, participant: String)] = []
         var rows: [AssessmentRow] = []
         for record in input.records {
           let line = record.line
@@ -85,16 +86,21 @@ extension AssessmentCommand {
             }
           }
           if let title = record.value("title"), let reason = Validation.name(title, maxLength: 300) { problem("title", reason) }
-          guard fine, let participant, let result, let kind else { continue }
+          if let note = record.value("note"), let scalar = InertText.firstControl(in: note) {
+            problem("note", "contains the control or invisible character \(InertText.name(scalar))")
+          }
+          guard fine, let participant, let result, let kind else {
+            if let participant { unchecked.append((line, participant.trimmingPrefix("#"))) }
+            continue
+          }
           rows.append(
             AssessmentRow(
               line: line, participant: participant.trimmingPrefix("#"), kind: kind, result: result, title: record.value("title"),
               assessedOn: day, note: record.value("note")))
         }
-        if !problems.isEmpty { throw InputProblems(file: file, problems) }
-        if rows.isEmpty { throw InputProblems(file: file, reason: "has no results to record") }
+        if rows.isEmpty && problems.isEmpty { throw InputProblems(file: file, reason: "has no results to record") }
         let counts = try CertificateStore(try global.connect()).importAssessments(
-          courseCode: course, rows, file: file, dryRun: dryRun)
+          courseCode: course, rows, file: file, dryRun: dryRun, problems: problems, unchecked: unchecked)
         print(
           (dryRun ? "Would record " : "Recorded ") + Plural.count(counts.passed + counts.failed, "result")
             + " for \(course): \(counts.passed) passed, \(counts.failed) failed"

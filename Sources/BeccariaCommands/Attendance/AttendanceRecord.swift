@@ -15,7 +15,8 @@ extension AttendanceCommand {
         session's full UE unless --ue says less; late needs --ue; absent and excused mean 0 UE. \
         Recording again corrects the entry (the earlier value stays in the audit log); a \
         correction after the session's day needs --reason. --all-present records everyone not \
-        yet recorded as present, except those given with --except.
+        yet recorded as present, and those given with --except as absent (record an excused one \
+        with --status excused first).
 
         Example:
           beccaria attendance record --session 3 --participant 12 --status present
@@ -29,7 +30,8 @@ extension AttendanceCommand {
     @Option(help: ArgumentHelp("Row on the session's printed sign-in sheet.", valueName: "n")) var row: Int?
     @Flag(help: "Record everyone on the roster not yet recorded as present, with the session's full UE.")
     var allPresent = false
-    @Option(help: ArgumentHelp("With --all-present: a participant who was not there (repeatable).", valueName: "id"))
+    @Option(
+      help: ArgumentHelp("With --all-present: a participant who was not there, recorded absent (repeatable).", valueName: "id"))
     var except: [ParticipantArgument] = []
     @Option(help: ArgumentHelp("present, late, excused or absent.", valueName: "status")) var status: String?
     @Option(help: "UE actually attended (45 minutes each; in half steps, such as 6 or 6.5).") var ue: String?
@@ -49,7 +51,7 @@ extension AttendanceCommand {
           throw ValidationError("--status must be present, late, excused or absent (not \"\(status)\").")
         }
       }
-      if let row, row < 1 { throw ValidationError("--row must be 1 or more.") }
+      if let row, !(1...100_000).contains(row) { throw ValidationError("--row must be a row of the sheet (1 or more).") }
       if let ue, Self.decimal(ue) == nil {
         throw ValidationError("--ue must be a number of UE such as 6 or 1.5 (not \"\(ue)\").")
       }
@@ -104,7 +106,7 @@ extension AttendanceCommand {
         outcome.recorded.isEmpty
         ? "Nobody was left to record at session \(session)"
         : "Recorded \(Plural.count(outcome.recorded.count, "participant")) present at session \(session), \(outcome.ue) UE each"
-      if !outcome.excepted.isEmpty { sentence += "; left out: \(names(outcome.excepted))" }
+      if !outcome.excepted.isEmpty { sentence += "; absent: \(names(outcome.excepted))" }
       if outcome.recordedBefore > 0 {
         sentence += "; \(outcome.recordedBefore) recorded before, left as \(outcome.recordedBefore == 1 ? "it was" : "they were")"
       }

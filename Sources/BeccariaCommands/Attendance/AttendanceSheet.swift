@@ -34,6 +34,9 @@ extension AttendanceCommand {
         let connection = try global.connect()
         let store = AttendanceStore(connection)
         let header = try store.header(SessionID(session.id))
+        // A trainer reads the schedule of their cohorts but prints sheets of their own sessions:
+        // refused before anything is written.
+        try store.requireTeaching(SessionID(session.id))
         let roster = try store.roster(SessionID(session.id))
         let weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
         let sheet = SignInSheet(
@@ -52,8 +55,12 @@ extension AttendanceCommand {
         let data = try sheet.render()
         // Personal data (mode 0600), registered so that an erasure of anyone on it lists the file.
         let path = try FileOutput.write(data, to: output)
+        // A sheet that cannot be registered (and so listed by an erasure) does not stay.
+        var registered = false
+        defer { if !registered { try? FileManager.default.removeItem(atPath: path) } }
         try DataProtection(connection).recordSheet(
           session: header.id.rawValue, path: path, sha256: data.sha256Hex, people: roster.map(\.participantID))
+        registered = true
         print(
           "Wrote the sign-in sheet of session \(header.id) (\(Plural.count(roster.count, "participant"))) to \(output).")
       }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Postgres
 
 extension AuditCommand {
   /// `beccaria audit log`.
@@ -39,7 +40,14 @@ extension AuditCommand {
     func run() throws {
       try reportingFailures {
         let cut = limit.map { $0 == 0 ? nil : $0 } ?? (output.format == .table ? 200 : nil)
-        let (entries, total) = try AuditStore(try global.connect()).listCounted(
+        let connection = try global.connect()
+        if let table,
+          try connection.queryOne(
+            "SELECT to_regclass(\("public." + table)) IS NOT NULL AS known")?.decode("known", as: Bool.self) != true
+        {
+          throw CommandFailure("there is no table \(table) (audited tables are named in the singular: participant, session, …)")
+        }
+        let (entries, total) = try AuditStore(connection).listCounted(
           table: table, participant: participant?.id, since: since?.value, limit: cut)
         if output.format == .table {
           if total > entries.count {
@@ -64,7 +72,7 @@ extension AuditCommand {
             .init(header: "REASON") { $0.reason ?? "" },
           ]
         ).print(output.format)
-        LimitNote.say(shown: entries.count, total: total, noun: "entry", format: output.format)
+        LimitNote.say(shown: entries.count, total: total, noun: "entry", plural: "entries", format: output.format)
       }
     }
 

@@ -32,6 +32,8 @@ extension CourseCommand {
     func run() throws {
       try reportingFailures {
         let connection = try global.connect()
+        // A trainer's login sees the cohorts it teaches in; another's would show empty lists.
+        _ = try CourseStore(connection).idOfCohortTaught(code: code)
         let course = try CourseStore(connection).find(code: code)
         let sessions = try SessionStore(connection).list(courseCode: code)
         let enrolments = try EnrolmentStore(connection).list(courseCode: code, includeEnded: false)

@@ -13,8 +13,10 @@ extension CourseCommand {
         A larger capacity gives its new places to the waiting list at once, first come first \
         served (the database does this for psql too); a capacity below the places taken, or dates \
         that would leave a planned session outside the cohort, are refused. --status ended or \
-        cancelled closes the waiting list (those on it are told so in the command's output); \
-        open or running again fills free places from it. Options not given stay as they are.
+        cancelled closes the waiting list; cancelled (with --reason) also cancels the sessions \
+        still to come that nobody was recorded at (their people are told by mail) and ends the \
+        enrolments; what took place stays recorded. open or running again fills free places from \
+        the waiting list. Options not given stay as they are.
 
         Example:
           beccaria course update BQ-SN-2027-1 --capacity 28
@@ -39,6 +41,9 @@ extension CourseCommand {
         throw ValidationError("give at least one of --title, --capacity, --venue, --starts, --ends, --status.")
       }
       if let reason { try requireReason(reason) }
+      if status == .cancelled && reason == nil {
+        throw ValidationError("--status cancelled needs --reason (it is kept in the audit log).")
+      }
       if let capacity, !(1...500).contains(capacity) { throw ValidationError("--capacity must be between 1 and 500.") }
       try CourseCommand.validate(starts: starts, ends: ends, title: title)
     }
@@ -57,6 +62,11 @@ extension CourseCommand {
         )
         for person in result.movedUp {
           print("Moved up from the waiting list: \(person.givenNames) \(person.familyName) (\(person.id)).")
+        }
+        if result.sessionsCancelled + result.enrolmentsEnded > 0 {
+          print(
+            "Cancelled \(Plural.count(result.sessionsCancelled, "session")) still to come and ended "
+              + "\(Plural.count(result.enrolmentsEnded, "enrolment")).")
         }
         if !result.waitingListClosed.isEmpty {
           print(

@@ -30,6 +30,7 @@ extension EnrolmentCommand {
 
     func validate() throws {
       if module.contains(where: { $0 < 1 }) { throw ValidationError("--module must be 1 or more.") }
+      if Set(module).count < module.count { throw ValidationError("a --module is given twice.") }
       if participant.isEmpty { throw ValidationError("give --participant (a number or an e-mail; repeatable).") }
       for value in participant where value.trimmingCharacters(in: .whitespaces).isEmpty {
         throw ValidationError("--participant must not be empty.")

@@ -122,7 +122,9 @@ extension ParticipantCommand {
       }
       if summary.unchanged > 0 { parts.append("\(summary.unchanged) unchanged") }
       print(
-        (dryRun ? "\(file): \(Plural.count(summary.rows, "row")) are valid and would give " : "Imported \(file): ")
+        (dryRun
+          ? "\(file): \(Plural.count(summary.rows, "row")) \(summary.rows == 1 ? "is" : "are") valid and would give "
+          : "Imported \(file): ")
           + parts.joined(separator: ", ") + (dryRun ? "; nothing was written (--dry-run)." : "."))
       if let course = summary.enrolments.first?.request.course ?? (summary.enrolledBefore > 0 ? "" : nil) {
         if summary.enrolledBefore > 0 {

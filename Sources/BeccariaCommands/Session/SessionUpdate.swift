@@ -88,6 +88,9 @@ extension SessionCommand {
       }
       if let ue, !(1...24).contains(ue) { throw ValidationError("--ue must be between 1 and 24.") }
       try date?.requireEventDay("--date")
+      for list in [addTrainer, removeTrainer] where Set(list.map { $0.lowercased() }).count < list.count {
+        throw ValidationError("a trainer is named twice.")
+      }
       let both = Set(addTrainer.map { $0.lowercased() }).intersection(removeTrainer.map { $0.lowercased() })
       if let email = both.first { throw ValidationError("\(email) is both added and removed.") }
       if let reason { try requireReason(reason) }

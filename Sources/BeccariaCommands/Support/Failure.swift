@@ -86,6 +86,8 @@ enum Explain {
       return
         "a referenced record does not exist or is still in use (\(constraintPhrase(error)))\(error.detail.map { ": \($0)" } ?? "")"
     case "23514":
+      // The rules' own triggers say why in a sentence; a plain CHECK's message names only the rule.
+      guard error.message.contains("violates check constraint") else { return error.message }
       return "the database refused the change because it breaks the rule \(error.constraint ?? "check"): \(error.message)"
     case "23P01":
       return "the database refused an overlap (\(constraintPhrase(error))): \(error.detail ?? error.message)"

@@ -106,7 +106,10 @@ public struct AttendanceStore {
       case .failure(let problem): throw StoreError.invalid("--ue: \(problem)")
       }
       guard try facts.decode("listed", as: Bool.self) else {
-        _ = try ParticipantStore(db).find(participant)
+        // Only columns every login that records may read (a trainer reads no e-mail or birth date).
+        guard try db.queryOne("SELECT 1 AS ok FROM participant WHERE id = \(participant)") != nil else {
+          throw StoreError.notFound("participant \(participant) (on the roster of session \(session))")
+        }
         throw StoreError.invalid(
           "participant \(participant) is not enrolled for module \(module) in \(course); enrol them (for make-up: --module \(module)) first"
         )

@@ -6,7 +6,7 @@ import Postgres
 public struct AllPresentOutcome: Sendable, Equatable {
   /// Recorded present with the session's full UE: participant and name ("Given Family").
   public var recorded: [(ParticipantID, String)]
-  /// Left out with --except.
+  /// Named with --except and not recorded before: recorded absent (0 UE).
   public var excepted: [(ParticipantID, String)]
   /// On the roster and recorded before: left as they were.
   public var recordedBefore: Int
@@ -35,7 +35,7 @@ extension AttendanceStore {
 
   /// Refuses a trainer's login at a session it does not teach: trainers read the schedule of the
   /// whole cohort (schema 0025) but record only their own sessions.
-  func requireTeaching(_ session: SessionID) throws {
+  public func requireTeaching(_ session: SessionID) throws {
     guard
       try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
         "t", as: Bool.self) == true
@@ -77,7 +77,7 @@ extension AttendanceStore {
   }
 
   /// Records everyone on the session's roster who is not recorded yet as present with the
-  /// session's full UE, except `except` (each must be on the roster), in one transaction.
+  /// session's full UE, and `except` (each must be on the roster) as absent, in one transaction.
   public func recordAllPresent(_ session: SessionID, except: [ParticipantID], note: String?) throws -> AllPresentOutcome {
     try connection.transaction(attempts: 3) { db in
       let store = AttendanceStore(db)
@@ -96,18 +96,19 @@ extension AttendanceStore {
       }
       let left = Set(except)
       let due = roster.filter { $0.status == nil && !left.contains($0.participantID) }
-      let ids = due.map(\.participantID.rawValue)
-      if !ids.isEmpty {
+      let absent = roster.filter { $0.status == nil && left.contains($0.participantID) }
+      for (people, status, ue) in [(due, "present", header.ue), (absent, "absent", 0)] where !people.isEmpty {
         try db.execute(
           """
           INSERT INTO attendance (session_id, participant_id, status, ue_attended, note)
-          SELECT \(session), person, 'present', \(header.ue), \(note) FROM unnest(\(PostgresArray(ids))) person
+          SELECT \(session), person, \(status), \(ue), \(note) FROM unnest(\(PostgresArray(people.map(\.participantID.rawValue)))) person
+          ON CONFLICT (session_id, participant_id) DO NOTHING
           """)
       }
       let name = { (entry: RosterEntry) in (entry.participantID, "\(entry.givenNames) \(entry.familyName)") }
       return AllPresentOutcome(
-        recorded: due.map(name), excepted: roster.filter { left.contains($0.participantID) }.map(name),
-        recordedBefore: roster.filter { $0.status != nil && !left.contains($0.participantID) }.count, ue: header.ue)
+        recorded: due.map(name), excepted: absent.map(name), recordedBefore: roster.filter { $0.status != nil }.count,
+        ue: header.ue)
     }
   }
 }

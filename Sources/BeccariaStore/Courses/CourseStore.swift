@@ -24,6 +24,7 @@ public struct CourseStore {
         )
       }
       let waiting = try EnrolmentStore(db).waitingList(db, courseID: id)
+      let wasStatus = try db.queryOne("SELECT status FROM course WHERE id = \(id)")?.decode("status", as: CourseStatus.self)
       if let reason = change.reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
       try db.execute(
         """
@@ -32,6 +33,32 @@ public struct CourseStore {
                ends_on = coalesce(\(change.endsOn?.postgres), ends_on), status = coalesce(\(change.status?.rawValue), status)
         WHERE id = \(id)
         """)
+      // An ended cohort is over for the nightly run, which would certify on what it planned so far.
+      if change.status == .ended,
+        let remaining = try db.queryOne(
+          "SELECT count(*)::integer AS n FROM session WHERE course_id = \(id) AND day > beccaria_today()")?.decode(
+            "n", as: Int.self), remaining > 0
+      {
+        throw StoreError.conflict(
+          "cohort \(code) has \(Plural.count(remaining, "session")) still to come; it ends when they have taken place "
+            + "(or cancel them, or the cohort, first)")
+      }
+      // A cancelled cohort meets no more: its sessions still to come go (their participants and
+      // trainers are told, schema 0024), and its enrolments end; what took place stays recorded.
+      // After the status, which closed the waiting list: nobody moves up into a freed place.
+      var cancelled = (sessions: 0, enrolments: 0)
+      if change.status == .cancelled && wasStatus != .cancelled {
+        cancelled.sessions = try db.execute(
+          """
+          DELETE FROM session s WHERE s.course_id = \(id) AND s.day >= beccaria_today()
+            AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id)
+          """)
+        cancelled.enrolments = try db.execute(
+          """
+          UPDATE enrolment SET status = 'withdrawn', end_reason = \("Durchgang abgesagt: " + (change.reason ?? ""))
+          WHERE course_id = \(id) AND status = 'enrolled'
+          """)
+      }
       let people = { (status: String) in
         try db.query(
           """
@@ -41,7 +68,8 @@ public struct CourseStore {
         ).map { try ParticipantStore(db).find(ParticipantID(try $0.decode("participant_id"))) }
       }
       return CourseUpdate(
-        course: try CourseStore(db).find(code: code), movedUp: try people("enrolled"), waitingListClosed: try people("withdrawn"))
+        course: try CourseStore(db).find(code: code), movedUp: try people("enrolled"), waitingListClosed: try people("withdrawn"),
+        sessionsCancelled: cancelled.sessions, enrolmentsEnded: cancelled.enrolments)
     }
   }
 
@@ -96,8 +124,21 @@ public struct CourseStore {
   }
 
   public func list(programme: String? = nil) throws -> [CourseListing] {
-    try connection.query(
-      "\(Self.listingSQL) WHERE (\(programme)::text IS NULL OR p.code = \(programme)) ORDER BY c.starts_on NULLS LAST, c.code"
+    // A trainer's login lists the cohorts it teaches in (of others it would see empty figures).
+    let trainer =
+      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
+        "t", as: Bool.self) ?? false
+    let taught: SQL =
+      trainer
+      ? """
+      EXISTS (SELECT 1 FROM session s JOIN session_trainer st ON st.session_id = s.id JOIN trainer t ON t.id = st.trainer_id
+              WHERE s.course_id = c.id AND t.db_login = session_user)
+      """ : "true"
+    return try connection.query(
+      """
+      \(Self.listingSQL) WHERE (\(programme)::text IS NULL OR p.code = \(programme)) AND \(taught)
+      ORDER BY c.starts_on NULLS LAST, c.code
+      """
     ).map(Self.listing)
   }
 

@@ -158,9 +158,7 @@ public struct SessionStore {
     let filter: SQL
     switch selection {
     case .course(let code):
-      guard try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(code)") != nil else {
-        throw StoreError.notFound("cohort \(code)")
-      }
+      _ = try CourseStore(connection).idOfCohortTaught(code: code)
       filter = "c.code = \(code)"
     case .mine:
       guard try connection.queryOne("SELECT 1 AS ok FROM trainer WHERE db_login = session_user") != nil else {

@@ -36,8 +36,8 @@ extension DataProtection {
       participant: person, openEnrolments: enrolments,
       attendance: try count("SELECT count(*)::integer AS n FROM attendance WHERE participant_id = \(participant)"),
       certificates: certificates,
-      files: try count(
-        "SELECT count(*)::integer AS n FROM export_file WHERE participant_id = \(participant) AND removed_at IS NULL"),
+      // The files the erasure itself will list (exports, sheets, and the PDFs runs wrote).
+      files: try count("SELECT jsonb_array_length(participant_files(\(participant)))::integer AS n"),
       messages: try connection.canRead("mail_message")
         ? count("SELECT count(*)::integer AS n FROM mail_message WHERE participant_id = \(participant)") : nil)
   }

@@ -138,7 +138,7 @@ public struct ParticipantImporter {
         SELECT DISTINCT ON (line) line,
                'likely duplicate: participant ' || id || ' (' || given_names || ' ' || family_name || ', born '
                || to_char(birth_date, 'YYYY-MM-DD') || ', ' || coalesce(email, 'no e-mail') || ') has the same ' || kind
-               || '; use --update to update them, or --force to add anyway'
+               || \(options.update ? "'; name them by a number column (Nr.) to update them, or use --force to add anyway'" as SQL : "'; use --update to update them, or --force to add anyway'")
           FROM (SELECT s.line, p.id, p.given_names, p.family_name, p.birth_date, p.email, 'e-mail' AS kind
                   FROM participant_staging s JOIN participant p ON lower(p.email) = s.address
                  WHERE s.target IS NULL AND p.erased_at IS NULL
@@ -149,6 +149,13 @@ public struct ParticipantImporter {
                    AND beccaria_fold(p.given_names) = s.folded_given
                  WHERE s.target IS NULL AND p.erased_at IS NULL) found
          ORDER BY line, kind) first_found (line, reason)
+        UNION ALL
+        -- An update that would give someone another person's address.
+        SELECT DISTINCT ON (s.line) s.line, 'email',
+               'participant ' || p.id || ' (' || p.given_names || ' ' || p.family_name || ') has this e-mail already; '
+               || 'use --force to give it to both'
+          FROM participant_staging s JOIN participant p ON lower(p.email) = s.address AND p.id <> s.target
+         WHERE s.target IS NOT NULL AND p.erased_at IS NULL
         """
     }
     return try db.query(
@@ -195,6 +202,7 @@ public struct ParticipantImporter {
       summary.lastNumber = try inserted.decode("last")
     }
     guard options.update else { return summary }
+    // The reason given is why names change; every other change is the import's.
     let reason = options.reason ?? "participant import \(file)"
     try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
     summary.renamed = try db.execute(
@@ -205,6 +213,15 @@ public struct ParticipantImporter {
        WHERE (p.family_name, p.given_names) IS DISTINCT FROM (s.family_name, s.given_names)
        ORDER BY s.line
       """)
+    if summary.renamed > 0 {
+      try db.execute(
+        """
+        UPDATE participant p SET family_name = s.family_name, given_names = s.given_names, updated_at = now()
+          FROM participant_staging s
+         WHERE s.target = p.id AND (p.family_name, p.given_names) IS DISTINCT FROM (s.family_name, s.given_names)
+        """)
+    }
+    try db.execute("SELECT set_config('beccaria.reason', \("participant import \(file)"), true)")
     summary.updated = try db.execute(
       """
       UPDATE participant p SET family_name = s.family_name, given_names = s.given_names, birth_date = s.birth_date,
@@ -216,6 +233,14 @@ public struct ParticipantImporter {
              IS DISTINCT FROM (s.family_name, s.given_names, s.birth_date, s.email, s.municipality_ags,
                                coalesce(s.organisation, p.organisation), coalesce(s.function, p.function))
       """)
+    // A renamed row whose other fields stayed was changed by the first statement only: the rows
+    // this transaction changed carry its time.
+    summary.updated =
+      try db.queryOne(
+        """
+        SELECT count(*)::integer AS n FROM participant_staging s JOIN participant p ON p.id = s.target
+        WHERE p.updated_at = now()
+        """)?.decode("n", as: Int.self) ?? summary.updated
     summary.unchanged = summary.rows - summary.inserted - summary.updated
     return summary
   }

@@ -25,6 +25,20 @@ extension TrainerStore {
       let newLogin = login.map { $0.isEmpty ? nil : $0 }
       if let newLogin, newLogin != oldLogin { changes.append("login \(oldLogin ?? "–") → \(newLogin ?? "–")") }
       guard !changes.isEmpty else { return (id, []) }
+      // A trainer's login acts as that trainer in the audit log and is held to their sessions: an
+      // office or service login, or the owner, is never one.
+      if let newLogin = newLogin ?? nil,
+        let other = try db.queryOne(
+          """
+          SELECT r.rolsuper OR r.oid = (SELECT datdba FROM pg_database WHERE datname = current_database())
+                 OR EXISTS (SELECT 1 FROM unnest(ARRAY['beccaria_admin', 'beccaria_issuer', 'beccaria_auditor', 'beccaria_verifier', 'beccaria_mailer']) g
+                             WHERE to_regrole(g) IS NOT NULL AND pg_has_role(r.oid, to_regrole(g), 'MEMBER')) AS privileged
+          FROM pg_roles r WHERE r.rolname = \(newLogin)
+          """), try other.decode("privileged", as: Bool.self)
+      {
+        throw StoreError.conflict(
+          "\(newLogin) is a login of the office, a service or the owner; a trainer's login has the trainer role only")
+      }
       if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
       do {
         try db.execute(

@@ -33,9 +33,13 @@ extension CertificateStore {
   /// participant must have been enrolled in cohort `courseCode` (the database's rule too, schema
   /// 0019), be named once, and not be erased. Throws `InputProblems` naming `file` and every bad
   /// line. Returns how many were recorded, passed and failed.
-  public func importAssessments(courseCode: String, _ rows: [AssessmentRow], file: String, dryRun: Bool) throws -> (
-    passed: Int, failed: Int
-  ) {
+  /// `problems` are the file's own (found by the caller), reported together with these; the
+  /// participants of lines that have such problems (`unchecked`) are checked too, so that one
+  /// run names every bad line.
+  public func importAssessments(
+    courseCode: String, _ rows: [AssessmentRow], file: String, dryRun: Bool, problems fileProblems: [InputProblem] = [],
+    unchecked: [(line: Int, participant: String)] = []
+  ) throws -> (passed: Int, failed: Int) {
     struct RolledBack: Error { var counts: (passed: Int, failed: Int) }
     do {
       return try connection.transaction(attempts: 3) { db in
@@ -60,7 +64,19 @@ extension CertificateStore {
           numbers[id] = try row.decode("erased")
           if let address: String = try row.decode("address") { addresses[address, default: []].append(id) }
         }
-        var problems: [InputProblem] = []
+        var problems = fileProblems
+        for (line, participant) in unchecked {
+          if let number = Int64(participant), numbers[number] == nil {
+            problems.append(
+              InputProblem(
+                line: line, column: "participant",
+                reason: "participant \(number) was not enrolled in \(courseCode) (or does not exist)"))
+          } else if Int64(participant) == nil, addresses[participant.lowercased()] == nil {
+            problems.append(
+              InputProblem(
+                line: line, column: "participant", reason: "nobody enrolled in \(courseCode) has the e-mail \(participant)"))
+          }
+        }
         var seen: [String: Int] = [:]
         var resolved: [(AssessmentRow, Int64)] = []
         for row in rows {
@@ -103,6 +119,25 @@ extension CertificateStore {
           }
           seen[key] = row.line
           resolved.append((row, person))
+        }
+        // The same result recorded already (an import run twice): a new attempt has a day of its own.
+        for row in try db.query(
+          """
+          SELECT r.line, to_char(a.assessed_on, 'DD.MM.YYYY') AS day
+          FROM unnest(\(PostgresArray(resolved.map { Int64($0.0.line) })), \(PostgresArray(resolved.map(\.1))),
+                      \(PostgresArray(resolved.map(\.0.kind.rawValue))), \(PostgresArray(resolved.map(\.0.result.rawValue))),
+                      \(PostgresArray(resolved.map(\.0.assessedOn.description))), \(PostgresArray(resolved.map { $0.0.title ?? "" })))
+               AS r(line, person, kind, result, day_text, title)
+          JOIN assessment a ON a.participant_id = r.person AND a.programme_id = \(programmeID) AND a.kind = r.kind
+           AND a.result = r.result AND a.assessed_on = r.day_text::date AND coalesce(a.title, '') = r.title
+          ORDER BY r.line
+          """)
+        {
+          problems.append(
+            InputProblem(
+              line: Int(try row.decode("line", as: Int64.self)),
+              reason: "this result is recorded already (\(try row.decode("day", as: String.self))); an import is not run twice, "
+                + "and a new attempt has a day of its own"))
         }
         if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
         try db.execute(
