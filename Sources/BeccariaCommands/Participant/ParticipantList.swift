@@ -10,7 +10,9 @@ extension ParticipantCommand {
       commandName: "list",
       abstract: "Find participants by municipality, cohort or name.",
       discussion: """
-        --search ignores case and accents: "Muller" finds "Müller", "wjenka" finds "Wjeńka". \
+        --search ignores case and accents and knows German spellings: "Muller" and "Mueller" find \
+        "Müller", "Koehler" finds "Köhler", "Strasse" finds "Straße", "wjenka" finds "Wjeńka"; the \
+        likely-duplicate checks compare names the same way. \
         --municipality takes an AGS or a name (an ambiguous name lists the candidates). A table \
         shows the first 1,000 and says how many more there are; --format csv and json write \
         every match unless --limit is given.
