@@ -8,7 +8,31 @@ public enum IsolationLevel: String, Sendable {
   case serializable = "SERIALIZABLE"
 }
 
+/// Thrown out of a transaction to roll it back on purpose (`transaction(attempts:committingIf:_:)`).
+private struct Discarded: Error {}
+
 extension Connection {
+  /// Runs `body` in a transaction that is committed only when `keep` holds for its result, and
+  /// rolled back otherwise; the result is returned either way. For a dry run (everything done
+  /// and checked, nothing kept) and for a change that turns out to change nothing (so that it
+  /// leaves no audit entry).
+  public func transaction<T>(
+    attempts: Int = 1, committingIf keep: (T) -> Bool, _ body: (Connection) throws -> T
+  ) throws -> T {
+    var discarded: T?
+    do {
+      return try transaction(attempts: attempts) { db in
+        let value = try body(db)
+        if keep(value) { return value }
+        discarded = value
+        throw Discarded()
+      }
+    } catch is Discarded {
+      guard let discarded else { throw PostgresError(.usage, "a discarded transaction left no result") }
+      return discarded
+    }
+  }
+
   /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
   ///
   /// With `attempts` above 1 the whole transaction is run again after a serialization failure or

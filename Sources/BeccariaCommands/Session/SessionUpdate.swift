@@ -23,22 +23,20 @@ extension SessionCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("Session number.", valueName: "id")) var session: Int64
-    @Option(help: ArgumentHelp("New day.", valueName: "date")) var date: DateArgument?
-    @Option(help: ArgumentHelp("New start time.", valueName: "HH:MM")) var start: TimeArgument?
-    @Option(help: ArgumentHelp("New end time.", valueName: "HH:MM")) var end: TimeArgument?
+    @OptionGroup var times: SessionTimes
     @Option(help: "Why it moves (kept in the audit log).") var reason: String?
 
     func validate() throws {
       if session < 1 { throw ValidationError("the session number must be 1 or more.") }
-      if date == nil && start == nil && end == nil { throw ValidationError("give --date, --start and --end, or some of them.") }
-      try date?.requireEventDay("--date")
+      if times.isEmpty { throw ValidationError("give --date, --start and --end, or some of them.") }
       if let reason { try requireReason(reason) }
     }
 
     func run() throws {
       try reportingFailures {
         let outcome = try SessionStore(try global.connect()).change(
-          SessionID(session), SessionChange(day: date?.value, start: start?.minutes, end: end?.minutes, reason: reason))
+          SessionID(session),
+          SessionChange(day: times.date?.value, start: times.start?.minutes, end: times.end?.minutes, reason: reason))
         SessionCommand.report(outcome)
       }
     }
@@ -63,9 +61,7 @@ extension SessionCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("Session number.", valueName: "id")) var session: Int64
-    @Option(help: ArgumentHelp("New day.", valueName: "date")) var date: DateArgument?
-    @Option(help: ArgumentHelp("New start time.", valueName: "HH:MM")) var start: TimeArgument?
-    @Option(help: ArgumentHelp("New end time.", valueName: "HH:MM")) var end: TimeArgument?
+    @OptionGroup var times: SessionTimes
     @Option(help: "Unterrichtseinheiten (45 minutes each).") var ue: Int?
     @Option(help: ArgumentHelp("Room or address (\"\" for the cohort's venue).", valueName: "text")) var location: String?
     @Option(help: ArgumentHelp("A trainer who teaches it too, by e-mail (repeatable).", valueName: "email"))
@@ -76,7 +72,8 @@ extension SessionCommand {
 
     var change: SessionChange {
       SessionChange(
-        day: date?.value, start: start?.minutes, end: end?.minutes, ue: ue, location: location, addTrainers: addTrainer,
+        day: times.date?.value, start: times.start?.minutes, end: times.end?.minutes, ue: ue, location: location,
+        addTrainers: addTrainer,
         removeTrainers: removeTrainer, reason: reason)
     }
 
@@ -87,7 +84,6 @@ extension SessionCommand {
           "give at least one of --date, --start, --end, --ue, --location, --add-trainer, --remove-trainer.")
       }
       if let ue, !(1...24).contains(ue) { throw ValidationError("--ue must be between 1 and 24.") }
-      try date?.requireEventDay("--date")
       for list in [addTrainer, removeTrainer] where Set(list.map { $0.lowercased() }).count < list.count {
         throw ValidationError("a trainer is named twice.")
       }
@@ -101,6 +97,17 @@ extension SessionCommand {
         SessionCommand.report(try SessionStore(try global.connect()).change(SessionID(session), change))
       }
     }
+  }
+
+  /// The day and times `move` and `update` take.
+  struct SessionTimes: ParsableArguments {
+    @Option(help: ArgumentHelp("New day.", valueName: "date")) var date: DateArgument?
+    @Option(help: ArgumentHelp("New start time.", valueName: "HH:MM")) var start: TimeArgument?
+    @Option(help: ArgumentHelp("New end time.", valueName: "HH:MM")) var end: TimeArgument?
+
+    var isEmpty: Bool { date == nil && start == nil && end == nil }
+
+    func validate() throws { try date?.requireEventDay("--date") }
   }
 
   /// Says what a change did and whom it concerns.

@@ -35,40 +35,34 @@ public struct AttendanceImporter {
     file: String, columns: [String], delimiter: Character = ",", reason: String?, dryRun: Bool, maxProblems: Int = 500,
     lineOfRecord: (Int) -> Int, feed: (CopyWriter) throws -> Void
   ) throws -> AttendanceImportSummary {
-    struct DryRunRollback: Error { var summary: AttendanceImportSummary }
-    do {
-      return try connection.transaction { db in
-        // Set-wise work over a million rows: JIT compilation costs more than it saves here (seconds
-        // per query), and hashes and sorts of the whole file should stay in memory.
-        try db.executeScript(unsafeSQL: "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
-        try db.executeScript(
-          unsafeSQL: """
-            CREATE TEMP TABLE attendance_staging (
-              line bigint NOT NULL, session text, participant text, status text, ue text, reason text, note text
-            ) ON COMMIT DROP
-            """)
-        let columnList = (["line"] + columns).map(quoteIdentifier).joined(separator: ", ")
-        let delimiterLiteral = delimiter == "'" ? "''''" : "'\(delimiter)'"
-        do {
-          try db.copyIn(
-            .unsafeRaw("COPY attendance_staging (\(columnList)) FROM STDIN (FORMAT csv, DELIMITER \(delimiterLiteral))"),
-            feed)
-        } catch let error as PostgresError where error.kind == .server {
-          throw InputProblems(file: file, [Self.copyProblem(error, lineOfRecord: lineOfRecord)])
-        }
-        try db.executeScript(unsafeSQL: "ANALYZE attendance_staging")
-        try resolve(db, defaultReason: reason)
-        // The reason given for the whole file is this transaction's: the audit log's, and the one
-        // a correction falls back to (schema 0016's trigger).
-        if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
-        let problems = try validate(db, limit: maxProblems)
-        if !problems.isEmpty { throw InputProblems(file: file, problems) }
-        let summary = try apply(db, dryRun: dryRun)
-        if dryRun { throw DryRunRollback(summary: summary) }
-        return summary
+    try connection.transaction(committingIf: { _ in !dryRun }) { db in
+      // Set-wise work over a million rows: JIT compilation costs more than it saves here (seconds
+      // per query), and hashes and sorts of the whole file should stay in memory.
+      try db.executeScript(unsafeSQL: "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+      try db.executeScript(
+        unsafeSQL: """
+          CREATE TEMP TABLE attendance_staging (
+            line bigint NOT NULL, session text, participant text, status text, ue text, reason text, note text
+          ) ON COMMIT DROP
+          """)
+      let columnList = (["line"] + columns).map(quoteIdentifier).joined(separator: ", ")
+      let delimiterLiteral = delimiter == "'" ? "''''" : "'\(delimiter)'"
+      do {
+        try db.copyIn(
+          .unsafeRaw("COPY attendance_staging (\(columnList)) FROM STDIN (FORMAT csv, DELIMITER \(delimiterLiteral))"),
+          feed)
+      } catch let error as PostgresError where error.kind == .server {
+        throw InputProblems(file: file, [Self.copyProblem(error, lineOfRecord: lineOfRecord)])
       }
-    } catch let rollback as DryRunRollback {
-      return rollback.summary
+      try db.executeScript(unsafeSQL: "ANALYZE attendance_staging")
+      try resolve(db, defaultReason: reason)
+      // The reason given for the whole file is this transaction's: the audit log's, and the one
+      // a correction falls back to (schema 0016's trigger).
+      if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
+      let problems = try validate(db, limit: maxProblems)
+      if !problems.isEmpty { throw InputProblems(file: file, problems) }
+      let summary = try apply(db, dryRun: dryRun)
+      return summary
     }
   }
 
@@ -141,8 +135,7 @@ public struct AttendanceImporter {
   /// Every problem, set-wise: one query per rule over all rows.
   private func validate(_ db: Connection, limit: Int) throws -> [InputProblem] {
     let trainer =
-      try db.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode("t", as: Bool.self)
-      ?? false
+      try db.isTrainerLogin()
     return try db.query(
       """
       WITH problems (line, column_name, reason) AS (

@@ -23,8 +23,7 @@ extension AttendanceStore {
   /// trainer's session, "not one of your sessions"; otherwise "does not exist".
   func missingSession(_ session: SessionID) throws -> StoreError {
     let trainer =
-      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
-        "t", as: Bool.self) ?? false
+      try connection.isTrainerLogin()
     if trainer,
       try connection.queryOne("SELECT beccaria_session_exists(\(session)) AS e")?.decode("e", as: Bool.self) == true
     {
@@ -36,10 +35,7 @@ extension AttendanceStore {
   /// Refuses a trainer's login at a session it does not teach: trainers read the schedule of the
   /// whole cohort (schema 0025) but record only their own sessions.
   public func requireTeaching(_ session: SessionID) throws {
-    guard
-      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
-        "t", as: Bool.self) == true
-    else { return }
+    guard try connection.isTrainerLogin() else { return }
     if try connection.queryOne("SELECT beccaria_teaches_session(\(session)) AS mine")?.decode("mine", as: Bool.self) != true {
       throw StoreError.invalid(
         "session \(session) is not one of your sessions: you record attendance at the sessions you teach "

@@ -126,8 +126,7 @@ public struct CourseStore {
   public func list(programme: String? = nil) throws -> [CourseListing] {
     // A trainer's login lists the cohorts it teaches in (of others it would see empty figures).
     let trainer =
-      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
-        "t", as: Bool.self) ?? false
+      try connection.isTrainerLogin()
     let taught: SQL =
       trainer
       ? """
@@ -156,8 +155,7 @@ public struct CourseStore {
   public func idOfCohortTaught(code: String) throws -> CourseID {
     let id = try self.id(code: code)
     let trainer =
-      try connection.queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode(
-        "t", as: Bool.self) ?? false
+      try connection.isTrainerLogin()
     if trainer,
       try connection.queryOne("SELECT beccaria_teaches_course(\(id.rawValue)) AS mine")?.decode("mine", as: Bool.self) != true
     {

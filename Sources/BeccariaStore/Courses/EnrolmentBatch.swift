@@ -38,18 +38,7 @@ extension EnrolmentStore {
   /// line, `file` nil: a `StoreError` with one sentence per request).
   /// With `dryRun`, everything is checked and done, and rolled back.
   public func enrolAll(_ requests: [EnrolmentRequest], file: String?, dryRun: Bool = false) throws -> [EnrolmentMade] {
-    struct RolledBack: Error { var made: [EnrolmentMade] }
-    do {
-      return try enrolAllInTransaction(requests, file: file, rollBack: dryRun ? { throw RolledBack(made: $0) } : nil)
-    } catch let rolledBack as RolledBack {
-      return rolledBack.made
-    }
-  }
-
-  private func enrolAllInTransaction(
-    _ requests: [EnrolmentRequest], file: String?, rollBack: (([EnrolmentMade]) throws -> Void)?
-  ) throws -> [EnrolmentMade] {
-    try connection.transaction(attempts: 3) { db in
+    try connection.transaction(attempts: 3, committingIf: { _ in !dryRun }) { db in
       let store = EnrolmentStore(db)
       var problems: [InputProblem] = []
       func problem(_ request: EnrolmentRequest, _ column: String?, _ reason: String) {
@@ -169,7 +158,6 @@ extension EnrolmentStore {
         return EnrolmentMade(
           request: request, participant: ParticipantID(person), name: people[person]?.name ?? "", outcome: outcome)
       }
-      try rollBack?(made)
       return made
     }
   }

@@ -55,18 +55,7 @@ extension SessionStore {
   public func change(_ session: SessionID, _ change: SessionChange) throws -> SessionChangeOutcome {
     guard !change.isEmpty else { throw StoreError.invalid("nothing to change") }
     // A change to what it is already is rolled back, so that it leaves no audit entry.
-    struct Unchanged: Error { var outcome: SessionChangeOutcome }
-    do {
-      return try changeInTransaction(session, change, unchanged: { throw Unchanged(outcome: $0) })
-    } catch let unchanged as Unchanged {
-      return unchanged.outcome
-    }
-  }
-
-  private func changeInTransaction(
-    _ session: SessionID, _ change: SessionChange, unchanged: (SessionChangeOutcome) throws -> Void
-  ) throws -> SessionChangeOutcome {
-    try connection.transaction(attempts: 3) { db in
+    return try connection.transaction(attempts: 3, committingIf: { !$0.changes.isEmpty }) { db in
       let attendance = AttendanceStore(db)
       let before = try attendance.header(session)
       guard
@@ -185,10 +174,8 @@ extension SessionStore {
             WHERE session_id = \(session) AND kind = 'change' AND queued_at >= transaction_timestamp()
             """)?.decode("n", as: Int.self)
       }
-      let outcome = SessionChangeOutcome(
+      return SessionChangeOutcome(
         before: before, after: after, changes: changes, participants: participants, messagesQueued: messages)
-      if changes.isEmpty { try unchanged(outcome) }
-      return outcome
     }
   }
 }

@@ -161,7 +161,7 @@ public struct SessionStore {
       _ = try CourseStore(connection).idOfCohortTaught(code: code)
       filter = "c.code = \(code)"
     case .mine:
-      guard try connection.queryOne("SELECT 1 AS ok FROM trainer WHERE db_login = session_user") != nil else {
+      guard try connection.isTrainerLogin() else {
         let login = try connection.queryOne("SELECT session_user AS login")?.decode("login", as: String.self) ?? ""
         throw StoreError.invalid(
           "--mine lists the sessions of a trainer's login, and \(login) is no trainer's (the office uses --trainer EMAIL or --course CODE)"

@@ -55,42 +55,36 @@ public struct ParticipantImporter {
   public func run(
     file: String, options: Options, maxProblems: Int = 500, feed: (CopyWriter) throws -> [InputProblem]
   ) throws -> ParticipantImportSummary {
-    struct RolledBack: Error { var summary: ParticipantImportSummary }
-    do {
-      return try connection.transaction { db in
-        try db.executeScript(unsafeSQL: "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
-        try db.executeScript(
-          unsafeSQL: """
-            CREATE TEMP TABLE participant_staging (
-              line bigint NOT NULL, number bigint, family_name text NOT NULL, given_names text NOT NULL, birth_date date NOT NULL,
-              email text NOT NULL, municipality_ags text NOT NULL, organisation text, function text,
-              target bigint, problem_column text, problem text,
-              -- The keys of the duplicate checks, computed once per row as COPY stores it.
-              folded_family text GENERATED ALWAYS AS (beccaria_fold(family_name)) STORED,
-              folded_given text GENERATED ALWAYS AS (beccaria_fold(given_names)) STORED,
-              address text GENERATED ALWAYS AS (lower(email)) STORED
-            ) ON COMMIT DROP;
-            CREATE TEMP TABLE participant_inserted (id bigint PRIMARY KEY) ON COMMIT DROP
-            """)
-        var problems: [InputProblem] = []
-        let columns = Self.stagingColumns.map(quoteIdentifier).joined(separator: ", ")
-        _ = try db.copyIn(.unsafeRaw("COPY participant_staging (\(columns)) FROM STDIN")) { writer in
-          problems = try feed(writer)
-        }
-        try db.executeScript(unsafeSQL: "ANALYZE participant_staging")
-        problems += try check(db, options: options, limit: maxProblems)
-        if !problems.isEmpty {
-          throw InputProblems(file: file, Array(problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }.prefix(maxProblems)))
-        }
-        var summary = try apply(db, file: file, options: options)
-        if let courseCode = options.courseCode {
-          try enrol(db, file: file, courseCode: courseCode, modules: options.modules, into: &summary)
-        }
-        if options.dryRun { throw RolledBack(summary: summary) }
-        return summary
+    try connection.transaction(committingIf: { _ in !options.dryRun }) { db in
+      try db.executeScript(unsafeSQL: "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+      try db.executeScript(
+        unsafeSQL: """
+          CREATE TEMP TABLE participant_staging (
+            line bigint NOT NULL, number bigint, family_name text NOT NULL, given_names text NOT NULL, birth_date date NOT NULL,
+            email text NOT NULL, municipality_ags text NOT NULL, organisation text, function text,
+            target bigint, problem_column text, problem text,
+            -- The keys of the duplicate checks, computed once per row as COPY stores it.
+            folded_family text GENERATED ALWAYS AS (beccaria_fold(family_name)) STORED,
+            folded_given text GENERATED ALWAYS AS (beccaria_fold(given_names)) STORED,
+            address text GENERATED ALWAYS AS (lower(email)) STORED
+          ) ON COMMIT DROP;
+          CREATE TEMP TABLE participant_inserted (id bigint PRIMARY KEY) ON COMMIT DROP
+          """)
+      var problems: [InputProblem] = []
+      let columns = Self.stagingColumns.map(quoteIdentifier).joined(separator: ", ")
+      _ = try db.copyIn(.unsafeRaw("COPY participant_staging (\(columns)) FROM STDIN")) { writer in
+        problems = try feed(writer)
       }
-    } catch let rolledBack as RolledBack {
-      return rolledBack.summary
+      try db.executeScript(unsafeSQL: "ANALYZE participant_staging")
+      problems += try check(db, options: options, limit: maxProblems)
+      if !problems.isEmpty {
+        throw InputProblems(file: file, Array(problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }.prefix(maxProblems)))
+      }
+      var summary = try apply(db, file: file, options: options)
+      if let courseCode = options.courseCode {
+        try enrol(db, file: file, courseCode: courseCode, modules: options.modules, into: &summary)
+      }
+      return summary
     }
   }
 
@@ -222,25 +216,24 @@ public struct ParticipantImporter {
         """)
     }
     try db.execute("SELECT set_config('beccaria.reason', \("participant import \(file)"), true)")
-    summary.updated = try db.execute(
+    try db.execute(
       """
-      UPDATE participant p SET family_name = s.family_name, given_names = s.given_names, birth_date = s.birth_date,
-             email = s.email, municipality_ags = s.municipality_ags, organisation = coalesce(s.organisation, p.organisation),
-             function = coalesce(s.function, p.function), updated_at = now()
+      UPDATE participant p SET birth_date = s.birth_date, email = s.email, municipality_ags = s.municipality_ags,
+             organisation = coalesce(s.organisation, p.organisation), function = coalesce(s.function, p.function),
+             updated_at = now()
         FROM participant_staging s
        WHERE s.target = p.id
-         AND (p.family_name, p.given_names, p.birth_date, p.email, p.municipality_ags, p.organisation, p.function)
-             IS DISTINCT FROM (s.family_name, s.given_names, s.birth_date, s.email, s.municipality_ags,
-                               coalesce(s.organisation, p.organisation), coalesce(s.function, p.function))
+         AND (p.birth_date, p.email, p.municipality_ags, p.organisation, p.function)
+             IS DISTINCT FROM (s.birth_date, s.email, s.municipality_ags, coalesce(s.organisation, p.organisation),
+                               coalesce(s.function, p.function))
       """)
-    // A renamed row whose other fields stayed was changed by the first statement only: the rows
-    // this transaction changed carry its time.
+    // Updated: the matched rows either statement changed, which carry this transaction's time.
     summary.updated =
       try db.queryOne(
         """
         SELECT count(*)::integer AS n FROM participant_staging s JOIN participant p ON p.id = s.target
         WHERE p.updated_at = now()
-        """)?.decode("n", as: Int.self) ?? summary.updated
+        """)?.decode("n", as: Int.self) ?? 0
     summary.unchanged = summary.rows - summary.inserted - summary.updated
     return summary
   }

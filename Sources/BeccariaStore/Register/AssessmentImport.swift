@@ -40,124 +40,118 @@ extension CertificateStore {
     courseCode: String, _ rows: [AssessmentRow], file: String, dryRun: Bool, problems fileProblems: [InputProblem] = [],
     unchecked: [(line: Int, participant: String)] = []
   ) throws -> (passed: Int, failed: Int) {
-    struct RolledBack: Error { var counts: (passed: Int, failed: Int) }
-    do {
-      return try connection.transaction(attempts: 3) { db in
-        guard
-          let course = try db.queryOne(
-            "SELECT c.id, v.programme_id FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.code = \(courseCode)"
-          )
-        else { throw StoreError.notFound("cohort \(courseCode)") }
-        let courseID: Int64 = try course.decode("id")
-        let programmeID: Int64 = try course.decode("programme_id")
-        // Who took part in the cohort, by number and by e-mail.
-        var numbers: [Int64: Bool] = [:]  // erased?
-        var addresses: [String: [Int64]] = [:]
-        for row in try db.query(
-          """
-          SELECT DISTINCT p.id, lower(p.email) AS address, p.erased_at IS NOT NULL AS erased
-          FROM enrolment e JOIN participant p ON p.id = e.participant_id
-          WHERE e.course_id = \(courseID) AND e.enrolled_at IS NOT NULL
-          """)
-        {
-          let id: Int64 = try row.decode("id")
-          numbers[id] = try row.decode("erased")
-          if let address: String = try row.decode("address") { addresses[address, default: []].append(id) }
+    try connection.transaction(attempts: 3, committingIf: { _ in !dryRun }) { db in
+      guard
+        let course = try db.queryOne(
+          "SELECT c.id, v.programme_id FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.code = \(courseCode)"
+        )
+      else { throw StoreError.notFound("cohort \(courseCode)") }
+      let courseID: Int64 = try course.decode("id")
+      let programmeID: Int64 = try course.decode("programme_id")
+      // Who took part in the cohort, by number and by e-mail.
+      var numbers: [Int64: Bool] = [:]  // erased?
+      var addresses: [String: [Int64]] = [:]
+      for row in try db.query(
+        """
+        SELECT DISTINCT p.id, lower(p.email) AS address, p.erased_at IS NOT NULL AS erased
+        FROM enrolment e JOIN participant p ON p.id = e.participant_id
+        WHERE e.course_id = \(courseID) AND e.enrolled_at IS NOT NULL
+        """)
+      {
+        let id: Int64 = try row.decode("id")
+        numbers[id] = try row.decode("erased")
+        if let address: String = try row.decode("address") { addresses[address, default: []].append(id) }
+      }
+      var problems = fileProblems
+      for (line, participant) in unchecked {
+        if let number = Int64(participant), numbers[number] == nil {
+          problems.append(
+            InputProblem(
+              line: line, column: "participant",
+              reason: "participant \(number) was not enrolled in \(courseCode) (or does not exist)"))
+        } else if Int64(participant) == nil, addresses[participant.lowercased()] == nil {
+          problems.append(
+            InputProblem(
+              line: line, column: "participant", reason: "nobody enrolled in \(courseCode) has the e-mail \(participant)"))
         }
-        var problems = fileProblems
-        for (line, participant) in unchecked {
-          if let number = Int64(participant), numbers[number] == nil {
-            problems.append(
-              InputProblem(
-                line: line, column: "participant",
-                reason: "participant \(number) was not enrolled in \(courseCode) (or does not exist)"))
-          } else if Int64(participant) == nil, addresses[participant.lowercased()] == nil {
-            problems.append(
-              InputProblem(
-                line: line, column: "participant", reason: "nobody enrolled in \(courseCode) has the e-mail \(participant)"))
-          }
-        }
-        var seen: [String: Int] = [:]
-        var resolved: [(AssessmentRow, Int64)] = []
-        for row in rows {
-          var person: Int64?
-          if let number = Int64(row.participant) {
-            if numbers[number] == nil {
-              problems.append(
-                InputProblem(
-                  line: row.line, column: "participant",
-                  reason: "participant \(number) was not enrolled in \(courseCode) (or does not exist)"))
-            } else if numbers[number] == true {
-              problems.append(InputProblem(line: row.line, column: "participant", reason: "participant \(number) was erased"))
-            } else {
-              person = number
-            }
-          } else {
-            let matches = addresses[row.participant.lowercased()] ?? []
-            if matches.count == 1 {
-              person = matches[0]
-            } else {
-              problems.append(
-                InputProblem(
-                  line: row.line, column: "participant",
-                  reason: matches.isEmpty
-                    ? "nobody enrolled in \(courseCode) has the e-mail \(row.participant)"
-                    : "\(matches.count) participants have the e-mail \(row.participant); use the number"))
-            }
-          }
-          if row.assessedOn > CalendarDate.today() {
-            problems.append(InputProblem(line: row.line, column: "date", reason: "\(row.assessedOn.german) is in the future"))
-          }
-          guard let person else { continue }
-          let key = "\(person)|\(row.kind)"
-          if let earlier = seen[key] {
+      }
+      var seen: [String: Int] = [:]
+      var resolved: [(AssessmentRow, Int64)] = []
+      for row in rows {
+        var person: Int64?
+        if let number = Int64(row.participant) {
+          if numbers[number] == nil {
             problems.append(
               InputProblem(
                 line: row.line, column: "participant",
-                reason: "participant \(person) has a \(row.kind) result in line \(earlier) already"))
-            continue
+                reason: "participant \(number) was not enrolled in \(courseCode) (or does not exist)"))
+          } else if numbers[number] == true {
+            problems.append(InputProblem(line: row.line, column: "participant", reason: "participant \(number) was erased"))
+          } else {
+            person = number
           }
-          seen[key] = row.line
-          resolved.append((row, person))
+        } else {
+          let matches = addresses[row.participant.lowercased()] ?? []
+          if matches.count == 1 {
+            person = matches[0]
+          } else {
+            problems.append(
+              InputProblem(
+                line: row.line, column: "participant",
+                reason: matches.isEmpty
+                  ? "nobody enrolled in \(courseCode) has the e-mail \(row.participant)"
+                  : "\(matches.count) participants have the e-mail \(row.participant); use the number"))
+          }
         }
-        // The same result recorded already (an import run twice): a new attempt has a day of its own.
-        for row in try db.query(
-          """
-          SELECT r.line, to_char(a.assessed_on, 'DD.MM.YYYY') AS day
-          FROM unnest(\(PostgresArray(resolved.map { Int64($0.0.line) })), \(PostgresArray(resolved.map(\.1))),
-                      \(PostgresArray(resolved.map(\.0.kind.rawValue))), \(PostgresArray(resolved.map(\.0.result.rawValue))),
-                      \(PostgresArray(resolved.map(\.0.assessedOn.description))), \(PostgresArray(resolved.map { $0.0.title ?? "" })))
-               AS r(line, person, kind, result, day_text, title)
-          JOIN assessment a ON a.participant_id = r.person AND a.programme_id = \(programmeID) AND a.kind = r.kind
-           AND a.result = r.result AND a.assessed_on = r.day_text::date AND coalesce(a.title, '') = r.title
-          ORDER BY r.line
-          """)
-        {
+        if row.assessedOn > CalendarDate.today() {
+          problems.append(InputProblem(line: row.line, column: "date", reason: "\(row.assessedOn.german) is in the future"))
+        }
+        guard let person else { continue }
+        let key = "\(person)|\(row.kind)"
+        if let earlier = seen[key] {
           problems.append(
             InputProblem(
-              line: Int(try row.decode("line", as: Int64.self)),
-              reason: "this result is recorded already (\(try row.decode("day", as: String.self))); an import is not run twice, "
-                + "and a new attempt has a day of its own"))
+              line: row.line, column: "participant",
+              reason: "participant \(person) has a \(row.kind) result in line \(earlier) already"))
+          continue
         }
-        if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
-        try db.execute(
-          """
-          INSERT INTO assessment (participant_id, programme_id, course_id, kind, result, title, assessed_on, note)
-          SELECT person, \(programmeID), \(courseID), kind, result, nullif(title, ''), day, nullif(note, '')
-          FROM unnest(\(PostgresArray(resolved.map(\.1))), \(PostgresArray(resolved.map(\.0.kind.rawValue))),
-                      \(PostgresArray(resolved.map(\.0.result.rawValue))), \(PostgresArray(resolved.map { $0.0.title ?? "" })),
-                      \(PostgresArray(resolved.map(\.0.assessedOn.description))),
-                      \(PostgresArray(resolved.map { $0.0.note ?? "" }))) AS r(person, kind, result, title, day_text, note),
-               LATERAL (SELECT day_text::date AS day) d
-          """)
-        let counts = (
-          passed: resolved.filter { $0.0.result == .passed }.count, failed: resolved.filter { $0.0.result == .failed }.count
-        )
-        if dryRun { throw RolledBack(counts: counts) }
-        return counts
+        seen[key] = row.line
+        resolved.append((row, person))
       }
-    } catch let rolledBack as RolledBack {
-      return rolledBack.counts
+      // The same result recorded already (an import run twice): a new attempt has a day of its own.
+      for row in try db.query(
+        """
+        SELECT r.line, to_char(a.assessed_on, 'DD.MM.YYYY') AS day
+        FROM unnest(\(PostgresArray(resolved.map { Int64($0.0.line) })), \(PostgresArray(resolved.map(\.1))),
+                    \(PostgresArray(resolved.map(\.0.kind.rawValue))), \(PostgresArray(resolved.map(\.0.result.rawValue))),
+                    \(PostgresArray(resolved.map(\.0.assessedOn.description))), \(PostgresArray(resolved.map { $0.0.title ?? "" })))
+             AS r(line, person, kind, result, day_text, title)
+        JOIN assessment a ON a.participant_id = r.person AND a.programme_id = \(programmeID) AND a.kind = r.kind
+         AND a.result = r.result AND a.assessed_on = r.day_text::date AND coalesce(a.title, '') = r.title
+        ORDER BY r.line
+        """)
+      {
+        problems.append(
+          InputProblem(
+            line: Int(try row.decode("line", as: Int64.self)),
+            reason: "this result is recorded already (\(try row.decode("day", as: String.self))); an import is not run twice, "
+              + "and a new attempt has a day of its own"))
+      }
+      if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
+      try db.execute(
+        """
+        INSERT INTO assessment (participant_id, programme_id, course_id, kind, result, title, assessed_on, note)
+        SELECT person, \(programmeID), \(courseID), kind, result, nullif(title, ''), day, nullif(note, '')
+        FROM unnest(\(PostgresArray(resolved.map(\.1))), \(PostgresArray(resolved.map(\.0.kind.rawValue))),
+                    \(PostgresArray(resolved.map(\.0.result.rawValue))), \(PostgresArray(resolved.map { $0.0.title ?? "" })),
+                    \(PostgresArray(resolved.map(\.0.assessedOn.description))),
+                    \(PostgresArray(resolved.map { $0.0.note ?? "" }))) AS r(person, kind, result, title, day_text, note),
+             LATERAL (SELECT day_text::date AS day) d
+        """)
+      let counts = (
+        passed: resolved.filter { $0.0.result == .passed }.count, failed: resolved.filter { $0.0.result == .failed }.count
+      )
+      return counts
     }
   }
 }

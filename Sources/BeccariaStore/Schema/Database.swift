@@ -82,6 +82,13 @@ extension Row {
 }
 
 extension Connection {
+  /// Whether this login is a trainer's (`trainer.db_login`): trainers read their cohorts but act
+  /// only on the sessions they teach, and are refused in sentences that say so.
+  public func isTrainerLogin() throws -> Bool {
+    try queryOne("SELECT EXISTS (SELECT 1 FROM trainer WHERE db_login = session_user) AS t")?.decode("t", as: Bool.self)
+      ?? false
+  }
+
   /// Whether this login may read `table` (a `public` table): what a command may add to its output
   /// depends on it (a trainer reads no certificates).
   public func canRead(_ table: String) throws -> Bool {
