@@ -40,6 +40,10 @@ public struct AGS: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     if !text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
       return "\"\(text)\" is not an AGS: only the digits 0–9 are allowed"
     }
+    if text.utf8.count == 7, AGS("0" + text) != nil {
+      // A spreadsheet reads 01234567 as a number and saves 1234567.
+      return "\"\(text)\" has 7 digits; an AGS has 8 (a spreadsheet may have dropped its leading zero: 0\(text)?)"
+    }
     if text.utf8.count != 8 { return "\"\(text)\" is not an AGS: it has \(text.utf8.count) digits, not 8" }
     if AGS(text) == nil { return "\"\(text)\" is not an AGS: \(text.prefix(2)) is no German state" }
     return nil

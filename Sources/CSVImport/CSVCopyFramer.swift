@@ -9,8 +9,12 @@ import Foundation
 /// The header is skipped; records with the wrong number of fields are problems of their line.
 public final class CSVCopyFramer {
   public let file: String
-  /// The header row's fields, as written (`CSVHeader.check` normalises them).
+  /// The header row's named fields, as written (`CSVHeader.check` normalises them); empty
+  /// unnamed columns at its end are dropped (`CSVHeader.namedWidth`).
   public let header: [String]
+  /// Indexes of columns forwarded exactly as read; every other field is forwarded on one line
+  /// (`CSVHeader.oneLine`), as every value the imports take is one line.
+  public var multilineColumns: Set<Int> = []
   /// The line the header is on (blank lines before it are skipped).
   public let headerLine: Int
   public let delimiter: UInt8
@@ -57,7 +61,7 @@ public final class CSVCopyFramer {
       try? handle.close()
       throw InputProblems(file: path, reason: "is empty; expected a header row")
     }
-    header = headerRecord.fields
+    header = Array(headerRecord.fields.prefix(CSVHeader.namedWidth(headerRecord.fields)))
     headerLine = headerRecord.line
     early = Array(found.dropFirst())
     self.tokenizer = tokenizer
@@ -86,11 +90,20 @@ public final class CSVCopyFramer {
   }
 
   /// Reads the rest of the file in 1 MiB chunks and hands `body` each record that has the
-  /// header's number of fields, in file order, until the first malformed one (the rest is still
+  /// header's number of fields (empty fields past the named columns dropped), in file order, until the first malformed one (the rest is still
   /// read for its problems). Throws `InputProblems` with the problems of the file's shape.
   public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
     try withoutActuallyEscaping(body) { body in
-      let check = { [self] (record: CSVRecord) throws in
+      let check = { [self] (read: CSVRecord) throws in
+        guard let fields = CSVHeader.fitted(read.fields, width: header.count) else {
+          if problems.count < maximumProblems {
+            problems.append(
+              InputProblem(
+                line: read.line, reason: "has a value after the last named column (\(header.count) columns in the header)"))
+          }
+          return
+        }
+        let record = fields.count == read.fields.count ? read : CSVRecord(line: read.line, fields: fields)
         guard record.fields.count == header.count else {
           if problems.count < maximumProblems {
             problems.append(
@@ -124,7 +137,8 @@ public final class CSVCopyFramer {
       lineShifts.append((records, record.line))
     }
     var framed = Array(String(record.line).utf8)
-    for field in record.fields {
+    for (index, read) in record.fields.enumerated() {
+      let field = multilineColumns.contains(index) ? read : CSVHeader.oneLine(read)
       framed.append(0x2C)
       guard !field.isEmpty else { continue }
       framed.append(0x22)

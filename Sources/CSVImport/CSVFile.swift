@@ -11,16 +11,20 @@ public struct CSVFile: Sendable {
     public var line: Int
     public var values: [String: String]
 
-    /// The trimmed value of `column`; nil when the column is absent or the cell is empty.
+    /// The trimmed value of `column` on one line (`CSVHeader.oneLine`: every value the imports
+    /// take, notes too, is one line); nil when the column is absent or the cell is empty.
     public func value(_ column: String) -> String? {
-      guard let value = values[column]?.trimmedFast(), !value.isEmpty else { return nil }
-      return value
+      guard let raw = values[column] else { return nil }
+      let value = CSVHeader.oneLine(raw).trimmedFast()
+      return value.isEmpty ? nil : value
     }
   }
 
   public var file: String
   /// The header's columns, after aliases.
   public var columns: [String]
+  /// The header as the file writes it, by column (`CSVHeader.Checked.written`).
+  public var written: [String: String]
   public var delimiter: UInt8
   public var records: [Record]
 
@@ -39,7 +43,8 @@ public struct CSVFile: Sendable {
 
   /// Checks the file's shape: `required` columns must be present, `optional` may be, `aliases`
   /// map other header spellings onto known columns; every record has the header's number of
-  /// fields, and no field is refused by `fieldProblem`. Throws `InputProblems` with every
+  /// named fields (empty unnamed columns at the end are ignored), and no field is refused by
+  /// `fieldProblem`. Problems name the columns as the header writes them. Throws `InputProblems` with every
   /// problem found.
   public static func parse(
     _ data: Data, file: String, required: [String], optional: [String] = [], aliases: [String: String] = [:]
@@ -62,19 +67,25 @@ public struct CSVFile: Sendable {
     if !header.problems.isEmpty { throw InputProblems(file: file, header.problems + problems) }
     var records: [Record] = []
     for row in rows.dropFirst() {
-      guard row.fields.count == header.columns.count else {
+      guard let fields = CSVHeader.fitted(row.fields, width: header.width) else {
+        problems.append(
+          InputProblem(
+            line: row.line, reason: "has a value after the last named column (\(header.columns.count) columns in the header)"))
+        continue
+      }
+      guard fields.count == header.columns.count else {
         problems.append(
           InputProblem(
             line: row.line,
             reason:
-              "has \(row.fields.count) field\(row.fields.count == 1 ? "" : "s"), but the header has \(header.columns.count) columns"
-              + (row.fields.count < header.columns.count
+              "has \(fields.count) field\(fields.count == 1 ? "" : "s"), but the header has \(header.columns.count) columns"
+              + (fields.count < header.columns.count
                 ? " (is the delimiter \"\(Character(UnicodeScalar(delimiter)))\" used throughout?)" : "")
           ))
         continue
       }
       var fine = true
-      for (name, value) in zip(header.columns, row.fields) {
+      for (name, value) in zip(header.columns, fields) {
         if let problem = fieldProblem(value) {
           problems.append(InputProblem(line: row.line, column: name, reason: problem))
           fine = false
@@ -82,12 +93,20 @@ public struct CSVFile: Sendable {
       }
       if fine {
         records.append(
-          Record(line: row.line, values: Dictionary(zip(header.columns, row.fields), uniquingKeysWith: { first, _ in first })))
+          Record(
+            line: row.line, values: Dictionary(zip(header.columns, fields), uniquingKeysWith: { first, _ in first })))
       }
     }
-    if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
-    return CSVFile(file: file, columns: header.columns, delimiter: delimiter, records: records)
+    if !problems.isEmpty {
+      var thrown = InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+      thrown.columnNames = header.written
+      throw thrown
+    }
+    return CSVFile(file: file, columns: header.columns, written: header.written, delimiter: delimiter, records: records)
   }
+
+  /// Runs `body`, naming the columns of its `InputProblems` as this file's header writes them.
+  public func naming<T>(_ body: () throws -> T) throws -> T { try InputProblems.naming(written, body) }
 
   /// Why a value is refused whatever its column: `Validation.spreadsheetFormula`.
   public static func fieldProblem(_ value: String) -> String? { Validation.spreadsheetFormula(value) }

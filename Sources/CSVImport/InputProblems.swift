@@ -6,6 +6,9 @@ import Foundation
 public struct InputProblems: Error, CustomStringConvertible, Sendable {
   public var file: String
   public var problems: [InputProblem]
+  /// The file's own header for an import's column name (`CSVHeader.Checked.written`), so that
+  /// a problem names the column as the office wrote it: `column "Geburtsdatum"`.
+  public var columnNames: [String: String] = [:]
 
   public init(file: String, _ problems: [InputProblem]) {
     self.file = file
@@ -18,7 +21,23 @@ public struct InputProblems: Error, CustomStringConvertible, Sendable {
   }
 
   /// The problems as printed, one line each.
-  public var lines: [String] { problems.map { $0.formatted(file: file) } }
+  public var lines: [String] {
+    problems.map { problem in
+      var named = problem
+      if let column = problem.column, let written = columnNames[column] { named.column = written }
+      return named.formatted(file: file)
+    }
+  }
+
+  /// Runs `body`, naming the columns of any `InputProblems` it throws as `header` wrote them.
+  public static func naming<T>(_ header: [String: String], _ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch var problems as InputProblems {
+      problems.columnNames.merge(header) { old, _ in old }
+      throw problems
+    }
+  }
 
   public var description: String {
     // Each problem quotes the file, which may hold anything: its line breaks and control

@@ -108,7 +108,7 @@ import Testing
     let expected = [
       "\(path):3: column \"birth_date\": \"1984-13-01\" is no day of the calendar (check day and month)",
       "\(path):5: column \"email\": \"not-an-address\" is not an e-mail address",
-      "\(path):5: column \"municipality\": \"1461200\" is not an AGS: it has 7 digits, not 8",
+      "\(path):5: column \"municipality\": \"1461200\" has 7 digits; an AGS has 8 (a spreadsheet may have dropped its leading zero: 01461200?)",
       "\(path):6: column \"given_names\": is required",
       "\(path):4: column \"municipality\": 09162000 is not in the municipality register",
     ]

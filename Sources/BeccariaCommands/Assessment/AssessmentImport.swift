@@ -32,7 +32,9 @@ extension AssessmentCommand {
     static let aliases = [
       "teilnehmer": "participant", "teilnehmer-nr": "participant", "nr": "participant", "e-mail": "participant",
       "email": "participant", "ergebnis": "result", "titel": "title", "projekt": "title", "projekttitel": "title",
-      "datum": "date", "art": "kind", "bemerkung": "note", "notiz": "note",
+      "datum": "date", "art": "kind", "bemerkung": "note", "notiz": "note", "anmerkung": "note",
+      "teilnehmer-nr.": "participant", "nr.": "participant", "teilnehmende": "participant", "bewertung": "result",
+      "prüfungsart": "kind", "titel der projektarbeit": "title",
     ]
     static let results: [String: AssessmentResult] = [
       "passed": .passed, "bestanden": .passed, "failed": .failed, "nicht bestanden": .failed, "not passed": .failed,
@@ -51,60 +53,63 @@ extension AssessmentCommand {
       try reportingFailures {
         let input = try CSVFile.read(
           path: file, required: ["participant", "result"], optional: ["title", "date", "kind", "note"], aliases: Self.aliases)
-        var problems: [InputProblem] = []
-        var unchecked: [(line: Int, participant: String)] = []
-        var rows: [AssessmentRow] = []
-        for record in input.records {
-          let line = record.line
-          var fine = true
-          func problem(_ column: String, _ reason: String) {
-            problems.append(InputProblem(line: line, column: column, reason: reason))
-            fine = false
-          }
-          let participant = record.value("participant")
-          if participant == nil { problem("participant", "is required") }
-          let resultText = record.value("result")?.lowercased() ?? ""
-          let result = Self.results[resultText]
-          if result == nil {
-            problem(
-              "result",
-              resultText.isEmpty ? "is required" : "\"\(resultText)\" is not passed or failed (bestanden, nicht bestanden)")
-          }
-          let kindText = record.value("kind")?.lowercased()
-          let kind = kindText.map { Self.kinds[$0] } ?? .project
-          if kind == nil { problem("kind", "\"\(kindText ?? "")\" is not project, exam or colloquium") }
-          var day = date?.value ?? CalendarDate.today()
-          if let text = record.value("date") {
-            switch Validation.date(text) {
-            case .success(let parsed):
-              if DateArgument.eventYears.contains(parsed.year) {
-                day = parsed
-              } else {
-                problem("date", "\(parsed) is outside the years a programme runs")
-              }
-            case .failure(let dateProblem): problem("date", dateProblem.description)
+        try input.naming {
+          var problems: [InputProblem] = []
+          var unchecked: [(line: Int, participant: String)] = []
+          var rows: [AssessmentRow] = []
+          for record in input.records {
+            let line = record.line
+            var fine = true
+            func problem(_ column: String, _ reason: String) {
+              problems.append(InputProblem(line: line, column: column, reason: reason))
+              fine = false
             }
+            let participant = record.value("participant")
+            if participant == nil { problem("participant", "is required") }
+            let resultText = record.value("result")?.lowercased() ?? ""
+            let result = Self.results[resultText]
+            if result == nil {
+              problem(
+                "result",
+                resultText.isEmpty ? "is required" : "\"\(resultText)\" is not passed or failed (bestanden, nicht bestanden)")
+            }
+            let kindText = record.value("kind")?.lowercased()
+            let kind = kindText.map { Self.kinds[$0] } ?? .project
+            if kind == nil { problem("kind", "\"\(kindText ?? "")\" is not project, exam or colloquium") }
+            var day = date?.value ?? CalendarDate.today()
+            if let text = record.value("date") {
+              switch Validation.date(text) {
+              case .success(let parsed):
+                if DateArgument.eventYears.contains(parsed.year) {
+                  day = parsed
+                } else {
+                  problem("date", "\(parsed) is outside the years a programme runs")
+                }
+              case .failure(let dateProblem): problem("date", dateProblem.description)
+              }
+            }
+            if let title = record.value("title"), let reason = Validation.name(title, maxLength: 300) { problem("title", reason) }
+            if let note = record.value("note"), let scalar = InertText.firstControl(in: note) {
+              problem("note", "contains the control or invisible character \(InertText.name(scalar))")
+            }
+            guard fine, let participant, let result, let kind else {
+              if let participant { unchecked.append((line, participant.trimmingPrefix("#"))) }
+              continue
+            }
+            rows.append(
+              AssessmentRow(
+                line: line, participant: participant.trimmingPrefix("#"), kind: kind, result: result,
+                title: record.value("title"),
+                assessedOn: day, note: record.value("note")))
           }
-          if let title = record.value("title"), let reason = Validation.name(title, maxLength: 300) { problem("title", reason) }
-          if let note = record.value("note"), let scalar = InertText.firstControl(in: note) {
-            problem("note", "contains the control or invisible character \(InertText.name(scalar))")
-          }
-          guard fine, let participant, let result, let kind else {
-            if let participant { unchecked.append((line, participant.trimmingPrefix("#"))) }
-            continue
-          }
-          rows.append(
-            AssessmentRow(
-              line: line, participant: participant.trimmingPrefix("#"), kind: kind, result: result, title: record.value("title"),
-              assessedOn: day, note: record.value("note")))
+          if rows.isEmpty && problems.isEmpty { throw InputProblems(file: file, reason: "has no results to record") }
+          let counts = try CertificateStore(try global.connect()).importAssessments(
+            courseCode: course, rows, file: file, dryRun: dryRun, problems: problems, unchecked: unchecked)
+          print(
+            (dryRun ? "Would record " : "Recorded ") + Plural.count(counts.passed + counts.failed, "result")
+              + " for \(course): \(counts.passed) passed, \(counts.failed) failed"
+              + (dryRun ? " (--dry-run: nothing was written)." : "."))
         }
-        if rows.isEmpty && problems.isEmpty { throw InputProblems(file: file, reason: "has no results to record") }
-        let counts = try CertificateStore(try global.connect()).importAssessments(
-          courseCode: course, rows, file: file, dryRun: dryRun, problems: problems, unchecked: unchecked)
-        print(
-          (dryRun ? "Would record " : "Recorded ") + Plural.count(counts.passed + counts.failed, "result")
-            + " for \(course): \(counts.passed) passed, \(counts.failed) failed"
-            + (dryRun ? " (--dry-run: nothing was written)." : "."))
       }
     }
   }

@@ -12,8 +12,10 @@ extension AttendanceCommand {
       commandName: "import",
       abstract: "Import attendance for any number of sessions from CSV (session,participant,status,ue).",
       discussion: """
-        participant is the participant number or e-mail; ue may be empty for present (the whole \
-        session) and for absent/excused; optional columns reason and note. The file streams through \
+        participant is the participant number or e-mail; status is present, late, excused or \
+        absent (anwesend, verspätet, entschuldigt, abwesend); ue may be empty for present (the \
+        whole session) and for absent/excused; optional columns reason and note. German headers \
+        are understood (Termin, Teilnehmer, Nr., Status, UE, Grund, Bemerkung). The file streams through \
         COPY into a staging table and is checked set-wise in SQL: all or nothing, every bad row \
         reported as FILE:LINE: column "x": reason. Importing the same file again changes nothing.
 
@@ -28,23 +30,34 @@ extension AttendanceCommand {
     @Option(help: "Reason for corrections of past sessions (rows may also have a reason column).") var reason: String?
     @Flag(help: "Check everything; write nothing.") var dryRun = false
 
+    /// The headers of a sheet the office keeps itself, and of `session roster`'s own export.
+    static let aliases = [
+      "termin": "session", "termin-nr": "session", "termin-nr.": "session", "sitzung": "session", "veranstaltung": "session",
+      "teilnehmer": "participant", "teilnehmende": "participant", "teilnehmer-nr": "participant",
+      "teilnehmer-nr.": "participant", "nr": "participant", "nr.": "participant", "e-mail": "participant",
+      "email": "participant", "anwesenheit": "status", "unterrichtseinheiten": "ue", "grund": "reason",
+      "korrekturgrund": "reason", "bemerkung": "note", "notiz": "note", "anmerkung": "note",
+    ]
+
     func run() throws {
       try reportingFailures {
         // One read of the file, header first: a pipe (/dev/stdin) is read once, from its start.
         let framer = try CSVCopyFramer(path: file)
         let header = CSVHeader.check(
           framer.header, required: AttendanceImporter.required,
-          optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, delimiter: framer.delimiter,
-          line: framer.headerLine)
+          optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, aliases: Self.aliases,
+          delimiter: framer.delimiter, line: framer.headerLine)
         if !header.problems.isEmpty { throw InputProblems(file: file, header.problems) }
         let progress = Progress(label: "importing \(file)")
-        let summary = try AttendanceImporter(try global.connect()).run(
-          file: file, columns: header.columns, reason: reason, dryRun: dryRun, lineOfRecord: framer.line(ofRecord:),
-          feed: { writer in
-            progress.start()
-            try framer.stream { try writer.write($0) }
-            progress.finish()
-          })
+        let summary = try InputProblems.naming(header.written) {
+          try AttendanceImporter(try global.connect()).run(
+            file: file, columns: header.columns, reason: reason, dryRun: dryRun, lineOfRecord: framer.line(ofRecord:),
+            feed: { writer in
+              progress.start()
+              try framer.stream { try writer.write($0) }
+              progress.finish()
+            })
+        }
         let changed = summary.inserted + summary.corrected
         let verb = dryRun ? "Checked" : "Imported"
         print(

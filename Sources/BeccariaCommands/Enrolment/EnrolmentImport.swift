@@ -31,7 +31,8 @@ extension EnrolmentCommand {
     static let aliases = [
       "teilnehmer": "participant", "teilnehmer-nr": "participant", "teilnehmer-nr.": "participant", "nr": "participant",
       "nr.": "participant", "e-mail": "participant", "email": "participant", "participant_id": "participant",
-      "durchgang": "course", "kohorte": "course", "cohort": "course", "modul": "modules", "module": "modules",
+      "durchgang": "course", "kohorte": "course", "cohort": "course", "kurs": "course", "lehrgang": "course",
+      "modul": "modules", "module": "modules", "teilnehmende": "participant", "e-mail-adresse": "participant",
     ]
 
     func run() throws {
@@ -39,35 +40,37 @@ extension EnrolmentCommand {
         let input = try CSVFile.read(
           path: file, required: course == nil ? ["participant", "course"] : ["participant"],
           optional: course == nil ? ["modules"] : ["course", "modules"], aliases: Self.aliases)
-        var problems: [InputProblem] = []
-        var requests: [EnrolmentRequest] = []
-        for record in input.records {
-          guard let participant = record.value("participant") else {
-            problems.append(InputProblem(line: record.line, column: "participant", reason: "is required"))
-            continue
-          }
-          guard let code = record.value("course") ?? course else {
-            problems.append(InputProblem(line: record.line, column: "course", reason: "is required (or give --course)"))
-            continue
-          }
-          var modules: [Int]?
-          if let text = record.value("modules") {
-            let parts = text.split(whereSeparator: { " ,;/+".contains($0) })
-            let numbers = parts.compactMap { Int($0) }
-            guard numbers.count == parts.count, numbers.allSatisfy({ $0 >= 1 }) else {
-              problems.append(
-                InputProblem(
-                  line: record.line, column: "modules", reason: "\"\(text)\" is not a list of module numbers such as 2 or 1 3"))
+        try input.naming {
+          var problems: [InputProblem] = []
+          var requests: [EnrolmentRequest] = []
+          for record in input.records {
+            guard let participant = record.value("participant") else {
+              problems.append(InputProblem(line: record.line, column: "participant", reason: "is required"))
               continue
             }
-            modules = numbers
+            guard let code = record.value("course") ?? course else {
+              problems.append(InputProblem(line: record.line, column: "course", reason: "is required (or give --course)"))
+              continue
+            }
+            var modules: [Int]?
+            if let text = record.value("modules") {
+              let parts = text.split(whereSeparator: { " ,;/+".contains($0) })
+              let numbers = parts.compactMap { Int($0) }
+              guard numbers.count == parts.count, numbers.allSatisfy({ $0 >= 1 }) else {
+                problems.append(
+                  InputProblem(
+                    line: record.line, column: "modules", reason: "\"\(text)\" is not a list of module numbers such as 2 or 1 3"))
+                continue
+              }
+              modules = numbers
+            }
+            requests.append(EnrolmentRequest(line: record.line, participant: participant, course: code, modules: modules))
           }
-          requests.append(EnrolmentRequest(line: record.line, participant: participant, course: code, modules: modules))
+          if !problems.isEmpty { throw InputProblems(file: file, problems) }
+          if requests.isEmpty { throw InputProblems(file: file, reason: "has no rows to enrol") }
+          let made = try EnrolmentStore(try global.connect()).enrolAll(requests, file: file, dryRun: dryRun)
+          EnrolmentCommand.summarise(made, dryRun: dryRun)
         }
-        if !problems.isEmpty { throw InputProblems(file: file, problems) }
-        if requests.isEmpty { throw InputProblems(file: file, reason: "has no rows to enrol") }
-        let made = try EnrolmentStore(try global.connect()).enrolAll(requests, file: file, dryRun: dryRun)
-        EnrolmentCommand.summarise(made, dryRun: dryRun)
       }
     }
   }

@@ -27,39 +27,42 @@ extension MunicipalityCommand {
         let input = try CSVFile.read(
           path: file, required: RecordInput.municipalityColumns, optional: RecordInput.municipalityOptional,
           aliases: RecordInput.municipalityAliases)
-        var problems: [InputProblem] = []
-        var municipalities: [Municipality] = []
-        var firstLine: [String: Int] = [:]
-        for record in input.records {
-          switch RecordInput.municipality(record.value) {
-          case .success(let municipality):
-            if let earlier = firstLine[municipality.ags.value] {
-              problems.append(
-                InputProblem(line: record.line, column: "ags", reason: "\(municipality.ags) already appears on line \(earlier)"))
-            } else {
-              firstLine[municipality.ags.value] = record.line
-              municipalities.append(municipality)
+        try input.naming {
+          var problems: [InputProblem] = []
+          var municipalities: [Municipality] = []
+          var firstLine: [String: Int] = [:]
+          for record in input.records {
+            switch RecordInput.municipality(record.value) {
+            case .success(let municipality):
+              if let earlier = firstLine[municipality.ags.value] {
+                problems.append(
+                  InputProblem(line: record.line, column: "ags", reason: "\(municipality.ags) already appears on line \(earlier)")
+                )
+              } else {
+                firstLine[municipality.ags.value] = record.line
+                municipalities.append(municipality)
+              }
+            case .failure(let list): problems += list.problems(line: record.line)
             }
-          case .failure(let list): problems += list.problems(line: record.line)
           }
-        }
-        if !problems.isEmpty { throw InputProblems(file: file, problems) }
-        if dryRun {
+          if !problems.isEmpty { throw InputProblems(file: file, problems) }
+          if dryRun {
+            print(
+              "\(file): \(Plural.count(municipalities.count, "municipality", plural: "municipalities")) \(municipalities.count == 1 ? "is" : "are") valid; nothing was written (--dry-run)."
+            )
+            return
+          }
+          // A column the file does not have leaves the stored values alone.
+          var given: Set<MunicipalityField> = [.district]
+          if input.columns.contains("asskomm_member_since") { given.insert(.asskommMemberSince) }
+          let counts = try MunicipalityStore(try global.connect()).upsert(municipalities, given: given)
           print(
-            "\(file): \(Plural.count(municipalities.count, "municipality", plural: "municipalities")) \(municipalities.count == 1 ? "is" : "are") valid; nothing was written (--dry-run)."
+            "Imported \(Plural.count(municipalities.count, "municipality", plural: "municipalities")): \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged."
           )
-          return
-        }
-        // A column the file does not have leaves the stored values alone.
-        var given: Set<MunicipalityField> = [.district]
-        if input.columns.contains("asskomm_member_since") { given.insert(.asskommMemberSince) }
-        let counts = try MunicipalityStore(try global.connect()).upsert(municipalities, given: given)
-        print(
-          "Imported \(Plural.count(municipalities.count, "municipality", plural: "municipalities")): \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged."
-        )
-        for change in counts.changes { print("  updated \(change)") }
-        if !given.contains(.asskommMemberSince) {
-          print("The file has no column asskomm_member_since: stored membership dates were kept.")
+          for change in counts.changes { print("  updated \(change)") }
+          if !given.contains(.asskommMemberSince) {
+            print("The file has no column asskomm_member_since: stored membership dates were kept.")
+          }
         }
       }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Postgres
 
 extension ParticipantCommand {
   /// `beccaria participant add`.
@@ -24,16 +25,25 @@ extension ParticipantCommand {
     @Option var givenNames: String
     @Option(help: ArgumentHelp(valueName: "date")) var birthDate: String
     @Option var email: String
-    @Option(help: ArgumentHelp("AGS of the participant's municipality.", valueName: "ags")) var municipality: String
+    @Option(help: ArgumentHelp("The participant's municipality: its AGS, or its name.", valueName: "ags|name"))
+    var municipality: String
     @Option(help: "Employer or organisation.") var organisation: String?
     @Option(help: "Role or position.") var function: String?
     @Flag(help: "Add even if a likely duplicate exists.") var force = false
 
     func run() throws {
       try reportingFailures {
+        // A name (not a string of digits) is looked up first; an AGS is checked with the rest.
+        var opened: Connection?
+        let isAGS = municipality.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } || municipality.trimmedFast().isEmpty
+        var place = municipality
+        if !isAGS {
+          opened = try global.connect()
+          place = try MunicipalityStore(try opened ?? global.connect()).resolve(municipality).ags
+        }
         let values: [String: String?] = [
           "family_name": familyName, "given_names": givenNames, "birth_date": birthDate, "email": email,
-          "municipality": municipality, "organisation": organisation, "function": function,
+          "municipality": place, "organisation": organisation, "function": function,
         ]
         let draft: ParticipantDraft
         switch RecordInput.participant({
@@ -42,7 +52,7 @@ extension ParticipantCommand {
         case .success(let value): draft = value
         case .failure(let list): throw CommandFailure(list.sentence)
         }
-        let connection = try global.connect()
+        let connection = try opened ?? global.connect()
         if try !MunicipalityStore(connection).unknown([draft.municipality.value]).isEmpty {
           throw CommandFailure(
             "--municipality \(draft.municipality) is not in the register; add it with `beccaria municipality add` first")

@@ -12,9 +12,10 @@ extension ParticipantCommand {
       commandName: "import",
       abstract: "Register participants from CSV; with --update, update those already registered.",
       discussion: """
-        Columns: family_name, given_names, birth_date, email, municipality (AGS), and optionally \
-        organisation and function (German headers such as Nachname, Vorname, Geburtsdatum, \
-        E-Mail, Gemeinde are understood). All or nothing: every bad row is reported as \
+        Columns: family_name, given_names, birth_date, email, municipality (its AGS or its name \
+        when no other municipality has that name), and optionally organisation and function \
+        (German headers such as Nachname, Vorname, Geburtsdatum, E-Mail, Gemeinde, Dienststelle, \
+        Funktion are understood). Dates as TT.MM.JJJJ or YYYY-MM-DD. All or nothing: every bad row is reported as \
         FILE:LINE: column "x": reason, likely duplicates included (unless --force), and nothing \
         is written unless every row is good. UTF-8 with or without BOM, "," or ";".
 
@@ -66,42 +67,46 @@ extension ParticipantCommand {
         options.modules = module.isEmpty ? nil : module
         options.reason = reason
         options.dryRun = dryRun
-        let summary = try ParticipantImporter(try global.connect()).run(file: file, options: options) { writer in
-          var problems: [InputProblem] = []
-          try framer.forEachRecord { record in
-            guard problems.count < 500 else { return }
-            var fine = true
-            for (column, field) in zip(header.columns, record.fields) {
-              if let problem = CSVFile.fieldProblem(field) {
-                problems.append(InputProblem(line: record.line, column: column, reason: problem))
-                fine = false
+        let summary = try InputProblems.naming(header.written) {
+          try ParticipantImporter(try global.connect()).run(file: file, options: options) { writer in
+            var problems: [InputProblem] = []
+            try framer.forEachRecord { record in
+              guard problems.count < 500 else { return }
+              var fine = true
+              for (column, field) in zip(header.columns, record.fields) {
+                if let problem = CSVFile.fieldProblem(field) {
+                  problems.append(InputProblem(line: record.line, column: column, reason: problem))
+                  fine = false
+                }
               }
-            }
-            guard fine else { return }
-            let value = { (column: String) -> String? in
-              guard let index = position[column] else { return nil }
-              let text = record.fields[index].trimmedFast()
-              return text.isEmpty ? nil : text
-            }
-            var number: Int64?
-            if let text = value("number") {
-              number = Int64(text.trimmingPrefix("#")).flatMap { $0 >= 1 ? $0 : nil }
-              if number == nil {
-                problems.append(
-                  InputProblem(line: record.line, column: "number", reason: "\"\(text)\" is not a participant number"))
+              guard fine else { return }
+              let value = { (column: String) -> String? in
+                guard let index = position[column] else { return nil }
+                let text = CSVHeader.oneLine(record.fields[index]).trimmedFast()
+                return text.isEmpty ? nil : text
+              }
+              var number: Int64?
+              if let text = value("number") {
+                number = Int64(text.trimmingPrefix("#")).flatMap { $0 >= 1 ? $0 : nil }
+                if number == nil {
+                  problems.append(
+                    InputProblem(line: record.line, column: "number", reason: "\"\(text)\" is not a participant number"))
+                  return
+                }
+              }
+              let (fields, fieldProblems) = RecordInput.participantFields(value, today: today)
+              let (municipality, municipalityProblems) = RecordInput.municipalityReference(value)
+              guard let fields, let municipality, fieldProblems.isEmpty else {
+                problems += ProblemList(fieldProblems + municipalityProblems).problems(line: record.line)
                 return
               }
-            }
-            switch RecordInput.participant(value, today: today) {
-            case .success(let draft):
               try writer.writeRow([
-                String(record.line), number.map(String.init), draft.familyName, draft.givenNames, draft.birthDate.description,
-                draft.email, draft.municipality.value, draft.organisation, draft.function,
+                String(record.line), number.map(String.init), fields.familyName, fields.givenNames, fields.birthDate.description,
+                fields.email, municipality, fields.organisation, fields.function,
               ])
-            case .failure(let list): problems += list.problems(line: record.line)
             }
+            return problems
           }
-          return problems
         }
         Self.report(summary, file: file, dryRun: dryRun)
       }

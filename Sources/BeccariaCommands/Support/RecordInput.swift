@@ -9,13 +9,57 @@ enum RecordInput {
 
   static let participantColumns = ["family_name", "given_names", "birth_date", "email", "municipality"]
   static let participantOptional = ["organisation", "function"]
+  /// The headers an office writes (German, or as a spreadsheet template spells them).
   static let participantAliases = [
-    "municipality_ags": "municipality", "ags": "municipality", "nachname": "family_name", "vorname": "given_names",
-    "vornamen": "given_names", "geburtsdatum": "birth_date", "e-mail": "email", "organisation/dienststelle": "organisation",
-    "funktion": "function", "gemeinde": "municipality",
+    "municipality_ags": "municipality", "ags": "municipality", "nachname": "family_name", "familienname": "family_name",
+    "vorname": "given_names", "vornamen": "given_names", "geburtsdatum": "birth_date",
+    "geboren": "birth_date", "geburtstag": "birth_date", "e-mail": "email", "e-mail-adresse": "email", "mail": "email",
+    "organisation/dienststelle": "organisation", "dienststelle": "organisation", "behörde": "organisation",
+    "arbeitgeber": "organisation", "funktion": "function", "gemeinde": "municipality", "kommune": "municipality",
+    "gemeindeschlüssel": "municipality", "gemeinde (ags)": "municipality",
   ]
 
+  /// A participant's fields but the municipality, validated.
+  struct ParticipantFields {
+    var familyName: String
+    var givenNames: String
+    var birthDate: CalendarDate
+    var email: String
+    var organisation: String?
+    var function: String?
+  }
+
   static func participant(_ value: (String) -> String?, today: CalendarDate = .today()) -> Result<ParticipantDraft, ProblemList> {
+    var (fields, problems) = participantFields(value, today: today)
+    var ags: AGS?
+    if let raw = value("municipality") {
+      if let problem = AGS.problem(with: raw) { problems.append(("municipality", problem)) } else { ags = AGS(raw) }
+    } else {
+      problems.append(("municipality", "is required (the AGS of the participant's municipality)"))
+    }
+    guard let fields, let ags, problems.isEmpty else { return .failure(ProblemList(problems)) }
+    return .success(
+      ParticipantDraft(
+        familyName: fields.familyName, givenNames: fields.givenNames, birthDate: fields.birthDate, email: fields.email,
+        municipality: ags, organisation: fields.organisation, function: fields.function))
+  }
+
+  /// The municipality column of an import: an AGS, or a name the import resolves against the
+  /// register (nil with the problems when it is neither).
+  static func municipalityReference(_ value: (String) -> String?) -> (reference: String?, problems: Problems) {
+    guard let raw = value("municipality") else {
+      return (nil, [("municipality", "is required (the AGS or the name of the participant's municipality)")])
+    }
+    if raw.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) {
+      return AGS.problem(with: raw).map { (nil, [("municipality", $0)]) } ?? (raw, [])
+    }
+    return Validation.name(raw).map { (nil, [("municipality", $0)]) } ?? (raw, [])
+  }
+
+  /// Every field of a participant but the municipality, with the problems found.
+  static func participantFields(_ value: (String) -> String?, today: CalendarDate = .today()) -> (
+    fields: ParticipantFields?, problems: Problems
+  ) {
     var problems: Problems = []
     func text(_ column: String) -> String? {
       guard let text = value(column) else {
@@ -50,26 +94,24 @@ enum RecordInput {
     } else {
       problems.append(("email", "is required"))
     }
-    var ags: AGS?
-    if let raw = value("municipality") {
-      if let problem = AGS.problem(with: raw) { problems.append(("municipality", problem)) } else { ags = AGS(raw) }
-    } else {
-      problems.append(("municipality", "is required (the AGS of the participant's municipality)"))
-    }
     for column in participantOptional {
       if let raw = value(column), let problem = Validation.name(raw, maxLength: 300) { problems.append((column, problem)) }
     }
-    guard let family, let given, let birth, let email, let ags, problems.isEmpty else { return .failure(ProblemList(problems)) }
-    return .success(
-      ParticipantDraft(
-        familyName: family, givenNames: given, birthDate: birth, email: email, municipality: ags,
-        organisation: value("organisation"), function: value("function")))
+    guard let family, let given, let birth, let email else { return (nil, problems) }
+    return (
+      ParticipantFields(
+        familyName: family, givenNames: given, birthDate: birth, email: email, organisation: value("organisation"),
+        function: value("function")), problems
+    )
   }
 
   static let municipalityColumns = ["ags", "name", "district"]
   static let municipalityOptional = ["asskomm_member_since"]
   static let municipalityAliases = [
-    "gemeindeschluessel": "ags", "gemeinde": "name", "landkreis": "district", "kreis": "district",
+    "gemeindeschluessel": "ags", "gemeindeschlüssel": "ags", "amtlicher gemeindeschlüssel": "ags", "gemeinde": "name",
+    "gemeindename": "name", "landkreis": "district", "kreis": "district", "landkreis/kreisfreie stadt": "district",
+    "asskomm-mitglied seit": "asskomm_member_since", "mitglied seit": "asskomm_member_since",
+    "asskomm seit": "asskomm_member_since",
   ]
 
   static func municipality(_ value: (String) -> String?) -> Result<Municipality, ProblemList> {

@@ -9,10 +9,7 @@ extension MunicipalityStore {
   public func resolve(_ text: String) throws -> (ags: String, name: String) {
     let given = text.trimmingCharacters(in: .whitespaces)
     if given.allSatisfy(\.isNumber) {
-      if given.count == 7 {
-        throw StoreError.invalid(
-          "\(given) has 7 digits; an AGS has 8 (a spreadsheet may have dropped its leading zero: 0\(given)?)")
-      }
+      if let problem = AGS.problem(with: given) { throw StoreError.invalid(problem) }
       guard let row = try connection.queryOne("SELECT ags, name FROM municipality WHERE ags = \(given)") else {
         throw StoreError.notFound("a municipality with the AGS \(given)")
       }

@@ -27,7 +27,7 @@ public struct ParticipantImportSummary: Sendable, Equatable {
 public struct ParticipantImporter {
   /// The staging columns `feed` writes, in this order, with `CopyWriter.writeRow`: the line, the
   /// participant number to match (or nil), then the participant's fields, the birth date as
-  /// YYYY-MM-DD and the municipality as its AGS.
+  /// YYYY-MM-DD and the municipality as its AGS or its name (resolved here when unique).
   public static let stagingColumns = [
     "line", "number", "family_name", "given_names", "birth_date", "email", "municipality_ags", "organisation", "function",
   ]
@@ -91,6 +91,14 @@ public struct ParticipantImporter {
   /// Matches rows to participants (for `update`) and finds every problem the register shows,
   /// one set-wise statement per rule.
   private func check(_ db: Connection, options: Options, limit: Int) throws -> [InputProblem] {
+    // A municipality given by name: the one the register has by that name (as `beccaria_fold`
+    // compares, like `MunicipalityStore.resolve`); ambiguous and unknown names are problems below.
+    try db.execute(
+      """
+      UPDATE participant_staging s SET municipality_ags = m.ags
+        FROM (SELECT beccaria_fold(name) AS key, min(ags) AS ags FROM municipality GROUP BY 1 HAVING count(*) = 1) m
+       WHERE s.municipality_ags !~ '^[0-9]{8}$' AND m.key = beccaria_fold(s.municipality_ags)
+      """)
     if options.update {
       // By number; else by e-mail when exactly one (not erased) participant has it.
       try db.execute(
@@ -157,8 +165,18 @@ public struct ParticipantImporter {
       WITH problems (line, column_name, reason) AS (
         SELECT line, problem_column, problem FROM participant_staging WHERE problem IS NOT NULL
         UNION ALL
-        SELECT line, 'municipality', municipality_ags || ' is not in the municipality register'
-          FROM participant_staging s WHERE NOT EXISTS (SELECT 1 FROM municipality m WHERE m.ags = s.municipality_ags)
+        SELECT line, 'municipality',
+               CASE WHEN s.municipality_ags ~ '^[0-9]{8}$' THEN s.municipality_ags || ' is not in the municipality register'
+                    WHEN named.n > 1 THEN named.n || ' municipalities are called ' || s.municipality_ags || ': ' || named.list
+                                          || '; give the AGS'
+                    ELSE '"' || s.municipality_ags || '" is not the name of a municipality in the register; give its AGS'
+               END
+          FROM participant_staging s
+          LEFT JOIN LATERAL (
+            SELECT count(*) AS n, string_agg(m.name || ' (' || m.ags || ', ' || m.district || ')', ', ' ORDER BY m.ags) AS list
+              FROM municipality m WHERE s.municipality_ags !~ '^[0-9]{8}$' AND beccaria_fold(m.name) = beccaria_fold(s.municipality_ags)
+          ) named ON true
+         WHERE NOT EXISTS (SELECT 1 FROM municipality m WHERE m.ags = s.municipality_ags)
         UNION ALL
         SELECT line, 'number', 'participant ' || target || ' appears in line ' || first_line || ' already'
           FROM (SELECT line, target, min(line) OVER (PARTITION BY target) AS first_line FROM participant_staging
