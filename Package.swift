@@ -6,7 +6,7 @@
 // ProgrammeLoader and CSVImport → BeccariaCore; Postgres, Files, PDFAssembly and CivilCalendar
 // depend on no other target of ours (Postgres and Core share CivilCalendar).
 // Each C library sits behind exactly one Swift target (CLibPQ → Postgres, CPangoCairo and
-// CQREncode → Documents, CCurl → Mail).
+// CQREncode → Documents, CCurl → Mail, CXlsxWriter → Spreadsheet).
 import PackageDescription
 
 /// One set of compiler settings shared by every Swift target.
@@ -48,6 +48,9 @@ let package = Package(
       name: "CCurl", pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+    .systemLibrary(
+      name: "CXlsxWriter", pkgConfig: "xlsxwriter",
+      providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]),
     // glibc's <malloc.h> (mallopt), for the nightly run's memory reuse.
     .systemLibrary(name: "CMalloc"),
 
@@ -135,12 +138,15 @@ let package = Package(
       dependencies: ["BeccariaCore", "BeccariaStore", "Postgres", "CCurl"],
       swiftSettings: swiftSettings),
 
+    // Workbooks (.xlsx) with typed cells through libxlsxwriter: the only importer of CXlsxWriter.
+    .target(name: "Spreadsheet", dependencies: ["CXlsxWriter", "BeccariaCore"], swiftSettings: swiftSettings),
+
     // One file per subcommand; shared option groups.
     .target(
       name: "BeccariaCommands",
       dependencies: [
         "BeccariaCore", "BeccariaStore", "Issuance", "Signing", "Files", "CSVImport", "Documents", "ProgrammeLoader", "Postgres",
-        "VerificationService", "Mail",
+        "VerificationService", "Mail", "Spreadsheet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CSV", package: "CSV.swift"),

@@ -26,7 +26,7 @@ extension AccessCommand {
             .init(header: "CAN LOG IN") { $0.canLogIn ? "yes" : "no" },
             .init(header: "TRAINER") { $0.trainerEmail ?? "" },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

@@ -37,6 +37,9 @@ extension AttendanceCommand {
       "teilnehmer-nr.": "participant", "nr": "participant", "nr.": "participant", "e-mail": "participant",
       "email": "participant", "anwesenheit": "status", "unterrichtseinheiten": "ue", "grund": "reason",
       "korrekturgrund": "reason", "bemerkung": "note", "notiz": "note", "anmerkung": "note",
+      // attendance roster's own columns
+      "id": "participant", "family name": "family_name", "given names": "given_names", "nachname": "family_name",
+      "vorname": "given_names", "vornamen": "given_names", "gemeinde": "municipality", "dienststelle": "organisation",
     ]
 
     func run() throws {

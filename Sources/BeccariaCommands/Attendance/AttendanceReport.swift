@@ -2,6 +2,7 @@ import ArgumentParser
 import BeccariaCore
 import BeccariaStore
 import Foundation
+import Spreadsheet
 
 extension AttendanceCommand {
   /// `beccaria attendance report --course CODE`.
@@ -53,9 +54,57 @@ extension AttendanceCommand {
           }
           print(try CSVOutput.render(header: header, rows: rows), terminator: "")
         case .table:
-          print(Self.table(matrix), terminator: "")
+          try output.emit(Self.table(matrix), rows: matrix.participants.count)
+        case .xlsx:
+          if let file = output.output {
+            try output.emit(try Self.workbook(matrix), rows: matrix.participants.count, to: file)
+          }
         }
       }
+    }
+
+    /// The matrix as a workbook a person reads: one row per participant, a column per session
+    /// (its sign, with the UE when fewer than the session's), each module's attended and planned
+    /// UE and share as numbers; a second sheet lists the sessions with their days as days.
+    static func workbook(_ matrix: AttendanceMatrix) throws -> Data {
+      let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
+      let book = try Workbook(title: "Anwesenheit \(matrix.course)", author: "beccaria")
+      let header =
+        ["NR.", "NAME"]
+        + matrix.sessions.enumerated().map { "\($0.offset + 1): \(Reader.date($0.element.day)) M\($0.element.module)" }
+        + modules.flatMap { ["M\($0) UE", "M\($0) PLANNED UE", "M\($0) SHARE", "M\($0) MET"] }
+      let rows = matrix.participants.map { line -> [SheetCell] in
+        [.integer(line.participantID.rawValue), .text(line.name)]
+          + zip(line.cells, matrix.sessions).map { cell, session -> SheetCell in
+            guard cell.booked else { return .empty }
+            let sign = symbol(cell, sessionUE: session.ue)
+            if let ue = cell.ue, ue > 0, ue < Decimal(session.ue) { return .text("\(sign) \(Reader.number(ue))") }
+            return .text(sign)
+          }
+          + modules.flatMap { number -> [SheetCell] in
+            guard let share = line.modules.first(where: { $0.module == number }) else { return [.empty, .empty, .empty, .empty] }
+            return [
+              Cell.number(share.attendedUE).sheet, .integer(Int64(share.plannedUE)), Cell.percent(share.share).sheet,
+              .text(share.thresholdMet ? "✔" : "–"),
+            ]
+          }
+      }
+      try book.addSheet(name: "Anwesenheit \(matrix.course)", header: header, rows: rows, frozenColumns: 2)
+      try book.addSheet(
+        name: "Termine", header: ["NR.", "SESSION", "DAY", "MODULE", "FROM", "TO", "UE", "LOCATION"],
+        rows: matrix.sessions.enumerated().map { index, session in
+          [
+            .integer(Int64(index + 1)), .integer(session.id.rawValue), .date(session.day), .integer(Int64(session.module)),
+            .text(session.startsAt), .text(session.endsAt), .integer(Int64(session.ue)), .text(session.location ?? ""),
+          ]
+        })
+      try book.addSheet(
+        name: "Zeichen", header: ["SIGN", "MEANING"],
+        rows: [
+          ("✓", "present"), ("½", "late or partial (with the UE attended)"), ("E", "excused"), ("✗", "absent"),
+          ("·", "not recorded yet"), ("✔", "threshold met (\(Reader.percent(matrix.threshold)))"),
+        ].map { [.text($0.0), .text($0.1)] })
+      return try book.data()
     }
 
     static func decimalText(_ value: Decimal) -> String {

@@ -10,8 +10,13 @@ extension AttendanceCommand {
       commandName: "roster",
       abstract: "Show who is expected at a session and what is recorded so far.",
       discussion: """
+        A roster written with --format xlsx (or csv) and filled in (STATUS, UE) imports back \
+        with `beccaria attendance import`.
+
         Example:
           beccaria attendance roster --session 3
+          beccaria attendance roster --session 3 --format xlsx \\
+            --output termin-3.xlsx
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -31,15 +36,19 @@ extension AttendanceCommand {
         try Listing(
           items: roster,
           columns: [
-            .init(header: "ID", alignRight: true) { $0.participantID.description },
-            .init(header: "NAME") { "\($0.familyName), \($0.givenNames)" },
+            .init(header: "SESSION", alignRight: true, formats: [.csv, .xlsx]) { _ in .integer(header.id.rawValue) },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+            .init(header: "NAME", formats: [.table, .csv]) { "\($0.familyName), \($0.givenNames)" },
+            .init(header: "FAMILY NAME", formats: [.xlsx]) { $0.familyName },
+            .init(header: "GIVEN NAMES", formats: [.xlsx]) { $0.givenNames },
             .init(header: "ORGANISATION") { $0.organisation ?? "" },
             .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
             .init(header: "STATUS") { $0.status?.rawValue ?? "" },
-            .init(header: "UE", alignRight: true) { $0.ueAttended.map(UE.format) ?? "" },
-            .init(header: "") { $0.makeUp ? "make-up" : $0.singleModules ? "single module" : "" },
-          ]
-        ).print(output.format)
+            .init(header: "UE", alignRight: true) { $0.ueAttended.map(Cell.number) ?? .empty },
+            .init(header: "ENROLMENT") { $0.makeUp ? "make-up" : $0.singleModules ? "single module" : "" },
+          ],
+          title: "Session \(header.id)"
+        ).print(output)
       }
     }
   }

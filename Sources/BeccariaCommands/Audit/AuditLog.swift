@@ -60,8 +60,8 @@ extension AuditCommand {
         try Listing(
           items: entries,
           columns: [
-            .init(header: "ID", alignRight: true) { String($0.id) },
-            .init(header: "AT") { GermanTime.dateTime($0.at) },
+            .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
+            .init(header: "AT") { .dateTime($0.at) },
             .init(header: "DB USER") { $0.databaseUser },
             .init(header: "ACTOR") { $0.actor ?? "" },
             .init(header: "TABLE") { $0.table },
@@ -71,7 +71,7 @@ extension AuditCommand {
             .init(header: "NEW") { $0.newValues ?? "" },
             .init(header: "REASON") { $0.reason ?? "" },
           ]
-        ).print(output.format)
+        ).print(output)
         LimitNote.say(shown: entries.count, total: total, noun: "entry", plural: "entries", format: output.format)
       }
     }

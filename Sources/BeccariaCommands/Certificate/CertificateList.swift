@@ -30,13 +30,13 @@ extension CertificateCommand {
           columns: [
             .init(header: "SERIAL") { $0.serial },
             .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-            .init(header: "ID", alignRight: true) { $0.participantID.description },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
             .init(header: "HOLDER") { $0.holderName },
             .init(header: "STATUS") { $0.status.rawValue },
-            .init(header: "COMPLETED") { $0.completedOn.description },
-            .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+            .init(header: "COMPLETED") { .date($0.completedOn) },
+            .init(header: "ISSUED") { .dateTime($0.issuedAt) },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

@@ -69,10 +69,10 @@ extension CertificateCommand {
           try Listing(
             items: summary.planned,
             columns: [
-              .init(header: "ID", alignRight: true) { $0.participantID.description },
+              .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
               .init(header: "NAME") { $0.holderName },
               .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-              .init(header: "COMPLETED") { $0.completedOn.description },
+              .init(header: "COMPLETED") { .date($0.completedOn) },
               .init(header: "WHY") { $0.reason },
             ]
           ).print(.table)

@@ -21,7 +21,7 @@ extension CourseCommand {
     func run() throws {
       try reportingFailures {
         let items = try CourseStore(try global.connect()).list(programme: programme)
-        try Listing(items: items, columns: CourseColumns.all).print(output.format)
+        try Listing(items: items, columns: CourseColumns.all).print(output)
       }
     }
   }

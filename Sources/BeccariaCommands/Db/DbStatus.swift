@@ -38,12 +38,12 @@ extension DbCommand {
         try Listing(
           items: items,
           columns: [
-            .init(header: "VERSION", alignRight: true) { String($0.version) },
+            .init(header: "VERSION", alignRight: true) { .integer(Int64($0.version)) },
             .init(header: "NAME") { $0.name },
             .init(header: "STATUS") { $0.status },
-            .init(header: "APPLIED AT") { $0.appliedAt.map(GermanTime.dateTime) ?? "" },
+            .init(header: "APPLIED AT") { $0.appliedAt.map(Cell.dateTime) ?? .empty },
           ]
-        ).print(output.format)
+        ).print(output)
         // Migration 0014 revokes TEMPORARY from PUBLIC, which only the database's owner can do.
         let health = DatabaseHealth(connection)
         if states.contains(where: { $0.version == 14 && $0.status == .applied }),

@@ -5,7 +5,7 @@ import Foundation
 
 enum EnrolmentColumns {
   static let roster: [Listing<EnrolmentListing>.Column] = [
-    .init(header: "ID", alignRight: true) { $0.participantID.description },
+    .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
     .init(header: "NAME") { $0.participant },
     .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
     .init(header: "ORGANISATION") { $0.organisation ?? "" },
@@ -13,19 +13,19 @@ enum EnrolmentColumns {
   ]
   static let waiting: [Listing<EnrolmentListing>.Column] = [
     .init(header: "POS", alignRight: true) { position($0) },
-    .init(header: "ID", alignRight: true) { $0.participantID.description },
+    .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
     .init(header: "NAME") { $0.participant },
     .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
-    .init(header: "SINCE") { GermanTime.dateTime($0.requestedAt) },
+    .init(header: "SINCE") { .dateTime($0.requestedAt) },
   ]
   static let all: [Listing<EnrolmentListing>.Column] = [
-    .init(header: "ID", alignRight: true) { $0.participantID.description },
+    .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
     .init(header: "NAME") { $0.participant },
     .init(header: "STATUS") { $0.status.rawValue },
     .init(header: "POS", alignRight: true) { position($0) },
     .init(header: "BOOKED") { booked($0) },
     .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
-    .init(header: "REQUESTED") { GermanTime.dateTime($0.requestedAt) },
+    .init(header: "REQUESTED") { .dateTime($0.requestedAt) },
     .init(header: "NOTE") { $0.endReason ?? "" },
   ]
   static let forParticipant: [Listing<EnrolmentListing>.Column] = [
@@ -35,7 +35,7 @@ enum EnrolmentColumns {
       return enrolment.status.rawValue + position
     },
     .init(header: "BOOKED") { booked($0) },
-    .init(header: "REQUESTED") { GermanTime.dateTime($0.requestedAt) },
+    .init(header: "REQUESTED") { .dateTime($0.requestedAt) },
     .init(header: "NOTE") { $0.endReason ?? "" },
   ]
 

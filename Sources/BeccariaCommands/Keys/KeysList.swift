@@ -25,12 +25,12 @@ extension KeysCommand {
             .init(header: "KEY ID") { $0.keyID },
             .init(header: "ALGORITHM") { $0.algorithm },
             .init(header: "LABEL") { $0.label ?? "" },
-            .init(header: "CREATED") { GermanTime.dateTime($0.createdAt) },
+            .init(header: "CREATED") { .dateTime($0.createdAt) },
             .init(header: "BY") { $0.createdBy ?? "" },
-            .init(header: "RETIRED") { $0.retiredAt.map(GermanTime.dateTime) ?? "" },
-            .init(header: "CERTIFICATES", alignRight: true) { String($0.certificates) },
+            .init(header: "RETIRED") { $0.retiredAt.map(Cell.dateTime) ?? .empty },
+            .init(header: "CERTIFICATES", alignRight: true) { .integer(Int64($0.certificates)) },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

@@ -37,7 +37,7 @@ extension MailCommand {
         let all = try store.list(
           status: status?.rawValue, kind: kind?.rawValue, participant: participant.map { ParticipantID($0) }, limit: nil)
         let shown = limit == 0 || output.format != .table ? all : Array(all.suffix(limit))
-        try Listing(items: shown, columns: MailColumns.listing).print(output.format)
+        try Listing(items: shown, columns: MailColumns.listing).print(output)
         if shown.count < all.count {
           print(
             "… \(all.count - shown.count) older message\(all.count - shown.count == 1 ? "" : "s") not shown (--limit 0 shows all)."
@@ -57,14 +57,14 @@ enum MailStatusArgument: String, ExpressibleByArgument, CaseIterable {
 
 enum MailColumns {
   static let listing: [Listing<MailListing>.Column] = [
-    .init(header: "ID", alignRight: true) { String($0.id) },
+    .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
     .init(header: "KIND") { $0.kind },
     .init(header: "STATUS") { $0.status },
     .init(header: "TO") { $0.recipient ?? "(erased)" },
     .init(header: "SUBJECT") { $0.subject ?? "" },
-    .init(header: "TRIES", alignRight: true) { String($0.attempts) },
-    .init(header: "QUEUED") { MailTime.format($0.queuedAt) },
-    .init(header: "DONE / NEXT TRY") { MailTime.format($0.finishedAt ?? $0.nextAttemptAt) },
+    .init(header: "TRIES", alignRight: true) { .integer(Int64($0.attempts)) },
+    .init(header: "QUEUED") { .dateTime($0.queuedAt) },
+    .init(header: "DONE / NEXT TRY") { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
     .init(header: "LAST ANSWER") { $0.lastReply ?? "" },
   ]
 }

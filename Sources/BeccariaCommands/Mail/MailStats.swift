@@ -43,7 +43,7 @@ extension MailCommand {
         }
         var columns: [Listing<Line>.Column] = [.init(header: "KIND") { $0.kind }]
         for (index, status) in statuses.enumerated() {
-          columns.append(.init(header: status.uppercased(), alignRight: true) { String($0.counts[index]) })
+          columns.append(.init(header: status.uppercased(), alignRight: true) { .integer(Int64($0.counts[index])) })
         }
         print(try Listing(items: lines, columns: columns).render(.table), terminator: "")
         print(
@@ -78,11 +78,11 @@ extension MailCommand {
           items: try MailStore(try global.connect()).suppressed(),
           columns: [
             .init(header: "ADDRESS") { $0.address },
-            .init(header: "SINCE") { MailTime.format($0.since) },
+            .init(header: "SINCE") { .dateTime($0.since) },
             .init(header: "MESSAGE", alignRight: true) { $0.message.map(String.init) ?? "" },
             .init(header: "REASON") { $0.reason },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

@@ -34,10 +34,10 @@ extension MunicipalityCommand {
             .init(header: "AGS") { $0.ags },
             .init(header: "NAME") { $0.name },
             .init(header: "DISTRICT") { $0.district ?? "" },
-            .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.description ?? "" },
-            .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
+            .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince.map(Cell.date) ?? .empty },
+            .init(header: "PARTICIPANTS", alignRight: true) { .integer(Int64($0.participants)) },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

@@ -71,8 +71,8 @@ extension ParticipantCommand {
               .init(header: "COHORT") { $0.course },
               .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
               .init(header: "ATTENDED", alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
-              .init(header: "SHARE", alignRight: true) { Percent.format($0.share) },
-              .init(header: "NEEDED", alignRight: true) { Percent.format($0.threshold) },
+              .init(header: "SHARE", alignRight: true) { .percent($0.share) },
+              .init(header: "NEEDED", alignRight: true) { .percent($0.threshold) },
               .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
               .init(header: "") { $0.thresholdMet ? "met" : "" },
             ]
@@ -95,7 +95,7 @@ extension ParticipantCommand {
               .init(header: "SERIAL") { $0.serial },
               .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " (module \($0))" } ?? "") },
               .init(header: "STATUS") { $0.status.rawValue },
-              .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+              .init(header: "ISSUED") { .dateTime($0.issuedAt) },
             ]
           ).render(.table))
         print("Messages (mail show ID):")
@@ -103,12 +103,12 @@ extension ParticipantCommand {
           try Listing(
             items: details.messages,
             columns: [
-              .init(header: "ID", alignRight: true) { String($0.id) },
+              .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
               .init(header: "KIND") { $0.kind },
               .init(header: "STATUS") { $0.status },
               .init(header: "TO") { $0.recipient ?? "(erased)" },
               .init(header: "SUBJECT") { $0.subject ?? "" },
-              .init(header: "DONE / NEXT TRY") { MailTime.format($0.finishedAt ?? $0.nextAttemptAt) },
+              .init(header: "DONE / NEXT TRY") { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
             ]
           ).render(.table), terminator: "")
       }

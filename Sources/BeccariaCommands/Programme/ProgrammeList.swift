@@ -26,14 +26,14 @@ extension ProgrammeCommand {
           columns: [
             .init(header: "CODE") { $0.code },
             .init(header: "TITLE") { $0.title },
-            .init(header: "VERSION", alignRight: true) { String($0.version) },
-            .init(header: "MODULES", alignRight: true) { String($0.modules) },
-            .init(header: "UE", alignRight: true) { String($0.totalUE) },
-            .init(header: "THRESHOLD", alignRight: true) { Percent.format($0.attendanceThreshold) },
-            .init(header: "COHORTS", alignRight: true) { String($0.courses) },
-            .init(header: "LOADED") { GermanTime.dateTime($0.loadedAt) },
+            .init(header: "VERSION", alignRight: true) { .integer(Int64($0.version)) },
+            .init(header: "MODULES", alignRight: true) { .integer(Int64($0.modules)) },
+            .init(header: "UE", alignRight: true) { .integer(Int64($0.totalUE)) },
+            .init(header: "THRESHOLD", alignRight: true) { .percent($0.attendanceThreshold) },
+            .init(header: "COHORTS", alignRight: true) { .integer(Int64($0.courses)) },
+            .init(header: "LOADED") { .dateTime($0.loadedAt) },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

@@ -30,11 +30,11 @@ extension ReportCommand {
           items: entries,
           columns: [
             .init(header: "COHORT") { $0.course },
-            .init(header: "ID", alignRight: true) { $0.participantID.description },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
             .init(header: "NAME") { $0.name },
             .init(header: "FINDING") { Self.sentence($0) },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
 

@@ -58,14 +58,14 @@ extension ReportCommand {
             .init(header: "AGS") { $0.ags },
             .init(header: "MUNICIPALITY") { $0.name },
             .init(header: "DISTRICT") { $0.district ?? "" },
-            .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince?.german ?? "" },
-            .init(header: "PARTICIPANTS", alignRight: true) { String($0.participants) },
-            .init(header: "ENROLLED NOW", alignRight: true) { String($0.enrolledNow) },
-            .init(header: "ZERTIFIKATE", alignRight: true) { String($0.zertifikate) },
-            .init(header: "TEILNAHME", alignRight: true) { String($0.teilnahmebescheinigungen) },
-            .init(header: "LAST COMPLETED") { $0.lastCertificate?.german ?? "" },
+            .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince.map(Cell.date) ?? .empty },
+            .init(header: "PARTICIPANTS", alignRight: true) { .integer(Int64($0.participants)) },
+            .init(header: "ENROLLED NOW", alignRight: true) { .integer(Int64($0.enrolledNow)) },
+            .init(header: "ZERTIFIKATE", alignRight: true) { .integer(Int64($0.zertifikate)) },
+            .init(header: "TEILNAHME", alignRight: true) { .integer(Int64($0.teilnahmebescheinigungen)) },
+            .init(header: "LAST COMPLETED") { $0.lastCertificate.map(Cell.date) ?? .empty },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

@@ -34,13 +34,13 @@ extension ReportCommand {
           columns: [
             .init(header: "SERIAL") { $0.serial },
             .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-            .init(header: "ID", alignRight: true) { $0.participantID.description },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
             .init(header: "HOLDER") { $0.holderName },
-            .init(header: "ISSUED") { GermanTime.dateTime($0.issuedAt) },
+            .init(header: "ISSUED") { .dateTime($0.issuedAt) },
             .init(header: "CHANGED SINCE") { Self.changes($0) },
             .init(header: "RULES TODAY") { $0.noLongerMet.map { "no longer met: \($0)" } ?? "still met" },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
 

@@ -2,43 +2,164 @@ import ArgumentParser
 import BeccariaCore
 import CSV
 import Foundation
+import Spreadsheet
 
-/// How a listing is printed: a table for people, JSON or CSV for scripts and spreadsheets.
+/// How a listing is printed: a table for people, JSON or CSV for scripts, a workbook for
+/// spreadsheets.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-  case table, json, csv
+  case table, json, csv, xlsx
 }
 
-/// The `--format` option of every listing.
+/// The `--format` and `--output` options of every listing.
 struct FormatOption: ParsableArguments {
-  @Option(name: .long, help: "Output format: table, json or csv.")
+  @Option(name: .long, help: "Output format: table, json, csv or xlsx (a workbook, with --output).")
   var format: OutputFormat = .table
+  @Option(name: .long, help: ArgumentHelp("Write to this file instead of the terminal.", valueName: "file"))
+  var output: String?
+
+  func validate() throws {
+    guard format == .xlsx else { return }
+    guard let output else { throw ValidationError("--format xlsx writes a workbook: give --output FILE.xlsx.") }
+    if !output.lowercased().hasSuffix(".xlsx") {
+      throw ValidationError("--output \(output): a workbook's name ends in .xlsx (Excel refuses it otherwise).")
+    }
+  }
+
+  /// Prints `text` or writes it to `--output` (saying where, and how many `rows`); either way
+  /// with control characters shown escaped, as everything printed (`print`).
+  func emit(_ text: String, rows: Int) throws {
+    guard let output else { return print(text, terminator: "") }
+    try emit(Data(InertText.escape(text, keepNewlines: true).utf8), rows: rows, to: output)
+  }
+
+  func emit(_ data: Data, rows: Int, to output: String) throws {
+    let written = try FileOutput.write(data, to: output)
+    print("Wrote \(Plural.count(rows, "row")) to \(written).")
+  }
 }
 
-/// A listing of items: columns for table and CSV, the items themselves for JSON.
+/// A cell of a listing, typed: a table writes it as the reader reads (`Reader`), CSV in the
+/// stable machine form (ISO days, decimal points), a workbook as a spreadsheet's own type.
+enum Cell: Sendable {
+  case text(String)
+  case integer(Int64)
+  /// UE, or another number of at most two decimals (one in a workbook).
+  case number(Decimal)
+  /// A share, 0...1.
+  case percent(Decimal)
+  case date(CalendarDate)
+  case dateTime(Date)
+  case empty
+
+  /// The machine form of CSV: `2027-01-09`, `6.5`, `96.9 %`, `2027-01-09T13:05:00Z`.
+  var machine: String {
+    switch self {
+    case .text(let text): return text
+    case .integer(let value): return String(value)
+    case .number(let value): return Reader.machineNumber(value)
+    case .percent(let share): return Reader.machineNumber(share * 100, places: 1) + " %"
+    case .date(let day): return day.description
+    case .dateTime(let date): return ISO8601DateFormatter().string(from: date)
+    case .empty: return ""
+    }
+  }
+
+  /// What a person reads in a table (`Reader`).
+  var human: String {
+    switch self {
+    case .text(let text): return text
+    case .integer(let value): return String(value)
+    case .number(let value): return Reader.number(value)
+    case .percent(let share): return Reader.percent(share)
+    case .date(let day): return Reader.date(day)
+    case .dateTime(let date): return Reader.dateTime(date)
+    case .empty: return ""
+    }
+  }
+
+  var sheet: SheetCell {
+    switch self {
+    case .text(let text): return text.isEmpty ? .empty : .text(text)
+    case .integer(let value): return .integer(value)
+    case .number(let value): return .decimal(NSDecimalNumber(decimal: value).doubleValue, places: 1)
+    case .percent(let share): return .percent(NSDecimalNumber(decimal: share).doubleValue)
+    case .date(let day): return .date(day)
+    case .dateTime(let date): return .dateTime(date, timeZone: .berlin)
+    case .empty: return .empty
+    }
+  }
+}
+
+/// A listing of items: columns for table, CSV and workbook, the items themselves for JSON.
 struct Listing<Item: Encodable> {
   struct Column: Sendable {
     var header: String
     var alignRight = false
-    var value: @Sendable (Item) -> String
+    /// The formats that show the column (nil: all), so that a workbook can split a name into
+    /// family and given names where a mail merge needs them.
+    var formats: Set<OutputFormat>? = nil
+    var cell: @Sendable (Item) -> Cell
+
+    init(header: String, alignRight: Bool = false, formats: Set<OutputFormat>? = nil, value: @escaping @Sendable (Item) -> String)
+    {
+      self.header = header
+      self.alignRight = alignRight
+      self.formats = formats
+      cell = { .text(value($0)) }
+    }
+
+    init(header: String, alignRight: Bool = false, formats: Set<OutputFormat>? = nil, cell: @escaping @Sendable (Item) -> Cell) {
+      self.header = header
+      self.alignRight = alignRight
+      self.formats = formats
+      self.cell = cell
+    }
   }
 
   var items: [Item]
   var columns: [Column]
+  /// The workbook's sheet name and title.
+  var title = "beccaria"
+
+  func columns(for format: OutputFormat) -> [Column] {
+    columns.filter { $0.formats?.contains(format) ?? true }
+  }
 
   func render(_ format: OutputFormat) throws -> String {
+    let shown = columns(for: format)
     switch format {
     case .json: return try JSONOutput.encode(items)
     case .csv:
-      return try CSVOutput.render(header: columns.map(\.header), rows: items.map { item in columns.map { $0.value(item) } })
+      return try CSVOutput.render(header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).machine } })
     case .table:
       return TextTable.render(
-        header: columns.map(\.header), rows: items.map { item in columns.map { $0.value(item) } },
-        alignRight: columns.map(\.alignRight))
+        header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).human } },
+        alignRight: shown.map(\.alignRight))
+    case .xlsx:
+      throw CommandFailure("a workbook is written to a file: give --output FILE.xlsx")
     }
+  }
+
+  /// The listing as a workbook of one sheet.
+  func workbook() throws -> Data {
+    let shown = columns(for: .xlsx)
+    let book = try Workbook(title: title, author: "beccaria")
+    try book.addSheet(
+      name: title, header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).sheet } })
+    return try book.data()
   }
 
   func print(_ format: OutputFormat) throws {
     Swift.print(try render(format), terminator: "")
+  }
+
+  /// Prints the listing, or writes it to `--output` (a workbook for xlsx).
+  func print(_ option: FormatOption) throws {
+    if option.format == .xlsx, let output = option.output {
+      try option.emit(try workbook(), rows: items.count, to: output)
+    } else {
+      try option.emit(try render(option.format), rows: items.count)
+    }
   }
 }
 

@@ -23,13 +23,13 @@ extension TrainerCommand {
         try Listing(
           items: items,
           columns: [
-            .init(header: "ID", alignRight: true) { $0.id.description },
+            .init(header: "ID", alignRight: true) { .integer($0.id.rawValue) },
             .init(header: "NAME") { $0.name },
             .init(header: "E-MAIL") { $0.email },
             .init(header: "LOGIN") { $0.login ?? "" },
-            .init(header: "SESSIONS", alignRight: true) { String($0.sessions) },
+            .init(header: "SESSIONS", alignRight: true) { .integer(Int64($0.sessions)) },
           ]
-        ).print(output.format)
+        ).print(output)
       }
     }
   }

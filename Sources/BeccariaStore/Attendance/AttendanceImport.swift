@@ -20,7 +20,10 @@ public struct AttendanceImportSummary: Sendable, Equatable {
 /// CSV), is validated set-wise in SQL, and is applied in one statement, all in one transaction.
 public struct AttendanceImporter {
   /// Columns the staging table takes, as the CSV header may name them.
-  public static let columns = ["session", "participant", "status", "ue", "reason", "note"]
+  public static let columns = ["session", "participant", "status", "ue", "reason", "note"] + informational
+  /// Columns of `attendance roster`'s own export that say who a row is, so that a roster filled in
+  /// and saved as CSV imports as it is: taken and not used (the participant column decides).
+  public static let informational = ["name", "family_name", "given_names", "organisation", "municipality", "enrolment"]
   public static let required = ["session", "participant", "status"]
 
   let connection: Connection
@@ -42,7 +45,8 @@ public struct AttendanceImporter {
       try db.executeScript(
         unsafeSQL: """
           CREATE TEMP TABLE attendance_staging (
-            line bigint NOT NULL, session text, participant text, status text, ue text, reason text, note text
+            line bigint NOT NULL, session text, participant text, status text, ue text, reason text, note text,
+            name text, family_name text, given_names text, organisation text, municipality text, enrolment text
           ) ON COMMIT DROP
           """)
       let columnList = (["line"] + columns).map(quoteIdentifier).joined(separator: ", ")

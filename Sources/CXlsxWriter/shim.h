@@ -1,0 +1,2 @@
+// libxlsxwriter: Office Open XML workbooks (.xlsx) for --format xlsx. Only Spreadsheet imports this.
+#include <xlsxwriter.h>
