@@ -16,7 +16,7 @@ import unicodedata
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
-from cluster import database_url  # noqa: E402
+from cluster import database_url, psql  # noqa: E402
 
 from smtp_support import SMTPSink
 
@@ -35,13 +35,6 @@ PEOPLE = [
     ("Müller", "Anna", "05.09.1975", "gone@example.org"),
     ("Fischer", "Katrin", "15.05.1983", "k.fischer@example.org"),
 ]
-
-
-def psql(url, *commands):
-    arguments = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url]
-    for command in commands:
-        arguments += ["-c", command]
-    return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout
 
 
 class Beccaria:

@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
-from cluster import database_url  # noqa: E402
+from cluster import database_url, psql  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("BECCARIA_BIN", os.path.join(ROOT, ".build", "debug", "beccaria"))
@@ -27,13 +27,6 @@ PEOPLE = [
     ("الحسن", "محمد", "14.01.1979", "alhasan@example.org"),
     ("Müller", "Anna", "05.09.1975", "a.mueller@example.org"),
 ]
-
-
-def psql(url, *commands):
-    arguments = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url]
-    for command in commands:
-        arguments += ["-c", command]
-    return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout
 
 
 class Beccaria:
