@@ -54,6 +54,11 @@ let package = Package(
     // glibc's <malloc.h> (mallopt), for the nightly run's memory reuse.
     .systemLibrary(name: "CMalloc"),
 
+    // The reader's language (gettext's rules over LANGUAGE, LC_ALL, LC_MESSAGES, LANG) and the
+    // German catalogue de.po, embedded at build time.
+    .target(
+      name: "Localisation", exclude: ["de.po"], swiftSettings: swiftSettings, plugins: ["EmbedCataloguePlugin"]),
+
     // Proleptic Gregorian day arithmetic, shared by the wrapper's dates and Core's calendar days.
     .target(name: "CivilCalendar", swiftSettings: swiftSettings),
 
@@ -64,7 +69,7 @@ let package = Package(
       swiftSettings: swiftSettings),
 
     // Domain values and rules: Foundation only, no I/O, no database.
-    .target(name: "BeccariaCore", dependencies: ["CivilCalendar"], swiftSettings: swiftSettings),
+    .target(name: "BeccariaCore", dependencies: ["CivilCalendar", "Localisation"], swiftSettings: swiftSettings),
 
     // Reads and validates programme definitions (YAML) into core values.
     .target(
@@ -162,6 +167,11 @@ let package = Package(
     // Build-time embedding of schema/*.sql into BeccariaStore.
     .executableTarget(name: "SchemaEmbedder", swiftSettings: swiftSettings),
     .plugin(
+      name: "EmbedCataloguePlugin",
+      capability: .buildTool(),
+      dependencies: ["SchemaEmbedder"],
+      path: "Sources/EmbedCataloguePlugin"),
+    .plugin(
       name: "EmbedSchemaPlugin",
       capability: .buildTool(),
       dependencies: ["SchemaEmbedder"],
@@ -191,6 +201,8 @@ let package = Package(
       name: "BeccariaStoreTests",
       dependencies: ["BeccariaStore", "BeccariaCore", "Postgres", "ProgrammeLoader", "TestSupport"],
       swiftSettings: swiftSettings),
+    .testTarget(
+      name: "LocalisationTests", dependencies: ["Localisation", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CSVImportTests",
       dependencies: [

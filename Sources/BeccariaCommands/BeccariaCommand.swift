@@ -11,7 +11,7 @@ import Foundation
 public struct BeccariaCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "beccaria",
-    abstract: "Training and certification manager for the Beccaria programme \"Fachkraft für Kriminalprävention\".",
+    abstract: tr("Training and certification manager for the Beccaria programme \"Fachkraft für Kriminalprävention\"."),
     discussion: """
       The database is chosen by --database URL, else DATABASE_URL, else libpq's own PG* variables \
       (PGHOST, PGDATABASE, PGSERVICE, ...), else the local cluster that scripts/db runs.
@@ -67,7 +67,7 @@ extension BeccariaCommand {
       try command.run()
     } catch {
       let code = exitCode(for: error)
-      let message = fullMessage(for: error)
+      let message = ParserWords.localised(fullMessage(for: error))
       if !message.isEmpty {
         if code == .success {
           Swift.print(message)
@@ -77,6 +77,36 @@ extension BeccariaCommand {
       }
       Glibc.exit(code.rawValue)
     }
+  }
+}
+
+/// The words swift-argument-parser writes itself (section titles of `--help`, "Error:",
+/// "Usage:"), in the reader's language: the library has no catalogue of its own, so its output
+/// is translated line by line where a line starts with one of them.
+enum ParserWords {
+  static func localised(_ message: String) -> String {
+    guard Localisation.language != .english else { return message }
+    let starts: [(String, String)] = [
+      ("Error: ", tr("Error: ")), ("Usage: ", tr("Usage: ")), ("OVERVIEW:", tr("OVERVIEW:")), ("USAGE:", tr("USAGE:")),
+      ("ARGUMENTS:", tr("ARGUMENTS:")), ("OPTIONS:", tr("OPTIONS:")), ("SUBCOMMANDS:", tr("SUBCOMMANDS:")),
+      ("OPTION GROUPS:", tr("OPTION GROUPS:")),
+    ]
+    let phrases: [(String, String)] = [
+      ("Show help information.", tr("Show help information.")), ("Show the version.", tr("Show the version.")),
+      ("See 'beccaria help <subcommand>' for detailed help.", tr("See 'beccaria help <subcommand>' for detailed help.")),
+      ("for more information.", tr("for more information.")), ("(default: ", tr("(default: ")),
+      ("Missing expected argument", tr("Missing expected argument")), ("Unexpected argument", tr("Unexpected argument")),
+      ("Unknown option", tr("Unknown option")), ("Missing value for", tr("Missing value for")),
+    ]
+    return message.split(separator: "\n", omittingEmptySubsequences: false).map { raw -> String in
+      var line = String(raw)
+      for (english, german) in starts where line.hasPrefix(english) { line = german + line.dropFirst(english.count) }
+      if line.trimmingCharacters(in: .whitespaces).hasPrefix("See '") {
+        line = line.replacingOccurrences(of: "See '", with: tr("See '"))
+      }
+      for (english, german) in phrases { line = line.replacingOccurrences(of: english, with: german) }
+      return line
+    }.joined(separator: "\n")
   }
 }
 

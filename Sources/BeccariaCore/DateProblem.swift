@@ -10,8 +10,8 @@ public struct DateProblem: Error, CustomStringConvertible, Equatable {
     self.inCalendar = inCalendar
   }
   public var description: String {
-    if text.isEmpty { return "must not be empty" }
-    if !inCalendar { return "\"\(text)\" is no day of the calendar (check day and month)" }
-    return "\"\(text)\" is not a date (use YYYY-MM-DD or DD.MM.YYYY)"
+    if text.isEmpty { return tr("must not be empty") }
+    if !inCalendar { return tr("\"%@\" is no day of the calendar (check day and month)", text) }
+    return tr("\"%@\" is not a date (use YYYY-MM-DD or DD.MM.YYYY)", text)
   }
 }

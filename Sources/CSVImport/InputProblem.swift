@@ -15,8 +15,9 @@ public struct InputProblem: Sendable, Equatable, Error {
     self.reason = reason
   }
 
-  /// `FILE:LINE: column "x": reason` (the parts that are known).
+  /// `FILE:LINE: column "x": reason` (the parts that are known); in German
+  /// `FILE:LINE: Spalte „x“: …`.
   public func formatted(file: String) -> String {
-    file + (line.map { ":\($0)" } ?? "") + ": " + (column.map { "column \"\($0)\": " } ?? "") + reason
+    file + (line.map { ":\($0)" } ?? "") + ": " + (column.map { tr("column \"%@\": ", $0) } ?? "") + reason
   }
 }

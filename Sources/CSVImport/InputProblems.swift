@@ -44,8 +44,8 @@ public struct InputProblems: Error, CustomStringConvertible, Sendable {
     // characters are shown escaped, so that no quoted field reads as a line of its own.
     let shown = lines.prefix(200).map { InertText.escape($0) }
     var text = shown.joined(separator: "\n")
-    if problems.count > shown.count { text += "\n… and \(problems.count - shown.count) more problems" }
-    return text + "\nNothing was imported (\(problems.count) problem\(problems.count == 1 ? "" : "s"))."
+    if problems.count > shown.count { text += "\n" + tr("… and %@ more", Plural.count(problems.count - shown.count, "problem")) }
+    return text + "\n" + tr("Nothing was imported (%@).", Plural.count(problems.count, "problem"))
   }
 
 }

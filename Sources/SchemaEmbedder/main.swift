@@ -2,16 +2,23 @@
 // (base64, so no SQL text can break the Swift literal), in file-name order.
 import Foundation
 
-let arguments = CommandLine.arguments.dropFirst()
+// With `--type NAME` first, the files go into an enum of that name (EmbedCataloguePlugin's
+// catalogues); otherwise into the extension of EmbeddedMigrations that BeccariaStore declares.
+var arguments = CommandLine.arguments.dropFirst()
+var typeName: String?
+if arguments.first == "--type" {
+  typeName = arguments.dropFirst().first
+  arguments = arguments.dropFirst(2)
+}
 guard let outputPath = arguments.first else {
-  FileHandle.standardError.write(Data("usage: SchemaEmbedder OUTPUT [FILE.sql ...]\n".utf8))
+  FileHandle.standardError.write(Data("usage: SchemaEmbedder [--type NAME] OUTPUT [FILE ...]\n".utf8))
   exit(2)
 }
 var source = """
-  // Generated at build time by SchemaEmbedder from schema/*.sql. Do not edit.
+  // Generated at build time by SchemaEmbedder. Do not edit.
 
-  extension EmbeddedMigrations {
-    /// The migration files shipped with this build: (file name, base64 of the exact bytes).
+  \(typeName.map { "enum \($0)" } ?? "extension EmbeddedMigrations") {
+    /// The files shipped with this build: (file name, base64 of the exact bytes).
     static let files: [(name: String, base64: String)] = [
 
   """

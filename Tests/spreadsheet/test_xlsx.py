@@ -12,12 +12,13 @@ import pytest
 from conftest import PEOPLE
 
 
-def workbook(office, name, *args):
+def workbook(office, name, *args, env=None):
     path = office.path(name)
     if os.path.exists(path):
         os.remove(path)
-    result = office.run(*args, "--format", "xlsx", "--output", path)
-    assert result.stdout.startswith("Wrote "), result.stdout
+    result = office.run(*args, "--format", "xlsx", "--output", path, env=env)
+    german = env is not None and env.get("LANG", "").startswith("de")
+    assert result.stdout.endswith(" geschrieben.\n") if german else result.stdout.startswith("Wrote "), result.stdout
     assert oct(os.stat(path).st_mode & 0o777) == "0o600"
     return openpyxl.load_workbook(path)
 
@@ -56,8 +57,8 @@ def test_participants_as_a_mail_merge_reads_them(office):
 
 def test_the_attendance_matrix_is_a_sheet_a_person_reads(office):
     book = workbook(office, "anwesenheit.xlsx", "attendance", "report", "--course", "XL-1")
-    assert book.sheetnames == ["Anwesenheit XL-1", "Termine", "Zeichen"]
-    sheet = book["Anwesenheit XL-1"]
+    assert book.sheetnames == ["Attendance XL-1", "Sessions", "Signs"]
+    sheet = book["Attendance XL-1"]
     sessions = office.json("session", "list", "--course", "XL-1")
     matrix = office.json("attendance", "report", "--course", "XL-1")
     titles = header(sheet)
@@ -80,7 +81,7 @@ def test_the_attendance_matrix_is_a_sheet_a_person_reads(office):
     assert "✓" in signs and "E" in signs and "✗" in signs and "½ 4.5" in signs
     # The last session is not recorded yet.
     assert signs.count("·") == len(PEOPLE)
-    days = book["Termine"]
+    days = book["Sessions"]
     assert header(days)[:3] == ["NR.", "SESSION", "DAY"]
     for cells, session in zip(days.iter_rows(min_row=2), sessions):
         assert cells[1].value == session["id"]
@@ -176,3 +177,44 @@ def test_a_roster_filled_in_and_saved_as_csv_imports_back(office):
         assert recorded[person]["status"] == expected[person]
     late = next(row for row in recorded.values() if row["status"] == "late")
     assert float(late["ue_attended"]) == 4.5
+
+
+def german(office):
+    return dict(office.env, LANG="de_DE.UTF-8")
+
+
+def test_a_german_office_gets_german_headers_and_the_same_types(office):
+    book = workbook(office, "teilnehmende-de.xlsx", "participant", "list", env=german(office))
+    sheet = book.active
+    assert header(sheet) == ["NR.", "NACHNAME", "VORNAMEN", "GEBOREN", "E-MAIL", "GEMEINDE", "DIENSTSTELLE"]
+    first = next(sheet.iter_rows(min_row=2))
+    assert isinstance(first[0].value, int) and first[3].is_date
+    matrix = workbook(office, "anwesenheit-de.xlsx", "attendance", "report", "--course", "XL-1", env=german(office))
+    assert matrix.sheetnames == ["Anwesenheit XL-1", "Termine", "Zeichen"]
+    titles = header(matrix["Anwesenheit XL-1"])
+    assert "M1 ANTEIL" in titles and "M1 GEPLANTE UE" in titles
+    signs = [row[1] for row in rows(matrix["Zeichen"])]
+    assert "anwesend" in signs and "entschuldigt" in signs
+
+
+def test_a_german_roster_filled_in_with_german_words_imports_back(office):
+    sessions = office.json("session", "list", "--course", "XL-1")
+    # The session before the last: recorded by the fixture, now corrected from the German sheet.
+    target = sessions[-2]
+    book = workbook(office, "termin-de.xlsx", "attendance", "roster", "--session", str(target["id"]), env=german(office))
+    sheet = book.active
+    titles = header(sheet)
+    assert titles[:4] == ["TERMIN", "NR.", "NACHNAME", "VORNAMEN"]
+    status = titles.index("STATUS")
+    # As recorded, in German words.
+    assert {row[status] for row in rows(sheet)} == {"anwesend", "verspätet", "entschuldigt", "abwesend"}
+    for cells in sheet.iter_rows(min_row=2):
+        cells[status].value = "anwesend"
+        cells[titles.index("UE")].value = None
+    path = office.path("termin-de.csv")
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(excel_csv(sheet))
+    done = office.run("attendance", "import", path, "--reason", "Liste nachgetragen", env=german(office))
+    assert "korrigiert" in done.stdout or "berichtigt" in done.stdout, done.stdout
+    recorded = office.json("attendance", "roster", "--session", str(target["id"]))
+    assert {row["status"] for row in recorded} == {"present"}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 
@@ -31,10 +32,12 @@ extension AccessCommand {
     func run() throws {
       try reportingFailures {
         let created = try AccessStore(try global.connect()).grant(login: login, role: role, trainerEmail: trainer)
-        print(
-          (created ? "Created the login \(login) (no password: authentication is PostgreSQL's) and gave it" : "Gave \(login)")
-            + " the role \(role.rawValue) (group role \(role.groupRole))" + (trainer.map { ", acting as trainer \($0)" } ?? "")
-            + ".")
+        let who: String =
+          created
+          ? tr("Created the login %@ (no password: authentication is PostgreSQL's) and gave it", login) : tr("Gave %@", login)
+        let what: String = tr("the role %@ (group role %@)", role.rawValue, role.groupRole)
+        let acting: String = trainer.map { ", " + tr("acting as trainer %@", $0) } ?? ""
+        print(who + " " + what + acting + ".")
       }
     }
   }

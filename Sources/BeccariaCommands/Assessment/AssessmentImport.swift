@@ -106,9 +106,13 @@ extension AssessmentCommand {
           let counts = try CertificateStore(try global.connect()).importAssessments(
             courseCode: course, rows, file: file, dryRun: dryRun, problems: problems, unchecked: unchecked)
           print(
-            (dryRun ? "Would record " : "Recorded ") + Plural.count(counts.passed + counts.failed, "result")
-              + " for \(course): \(counts.passed) passed, \(counts.failed) failed"
-              + (dryRun ? " (--dry-run: nothing was written)." : "."))
+            dryRun
+              ? tr(
+                "Would record %@ for %@: %@ passed, %@ failed (--dry-run: nothing was written).",
+                Plural.count(counts.passed + counts.failed, "result"), course, counts.passed, counts.failed)
+              : tr(
+                "Recorded %@ for %@: %@ passed, %@ failed.", Plural.count(counts.passed + counts.failed, "result"), course,
+                counts.passed, counts.failed))
         }
       }
     }

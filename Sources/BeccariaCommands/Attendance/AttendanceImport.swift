@@ -40,6 +40,7 @@ extension AttendanceCommand {
       // attendance roster's own columns
       "id": "participant", "family name": "family_name", "given names": "given_names", "nachname": "family_name",
       "vorname": "given_names", "vornamen": "given_names", "gemeinde": "municipality", "dienststelle": "organisation",
+      "anmeldung": "enrolment",
     ]
 
     func run() throws {
@@ -51,7 +52,7 @@ extension AttendanceCommand {
           optional: AttendanceImporter.columns.filter { !AttendanceImporter.required.contains($0) }, aliases: Self.aliases,
           delimiter: framer.delimiter, line: framer.headerLine)
         if !header.problems.isEmpty { throw InputProblems(file: file, header.problems) }
-        let progress = Progress(label: "importing \(file)")
+        let progress = Progress(label: tr("importing %@", file))
         let summary = try InputProblems.naming(header.written) {
           try AttendanceImporter(try global.connect()).run(
             file: file, columns: header.columns, reason: reason, dryRun: dryRun, lineOfRecord: framer.line(ofRecord:),
@@ -62,17 +63,21 @@ extension AttendanceCommand {
             })
         }
         let changed = summary.inserted + summary.corrected
-        let verb = dryRun ? "Checked" : "Imported"
+        let rows = Plural.count(summary.rows, "row")
+        let sessions = Plural.count(summary.sessions, "session")
+        let counts = tr("%@ new, %@ corrected, %@ unchanged", summary.inserted, summary.corrected, summary.unchanged)
         print(
-          "\(verb) \(summary.rows) row\(summary.rows == 1 ? "" : "s") for \(summary.sessions) session\(summary.sessions == 1 ? "" : "s"): "
-            + "\(summary.inserted) new, \(summary.corrected) corrected, \(summary.unchanged) unchanged"
-            + (changed == 0 ? " — nothing changed." : dryRun ? "; nothing was written (--dry-run)." : "."))
+          (dryRun ? tr("Checked %@ for %@: %@", rows, sessions, counts) : tr("Imported %@ for %@: %@", rows, sessions, counts))
+            + (changed == 0 ? tr(" — nothing changed.") : dryRun ? tr("; nothing was written (--dry-run).") : "."))
         if !summary.certificatesToReview.isEmpty {
           let listed = summary.certificatesToReview.prefix(20).joined(separator: ", ")
-          let more = summary.certificatesToReview.count > 20 ? " and \(summary.certificatesToReview.count - 20) more" : ""
+          let more =
+            summary.certificatesToReview.count > 20 ? " " + tr("and %@ more", summary.certificatesToReview.count - 20) : ""
           warn(
-            "this \(dryRun ? "would change" : "changed") attendance that issued certificates rest on: \(listed)\(more); "
-              + "beccaria report review lists what to check")
+            (dryRun
+              ? tr("this would change attendance that issued certificates rest on: %@", listed + more)
+              : tr("this changed attendance that issued certificates rest on: %@", listed + more))
+              + tr("; beccaria report review lists what to check"))
         }
       }
     }
@@ -88,15 +93,15 @@ final class Progress {
 
   func start() {
     started = Date()
-    if terminal.interactive { terminal.live("\(label)…", force: true) } else { terminal.log(label, "started") }
+    if terminal.interactive { terminal.live("\(label)…", force: true) } else { terminal.log(label, tr("started")) }
   }
 
   func finish() {
-    let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+    let seconds = Reader.number(Decimal(Date().timeIntervalSince(started)), places: 1)
     if terminal.interactive {
-      terminal.endLive("\(label): read in \(seconds) s, checking…")
+      terminal.endLive(tr("%@: read in %@ s, checking…", label, seconds))
     } else {
-      terminal.log(label, "file read in \(seconds) s")
+      terminal.log(label, tr("file read in %@ s", seconds))
     }
   }
 }

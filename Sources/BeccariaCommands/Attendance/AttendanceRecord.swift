@@ -79,22 +79,27 @@ extension AttendanceCommand {
         let outcome = try store.record(
           session: session, participant: participant, status: status, ue: ue.flatMap(Self.decimal), reason: reason, note: note)
         let person = "\(try store.name(of: participant)) (\(participant))"
-        let at = row.map { "at session \(session) (row \($0) of its sheet)" } ?? "at session \(session)"
+        let at = row.map { tr("at session %@ (row %@ of its sheet)", session, $0) } ?? tr("at session %@", session)
+        let now = Term.word(status.rawValue)
         switch outcome {
         case .recorded(let ue):
-          print("Recorded \(person) \(at): \(status), \(UE.format(ue)) UE.")
+          print(tr("Recorded %@ %@: %@, %@ UE.", person, at, now, Reader.number(ue)))
         case .corrected(let oldStatus, let oldUE, let ue):
-          print("Corrected \(person) \(at): \(oldStatus), \(UE.format(oldUE)) UE → \(status), \(UE.format(ue)) UE.")
+          print(
+            tr(
+              "Corrected %@ %@: %@, %@ UE → %@, %@ UE.", person, at, Term.word(oldStatus.rawValue), Reader.number(oldUE), now,
+              Reader.number(ue)))
         case .noteChanged:
-          print("\(person) was recorded so \(at) already; the note was saved.")
-        case .unchanged: print("\(person) is already recorded so \(at); nothing changed.")
+          print(tr("%@ was recorded so %@ already; the note was saved.", person, at))
+        case .unchanged: print(tr("%@ is already recorded so %@; nothing changed.", person, at))
         }
         if case .corrected = outcome, try connection.canRead("certificate") {
           let resting = try CertificateReview(connection).resting(participant: participant, session: session)
           if !resting.isEmpty {
             warn(
-              "participant \(participant) holds \(resting.joined(separator: ", ")), which rests on this attendance; "
-                + "it stays as issued: beccaria report review lists certificates to check (revoke or re-issue)")
+              tr(
+                "participant %@ holds %@, which rests on this attendance; it stays as issued: beccaria report review lists certificates to check (revoke or re-issue)",
+                participant, resting.joined(separator: ", ")))
           }
         }
       }
@@ -104,14 +109,18 @@ extension AttendanceCommand {
       let names = { (people: [(ParticipantID, String)]) in people.map { "\($0.1) (\($0.0))" }.joined(separator: ", ") }
       var sentence =
         outcome.recorded.isEmpty
-        ? "Nobody was left to record at session \(session)"
-        : "Recorded \(Plural.count(outcome.recorded.count, "participant")) present at session \(session), \(outcome.ue) UE each"
-      if !outcome.excepted.isEmpty { sentence += "; absent: \(names(outcome.excepted))" }
+        ? tr("Nobody was left to record at session %@", session)
+        : tr(
+          "Recorded %@ present at session %@, %@ UE each", Plural.count(outcome.recorded.count, "participant"), session,
+          outcome.ue)
+      if !outcome.excepted.isEmpty { sentence += tr("; absent: %@", names(outcome.excepted)) }
       if outcome.recordedBefore > 0 {
-        sentence += "; \(outcome.recordedBefore) recorded before, left as \(outcome.recordedBefore == 1 ? "it was" : "they were")"
+        sentence += trn(
+          "; %@ recorded before, left as it was", "; %@ recorded before, left as they were", outcome.recordedBefore,
+          outcome.recordedBefore)
       }
       print(sentence + ".")
-      if !outcome.recorded.isEmpty { print("Present: \(names(outcome.recorded)).") }
+      if !outcome.recorded.isEmpty { print(tr("Present: %@.", names(outcome.recorded))) }
     }
   }
 }

@@ -68,11 +68,11 @@ extension AttendanceCommand {
     /// UE and share as numbers; a second sheet lists the sessions with their days as days.
     static func workbook(_ matrix: AttendanceMatrix) throws -> Data {
       let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
-      let book = try Workbook(title: "Anwesenheit \(matrix.course)", author: "beccaria")
+      let book = try Workbook(title: tr("Attendance %@", matrix.course), author: "beccaria")
       let header =
-        ["NR.", "NAME"]
+        [tr("NR."), tr("NAME")]
         + matrix.sessions.enumerated().map { "\($0.offset + 1): \(Reader.date($0.element.day)) M\($0.element.module)" }
-        + modules.flatMap { ["M\($0) UE", "M\($0) PLANNED UE", "M\($0) SHARE", "M\($0) MET"] }
+        + modules.flatMap { [tr("M%@ UE", $0), tr("M%@ PLANNED UE", $0), tr("M%@ SHARE", $0), tr("M%@ MET", $0)] }
       let rows = matrix.participants.map { line -> [SheetCell] in
         [.integer(line.participantID.rawValue), .text(line.name)]
           + zip(line.cells, matrix.sessions).map { cell, session -> SheetCell in
@@ -89,9 +89,10 @@ extension AttendanceCommand {
             ]
           }
       }
-      try book.addSheet(name: "Anwesenheit \(matrix.course)", header: header, rows: rows, frozenColumns: 2)
+      try book.addSheet(name: tr("Attendance %@", matrix.course), header: header, rows: rows, frozenColumns: 2)
       try book.addSheet(
-        name: "Termine", header: ["NR.", "SESSION", "DAY", "MODULE", "FROM", "TO", "UE", "LOCATION"],
+        name: tr("Sessions"),
+        header: [tr("NR."), tr("SESSION"), tr("DAY"), tr("MODULE"), tr("FROM"), tr("TO"), tr("UE"), tr("LOCATION")],
         rows: matrix.sessions.enumerated().map { index, session in
           [
             .integer(Int64(index + 1)), .integer(session.id.rawValue), .date(session.day), .integer(Int64(session.module)),
@@ -99,10 +100,11 @@ extension AttendanceCommand {
           ]
         })
       try book.addSheet(
-        name: "Zeichen", header: ["SIGN", "MEANING"],
+        name: tr("Signs"), header: [tr("SIGN"), tr("MEANING")],
         rows: [
-          ("✓", "present"), ("½", "late or partial (with the UE attended)"), ("E", "excused"), ("✗", "absent"),
-          ("·", "not recorded yet"), ("✔", "threshold met (\(Reader.percent(matrix.threshold)))"),
+          ("✓", tr("present")), ("½", tr("late or partial (with the UE attended)")), ("E", tr("excused")),
+          ("✗", tr("absent")), ("·", tr("not recorded yet")),
+          ("✔", tr("threshold met (%@)", Reader.percent(matrix.threshold))),
         ].map { [.text($0.0), .text($0.1)] })
       return try book.data()
     }
@@ -125,14 +127,15 @@ extension AttendanceCommand {
 
     static func table(_ matrix: AttendanceMatrix) -> String {
       let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
-      var out = "Attendance \(matrix.course) — threshold \(Percent.format(matrix.threshold)) of each module's planned UE\n"
+      var out =
+        tr("Attendance %@ — threshold %@ of each module's planned UE", matrix.course, Reader.percent(matrix.threshold)) + "\n"
       out +=
-        "Sessions: "
+        tr("Sessions: ")
         + matrix.sessions.enumerated().map { "\($0.offset + 1)=\($0.element.day.german.prefix(6)) M\($0.element.module)" }
         .joined(separator: "  ") + "\n\n"
       let nameWidth = max(4, matrix.participants.map(\.name.count).max() ?? 0)
       let groups = modules.map { module in matrix.sessions.filter { $0.module == module }.count }
-      var header = "NAME".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+      var header = tr("NAME").padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
       header += zip(modules, groups).map { module, count in
         "M\(module)".padding(toLength: max(count, 2), withPad: " ", startingAt: 0)
       }
@@ -154,13 +157,15 @@ extension AttendanceCommand {
               return "–".padding(toLength: 17, withPad: " ", startingAt: 0)
             }
             let cell =
-              "\(UE.format(share.attendedUE))/\(share.plannedUE) \(Percent.format(share.share))\(share.thresholdMet ? " ✔" : "")"
+              "\(Reader.number(share.attendedUE))/\(share.plannedUE) \(Reader.percent(share.share))\(share.thresholdMet ? " ✔" : "")"
             return cell.padding(toLength: 17, withPad: " ", startingAt: 0)
           }.joined(separator: " ")
         out += text.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
       }
-      if matrix.participants.isEmpty { out += "(nobody enrolled)\n" }
-      out += "\n✓ present  ½ late/partial  E excused  ✗ absent  · not recorded yet  ✔ threshold met\n"
+      if matrix.participants.isEmpty { out += tr("(nobody enrolled)") + "\n" }
+      out +=
+        "\n✓ " + tr("present") + "  ½ " + tr("late/partial") + "  E " + tr("excused") + "  ✗ " + tr("absent") + "  · "
+        + tr("not recorded yet") + "  ✔ " + tr("threshold met") + "\n"
       return out
     }
   }

@@ -62,7 +62,7 @@ extension AttendanceCommand {
           session: header.id.rawValue, path: path, sha256: data.sha256Hex, people: roster.map(\.participantID))
         registered = true
         print(
-          "Wrote the sign-in sheet of session \(header.id) (\(Plural.count(roster.count, "participant"))) to \(output).")
+          tr("Wrote the sign-in sheet of session %@ (%@) to %@.", header.id, Plural.count(roster.count, "participant"), output))
       }
     }
   }

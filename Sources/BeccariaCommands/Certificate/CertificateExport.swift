@@ -29,7 +29,7 @@ extension CertificateCommand {
           serial.isEmpty
           ? try CertificateStore(connection).list(.init(participant: participant?.id, year: year)).map(\.serial) : serial
         let outcome = try CertificateFileExport(connection).export(serials, to: output)
-        print("Exported \(outcome.paths.count) certificate\(outcome.paths.count == 1 ? "" : "s") to \(output).")
+        print(tr("Exported %@ to %@.", Plural.count(outcome.paths.count, "certificate"), output))
         if !outcome.erased.isEmpty {
           print(
             "Skipped \(outcome.erased.count) whose holder was erased on request (their PDFs are deleted; they still verify): "

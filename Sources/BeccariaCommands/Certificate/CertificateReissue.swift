@@ -39,7 +39,7 @@ extension CertificateCommand {
         let signer = try key.load()
         let connection = try global.connect()
         let issued = try CertificateReissuer(connection).reissue(serial: serial, reason: reason, signer: signer)
-        print("Re-issued \(serial) as \(issued.serial) for \(issued.holderName); \(serial) is now superseded.")
+        print(tr("Re-issued %@ as %@ for %@; %@ is now superseded.", serial, issued.serial, issued.holderName, serial))
         // A re-issue certifies what the first certificate did; when that no longer holds, the
         // office should know before the new one leaves the building.
         let holder = try CertificateStore(connection).find(serial: issued.serial).listing.participantID
@@ -47,13 +47,13 @@ extension CertificateCommand {
           let unmet = review.noLongerMet
         {
           warn(
-            "\(issued.serial) certifies what \(serial) did, but the rules are no longer met (\(unmet)); "
-              + "report review lists it. Revoke it if it should not stand: beccaria certificate revoke \(issued.serial) --reason …"
-          )
+            tr(
+              "%@ certifies what %@ did, but the rules are no longer met (%@); report review lists it. Revoke it if it should not stand: beccaria certificate revoke %@ --reason …",
+              issued.serial, serial, unmet, issued.serial))
         }
         if let output {
           for path in try CertificateFileExport(connection).export([issued.serial], to: output).paths {
-            print("Exported \(path)")
+            print(tr("Exported %@", path))
           }
         }
       }

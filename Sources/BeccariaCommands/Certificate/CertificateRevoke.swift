@@ -36,19 +36,21 @@ extension CertificateCommand {
       try reportingFailures {
         let connection = try global.connect()
         let certificate = try CertificateStore(connection).find(serial: serial).listing
-        let what = certificate.kind == .zertifikat ? "Zertifikat" : "Teilnahmebescheinigung (module \(certificate.module ?? 0))"
+        let what =
+          certificate.kind == .zertifikat ? "Zertifikat" : tr("Teilnahmebescheinigung (module %@)", certificate.module ?? 0)
         print(
-          "\(certificate.serial): \(what) of \(certificate.holderName) (participant \(certificate.participantID)), "
-            + "issued \(GermanTime.dateTime(certificate.issuedAt)), now \(certificate.status).")
+          tr(
+            "%@: %@ of %@ (participant %@), issued %@, now %@.", certificate.serial, what, certificate.holderName,
+            certificate.participantID, Reader.dateTime(certificate.issuedAt), Term.word(certificate.status.rawValue)))
         // One that is not valid is refused by the store, in its words, before anything is asked.
         if certificate.status != .valid { _ = try CertificateRevision(connection).revoke(serial: serial, reason: reason) }
         if dryRun {
-          print("It would verify as revoked from now on, with the reason. Nothing was changed (--dry-run).")
+          print(tr("It would verify as revoked from now on, with the reason. Nothing was changed (--dry-run)."))
           return
         }
         try Confirmation.require(certificate.serial, what: "Revoking \(certificate.serial)", yes: yes)
         let at = try CertificateRevision(connection).revoke(serial: serial, reason: reason)
-        print("Revoked \(serial) on \(GermanTime.dateTime(at)): \(reason.trimmingCharacters(in: .whitespacesAndNewlines))")
+        print(tr("Revoked %@ on %@: %@", serial, Reader.dateTime(at), reason.trimmingCharacters(in: .whitespacesAndNewlines)))
       }
     }
   }

@@ -64,41 +64,49 @@ extension CertificateCommand {
         reporter.finish()
         if dryRun {
           print(
-            "Dry run: \(summary.planned.count) certificate\(summary.planned.count == 1 ? "" : "s") would be issued (\(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") would end)."
+            tr(
+              "Dry run: %@ would be issued (%@ checked, %@ would end).", Plural.count(summary.planned.count, "certificate"),
+              Plural.count(summary.checked, "participant"), Plural.count(summary.cohortsEnded, "cohort"))
           )
           try Listing(
             items: summary.planned,
             columns: [
-              .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
-              .init(header: "NAME") { $0.holderName },
-              .init(header: "KIND") { $0.kind.rawValue + ($0.module.map { " module \($0)" } ?? "") },
-              .init(header: "COMPLETED") { .date($0.completedOn) },
-              .init(header: "WHY") { $0.reason },
+              .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
+              .init(header: tr("NAME")) { $0.holderName },
+              .init(header: tr("KIND")) { Term.kind($0.kind.rawValue, module: $0.module) },
+              .init(header: tr("COMPLETED")) { .date($0.completedOn) },
+              .init(header: tr("WHY")) { $0.reason },
             ]
           ).print(.table)
-          for sentence in summary.blocked { print("Held back: \(sentence)") }
+          for sentence in summary.blocked { print(tr("Held back: %@", sentence)) }
           return
         }
         let byKind = Dictionary(grouping: summary.issued, by: \.kind)
         print(
-          "Run \(summary.runID.map(String.init) ?? "?"): issued \(summary.issued.count) certificate\(summary.issued.count == 1 ? "" : "s") "
-            + "(\(byKind[.zertifikat]?.count ?? 0) Zertifikat, \(byKind[.teilnahmebescheinigung]?.count ?? 0) Teilnahmebescheinigung) "
-            + "in \(String(format: "%.2f", summary.seconds)) s; \(summary.checked) participants checked, \(summary.cohortsEnded) cohort\(summary.cohortsEnded == 1 ? "" : "s") ended"
-            + (output != nil ? ", \(summary.exported) PDFs exported to \(output ?? "")" : "") + ".")
+          tr(
+            "Run %@: issued %@ (%@ Zertifikat, %@ Teilnahmebescheinigung) in %@ s; %@ checked, %@ ended",
+            summary.runID.map(String.init) ?? "?", Plural.count(summary.issued.count, "certificate"),
+            byKind[.zertifikat]?.count ?? 0, byKind[.teilnahmebescheinigung]?.count ?? 0,
+            Reader.number(Decimal(summary.seconds), places: 2), Plural.count(summary.checked, "participant"),
+            Plural.count(summary.cohortsEnded, "cohort"))
+            + (output.map { ", " + tr("%@ exported to %@", Plural.count(summary.exported, "PDF"), $0) } ?? "") + ".")
         for certificate in summary.issued.prefix(50) {
           print(
-            "  \(certificate.serial)  \(certificate.kind)\(certificate.module.map { " module \($0)" } ?? "")  \(certificate.holderName)"
+            "  \(certificate.serial)  \(Term.kind(certificate.kind.rawValue, module: certificate.module))  \(certificate.holderName)"
           )
         }
         if summary.issued.count > 50 {
           print(
-            "  … and \(summary.issued.count - 50) more (beccaria certificate list --run \(summary.runID?.description ?? "0"))")
+            "  "
+              + tr(
+                "… and %@ more (beccaria certificate list --run %@)", summary.issued.count - 50, summary.runID?.description ?? "0"
+              ))
         }
         if let head = summary.auditHead {
-          print("Audit chain head: \(head) (keep it: `beccaria audit verify --head \(head)` shows a later rewrite).")
+          print(tr("Audit chain head: %@ (keep it: `beccaria audit verify --head %@` shows a later rewrite).", head, head))
         }
         if !summary.reapedRuns.isEmpty {
-          print("Marked as failed (killed earlier): run \(summary.reapedRuns.map(String.init).joined(separator: ", ")).")
+          print(tr("Marked as failed (killed earlier): run %@.", summary.reapedRuns.map(String.init).joined(separator: ", ")))
         }
         if !summary.failures.isEmpty {
           throw CommandFailure(

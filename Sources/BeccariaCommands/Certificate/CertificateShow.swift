@@ -49,32 +49,46 @@ extension CertificateCommand {
         // each is escaped whole, line breaks included, so that none prints a line of its own.
         let s = stored.snapshot
         func v(_ text: String) -> String { InertText.escape(text) }
-        print("\(v(s.serial)) — \(v(s.heading)) (\(stored.listing.status))")
+        print("\(v(s.serial)) — \(v(s.heading)) (\(Term.word(stored.listing.status.rawValue)))")
         print(
-          "  holder:     \(v(s.holderName))\(s.birthDate.map { ", geboren am \($0.german)" } ?? "") (participant \(stored.listing.participantID))"
+          Self.field(tr("holder"))
+            + tr(
+              "%@ (participant %@)", v(s.holderName) + (s.birthDate.map { ", geboren am \($0.german)" } ?? ""),
+              stored.listing.participantID)
         )
-        if let award = s.award { print("  award:      \(v(award))") }
+        if let award = s.award { print(Self.field(tr("award")) + v(award)) }
         for module in s.modules {
           print(
-            "  module \(module.number):   \(v(module.title)), \(module.ue) UE, \(v(module.course)), completed \(module.completedOn.german)"
+            Self.field(tr("module %@", module.number))
+              + tr("%@, %@ UE, %@, completed %@", v(module.title), module.ue, v(module.course), Reader.date(module.completedOn))
           )
         }
-        print("  completed:  \(s.completedOn.german); issued \(v(s.place)), \(s.issuedOn.german)")
+        print(
+          Self.field(tr("completed")) + tr("%@; issued %@, %@", Reader.date(s.completedOn), v(s.place), Reader.date(s.issuedOn)))
         if let erased = stored.holderErasedAt {
           print(
-            "  SHA-256:    \(stored.listing.sha256) (the PDF was deleted when the holder's data was erased, \(GermanTime.dateTime(erased)))"
+            Self.field("SHA-256")
+              + tr(
+                "%@ (the PDF was deleted when the holder's data was erased, %@)", stored.listing.sha256, Reader.dateTime(erased))
           )
         } else {
-          print("  SHA-256:    \(stored.listing.sha256) (\(stored.pdf.count) bytes)")
+          print(Self.field("SHA-256") + tr("%@ (%@ bytes)", stored.listing.sha256, stored.pdf.count))
         }
         if let altered = stored.alteredStatus {
-          print("  ALTERED:    the status field says \(altered), which revoke or reissue did not set; run beccaria audit verify")
+          print(
+            Self.field(tr("ALTERED"))
+              + tr("the status field says %@, which revoke or reissue did not set; run beccaria audit verify", altered.rawValue))
         }
         if let reason = stored.revocationReason {
-          print("  revoked:    \(stored.revokedAt.map(GermanTime.dateTime) ?? ""): \(v(reason))")
+          print(Self.field(tr("revoked")) + "\(stored.revokedAt.map(Reader.dateTime) ?? ""): \(v(reason))")
         }
-        if let next = stored.supersededBy { print("  superseded by \(next)") }
+        if let next = stored.supersededBy { print("  " + tr("superseded by %@", next)) }
       }
+    }
+
+    /// `  label:` padded to one column, as `certificate verify` prints its fields.
+    static func field(_ label: String) -> String {
+      "  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0)
     }
   }
 }

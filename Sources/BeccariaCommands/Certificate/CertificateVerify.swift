@@ -148,6 +148,20 @@ extension CertificateCommand {
       throw CommandFailure("\(input) is neither a file, a serial number (BQ-2026-000042) nor a certificate's QR payload")
     }
 
+    /// The verdict as the first word of the answer: VALID, REVOKED, … (GÜLTIG, WIDERRUFEN, …).
+    static func verdictWord(_ verdict: String) -> String {
+      switch verdict {
+      case "valid": return tr("VALID")
+      case "revoked": return tr("REVOKED")
+      case "superseded": return tr("SUPERSEDED")
+      case "unknown": return tr("UNKNOWN")
+      case "forged": return tr("FORGED")
+      case "unknown-key": return tr("UNKNOWN-KEY")
+      case "not-original": return tr("NOT-ORIGINAL")
+      default: return verdict.uppercased()
+      }
+    }
+
     func run() throws {
       let result: VerificationResult = try reportingFailures {
         let keys = try publicKey.flatMap { path -> [PublicSigningKey] in
@@ -172,27 +186,27 @@ extension CertificateCommand {
           // Every value may come from a presented code (a forgery's claim fields) or from free
           // text: each is escaped on its own line, line feeds included, so that none can print a
           // line that looks like a verdict.
-          print("\(result.verdict.rawValue.uppercased()): \(InertText.escape(result.explanation)).")
+          print("\(Self.verdictWord(result.verdict.rawValue)): \(InertText.escape(result.explanation)).")
           func line(_ label: String, _ value: String?) {
             if let value {
-              print("  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + InertText.escape(value))
+              print(CertificateCommand.Show.field(label) + InertText.escape(value))
             }
           }
-          line("serial", result.serial)
-          line("kind", result.kind?.rawValue)
-          line("holder", result.holderName)
-          line("born", result.birthDate?.german)
-          line("programme", result.programme)
-          line("modules", result.modules?.joined(separator: ", "))
-          line("completed", result.completedOn?.german)
-          line("issued", result.issuedOn?.german)
-          line("key", result.keyID)
-          line("erased", result.holderErasedAt.map { "personal data erased on request, " + GermanTime.dateTime($0) })
-          line("revoked", result.revokedAt.map { GermanTime.dateTime($0) + (result.revocationReason.map { ": \($0)" } ?? "") })
-          line("replaced by", result.supersededBy)
-          if result.verdict == .superseded { line("current", result.currentSerial) }
-          line("code", result.codeVerdict.map { "genuine, \($0.rawValue)" })
-          line("checked", result.checkedAgainst == "offline" ? "offline, signature only" : "against the register")
+          line(tr("serial"), result.serial)
+          line(tr("kind"), result.kind.map { Term.word($0.rawValue) })
+          line(tr("holder"), result.holderName)
+          line(tr("born"), result.birthDate.map(Reader.date))
+          line(tr("programme"), result.programme)
+          line(tr("modules"), result.modules?.joined(separator: ", "))
+          line(tr("completed"), result.completedOn.map(Reader.date))
+          line(tr("issued"), result.issuedOn.map(Reader.date))
+          line(tr("key"), result.keyID)
+          line(tr("erased"), result.holderErasedAt.map { tr("personal data erased on request, %@", Reader.dateTime($0)) })
+          line(tr("revoked"), result.revokedAt.map { Reader.dateTime($0) + (result.revocationReason.map { ": \($0)" } ?? "") })
+          line(tr("replaced by"), result.supersededBy)
+          if result.verdict == .superseded { line(tr("current"), result.currentSerial) }
+          line(tr("code"), result.codeVerdict.map { tr("genuine, %@", Term.word($0.rawValue)) })
+          line(tr("checked"), result.checkedAgainst == "offline" ? tr("offline, signature only") : tr("against the register"))
         }
       }
       let code = Self.exitCode(result.verdict)

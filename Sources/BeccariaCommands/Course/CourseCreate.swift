@@ -40,7 +40,9 @@ extension CourseCommand {
             programmeCode: programme, code: code, title: title, capacity: capacity, venue: venue,
             startsOn: starts?.value, endsOn: ends?.value))
         print(
-          "Opened cohort \(course.code) (\(course.title)), \(course.capacity) places, programme \(course.programme) version \(course.programmeVersion)."
+          tr(
+            "Opened cohort %@ (%@), %@ places, programme %@ version %@.", course.code, course.title, course.capacity,
+            course.programme, course.programmeVersion)
         )
       }
     }

@@ -46,16 +46,20 @@ extension CourseCommand {
         }
         print("\(course.code) — \(course.title)")
         print(
-          "Programme \(course.programme) version \(course.programmeVersion); \(course.venue ?? "no venue set"); status \(course.status)"
+          tr(
+            "Programme %@ version %@; %@; status %@", course.programme, course.programmeVersion,
+            course.venue ?? tr("no venue set"), Term.word(course.status.rawValue))
         )
         print(
-          "Places: \(course.enrolled) of \(course.capacity) taken, \(course.capacity - course.enrolled) free, \(course.waiting) waiting\n"
+          tr(
+            "Places: %@ of %@ taken, %@ free, %@ waiting", course.enrolled, course.capacity, course.capacity - course.enrolled,
+            course.waiting) + "\n"
         )
-        print("Schedule (\(Plural.count(sessions.count, "session")), \(sessions.reduce(0) { $0 + $1.ue }) UE):")
+        print(tr("Schedule (%@, %@ UE):", Plural.count(sessions.count, "session"), sessions.reduce(0) { $0 + $1.ue }))
         print(try Listing(items: sessions, columns: SessionColumns.all).render(.table))
-        print("Roster (\(details.enrolled.count)):")
+        print(tr("Roster (%@):", details.enrolled.count))
         print(try Listing(items: details.enrolled, columns: EnrolmentColumns.roster).render(.table))
-        print("Waiting list (\(details.waiting.count)):")
+        print(tr("Waiting list (%@):", details.waiting.count))
         print(try Listing(items: details.waiting, columns: EnrolmentColumns.waiting).render(.table), terminator: "")
       }
     }

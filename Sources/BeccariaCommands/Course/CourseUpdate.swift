@@ -57,20 +57,24 @@ extension CourseCommand {
             reason: reason))
         let course = result.course
         print(
-          "Updated cohort \(course.code) (\(course.status)): \(course.capacity) places (\(course.enrolled) enrolled, \(course.waiting) waiting), "
-            + "\(course.startsOn?.description ?? "open") to \(course.endsOn?.description ?? "open")\(course.venue.map { ", \($0)" } ?? "")."
+          tr(
+            "Updated cohort %@ (%@): %@ places (%@ enrolled, %@ waiting), %@ to %@", course.code,
+            Term.word(course.status.rawValue),
+            course.capacity, course.enrolled, course.waiting, course.startsOn.map(Reader.date) ?? tr("open"),
+            course.endsOn.map(Reader.date) ?? tr("open")) + (course.venue.map { ", \($0)" } ?? "") + "."
         )
         for person in result.movedUp {
-          print("Moved up from the waiting list: \(person.givenNames) \(person.familyName) (\(person.id)).")
+          print(tr("Moved up from the waiting list: %@ %@ (%@).", person.givenNames, person.familyName, person.id))
         }
         if result.sessionsCancelled + result.enrolmentsEnded > 0 {
           print(
-            "Cancelled \(Plural.count(result.sessionsCancelled, "session")) still to come and ended "
-              + "\(Plural.count(result.enrolmentsEnded, "enrolment")).")
+            tr(
+              "Cancelled %@ still to come and ended %@.", Plural.count(result.sessionsCancelled, "session"),
+              Plural.count(result.enrolmentsEnded, "enrolment")))
         }
         if !result.waitingListClosed.isEmpty {
           print(
-            "The waiting list is closed; no longer waiting: "
+            tr("The waiting list is closed; no longer waiting: ")
               + result.waitingListClosed.map { "\($0.givenNames) \($0.familyName) (\($0.id))" }.joined(separator: ", ") + ".")
         }
       }

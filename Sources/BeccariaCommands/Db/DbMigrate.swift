@@ -32,10 +32,10 @@ extension DbCommand {
         let migrator = Migrator(connection: connection, migrations: try EmbeddedMigrations.all(), lockTimeout: lockTimeout)
         let applied = try migrator.migrate()
         if applied.isEmpty {
-          print("The schema is up to date; nothing to apply.")
+          print(tr("The schema is up to date; nothing to apply."))
         } else {
-          for migration in applied { print("applied \(migration.name)") }
-          print("Applied \(applied.count) migration\(applied.count == 1 ? "" : "s").")
+          for migration in applied { print(tr("applied %@", migration.name)) }
+          print(tr("Applied %@.", Plural.count(applied.count, "migration")))
         }
       }
     }

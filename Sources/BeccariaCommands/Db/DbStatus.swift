@@ -32,16 +32,16 @@ extension DbCommand {
     func run() throws {
       try reportingFailures {
         let connection = try global.makeDatabase().connect()
-        if output.format == .table { print("Connected to the \(connection.described).\n") }
+        if output.format == .table { print(Self.connected(connection) + "\n") }
         let states = try Migrator(connection: connection, migrations: try EmbeddedMigrations.all()).status()
         let items = states.map { Item(version: $0.version, name: $0.name, status: $0.status.rawValue, appliedAt: $0.appliedAt) }
         try Listing(
           items: items,
           columns: [
-            .init(header: "VERSION", alignRight: true) { .integer(Int64($0.version)) },
-            .init(header: "NAME") { $0.name },
-            .init(header: "STATUS") { $0.status },
-            .init(header: "APPLIED AT") { $0.appliedAt.map(Cell.dateTime) ?? .empty },
+            .init(header: tr("VERSION"), alignRight: true) { .integer(Int64($0.version)) },
+            .init(header: tr("NAME")) { $0.name },
+            .init(header: tr("STATUS")) { $0.status },
+            .init(header: tr("APPLIED AT")) { $0.appliedAt.map(Cell.dateTime) ?? .empty },
           ]
         ).print(output)
         // Migration 0014 revokes TEMPORARY from PUBLIC, which only the database's owner can do.
@@ -78,5 +78,15 @@ extension DbCommand {
         }
       }
     }
+  }
+}
+
+extension DbCommand.Status {
+  /// "Connected to the database … on the local socket … port … as …", in the reader's language.
+  static func connected(_ connection: Connection) -> String {
+    let host = connection.hostName
+    let place = host.hasPrefix("/") ? tr("the local socket %@", host) : tr("host %@", host)
+    return tr(
+      "Connected to the database %@ on %@ port %@ as %@.", connection.databaseName, place, connection.port, connection.userName)
   }
 }

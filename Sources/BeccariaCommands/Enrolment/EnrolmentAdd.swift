@@ -47,13 +47,14 @@ extension EnrolmentCommand {
             EnrolmentRequest(
               participant: $0.trimmingCharacters(in: .whitespaces).trimmingPrefix("#"), course: course, modules: modules)
           }, file: nil)
-        let what = module.isEmpty ? "the whole programme" : "module \(module.map(String.init).joined(separator: ", "))"
+        let what =
+          module.isEmpty ? tr("the whole programme") : tr("module %@", module.map(String.init).joined(separator: ", "))
         for entry in made {
           let person = "\(entry.name) (\(entry.participant))"
           switch entry.outcome {
-          case .enrolled: print("Enrolled \(person) in \(course) for \(what).")
+          case .enrolled: print(tr("Enrolled %@ in %@ for %@.", person, course, what))
           case .waiting(_, let position):
-            print("\(course) is full: \(person) is number \(position) on the waiting list for \(what).")
+            print(tr("%@ is full: %@ is number %@ on the waiting list for %@.", course, person, position, what))
           }
           for concern in try store.concerns(courseCode: course, participant: entry.participant, modules: modules) {
             warn(concern)

@@ -84,16 +84,17 @@ extension EnrolmentCommand {
       byCourse[entry.request.course, default: []].append(entry)
     }
     print(
-      (dryRun ? "Would enrol " : "Enrolled ") + Plural.count(made.count, "participant")
-        + (dryRun ? " (--dry-run: nothing was written):" : ":"))
+      dryRun
+        ? tr("Would enrol %@ (--dry-run: nothing was written):", Plural.count(made.count, "participant"))
+        : tr("Enrolled %@:", Plural.count(made.count, "participant")))
     for code in order {
       let entries = byCourse[code] ?? []
       let waiting = entries.compactMap { entry -> String? in
         guard case .waiting(_, let position) = entry.outcome else { return nil }
         return "\(position). \(entry.name) (\(entry.participant))"
       }
-      print("  \(code): \(entries.count - waiting.count) enrolled, \(waiting.count) on the waiting list")
-      for line in waiting { print("    waiting \(line)") }
+      print("  " + tr("%@: %@ enrolled, %@ on the waiting list", code, entries.count - waiting.count, waiting.count))
+      for line in waiting { print("    " + tr("waiting %@", line)) }
     }
   }
 }

@@ -27,12 +27,14 @@ extension EnrolmentCommand {
         let outcome = try EnrolmentStore(try global.connect()).withdraw(
           courseCode: course, participant: participant.id, reason: reason)
         print(
-          "Withdrew participant \(participant.id) from \(course)\(outcome.previousStatus == .waiting ? " (from the waiting list)" : "")."
+          outcome.previousStatus == .waiting
+            ? tr("Withdrew participant %@ from %@ (from the waiting list).", participant.id, course)
+            : tr("Withdrew participant %@ from %@.", participant.id, course)
         )
         if let promoted = outcome.promoted {
-          print("Moved up from the waiting list: \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
+          print(tr("Moved up from the waiting list: %@ %@ (%@).", promoted.givenNames, promoted.familyName, promoted.id))
         } else if outcome.previousStatus == .enrolled {
-          print("The waiting list is empty; one place is free.")
+          print(tr("The waiting list is empty; one place is free."))
         }
       }
     }

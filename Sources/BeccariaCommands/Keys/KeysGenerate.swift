@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 import Issuance
@@ -46,8 +47,8 @@ extension KeysCommand {
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let key = try KeyGeneration.generate(try global.connect(), label: label, path: path)
-        print("Generated signing key \(key.keyID); private key in \(path) (mode 0600), public key registered.")
-        print("Give verifiers the public key: beccaria keys export-public \(key.keyID) --output \(key.keyID).pub.pem")
+        print(tr("Generated signing key %@; private key in %@ (mode 0600), public key registered.", key.keyID, path))
+        print(tr("Give verifiers the public key: beccaria keys export-public %@ --output %@.pub.pem", key.keyID, key.keyID))
       }
     }
   }

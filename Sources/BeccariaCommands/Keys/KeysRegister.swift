@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 import Signing
@@ -42,9 +43,9 @@ extension KeysCommand {
           throw CommandFailure("\(file): \(error)")
         }
         if try SigningKeyStore(try global.connect()).register(key, label: label) {
-          print("Registered signing key \(key.keyID).")
+          print(tr("Registered signing key %@.", key.keyID))
         } else {
-          print("Signing key \(key.keyID) is registered already; nothing changed.")
+          print(tr("Signing key %@ is registered already; nothing changed.", key.keyID))
         }
       }
     }

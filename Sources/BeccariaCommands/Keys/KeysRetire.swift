@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 import Signing
@@ -20,7 +21,7 @@ extension KeysCommand {
     func run() throws {
       try reportingFailures {
         try SigningKeyStore(try global.connect()).retire(keyID)
-        print("Retired signing key \(keyID); it signs nothing new.")
+        print(tr("Retired signing key %@; it signs nothing new.", keyID))
       }
     }
   }

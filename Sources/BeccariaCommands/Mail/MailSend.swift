@@ -116,18 +116,18 @@ extension MailCommand {
               try Listing(
                 items: due,
                 columns: [
-                  .init(header: "ID", alignRight: true) { $0.id.map(String.init) ?? "new" },
-                  .init(header: "KIND") { $0.kind },
-                  .init(header: "STATUS") { $0.id == nil ? "reminder to queue" : $0.status },
-                  .init(header: "TO") { $0.recipient },
-                  .init(header: "SUBJECT") { $0.subject ?? "" },
+                  .init(header: tr("ID"), alignRight: true) { $0.id.map(String.init) ?? "new" },
+                  .init(header: tr("KIND")) { $0.kind },
+                  .init(header: tr("STATUS")) { $0.id == nil ? "reminder to queue" : $0.status },
+                  .init(header: tr("TO")) { $0.recipient },
+                  .init(header: tr("SUBJECT")) { $0.subject ?? "" },
                 ]
               ).render(.table), terminator: "")
             let reminders = due.filter { $0.id == nil }.count
             print(
-              "Would send \(due.count) message\(due.count == 1 ? "" : "s")"
-                + (reminders > 0 ? " (\(reminders) reminder\(reminders == 1 ? "" : "s") queued first)" : "")
-                + "; nothing was changed.")
+              tr("Would send %@", Plural.count(due.count, "message"))
+                + (reminders > 0 ? " " + tr("(%@ queued first)", Plural.count(reminders, "reminder")) : "")
+                + tr("; nothing was changed."))
           }
           return MailRunSummary()
         }
@@ -153,9 +153,10 @@ extension MailCommand {
     static func describe(_ summary: MailRunSummary) -> String {
       func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
       var lines = [
-        "Sent \(count(summary.sent, "message", "messages")); \(summary.deferred) deferred, \(summary.failed) failed, "
-          + "\(summary.suppressed) not sent to suppressed addresses. \(count(summary.remindersQueued, "reminder", "reminders")) "
-          + "queued; \(count(summary.bodiesPurged, "message text", "message texts")) deleted after the retention period."
+        tr(
+          "Sent %@; %@ deferred, %@ failed, %@ not sent to suppressed addresses. %@ queued; %@ deleted after the retention period.",
+          Plural.count(summary.sent, "message"), summary.deferred, summary.failed, summary.suppressed,
+          Plural.count(summary.remindersQueued, "reminder"), Plural.count(summary.bodiesPurged, "message text"))
       ]
       for problem in summary.problems.prefix(50) {
         lines.append(

@@ -41,19 +41,21 @@ extension MailCommand {
               statistics.counts.first { $0.kind == kind && $0.status == status }?.messages ?? 0
             })
         }
-        var columns: [Listing<Line>.Column] = [.init(header: "KIND") { $0.kind }]
+        var columns: [Listing<Line>.Column] = [.init(header: tr("KIND")) { $0.kind }]
         for (index, status) in statuses.enumerated() {
-          columns.append(.init(header: status.uppercased(), alignRight: true) { .integer(Int64($0.counts[index])) })
+          columns.append(.init(header: Term.word(status).uppercased(), alignRight: true) { .integer(Int64($0.counts[index])) })
         }
         print(try Listing(items: lines, columns: columns).render(.table), terminator: "")
         print(
-          "Sent in the last 24 hours: \(statistics.sentLast24Hours); failed or bounced in the last 7 days: \(statistics.failedLast7Days)."
+          tr(
+            "Sent in the last 24 hours: %@; failed or bounced in the last 7 days: %@.", statistics.sentLast24Hours,
+            statistics.failedLast7Days)
         )
-        print("Addresses on the suppression list: \(statistics.suppressedAddresses).")
+        print(tr("Addresses on the suppression list: %@.", statistics.suppressedAddresses))
         if let oldest = statistics.oldestWaiting {
-          print("Oldest message still waiting: queued \(MailTime.format(oldest)).")
+          print(tr("Oldest message still waiting: queued %@.", Reader.dateTime(oldest)))
         } else {
-          print("No message is waiting.")
+          print(tr("No message is waiting."))
         }
       }
     }
@@ -77,10 +79,10 @@ extension MailCommand {
         try Listing(
           items: try MailStore(try global.connect()).suppressed(),
           columns: [
-            .init(header: "ADDRESS") { $0.address },
-            .init(header: "SINCE") { .dateTime($0.since) },
-            .init(header: "MESSAGE", alignRight: true) { $0.message.map(String.init) ?? "" },
-            .init(header: "REASON") { $0.reason },
+            .init(header: tr("ADDRESS")) { $0.address },
+            .init(header: tr("SINCE")) { .dateTime($0.since) },
+            .init(header: tr("MESSAGE"), alignRight: true) { $0.message.map(String.init) ?? "" },
+            .init(header: tr("REASON")) { $0.reason },
           ]
         ).print(output)
       }

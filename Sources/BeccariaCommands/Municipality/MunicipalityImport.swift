@@ -48,7 +48,9 @@ extension MunicipalityCommand {
           if !problems.isEmpty { throw InputProblems(file: file, problems) }
           if dryRun {
             print(
-              "\(file): \(Plural.count(municipalities.count, "municipality", plural: "municipalities")) \(municipalities.count == 1 ? "is" : "are") valid; nothing was written (--dry-run)."
+              trn(
+                "%@: %@ is valid; nothing was written (--dry-run).", "%@: %@ are valid; nothing was written (--dry-run).",
+                municipalities.count, file, Plural.count(municipalities.count, "municipality", plural: "municipalities"))
             )
             return
           }
@@ -57,11 +59,14 @@ extension MunicipalityCommand {
           if input.columns.contains("asskomm_member_since") { given.insert(.asskommMemberSince) }
           let counts = try MunicipalityStore(try global.connect()).upsert(municipalities, given: given)
           print(
-            "Imported \(Plural.count(municipalities.count, "municipality", plural: "municipalities")): \(counts.inserted) new, \(counts.updated) updated, \(counts.unchanged) unchanged."
+            tr(
+              "Imported %@: %@ new, %@ updated, %@ unchanged.",
+              Plural.count(municipalities.count, "municipality", plural: "municipalities"), counts.inserted, counts.updated,
+              counts.unchanged)
           )
-          for change in counts.changes { print("  updated \(change)") }
+          for change in counts.changes { print("  " + tr("updated %@", change)) }
           if !given.contains(.asskommMemberSince) {
-            print("The file has no column asskomm_member_since: stored membership dates were kept.")
+            print(tr("The file has no column asskomm_member_since: stored membership dates were kept."))
           }
         }
       }

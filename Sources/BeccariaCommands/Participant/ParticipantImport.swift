@@ -118,23 +118,31 @@ extension ParticipantCommand {
         let numbers =
           summary.firstNumber.map { first in
             dryRun
-              ? "" : first == summary.lastNumber ? " (number \(first))" : " (numbers \(first)–\(summary.lastNumber ?? first))"
+              ? ""
+              : first == summary.lastNumber
+                ? " " + tr("(number %@)", first) : " " + tr("(numbers %@–%@)", first, summary.lastNumber ?? first)
           } ?? ""
         parts.append("\(Plural.count(summary.inserted, "new participant"))\(numbers)")
       }
       if summary.updated > 0 {
-        parts.append("\(summary.updated) updated" + (summary.renamed > 0 ? " (\(summary.renamed) renamed)" : ""))
+        parts.append(
+          summary.renamed > 0
+            ? tr("%@ updated (%@ renamed)", summary.updated, summary.renamed) : tr("%@ updated", summary.updated))
       }
-      if summary.unchanged > 0 { parts.append("\(summary.unchanged) unchanged") }
+      if summary.unchanged > 0 { parts.append(tr("%@ unchanged", summary.unchanged)) }
       print(
-        (dryRun
-          ? "\(file): \(Plural.count(summary.rows, "row")) \(summary.rows == 1 ? "is" : "are") valid and would give "
-          : "Imported \(file): ")
-          + parts.joined(separator: ", ") + (dryRun ? "; nothing was written (--dry-run)." : "."))
+        dryRun
+          ? trn(
+            "%@: %@ is valid and would give %@; nothing was written (--dry-run).",
+            "%@: %@ are valid and would give %@; nothing was written (--dry-run).", summary.rows, file,
+            Plural.count(summary.rows, "row"), parts.joined(separator: ", "))
+          : tr("Imported %@: %@.", file, parts.joined(separator: ", ")))
       if let course = summary.enrolments.first?.request.course ?? (summary.enrolledBefore > 0 ? "" : nil) {
         if summary.enrolledBefore > 0 {
           print(
-            "\(Plural.count(summary.enrolledBefore, "participant")) of the file \(summary.enrolledBefore == 1 ? "was" : "were") enrolled \(course.isEmpty ? "there" : "in \(course)") before."
+            trn(
+              "%@ of the file was enrolled in %@ before.", "%@ of the file were enrolled in %@ before.", summary.enrolledBefore,
+              Plural.count(summary.enrolledBefore, "participant"), course.isEmpty ? tr("the cohort") : course)
           )
         }
         if !summary.enrolments.isEmpty { EnrolmentCommand.summarise(summary.enrolments, dryRun: dryRun) }

@@ -35,7 +35,7 @@ extension ParticipantCommand {
         let change = try ParticipantStore(try global.connect()).rename(
           participant.id, familyName: familyName?.trimmingCharacters(in: .whitespaces),
           givenNames: givenNames?.trimmingCharacters(in: .whitespaces), reason: reason)
-        print("Renamed participant \(participant.id): \(change.old) → \(change.new).")
+        print(tr("Renamed participant %@: %@ → %@.", participant.id, change.old, change.new))
       }
     }
   }

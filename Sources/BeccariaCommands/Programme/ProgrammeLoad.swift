@@ -32,7 +32,9 @@ extension ProgrammeCommand {
         let definition = try ProgrammeFile.load(path: file)
         if dryRun {
           print(
-            "\(file) is valid: programme \(definition.code) version \(definition.version), \(Plural.count(definition.modules.count, "module")), \(definition.totalUE) UE."
+            tr(
+              "%@ is valid: programme %@ version %@, %@, %@ UE.", file, definition.code, definition.version,
+              Plural.count(definition.modules.count, "module"), definition.totalUE)
           )
           return
         }
@@ -44,15 +46,18 @@ extension ProgrammeCommand {
         switch try store.load(definition) {
         case .created(let version):
           print(
-            "Stored programme \(definition.code) version \(version) (\(Plural.count(definition.modules.count, "module")), \(definition.totalUE) UE)."
+            tr(
+              "Stored programme %@ version %@ (%@, %@ UE).", definition.code, version,
+              Plural.count(definition.modules.count, "module"), definition.totalUE)
           )
           if sentMail && definition.mail == nil {
             warn(
-              "version \(version) has no mail section: programme \(definition.code) sends no mail from now on, for every cohort "
-                + "(load a version with mail texts to send again)")
+              tr(
+                "version %@ has no mail section: programme %@ sends no mail from now on, for every cohort (load a version with mail texts to send again)",
+                version, definition.code))
           }
         case .unchanged(let version):
-          print("Programme \(definition.code) version \(version) is already stored unchanged; nothing to do.")
+          print(tr("Programme %@ version %@ is already stored unchanged; nothing to do.", definition.code, version))
         }
       }
     }

@@ -51,27 +51,37 @@ extension ProgrammeCommand {
         InertText.escape(text, keepNewlines: true).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
           of: "\n", with: "\n  ")
       }
-      var out = "\(v(definition.title)) (\(v(definition.code)), version \(definition.version))\n"
-      out += "Issued by \(v(definition.issuer.name)), \(v(definition.issuer.place)); loaded \(GermanTime.dateTime(loadedAt))\n\n"
-      out += "Modules (1 UE = \(definition.ueMinutes) minutes):\n"
+      var out = tr("%@ (%@, version %@)", v(definition.title), v(definition.code), definition.version) + "\n"
+      out +=
+        tr("Issued by %@, %@; loaded %@", v(definition.issuer.name), v(definition.issuer.place), Reader.dateTime(loadedAt))
+        + "\n\n"
+      out += tr("Modules (1 UE = %@ minutes):", definition.ueMinutes) + "\n"
       for module in definition.modules {
         out += "  \(module.number)  \(v(module.title)) — \(module.ue) UE\n"
         for block in module.blocks { out += "       \(v(block.title)): \(block.ue) UE\n" }
       }
-      out += "  Total: \(definition.totalUE) UE\n\n"
+      out += "  " + tr("Total: %@ UE", definition.totalUE) + "\n\n"
       let rules = definition.completion
-      out += "Completion:\n"
-      out += "  at least \(Percent.format(rules.attendanceThreshold)) of each module's planned UE attended\n"
-      out += "  excused absences \(rules.excusedCounts ? "count" : "do not count") as attended\n"
-      out += "  project work \(rules.projectRequired ? "required" : "not required") for the Zertifikat\n\n"
+      out += tr("Completion:") + "\n"
+      out += "  " + tr("at least %@ of each module's planned UE attended", Reader.percent(rules.attendanceThreshold)) + "\n"
+      out +=
+        "  "
+        + (rules.excusedCounts ? tr("excused absences count as attended") : tr("excused absences do not count as attended"))
+        + "\n"
+      out +=
+        "  "
+        + (rules.projectRequired
+          ? tr("project work required for the Zertifikat") : tr("project work not required for the Zertifikat"))
+        + "\n\n"
       for (label, text) in [
         ("Zertifikat", definition.documents.zertifikat), ("Teilnahmebescheinigung", definition.documents.teilnahmebescheinigung),
       ] {
         out += "\(label): \(v(text.heading))\(text.award.map { " – \(v($0))" } ?? "")\n  \(paragraph(text.body))\n"
       }
       out +=
-        "Signatories: " + definition.documents.signatories.map { "\(v($0.name)) (\(v($0.role)))" }.joined(separator: "; ") + "\n"
-      out += "Verification: \(v(definition.documents.verificationURL))\n"
+        tr("Signatories: %@", definition.documents.signatories.map { "\(v($0.name)) (\(v($0.role)))" }.joined(separator: "; "))
+        + "\n"
+      out += tr("Verification: %@", v(definition.documents.verificationURL)) + "\n"
       return out
     }
   }

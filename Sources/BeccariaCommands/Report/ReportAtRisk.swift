@@ -29,34 +29,40 @@ extension ReportCommand {
         try Listing(
           items: entries,
           columns: [
-            .init(header: "COHORT") { $0.course },
-            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
-            .init(header: "NAME") { $0.name },
-            .init(header: "FINDING") { Self.sentence($0) },
+            .init(header: tr("COHORT")) { $0.course },
+            .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
+            .init(header: tr("NAME")) { $0.name },
+            .init(header: tr("FINDING")) { Self.sentence($0) },
           ]
         ).print(output)
       }
     }
 
     static func sentence(_ entry: AtRiskEntry) -> String {
-      let needed = UE.format(entry.neededUE.roundedUp)
+      let needed = Reader.number(entry.neededUE.roundedUp)
+      let reachable = Reader.number(entry.reachableUE)
       let makeUp: String =
         if let course = entry.makeUpCourse {
-          entry.makeUpBooked ? "make-up booked in \(course)" : "make-up in \(course)"
+          entry.makeUpBooked ? tr("make-up booked in %@", course) : tr("make-up in %@", course)
         } else {
-          "no later cohort offers module \(entry.module) yet"
+          tr("no later cohort offers module %@ yet", entry.module)
         }
       let unrecorded =
         entry.pastUnrecordedSessions == 0
         ? ""
-        : "; \(entry.pastUnrecordedSessions) past session\(entry.pastUnrecordedSessions == 1 ? "" : "s") (\(entry.pastUnrecordedUE) UE) without a record, counted as not attended: record them"
+        : tr(
+          "; %@ (%@ UE) without a record, counted as not attended: record them",
+          Plural.count(entry.pastUnrecordedSessions, "past session"), entry.pastUnrecordedUE)
       switch entry.risk {
       case .cannotPass:
-        return
-          "cannot pass module \(entry.module) in this cohort: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); \(makeUp)"
+        return tr(
+          "cannot pass module %@ in this cohort: needs %@ UE of %@, at most %@ reachable", entry.module, needed,
+          entry.plannedUE, reachable) + unrecorded + "; " + makeUp
       default:
-        return
-          "module \(entry.module) at risk: needs \(needed) UE of \(entry.plannedUE), at most \(UE.format(entry.reachableUE)) reachable\(unrecorded); missing one more session (\(entry.largestOpenSession) UE) would make it unreachable"
+        return tr(
+          "module %@ at risk: needs %@ UE of %@, at most %@ reachable", entry.module, needed, entry.plannedUE, reachable)
+          + unrecorded
+          + tr("; missing one more session (%@ UE) would make it unreachable", entry.largestOpenSession)
       }
     }
   }

@@ -47,7 +47,9 @@ extension SessionCommand {
         let store = SessionStore(try global.connect())
         let ids = try store.add([session])
         print(
-          "Scheduled session \(ids.map(\.description).joined()) of \(course): module \(module), \(date.value) \(NewSession.clock(start.minutes))–\(NewSession.clock(end.minutes)), \(ue) UE."
+          tr(
+            "Scheduled session %@ of %@: module %@, %@ %@–%@, %@ UE.", ids.map(\.description).joined(), course, module,
+            Reader.date(date.value), NewSession.clock(start.minutes), NewSession.clock(end.minutes), ue)
         )
         if let sentence = try store.overplanned(courseCode: course, module: module) { warn(sentence) }
       }

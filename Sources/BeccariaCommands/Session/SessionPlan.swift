@@ -62,11 +62,15 @@ extension SessionCommand {
         let ids = try store.add(sessions)
         for (id, session) in zip(ids, sessions) {
           print(
-            "Scheduled session \(id): \(session.day) \(NewSession.clock(session.start))–\(NewSession.clock(session.end)), \(session.ue) UE"
+            tr(
+              "Scheduled session %@: %@ %@–%@, %@ UE", id, Reader.date(session.day), NewSession.clock(session.start),
+              NewSession.clock(session.end), session.ue)
           )
         }
         print(
-          "Planned module \(module) of \(course): \(Plural.count(ids.count, "session")), \(sessions.reduce(0) { $0 + $1.ue }) UE."
+          tr(
+            "Planned module %@ of %@: %@, %@ UE.", module, course, Plural.count(ids.count, "session"),
+            sessions.reduce(0) { $0 + $1.ue })
         )
         if let sentence = try store.overplanned(courseCode: course, module: module) { warn(sentence) }
       }

@@ -114,19 +114,21 @@ extension SessionCommand {
   static func report(_ outcome: SessionChangeOutcome) {
     let session = outcome.after
     guard !outcome.changes.isEmpty else {
-      print("Session \(session.id) is so already; nothing changed.")
+      print(tr("Session %@ is so already; nothing changed.", session.id))
       return
     }
     print(
-      "Changed session \(session.id) of \(session.course) (module \(session.module)): \(outcome.changes.joined(separator: "; "))."
+      tr(
+        "Changed session %@ of %@ (module %@): %@.", session.id, session.course, session.module,
+        outcome.changes.joined(separator: "; "))
     )
-    let trainers = session.trainers.isEmpty ? "no trainer" : session.trainers.joined(separator: ", ")
-    var concerns = "It concerns \(Plural.count(outcome.participants, "participant")) and \(trainers)"
+    let trainers = session.trainers.isEmpty ? tr("no trainer") : session.trainers.joined(separator: ", ")
+    var concerns = tr("It concerns %@ and %@", Plural.count(outcome.participants, "participant"), trainers)
     if let messages = outcome.messagesQueued {
       concerns +=
         messages == 0
-        ? "; no notice was queued (the session is past, or the programme sends no mail)"
-        : "; \(Plural.count(messages, "notice")) queued for beccaria mail send"
+        ? tr("; no notice was queued (the session is past, or the programme sends no mail)")
+        : tr("; %@ queued for beccaria mail send", Plural.count(messages, "notice"))
     }
     print(concerns + ".")
   }

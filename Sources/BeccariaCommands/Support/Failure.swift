@@ -15,7 +15,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 /// Tells the person at the terminal something they should know about what just succeeded, on
 /// stderr (`Warning: ...`), escaped like every other message; the exit status stays 0.
 func warn(_ sentence: String) {
-  FileHandle.standardError.write(Data(("Warning: " + InertText.escape(sentence) + "\n").utf8))
+  FileHandle.standardError.write(Data((tr("Warning: ") + InertText.escape(sentence) + "\n").utf8))
 }
 
 /// Runs a command body, turning every error into a `CommandFailure` that reads as a sentence.

@@ -10,12 +10,14 @@ enum LimitNote {
     let more = total - shown
     let nouns = plural ?? noun + "s"
     switch format {
-    case .table: print("… and \(more) more \(more == 1 ? noun : nouns) (--limit 0 shows all).")
+    case .table: print(tr("… and %@ more %@ (--limit 0 shows all).", more, trn(noun, nouns, more)))
     case .csv, .json, .xlsx:
       FileHandle.standardError.write(
         Data(
-          "Note: \(shown) of \(Plural.count(total, noun, plural: nouns)) written; \(more) more \(more == 1 ? "was" : "were") left out by --limit (--limit 0 writes all).\n"
-            .utf8))
+          (trn(
+            "Note: %@ of %@ written; %@ more was left out by --limit (--limit 0 writes all).",
+            "Note: %@ of %@ written; %@ more were left out by --limit (--limit 0 writes all).", more, shown,
+            Plural.count(total, noun, plural: nouns), more) + "\n").utf8))
     }
   }
 }

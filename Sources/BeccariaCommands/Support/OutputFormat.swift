@@ -12,16 +12,16 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// The `--format` and `--output` options of every listing.
 struct FormatOption: ParsableArguments {
-  @Option(name: .long, help: "Output format: table, json, csv or xlsx (a workbook, with --output).")
+  @Option(name: .long, help: ArgumentHelp(tr("Output format: table, json, csv or xlsx (a workbook, with --output).")))
   var format: OutputFormat = .table
-  @Option(name: .long, help: ArgumentHelp("Write to this file instead of the terminal.", valueName: "file"))
+  @Option(name: .long, help: ArgumentHelp(tr("Write to this file instead of the terminal."), valueName: "file"))
   var output: String?
 
   func validate() throws {
     guard format == .xlsx else { return }
-    guard let output else { throw ValidationError("--format xlsx writes a workbook: give --output FILE.xlsx.") }
+    guard let output else { throw ValidationError(tr("--format xlsx writes a workbook: give --output FILE.xlsx.")) }
     if !output.lowercased().hasSuffix(".xlsx") {
-      throw ValidationError("--output \(output): a workbook's name ends in .xlsx (Excel refuses it otherwise).")
+      throw ValidationError(tr("--output %@: a workbook's name ends in .xlsx (Excel refuses it otherwise).", output))
     }
   }
 
@@ -34,7 +34,7 @@ struct FormatOption: ParsableArguments {
 
   func emit(_ data: Data, rows: Int, to output: String) throws {
     let written = try FileOutput.write(data, to: output)
-    print("Wrote \(Plural.count(rows, "row")) to \(written).")
+    print(tr("Wrote %@ to %@.", Plural.count(rows, "row"), written))
   }
 }
 
@@ -49,6 +49,8 @@ enum Cell: Sendable {
   case percent(Decimal)
   case date(CalendarDate)
   case dateTime(Date)
+  /// A stored key (a status): the key in CSV, the reader's word in tables and workbooks (`Term`).
+  case term(String)
   case empty
 
   /// The machine form of CSV: `2027-01-09`, `6.5`, `96.9 %`, `2027-01-09T13:05:00Z`.
@@ -60,6 +62,7 @@ enum Cell: Sendable {
     case .percent(let share): return Reader.machineNumber(share * 100, places: 1) + " %"
     case .date(let day): return day.description
     case .dateTime(let date): return ISO8601DateFormatter().string(from: date)
+    case .term(let key): return key
     case .empty: return ""
     }
   }
@@ -73,6 +76,7 @@ enum Cell: Sendable {
     case .percent(let share): return Reader.percent(share)
     case .date(let day): return Reader.date(day)
     case .dateTime(let date): return Reader.dateTime(date)
+    case .term(let key): return Term.word(key)
     case .empty: return ""
     }
   }
@@ -85,6 +89,7 @@ enum Cell: Sendable {
     case .percent(let share): return .percent(NSDecimalNumber(decimal: share).doubleValue)
     case .date(let day): return .date(day)
     case .dateTime(let date): return .dateTime(date, timeZone: .berlin)
+    case .term(let key): return .text(Term.word(key))
     case .empty: return .empty
     }
   }
@@ -136,7 +141,7 @@ struct Listing<Item: Encodable> {
         header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).human } },
         alignRight: shown.map(\.alignRight))
     case .xlsx:
-      throw CommandFailure("a workbook is written to a file: give --output FILE.xlsx")
+      throw CommandFailure(tr("a workbook is written to a file: give --output FILE.xlsx"))
     }
   }
 

@@ -34,6 +34,15 @@ enum Reader {
       ? String(format: "%02d.%02d.%04d ", day, month, year) + time : String(format: "%04d-%02d-%02d ", year, month, day) + time
   }
 
+  /// A log line's moment in Berlin time, to the second: `30.11.2026 16:09:35` or
+  /// `2026-11-30 16:09:35`.
+  static func logTime(_ date: Date) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = .berlin
+    let second = calendar.component(.second, from: date)
+    return dateTime(date) + String(format: ":%02d", second)
+  }
+
   /// A number with at most `places` decimals, trailing zeros dropped: `6,5` or `6.5`.
   static func number(_ value: Decimal, places: Int = 2) -> String {
     let machine = machineNumber(value, places: places)

@@ -27,7 +27,8 @@ final class Terminal: @unchecked Sendable {
         write("\r\(message)\u{1B}[K\n")
         liveShown = false
       } else {
-        write("\(ISO8601DateFormatter().string(from: Date())) \(task): \(message)\n")
+        // Local (Berlin) time, as the reader's clock shows it (`Reader`), to the second.
+        write("\(Reader.logTime(Date())) \(task): \(message)\n")
       }
     }
   }

@@ -34,7 +34,9 @@ extension TrainerCommand {
     func run() throws {
       try reportingFailures {
         let id = try TrainerStore(try global.connect()).add(name: name, email: email, login: login)
-        print("Registered trainer \(id): \(name) <\(email)>\(login.map { ", login \($0)" } ?? "").")
+        print(
+          login.map { tr("Registered trainer %@: %@ <%@>, login %@.", id, name, email, $0) }
+            ?? tr("Registered trainer %@: %@ <%@>.", id, name, email))
       }
     }
   }

@@ -187,8 +187,10 @@ public struct EnrolmentStore {
       let code: String = try row.decode("code")
       let status: EnrolmentStatus = try row.decode("status")
       return status == .waiting
-        ? "participant \(participant) is also on the waiting list of cohort \(code)"
-        : "participant \(participant) is also enrolled in cohort \(code) (\(try row.decode("course_status", as: String.self)))"
+        ? tr("participant %@ is also on the waiting list of cohort %@", participant, code)
+        : tr(
+          "participant %@ is also enrolled in cohort %@ (%@)", participant, code, try row.decode("course_status", as: String.self)
+        )
     }
     return sentences
   }

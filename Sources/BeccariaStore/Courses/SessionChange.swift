@@ -147,17 +147,17 @@ extension SessionStore {
         """)
       let after = try attendance.header(session)
       var changes: [String] = []
-      if before.day != after.day { changes.append("date \(before.day.german) → \(after.day.german)") }
+      if before.day != after.day { changes.append(tr("date %@ → %@", before.day.german, after.day.german)) }
       if (before.startsAt, before.endsAt) != (after.startsAt, after.endsAt) {
-        changes.append("time \(before.startsAt)–\(before.endsAt) → \(after.startsAt)–\(after.endsAt)")
+        changes.append(tr("time %@–%@ → %@–%@", before.startsAt, before.endsAt, after.startsAt, after.endsAt))
       }
       if before.ue != after.ue { changes.append("\(before.ue) UE → \(after.ue) UE") }
       if before.location != after.location {
-        changes.append("location \(before.location ?? "–") → \(after.location ?? "–")")
+        changes.append(tr("location %@ → %@", before.location ?? "–", after.location ?? "–"))
       }
       if before.trainers != after.trainers {
         let list = { (names: [String]) in names.isEmpty ? "none" : names.joined(separator: ", ") }
-        changes.append("trainers \(list(before.trainers)) → \(list(after.trainers))")
+        changes.append(tr("trainers %@ → %@", list(before.trainers), list(after.trainers)))
       }
       let participants =
         try db.queryOne(

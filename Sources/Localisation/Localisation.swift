@@ -1,0 +1,59 @@
+import Foundation
+
+/// The language a person reads messages in, chosen from the environment as GNU gettext chooses
+/// (gettext manual, 2.3 "Setting the Locale through Environment Variables"): the locale of
+/// messages is `LC_ALL`, else `LC_MESSAGES`, else `LANG`; in a locale other than C/POSIX,
+/// `LANGUAGE` (a list such as `de:en`) takes precedence. German (`de…`) reads the catalogue
+/// `de.po`; anything else reads the English the code is written in.
+public enum Localisation {
+  public enum Language: Sendable { case english, german }
+
+  public static let language: Language = detect(ProcessInfo.processInfo.environment)
+
+  /// The language for `environment` (see the type's rules).
+  public static func detect(_ environment: [String: String]) -> Language {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty } ?? ""
+    let plain = locale.isEmpty || locale == "C" || locale == "POSIX" || locale.hasPrefix("C.") || locale.hasPrefix("POSIX.")
+    if plain { return .english }
+    var wanted = [locale]
+    if let list = environment["LANGUAGE"], !list.isEmpty { wanted = list.split(separator: ":").map(String.init) + wanted }
+    for entry in wanted {
+      if entry == "de" || entry.hasPrefix("de_") || entry.hasPrefix("de.") || entry.hasPrefix("de@") { return .german }
+      if entry == "en" || entry.hasPrefix("en_") || entry.hasPrefix("en.") || entry.hasPrefix("en@") { return .english }
+    }
+    return .english
+  }
+
+  /// The German catalogue, read once from the build's embedded `de.po`.
+  static let german: Catalogue = {
+    guard let file = EmbeddedCatalogues.files.first(where: { $0.name == "de.po" }),
+      let data = Data(base64Encoded: file.base64)
+    else { return Catalogue(entries: [:]) }
+    return Catalogue(po: String(decoding: data, as: UTF8.self))
+  }()
+
+  /// The catalogue for `language` (nil for English: the code's own text).
+  static func catalogue(_ language: Language) -> Catalogue? { language == .german ? german : nil }
+}
+
+/// Marks `english` as text a person reads and returns it in the reader's language (gettext's
+/// `_()`). Placeholders `%@` are filled with `arguments` in order; a translation may take them
+/// in another order as `%1$@`, `%2$@`. A literal `%` is `%%`. The catalogue test
+/// (LocalisationTests) fails for a marked text without a German translation.
+public func tr(_ english: String, _ arguments: any CustomStringConvertible...) -> String {
+  tr(english, arguments: arguments, in: Localisation.language)
+}
+
+/// `tr` in a given language (tests).
+public func tr(_ english: String, arguments: [any CustomStringConvertible], in language: Localisation.Language) -> String {
+  let text = Localisation.catalogue(language)?.entries[english]?.first ?? english
+  return Catalogue.fill(text, arguments.map { $0.description })
+}
+
+/// `singular` or `plural` by `count`, in the reader's language (gettext's `ngettext`; German and
+/// English both take the second form unless the count is 1), filled as `tr` fills.
+public func trn(_ singular: String, _ plural: String, _ count: Int, _ arguments: any CustomStringConvertible...) -> String {
+  let forms = Localisation.catalogue(Localisation.language)?.entries[singular]
+  let text = count == 1 ? (forms?.first ?? singular) : (forms.flatMap { $0.count > 1 ? $0[1] : nil } ?? plural)
+  return Catalogue.fill(text, arguments.map { $0.description })
+}
