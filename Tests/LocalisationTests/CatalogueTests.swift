@@ -47,6 +47,8 @@ import Testing
     let literal = #""((?:[^"\\\n]|\\.)*)""#
     let patterns: [(NSRegularExpression, Bool)] = [
       (try NSRegularExpression(pattern: #"\btr\(\s*"# + literal), false),
+      // A listing's column headings are English keys in CSV and translated for tables.
+      (try NSRegularExpression(pattern: #"\.init\(header:\s*"# + literal), false),
       (try NSRegularExpression(pattern: #"\btrn\(\s*"# + literal + #"\s*,\s*"# + literal), true),
       (
         try NSRegularExpression(pattern: #"Plural\.count\([^"\n]*?,\s*"# + literal + #"(?:\s*,\s*plural:\s*"# + literal + ")?"),
@@ -67,6 +69,7 @@ import Testing
           guard let idRange = Range(match.range(at: 1), in: text) else { continue }
           let line = text[..<idRange.lowerBound].filter { $0 == "\n" }.count + 1
           let id = unescape(text[idRange])
+          guard !id.isEmpty else { continue }  // an empty heading stays empty
           var pluralText: String?
           if plural {
             if match.numberOfRanges > 2, let range = Range(match.range(at: 2), in: text) {

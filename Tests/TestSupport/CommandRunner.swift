@@ -37,6 +37,9 @@ public enum Beccaria {
     for key in ["PGHOST", "PGDATABASE", "PGSERVICE", "PGUSER", "PGPORT"] { env[key] = nil }
     env["BECCARIA_ACTOR"] = "cli-test"
     env["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appending(path: "beccaria-no-state").path
+    // English and ISO unless a test asks for a locale: whatever the machine's own settings.
+    for key in ["LC_ALL", "LC_MESSAGES", "LC_TIME", "LC_NUMERIC", "LANGUAGE"] { env[key] = nil }
+    env["LANG"] = "C.UTF-8"
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let directory = FileManager.default.temporaryDirectory.appending(path: "beccaria-run-\(UUID().uuidString)")

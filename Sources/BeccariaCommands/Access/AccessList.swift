@@ -22,10 +22,10 @@ extension AccessCommand {
         try Listing(
           items: try AccessStore(try global.connect()).list(),
           columns: [
-            .init(header: tr("LOGIN")) { $0.login },
-            .init(header: tr("ROLES")) { $0.roles.joined(separator: ", ") },
-            .init(header: tr("CAN LOG IN")) { $0.canLogIn ? "yes" : "no" },
-            .init(header: tr("TRAINER")) { $0.trainerEmail ?? "" },
+            .init(header: "LOGIN") { $0.login },
+            .init(header: "ROLES") { $0.roles.joined(separator: ", ") },
+            .init(header: "CAN LOG IN") { $0.canLogIn ? "yes" : "no" },
+            .init(header: "TRAINER") { $0.trainerEmail ?? "" },
           ]
         ).print(output)
       }

@@ -36,16 +36,16 @@ extension AttendanceCommand {
         try Listing(
           items: roster,
           columns: [
-            .init(header: tr("SESSION"), alignRight: true, formats: [.csv, .xlsx]) { _ in .integer(header.id.rawValue) },
-            .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-            .init(header: tr("NAME"), formats: [.table, .csv]) { "\($0.familyName), \($0.givenNames)" },
-            .init(header: tr("FAMILY NAME"), formats: [.xlsx]) { $0.familyName },
-            .init(header: tr("GIVEN NAMES"), formats: [.xlsx]) { $0.givenNames },
-            .init(header: tr("ORGANISATION")) { $0.organisation ?? "" },
-            .init(header: tr("MUNICIPALITY")) { $0.municipality ?? "" },
-            .init(header: tr("STATUS")) { $0.status.map { .term($0.rawValue) } ?? .empty },
-            .init(header: tr("UE"), alignRight: true) { $0.ueAttended.map(Cell.number) ?? .empty },
-            .init(header: tr("ENROLMENT")) { $0.makeUp ? "make-up" : $0.singleModules ? "single module" : "" },
+            .init(header: "SESSION", alignRight: true, formats: [.csv, .xlsx]) { _ in .integer(header.id.rawValue) },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+            .init(header: "NAME", formats: [.table, .csv]) { "\($0.familyName), \($0.givenNames)" },
+            .init(header: "FAMILY NAME", formats: [.xlsx]) { $0.familyName },
+            .init(header: "GIVEN NAMES", formats: [.xlsx]) { $0.givenNames },
+            .init(header: "ORGANISATION") { $0.organisation ?? "" },
+            .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+            .init(header: "STATUS") { $0.status.map { .term($0.rawValue) } ?? .empty },
+            .init(header: "UE", alignRight: true) { $0.ueAttended.map(Cell.number) ?? .empty },
+            .init(header: "ENROLMENT") { $0.makeUp ? .term("make-up") : $0.singleModules ? .term("single module") : .empty },
           ],
           title: "Session \(header.id)"
         ).print(output)

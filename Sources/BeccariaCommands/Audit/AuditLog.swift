@@ -60,16 +60,16 @@ extension AuditCommand {
         try Listing(
           items: entries,
           columns: [
-            .init(header: tr("ID"), alignRight: true) { .integer(Int64($0.id)) },
-            .init(header: tr("AT")) { .dateTime($0.at) },
-            .init(header: tr("DB USER")) { $0.databaseUser },
-            .init(header: tr("ACTOR")) { $0.actor ?? "" },
-            .init(header: tr("TABLE")) { $0.table },
-            .init(header: tr("ACTION")) { $0.action },
-            .init(header: tr("KEY")) { $0.key },
-            .init(header: tr("OLD")) { $0.oldValues ?? "" },
-            .init(header: tr("NEW")) { $0.newValues ?? "" },
-            .init(header: tr("REASON")) { $0.reason ?? "" },
+            .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
+            .init(header: "AT") { .dateTime($0.at) },
+            .init(header: "DB USER") { $0.databaseUser },
+            .init(header: "ACTOR") { $0.actor ?? "" },
+            .init(header: "TABLE") { $0.table },
+            .init(header: "ACTION") { $0.action },
+            .init(header: "KEY") { $0.key },
+            .init(header: "OLD") { $0.oldValues ?? "" },
+            .init(header: "NEW") { $0.newValues ?? "" },
+            .init(header: "REASON") { $0.reason ?? "" },
           ]
         ).print(output)
         LimitNote.say(shown: entries.count, total: total, noun: "entry", plural: "entries", format: output.format)

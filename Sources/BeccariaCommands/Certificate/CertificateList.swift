@@ -28,13 +28,13 @@ extension CertificateCommand {
         try Listing(
           items: items,
           columns: [
-            .init(header: tr("SERIAL")) { $0.serial },
-            .init(header: tr("KIND")) { Term.kind($0.kind.rawValue, module: $0.module) },
-            .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-            .init(header: tr("HOLDER")) { $0.holderName },
-            .init(header: tr("STATUS")) { .term($0.status.rawValue) },
-            .init(header: tr("COMPLETED")) { .date($0.completedOn) },
-            .init(header: tr("ISSUED")) { .dateTime($0.issuedAt) },
+            .init(header: "SERIAL") { $0.serial },
+            .init(header: "KIND") { Term.kindCell($0.kind.rawValue, module: $0.module) },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+            .init(header: "HOLDER") { $0.holderName },
+            .init(header: "STATUS") { .term($0.status.rawValue) },
+            .init(header: "COMPLETED") { .date($0.completedOn) },
+            .init(header: "ISSUED") { .dateTime($0.issuedAt) },
           ]
         ).print(output)
       }

@@ -71,11 +71,11 @@ extension CertificateCommand {
           try Listing(
             items: summary.planned,
             columns: [
-              .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-              .init(header: tr("NAME")) { $0.holderName },
-              .init(header: tr("KIND")) { Term.kind($0.kind.rawValue, module: $0.module) },
-              .init(header: tr("COMPLETED")) { .date($0.completedOn) },
-              .init(header: tr("WHY")) { $0.reason },
+              .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+              .init(header: "NAME") { $0.holderName },
+              .init(header: "KIND") { Term.kindCell($0.kind.rawValue, module: $0.module) },
+              .init(header: "COMPLETED") { .date($0.completedOn) },
+              .init(header: "WHY") { $0.reason },
             ]
           ).print(.table)
           for sentence in summary.blocked { print(tr("Held back: %@", sentence)) }
@@ -129,18 +129,18 @@ final class RunReporter: @unchecked Sendable {
     switch event {
     case .started(let runID, let due):
       terminal.log(
-        "certificate run", "run \(runID.map(String.init) ?? "") started: \(due) participant\(due == 1 ? "" : "s") to check")
+        "certificate run", tr("run %@ started: %@ to check", runID.map(String.init) ?? "", Plural.count(due, "participant")))
     case .issued(let certificate):
       let count = lock.withLock {
         issued += 1
         return issued
       }
-      terminal.live("issued \(count) …")
+      terminal.live(tr("issued %@ …", count))
       if !terminal.interactive && count % 100 == 0 {
-        terminal.log("certificate run", "issued \(count) so far (latest \(certificate.serial))")
+        terminal.log("certificate run", tr("issued %@ so far (latest %@)", count, certificate.serial))
       }
     case .failed(_, let reason):
-      terminal.log("certificate run", "failed: \(reason)")
+      terminal.log("certificate run", tr("failed: %@", reason))
     case .exported:
       break
     }
@@ -148,6 +148,6 @@ final class RunReporter: @unchecked Sendable {
 
   func finish() {
     let count = lock.withLock { issued }
-    if count > 0 { terminal.endLive("issued \(count)") }
+    if count > 0 { terminal.endLive(tr("issued %@", count)) }
   }
 }

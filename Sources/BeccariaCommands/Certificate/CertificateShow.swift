@@ -88,7 +88,8 @@ extension CertificateCommand {
 
     /// `  label:` padded to one column, as `certificate verify` prints its fields.
     static func field(_ label: String) -> String {
-      "  " + (label + ":").padding(toLength: 13, withPad: " ", startingAt: 0)
+      // German labels run longer ("abgeschlossen:"), so their column is wider.
+      "  " + (label + ":").padding(toLength: Localisation.language == .german ? 16 : 13, withPad: " ", startingAt: 0)
     }
   }
 }

@@ -38,10 +38,10 @@ extension DbCommand {
         try Listing(
           items: items,
           columns: [
-            .init(header: tr("VERSION"), alignRight: true) { .integer(Int64($0.version)) },
-            .init(header: tr("NAME")) { $0.name },
-            .init(header: tr("STATUS")) { $0.status },
-            .init(header: tr("APPLIED AT")) { $0.appliedAt.map(Cell.dateTime) ?? .empty },
+            .init(header: "VERSION", alignRight: true) { .integer(Int64($0.version)) },
+            .init(header: "NAME") { $0.name },
+            .init(header: "STATUS") { $0.status },
+            .init(header: "APPLIED AT") { $0.appliedAt.map(Cell.dateTime) ?? .empty },
           ]
         ).print(output)
         // Migration 0014 revokes TEMPORARY from PUBLIC, which only the database's owner can do.

@@ -5,46 +5,48 @@ import Foundation
 
 enum EnrolmentColumns {
   static let roster: [Listing<EnrolmentListing>.Column] = [
-    .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-    .init(header: tr("NAME")) { $0.participant },
-    .init(header: tr("MUNICIPALITY")) { $0.municipality ?? "" },
-    .init(header: tr("ORGANISATION")) { $0.organisation ?? "" },
-    .init(header: tr("BOOKED")) { booked($0) },
+    .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+    .init(header: "NAME") { $0.participant },
+    .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+    .init(header: "ORGANISATION") { $0.organisation ?? "" },
+    .init(header: "BOOKED") { booked($0) },
   ]
   static let waiting: [Listing<EnrolmentListing>.Column] = [
-    .init(header: tr("POS"), alignRight: true) { position($0) },
-    .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-    .init(header: tr("NAME")) { $0.participant },
-    .init(header: tr("MUNICIPALITY")) { $0.municipality ?? "" },
-    .init(header: tr("SINCE")) { .dateTime($0.requestedAt) },
+    .init(header: "POS", alignRight: true) { position($0) },
+    .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+    .init(header: "NAME") { $0.participant },
+    .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+    .init(header: "SINCE") { .dateTime($0.requestedAt) },
   ]
   static let all: [Listing<EnrolmentListing>.Column] = [
-    .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-    .init(header: tr("NAME")) { $0.participant },
-    .init(header: tr("STATUS")) { .term($0.status.rawValue) },
-    .init(header: tr("POS"), alignRight: true) { position($0) },
-    .init(header: tr("BOOKED")) { booked($0) },
-    .init(header: tr("MUNICIPALITY")) { $0.municipality ?? "" },
-    .init(header: tr("REQUESTED")) { .dateTime($0.requestedAt) },
-    .init(header: tr("NOTE")) { $0.endReason ?? "" },
+    .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+    .init(header: "NAME") { $0.participant },
+    .init(header: "STATUS") { .term($0.status.rawValue) },
+    .init(header: "POS", alignRight: true) { position($0) },
+    .init(header: "BOOKED") { booked($0) },
+    .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+    .init(header: "REQUESTED") { .dateTime($0.requestedAt) },
+    .init(header: "NOTE") { $0.endReason ?? "" },
   ]
   static let forParticipant: [Listing<EnrolmentListing>.Column] = [
-    .init(header: tr("COHORT")) { $0.course },
-    .init(header: tr("STATUS")) { enrolment in
+    .init(header: "COHORT") { $0.course },
+    .init(header: "STATUS") { enrolment in
       let position = enrolment.waitingPosition.map { " (#\($0))" } ?? ""
-      return Term.word(enrolment.status.rawValue) + position
+      return Cell.localised(
+        machine: enrolment.status.rawValue + position, human: Term.word(enrolment.status.rawValue) + position)
     },
-    .init(header: tr("BOOKED")) { booked($0) },
-    .init(header: tr("REQUESTED")) { .dateTime($0.requestedAt) },
-    .init(header: tr("NOTE")) { $0.endReason ?? "" },
+    .init(header: "BOOKED") { booked($0) },
+    .init(header: "REQUESTED") { .dateTime($0.requestedAt) },
+    .init(header: "NOTE") { $0.endReason ?? "" },
   ]
 
   static func position(_ enrolment: EnrolmentListing) -> String {
     enrolment.waitingPosition.map { String($0) } ?? ""
   }
 
-  static func booked(_ enrolment: EnrolmentListing) -> String {
-    enrolment.scope == .programme
-      ? Term.word("programme") : tr("module %@", enrolment.modules.map(String.init).joined(separator: ", "))
+  static func booked(_ enrolment: EnrolmentListing) -> Cell {
+    let modules = enrolment.modules.map(String.init).joined(separator: ", ")
+    return enrolment.scope == .programme
+      ? .term("programme") : .localised(machine: "module " + modules, human: tr("module %@", modules))
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Files
 import Foundation
@@ -38,7 +39,7 @@ extension KeysCommand {
         }.joined()
         if let output {
           try FileOutput.write(Data(pem.utf8), to: output, mode: SafeFile.publicMode)
-          FileHandle.standardError.write(Data("Wrote \(ids.count) public key\(ids.count == 1 ? "" : "s") to \(output).\n".utf8))
+          FileHandle.standardError.write(Data((tr("Wrote %@ to %@.", Plural.count(ids.count, "public key"), output) + "\n").utf8))
         } else {
           print(pem, terminator: "")
         }

@@ -23,13 +23,13 @@ extension KeysCommand {
         try Listing(
           items: try SigningKeyStore(try global.connect()).list(),
           columns: [
-            .init(header: tr("KEY ID")) { $0.keyID },
-            .init(header: tr("ALGORITHM")) { $0.algorithm },
-            .init(header: tr("LABEL")) { $0.label ?? "" },
-            .init(header: tr("CREATED")) { .dateTime($0.createdAt) },
-            .init(header: tr("BY")) { $0.createdBy ?? "" },
-            .init(header: tr("RETIRED")) { $0.retiredAt.map(Cell.dateTime) ?? .empty },
-            .init(header: tr("CERTIFICATES"), alignRight: true) { .integer(Int64($0.certificates)) },
+            .init(header: "KEY ID") { $0.keyID },
+            .init(header: "ALGORITHM") { $0.algorithm },
+            .init(header: "LABEL") { $0.label ?? "" },
+            .init(header: "CREATED") { .dateTime($0.createdAt) },
+            .init(header: "BY") { $0.createdBy ?? "" },
+            .init(header: "RETIRED") { $0.retiredAt.map(Cell.dateTime) ?? .empty },
+            .init(header: "CERTIFICATES", alignRight: true) { .integer(Int64($0.certificates)) },
           ]
         ).print(output)
       }

@@ -57,14 +57,14 @@ enum MailStatusArgument: String, ExpressibleByArgument, CaseIterable {
 
 enum MailColumns {
   static let listing: [Listing<MailListing>.Column] = [
-    .init(header: tr("ID"), alignRight: true) { .integer(Int64($0.id)) },
-    .init(header: tr("KIND")) { $0.kind },
-    .init(header: tr("STATUS")) { $0.status },
-    .init(header: tr("TO")) { $0.recipient ?? "(erased)" },
-    .init(header: tr("SUBJECT")) { $0.subject ?? "" },
-    .init(header: tr("TRIES"), alignRight: true) { .integer(Int64($0.attempts)) },
-    .init(header: tr("QUEUED")) { .dateTime($0.queuedAt) },
-    .init(header: tr("DONE / NEXT TRY")) { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
-    .init(header: tr("LAST ANSWER")) { $0.lastReply ?? "" },
+    .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
+    .init(header: "KIND") { $0.kind },
+    .init(header: "STATUS") { $0.status },
+    .init(header: "TO") { $0.recipient ?? "(erased)" },
+    .init(header: "SUBJECT") { $0.subject ?? "" },
+    .init(header: "TRIES", alignRight: true) { .integer(Int64($0.attempts)) },
+    .init(header: "QUEUED") { .dateTime($0.queuedAt) },
+    .init(header: "DONE / NEXT TRY") { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
+    .init(header: "LAST ANSWER") { $0.lastReply ?? "" },
   ]
 }

@@ -116,11 +116,11 @@ extension MailCommand {
               try Listing(
                 items: due,
                 columns: [
-                  .init(header: tr("ID"), alignRight: true) { $0.id.map(String.init) ?? "new" },
-                  .init(header: tr("KIND")) { $0.kind },
-                  .init(header: tr("STATUS")) { $0.id == nil ? "reminder to queue" : $0.status },
-                  .init(header: tr("TO")) { $0.recipient },
-                  .init(header: tr("SUBJECT")) { $0.subject ?? "" },
+                  .init(header: "ID", alignRight: true) { $0.id.map(String.init) ?? "new" },
+                  .init(header: "KIND") { $0.kind },
+                  .init(header: "STATUS") { $0.id == nil ? "reminder to queue" : $0.status },
+                  .init(header: "TO") { $0.recipient },
+                  .init(header: "SUBJECT") { $0.subject ?? "" },
                 ]
               ).render(.table), terminator: "")
             let reminders = due.filter { $0.id == nil }.count

@@ -41,9 +41,12 @@ extension MailCommand {
               statistics.counts.first { $0.kind == kind && $0.status == status }?.messages ?? 0
             })
         }
-        var columns: [Listing<Line>.Column] = [.init(header: tr("KIND")) { $0.kind }]
+        var columns: [Listing<Line>.Column] = [.init(header: "KIND") { $0.kind }]
         for (index, status) in statuses.enumerated() {
-          columns.append(.init(header: Term.word(status).uppercased(), alignRight: true) { .integer(Int64($0.counts[index])) })
+          columns.append(
+            .init(header: status == "failed" ? tr("FAILED") : Term.word(status).uppercased(), alignRight: true) {
+              .integer(Int64($0.counts[index]))
+            })
         }
         print(try Listing(items: lines, columns: columns).render(.table), terminator: "")
         print(
@@ -79,10 +82,10 @@ extension MailCommand {
         try Listing(
           items: try MailStore(try global.connect()).suppressed(),
           columns: [
-            .init(header: tr("ADDRESS")) { $0.address },
-            .init(header: tr("SINCE")) { .dateTime($0.since) },
-            .init(header: tr("MESSAGE"), alignRight: true) { $0.message.map(String.init) ?? "" },
-            .init(header: tr("REASON")) { $0.reason },
+            .init(header: "ADDRESS") { $0.address },
+            .init(header: "SINCE") { .dateTime($0.since) },
+            .init(header: "MESSAGE", alignRight: true) { $0.message.map(String.init) ?? "" },
+            .init(header: "REASON") { $0.reason },
           ]
         ).print(output)
       }

@@ -31,11 +31,11 @@ extension MunicipalityCommand {
         try Listing(
           items: items,
           columns: [
-            .init(header: tr("AGS")) { $0.ags },
-            .init(header: tr("NAME")) { $0.name },
-            .init(header: tr("DISTRICT")) { $0.district ?? "" },
-            .init(header: tr("ASSKOMM SINCE")) { $0.asskommMemberSince.map(Cell.date) ?? .empty },
-            .init(header: tr("PARTICIPANTS"), alignRight: true) { .integer(Int64($0.participants)) },
+            .init(header: "AGS") { $0.ags },
+            .init(header: "NAME") { $0.name },
+            .init(header: "DISTRICT") { $0.district ?? "" },
+            .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince.map(Cell.date) ?? .empty },
+            .init(header: "PARTICIPANTS", alignRight: true) { .integer(Int64($0.participants)) },
           ]
         ).print(output)
       }

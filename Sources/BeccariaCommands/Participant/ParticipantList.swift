@@ -45,14 +45,14 @@ extension ParticipantCommand {
         try Listing(
           items: items,
           columns: [
-            .init(header: tr("ID"), alignRight: true) { .integer($0.id.rawValue) },
-            .init(header: tr("NAME"), formats: [.table, .csv]) { $0.displayName },
-            .init(header: tr("FAMILY NAME"), formats: [.xlsx]) { $0.familyName },
-            .init(header: tr("GIVEN NAMES"), formats: [.xlsx]) { $0.givenNames },
-            .init(header: tr("BORN")) { $0.birthDate.map(Cell.date) ?? .empty },
-            .init(header: tr("E-MAIL")) { $0.email ?? "" },
-            .init(header: tr("MUNICIPALITY")) { $0.municipality ?? "" },
-            .init(header: tr("ORGANISATION")) { $0.organisation ?? "" },
+            .init(header: "ID", alignRight: true) { .integer($0.id.rawValue) },
+            .init(header: "NAME", formats: [.table, .csv]) { $0.displayName },
+            .init(header: "FAMILY NAME", formats: [.xlsx]) { $0.familyName },
+            .init(header: "GIVEN NAMES", formats: [.xlsx]) { $0.givenNames },
+            .init(header: "BORN") { $0.birthDate.map(Cell.date) ?? .empty },
+            .init(header: "E-MAIL") { $0.email ?? "" },
+            .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
+            .init(header: "ORGANISATION") { $0.organisation ?? "" },
           ]
         ).print(output)
         LimitNote.say(shown: items.count, total: total, noun: "participant", format: output.format)

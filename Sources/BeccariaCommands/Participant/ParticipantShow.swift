@@ -68,12 +68,12 @@ extension ParticipantCommand {
           try Listing(
             items: details.progress,
             columns: [
-              .init(header: tr("COHORT")) { $0.course },
-              .init(header: tr("MODULE")) { "\($0.module) \($0.moduleTitle)" },
-              .init(header: tr("ATTENDED"), alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
-              .init(header: tr("SHARE"), alignRight: true) { .percent($0.share) },
-              .init(header: tr("NEEDED"), alignRight: true) { .percent($0.threshold) },
-              .init(header: tr("RECORDED"), alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
+              .init(header: "COHORT") { $0.course },
+              .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
+              .init(header: "ATTENDED", alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
+              .init(header: "SHARE", alignRight: true) { .percent($0.share) },
+              .init(header: "NEEDED", alignRight: true) { .percent($0.threshold) },
+              .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
               .init(header: "") { $0.thresholdMet ? "met" : "" },
             ]
           ).render(.table))
@@ -92,10 +92,10 @@ extension ParticipantCommand {
           try Listing(
             items: details.certificates,
             columns: [
-              .init(header: tr("SERIAL")) { $0.serial },
-              .init(header: tr("KIND")) { Term.kind($0.kind.rawValue, module: $0.module) },
-              .init(header: tr("STATUS")) { .term($0.status.rawValue) },
-              .init(header: tr("ISSUED")) { .dateTime($0.issuedAt) },
+              .init(header: "SERIAL") { $0.serial },
+              .init(header: "KIND") { Term.kindCell($0.kind.rawValue, module: $0.module) },
+              .init(header: "STATUS") { .term($0.status.rawValue) },
+              .init(header: "ISSUED") { .dateTime($0.issuedAt) },
             ]
           ).render(.table))
         print("Messages (mail show ID):")
@@ -103,12 +103,12 @@ extension ParticipantCommand {
           try Listing(
             items: details.messages,
             columns: [
-              .init(header: tr("ID"), alignRight: true) { .integer(Int64($0.id)) },
-              .init(header: tr("KIND")) { $0.kind },
-              .init(header: tr("STATUS")) { $0.status },
-              .init(header: tr("TO")) { $0.recipient ?? "(erased)" },
-              .init(header: tr("SUBJECT")) { $0.subject ?? "" },
-              .init(header: tr("DONE / NEXT TRY")) { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
+              .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
+              .init(header: "KIND") { $0.kind },
+              .init(header: "STATUS") { $0.status },
+              .init(header: "TO") { $0.recipient ?? "(erased)" },
+              .init(header: "SUBJECT") { $0.subject ?? "" },
+              .init(header: "DONE / NEXT TRY") { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
             ]
           ).render(.table), terminator: "")
       }

@@ -24,14 +24,14 @@ extension ProgrammeCommand {
         try Listing(
           items: programmes,
           columns: [
-            .init(header: tr("CODE")) { $0.code },
-            .init(header: tr("TITLE")) { $0.title },
-            .init(header: tr("VERSION"), alignRight: true) { .integer(Int64($0.version)) },
-            .init(header: tr("MODULES"), alignRight: true) { .integer(Int64($0.modules)) },
-            .init(header: tr("UE"), alignRight: true) { .integer(Int64($0.totalUE)) },
-            .init(header: tr("THRESHOLD"), alignRight: true) { .percent($0.attendanceThreshold) },
-            .init(header: tr("COHORTS"), alignRight: true) { .integer(Int64($0.courses)) },
-            .init(header: tr("LOADED")) { .dateTime($0.loadedAt) },
+            .init(header: "CODE") { $0.code },
+            .init(header: "TITLE") { $0.title },
+            .init(header: "VERSION", alignRight: true) { .integer(Int64($0.version)) },
+            .init(header: "MODULES", alignRight: true) { .integer(Int64($0.modules)) },
+            .init(header: "UE", alignRight: true) { .integer(Int64($0.totalUE)) },
+            .init(header: "THRESHOLD", alignRight: true) { .percent($0.attendanceThreshold) },
+            .init(header: "COHORTS", alignRight: true) { .integer(Int64($0.courses)) },
+            .init(header: "LOADED") { .dateTime($0.loadedAt) },
           ]
         ).print(output)
       }

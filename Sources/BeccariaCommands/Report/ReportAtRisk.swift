@@ -29,10 +29,10 @@ extension ReportCommand {
         try Listing(
           items: entries,
           columns: [
-            .init(header: tr("COHORT")) { $0.course },
-            .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-            .init(header: tr("NAME")) { $0.name },
-            .init(header: tr("FINDING")) { Self.sentence($0) },
+            .init(header: "COHORT") { $0.course },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+            .init(header: "NAME") { $0.name },
+            .init(header: "FINDING") { Self.sentence($0) },
           ]
         ).print(output)
       }

@@ -55,15 +55,15 @@ extension ReportCommand {
         try Listing(
           items: rows,
           columns: [
-            .init(header: tr("AGS")) { $0.ags },
-            .init(header: tr("MUNICIPALITY")) { $0.name },
-            .init(header: tr("DISTRICT")) { $0.district ?? "" },
-            .init(header: tr("ASSKOMM SINCE")) { $0.asskommMemberSince.map(Cell.date) ?? .empty },
-            .init(header: tr("PARTICIPANTS"), alignRight: true) { .integer(Int64($0.participants)) },
-            .init(header: tr("ENROLLED NOW"), alignRight: true) { .integer(Int64($0.enrolledNow)) },
-            .init(header: tr("ZERTIFIKATE"), alignRight: true) { .integer(Int64($0.zertifikate)) },
-            .init(header: tr("TEILNAHME"), alignRight: true) { .integer(Int64($0.teilnahmebescheinigungen)) },
-            .init(header: tr("LAST COMPLETED")) { $0.lastCertificate.map(Cell.date) ?? .empty },
+            .init(header: "AGS") { $0.ags },
+            .init(header: "MUNICIPALITY") { $0.name },
+            .init(header: "DISTRICT") { $0.district ?? "" },
+            .init(header: "ASSKOMM SINCE") { $0.asskommMemberSince.map(Cell.date) ?? .empty },
+            .init(header: "PARTICIPANTS", alignRight: true) { .integer(Int64($0.participants)) },
+            .init(header: "ENROLLED NOW", alignRight: true) { .integer(Int64($0.enrolledNow)) },
+            .init(header: "ZERTIFIKATE", alignRight: true) { .integer(Int64($0.zertifikate)) },
+            .init(header: "TEILNAHME", alignRight: true) { .integer(Int64($0.teilnahmebescheinigungen)) },
+            .init(header: "LAST COMPLETED") { $0.lastCertificate.map(Cell.date) ?? .empty },
           ]
         ).print(output)
       }

@@ -32,13 +32,13 @@ extension ReportCommand {
         try Listing(
           items: entries,
           columns: [
-            .init(header: tr("SERIAL")) { $0.serial },
-            .init(header: tr("KIND")) { Term.kind($0.kind.rawValue, module: $0.module) },
-            .init(header: tr("ID"), alignRight: true) { .integer($0.participantID.rawValue) },
-            .init(header: tr("HOLDER")) { $0.holderName },
-            .init(header: tr("ISSUED")) { .dateTime($0.issuedAt) },
-            .init(header: tr("CHANGED SINCE")) { Self.changes($0) },
-            .init(header: tr("RULES TODAY")) { $0.noLongerMet.map { "no longer met: \($0)" } ?? "still met" },
+            .init(header: "SERIAL") { $0.serial },
+            .init(header: "KIND") { Term.kindCell($0.kind.rawValue, module: $0.module) },
+            .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
+            .init(header: "HOLDER") { $0.holderName },
+            .init(header: "ISSUED") { .dateTime($0.issuedAt) },
+            .init(header: "CHANGED SINCE") { Self.changes($0) },
+            .init(header: "RULES TODAY") { $0.noLongerMet.map { "no longer met: \($0)" } ?? "still met" },
           ]
         ).print(output)
       }

@@ -51,6 +51,8 @@ enum Cell: Sendable {
   case dateTime(Date)
   /// A stored key (a status): the key in CSV, the reader's word in tables and workbooks (`Term`).
   case term(String)
+  /// Text with a stable machine form for CSV and a reader's form for tables and workbooks.
+  case localised(machine: String, human: String)
   case empty
 
   /// The machine form of CSV: `2027-01-09`, `6.5`, `96.9 %`, `2027-01-09T13:05:00Z`.
@@ -63,6 +65,7 @@ enum Cell: Sendable {
     case .date(let day): return day.description
     case .dateTime(let date): return ISO8601DateFormatter().string(from: date)
     case .term(let key): return key
+    case .localised(let machine, _): return machine
     case .empty: return ""
     }
   }
@@ -77,6 +80,7 @@ enum Cell: Sendable {
     case .date(let day): return Reader.date(day)
     case .dateTime(let date): return Reader.dateTime(date)
     case .term(let key): return Term.word(key)
+    case .localised(_, let human): return human
     case .empty: return ""
     }
   }
@@ -90,6 +94,7 @@ enum Cell: Sendable {
     case .date(let day): return .date(day)
     case .dateTime(let date): return .dateTime(date, timeZone: .berlin)
     case .term(let key): return .text(Term.word(key))
+    case .localised(_, let human): return .text(human)
     case .empty: return .empty
     }
   }
@@ -98,6 +103,7 @@ enum Cell: Sendable {
 /// A listing of items: columns for table, CSV and workbook, the items themselves for JSON.
 struct Listing<Item: Encodable> {
   struct Column: Sendable {
+    /// The English heading: CSV's key, and the msgid of what tables and workbooks show (`tr`).
     var header: String
     var alignRight = false
     /// The formats that show the column (nil: all), so that a workbook can split a name into
@@ -138,7 +144,7 @@ struct Listing<Item: Encodable> {
       return try CSVOutput.render(header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).machine } })
     case .table:
       return TextTable.render(
-        header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).human } },
+        header: shown.map { tr($0.header) }, rows: items.map { item in shown.map { $0.cell(item).human } },
         alignRight: shown.map(\.alignRight))
     case .xlsx:
       throw CommandFailure(tr("a workbook is written to a file: give --output FILE.xlsx"))
@@ -150,7 +156,7 @@ struct Listing<Item: Encodable> {
     let shown = columns(for: .xlsx)
     let book = try Workbook(title: title, author: "beccaria")
     try book.addSheet(
-      name: title, header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).sheet } })
+      name: title, header: shown.map { tr($0.header) }, rows: items.map { item in shown.map { $0.cell(item).sheet } })
     return try book.data()
   }
 

@@ -55,6 +55,7 @@ enum Reader {
     if number.rounded() == number { return String(Int(number)) }
     var text = String(format: "%.\(places)f", number)
     while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
     return text
   }
 

@@ -9,6 +9,11 @@ enum Term {
     word(key) + (module.map { " " + tr("module %@", $0) } ?? "")
   }
 
+  /// The same as a cell: the English key in CSV, as ever, the reader's words elsewhere.
+  static func kindCell(_ key: String, module: Int?) -> Cell {
+    .localised(machine: key + (module.map { " module \($0)" } ?? ""), human: kind(key, module: module))
+  }
+
   static func word(_ key: String) -> String {
     switch key {
     case "present": return tr("present")

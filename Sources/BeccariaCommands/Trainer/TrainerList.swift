@@ -23,11 +23,11 @@ extension TrainerCommand {
         try Listing(
           items: items,
           columns: [
-            .init(header: tr("ID"), alignRight: true) { .integer($0.id.rawValue) },
-            .init(header: tr("NAME")) { $0.name },
-            .init(header: tr("E-MAIL")) { $0.email },
-            .init(header: tr("LOGIN")) { $0.login ?? "" },
-            .init(header: tr("SESSIONS"), alignRight: true) { .integer(Int64($0.sessions)) },
+            .init(header: "ID", alignRight: true) { .integer($0.id.rawValue) },
+            .init(header: "NAME") { $0.name },
+            .init(header: "E-MAIL") { $0.email },
+            .init(header: "LOGIN") { $0.login ?? "" },
+            .init(header: "SESSIONS", alignRight: true) { .integer(Int64($0.sessions)) },
           ]
         ).print(output)
       }

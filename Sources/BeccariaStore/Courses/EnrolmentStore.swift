@@ -189,7 +189,8 @@ public struct EnrolmentStore {
       return status == .waiting
         ? tr("participant %@ is also on the waiting list of cohort %@", participant, code)
         : tr(
-          "participant %@ is also enrolled in cohort %@ (%@)", participant, code, try row.decode("course_status", as: String.self)
+          "participant %@ is also enrolled in cohort %@ (%@)", participant, code,
+          tr(try row.decode("course_status", as: String.self))
         )
     }
     return sentences

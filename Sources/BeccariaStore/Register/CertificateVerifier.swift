@@ -149,25 +149,27 @@ public struct CertificateVerifier {
       let reason = entry.event?.reason ?? entry.revocationReason
       return VerificationResult(
         .revoked,
-        "certificate \(entry.serial) is genuine but was revoked\(at.map { " on \(day($0))" } ?? "")"
+        (at.map { tr("certificate %@ is genuine but was revoked on %@", entry.serial, day($0)) }
+          ?? tr("certificate %@ is genuine but was revoked", entry.serial))
           + (reason.map { ": \($0)" } ?? "") + suffix + mismatch, checkedAgainst: checkedAgainst)
     case .superseded:
       let later = entry.currentSerial.flatMap { $0 == entry.supersededBy ? nil : $0 }
-      var text = "certificate \(entry.serial) is genuine but was replaced by \(entry.supersededBy ?? "a newer certificate")"
+      var text = tr(
+        "certificate %@ is genuine but was replaced by %@", entry.serial, entry.supersededBy ?? tr("a newer certificate"))
       if let current, current.recordedStatus == .revoked {
         let at = current.event?.at ?? current.revokedAt
         let reason = current.event?.reason ?? current.revocationReason
         text +=
-          (later.map { ", which was itself replaced by \($0)" } ?? "") + ", which was revoked"
-          + (at.map { " on \(day($0))" } ?? "") + (reason.map { ": \($0)" } ?? "")
-          + "; no valid certificate exists"
+          (later.map { tr(", which was itself replaced by %@", $0) } ?? "")
+          + (at.map { tr(", which was revoked on %@", day($0)) } ?? tr(", which was revoked")) + (reason.map { ": \($0)" } ?? "")
+          + tr("; no valid certificate exists")
       } else {
-        text += later.map { ", which was itself replaced; the current one is \($0)" } ?? ""
+        text += later.map { tr(", which was itself replaced; the current one is %@", $0) } ?? ""
       }
       return VerificationResult(.superseded, text + suffix + mismatch, checkedAgainst: checkedAgainst)
     default:
       return VerificationResult(
-        .valid, "certificate \(entry.serial) is genuine and valid (\(how))" + suffix, checkedAgainst: checkedAgainst)
+        .valid, tr("certificate %@ is genuine and valid (%@)", entry.serial, how) + suffix, checkedAgainst: checkedAgainst)
     }
   }
 
@@ -216,7 +218,10 @@ public struct CertificateVerifier {
     return result
   }
 
-  static func day(_ date: Date) -> String { CalendarDate.today(now: date).description }
+  static func day(_ date: Date) -> String {
+    let day = CalendarDate.today(now: date)
+    return Localisation.language == .german ? day.german : day.description
+  }
 
   /// Whether a presented signature is the one the register kept (itself, or for an erased
   /// holder its SHA-256).
@@ -256,7 +261,7 @@ public struct CertificateVerifier {
         result.serial = entry.serial
         return result
       }
-      return try judge(entry, how: "the file is byte for byte the document issued", presented: presented)
+      return try judge(entry, how: tr("the file is byte for byte the document issued"), presented: presented)
     }
     let claimed = Self.claimedSerial(in: pdf)
     // Bytes that were not issued. A copy re-saved by another program, printed to PDF or passed
@@ -269,10 +274,11 @@ public struct CertificateVerifier {
         result.codeVerdict = result.verdict
         result.verdict = .notOriginal
         result.explanation =
-          "this file is not the document issued (its bytes differ: SHA-256 \(sha.prefix(16))…), but the code it carries "
-          + "is genuine: \(result.explanation); ask the holder for the original file, or check the code printed on it"
+          tr(
+            "this file is not the document issued (its bytes differ: SHA-256 %@…), but the code it carries is genuine: %@; ask the holder for the original file, or check the code printed on it",
+            sha.prefix(16), result.explanation)
       default:
-        result.explanation = "this file is not genuine: \(result.explanation)"
+        result.explanation = tr("this file is not genuine: %@", result.explanation)
       }
       return result
     }
@@ -326,11 +332,11 @@ public struct CertificateVerifier {
     }
     guard let entry = try entry(connection, where: "c.serial = \(serial)") else {
       var result = VerificationResult(
-        .unknown, "no certificate with the serial \(serial) was issued", checkedAgainst: checkedAgainst)
+        .unknown, tr("no certificate with the serial %@ was issued", serial), checkedAgainst: checkedAgainst)
       result.serial = serial
       return result
     }
-    return try judge(entry, how: "found in the register")
+    return try judge(entry, how: tr("found in the register"))
   }
 
   /// A QR payload: its signature must verify with a known key; with the register at hand, it
@@ -362,8 +368,9 @@ public struct CertificateVerifier {
     guard let connection else {
       var result = VerificationResult(
         .valid,
-        "the code of certificate \(claim.serial) is genuine: signed by key \(claim.keyID) (checked offline; "
-          + "revocation and replacement can only be checked against the register)", checkedAgainst: checkedAgainst)
+        tr(
+          "the code of certificate %@ is genuine: signed by key %@ (checked offline; revocation and replacement can only be checked against the register)",
+          claim.serial, claim.keyID), checkedAgainst: checkedAgainst)
       result.fill(from: claim)
       return result
     }
@@ -374,7 +381,9 @@ public struct CertificateVerifier {
       result.fill(from: claim)
       return result
     }
-    if entry.holderErasedAt != nil { return try judge(entry, how: "its signature and the register agree", presented: payload) }
+    if entry.holderErasedAt != nil {
+      return try judge(entry, how: tr("its signature and the register agree"), presented: payload)
+    }
     guard CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID) == claim else {
       var result = VerificationResult(
         .forged, "the code is signed, but its content differs from certificate \(claim.serial) as issued",
@@ -382,6 +391,6 @@ public struct CertificateVerifier {
       result.fill(from: claim)
       return result
     }
-    return try judge(entry, how: "its signature and the register agree")
+    return try judge(entry, how: tr("its signature and the register agree"))
   }
 }

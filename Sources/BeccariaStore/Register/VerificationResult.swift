@@ -51,7 +51,7 @@ public struct VerificationResult: Codable, Sendable, Equatable {
     kind = claim.kind
     holderName = claim.holderName
     birthDate = claim.birthDate
-    programme = "\(claim.programmeCode) (version \(claim.programmeVersion))"
+    programme = tr("%@ (version %@)", claim.programmeCode, claim.programmeVersion)
     modules = claim.modules.map { "Modul \($0.number): \($0.ue) UE" }
     completedOn = claim.completedOn
     issuedOn = claim.issuedOn

@@ -1,0 +1,167 @@
+import BeccariaCore
+import BeccariaStore
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// The same commands under LANG=de_DE.UTF-8 and LANG=C.UTF-8: German words, days as TT.MM.JJJJ,
+/// decimal commas and Berlin time for a German reader, English and ISO otherwise, and the
+/// machine formats (CSV, JSON) identical in both.
+@Suite(.serialized) struct GermanOfficeTests {
+  static let german = ["LANG": "de_DE.UTF-8"]
+  static let english = ["LANG": "C.UTF-8"]
+
+  /// A cohort whose first module has one late arrival (4.5 of 8 UE): 28.5 of 32 UE, 89.0625 %.
+  func fixture() throws -> AttendanceFixture {
+    let fixture = try AttendanceFixture(participants: 2)
+    for session in fixture.module1 {
+      try fixture.record(session, fixture.participants[0], .present)
+      try fixture.record(
+        session, fixture.participants[1], session == fixture.module1[0] ? .late : .present,
+        ue: session == fixture.module1[0] ? Decimal(string: "4.5") : nil)
+    }
+    return fixture
+  }
+
+  func both(_ arguments: [String], _ database: TestDatabase? = nil, stdin: String? = nil) throws -> (
+    de: CommandResult, en: CommandResult
+  ) {
+    (
+      try Beccaria.run(arguments, database: database, stdin: stdin, environment: Self.german),
+      try Beccaria.run(arguments, database: database, stdin: stdin, environment: Self.english)
+    )
+  }
+
+  func file(_ text: String) throws -> String {
+    try PDFTools.temporaryFile(Data(text.utf8), suffix: ".csv")
+  }
+
+  @Test func tablesWriteDaysNumbersAndWordsAsTheReaderReads() throws {
+    let fixture = try fixture()
+    defer { fixture.database.drop() }
+    let report = try both(["attendance", "report", "--course", AttendanceFixture.course], fixture.database)
+    #expect(report.de.stdout.contains("28,5/32 89,1 %"), "\(report.de.stdout)")
+    #expect(report.en.stdout.contains("28.5/32 89.1 %"), "\(report.en.stdout)")
+    #expect(report.de.stdout.contains("Schwelle 80 % der geplanten UE jedes Moduls"))
+    #expect(report.de.stdout.contains("✓ anwesend  ½ verspätet/teilweise"))
+    #expect(report.en.stdout.contains("✓ present  ½ late/partial"))
+
+    let session = String(fixture.module1[0].rawValue)
+    let roster = try both(["attendance", "roster", "--session", session], fixture.database)
+    #expect(roster.de.stdout.contains("NR.") && roster.de.stdout.contains("verspätet") && roster.de.stdout.contains("4,5"))
+    #expect(roster.en.stdout.contains("ID") && roster.en.stdout.contains("late") && roster.en.stdout.contains("4.5"))
+    #expect(!roster.de.stdout.contains(" late "))
+
+    let day = try #require(
+      try fixture.connection.queryOne("SELECT day FROM session WHERE id = \(fixture.module1[0].rawValue)")?.decode(
+        "day", as: CalendarDate.self))
+    let sessions = try both(["session", "list", "--course", AttendanceFixture.course], fixture.database)
+    #expect(sessions.de.stdout.contains(day.german) && !sessions.de.stdout.contains(day.description))
+    #expect(sessions.en.stdout.contains(day.description) && !sessions.en.stdout.contains(day.german))
+    #expect(sessions.de.stdout.hasPrefix("NR.  DATUM"))
+    #expect(sessions.en.stdout.hasPrefix("ID  DATE"))
+  }
+
+  @Test func machineFormatsAreTheSameInEveryLanguage() throws {
+    let fixture = try fixture()
+    defer { fixture.database.drop() }
+    let session = String(fixture.module1[0].rawValue)
+    for arguments in [
+      ["participant", "list"], ["session", "list", "--course", AttendanceFixture.course],
+      ["attendance", "roster", "--session", session], ["enrolment", "list", "--course", AttendanceFixture.course],
+      ["attendance", "report", "--course", AttendanceFixture.course], ["report", "municipalities"],
+    ] {
+      for format in ["csv", "json"] {
+        let run = try both(arguments + ["--format", format], fixture.database)
+        #expect(run.de.status == 0 && run.de.stdout == run.en.stdout, "\(arguments) \(format) differs by language")
+      }
+    }
+    let csv = try Beccaria.run(
+      ["session", "list", "--course", AttendanceFixture.course, "--format", "csv"], database: fixture.database,
+      environment: Self.german)
+    // ISO days and English keys: the interface for scripts.
+    #expect(csv.stdout.hasPrefix("ID,DATE,TIME,MODULE,UE,TRAINERS,LOCATION\r\n"), "\(csv.stdout)")
+    #expect(csv.stdout.range(of: #",\d{4}-\d{2}-\d{2},"#, options: .regularExpression) != nil)
+    let roster = try Beccaria.run(
+      ["attendance", "roster", "--session", session, "--format", "csv"], database: fixture.database, environment: Self.german)
+    #expect(roster.stdout.contains(",late,4.5,"), "\(roster.stdout)")
+  }
+
+  @Test func importsAnswerInTheReadersLanguageNamingTheFilesOwnHeader() throws {
+    let database = try TestDatabase.migrated()
+    defer { database.drop() }
+    let db = try database.database().connect()
+    try Fixtures.programmeAndMunicipalities(db)
+    let bad = try file("Nachname;Vorname;Geburtsdatum;E-Mail;Gemeinde\nKühn;Käthe;31.02.1984;k@example.org;Bautzen\n")
+    let refused = try both(["participant", "import", bad], database)
+    #expect(
+      refused.de.stderr
+        == "Fehler: \(bad):2: Spalte „Geburtsdatum“: „31.02.1984“ ist kein Tag des Kalenders (Tag und Monat prüfen)\n"
+        + "Nichts wurde importiert (1 Problem).\n", "\(refused.de.stderr)")
+    #expect(
+      refused.en.stderr
+        == "Error: \(bad):2: column \"Geburtsdatum\": \"31.02.1984\" is no day of the calendar (check day and month)\n"
+        + "Nothing was imported (1 problem).\n", "\(refused.en.stderr)")
+    let good = try file("Nachname;Vorname;Geburtsdatum;E-Mail;Gemeinde\nKühn;Käthe;28.02.1984;k@example.org;Bautzen\n")
+    let done = try Beccaria.run(["participant", "import", good], database: database, environment: Self.german)
+    #expect(done.stdout.hasPrefix("\(good) importiert: 1 neue(r) Teilnehmende(r) (Nummer "), "\(done.stdout)")
+    let date = try Beccaria.run(
+      [
+        "participant", "add", "--family-name", "A", "--given-names", "B", "--birth-date", "13.1984", "--email",
+        "a@example.org",
+        "--municipality", "14625020",
+      ], database: database, environment: Self.german)
+    #expect(date.stderr.contains("„13.1984“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT verwenden)"), "\(date.stderr)")
+  }
+
+  @Test func logLinesCarryTheReadersLocalTime() throws {
+    let fixture = try fixture()
+    defer { fixture.database.drop() }
+    let path = try file(
+      "session;participant;status\n\(fixture.module2[0].rawValue);\(fixture.participants[0].rawValue);present\n")
+    var berlin = Calendar(identifier: .gregorian)
+    berlin.timeZone = .berlin
+    let before = String(format: "%02d", berlin.component(.hour, from: Date()))
+    let run = try both(["attendance", "import", path], fixture.database)
+    let after = String(format: "%02d", berlin.component(.hour, from: Date()))
+    let germanLine = try #require(run.de.stderr.split(separator: "\n").first.map(String.init))
+    let englishLine = try #require(run.en.stderr.split(separator: "\n").first.map(String.init))
+    #expect(
+      germanLine.range(of: #"^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2} Import von .*: begonnen$"#, options: .regularExpression)
+        != nil,
+      "\(germanLine)")
+    #expect(
+      englishLine.range(of: #"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} importing .*: started$"#, options: .regularExpression) != nil,
+      "\(englishLine)")
+    // Berlin time, not UTC: the hour a German reader's clock shows.
+    let hour = String(germanLine.dropFirst(11).prefix(2))
+    #expect(hour == before || hour == after, "\(germanLine) (Berlin: \(before)…\(after))")
+    #expect(run.de.stdout == "1 Zeile für 1 Termin importiert: 1 neu, 0 berichtigt, 0 unverändert.\n", "\(run.de.stdout)")
+  }
+
+  @Test func helpAndTheParsersOwnWordsAreGerman() throws {
+    let root = try both(["--help"])
+    #expect(root.de.stdout.contains("ÜBERSICHT: Verwaltung von Qualifizierung und Zertifikaten des Beccaria-Programms"))
+    #expect(root.de.stdout.contains("UNTERBEFEHLE:") && root.de.stdout.contains("OPTIONEN:"))
+    #expect(root.en.stdout.contains("OVERVIEW: Training and certification manager") && root.en.stdout.contains("SUBCOMMANDS:"))
+    let wrong = try both(["participant", "list", "--no-such-option"])
+    #expect(wrong.de.stderr.hasPrefix("Fehler: Unbekannte Option '--no-such-option'"), "\(wrong.de.stderr)")
+    #expect(wrong.en.stderr.hasPrefix("Error: Unknown option '--no-such-option'"), "\(wrong.en.stderr)")
+    let xlsx = try both(["participant", "list", "--format", "xlsx"])
+    #expect(xlsx.de.stderr.contains("--format xlsx schreibt eine Arbeitsmappe: bitte --output DATEI.xlsx angeben."))
+    #expect(xlsx.en.stderr.contains("--format xlsx writes a workbook: give --output FILE.xlsx."))
+  }
+
+  @Test func gettextsVariablesDecideAsTheyDoForPsql() throws {
+    // LANGUAGE wins over LANG, but not in the C locale; LC_ALL wins over LANG.
+    let cases: [([String: String], Bool)] = [
+      (["LANG": "en_US.UTF-8", "LANGUAGE": "de"], true), (["LANG": "C.UTF-8", "LANGUAGE": "de"], false),
+      (["LANG": "de_DE.UTF-8", "LC_ALL": "C.UTF-8"], false), (["LANG": "C.UTF-8", "LC_MESSAGES": "de_DE.UTF-8"], true),
+    ]
+    for (environment, german) in cases {
+      let run = try Beccaria.run(["participant", "list", "--format", "xlsx"], environment: environment)
+      #expect(run.stderr.contains("schreibt eine Arbeitsmappe") == german, "\(environment): \(run.stderr)")
+    }
+  }
+}
