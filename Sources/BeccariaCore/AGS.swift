@@ -36,16 +36,16 @@ public struct AGS: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
   /// Why `text` is not an AGS, in one phrase, or nil when it is one.
   public static func problem(with text: String) -> String? {
-    if text.isEmpty { return "is empty; an AGS has 8 digits" }
+    if text.isEmpty { return tr("is empty; an AGS has 8 digits") }
     if !text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-      return "\"\(text)\" is not an AGS: only the digits 0–9 are allowed"
+      return tr("\"%@\" is not an AGS: only the digits 0–9 are allowed", text)
     }
     if text.utf8.count == 7, AGS("0" + text) != nil {
       // A spreadsheet reads 01234567 as a number and saves 1234567.
-      return "\"\(text)\" has 7 digits; an AGS has 8 (a spreadsheet may have dropped its leading zero: 0\(text)?)"
+      return tr("\"%@\" has 7 digits; an AGS has 8 (a spreadsheet may have dropped its leading zero: 0%@?)", text, text)
     }
-    if text.utf8.count != 8 { return "\"\(text)\" is not an AGS: it has \(text.utf8.count) digits, not 8" }
-    if AGS(text) == nil { return "\"\(text)\" is not an AGS: \(text.prefix(2)) is no German state" }
+    if text.utf8.count != 8 { return tr("\"%@\" is not an AGS: it has %@ digits, not 8", text, text.utf8.count) }
+    if AGS(text) == nil { return tr("\"%@\" is not an AGS: %@ is no German state", text, text.prefix(2)) }
     return nil
   }
 }

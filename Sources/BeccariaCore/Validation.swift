@@ -7,11 +7,11 @@ public enum Validation {
   /// `InertText` (which the database refuses too).
   public static func name(_ text: String, maxLength: Int = 200) -> String? {
     let trimmed = text.trimmedFast(newlines: true)
-    if trimmed.isEmpty { return "must not be empty" }
-    if trimmed.count > maxLength { return "is \(trimmed.count) characters long; at most \(maxLength) are allowed" }
+    if trimmed.isEmpty { return tr("must not be empty") }
+    if trimmed.count > maxLength { return tr("is %@ characters long; at most %@ are allowed", trimmed.count, maxLength) }
     // The whole text: Foundation's whitespace set, which trimming uses, includes U+200B.
     if let scalar = InertText.firstControl(in: text) {
-      return "contains the control or invisible character \(InertText.name(scalar))"
+      return tr("contains the control or invisible character %@", InertText.name(scalar))
     }
     return spreadsheetFormula(text)
   }
@@ -27,17 +27,17 @@ public enum Validation {
       let number = text.dropFirst().trimmedFast()
       if !number.isEmpty && number.allSatisfy({ $0.isNumber || $0 == "," || $0 == "." }) { return nil }
     }
-    return
-      "starts with \"\(String(first).replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))\" "
-      + "like a spreadsheet formula (\(String(text.prefix(30)))…); such values are refused"
+    let shown = String(first).replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r")
+    return tr(
+      "starts with \"%@\" like a spreadsheet formula (%@…); such values are refused", shown, String(text.prefix(30)))
   }
 
   /// E-mail addresses that can be mailed (`isMailable`), without control or invisible characters.
   public static func email(_ text: String) -> String? {
     let trimmed = text.trimmedFast()
-    if trimmed.isEmpty { return "must not be empty" }
+    if trimmed.isEmpty { return tr("must not be empty") }
     guard isMailable(trimmed), InertText.firstControl(in: text) == nil
-    else { return "\"\(trimmed)\" is not an e-mail address" }
+    else { return tr("\"%@\" is not an e-mail address", trimmed) }
     return nil
   }
 
@@ -94,9 +94,9 @@ public enum Validation {
 
   /// A birth date must be in the past and plausible for a working adult.
   public static func birthDate(_ date: CalendarDate, today: CalendarDate = .today()) -> String? {
-    if date.year < 1900 { return "\(date) is before 1900" }
-    if date >= today { return "\(date) is not in the past" }
-    if today.year - date.year < 14 { return "\(date) would make the participant younger than 14" }
+    if date.year < 1900 { return tr("%@ is before 1900", date) }
+    if date >= today { return tr("%@ is not in the past", date) }
+    if today.year - date.year < 14 { return tr("%@ would make the participant younger than 14", date) }
     return nil
   }
 

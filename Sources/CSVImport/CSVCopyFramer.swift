@@ -1,3 +1,4 @@
+import BeccariaCore
 import Foundation
 
 /// Streams a large CSV file into PostgreSQL's `COPY … (FORMAT csv)` without holding it in memory.
@@ -38,9 +39,9 @@ public final class CSVCopyFramer {
     file = path
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-      throw InputProblems(file: path, reason: "is a folder, not a CSV file")
+      throw InputProblems(file: path, reason: tr("is a folder, not a CSV file"))
     }
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw InputProblems(file: path, reason: "cannot be read") }
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw InputProblems(file: path, reason: tr("cannot be read")) }
     self.handle = handle
     var first = [UInt8](try handle.read(upToCount: 256 * 1024) ?? Data())
     let content = first.starts(with: [0xEF, 0xBB, 0xBF]) ? first.dropFirst(3) : first[...]
@@ -59,7 +60,7 @@ public final class CSVCopyFramer {
     }
     guard let headerRecord = found.first else {
       try? handle.close()
-      throw InputProblems(file: path, reason: "is empty; expected a header row")
+      throw InputProblems(file: path, reason: tr("is empty; expected a header row"))
     }
     header = Array(headerRecord.fields.prefix(CSVHeader.namedWidth(headerRecord.fields)))
     headerLine = headerRecord.line
@@ -99,7 +100,7 @@ public final class CSVCopyFramer {
           if problems.count < maximumProblems {
             problems.append(
               InputProblem(
-                line: read.line, reason: "has a value after the last named column (\(header.count) columns in the header)"))
+                line: read.line, reason: tr("has a value after the last named column (%@ columns in the header)", header.count)))
           }
           return
         }
@@ -110,7 +111,7 @@ public final class CSVCopyFramer {
               InputProblem(
                 line: record.line,
                 reason:
-                  "has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"), but the header has \(header.count) columns"
+                  tr("has %@, but the header has %@ columns", Plural.count(record.fields.count, "field"), header.count)
               ))
           }
           return

@@ -36,7 +36,7 @@ public struct CSVFile: Sendable {
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw InputProblems(file: path, reason: "cannot be read: \(error.localizedDescription)")
+      throw InputProblems(file: path, reason: tr("cannot be read: %@", error.localizedDescription))
     }
     return try parse(data, file: path, required: required, optional: optional, aliases: aliases)
   }
@@ -51,7 +51,7 @@ public struct CSVFile: Sendable {
   ) throws -> CSVFile {
     let content = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
     if content.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) {
-      throw InputProblems(file: file, reason: "is empty; expected a header row (\(required.joined(separator: ",")))")
+      throw InputProblems(file: file, reason: tr("is empty; expected a header row (%@)", required.joined(separator: ",")))
     }
     let delimiter = CSVHeader.delimiter(of: content.prefix(64 * 1024))
     var tokenizer = CSVTokenizer(delimiter: delimiter)
@@ -60,7 +60,7 @@ public struct CSVFile: Sendable {
     tokenizer.finish { rows.append($0) }
     var problems = tokenizer.problems
     guard let headerRow = rows.first, problems.first.map({ ($0.line ?? 0) > headerRow.line }) ?? true else {
-      throw InputProblems(file: file, problems.isEmpty ? [InputProblem(line: 1, reason: "has no header row")] : problems)
+      throw InputProblems(file: file, problems.isEmpty ? [InputProblem(line: 1, reason: tr("has no header row"))] : problems)
     }
     let header = CSVHeader.check(
       headerRow.fields, required: required, optional: optional, aliases: aliases, delimiter: delimiter, line: headerRow.line)
@@ -70,7 +70,8 @@ public struct CSVFile: Sendable {
       guard let fields = CSVHeader.fitted(row.fields, width: header.width) else {
         problems.append(
           InputProblem(
-            line: row.line, reason: "has a value after the last named column (\(header.columns.count) columns in the header)"))
+            line: row.line, reason: tr("has a value after the last named column (%@ columns in the header)", header.columns.count)
+          ))
         continue
       }
       guard fields.count == header.columns.count else {
@@ -78,9 +79,9 @@ public struct CSVFile: Sendable {
           InputProblem(
             line: row.line,
             reason:
-              "has \(fields.count) field\(fields.count == 1 ? "" : "s"), but the header has \(header.columns.count) columns"
+              tr("has %@, but the header has %@ columns", Plural.count(fields.count, "field"), header.columns.count)
               + (fields.count < header.columns.count
-                ? " (is the delimiter \"\(Character(UnicodeScalar(delimiter)))\" used throughout?)" : "")
+                ? " " + tr("(is the delimiter \"%@\" used throughout?)", Character(UnicodeScalar(delimiter))) : "")
           ))
         continue
       }

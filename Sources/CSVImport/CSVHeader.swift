@@ -54,22 +54,23 @@ public enum CSVHeader {
     var written: [String: String] = [:]
     for (name, original) in zip(columns, named) {
       if name.isEmpty {
-        problems.append(InputProblem(line: line, reason: "the header has an empty column name between named ones"))
+        problems.append(InputProblem(line: line, reason: tr("the header has an empty column name between named ones")))
       } else if !known.contains(name) {
         problems.append(
           InputProblem(
-            line: line, column: original.trimmedFast(), reason: "is not a known column (known: \(known.joined(separator: ", ")))")
+            line: line, column: original.trimmedFast(),
+            reason: tr("is not a known column (known: %@)", known.joined(separator: ", ")))
         )
       } else if !seen.insert(name).inserted {
-        problems.append(InputProblem(line: line, column: original.trimmedFast(), reason: "appears twice in the header"))
+        problems.append(InputProblem(line: line, column: original.trimmedFast(), reason: tr("appears twice in the header")))
       } else {
         written[name] = original.trimmedFast()
       }
     }
     let other: Character = delimiter == 0x2C ? ";" : ","
-    let hint = named.count == 1 && named[0].contains(other) ? " (the header is one column: is the delimiter mixed?)" : ""
+    let hint = named.count == 1 && named[0].contains(other) ? " " + tr("(the header is one column: is the delimiter mixed?)") : ""
     for name in required where !seen.contains(name) {
-      problems.append(InputProblem(line: line, column: name, reason: "is missing from the header\(hint)"))
+      problems.append(InputProblem(line: line, column: name, reason: tr("is missing from the header%@", hint)))
     }
     return Checked(columns: columns, written: written, problems: problems)
   }

@@ -1,3 +1,4 @@
+import BeccariaCore
 import Foundation
 
 /// One record of a CSV file: the line it starts on and its fields, unquoted.
@@ -100,7 +101,7 @@ public struct CSVTokenizer {
     }
     switch state {
     case .quoted:
-      report(line: quotedFrom, "a quoted field opened on this line is never closed (missing \")")
+      report(line: quotedFrom, tr("a quoted field opened on this line is never closed (missing \")"))
       resetRecord()
     case .fieldStart where fields.isEmpty:
       resetRecord()

@@ -153,6 +153,19 @@ import Testing
     #expect(xlsx.en.stderr.contains("--format xlsx writes a workbook: give --output FILE.xlsx."))
   }
 
+  @Test func everyCommandsOverviewIsGermanForAGermanReader() throws {
+    let commands = try HelpAndConventionsTests.leafCommands()
+    #expect(commands.count > 60)
+    for command in commands {
+      let help = try both(command + ["--help"])
+      let german = help.de.stdout.split(separator: "\n").first.map(String.init) ?? ""
+      let english = help.en.stdout.split(separator: "\n").first.map(String.init) ?? ""
+      #expect(german.hasPrefix("ÜBERSICHT: ") && english.hasPrefix("OVERVIEW: "), "\(command)")
+      #expect(german.dropFirst(11) != english.dropFirst(10), "\(command): \(german)")
+      #expect(help.de.stdout.contains("OPTIONEN:") && help.de.stdout.contains("Hilfe anzeigen."), "\(command)")
+    }
+  }
+
   @Test func gettextsVariablesDecideAsTheyDoForPsql() throws {
     // LANGUAGE wins over LANG, but not in the C locale; LC_ALL wins over LANG.
     let cases: [([String: String], Bool)] = [

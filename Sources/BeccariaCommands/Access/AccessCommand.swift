@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 
@@ -6,7 +7,7 @@ import Foundation
 struct AccessCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "access",
-    abstract: "Database logins and their roles: admin, trainer, issuer, auditor, verifier, mailer.",
+    abstract: tr("Database logins and their roles: admin, trainer, issuer, auditor, verifier, mailer."),
     discussion: """
       Rights are enforced by PostgreSQL itself (grants and row-level security), so they hold for \
       psql and every other client too. beccaria never stores passwords: logins authenticate as \

@@ -8,7 +8,7 @@ extension AccessCommand {
   struct Grant: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "grant",
-      abstract: "Give a database login a role (creating the login, without a password, when it does not exist).",
+      abstract: tr("Give a database login a role (creating the login, without a password, when it does not exist)."),
       discussion: """
         Example:
           beccaria access grant anna_schulz --role trainer \\

@@ -8,7 +8,7 @@ extension AccessCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List logins with beccaria roles (roles are shared by all databases of the cluster).",
+      abstract: tr("List logins with beccaria roles (roles are shared by all databases of the cluster)."),
       discussion: """
         Example:
           beccaria access list --format csv

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 
@@ -7,7 +8,7 @@ extension AccessCommand {
   struct Revoke: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "revoke",
-      abstract: "Take a role (or every beccaria role) from a login; the login itself is kept.",
+      abstract: tr("Take a role (or every beccaria role) from a login; the login itself is kept."),
       discussion: """
         Example:
           beccaria access revoke anna_schulz --role trainer

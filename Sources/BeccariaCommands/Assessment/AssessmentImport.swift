@@ -9,7 +9,7 @@ extension AssessmentCommand {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Record a cohort's project results (or exams, colloquia) from CSV; all or nothing.",
+      abstract: tr("Record a cohort's project results (or exams, colloquia) from CSV; all or nothing."),
       discussion: """
         Columns: participant (number or e-mail), result (passed or failed; bestanden, nicht \
         bestanden) and optionally title, date (YYYY-MM-DD or TT.MM.JJJJ; default --date, else \
@@ -45,7 +45,7 @@ extension AssessmentCommand {
     ]
 
     func validate() throws {
-      if let date, date.value > CalendarDate.today() { throw ValidationError("--date \(date.value) is in the future.") }
+      if let date, date.value > CalendarDate.today() { throw ValidationError(tr("--date %@ is in the future.", date.value)) }
       try date?.requireEventDay("--date")
     }
 
@@ -65,7 +65,7 @@ extension AssessmentCommand {
               fine = false
             }
             let participant = record.value("participant")
-            if participant == nil { problem("participant", "is required") }
+            if participant == nil { problem("participant", tr("is required")) }
             let resultText = record.value("result")?.lowercased() ?? ""
             let result = Self.results[resultText]
             if result == nil {
@@ -75,7 +75,7 @@ extension AssessmentCommand {
             }
             let kindText = record.value("kind")?.lowercased()
             let kind = kindText.map { Self.kinds[$0] } ?? .project
-            if kind == nil { problem("kind", "\"\(kindText ?? "")\" is not project, exam or colloquium") }
+            if kind == nil { problem("kind", tr("\"%@\" is not project, exam or colloquium", kindText ?? "")) }
             var day = date?.value ?? CalendarDate.today()
             if let text = record.value("date") {
               switch Validation.date(text) {
@@ -83,14 +83,14 @@ extension AssessmentCommand {
                 if DateArgument.eventYears.contains(parsed.year) {
                   day = parsed
                 } else {
-                  problem("date", "\(parsed) is outside the years a programme runs")
+                  problem("date", tr("%@ is outside the years a programme runs", parsed))
                 }
               case .failure(let dateProblem): problem("date", dateProblem.description)
               }
             }
             if let title = record.value("title"), let reason = Validation.name(title, maxLength: 300) { problem("title", reason) }
             if let note = record.value("note"), let scalar = InertText.firstControl(in: note) {
-              problem("note", "contains the control or invisible character \(InertText.name(scalar))")
+              problem("note", tr("contains the control or invisible character %@", InertText.name(scalar)))
             }
             guard fine, let participant, let result, let kind else {
               if let participant { unchecked.append((line, participant.trimmingPrefix("#"))) }
@@ -102,7 +102,7 @@ extension AssessmentCommand {
                 title: record.value("title"),
                 assessedOn: day, note: record.value("note")))
           }
-          if rows.isEmpty && problems.isEmpty { throw InputProblems(file: file, reason: "has no results to record") }
+          if rows.isEmpty && problems.isEmpty { throw InputProblems(file: file, reason: tr("has no results to record")) }
           let counts = try CertificateStore(try global.connect()).importAssessments(
             courseCode: course, rows, file: file, dryRun: dryRun, problems: problems, unchecked: unchecked)
           print(

@@ -8,7 +8,7 @@ extension AssessmentCommand {
   struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "record",
-      abstract: "Record a participant's project work (or exam, colloquium) as passed or failed.",
+      abstract: tr("Record a participant's project work (or exam, colloquium) as passed or failed."),
       discussion: """
         Every attempt is kept; a passed project counts for the Zertifikat.
 

@@ -10,7 +10,7 @@ extension AttendanceCommand {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Import attendance for any number of sessions from CSV (session,participant,status,ue).",
+      abstract: tr("Import attendance for any number of sessions from CSV (session,participant,status,ue)."),
       discussion: """
         participant is the participant number or e-mail; status is present, late, excused or \
         absent (anwesend, verspätet, entschuldigt, abwesend); ue may be empty for present (the \

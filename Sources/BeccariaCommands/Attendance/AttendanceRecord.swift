@@ -8,7 +8,7 @@ extension AttendanceCommand {
   struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "record",
-      abstract: "Record (or correct) a participant's attendance at a session, or everyone's as present.",
+      abstract: tr("Record (or correct) a participant's attendance at a session, or everyone's as present."),
       discussion: """
         Name the person by --participant (the number the sign-in sheet prints under each name) \
         or by --row (the row of the sheet printed last for that session). present counts the \

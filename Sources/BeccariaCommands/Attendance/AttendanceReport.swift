@@ -9,7 +9,7 @@ extension AttendanceCommand {
   struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "report",
-      abstract: "Attendance matrix of a cohort: participants × sessions, and each module's share against the threshold.",
+      abstract: tr("Attendance matrix of a cohort: participants × sessions, and each module's share against the threshold."),
       discussion: """
         Symbols: ✓ present, ½ late/partial, E excused, ✗ absent, · not yet recorded, blank: not \
         booked. The share counts all sessions planned for the module, not only past ones; ✔ marks \

@@ -8,7 +8,7 @@ extension AttendanceCommand {
   struct Roster: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "roster",
-      abstract: "Show who is expected at a session and what is recorded so far.",
+      abstract: tr("Show who is expected at a session and what is recorded so far."),
       discussion: """
         A roster written with --format xlsx (or csv) and filled in (STATUS, UE) imports back \
         with `beccaria attendance import`.

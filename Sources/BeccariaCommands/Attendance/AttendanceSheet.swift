@@ -10,7 +10,7 @@ extension AttendanceCommand {
   struct Sheet: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "sheet",
-      abstract: "Print a session's sign-in sheet as an A4 PDF.",
+      abstract: tr("Print a session's sign-in sheet as an A4 PDF."),
       discussion: """
         The roster sorted by family name, each with their participant number, organisation and \
         municipality, a UE column and a signature column; the session's number as text and QR \

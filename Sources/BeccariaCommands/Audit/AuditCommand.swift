@@ -7,6 +7,6 @@ import Foundation
 struct AuditCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "audit",
-    abstract: "The audit log: every change to every domain table, written by database triggers.",
+    abstract: tr("The audit log: every change to every domain table, written by database triggers."),
     subcommands: [Log.self, Verify.self])
 }

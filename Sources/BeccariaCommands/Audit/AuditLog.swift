@@ -9,7 +9,7 @@ extension AuditCommand {
   struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "log",
-      abstract: "Show audit entries, oldest first (the newest --limit of them).",
+      abstract: tr("Show audit entries, oldest first (the newest --limit of them)."),
       discussion: """
         Reading the log needs the auditor role (or the owner); the programme office cannot read it. \
         On the screen each entry is a block: when, which login and actor, what changed and why, \

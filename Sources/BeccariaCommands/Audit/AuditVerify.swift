@@ -8,8 +8,8 @@ extension AuditCommand {
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "verify",
-      abstract:
-        "Check that the audit log is as it was written (its hash chain) and that certificate statuses match their history.",
+      abstract: tr(
+        "Check that the audit log is as it was written (its hash chain) and that certificate statuses match their history."),
       discussion: """
         Every committed transaction's audit rows are sealed into a link of a hash chain (the \
         SHA-256 of each row and of the link before). This recomputes all of them with \

@@ -9,7 +9,7 @@ extension CertificateCommand {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "export",
-      abstract: "Write stored certificate PDFs to DIR/<year>/<serial>.pdf (the stored bytes, never re-rendered).",
+      abstract: tr("Write stored certificate PDFs to DIR/<year>/<serial>.pdf (the stored bytes, never re-rendered)."),
       discussion: """
         Example:
           beccaria certificate export --output /srv/beccaria/zertifikate --year 2026

@@ -8,7 +8,7 @@ extension CertificateCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List issued certificates.",
+      abstract: tr("List issued certificates."),
       discussion: """
         Example:
           beccaria certificate list --year 2026 --format csv

@@ -10,7 +10,7 @@ extension CertificateCommand {
   struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "preview",
-      abstract: "Render a specimen certificate (marked MUSTER) from a programme's current texts; nothing is stored.",
+      abstract: tr("Render a specimen certificate (marked MUSTER) from a programme's current texts; nothing is stored."),
       discussion: """
         Example:
           beccaria certificate preview --output muster.pdf --name "Hańža Šołćina"

@@ -11,7 +11,8 @@ extension CertificateCommand {
   struct Reissue: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "reissue",
-      abstract: "Replace a certificate (e.g. after a name change): new serial, same completion date; the old one is superseded.",
+      abstract: tr(
+        "Replace a certificate (e.g. after a name change): new serial, same completion date; the old one is superseded."),
       discussion: """
         The new certificate prints the holder's current name and birth date and everything else \
         as first issued (texts, modules, completion date). The old one verifies as superseded and \

@@ -8,7 +8,7 @@ extension CertificateCommand {
   struct Reopen: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "reopen",
-      abstract: "Let the next run issue a new certificate in place of a revoked one, when the rules are met again.",
+      abstract: tr("Let the next run issue a new certificate in place of a revoked one, when the rules are met again."),
       discussion: """
         A revoked certificate blocks a new one of its kind until the office decides otherwise: \
         project work found plagiarised, then redone and passed, say. The revoked certificate stays \

@@ -8,7 +8,7 @@ extension CertificateCommand {
   struct Revoke: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "revoke",
-      abstract: "Revoke a certificate: it stays stored and verifies as revoked, with the reason and date.",
+      abstract: tr("Revoke a certificate: it stays stored and verifies as revoked, with the reason and date."),
       discussion: """
         Nothing is deleted, and a revoked certificate blocks a new one of its kind until the office \
         reopens it (beccaria certificate reopen, when the holder meets the rules again). It first \

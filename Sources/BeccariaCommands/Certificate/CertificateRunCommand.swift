@@ -11,7 +11,7 @@ extension CertificateCommand {
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "run",
-      abstract: "Issue every certificate that became due since the last run (the nightly job).",
+      abstract: tr("Issue every certificate that became due since the last run (the nightly job)."),
       discussion: """
         Renders each due certificate once, stores the PDF, its SHA-256 and the printed fields in \
         the same transaction that assigns its serial number, and records the run. Safe to run \

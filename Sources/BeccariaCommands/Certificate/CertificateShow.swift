@@ -8,7 +8,7 @@ extension CertificateCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
-      abstract: "Show a certificate's status and the fields it printed, as frozen at issue.",
+      abstract: tr("Show a certificate's status and the fields it printed, as frozen at issue."),
       discussion: """
         Example:
           beccaria certificate show BQ-2026-000001

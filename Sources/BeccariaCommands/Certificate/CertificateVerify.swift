@@ -14,7 +14,7 @@ extension CertificateCommand {
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "verify",
-      abstract: "Tell a genuine, current certificate from an edited, revoked, replaced or unknown one.",
+      abstract: tr("Tell a genuine, current certificate from an edited, revoked, replaced or unknown one."),
       discussion: """
         INPUT is a PDF file (its exact bytes must be those issued; a file is read as a PDF when \
         %PDF- starts within its first kilobyte, as PDF readers do), a serial number, or the content \

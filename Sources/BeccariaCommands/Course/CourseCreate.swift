@@ -8,7 +8,7 @@ extension CourseCommand {
   struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "create",
-      abstract: "Open a cohort, pinned to the programme's current version.",
+      abstract: tr("Open a cohort, pinned to the programme's current version."),
       discussion: """
         Example:
           beccaria course create --programme beccaria-fachkraft --code BQ-SN-2027-1 \\

@@ -8,7 +8,7 @@ extension CourseCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List cohorts with their places taken and waiting list.",
+      abstract: tr("List cohorts with their places taken and waiting list."),
       discussion: """
         Example:
           beccaria course list --format csv

@@ -8,7 +8,7 @@ extension CourseCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
-      abstract: "Show a cohort: schedule, roster, capacity and waiting list.",
+      abstract: tr("Show a cohort: schedule, roster, capacity and waiting list."),
       discussion: """
         Example:
           beccaria course show BQ-SN-2027-1

@@ -8,7 +8,7 @@ extension CourseCommand {
   struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
-      abstract: "Change a cohort's capacity, title, venue, dates or status.",
+      abstract: tr("Change a cohort's capacity, title, venue, dates or status."),
       discussion: """
         A larger capacity gives its new places to the waiting list at once, first come first \
         served (the database does this for psql too); a capacity below the places taken, or dates \

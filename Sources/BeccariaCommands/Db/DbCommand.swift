@@ -1,10 +1,11 @@
 import ArgumentParser
+import BeccariaCore
 import Foundation
 
 /// `beccaria db`: the schema.
 struct DbCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "db",
-    abstract: "Create or update the database schema and show its state.",
+    abstract: tr("Create or update the database schema and show its state."),
     subcommands: [Migrate.self, Status.self])
 }

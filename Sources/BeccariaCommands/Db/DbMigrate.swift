@@ -8,7 +8,7 @@ extension DbCommand {
   struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "migrate",
-      abstract: "Apply pending schema migrations (safe to run concurrently; a no-op when current).",
+      abstract: tr("Apply pending schema migrations (safe to run concurrently; a no-op when current)."),
       discussion: """
         Each migration runs in its own transaction under an advisory lock; an applied migration \
         whose file changed afterwards is refused. No lock is waited for longer than --lock-timeout: \

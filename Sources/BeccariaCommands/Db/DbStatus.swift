@@ -9,7 +9,7 @@ extension DbCommand {
   struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "status",
-      abstract: "List applied and pending migrations.",
+      abstract: tr("List applied and pending migrations."),
       discussion: """
         Names the database first (host or socket, port, database, login; never a password). Exits \
         non-zero when an applied migration has changed or the database has migrations this build \

@@ -8,7 +8,7 @@ extension EnrolmentCommand {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
-      abstract: "Enrol participants in a cohort (whole programme, or --module N for single modules).",
+      abstract: tr("Enrol participants in a cohort (whole programme, or --module N for single modules)."),
       discussion: """
         When the cohort is full the participant goes onto its waiting list (first come, first \
         served); the database makes overbooking impossible under any number of simultaneous \

@@ -7,6 +7,6 @@ import Foundation
 struct EnrolmentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "enrolment",
-    abstract: "Enrol participants, keep the waiting list, withdraw and transfer.",
+    abstract: tr("Enrol participants, keep the waiting list, withdraw and transfer."),
     subcommands: [Add.self, Import.self, Withdraw.self, Transfer.self, List.self])
 }

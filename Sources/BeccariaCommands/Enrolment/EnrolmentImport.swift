@@ -9,7 +9,7 @@ extension EnrolmentCommand {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Enrol a list of participants from CSV, in file order; all or nothing.",
+      abstract: tr("Enrol a list of participants from CSV, in file order; all or nothing."),
       discussion: """
         Columns: participant (number or e-mail), course (cohort code; or --course for the whole \
         file) and optionally modules ("2" or "1 3"; empty books the whole programme). German \
@@ -45,11 +45,11 @@ extension EnrolmentCommand {
           var requests: [EnrolmentRequest] = []
           for record in input.records {
             guard let participant = record.value("participant") else {
-              problems.append(InputProblem(line: record.line, column: "participant", reason: "is required"))
+              problems.append(InputProblem(line: record.line, column: "participant", reason: tr("is required")))
               continue
             }
             guard let code = record.value("course") ?? course else {
-              problems.append(InputProblem(line: record.line, column: "course", reason: "is required (or give --course)"))
+              problems.append(InputProblem(line: record.line, column: "course", reason: tr("is required (or give --course)")))
               continue
             }
             var modules: [Int]?
@@ -59,7 +59,8 @@ extension EnrolmentCommand {
               guard numbers.count == parts.count, numbers.allSatisfy({ $0 >= 1 }) else {
                 problems.append(
                   InputProblem(
-                    line: record.line, column: "modules", reason: "\"\(text)\" is not a list of module numbers such as 2 or 1 3"))
+                    line: record.line, column: "modules",
+                    reason: tr("\"%@\" is not a list of module numbers such as 2 or 1 3", text)))
                 continue
               }
               modules = numbers
@@ -67,7 +68,7 @@ extension EnrolmentCommand {
             requests.append(EnrolmentRequest(line: record.line, participant: participant, course: code, modules: modules))
           }
           if !problems.isEmpty { throw InputProblems(file: file, problems) }
-          if requests.isEmpty { throw InputProblems(file: file, reason: "has no rows to enrol") }
+          if requests.isEmpty { throw InputProblems(file: file, reason: tr("has no rows to enrol")) }
           let made = try EnrolmentStore(try global.connect()).enrolAll(requests, file: file, dryRun: dryRun)
           EnrolmentCommand.summarise(made, dryRun: dryRun)
         }

@@ -8,7 +8,7 @@ extension EnrolmentCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List a cohort's enrolments with status and waiting-list position.",
+      abstract: tr("List a cohort's enrolments with status and waiting-list position."),
       discussion: """
         Example:
           beccaria enrolment list --course BQ-SN-2027-1 --format csv

@@ -8,7 +8,7 @@ extension EnrolmentCommand {
   struct Transfer: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "transfer",
-      abstract: "Move a participant to a later cohort; completed modules stay credited.",
+      abstract: tr("Move a participant to a later cohort; completed modules stay credited."),
       discussion: """
         The new enrolment books the modules not yet completed (make-up); a place freed in the old \
         cohort goes to its waiting list. A transfer into a full cohort is refused, and the \

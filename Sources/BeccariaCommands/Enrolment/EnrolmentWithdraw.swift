@@ -8,7 +8,7 @@ extension EnrolmentCommand {
   struct Withdraw: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "withdraw",
-      abstract: "Withdraw a participant; the freed place goes to the first on the waiting list.",
+      abstract: tr("Withdraw a participant; the freed place goes to the first on the waiting list."),
       discussion: """
         Example:
           beccaria enrolment withdraw --course BQ-SN-2027-1 --participant 12 \\

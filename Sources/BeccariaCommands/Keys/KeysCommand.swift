@@ -1,11 +1,12 @@
 import ArgumentParser
+import BeccariaCore
 import Foundation
 
 /// `beccaria keys`.
 struct KeysCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "keys",
-    abstract: "Issuing keys: generate, register, list, export the public half, retire.",
+    abstract: tr("Issuing keys: generate, register, list, export the public half, retire."),
     discussion: """
       Certificates are signed with Ed25519. The private key lives in a file readable only by \
       its owner (never in the database); the database holds the public half, so that every \

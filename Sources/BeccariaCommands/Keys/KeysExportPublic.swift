@@ -10,7 +10,7 @@ extension KeysCommand {
   struct ExportPublic: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "export-public",
-      abstract: "Write public keys as PEM, for verifying certificates offline (`certificate verify --offline`).",
+      abstract: tr("Write public keys as PEM, for verifying certificates offline (`certificate verify --offline`)."),
       discussion: """
         Without a key id, every registered key is written (retired ones too: what they signed stays \
         valid). A retired key's comment line names the day it retired; offline verification refuses \

@@ -11,7 +11,7 @@ extension KeysCommand {
   struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "generate",
-      abstract: "Create an issuing key: the private key to a new file (mode 0600), the public key into the database.",
+      abstract: tr("Create an issuing key: the private key to a new file (mode 0600), the public key into the database."),
       discussion: """
         The file is never overwritten. Its key id (k- and 16 hex digits) is derived from the key.
 

@@ -9,7 +9,7 @@ extension KeysCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List the registered issuing keys and how many certificates each signed.",
+      abstract: tr("List the registered issuing keys and how many certificates each signed."),
       discussion: """
         Example:
           beccaria keys list --format json

@@ -9,7 +9,7 @@ extension KeysCommand {
   struct Register: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "register",
-      abstract: "Register the public half of a key created elsewhere (PEM, as `keys export-public` or OpenSSL write it).",
+      abstract: tr("Register the public half of a key created elsewhere (PEM, as `keys export-public` or OpenSSL write it)."),
       discussion: """
         The file may hold the public key, or the private key itself: then only its public half \
         goes into the database. A key registered already is left as it is.

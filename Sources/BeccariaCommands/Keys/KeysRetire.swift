@@ -9,7 +9,7 @@ extension KeysCommand {
   struct Retire: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "retire",
-      abstract: "Stop a key from signing; certificates it signed stay verifiable.",
+      abstract: tr("Stop a key from signing; certificates it signed stay verifiable."),
       discussion: """
         Example:
           beccaria keys retire k-3f2a9c0d11e4b7a2

@@ -9,7 +9,7 @@ extension MailCommand {
   struct Bounces: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "bounces",
-      abstract: "Read delivery reports that came back to the office.",
+      abstract: tr("Read delivery reports that came back to the office."),
       subcommands: [Import.self])
   }
 }
@@ -19,7 +19,7 @@ extension MailCommand.Bounces {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Mark messages bounced from the delivery reports in a Maildir.",
+      abstract: tr("Mark messages bounced from the delivery reports in a Maildir."),
       discussion: """
         Reads every message in MAILDIR/new and MAILDIR/cur (the mailbox is not changed) and \
         takes the delivery status notifications among them (RFC 3464: multipart/report; \

@@ -1,11 +1,12 @@
 import ArgumentParser
+import BeccariaCore
 import Foundation
 
 /// `beccaria mail`.
 struct MailCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mail",
-    abstract: "Send the office's mail from the outbox, and see what was sent.",
+    abstract: tr("Send the office's mail from the outbox, and see what was sent."),
     discussion: """
       Messages are queued by the database in the same transaction as what causes them: a \
       certificate issued or re-issued (to its holder, the PDF attached), a place given from the \

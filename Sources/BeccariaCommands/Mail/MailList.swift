@@ -8,7 +8,7 @@ extension MailCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List messages of the outbox, oldest first.",
+      abstract: tr("List messages of the outbox, oldest first."),
       discussion: """
         Statuses: queued, sending, deferred (tried again later), sent, failed, bounced (a \
         delivery report came back), cancelled, suppressed (the address is on the suppression \

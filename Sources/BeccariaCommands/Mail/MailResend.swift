@@ -8,7 +8,7 @@ extension MailCommand {
   struct Resend: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "resend",
-      abstract: "Queue a finished message again, as a new message.",
+      abstract: tr("Queue a finished message again, as a new message."),
       discussion: """
         The new message has the same text and attachments and goes to --to, or else to the \
         person's current address (corrected since, perhaps). The next mail send sends it. A \
@@ -47,7 +47,7 @@ extension MailCommand {
   struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "cancel",
-      abstract: "Do not send a queued or deferred message.",
+      abstract: tr("Do not send a queued or deferred message."),
       discussion: """
         Example:
           beccaria mail cancel 42

@@ -9,7 +9,7 @@ extension MailCommand {
   struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "send",
-      abstract: "Send every due message through the SMTP server.",
+      abstract: tr("Send every due message through the SMTP server."),
       discussion: """
         Queues the reminders now due, deletes message texts past their retention period, then \
         claims due messages (FOR UPDATE SKIP LOCKED: several runs may go at once) and hands each \

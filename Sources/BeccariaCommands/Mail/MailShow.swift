@@ -8,7 +8,7 @@ extension MailCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
-      abstract: "Show one message: its status, attempts, the server's last answer and its text.",
+      abstract: tr("Show one message: its status, attempts, the server's last answer and its text."),
       discussion: """
         Example:
           beccaria mail show 42

@@ -8,7 +8,7 @@ extension MailCommand {
   struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "stats",
-      abstract: "Count messages by kind and status; the oldest still waiting.",
+      abstract: tr("Count messages by kind and status; the oldest still waiting."),
       discussion: """
         Example:
           beccaria mail stats
@@ -68,7 +68,7 @@ extension MailCommand {
   struct Suppressed: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "suppressed",
-      abstract: "List the addresses that are not mailed (a permanent address error or a bounce).",
+      abstract: tr("List the addresses that are not mailed (a permanent address error or a bounce)."),
       discussion: """
         Example:
           beccaria mail suppressed --format csv
@@ -96,7 +96,7 @@ extension MailCommand {
   struct Unsuppress: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "unsuppress",
-      abstract: "Mail an address on the suppression list again (its mailbox was repaired).",
+      abstract: tr("Mail an address on the suppression list again (its mailbox was repaired)."),
       discussion: """
         Example:
           beccaria mail unsuppress anna.schulz@example.org

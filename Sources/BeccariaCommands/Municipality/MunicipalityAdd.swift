@@ -8,7 +8,7 @@ extension MunicipalityCommand {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
-      abstract: "Add one municipality, or update it when its AGS is known.",
+      abstract: tr("Add one municipality, or update it when its AGS is known."),
       discussion: """
         Example:
           beccaria municipality add --ags 14628270 --name Pirna \\

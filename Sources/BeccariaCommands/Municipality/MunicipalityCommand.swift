@@ -1,10 +1,11 @@
 import ArgumentParser
+import BeccariaCore
 import Foundation
 
 /// `beccaria municipality`: the register of municipalities.
 struct MunicipalityCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "municipality",
-    abstract: "Keep the register of municipalities (by AGS) and their ASSKomm membership.",
+    abstract: tr("Keep the register of municipalities (by AGS) and their ASSKomm membership."),
     subcommands: [Import.self, Add.self, List.self])
 }

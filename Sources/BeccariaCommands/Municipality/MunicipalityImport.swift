@@ -9,7 +9,7 @@ extension MunicipalityCommand {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Insert or update municipalities from CSV (ags,name,district[,asskomm_member_since]).",
+      abstract: tr("Insert or update municipalities from CSV (ags,name,district[,asskomm_member_since])."),
       discussion: """
         Upserts by AGS. All or nothing: every bad row is reported as FILE:LINE: column "x": reason \
         and nothing is written unless every row is good. UTF-8 with or without BOM, "," or ";".

@@ -8,7 +8,7 @@ extension MunicipalityCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List municipalities, by district or ASSKomm membership.",
+      abstract: tr("List municipalities, by district or ASSKomm membership."),
       discussion: """
         Example:
           beccaria municipality list --district Görlitz --members --format csv

@@ -9,7 +9,7 @@ extension ParticipantCommand {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
-      abstract: "Register a participant.",
+      abstract: tr("Register a participant."),
       discussion: """
         A likely duplicate (same name and birth date, or same e-mail) is refused, naming the \
         existing participant, unless --force is given.

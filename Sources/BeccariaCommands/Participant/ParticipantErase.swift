@@ -8,7 +8,7 @@ extension ParticipantCommand {
   struct Erase: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "erase",
-      abstract: "Erase a person's data on request (Art. 17 GDPR); their certificates stay verifiable.",
+      abstract: tr("Erase a person's data on request (Art. 17 GDPR); their certificates stay verifiable."),
       discussion: """
         Names, birth date, e-mail, organisation, notes and free text are removed or pseudonymised \
         everywhere (participant record, name history, attendance, enrolments, assessments, the \

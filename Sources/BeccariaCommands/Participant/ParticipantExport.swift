@@ -9,7 +9,7 @@ extension ParticipantCommand {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "export",
-      abstract: "Everything stored about a person, as JSON (the right of access, Art. 15 GDPR).",
+      abstract: tr("Everything stored about a person, as JSON (the right of access, Art. 15 GDPR)."),
       discussion: """
         Includes the participant record, name history, enrolments, attendance, assessments, \
         certificates (with their PDFs in base64) and the audit entries about the person.

@@ -10,7 +10,7 @@ extension ParticipantCommand {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Register participants from CSV; with --update, update those already registered.",
+      abstract: tr("Register participants from CSV; with --update, update those already registered."),
       discussion: """
         Columns: family_name, given_names, birth_date, email, municipality (its AGS or its name \
         when no other municipality has that name), and optionally organisation and function \
@@ -43,9 +43,9 @@ extension ParticipantCommand {
     ]
 
     func validate() throws {
-      if !module.isEmpty && course == nil { throw ValidationError("--module goes with --course.") }
-      if module.contains(where: { $0 < 1 }) { throw ValidationError("--module must be 1 or more.") }
-      if reason != nil && !update { throw ValidationError("--reason goes with --update.") }
+      if !module.isEmpty && course == nil { throw ValidationError(tr("--module goes with --course.")) }
+      if module.contains(where: { $0 < 1 }) { throw ValidationError(tr("--module must be 1 or more.")) }
+      if reason != nil && !update { throw ValidationError(tr("--reason goes with --update.")) }
       if let reason { try requireReason(reason) }
     }
 
@@ -90,7 +90,7 @@ extension ParticipantCommand {
                 number = Int64(text.trimmingPrefix("#")).flatMap { $0 >= 1 ? $0 : nil }
                 if number == nil {
                   problems.append(
-                    InputProblem(line: record.line, column: "number", reason: "\"\(text)\" is not a participant number"))
+                    InputProblem(line: record.line, column: "number", reason: tr("\"%@\" is not a participant number", text)))
                   return
                 }
               }

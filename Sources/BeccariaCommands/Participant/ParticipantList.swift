@@ -8,7 +8,7 @@ extension ParticipantCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "Find participants by municipality, cohort or name.",
+      abstract: tr("Find participants by municipality, cohort or name."),
       discussion: """
         --search ignores case and accents and knows German spellings: "Muller" and "Mueller" find \
         "Müller", "Koehler" finds "Köhler", "Strasse" finds "Straße", "wjenka" finds "Wjeńka"; the \

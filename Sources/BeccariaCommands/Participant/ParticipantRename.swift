@@ -8,7 +8,7 @@ extension ParticipantCommand {
   struct Rename: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "rename",
-      abstract: "Change a participant's name; the old name stays in the history with the reason.",
+      abstract: tr("Change a participant's name; the old name stays in the history with the reason."),
       discussion: """
         Issued certificates are not changed; re-issue them if the holder asks.
 

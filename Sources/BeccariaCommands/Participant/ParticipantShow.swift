@@ -8,7 +8,7 @@ extension ParticipantCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
-      abstract: "Show a participant with enrolments, attendance per module, certificates and messages.",
+      abstract: tr("Show a participant with enrolments, attendance per module, certificates and messages."),
       discussion: """
         Example:
           beccaria participant show 12

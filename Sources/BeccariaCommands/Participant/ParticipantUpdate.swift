@@ -8,7 +8,7 @@ extension ParticipantCommand {
   struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
-      abstract: "Change a participant's e-mail, organisation, function, municipality or notes.",
+      abstract: tr("Change a participant's e-mail, organisation, function, municipality or notes."),
       discussion: """
         Options not given stay as they are; "" clears an optional field. The municipality is \
         given by AGS or by its name. Every change is audited (with --reason if given); names \

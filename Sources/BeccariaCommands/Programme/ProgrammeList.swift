@@ -8,7 +8,7 @@ extension ProgrammeCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List programmes with their current version.",
+      abstract: tr("List programmes with their current version."),
       discussion: """
         Example:
           beccaria programme list --format csv

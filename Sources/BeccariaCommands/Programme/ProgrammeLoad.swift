@@ -9,7 +9,7 @@ extension ProgrammeCommand {
   struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "load",
-      abstract: "Validate a programme definition (YAML) and store it as a new version if it changed.",
+      abstract: tr("Validate a programme definition (YAML) and store it as a new version if it changed."),
       discussion: """
         Every problem in the file is reported with its line, column and path \
         (modules[1].title). Loading an unchanged file does nothing; a changed file must raise \

@@ -8,7 +8,7 @@ extension ProgrammeCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
-      abstract: "Show a programme's modules, completion rules and document texts.",
+      abstract: tr("Show a programme's modules, completion rules and document texts."),
       discussion: """
         Example:
           beccaria programme show beccaria-fachkraft

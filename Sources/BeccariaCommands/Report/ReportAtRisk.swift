@@ -8,7 +8,7 @@ extension ReportCommand {
   struct AtRisk: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "at-risk",
-      abstract: "Early warning: who can no longer reach a module's threshold, and who would by missing one more session.",
+      abstract: tr("Early warning: who can no longer reach a module's threshold, and who would by missing one more session."),
       discussion: """
         Counts every session planned for the module (not only past ones); sessions without a \
         record yet count as still attendable. "At risk" names those who have already lost UE and \

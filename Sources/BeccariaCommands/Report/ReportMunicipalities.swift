@@ -8,7 +8,7 @@ extension ReportCommand {
   struct Municipalities: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "municipalities",
-      abstract: "Per municipality: participants, enrolled now, Zertifikate and Teilnahmebescheinigungen issued.",
+      abstract: tr("Per municipality: participants, enrolled now, Zertifikate and Teilnahmebescheinigungen issued."),
       discussion: """
         ZERTIFIKATE counts the valid Zertifikate: the municipality's Fachkräfte für \
         Kriminalprävention. --municipality takes an AGS or a name and answers in a sentence too.

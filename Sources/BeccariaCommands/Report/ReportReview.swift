@@ -8,7 +8,7 @@ extension ReportCommand {
   struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "review",
-      abstract: "Valid certificates whose basis changed after issue: attendance or assessments recorded or corrected since.",
+      abstract: tr("Valid certificates whose basis changed after issue: attendance or assessments recorded or corrected since."),
       discussion: """
         An issued certificate never changes by itself (it is frozen and signed). When what it \
         rests on changes later — attendance recorded, corrected or deleted, sessions added, moved \

@@ -7,7 +7,7 @@ extension RetentionCommand {
   /// `beccaria retention apply`.
   struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "apply", abstract: "Remove what the retention periods say must go (one transaction).",
+      commandName: "apply", abstract: tr("Remove what the retention periods say must go (one transaction)."),
       discussion: """
         Example:
           beccaria retention apply --dry-run

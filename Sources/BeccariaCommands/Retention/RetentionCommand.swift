@@ -7,6 +7,6 @@ import Foundation
 struct RetentionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "retention",
-    abstract: "Retention periods (stored in the database) and applying them.",
+    abstract: tr("Retention periods (stored in the database) and applying them."),
     subcommands: [Show.self, Set.self, Apply.self])
 }

@@ -7,7 +7,7 @@ extension RetentionCommand {
   /// `beccaria retention set`.
   struct Set: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "set", abstract: "Set the retention periods (0 means keep).",
+      commandName: "set", abstract: tr("Set the retention periods (0 means keep)."),
       discussion: """
         Example:
           beccaria retention set --attendance-years 5 --participant-years 10

@@ -7,7 +7,7 @@ extension RetentionCommand {
   /// `beccaria retention show`.
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "show", abstract: "Show the retention periods.",
+      commandName: "show", abstract: tr("Show the retention periods."),
       discussion: """
         Example:
           beccaria retention show

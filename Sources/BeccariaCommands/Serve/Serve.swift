@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Dispatch
 import Foundation
@@ -9,7 +10,7 @@ import VerificationService
 struct Serve: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Serve the public verification pages behind every certificate's QR code and printed address.",
+    abstract: tr("Serve the public verification pages behind every certificate's QR code and printed address."),
     discussion: """
       Serves the path of every loaded programme's verification URL (documents.verification_url, \
       e.g. /beccaria/pruefen): the page a QR code opens (its code after #c=, never sent to the \

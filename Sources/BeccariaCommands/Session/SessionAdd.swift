@@ -8,7 +8,7 @@ extension SessionCommand {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
-      abstract: "Schedule one session of a module.",
+      abstract: tr("Schedule one session of a module."),
       discussion: """
         The UE (45 minutes each) must fit between start and end; a trainer's overlapping session \
         is refused.

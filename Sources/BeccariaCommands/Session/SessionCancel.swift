@@ -8,7 +8,7 @@ extension SessionCommand {
   struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "cancel",
-      abstract: "Cancel a session that has not been recorded: its UE leave the module's plan.",
+      abstract: tr("Cancel a session that has not been recorded: its UE leave the module's plan."),
       discussion: """
         Shares of the module and certificate eligibility are computed without it from then on (the \
         cohort's participants are checked again by the next run). A session with recorded \

@@ -8,7 +8,7 @@ extension SessionCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List sessions in time order: a cohort's, a trainer's, or your own (--mine).",
+      abstract: tr("List sessions in time order: a cohort's, a trainer's, or your own (--mine)."),
       discussion: """
         A trainer's login lists the sessions it teaches with --mine, without knowing cohort codes.
 

@@ -8,7 +8,7 @@ extension SessionCommand {
   struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "plan",
-      abstract: "Lay out a module's weekend blocks as Saturday and Sunday sessions.",
+      abstract: tr("Lay out a module's weekend blocks as Saturday and Sunday sessions."),
       discussion: """
         One --weekend (its Saturday) per block of the module as the programme defines it; each \
         block's UE are split over Saturday and Sunday (Saturday takes the odd one), between \

@@ -8,7 +8,7 @@ extension SessionCommand {
   struct Move: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "move",
-      abstract: "Move a session to another day or time; its participants and trainers are told by mail.",
+      abstract: tr("Move a session to another day or time; its participants and trainers are told by mail."),
       discussion: """
         --date alone keeps the times; --start and --end alone keep the day. A session with \
         recorded attendance stays in the past; the session must stay within the cohort's dates \
@@ -46,7 +46,7 @@ extension SessionCommand {
   struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
-      abstract: "Change a session's UE, location or trainers (and its day or times, as session move does).",
+      abstract: tr("Change a session's UE, location or trainers (and its day or times, as session move does)."),
       discussion: """
         --add-trainer and --remove-trainer take a trainer's e-mail and may be repeated; both \
         together replace one trainer by another. Fewer UE than a participant is recorded with \

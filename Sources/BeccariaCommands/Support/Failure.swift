@@ -52,14 +52,16 @@ enum Explain {
   static func permissionSentence(_ message: String) -> String {
     let roles = "see beccaria access list for this login's roles; the database owner grants them"
     if message.hasPrefix("permission denied to create temporary tables") {
-      return "this login may not stage import files (it lacks a role that imports: \(roles))"
+      return tr("this login may not stage import files (it lacks a role that imports: %@)", roles)
     }
     if let range = message.range(
       of: #"^permission denied for (table|view|sequence|function|schema) "#, options: .regularExpression)
     {
       let object = message[range.upperBound...].trimmingCharacters(in: .whitespaces)
       return
-        "this login may not do that: it may not use the \(object.replacingOccurrences(of: "_", with: " ")) records (\(roles))"
+        tr(
+          "this login may not do that: it may not use the %@ records (%@)", object.replacingOccurrences(of: "_", with: " "), roles
+        )
     }
     if let range = message.range(of: #"row-level security policy for table ""#, options: .regularExpression) {
       let table = message[range.upperBound...].prefix { $0 != "\"" }
@@ -69,46 +71,50 @@ enum Explain {
     // The database's own refusals (a frozen certificate, the append-only log, "not one of your
     // sessions") are sentences already.
     guard message.hasPrefix("permission denied") else { return message }
-    return "this login may not do that (\(message); \(roles))"
+    return tr("this login may not do that (%@; %@)", message, roles)
   }
 
   static func sentence(for error: PostgresError) -> String {
     if error.isConnectionFailure {
       return error.message.hasPrefix("could not connect")
-        ? "\(error.message.components(separatedBy: "\n").first ?? error.message) (check --database, DATABASE_URL or PG* settings, or run scripts/db start)"
+        ? tr(
+          "%@ (check --database, DATABASE_URL or PG* settings, or run scripts/db start)",
+          error.message.components(separatedBy: "\n").first ?? error.message)
         : "the connection to PostgreSQL was lost (\(error.message.components(separatedBy: .newlines).first?.trimmingCharacters(in: .whitespaces) ?? "")); "
           + "what was committed before is kept, run the command again"
     }
     switch error.sqlState {
     case "23505":
-      return "that already exists (\(constraintPhrase(error)))\(error.detail.map { ": \($0)" } ?? "")"
+      return tr("that already exists (%@)%@", constraintPhrase(error), error.detail.map { ": \($0)" } ?? "")
     case "23503":
       return
-        "a referenced record does not exist or is still in use (\(constraintPhrase(error)))\(error.detail.map { ": \($0)" } ?? "")"
+        tr(
+          "a referenced record does not exist or is still in use (%@)%@", constraintPhrase(error),
+          error.detail.map { ": \($0)" } ?? "")
     case "23514":
       // The rules' own triggers say why in a sentence; a plain CHECK's message names only the rule.
       guard error.message.contains("violates check constraint") else { return error.message }
-      return "the database refused the change because it breaks the rule \(error.constraint ?? "check"): \(error.message)"
+      return tr("the database refused the change because it breaks the rule %@: %@", error.constraint ?? "check", error.message)
     case "23P01":
-      return "the database refused an overlap (\(constraintPhrase(error))): \(error.detail ?? error.message)"
+      return tr("the database refused an overlap (%@): %@", constraintPhrase(error), error.detail ?? error.message)
     case "23502":
-      return "a required value is missing: \(error.message)"
+      return tr("a required value is missing: %@", error.message)
     case "42501":
       return permissionSentence(error.message)
     case "55P03":
       return "another session held a lock this command needed for more than \(Database.lockTimeout) s (\(error.message)); "
         + "nothing was changed: try again, or find the session in pg_stat_activity"
     case "40001", "40P01":
-      return "the database was too busy with conflicting changes; nothing was changed, please try again"
+      return tr("the database was too busy with conflicting changes; nothing was changed, please try again")
     case "22007", "22008", "22P02":
-      return "a value has the wrong form: \(error.message)"
+      return tr("a value has the wrong form: %@", error.message)
     case "3D000":
-      return "the database does not exist: \(error.message)"
+      return tr("the database does not exist: %@", error.message)
     case "P0002", "55000":
       // beccaria's own refusals (no such message, not in a state for it) are sentences already.
       return error.message
     case "42P01":
-      return "the database has no beccaria schema yet (\(error.message)); run `beccaria db migrate` first"
+      return tr("the database has no beccaria schema yet (%@); run `beccaria db migrate` first", error.message)
     default:
       return error.message + (error.sqlState.map { " (SQLSTATE \($0))" } ?? "")
     }

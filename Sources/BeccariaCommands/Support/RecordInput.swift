@@ -35,7 +35,7 @@ enum RecordInput {
     if let raw = value("municipality") {
       if let problem = AGS.problem(with: raw) { problems.append(("municipality", problem)) } else { ags = AGS(raw) }
     } else {
-      problems.append(("municipality", "is required (the AGS of the participant's municipality)"))
+      problems.append(("municipality", tr("is required (the AGS of the participant's municipality)")))
     }
     guard let fields, let ags, problems.isEmpty else { return .failure(ProblemList(problems)) }
     return .success(
@@ -63,7 +63,7 @@ enum RecordInput {
     var problems: Problems = []
     func text(_ column: String) -> String? {
       guard let text = value(column) else {
-        problems.append((column, "is required"))
+        problems.append((column, tr("is required")))
         return nil
       }
       if let problem = Validation.name(text) {
@@ -86,13 +86,13 @@ enum RecordInput {
       case .failure(let problem): problems.append(("birth_date", problem.description))
       }
     } else {
-      problems.append(("birth_date", "is required"))
+      problems.append(("birth_date", tr("is required")))
     }
     var email: String?
     if let raw = value("email") {
       if let problem = Validation.email(raw) { problems.append(("email", problem)) } else { email = raw }
     } else {
-      problems.append(("email", "is required"))
+      problems.append(("email", tr("is required")))
     }
     for column in participantOptional {
       if let raw = value(column), let problem = Validation.name(raw, maxLength: 300) { problems.append((column, problem)) }
@@ -120,13 +120,13 @@ enum RecordInput {
     if let raw = value("ags") {
       if let problem = AGS.problem(with: raw) { problems.append(("ags", problem)) } else { ags = AGS(raw) }
     } else {
-      problems.append(("ags", "is required"))
+      problems.append(("ags", tr("is required")))
     }
     var name: String?
     if let raw = value("name") {
       if let problem = Validation.name(raw) { problems.append(("name", problem)) } else { name = raw }
     } else {
-      problems.append(("name", "is required"))
+      problems.append(("name", tr("is required")))
     }
     let district = value("district")
     if let district, let problem = Validation.name(district) { problems.append(("district", problem)) }
@@ -135,7 +135,7 @@ enum RecordInput {
       switch Validation.date(raw) {
       case .success(let date):
         if date < CalendarDate(year: 2019, month: 2, day: 6) ?? date {
-          problems.append(("asskomm_member_since", "\(date) is before ASSKomm was founded (2019-02-06)"))
+          problems.append(("asskomm_member_since", tr("%@ is before ASSKomm was founded (2019-02-06)", date)))
         } else {
           since = date
         }

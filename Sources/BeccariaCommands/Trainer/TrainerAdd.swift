@@ -8,7 +8,7 @@ extension TrainerCommand {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
-      abstract: "Register a trainer.",
+      abstract: tr("Register a trainer."),
       discussion: """
         --login names the PostgreSQL login of the trainer; row-level security lets that login \
         write attendance only for the trainer's own sessions.

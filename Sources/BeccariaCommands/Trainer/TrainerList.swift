@@ -8,7 +8,7 @@ extension TrainerCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
-      abstract: "List trainers.",
+      abstract: tr("List trainers."),
       discussion: """
         Example:
           beccaria trainer list --format json

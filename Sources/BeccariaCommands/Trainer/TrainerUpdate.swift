@@ -9,7 +9,7 @@ extension TrainerCommand {
   struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
-      abstract: "Change a trainer's name, e-mail or database login.",
+      abstract: tr("Change a trainer's name, e-mail or database login."),
       discussion: """
         The trainer is named by the current e-mail. --login links the trainer to a database \
         login (beccaria access grant LOGIN --role trainer creates one); --login "" unlinks it, \

@@ -11,7 +11,7 @@ extension MunicipalityStore {
     if given.allSatisfy(\.isNumber) {
       if let problem = AGS.problem(with: given) { throw StoreError.invalid(problem) }
       guard let row = try connection.queryOne("SELECT ags, name FROM municipality WHERE ags = \(given)") else {
-        throw StoreError.notFound("a municipality with the AGS \(given)")
+        throw StoreError.notFound(tr("a municipality with the AGS %@", given))
       }
       return (try row.decode("ags"), try row.decode("name"))
     }
@@ -26,7 +26,8 @@ extension MunicipalityStore {
     }
     if rows.count > 1 {
       throw StoreError.invalid(
-        "\(rows.count) municipalities are called \(given): \(try rows.map(describe).joined(separator: ", ")); give the AGS")
+        tr("%@ municipalities are called %@: %@; give the AGS", rows.count, given, try rows.map(describe).joined(separator: ", "))
+      )
     }
     let near = try connection.query(
       """

@@ -1,3 +1,5 @@
+import BeccariaCore
+
 /// Failures of store operations that are not plain database errors; each reads as one sentence.
 public enum StoreError: Error, CustomStringConvertible, Equatable {
   case schemaNotCurrent(pending: [String])
@@ -9,11 +11,12 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .schemaNotCurrent(let pending):
-      "the database schema is not up to date (\(pending.count) migration\(pending.count == 1 ? "" : "s") pending: "
-        + "\(pending.joined(separator: ", "))); run `beccaria db migrate` first"
-    case .notFound(let what): "\(what) does not exist"
+      tr(
+        "the database schema is not up to date (%@ pending: %@); run `beccaria db migrate` first",
+        Plural.count(pending.count, "migration"), pending.joined(separator: ", "))
+    case .notFound(let what): tr("%@ does not exist", what)
     case .conflict(let message), .invalid(let message): message
-    case .corrupt(let message): "stored data is inconsistent: \(message)"
+    case .corrupt(let message): tr("stored data is inconsistent: %@", message)
     }
   }
 }
