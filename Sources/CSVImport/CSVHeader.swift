@@ -52,6 +52,7 @@ public enum CSVHeader {
     var problems: [InputProblem] = []
     var seen: Set<String> = []
     var written: [String: String] = [:]
+    var firstWritten: [String: String] = [:]
     for (name, original) in zip(columns, named) {
       if name.isEmpty {
         problems.append(InputProblem(line: line, reason: tr("the header has an empty column name between named ones")))
@@ -62,9 +63,16 @@ public enum CSVHeader {
             reason: tr("is not a known column (known: %@)", known.joined(separator: ", ")))
         )
       } else if !seen.insert(name).inserted {
-        problems.append(InputProblem(line: line, column: original.trimmedFast(), reason: tr("appears twice in the header")))
+        let first = firstWritten[name] ?? name
+        problems.append(
+          InputProblem(
+            line: line, column: original.trimmedFast(),
+            reason: first.lowercased() == original.trimmedFast().lowercased()
+              ? tr("appears twice in the header")
+              : tr("means the same column as \"%@\" (%@); keep one of them", first, name)))
       } else {
         written[name] = original.trimmedFast()
+        firstWritten[name] = original.trimmedFast()
       }
     }
     let other: Character = delimiter == 0x2C ? ";" : ","

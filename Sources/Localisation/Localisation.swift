@@ -8,7 +8,19 @@ import Foundation
 public enum Localisation {
   public enum Language: Sendable { case english, german }
 
-  public static let language: Language = detect(ProcessInfo.processInfo.environment)
+  /// The reader's language: the environment's, unless `inEnglish` runs.
+  public static var language: Language { forced ?? environment }
+
+  static let environment: Language = detect(ProcessInfo.processInfo.environment)
+
+  /// Set while `inEnglish` runs (per task or thread).
+  @TaskLocal static var forced: Language?
+
+  /// `body`'s texts in English, whatever the reader's language: for machine formats (CSV) that
+  /// carry a sentence, so that they stay the same in every language.
+  public static func inEnglish<T>(_ body: () throws -> T) rethrows -> T {
+    try $forced.withValue(.english, operation: body)
+  }
 
   /// The language for `environment` (see the type's rules).
   public static func detect(_ environment: [String: String]) -> Language {
@@ -23,6 +35,9 @@ public enum Localisation {
     }
     return .english
   }
+
+  /// Whether `inEnglish` runs.
+  public static var isForced: Bool { forced != nil }
 
   /// The German catalogue, read once from the build's embedded `de.po`.
   static let german: Catalogue = {

@@ -12,9 +12,10 @@ public enum SheetCell: Sendable, Equatable {
   case decimal(Double, places: Int)
   /// A share as a fraction (0.969), shown as a percentage with one decimal (96,9 % in German).
   case percent(Double)
-  /// A calendar day, stored as the spreadsheet's day number and shown as TT.MM.JJJJ.
+  /// A calendar day, stored as the spreadsheet's day number and shown in the workbook's day format.
   case date(CalendarDate)
-  /// A moment, shown in `timeZone` as TT.MM.JJJJ hh:mm (a spreadsheet stores no time zone).
+  /// A moment, shown in `timeZone` with the workbook's day format and hh:mm (a spreadsheet stores
+  /// no time zone).
   case dateTime(Date, timeZone: TimeZone)
   case empty
 }
@@ -38,8 +39,15 @@ public final class Workbook {
   /// C strings handed to libxlsxwriter's document properties, which keeps the pointers until close.
   private var retained: [UnsafeMutablePointer<CChar>] = []
 
-  /// A workbook with `title` and `author` in its document properties.
-  public init(title: String? = nil, author: String? = nil) throws {
+  /// How days and moments are shown (the cells hold the spreadsheet's day numbers either way).
+  private let dayFormat: String
+  private let momentFormat: String
+
+  /// A workbook with `title` and `author` in its document properties; days shown as
+  /// `dayFormat` (an Excel number format: `dd.mm.yyyy` for a German reader, `yyyy-mm-dd`).
+  public init(title: String? = nil, author: String? = nil, dayFormat: String = "dd.mm.yyyy") throws {
+    self.dayFormat = dayFormat
+    momentFormat = dayFormat + " hh:mm"
     folder = FileManager.default.temporaryDirectory.appending(path: "beccaria-xlsx-\(UUID().uuidString)")
     try FileManager.default.createDirectory(
       at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -137,7 +145,7 @@ public final class Workbook {
           shown = 7
         case .date(let day):
           var moment = lxw_datetime(year: Int32(day.year), month: Int32(day.month), day: Int32(day.day), hour: 0, min: 0, sec: 0)
-          try check(worksheet_write_datetime(sheet, line, col, &moment, numberFormat("dd.mm.yyyy")))
+          try check(worksheet_write_datetime(sheet, line, col, &moment, numberFormat(dayFormat)))
           shown = 10
         case .dateTime(let date, let timeZone):
           var calendar = Calendar(identifier: .gregorian)
@@ -146,7 +154,7 @@ public final class Workbook {
           var moment = lxw_datetime(
             year: Int32(parts.year ?? 1900), month: Int32(parts.month ?? 1), day: Int32(parts.day ?? 1),
             hour: Int32(parts.hour ?? 0), min: Int32(parts.minute ?? 0), sec: Double(parts.second ?? 0))
-          try check(worksheet_write_datetime(sheet, line, col, &moment, numberFormat("dd.mm.yyyy hh:mm")))
+          try check(worksheet_write_datetime(sheet, line, col, &moment, numberFormat(momentFormat)))
           shown = 16
         }
         if column < widths.count { widths[column] = max(widths[column], Double(shown)) }

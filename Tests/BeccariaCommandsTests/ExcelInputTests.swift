@@ -153,6 +153,13 @@ import Testing
       refused.stderr.contains("\(bad):4: column \"Module\": the programme of cohort BQ-XL-1 has no module 9"),
       "\(refused.stderr)")
     #expect(try count(db, "SELECT count(*)::integer AS n FROM enrolment") == 0)
+    // An office list names people twice (number and e-mail): one column, said so.
+    let twice = try file("Teilnehmer;E-Mail;Durchgang\n\(p[0]);person0@example.org;BQ-XL-1\n")
+    let refusedTwice = try Beccaria.run(["enrolment", "import", twice], database: database)
+    #expect(
+      refusedTwice.stderr.contains(
+        "\(twice):1: column \"E-Mail\": means the same column as \"Teilnehmer\" (participant); keep one of them"),
+      "\(refusedTwice.stderr)")
     let good = try file(
       """
       Teilnehmer-Nr.;Durchgang;Module;;

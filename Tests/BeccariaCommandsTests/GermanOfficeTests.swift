@@ -71,6 +71,7 @@ import Testing
       ["participant", "list"], ["session", "list", "--course", AttendanceFixture.course],
       ["attendance", "roster", "--session", session], ["enrolment", "list", "--course", AttendanceFixture.course],
       ["attendance", "report", "--course", AttendanceFixture.course], ["report", "municipalities"],
+      ["report", "at-risk", "--course", AttendanceFixture.course], ["course", "list"], ["trainer", "list"],
     ] {
       for format in ["csv", "json"] {
         let run = try both(arguments + ["--format", format], fixture.database)

@@ -523,7 +523,7 @@ import Testing
     let lines = review.stdout.split(whereSeparator: \.isNewline)
     #expect(lines.count == 2, "\(review.stdout)")
     #expect(lines.last?.contains(serial) == true)
-    #expect(lines.last?.contains("attendance \(CalendarDate.today().german)") == true, "\(review.stdout)")
+    #expect(lines.last?.contains("attendance \(CalendarDate.today().description)") == true, "\(review.stdout)")
     #expect(
       lines.last?.contains("no longer met: module 1: the attendance threshold is no longer met") == true, "\(review.stdout)")
     #expect(!review.stdout.contains("Test Person1"))

@@ -49,6 +49,7 @@ import Testing
       (try NSRegularExpression(pattern: #"\btr\(\s*"# + literal), false),
       // A listing's column headings are English keys in CSV and translated for tables.
       (try NSRegularExpression(pattern: #"\.init\(header:\s*"# + literal), false),
+      (try NSRegularExpression(pattern: #"\.init\(header:\s*"[^"]*",\s*label:\s*"# + literal), false),
       (try NSRegularExpression(pattern: #"\btrn\(\s*"# + literal + #"\s*,\s*"# + literal), true),
       (
         try NSRegularExpression(pattern: #"Plural\.count\([^"\n]*?,\s*"# + literal + #"(?:\s*,\s*plural:\s*"# + literal + ")?"),

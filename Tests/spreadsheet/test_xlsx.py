@@ -45,7 +45,7 @@ def test_participants_as_a_mail_merge_reads_them(office):
         # The names exactly as stored (and as the office typed them, up to Unicode normalisation).
         assert row[1] == person["family_name"] and row[2] == person["given_names"]
         assert row[3] == datetime.datetime.fromisoformat(person["birth_date"])
-        assert cells[3].is_date and cells[3].number_format == "dd.mm.yyyy"
+        assert cells[3].is_date and cells[3].number_format == "yyyy-mm-dd"
         assert row[4] == person["email"]
     typed = {(unicodedata.normalize("NFC", f), unicodedata.normalize("NFC", g)) for f, g, _, _ in PEOPLE}
     assert {(unicodedata.normalize("NFC", r[1]), unicodedata.normalize("NFC", r[2])) for r in rows(sheet)} == typed
@@ -86,7 +86,7 @@ def test_the_attendance_matrix_is_a_sheet_a_person_reads(office):
     for cells, session in zip(days.iter_rows(min_row=2), sessions):
         assert cells[1].value == session["id"]
         assert cells[2].is_date and cells[2].value.date().isoformat() == session["day"]
-        assert cells[2].number_format == "dd.mm.yyyy"
+        assert cells[2].number_format == "yyyy-mm-dd"
 
 
 def test_the_municipalities_report_counts_as_numbers(office):
@@ -125,8 +125,18 @@ def test_a_workbook_needs_a_file_that_excel_opens(office):
     assert missing.returncode != 0
     assert "--format xlsx writes a workbook: give --output FILE.xlsx." in missing.stderr
     wrong = office.run("participant", "list", "--format", "xlsx", "--output", office.path("liste.csv"), check=False)
-    assert wrong.returncode != 0 and "ends in .xlsx" in wrong.stderr
+    assert wrong.returncode != 0 and "names a .csv file, but --format is xlsx" in wrong.stderr
     assert not os.path.exists(office.path("liste.csv"))
+    odd = office.run("participant", "list", "--format", "xlsx", "--output", office.path("liste.txt"), check=False)
+    assert odd.returncode != 0 and "ends in .xlsx" in odd.stderr
+    # The file's extension chooses the format when --format is not given.
+    named = office.path("liste-ohne-format.xlsx")
+    office.run("participant", "list", "--output", named)
+    assert len(rows(openpyxl.load_workbook(named).active)) == len(PEOPLE)
+    as_csv = office.path("liste.csv")
+    office.run("participant", "list", "--output", as_csv)
+    with open(as_csv, encoding="utf-8") as text:
+        assert text.readline().startswith("ID,NAME,BORN")
 
 
 def excel_csv(sheet):
@@ -188,7 +198,7 @@ def test_a_german_office_gets_german_headers_and_the_same_types(office):
     sheet = book.active
     assert header(sheet) == ["NR.", "NACHNAME", "VORNAMEN", "GEBOREN", "E-MAIL", "GEMEINDE", "DIENSTSTELLE"]
     first = next(sheet.iter_rows(min_row=2))
-    assert isinstance(first[0].value, int) and first[3].is_date
+    assert isinstance(first[0].value, int) and first[3].is_date and first[3].number_format == "dd.mm.yyyy"
     matrix = workbook(office, "anwesenheit-de.xlsx", "attendance", "report", "--course", "XL-1", env=german(office))
     assert matrix.sheetnames == ["Anwesenheit XL-1", "Termine", "Zeichen"]
     titles = header(matrix["Anwesenheit XL-1"])

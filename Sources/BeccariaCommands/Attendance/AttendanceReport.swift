@@ -68,7 +68,8 @@ extension AttendanceCommand {
     /// UE and share as numbers; a second sheet lists the sessions with their days as days.
     static func workbook(_ matrix: AttendanceMatrix) throws -> Data {
       let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
-      let book = try Workbook(title: tr("Attendance %@", matrix.course), author: "beccaria")
+      let book = try Workbook(
+        title: tr("Attendance %@", matrix.course), author: "beccaria", dayFormat: Reader.spreadsheetDayFormat)
       let header =
         [tr("NR."), tr("NAME")]
         + matrix.sessions.enumerated().map { "\($0.offset + 1): \(Reader.date($0.element.day)) M\($0.element.module)" }
@@ -131,7 +132,7 @@ extension AttendanceCommand {
         tr("Attendance %@ — threshold %@ of each module's planned UE", matrix.course, Reader.percent(matrix.threshold)) + "\n"
       out +=
         tr("Sessions: ")
-        + matrix.sessions.enumerated().map { "\($0.offset + 1)=\($0.element.day.german.prefix(6)) M\($0.element.module)" }
+        + matrix.sessions.enumerated().map { "\($0.offset + 1)=\(Reader.shortDate($0.element.day)) M\($0.element.module)" }
         .joined(separator: "  ") + "\n\n"
       let nameWidth = max(4, matrix.participants.map(\.name.count).max() ?? 0)
       let groups = modules.map { module in matrix.sessions.filter { $0.module == module }.count }

@@ -10,8 +10,8 @@ extension AttendanceCommand {
       commandName: "roster",
       abstract: tr("Show who is expected at a session and what is recorded so far."),
       discussion: """
-        A roster written with --format xlsx (or csv) and filled in (STATUS, UE) imports back \
-        with `beccaria attendance import`.
+        A roster written with --format xlsx (or csv), filled in (STATUS, UE) and saved as CSV \
+        ("CSV UTF-8" in Excel) imports back with `beccaria attendance import`.
 
         Example:
           beccaria attendance roster --session 3
@@ -30,7 +30,7 @@ extension AttendanceCommand {
         let roster = try store.roster(SessionID(session.id))
         if output.format == .table {
           print(
-            "Session \(header.id): \(header.course), module \(header.module) \(header.moduleTitle), \(header.day.german) \(header.startsAt)–\(header.endsAt), \(header.ue) UE"
+            "Session \(header.id): \(header.course), module \(header.module) \(header.moduleTitle), \(Reader.date(header.day)) \(header.startsAt)–\(header.endsAt), \(header.ue) UE"
           )
         }
         try Listing(

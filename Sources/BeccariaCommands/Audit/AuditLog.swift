@@ -79,7 +79,7 @@ extension AuditCommand {
     /// One entry as a readable block: a heading line, what happened, and the fields.
     static func block(_ entry: AuditEntry) -> String {
       let heading =
-        "#\(entry.id) · \(GermanTime.dateTime(entry.at)) · login \(entry.databaseUser)"
+        "#\(entry.id) · \(Reader.dateTime(entry.at)) · login \(entry.databaseUser)"
         + (entry.actor.map { $0 == entry.databaseUser ? "" : " · actor \($0)" } ?? "")
       let verb = ["INSERT": "added", "UPDATE": "changed", "DELETE": "deleted"][entry.action] ?? entry.action.lowercased()
       var lines = [heading, "\(entry.table) \(entry.keyValues) \(verb)" + (entry.reason.map { " — reason: \($0)" } ?? "")]

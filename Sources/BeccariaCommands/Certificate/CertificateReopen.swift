@@ -35,7 +35,7 @@ extension CertificateCommand {
       try reportingFailures {
         let at = try CertificateRevision(try global.connect()).reopen(serial: serial, reason: reason)
         print(
-          "Reopened \(serial) on \(GermanTime.dateTime(at)): it stays revoked; the next run issues a new certificate if the rules are met."
+          "Reopened \(serial) on \(Reader.dateTime(at)): it stays revoked; the next run issues a new certificate if the rules are met."
         )
       }
     }

@@ -53,7 +53,7 @@ extension CertificateCommand {
         print(
           Self.field(tr("holder"))
             + tr(
-              "%@ (participant %@)", v(s.holderName) + (s.birthDate.map { ", geboren am \($0.german)" } ?? ""),
+              "%@ (participant %@)", v(s.holderName) + (s.birthDate.map { ", " + tr("born %@", Reader.date($0)) } ?? ""),
               stored.listing.participantID)
         )
         if let award = s.award { print(Self.field(tr("award")) + v(award)) }

@@ -40,8 +40,8 @@ enum EnrolmentColumns {
     .init(header: "NOTE") { $0.endReason ?? "" },
   ]
 
-  static func position(_ enrolment: EnrolmentListing) -> String {
-    enrolment.waitingPosition.map { String($0) } ?? ""
+  static func position(_ enrolment: EnrolmentListing) -> Cell {
+    enrolment.waitingPosition.map { .integer(Int64($0)) } ?? .empty
   }
 
   static func booked(_ enrolment: EnrolmentListing) -> Cell {

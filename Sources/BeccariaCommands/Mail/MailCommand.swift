@@ -22,5 +22,5 @@ struct MailCommand: ParsableCommand {
 
 /// Time as the office reads it in mail listings.
 enum MailTime {
-  static func format(_ date: Date?) -> String { date.map(GermanTime.dateTime) ?? "" }
+  static func format(_ date: Date?) -> String { date.map(Reader.dateTime) ?? "" }
 }

@@ -60,7 +60,7 @@ enum MailColumns {
     .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
     .init(header: "KIND") { $0.kind },
     .init(header: "STATUS") { $0.status },
-    .init(header: "TO") { $0.recipient ?? "(erased)" },
+    .init(header: "TO", label: "RECIPIENT") { .text($0.recipient ?? "(erased)") },
     .init(header: "SUBJECT") { $0.subject ?? "" },
     .init(header: "TRIES", alignRight: true) { .integer(Int64($0.attempts)) },
     .init(header: "QUEUED") { .dateTime($0.queuedAt) },

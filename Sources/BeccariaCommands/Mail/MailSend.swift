@@ -119,7 +119,7 @@ extension MailCommand {
                   .init(header: "ID", alignRight: true) { $0.id.map(String.init) ?? "new" },
                   .init(header: "KIND") { $0.kind },
                   .init(header: "STATUS") { $0.id == nil ? "reminder to queue" : $0.status },
-                  .init(header: "TO") { $0.recipient },
+                  .init(header: "TO", label: "RECIPIENT") { .text($0.recipient) },
                   .init(header: "SUBJECT") { $0.subject ?? "" },
                 ]
               ).render(.table), terminator: "")

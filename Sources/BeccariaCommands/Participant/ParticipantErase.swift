@@ -47,7 +47,7 @@ extension ParticipantCommand {
         // to do is the files.
         if let (erasedAt, leftovers) = try protection.leftovers(participant.id) {
           print(
-            "Participant \(participant.id) was erased on request on \(GermanTime.dateTime(erasedAt)) already; "
+            "Participant \(participant.id) was erased on request on \(Reader.dateTime(erasedAt)) already; "
               + "checking the files their erasure listed.")
           report(try protection.removeExports(leftovers))
           return
@@ -86,7 +86,7 @@ extension ParticipantCommand {
 
     static func show(_ preview: ErasurePreview) {
       let person = preview.participant
-      let born = person.birthDate.map { ", born \($0.german)" } ?? ""
+      let born = person.birthDate.map { ", born \(Reader.date($0))" } ?? ""
       print(
         "Participant \(person.id): \(person.givenNames) \(person.familyName)\(born), \(person.email ?? "no e-mail"), "
           + "\(person.municipality ?? person.municipalityAGS ?? "no municipality")")

@@ -48,18 +48,18 @@ extension ParticipantCommand {
         }
         print(
           "Participant \(person.id): \(person.givenNames) \(person.familyName)\(person.erased ? " (personal data erased)" : "")")
-        print("  born \(person.birthDate?.german ?? "–"), \(person.email ?? "no e-mail")")
+        print("  born \(person.birthDate.map(Reader.date) ?? "–"), \(person.email ?? "no e-mail")")
         if let email = person.email, let entry = try MailStore(connection).suppression(of: email) {
           print(
             InertText.escape(
-              "  the address is on the suppression list since \(GermanTime.dateTime(entry.since)) (\(entry.reason)): "
+              "  the address is on the suppression list since \(Reader.dateTime(entry.since)) (\(entry.reason)): "
                 + "nothing is mailed to it (mail unsuppress)"))
         }
         print(
           "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? "no organisation")\(person.function.map { ", \($0)" } ?? "")"
         )
         for change in details.nameHistory {
-          print("  formerly \(change.from) (until \(GermanTime.dateTime(change.changedAt)): \(change.reason))")
+          print("  formerly \(change.from) (until \(Reader.dateTime(change.changedAt)): \(change.reason))")
         }
         print("\nEnrolments:")
         print(try Listing(items: details.enrolments, columns: EnrolmentColumns.forParticipant).render(.table))
@@ -106,7 +106,7 @@ extension ParticipantCommand {
               .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
               .init(header: "KIND") { $0.kind },
               .init(header: "STATUS") { $0.status },
-              .init(header: "TO") { $0.recipient ?? "(erased)" },
+              .init(header: "TO", label: "RECIPIENT") { .text($0.recipient ?? "(erased)") },
               .init(header: "SUBJECT") { $0.subject ?? "" },
               .init(header: "DONE / NEXT TRY") { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
             ]

@@ -32,7 +32,10 @@ extension ReportCommand {
             .init(header: "COHORT") { $0.course },
             .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
             .init(header: "NAME") { $0.name },
-            .init(header: "FINDING") { Self.sentence($0) },
+            .init(header: "FINDING") { entry in
+              // CSV keeps the English sentence, as every machine format stays the same.
+              .localised(machine: Localisation.inEnglish { Self.sentence(entry) }, human: Self.sentence(entry))
+            },
           ]
         ).print(output)
       }

@@ -45,7 +45,7 @@ extension ReportCommand {
     }
 
     static func changes(_ entry: ReviewEntry) -> String {
-      entry.changes.map { "\($0.kind) \(GermanTime.dateTime($0.at))" }.joined(separator: ", ")
+      entry.changes.map { "\($0.kind) \(Reader.dateTime($0.at))" }.joined(separator: ", ")
     }
   }
 }

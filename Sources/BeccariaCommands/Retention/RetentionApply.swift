@@ -52,7 +52,7 @@ extension RetentionCommand {
           "Attendance detail: \(verb) \(plan.cohorts.reduce(0) { $0 + $1.attendanceRows }) rows of \(plan.cohorts.count) ended cohort\(plan.cohorts.count == 1 ? "" : "s")\(plan.policy.attendanceDetailYears == nil ? " (no period set)" : "")."
         )
         for cohort in plan.cohorts {
-          print("  \(cohort.code): last session \(cohort.lastDay.german), \(cohort.attendanceRows) rows")
+          print("  \(cohort.code): last session \(Reader.date(cohort.lastDay)), \(cohort.attendanceRows) rows")
         }
         if !dryRun && plan.auditRowsScrubbed > 0 {
           print(
@@ -63,7 +63,7 @@ extension RetentionCommand {
           "Participants without a certificate: \(dryRun ? "would erase" : "erased") \(plan.participants.count)\(plan.policy.participantYears == nil ? " (no period set)" : "")."
         )
         for person in plan.participants {
-          print("  participant \(person.participantID): last activity \(person.lastActivity.german)")
+          print("  participant \(person.participantID): last activity \(Reader.date(person.lastActivity))")
         }
       }
     }

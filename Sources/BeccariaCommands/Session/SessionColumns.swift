@@ -4,7 +4,7 @@ import BeccariaStore
 import Foundation
 
 enum SessionColumns {
-  static let weekdays = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+  static let weekdays = [tr("Mon"), tr("Tue"), tr("Wed"), tr("Thu"), tr("Fri"), tr("Sat"), tr("Sun")]
   static let all: [Listing<SessionListing>.Column] = [
     .init(header: "ID", alignRight: true) { .integer($0.id.rawValue) },
     .init(header: "DATE", formats: [.table]) { "\(weekdays[$0.day.weekday - 1]) \(Reader.date($0.day))" },

@@ -12,12 +12,30 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// The `--format` and `--output` options of every listing.
 struct FormatOption: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp(tr("Output format: table, json, csv or xlsx (a workbook, with --output).")))
-  var format: OutputFormat = .table
+  @Option(
+    name: .customLong("format"),
+    help: ArgumentHelp(tr("Output format: table, json, csv or xlsx (a workbook, with --output)."), valueName: "format"))
+  var chosen: OutputFormat?
   @Option(name: .long, help: ArgumentHelp(tr("Write to this file instead of the terminal."), valueName: "file"))
   var output: String?
 
+  /// The format given, else the one `--output`'s extension names (.xlsx, .csv, .json), else a table.
+  var format: OutputFormat { chosen ?? output.flatMap(Self.named(by:)) ?? .table }
+
+  static func named(by path: String) -> OutputFormat? {
+    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+    case "xlsx": return .xlsx
+    case "csv": return .csv
+    case "json": return .json
+    default: return nil
+    }
+  }
+
   func validate() throws {
+    if let output, let named = Self.named(by: output), let chosen, chosen != named {
+      throw ValidationError(
+        tr("--output %@ names a .%@ file, but --format is %@; give one of them.", output, named.rawValue, chosen.rawValue))
+    }
     guard format == .xlsx else { return }
     guard let output else { throw ValidationError(tr("--format xlsx writes a workbook: give --output FILE.xlsx.")) }
     if !output.lowercased().hasSuffix(".xlsx") {
@@ -105,6 +123,10 @@ struct Listing<Item: Encodable> {
   struct Column: Sendable {
     /// The English heading: CSV's key, and the msgid of what tables and workbooks show (`tr`).
     var header: String
+    /// The msgid tables and workbooks show instead, where the key is ambiguous in German ("TO" is
+    /// "BIS" for a day but "AN" for a recipient).
+    var label: String? = nil
+    var shown: String { tr(label ?? header) }
     var alignRight = false
     /// The formats that show the column (nil: all), so that a workbook can split a name into
     /// family and given names where a mail merge needs them.
@@ -119,8 +141,12 @@ struct Listing<Item: Encodable> {
       cell = { .text(value($0)) }
     }
 
-    init(header: String, alignRight: Bool = false, formats: Set<OutputFormat>? = nil, cell: @escaping @Sendable (Item) -> Cell) {
+    init(
+      header: String, label: String? = nil, alignRight: Bool = false, formats: Set<OutputFormat>? = nil,
+      cell: @escaping @Sendable (Item) -> Cell
+    ) {
       self.header = header
+      self.label = label
       self.alignRight = alignRight
       self.formats = formats
       self.cell = cell
@@ -144,7 +170,7 @@ struct Listing<Item: Encodable> {
       return try CSVOutput.render(header: shown.map(\.header), rows: items.map { item in shown.map { $0.cell(item).machine } })
     case .table:
       return TextTable.render(
-        header: shown.map { tr($0.header) }, rows: items.map { item in shown.map { $0.cell(item).human } },
+        header: shown.map(\.shown), rows: items.map { item in shown.map { $0.cell(item).human } },
         alignRight: shown.map(\.alignRight))
     case .xlsx:
       throw CommandFailure(tr("a workbook is written to a file: give --output FILE.xlsx"))
@@ -154,9 +180,9 @@ struct Listing<Item: Encodable> {
   /// The listing as a workbook of one sheet.
   func workbook() throws -> Data {
     let shown = columns(for: .xlsx)
-    let book = try Workbook(title: title, author: "beccaria")
+    let book = try Workbook(title: title, author: "beccaria", dayFormat: Reader.spreadsheetDayFormat)
     try book.addSheet(
-      name: title, header: shown.map { tr($0.header) }, rows: items.map { item in shown.map { $0.cell(item).sheet } })
+      name: title, header: shown.map(\.shown), rows: items.map { item in shown.map { $0.cell(item).sheet } })
     return try book.data()
   }
 
@@ -215,7 +241,7 @@ enum CSVOutput {
 enum TextTable {
   /// Columns padded to their widest cell (counted in characters), a rule under the header.
   static func render(header: [String], rows: [[String]], alignRight: [Bool]) -> String {
-    guard !rows.isEmpty else { return "(none)\n" }
+    guard !rows.isEmpty else { return tr("(none)") + "\n" }
     var widths = header.map { flat($0).count }
     for row in rows {
       for (index, cell) in row.enumerated() { widths[index] = max(widths[index], flat(cell).count) }

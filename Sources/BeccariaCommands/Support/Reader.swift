@@ -6,7 +6,10 @@ import Foundation
 /// `LANG`; POSIX.1-2017, 8.2). Machine formats (JSON, `--format csv`) never follow it.
 enum Reader {
   /// Whether the reader's conventions are German (a locale whose language is `de`).
-  static let german: Bool = {
+  /// False while `Localisation.inEnglish` runs: machine texts use English conventions then.
+  static var german: Bool { Localisation.isForced ? false : fromEnvironment }
+
+  private static let fromEnvironment: Bool = {
     let environment = ProcessInfo.processInfo.environment
     for key in ["LC_ALL", "LC_TIME", "LC_NUMERIC", "LANG"] {
       if let value = environment[key], !value.isEmpty { return isGerman(value) }
@@ -21,6 +24,14 @@ enum Reader {
 
   /// A day: `09.01.2027` for a German reader, `2027-01-09` otherwise.
   static func date(_ day: CalendarDate) -> String { german ? day.german : day.description }
+
+  /// How a workbook shows days (an Excel number format).
+  static var spreadsheetDayFormat: String { german ? "dd.mm.yyyy" : "yyyy-mm-dd" }
+
+  /// A day without its year, for narrow headings: `09.01.` or `01-09`.
+  static func shortDate(_ day: CalendarDate) -> String {
+    german ? String(format: "%02d.%02d.", day.day, day.month) : String(format: "%02d-%02d", day.month, day.day)
+  }
 
   /// A moment in Berlin time: `09.01.2027 14:05` or `2027-01-09 14:05`.
   static func dateTime(_ date: Date) -> String {
@@ -51,12 +62,11 @@ enum Reader {
 
   /// `6.5`, `16`: the form of CSV and JSON.
   static func machineNumber(_ value: Decimal, places: Int = 2) -> String {
-    let number = NSDecimalNumber(decimal: value).doubleValue
-    if number.rounded() == number { return String(Int(number)) }
-    var text = String(format: "%.\(places)f", number)
-    while text.hasSuffix("0") { text.removeLast() }
-    if text.hasSuffix(".") { text.removeLast() }
-    return text
+    // Half up, as a spreadsheet rounds what it shows (81.25 % → 81.3 %), in decimal arithmetic.
+    var exact = value
+    var rounded = Decimal()
+    NSDecimalRound(&rounded, &exact, places, .plain)
+    return NSDecimalNumber(decimal: rounded).stringValue
   }
 
   /// A share (0.969) as a percentage with one decimal: `96,9 %` or `96.9 %`.
