@@ -171,12 +171,15 @@ public struct ParticipantImporter {
                                           || '; give the AGS'
                     ELSE '"' || s.municipality_ags || '" is not the name of a municipality in the register; give its AGS'
                END
-          FROM participant_staging s
+          -- Only the rows whose municipality is not found look for candidates by name (the
+          -- lookup folds every name, which would cost a fold per row and municipality).
+          FROM (SELECT line, municipality_ags FROM participant_staging st
+                 WHERE NOT EXISTS (SELECT 1 FROM municipality m WHERE m.ags = st.municipality_ags)
+                 OFFSET 0) s
           LEFT JOIN LATERAL (
             SELECT count(*) AS n, string_agg(m.name || ' (' || m.ags || ', ' || m.district || ')', ', ' ORDER BY m.ags) AS list
               FROM municipality m WHERE s.municipality_ags !~ '^[0-9]{8}$' AND beccaria_fold(m.name) = beccaria_fold(s.municipality_ags)
           ) named ON true
-         WHERE NOT EXISTS (SELECT 1 FROM municipality m WHERE m.ags = s.municipality_ags)
         UNION ALL
         SELECT line, 'number', 'participant ' || target || ' appears in line ' || first_line || ' already'
           FROM (SELECT line, target, min(line) OVER (PARTITION BY target) AS first_line FROM participant_staging
