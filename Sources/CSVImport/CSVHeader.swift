@@ -9,7 +9,8 @@ public enum CSVHeader {
   public static func delimiter(of bytes: some Sequence<UInt8>) -> UInt8 {
     var counts: [UInt8: Int] = [0x3B: 0, 0x2C: 0, 0x09: 0]
     var quoted = false
-    for byte in bytes {
+    // Blank lines before the header (a spreadsheet's empty first row) are not the header.
+    for byte in bytes.drop(while: { $0 == 0x0A || $0 == 0x0D }) {
       if byte == 0x22 { quoted.toggle() }
       if !quoted && (byte == 0x0A || byte == 0x0D) { break }
       if !quoted, counts[byte] != nil { counts[byte, default: 0] += 1 }
@@ -43,7 +44,8 @@ public enum CSVHeader {
     _ names: [String], required: [String], optional: [String] = [], aliases: [String: String] = [:], delimiter: UInt8,
     line: Int = 1
   ) -> Checked {
-    let named = Array(names.prefix(namedWidth(names)))
+    // A header cell with a line break in it (Alt+Enter) names one column on one line.
+    let named = names.prefix(namedWidth(names)).map { oneLine($0) }
     let columns = named.map { name -> String in
       let normalised = name.trimmedFast().lowercased()
       return aliases[normalised] ?? normalised

@@ -106,6 +106,12 @@ public final class Workbook {
   /// `frozenColumns` columns stay in view too. Rows shorter than the header leave cells empty.
   public func addSheet(name: String, header: [String], rows: [[SheetCell]], frozenColumns: Int = 0) throws {
     guard let workbook else { throw WorkbookError(description: "the workbook is closed") }
+    guard rows.count <= Self.maximumRows else {
+      throw WorkbookError(
+        description: tr(
+          "%@ rows do not fit a sheet (at most %@ below its header); use --format csv, or narrow the listing", rows.count,
+          Self.maximumRows))
+    }
     let sheetName = Self.sheetName(name, taken: sheetNames)
     sheetNames.insert(sheetName.lowercased())
     guard let sheet = workbook_add_worksheet(workbook, sheetName) else {
@@ -170,12 +176,37 @@ public final class Workbook {
     }
   }
 
-  /// Text as a cell may hold it: at most 32,767 characters (Excel's limit) and no control
-  /// characters, which XML 1.0 cannot carry; they are shown escaped (`InertText`).
+  /// Text as a cell may hold it (ECMA-376 and XML 1.0):
+  /// - control characters and the noncharacters U+FFFE and U+FFFF, which XML cannot carry, are
+  ///   shown escaped (`InertText`, `\u{FFFE}`);
+  /// - a literal `_xHHHH_`, which a spreadsheet would read as an escaped character, is itself
+  ///   escaped (`_x005F_xHHHH_`), since libxlsxwriter writes it as given;
+  /// - at most 32,767 UTF-16 units (Excel's limit; libxlsxwriter refuses longer), cut with "…".
   static func safe(_ text: String) -> String {
-    let inert = InertText.firstControl(in: text) == nil ? text : InertText.escape(text)
-    return inert.count > 32_767 ? String(inert.prefix(32_767)) : inert
+    var inert = InertText.firstControl(in: text) == nil ? text : InertText.escape(text)
+    if inert.unicodeScalars.contains(where: { $0.value == 0xFFFE || $0.value == 0xFFFF }) {
+      inert = String(
+        inert.unicodeScalars.map { scalar in
+          scalar.value == 0xFFFE || scalar.value == 0xFFFF
+            ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
+        }.joined())
+    }
+    if inert.contains("_x") {
+      inert = inert.replacingOccurrences(of: "_x([0-9A-Fa-f]{4})_", with: "_x005F_x$1_", options: .regularExpression)
+    }
+    guard inert.utf16.count > 32_767 else { return inert }
+    var cut = String.UnicodeScalarView()
+    var units = 0
+    for scalar in inert.unicodeScalars {
+      units += scalar.utf16.count
+      if units > 32_766 { break }
+      cut.append(scalar)
+    }
+    return String(cut) + "…"
   }
+
+  /// The most rows a sheet holds below its header (Excel's 1,048,576 rows).
+  public static let maximumRows = 1_048_575
 
   private func check(_ error: lxw_error) throws {
     guard error != LXW_NO_ERROR else { return }

@@ -31,6 +31,16 @@ import Testing
     #expect(input.records[1].value("ags") == "14625020")
   }
 
+  @Test func aBlankFirstRowAndALineBreakInAHeaderCellAreExcelsNotTheFilesShape() throws {
+    // A spreadsheet's empty first row, then a header cell typed with Alt+Enter.
+    let input = try parse("\r\nags;name;district;\r\n14612000;Dresden;Dresden;\r\n")
+    #expect(input.delimiter == UInt8(ascii: ";") && input.records.count == 1)
+    #expect(CSVHeader.delimiter(of: Array("\r\n\r\na;b;c\n".utf8)) == UInt8(ascii: ";"))
+    // The problem names the cell on one line, as the spreadsheet shows it.
+    #expect(problems("ags;\"na\nme\";district\n1;x;y\n").contains { $0.contains("column \"na me\": is not a known column") })
+    #expect(CSVHeader.oneLine("Nach\r\nname") == "Nach name")
+  }
+
   @Test func quotedNewlinesKeepLineNumbersRight() throws {
     let input = try parse("ags,name,district\n1,\"two\nlines\",x\n\n2,\"say \"\"hi\"\"\",y\n3,z,\"a,b\"\n")
     #expect(input.records.map(\.line) == [2, 5, 6])

@@ -228,3 +228,47 @@ def test_a_german_roster_filled_in_with_german_words_imports_back(office):
     assert "korrigiert" in done.stdout or "berichtigt" in done.stdout, done.stdout
     recorded = office.json("attendance", "roster", "--session", str(target["id"]))
     assert {row["status"] for row in recorded} == {"present"}
+
+
+def test_output_to_a_pipe_is_written_through_not_replaced(office):
+    import stat
+    import threading
+    fifo = office.path("rohr.csv")
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo, encoding="utf-8").read()))
+    reader.start()
+    office.run("participant", "list", "--output", fifo)
+    reader.join(timeout=30)
+    assert received and received[0].startswith("ID,NAME,BORN")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    os.remove(fifo)
+
+
+def test_every_text_a_database_may_hold_stays_a_readable_cell(office):
+    import zipfile
+    from cluster import psql
+    sessions = office.json("session", "list", "--course", "XL-1")
+    first = sessions[0]["id"]
+    # U+FFFF (which XML cannot carry), a literal _xHHHH_ escape, and more than Excel's 32,767
+    # UTF-16 units of combining characters.
+    psql(office.url, f"UPDATE session SET location = 'Raum ' || chr(65535) || ' _x0041_' WHERE id = {first}")
+    psql(office.url, f"UPDATE session SET location = repeat('e' || chr(769), 20000) WHERE id = {sessions[1]['id']}")
+    path = office.path("termine-sonderzeichen.xlsx")
+    office.run("session", "list", "--course", "XL-1", "--format", "xlsx", "--output", path)
+    sheet = openpyxl.load_workbook(path).active
+    location = header(sheet).index("LOCATION")
+    cells = {row[0]: row[location] for row in rows(sheet)}
+    assert cells[first].startswith("Raum \\u{FFFF} ")
+    assert len(cells[sessions[1]["id"]]) <= 32_767 and cells[sessions[1]["id"]].endswith("…")
+    with zipfile.ZipFile(path) as book:
+        xml = book.read("xl/sharedStrings.xml").decode("utf-8")
+    assert "_x005F_x0041_" in xml
+    psql(office.url, f"UPDATE session SET location = 'Raum 1' WHERE id IN ({first}, {sessions[1]['id']})")
+
+
+def test_the_attendance_report_writes_csv_and_json_to_the_file_given(office):
+    for format in ("csv", "json"):
+        path = office.path(f"anwesenheit.{format}")
+        done = office.run("attendance", "report", "--course", "XL-1", "--output", path)
+        assert done.stdout.startswith("Wrote ") and os.path.getsize(path) > 100

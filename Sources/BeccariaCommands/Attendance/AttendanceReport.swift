@@ -29,7 +29,7 @@ extension AttendanceCommand {
       try reportingFailures {
         let matrix = try ProgressReports(try global.connect()).matrix(courseCode: course)
         switch output.format {
-        case .json: print(try JSONOutput.encode(matrix), terminator: "")
+        case .json: try output.emit(try JSONOutput.encode(matrix), rows: matrix.participants.count)
         case .csv:
           let modules = Array(Set(matrix.sessions.map(\.module))).sorted()
           let header =
@@ -52,7 +52,7 @@ extension AttendanceCommand {
                 ]
               }
           }
-          print(try CSVOutput.render(header: header, rows: rows), terminator: "")
+          try output.emit(try CSVOutput.render(header: header, rows: rows), rows: rows.count)
         case .table:
           try output.emit(Self.table(matrix), rows: matrix.participants.count)
         case .xlsx:

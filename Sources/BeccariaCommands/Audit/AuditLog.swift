@@ -50,11 +50,16 @@ extension AuditCommand {
         let (entries, total) = try AuditStore(connection).listCounted(
           table: table, participant: participant?.id, since: since?.value, limit: cut)
         if output.format == .table {
+          var text = ""
           if total > entries.count {
-            print("… \(total - entries.count) earlier entries not shown (--limit 0 shows all).\n")
+            text +=
+              tr(
+                "… %@ not shown (--limit 0 shows all).",
+                Plural.count(total - entries.count, "earlier entry", plural: "earlier entries")) + "\n\n"
           }
-          if entries.isEmpty { print("(no entries)") }
-          for entry in entries { print(Self.block(entry)) }
+          if entries.isEmpty { text += tr("(no entries)") + "\n" }
+          for entry in entries { text += Self.block(entry) + "\n" }
+          try output.emit(text, rows: entries.count)
           return
         }
         try Listing(
