@@ -47,7 +47,7 @@ extension AttendanceCommand {
             .init(header: "UE", alignRight: true) { $0.ueAttended.map(Cell.number) ?? .empty },
             .init(header: "ENROLMENT") { $0.makeUp ? .term("make-up") : $0.singleModules ? .term("single module") : .empty },
           ],
-          title: "Session \(header.id)"
+          title: tr("Session %@", header.id)
         ).print(output)
       }
     }

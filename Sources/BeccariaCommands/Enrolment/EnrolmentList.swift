@@ -22,7 +22,7 @@ extension EnrolmentCommand {
     func run() throws {
       try reportingFailures {
         let items = try EnrolmentStore(try global.connect()).list(courseCode: course, includeEnded: !activeOnly)
-        try Listing(items: items, columns: EnrolmentColumns.all).print(output)
+        try Listing(items: items, columns: EnrolmentColumns.all, title: tr("Enrolments")).print(output)
       }
     }
   }

@@ -53,7 +53,8 @@ extension ParticipantCommand {
             .init(header: "E-MAIL") { $0.email ?? "" },
             .init(header: "MUNICIPALITY") { $0.municipality ?? "" },
             .init(header: "ORGANISATION") { $0.organisation ?? "" },
-          ]
+          ],
+          title: tr("Participants")
         ).print(output)
         LimitNote.say(shown: items.count, total: total, noun: "participant", format: output.format)
       }

@@ -64,7 +64,8 @@ extension ReportCommand {
             .init(header: "ZERTIFIKATE", alignRight: true) { .integer(Int64($0.zertifikate)) },
             .init(header: "TEILNAHME", alignRight: true) { .integer(Int64($0.teilnahmebescheinigungen)) },
             .init(header: "LAST COMPLETED") { $0.lastCertificate.map(Cell.date) ?? .empty },
-          ]
+          ],
+          title: tr("Municipalities")
         ).print(output)
       }
     }

@@ -35,7 +35,7 @@ extension SessionCommand {
         let selection: SessionStore.Selection =
           if let course { .course(course) } else if let trainer { .trainer(trainer) } else { .mine }
         let items = try SessionStore(try global.connect()).list(selection)
-        try Listing(items: items, columns: SessionColumns.all).print(output)
+        try Listing(items: items, columns: SessionColumns.all, title: tr("Sessions")).print(output)
       }
     }
   }
