@@ -34,7 +34,7 @@ extension EnrolmentCommand {
     var ontoWaitingList = false
 
     func validate() throws {
-      if from == to { throw ValidationError("--course and --to-course must be different cohorts.") }
+      if from == to { throw ValidationError(tr("--course and --to-course must be different cohorts.")) }
       try requireReason(reason)
     }
 
@@ -44,10 +44,12 @@ extension EnrolmentCommand {
           participant: participant.id, from: from, to: to, reason: reason, ontoWaitingList: ontoWaitingList)
         let credited = result.credited.isEmpty ? "none" : result.credited.map(String.init).joined(separator: ", ")
         print(
-          "Transferred participant \(participant.id) from \(from) to \(to). Credited modules: \(credited); booked in \(to): \(result.booked.map(String.init).joined(separator: ", "))."
+          tr(
+            "Transferred participant %@ from %@ to %@. Credited modules: %@; booked in %@: %@.", participant.id, from, to,
+            credited, to, result.booked.map(String.init).joined(separator: ", "))
         )
         if case .waiting(_, let position) = result.outcome {
-          print("\(to) is full: the participant is number \(position) on its waiting list.")
+          print(tr("%@ is full: the participant is number %@ on its waiting list.", to, position))
         }
         if !result.unplanned.isEmpty {
           warn(
@@ -55,7 +57,8 @@ extension EnrolmentCommand {
               + "the participant is booked there and needs them planned (or a make-up elsewhere)")
         }
         if let promoted = result.promoted {
-          print("Moved up from the waiting list of \(from): \(promoted.givenNames) \(promoted.familyName) (\(promoted.id)).")
+          print(
+            tr("Moved up from the waiting list of %@: %@ %@ (%@).", from, promoted.givenNames, promoted.familyName, promoted.id))
         }
       }
     }

@@ -36,11 +36,11 @@ extension MunicipalityCommand {
         if memberSince != nil { given.insert(.asskommMemberSince) }
         let counts = try MunicipalityStore(try global.connect()).upsert([municipality], given: given)
         if counts.inserted == 1 {
-          print("Added \(municipality.name) (\(municipality.ags)).")
+          print(tr("Added %@ (%@).", municipality.name, municipality.ags))
         } else if let change = counts.changes.first {
-          print("Updated \(change).")
+          print(tr("Updated %@.", change))
         } else {
-          print("Unchanged: \(municipality.name) (\(municipality.ags)).")
+          print(tr("Unchanged: %@ (%@).", municipality.name, municipality.ags))
         }
       }
     }

@@ -47,47 +47,56 @@ extension ParticipantCommand {
           return
         }
         print(
-          "Participant \(person.id): \(person.givenNames) \(person.familyName)\(person.erased ? " (personal data erased)" : "")")
-        print("  born \(person.birthDate.map(Reader.date) ?? "–"), \(person.email ?? "no e-mail")")
+          tr("Participant %@: %@ %@", person.id, person.givenNames, person.familyName)
+            + (person.erased ? " " + tr("(personal data erased)") : ""))
+        print("  " + tr("born %@", person.birthDate.map(Reader.date) ?? "–") + ", " + (person.email ?? tr("no e-mail")))
         if let email = person.email, let entry = try MailStore(connection).suppression(of: email) {
           print(
             InertText.escape(
-              "  the address is on the suppression list since \(Reader.dateTime(entry.since)) (\(entry.reason)): "
-                + "nothing is mailed to it (mail unsuppress)"))
+              "  "
+                + tr(
+                  "the address is on the suppression list since %@ (%@): nothing is mailed to it (mail unsuppress)",
+                  Reader.dateTime(entry.since), entry.reason)))
         }
         print(
-          "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? "no organisation")\(person.function.map { ", \($0)" } ?? "")"
+          "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? tr("no organisation"))\(person.function.map { ", \($0)" } ?? "")"
         )
         for change in details.nameHistory {
-          print("  formerly \(change.from) (until \(Reader.dateTime(change.changedAt)): \(change.reason))")
+          print("  " + tr("formerly %@ (until %@: %@)", change.from, Reader.dateTime(change.changedAt), change.reason))
         }
-        print("\nEnrolments:")
+        print("\n" + tr("Enrolments:"))
         print(try Listing(items: details.enrolments, columns: EnrolmentColumns.forParticipant).render(.table))
-        print("Attendance per module (share of all planned UE):")
+        print(tr("Attendance per module (share of all planned UE):"))
         print(
           try Listing(
             items: details.progress,
             columns: [
               .init(header: "COHORT") { $0.course },
               .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
-              .init(header: "ATTENDED", alignRight: true) { "\(UE.format($0.attendedUE))/\($0.plannedUE) UE" },
+              .init(header: "ATTENDED", alignRight: true) {
+                .localised(
+                  machine: "\(UE.format($0.attendedUE))/\($0.plannedUE) UE",
+                  human: "\(Reader.number($0.attendedUE))/\($0.plannedUE) UE")
+              },
               .init(header: "SHARE", alignRight: true) { .percent($0.share) },
               .init(header: "NEEDED", alignRight: true) { .percent($0.threshold) },
               .init(header: "RECORDED", alignRight: true) { "\($0.recordedSessions)/\($0.sessions)" },
-              .init(header: "") { $0.thresholdMet ? "met" : "" },
+              .init(header: "") { $0.thresholdMet ? .localised(machine: "met", human: tr("met")) : .empty },
             ]
           ).render(.table))
         for (programme, verdict) in try CertificateStore(connection).explain(person.id) {
-          print("Certificate rules (\(programme)):")
+          print(tr("Certificate rules (%@):", programme))
           for due in verdict.due {
-            print("  due at the next run: \(due.kind)\(due.module.map { " module \($0)" } ?? "") — \(due.reason)")
+            print("  " + tr("due at the next run: %@ — %@", Term.kind(due.kind.rawValue, module: due.module), due.reason))
           }
-          for missing in verdict.missing { print("  still missing for the Zertifikat: \(missing)") }
-          for blocked in verdict.blocked { print("  held back: \(blocked.sentence)") }
-          if verdict.due.isEmpty && verdict.missing.isEmpty && verdict.blocked.isEmpty { print("  nothing missing; nothing due") }
+          for missing in verdict.missing { print("  " + tr("still missing for the Zertifikat: %@", missing)) }
+          for blocked in verdict.blocked { print("  " + tr("held back: %@", blocked.sentence)) }
+          if verdict.due.isEmpty && verdict.missing.isEmpty && verdict.blocked.isEmpty {
+            print("  " + tr("nothing missing; nothing due"))
+          }
         }
         print("")
-        print("Certificates:")
+        print(tr("Certificates:"))
         print(
           try Listing(
             items: details.certificates,
@@ -98,7 +107,7 @@ extension ParticipantCommand {
               .init(header: "ISSUED") { .dateTime($0.issuedAt) },
             ]
           ).render(.table))
-        print("Messages (mail show ID):")
+        print(tr("Messages (mail show ID):"))
         print(
           try Listing(
             items: details.messages,

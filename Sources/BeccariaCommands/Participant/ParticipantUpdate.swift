@@ -32,16 +32,16 @@ extension ParticipantCommand {
 
     func validate() throws {
       if email == nil && organisation == nil && function == nil && municipality == nil && notes == nil {
-        throw ValidationError("give at least one of --email, --organisation, --function, --municipality, --notes.")
+        throw ValidationError(tr("give at least one of --email, --organisation, --function, --municipality, --notes."))
       }
-      if let email, !email.isEmpty, let problem = Validation.email(email) { throw ValidationError("--email \(problem).") }
+      if let email, !email.isEmpty, let problem = Validation.email(email) { throw ValidationError(tr("--email %@.", problem)) }
       for (option, value) in [("--organisation", organisation), ("--function", function)] {
         if let value, !value.isEmpty, let problem = Validation.name(value, maxLength: 300) {
           throw ValidationError("\(option) \(problem).")
         }
       }
       if let municipality, municipality.trimmingCharacters(in: .whitespaces).isEmpty {
-        throw ValidationError("--municipality must not be empty (a participant keeps a municipality).")
+        throw ValidationError(tr("--municipality must not be empty (a participant keeps a municipality)."))
       }
       if let reason { try requireReason(reason) }
     }
@@ -60,13 +60,14 @@ extension ParticipantCommand {
         let person = try store.find(participant.id)
         let who = "\(person.givenNames) \(person.familyName) (\(participant.id))"
         if changes.isEmpty {
-          print("\(who) has these details already; nothing changed.")
+          print(tr("%@ has these details already; nothing changed.", who))
         } else {
-          print("Updated \(who): \(changes.joined(separator: "; ")).")
+          print(tr("Updated %@: %@.", who, changes.joined(separator: "; ")))
         }
         if email != nil, let address = person.email, changes.contains(where: { $0.hasPrefix("e-mail") }) {
           for other in try store.others(withEmail: address, excluding: participant.id) {
-            warn("participant \(other.id) (\(other.givenNames) \(other.familyName)) has the same e-mail: is one a duplicate?")
+            warn(
+              tr("participant %@ (%@ %@) has the same e-mail: is one a duplicate?", other.id, other.givenNames, other.familyName))
           }
         }
       }

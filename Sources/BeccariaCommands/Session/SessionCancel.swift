@@ -25,8 +25,10 @@ extension SessionCommand {
     @Option(help: "Why it is cancelled (required; kept in the audit log).") var reason: String
 
     func validate() throws {
-      if session < 1 { throw ValidationError("the session number must be 1 or more.") }
-      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+      if session < 1 { throw ValidationError(tr("the session number must be 1 or more.")) }
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        throw ValidationError(tr("--reason must not be empty."))
+      }
     }
 
     func run() throws {

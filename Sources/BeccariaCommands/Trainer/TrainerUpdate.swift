@@ -29,11 +29,11 @@ extension TrainerCommand {
     @Option(help: "Why it changes (kept in the audit log).") var reason: String?
 
     func validate() throws {
-      if name == nil && email == nil && login == nil { throw ValidationError("give --name, --email or --login.") }
-      if let name, let problem = Validation.name(name) { throw ValidationError("--name \(problem).") }
-      if let email, let problem = Validation.email(email) { throw ValidationError("--email \(problem).") }
+      if name == nil && email == nil && login == nil { throw ValidationError(tr("give --name, --email or --login.")) }
+      if let name, let problem = Validation.name(name) { throw ValidationError(tr("--name %@.", problem)) }
+      if let email, let problem = Validation.email(email) { throw ValidationError(tr("--email %@.", problem)) }
       if let login, !login.isEmpty, login.range(of: #"^[a-z_][a-z0-9_]{0,62}$"#, options: .regularExpression) == nil {
-        throw ValidationError("--login must be a PostgreSQL login name: lower-case letters, digits and _, 63 at most.")
+        throw ValidationError(tr("--login must be a PostgreSQL login name: lower-case letters, digits and _, 63 at most."))
       }
       if let reason { try requireReason(reason) }
     }
@@ -46,12 +46,12 @@ extension TrainerCommand {
           email: email.map { $0.trimmingCharacters(in: .whitespaces) },
           login: login, reason: reason)
         if result.changes.isEmpty {
-          print("Trainer \(trainer) has these details already; nothing changed.")
+          print(tr("Trainer %@ has these details already; nothing changed.", trainer))
         } else {
-          print("Updated trainer \(result.id): \(result.changes.joined(separator: "; ")).")
+          print(tr("Updated trainer %@: %@.", result.id, result.changes.joined(separator: "; ")))
         }
         if let login, !login.isEmpty, try connection.queryOne("SELECT 1 AS ok FROM pg_roles WHERE rolname = \(login)") == nil {
-          warn("there is no database login \(login) yet: beccaria access grant \(login) --role trainer creates it")
+          warn(tr("there is no database login %@ yet: beccaria access grant %@ --role trainer creates it", login, login))
         }
       }
     }
