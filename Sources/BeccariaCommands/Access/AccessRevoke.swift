@@ -26,7 +26,7 @@ extension AccessCommand {
     func run() throws {
       try reportingFailures {
         let removed = try AccessStore(try global.connect()).revoke(login: login, role: role)
-        print("Took \(removed.map(\.rawValue).joined(separator: ", ")) from \(login).")
+        print(tr("Took %@ from %@.", removed.map(\.rawValue).joined(separator: ", "), login))
       }
     }
   }

@@ -41,9 +41,9 @@ extension AuditCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func validate() throws {
-      if format == .csv { throw ValidationError("audit verify prints table or json.") }
+      if format == .csv { throw ValidationError(tr("audit verify prints table or json.")) }
       for value in head where AuditChainHead(value) == nil {
-        throw ValidationError("--head takes SEQ:SHA256 as the nightly run prints it (a number, a colon, 64 hex digits).")
+        throw ValidationError(tr("--head takes SEQ:SHA256 as the nightly run prints it (a number, a colon, 64 hex digits)."))
       }
     }
 
@@ -57,7 +57,7 @@ extension AuditCommand {
         print(
           "INTACT: \(result.rows) audit rows in \(result.links) links, every hash recomputed; certificate statuses match their "
             + "history; the rows of \(Plural.count(result.replayedTables.count, "table")) match their last audit entries.")
-        print("  head: \(result.head)")
+        print(tr("  head: %@", result.head))
       } else {
         print(
           "BROKEN: \(result.problems.count) problem\(result.problems.count == 1 ? "" : "s") found"
@@ -67,7 +67,7 @@ extension AuditCommand {
             separator: ", ")
           print("  \(place.isEmpty ? "" : place + ": ")\(InertText.escape(problem.problem))")
         }
-        print("  head: \(result.head)")
+        print(tr("  head: %@", result.head))
       }
       if !result.intact { throw ExitCode(3) }
     }

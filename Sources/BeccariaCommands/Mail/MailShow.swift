@@ -19,8 +19,8 @@ extension MailCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func validate() throws {
-      if message < 1 { throw ValidationError("the message number must be 1 or more.") }
-      if format == .csv { throw ValidationError("mail show prints table or json.") }
+      if message < 1 { throw ValidationError(tr("the message number must be 1 or more.")) }
+      if format == .csv { throw ValidationError(tr("mail show prints table or json.")) }
     }
 
     func run() throws {
@@ -61,7 +61,7 @@ extension MailCommand {
           print("")
           print(InertText.escape(body, keepNewlines: true), terminator: body.hasSuffix("\n") ? "" : "\n")
         } else if let deleted = detail.bodyDeletedAt {
-          print("\n(The text was deleted on \(MailTime.format(deleted)).)")
+          print(tr("\n(The text was deleted on %@.)", MailTime.format(deleted)))
         }
       }
     }

@@ -14,13 +14,15 @@ public struct CourseStore {
   public func update(code: String, _ change: CourseChange) throws -> CourseUpdate {
     try connection.transaction(attempts: 3) { db in
       guard let row = try db.queryOne("SELECT id, seats_taken FROM course WHERE code = \(code) FOR NO KEY UPDATE") else {
-        throw StoreError.notFound("cohort \(code)")
+        throw StoreError.notFound(tr("cohort %@", code))
       }
       let id: Int64 = try row.decode("id")
       let taken: Int = try row.decode("seats_taken")
       if let capacity = change.capacity, capacity < taken {
         throw StoreError.conflict(
-          "cohort \(code) has \(Plural.count(taken, "participant")) enrolled; its capacity cannot go below that (withdraw or transfer someone first)"
+          tr(
+            "cohort %@ has %@ enrolled; its capacity cannot go below that (withdraw or transfer someone first)", code,
+            Plural.count(taken, "participant"))
         )
       }
       let waiting = try EnrolmentStore(db).waitingList(db, courseID: id)
@@ -82,7 +84,7 @@ public struct CourseStore {
           SELECT v.id, v.title FROM programme p JOIN programme_version v ON v.programme_id = p.id
           WHERE p.code = \(course.programmeCode) ORDER BY v.version DESC LIMIT 1
           """)
-      else { throw StoreError.notFound("programme \(course.programmeCode)") }
+      else { throw StoreError.notFound(tr("programme %@", course.programmeCode)) }
       let versionID: Int64 = try version.decode("id")
       let programmeTitle: String = try version.decode("title")
       let title = course.title ?? "\(programmeTitle) – \(course.code)"
@@ -94,7 +96,7 @@ public struct CourseStore {
                   \(course.startsOn?.postgres), \(course.endsOn?.postgres))
           """)
       } catch let error as PostgresError where error.isUniqueViolation {
-        throw StoreError.conflict("a cohort with the code \(course.code) already exists")
+        throw StoreError.conflict(tr("a cohort with the code %@ already exists", course.code))
       }
       return try CourseStore(db).find(code: course.code)
     }
@@ -144,7 +146,7 @@ public struct CourseStore {
   /// The cohort's id alone (one index lookup, for reports that need nothing else of it).
   public func id(code: String) throws -> CourseID {
     guard let row = try connection.queryOne("SELECT id FROM course WHERE code = \(code)") else {
-      throw StoreError.notFound("cohort \(code)")
+      throw StoreError.notFound(tr("cohort %@", code))
     }
     return CourseID(try row.decode("id"))
   }
@@ -159,14 +161,15 @@ public struct CourseStore {
     if trainer,
       try connection.queryOne("SELECT beccaria_teaches_course(\(id.rawValue)) AS mine")?.decode("mine", as: Bool.self) != true
     {
-      throw StoreError.invalid("cohort \(code) is not one of your cohorts (beccaria session list --mine lists your sessions)")
+      throw StoreError.invalid(
+        tr("cohort %@ is not one of your cohorts (beccaria session list --mine lists your sessions)", code))
     }
     return id
   }
 
   public func find(code: String) throws -> CourseListing {
     guard let row = try connection.queryOne("\(Self.listingSQL) WHERE c.code = \(code)") else {
-      throw StoreError.notFound("cohort \(code)")
+      throw StoreError.notFound(tr("cohort %@", code))
     }
     return try Self.listing(row)
   }

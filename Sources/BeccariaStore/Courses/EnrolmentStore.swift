@@ -77,7 +77,7 @@ public struct EnrolmentStore {
     guard
       let row = try db.queryOne(
         "SELECT id, programme_version_id, capacity, seats_taken, status FROM course WHERE code = \(code) FOR NO KEY UPDATE")
-    else { throw StoreError.notFound("cohort \(code)") }
+    else { throw StoreError.notFound(tr("cohort %@", code)) }
     let versionID: Int64 = try row.decode("programme_version_id")
     let modules = try db.query(
       "SELECT number FROM programme_module WHERE programme_version_id = \(versionID) ORDER BY number"
@@ -101,29 +101,31 @@ public struct EnrolmentStore {
     _ db: Connection, course: LockedCourse, courseCode: String, participant: ParticipantID, modules: [Int]?
   ) throws -> EnrolmentOutcome {
     guard course.status.takesEnrolments else {
-      throw StoreError.conflict("cohort \(courseCode) is \(course.status) and takes no enrolments")
+      throw StoreError.conflict(tr("cohort %@ is %@ and takes no enrolments", courseCode, tr(course.status.rawValue)))
     }
     guard
       let person = try db.queryOne(
         "SELECT erased_at IS NOT NULL AS erased FROM participant WHERE id = \(participant)")
-    else { throw StoreError.notFound("participant \(participant)") }
+    else { throw StoreError.notFound(tr("participant %@", participant)) }
     if try person.decode("erased", as: Bool.self) {
-      throw StoreError.conflict("participant \(participant) was erased and cannot be enrolled")
+      throw StoreError.conflict(tr("participant %@ was erased and cannot be enrolled", participant))
     }
     if let modules {
       let unknown = modules.filter { !course.moduleNumbers.contains($0) }
       if !unknown.isEmpty {
         throw StoreError.invalid(
-          "the programme of cohort \(courseCode) has no module \(unknown.map(String.init).joined(separator: ", "))")
+          tr("the programme of cohort %@ has no module %@", courseCode, unknown.map(String.init).joined(separator: ", ")))
       }
-      if modules.isEmpty { throw StoreError.invalid("no module to book") }
+      if modules.isEmpty { throw StoreError.invalid(tr("no module to book")) }
     }
     if let existing = try db.queryOne(
       "SELECT status FROM enrolment WHERE course_id = \(course.id) AND participant_id = \(participant) AND status IN ('enrolled', 'waiting')"
     ) {
       let status: EnrolmentStatus = try existing.decode("status")
       throw StoreError.conflict(
-        "participant \(participant) is already \(status == .waiting ? "on the waiting list of" : "enrolled in") cohort \(courseCode)"
+        status == .waiting
+          ? tr("participant %@ is already on the waiting list of cohort %@", participant, courseCode)
+          : tr("participant %@ is already enrolled in cohort %@", participant, courseCode)
       )
     }
     let seatFree = course.seatsTaken < course.capacity
@@ -137,7 +139,7 @@ public struct EnrolmentStore {
               CASE WHEN \(seatFree) THEN clock_timestamp() END)
       RETURNING id, queue_number
       """)
-    guard let row else { throw StoreError.corrupt("enrolment was not created") }
+    guard let row else { throw StoreError.corrupt(tr("enrolment was not created")) }
     let id = EnrolmentID(try row.decode("id"))
     for module in Set(modules ?? []).sorted() {
       try db.execute(
@@ -208,7 +210,7 @@ public struct EnrolmentStore {
           WHERE course_id = \(course.id) AND participant_id = \(participant) AND status IN ('enrolled', 'waiting')
           FOR UPDATE
           """)
-      else { throw StoreError.notFound("an enrolment of participant \(participant) in cohort \(courseCode)") }
+      else { throw StoreError.notFound(tr("an enrolment of participant %@ in cohort %@", participant, courseCode)) }
       let status = EnrolmentStatus(rawValue: try enrolment.decode("status")) ?? .enrolled
       let waiting = try waitingList(db, courseID: course.id)
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
@@ -256,15 +258,15 @@ public struct EnrolmentStore {
       }
       var locked: [String: LockedCourse] = [:]
       for code in codes where locked[code] == nil { locked[code] = try lockCourse(db, code: code) }
-      guard let source = locked[from], let target = locked[to] else { throw StoreError.notFound("cohort") }
-      if from == to { throw StoreError.invalid("a transfer needs two different cohorts") }
+      guard let source = locked[from], let target = locked[to] else { throw StoreError.notFound(tr("cohort")) }
+      if from == to { throw StoreError.invalid(tr("a transfer needs two different cohorts")) }
       let programmes = try db.query(
         """
         SELECT c.code, v.programme_id FROM course c JOIN programme_version v ON v.id = c.programme_version_id
         WHERE c.id IN (\(source.id), \(target.id))
         """)
       if Set(try programmes.map { try $0.decode("programme_id", as: Int64.self) }).count != 1 {
-        throw StoreError.invalid("cohorts \(from) and \(to) belong to different programmes")
+        throw StoreError.invalid(tr("cohorts %@ and %@ belong to different programmes", from, to))
       }
       guard
         let enrolment = try db.queryOne(
@@ -272,7 +274,7 @@ public struct EnrolmentStore {
           SELECT id, scope, status FROM enrolment
           WHERE course_id = \(source.id) AND participant_id = \(participant) AND status = 'enrolled' FOR UPDATE
           """)
-      else { throw StoreError.notFound("an enrolment of participant \(participant) in cohort \(from)") }
+      else { throw StoreError.notFound(tr("an enrolment of participant %@ in cohort %@", participant, from)) }
       let enrolmentID: Int64 = try enrolment.decode("id")
       let scope = EnrolmentScope(rawValue: try enrolment.decode("scope")) ?? .programme
       let bookedBefore: [Int] =
@@ -284,7 +286,7 @@ public struct EnrolmentStore {
       let remaining = bookedBefore.filter { !credited.contains($0) }
       if remaining.isEmpty {
         throw StoreError.invalid(
-          "participant \(participant) has already completed every booked module in \(from); nothing to transfer")
+          tr("participant %@ has already completed every booked module in %@; nothing to transfer", participant, from))
       }
       if target.seatsTaken >= target.capacity && !ontoWaitingList {
         throw StoreError.conflict(
@@ -345,7 +347,7 @@ public struct EnrolmentStore {
   /// Enrolments of a cohort: enrolled first (by name), then the waiting list in order, then ended.
   public func list(courseCode: String, includeEnded: Bool = true) throws -> [EnrolmentListing] {
     guard try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(courseCode)") != nil else {
-      throw StoreError.notFound("cohort \(courseCode)")
+      throw StoreError.notFound(tr("cohort %@", courseCode))
     }
     return try connection.query(
       """

@@ -19,7 +19,7 @@ public struct SessionStore {
             SELECT c.id, c.programme_version_id, coalesce((v.definition->>'ueMinutes')::integer, 45) AS ue_minutes
             FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.code = \(session.courseCode)
             """)
-        else { throw StoreError.notFound("cohort \(session.courseCode)") }
+        else { throw StoreError.notFound(tr("cohort %@", session.courseCode)) }
         // The programme version says how long its UE are (the database checks it too, schema 0020).
         if let problem = session.timeProblem(ueMinutes: try course.decode("ue_minutes")) { throw StoreError.invalid(problem) }
         let courseID: Int64 = try course.decode("id")
@@ -29,7 +29,7 @@ public struct SessionStore {
             "SELECT 1 AS ok FROM programme_module WHERE programme_version_id = \(versionID) AND number = \(session.module)")
             != nil
         else {
-          throw StoreError.invalid("the programme of cohort \(session.courseCode) has no module \(session.module)")
+          throw StoreError.invalid(tr("the programme of cohort %@ has no module %@", session.courseCode, session.module))
         }
         let trainerIDs = try TrainerStore(db).ids(forEmails: session.trainerEmails)
         let start = NewSession.clock(session.start)
@@ -83,11 +83,11 @@ public struct SessionStore {
   /// session as it was.
   public func cancel(_ session: SessionID, reason: String) throws -> SessionHeader {
     let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !reason.isEmpty else { throw StoreError.invalid("cancelling a session needs a reason (--reason)") }
+    guard !reason.isEmpty else { throw StoreError.invalid(tr("cancelling a session needs a reason (--reason)")) }
     return try connection.transaction(attempts: 3) { db in
       let header = try AttendanceStore(db).header(session)
       guard try db.queryOne("SELECT 1 AS ok FROM session WHERE id = \(session) FOR UPDATE") != nil else {
-        throw StoreError.notFound("session \(session)")
+        throw StoreError.notFound(tr("session %@", session))
       }
       let recorded =
         try db.queryOne("SELECT count(*)::integer AS n FROM attendance WHERE session_id = \(session)")?.decode(
@@ -135,9 +135,9 @@ public struct SessionStore {
         """)
     else {
       if try connection.queryOne("SELECT 1 AS ok FROM course WHERE code = \(courseCode)") == nil {
-        throw StoreError.notFound("cohort \(courseCode)")
+        throw StoreError.notFound(tr("cohort %@", courseCode))
       }
-      throw StoreError.invalid("the programme of cohort \(courseCode) has no module \(module)")
+      throw StoreError.invalid(tr("the programme of cohort %@ has no module %@", courseCode, module))
     }
     return (try row.decodeJSON("blocks"), try row.decode("ue_minutes"))
   }
@@ -164,7 +164,9 @@ public struct SessionStore {
       guard try connection.isTrainerLogin() else {
         let login = try connection.queryOne("SELECT session_user AS login")?.decode("login", as: String.self) ?? ""
         throw StoreError.invalid(
-          "--mine lists the sessions of a trainer's login, and \(login) is no trainer's (the office uses --trainer EMAIL or --course CODE)"
+          tr(
+            "--mine lists the sessions of a trainer's login, and %@ is no trainer's (the office uses --trainer EMAIL or --course CODE)",
+            login)
         )
       }
       filter = """
