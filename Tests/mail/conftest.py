@@ -4,11 +4,9 @@ cluster (kept as a template database), a fresh copy of it per test, and a real S
 these tests after `swift test`.
 """
 import datetime
-import json
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -16,12 +14,10 @@ import unicodedata
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
-from cluster import database_url, psql  # noqa: E402
+from cluster import BIN, ROOT, CommandLine, database_url, psql  # noqa: E402
 
 from smtp_support import SMTPSink
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("BECCARIA_BIN", os.path.join(ROOT, ".build", "debug", "beccaria"))
 SENDER = "Landespräventionsrat Sachsen <beccaria@lpr.sachsen.de>"
 
 # The acceptance names (Sorbian, typed decomposed, Vietnamese, Arabic) and addresses that the
@@ -37,25 +33,13 @@ PEOPLE = [
 ]
 
 
-class Beccaria:
+class Beccaria(CommandLine):
     """The command line against one database."""
 
     def __init__(self, url, folder):
-        self.url = url
-        self.folder = folder
-        self.env = dict(os.environ, DATABASE_URL=url, BECCARIA_SIGNING_KEY=os.path.join(folder, "key.pem"),
-                        BECCARIA_ACTOR="mail-tests")
-        for name in ("BECCARIA_SMTP_URL", "BECCARIA_SMTP_CREDENTIALS", "BECCARIA_MAIL_FROM", "BECCARIA_MAIL_REPLY_TO"):
-            self.env.pop(name, None)
-
-    def run(self, *args, check=True, env=None, timeout=120):
-        result = subprocess.run([BIN, *args], env=env or self.env, capture_output=True, text=True, timeout=timeout)
-        if check and result.returncode != 0:
-            raise AssertionError(f"beccaria {' '.join(args)} failed ({result.returncode}): {result.stderr}{result.stdout}")
-        return result
-
-    def json(self, *args):
-        return json.loads(self.run(*args, "--format", "json").stdout)
+        super().__init__(
+            url, folder, "mail-tests", BECCARIA_SIGNING_KEY=os.path.join(folder, "key.pem"), BECCARIA_SMTP_URL=None,
+            BECCARIA_SMTP_CREDENTIALS=None, BECCARIA_MAIL_FROM=None, BECCARIA_MAIL_REPLY_TO=None)
 
     def send(self, sink, *options, check=True):
         """`mail send` to the test server, plain SMTP on loopback."""

@@ -2,11 +2,9 @@
 (the acceptance names, sessions, attendance of every kind), and the workbooks `--format xlsx`
 writes from it, read back with openpyxl. scripts/test runs these tests after `swift test`.
 """
-import json
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -14,10 +12,8 @@ import unicodedata
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
-from cluster import database_url, psql  # noqa: E402
+from cluster import ROOT, CommandLine, database_url, psql  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("BECCARIA_BIN", os.path.join(ROOT, ".build", "debug", "beccaria"))
 
 # The acceptance names: Sorbian, typed decomposed, Vietnamese, Arabic, and a plain German one.
 PEOPLE = [
@@ -29,24 +25,14 @@ PEOPLE = [
 ]
 
 
-class Beccaria:
-    """The command line against one database, in a folder of its own."""
+class Beccaria(CommandLine):
+    """The command line against one database, in a folder of its own; English and ISO unless a
+    test asks for German."""
 
     def __init__(self, url, folder):
-        self.url = url
-        self.folder = folder
-        self.env = dict(os.environ, DATABASE_URL=url, BECCARIA_ACTOR="spreadsheet-tests", LANG="C.UTF-8")
-        for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LC_TIME", "LC_NUMERIC"):
-            self.env.pop(name, None)
-
-    def run(self, *args, check=True, env=None):
-        result = subprocess.run([BIN, *args], env=env or self.env, capture_output=True, text=True, timeout=120)
-        if check and result.returncode != 0:
-            raise AssertionError(f"beccaria {' '.join(args)} failed ({result.returncode}): {result.stderr}{result.stdout}")
-        return result
-
-    def json(self, *args):
-        return json.loads(self.run(*args, "--format", "json").stdout)
+        super().__init__(
+            url, folder, "spreadsheet-tests", LANG="C.UTF-8", LC_ALL=None, LC_MESSAGES=None, LANGUAGE=None, LC_TIME=None,
+            LC_NUMERIC=None)
 
     def path(self, name):
         return os.path.join(self.folder, name)

@@ -42,12 +42,12 @@ extension AttendanceCommand {
               + line.cells.map { cell in
                 guard cell.booked else { return "" }
                 guard let status = cell.status else { return "" }
-                return "\(status):\(UE.format(cell.ue ?? 0))"
+                return "\(status):\(Reader.machineNumber(cell.ue ?? 0))"
               }
               + modules.flatMap { number -> [String] in
                 guard let share = line.modules.first(where: { $0.module == number }) else { return ["", "", "", ""] }
                 return [
-                  UE.format(share.attendedUE), String(share.plannedUE), Self.decimalText(share.share),
+                  Reader.machineNumber(share.attendedUE), String(share.plannedUE), Self.decimalText(share.share),
                   share.thresholdMet ? "yes" : "no",
                 ]
               }

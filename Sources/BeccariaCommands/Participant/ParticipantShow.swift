@@ -75,7 +75,7 @@ extension ParticipantCommand {
               .init(header: "MODULE") { "\($0.module) \($0.moduleTitle)" },
               .init(header: "ATTENDED", alignRight: true) {
                 .localised(
-                  machine: "\(UE.format($0.attendedUE))/\($0.plannedUE) UE",
+                  machine: "\(Reader.machineNumber($0.attendedUE))/\($0.plannedUE) UE",
                   human: "\(Reader.number($0.attendedUE))/\($0.plannedUE) UE")
               },
               .init(header: "SHARE", alignRight: true) { .percent($0.share) },
