@@ -82,7 +82,7 @@ let package = Package(
     .target(name: "CSVImport", dependencies: ["BeccariaCore"], swiftSettings: swiftSettings),
 
     // Files holding personal data, written without following planted links (mode 0600).
-    .target(name: "Files", swiftSettings: swiftSettings),
+    .target(name: "Files", dependencies: ["Localisation"], swiftSettings: swiftSettings),
 
     // Ed25519 issuing keys, their PEM files, and SHA-256 digests.
     .target(

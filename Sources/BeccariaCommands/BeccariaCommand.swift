@@ -12,14 +12,15 @@ public struct BeccariaCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "beccaria",
     abstract: tr("Training and certification manager for the Beccaria programme \"Fachkraft für Kriminalprävention\"."),
-    discussion: """
+    discussion: tr(
+      """
       The database is chosen by --database URL, else DATABASE_URL, else libpq's own PG* variables \
       (PGHOST, PGDATABASE, PGSERVICE, ...), else the local cluster that scripts/db runs.
 
       Example:
         beccaria db migrate
         beccaria programme load courses/beccaria-fachkraft.yaml
-      """,
+      """),
     version: BeccariaCommand.versionText,
     subcommands: [
       DbCommand.self, ProgrammeCommand.self, MunicipalityCommand.self, TrainerCommand.self, CourseCommand.self,
@@ -31,10 +32,11 @@ public struct BeccariaCommand: ParsableCommand {
   /// What `--version` prints: the program, its version, the newest schema migration it carries,
   /// and what it is for.
   static var versionText: String {
-    let schema = (try? EmbeddedMigrations.all().last).flatMap { $0.map { "schema \($0.name)" } } ?? "schema unknown"
+    let schema = (try? EmbeddedMigrations.all().last).flatMap { $0.map { tr("schema %@", $0.name) } } ?? tr("schema unknown")
     return "beccaria 0.2.0 (\(schema))\n"
-      + "Training and certification manager for the Beccaria programme \"Fachkraft für Kriminalprävention\" "
-      + "of the Landespräventionsrat Sachsen."
+      + tr(
+        "Training and certification manager for the Beccaria programme \"Fachkraft für Kriminalprävention\" of the Landespräventionsrat Sachsen."
+      )
   }
 
   public init() {}
@@ -56,9 +58,10 @@ extension BeccariaCommand {
       if let scalar = InertText.firstControl(in: argument) {
         FileHandle.standardError.write(
           Data(
-            ("Error: argument \(index + 1) (\(InertText.escape(String(argument.prefix(40))))) contains the control "
-              + "or invisible character \(InertText.name(scalar)); remove it (names, reasons and notes are single lines of text).\n")
-              .utf8))
+            (tr("Error: ")
+              + tr(
+                "argument %@ (%@) contains the control or invisible character %@; remove it (names, reasons and notes are single lines of text).",
+                index + 1, InertText.escape(String(argument.prefix(40))), InertText.name(scalar)) + "\n").utf8))
         Glibc.exit(ExitCode.validationFailure.rawValue)
       }
     }
@@ -94,7 +97,8 @@ enum ParserWords {
     let phrases: [(String, String)] = [
       ("Show help information.", tr("Show help information.")), ("Show the version.", tr("Show the version.")),
       ("See 'beccaria help <subcommand>' for detailed help.", tr("See 'beccaria help <subcommand>' for detailed help.")),
-      ("for more information.", tr("for more information.")), ("(default: ", tr("(default: ")),
+      ("for more information.", tr("for more information.")), ("(default:", tr("(default:")),
+      ("(values:", tr("(values:")),
       ("Missing expected argument", tr("Missing expected argument")), ("Unexpected argument", tr("Unexpected argument")),
       ("Unknown option", tr("Unknown option")), ("Missing value for", tr("Missing value for")),
     ]

@@ -8,21 +8,21 @@ public enum AttendanceRule {
   public static func ueAttended(status: AttendanceStatus, ue: Decimal?, sessionUE: Int) -> Result<Decimal, AttendanceProblem> {
     let full = Decimal(sessionUE)
     if let ue, !isHalfStep(ue) {
-      return .failure(.init("UE are recorded in half steps (6 or 6.5), not \(ue)"))
+      return .failure(.init(tr("UE are recorded in half steps (6 or 6.5), not %@", ue)))
     }
     switch status {
     case .present:
       guard let ue else { return .success(full) }
-      if ue <= 0 { return .failure(.init("present needs more than 0 UE; record absent instead")) }
-      if ue > full { return .failure(.init("\(ue) UE is more than the session's \(sessionUE) UE")) }
+      if ue <= 0 { return .failure(.init(tr("present needs more than 0 UE; record absent instead"))) }
+      if ue > full { return .failure(.init(tr("%@ UE is more than the session's %@ UE", ue, sessionUE))) }
       return .success(ue)
     case .late:
-      guard let ue else { return .failure(.init("late needs the UE actually attended (--ue)")) }
-      if ue <= 0 { return .failure(.init("late needs more than 0 UE")) }
-      if ue > full { return .failure(.init("\(ue) UE is more than the session's \(sessionUE) UE")) }
+      guard let ue else { return .failure(.init(tr("late needs the UE actually attended (--ue)"))) }
+      if ue <= 0 { return .failure(.init(tr("late needs more than 0 UE"))) }
+      if ue > full { return .failure(.init(tr("%@ UE is more than the session's %@ UE", ue, sessionUE))) }
       return .success(ue)
     case .absent, .excused:
-      if let ue, ue != 0 { return .failure(.init("\(status) means 0 UE, not \(ue)")) }
+      if let ue, ue != 0 { return .failure(.init(tr("%@ means 0 UE, not %@", Term.word(status), ue))) }
       return .success(0)
     }
   }

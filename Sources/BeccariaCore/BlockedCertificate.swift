@@ -10,7 +10,8 @@ public struct BlockedCertificate: Sendable, Equatable {
   public var reason: String
   /// `Zertifikat (module 2) would be due (...), but the revoked BQ-... blocks it: ...`
   public var sentence: String {
-    "\(kind)\(module.map { " module \($0)" } ?? "") would be due (\(reason)), but the revoked certificate "
-      + "\(revokedSerial) blocks it: beccaria certificate reopen \(revokedSerial) --reason ... lets the next run issue a new one"
+    tr(
+      "%@ would be due (%@), but the revoked certificate %@ blocks it: beccaria certificate reopen %@ --reason ... lets the next run issue a new one",
+      Term.word(kind) + (module.map { " " + tr("module %@", $0) } ?? ""), reason, revokedSerial, revokedSerial)
   }
 }

@@ -30,10 +30,10 @@ public enum Eligibility {
     }
     var missing: [String] = []
     for module in input.requiredModules where best[module] == nil {
-      missing.append("module \(module): attendance threshold not met in any cohort yet")
+      missing.append(tr("module %@: attendance threshold not met in any cohort yet", module))
     }
     if input.projectRequired && input.projectPassedOn == nil {
-      missing.append("project work not passed yet")
+      missing.append(tr("project work not passed yet"))
     }
     var due: [DueCertificate] = []
     let zertifikatReady = missing.isEmpty && !input.requiredModules.isEmpty
@@ -43,7 +43,10 @@ public enum Eligibility {
       due.append(
         DueCertificate(
           kind: .zertifikat, module: nil, completedOn: completed, credits: credits,
-          reason: "all \(credits.count) modules met" + (input.projectRequired ? " and project work passed" : "")))
+          reason: input.projectRequired
+            ? trn(
+              "%@ module met and project work passed", "all %@ modules met and project work passed", credits.count, credits.count)
+            : trn("%@ module met", "all %@ modules met", credits.count, credits.count)))
     }
     // Teilnahmebescheinigungen: for those who booked single modules, and for programme
     // participants whose cohort ended without the Zertifikat.
@@ -56,8 +59,8 @@ public enum Eligibility {
           DueCertificate(
             kind: .teilnahmebescheinigung, module: module, completedOn: credit.completedOn, credits: [credit],
             reason: input.wholeProgramme
-              ? "module \(module) met in \(credit.course); the cohort ended without the Zertifikat"
-              : "module \(module) booked singly and met in \(credit.course)"))
+              ? tr("module %@ met in %@; the cohort ended without the Zertifikat", module, credit.course)
+              : tr("module %@ booked singly and met in %@", module, credit.course)))
       }
     }
     return EligibilityVerdict(due: due, missing: missing)

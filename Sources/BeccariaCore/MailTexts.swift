@@ -60,11 +60,13 @@ public struct MailTemplate: Codable, Sendable, Equatable {
     while let open = rest.range(of: "{{") {
       let after = rest[open.upperBound...]
       guard let close = after.range(of: "}}"), !after[..<close.lowerBound].contains("{{") else {
-        return (names, "has \"{{\" without \"}}\"")
+        return (names, tr("has \"{{\" without \"}}\""))
       }
       let name = after[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
       guard !name.isEmpty, name.allSatisfy({ ($0 >= "a" && $0 <= "z") || $0 == "_" }) else {
-        return (names, "has \"{{\(after[..<close.lowerBound])}}\", which is not a placeholder (lower-case letters and _)")
+        return (
+          names, tr("has \"{{%@}}\", which is not a placeholder (lower-case letters and _)", String(after[..<close.lowerBound]))
+        )
       }
       names.append(name)
       rest = after[close.upperBound...]
@@ -101,24 +103,27 @@ public struct MailTexts: Codable, Sendable, Equatable {
   public func problems() -> [DefinitionProblem] {
     var found: [DefinitionProblem] = []
     if let office, !Validation.isMailable(office) {
-      found.append(DefinitionProblem(path: "mail.office", message: "\"\(office)\" is not an e-mail address that can be mailed"))
+      found.append(
+        DefinitionProblem(path: "mail.office", message: tr("\"%@\" is not an e-mail address that can be mailed", office)))
     }
     if let reminderDays, !(0...60).contains(reminderDays) {
-      found.append(DefinitionProblem(path: "mail.reminder_days", message: "must be between 0 and 60 days, not \(reminderDays)"))
+      found.append(
+        DefinitionProblem(path: "mail.reminder_days", message: tr("must be between 0 and 60 days, not %@", reminderDays)))
     }
     if !(1...3650).contains(retentionDays) {
       found.append(
-        DefinitionProblem(path: "mail.retention_days", message: "must be between 1 and 3650 days, not \(retentionDays)"))
+        DefinitionProblem(path: "mail.retention_days", message: tr("must be between 1 and 3650 days, not %@", retentionDays)))
     }
     if templates[MailKind.offer.rawValue] != nil && office == nil {
-      found.append(DefinitionProblem(path: "mail.office", message: "is missing: the office gets a copy of every place offered"))
+      found.append(
+        DefinitionProblem(path: "mail.office", message: tr("is missing: the office gets a copy of every place offered")))
     }
     for kind in MailKind.allCases {
       guard let template = templates[kind.rawValue] else { continue }
       let path = "mail.templates.\(kind.rawValue)"
       for (field, text) in [("subject", template.subject), ("body", template.body)] {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-          found.append(DefinitionProblem(path: "\(path).\(field)", message: "must not be empty"))
+          found.append(DefinitionProblem(path: "\(path).\(field)", message: tr("must not be empty")))
           continue
         }
         let (names, malformed) = MailTemplate.placeholders(in: text)
@@ -127,17 +132,18 @@ public struct MailTexts: Codable, Sendable, Equatable {
           found.append(
             DefinitionProblem(
               path: "\(path).\(field)",
-              message: "uses the unknown placeholder {{\(name)}} (known here: \(kind.placeholders.joined(separator: ", ")))"))
+              message: tr("uses the unknown placeholder {{%@}} (known here: %@)", name, kind.placeholders.joined(separator: ", "))
+            ))
         }
         if field == "body" {
           for name in kind.requiredInBody where !names.contains(name) {
-            found.append(DefinitionProblem(path: "\(path).body", message: "must contain {{\(name)}}"))
+            found.append(DefinitionProblem(path: "\(path).body", message: tr("must contain {{%@}}", name)))
           }
         }
         if let scalar = text.unicodeScalars.first(where: { InertText.isControl($0) && !(field == "body" && $0 == "\n") }) {
           found.append(
             DefinitionProblem(
-              path: "\(path).\(field)", message: "contains the control or invisible character \(InertText.name(scalar))"))
+              path: "\(path).\(field)", message: tr("contains the control or invisible character %@", InertText.name(scalar))))
         }
       }
     }

@@ -154,39 +154,39 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
     }
     check(
       code.range(of: "^[a-z0-9][a-z0-9-]{1,62}$", options: .regularExpression) != nil,
-      "code", "must be lowercase letters, digits and hyphens (2–63 characters)")
-    check(!title.trimmed.isEmpty, "title", "must not be empty")
-    check(version >= 1, "version", "must be 1 or more")
-    check(!issuer.name.trimmed.isEmpty, "issuer.name", "must not be empty")
-    check(!issuer.place.trimmed.isEmpty, "issuer.place", "must not be empty")
-    check((15...240).contains(ueMinutes), "ue_minutes", "must be between 15 and 240 minutes")
+      "code", tr("must be lowercase letters, digits and hyphens (2–63 characters)"))
+    check(!title.trimmed.isEmpty, "title", tr("must not be empty"))
+    check(version >= 1, "version", tr("must be 1 or more"))
+    check(!issuer.name.trimmed.isEmpty, "issuer.name", tr("must not be empty"))
+    check(!issuer.place.trimmed.isEmpty, "issuer.place", tr("must not be empty"))
+    check((15...240).contains(ueMinutes), "ue_minutes", tr("must be between 15 and 240 minutes"))
     check(
       completion.attendanceThreshold > 0 && completion.attendanceThreshold <= 1,
-      "completion.attendance_threshold", "must be a share above 0 and at most 1 (0.8 = 80 %)")
-    check(!modules.isEmpty, "modules", "must list at least one module")
+      "completion.attendance_threshold", tr("must be a share above 0 and at most 1 (0.8 = 80 %)"))
+    check(!modules.isEmpty, "modules", tr("must list at least one module"))
     for (index, module) in modules.enumerated() {
       let path = "modules[\(index)]"
-      check(module.number == index + 1, "\(path).number", "must be \(index + 1): modules are numbered 1, 2, 3 … in order")
-      check(!module.title.trimmed.isEmpty, "\(path).title", "must not be empty")
-      check(!module.blocks.isEmpty, "\(path).blocks", "must list at least one block")
+      check(module.number == index + 1, "\(path).number", tr("must be %@: modules are numbered 1, 2, 3 … in order", index + 1))
+      check(!module.title.trimmed.isEmpty, "\(path).title", tr("must not be empty"))
+      check(!module.blocks.isEmpty, "\(path).blocks", tr("must list at least one block"))
       for (blockIndex, block) in module.blocks.enumerated() {
-        check(!block.title.trimmed.isEmpty, "\(path).blocks[\(blockIndex)].title", "must not be empty")
-        check(block.ue > 0, "\(path).blocks[\(blockIndex)].ue", "must be a positive number of UE, not \(block.ue)")
-        check(block.ue <= 40, "\(path).blocks[\(blockIndex)].ue", "must be at most 40 UE for one block")
+        check(!block.title.trimmed.isEmpty, "\(path).blocks[\(blockIndex)].title", tr("must not be empty"))
+        check(block.ue > 0, "\(path).blocks[\(blockIndex)].ue", tr("must be a positive number of UE, not %@", block.ue))
+        check(block.ue <= 40, "\(path).blocks[\(blockIndex)].ue", tr("must be at most 40 UE for one block"))
       }
     }
     for (label, text) in [("zertifikat", documents.zertifikat), ("teilnahmebescheinigung", documents.teilnahmebescheinigung)] {
-      check(!text.heading.trimmed.isEmpty, "documents.\(label).heading", "must not be empty")
-      check(!text.body.trimmed.isEmpty, "documents.\(label).body", "must not be empty")
+      check(!text.heading.trimmed.isEmpty, "documents.\(label).heading", tr("must not be empty"))
+      check(!text.body.trimmed.isEmpty, "documents.\(label).body", tr("must not be empty"))
     }
-    check(!documents.signatories.isEmpty, "documents.signatories", "must name at least one signatory")
+    check(!documents.signatories.isEmpty, "documents.signatories", tr("must name at least one signatory"))
     for (index, signatory) in documents.signatories.enumerated() {
-      check(!signatory.name.trimmed.isEmpty, "documents.signatories[\(index)].name", "must not be empty")
-      check(!signatory.role.trimmed.isEmpty, "documents.signatories[\(index)].role", "must not be empty")
+      check(!signatory.name.trimmed.isEmpty, "documents.signatories[\(index)].name", tr("must not be empty"))
+      check(!signatory.role.trimmed.isEmpty, "documents.signatories[\(index)].role", tr("must not be empty"))
     }
     check(
       documents.verificationURL.hasPrefix("https://") || documents.verificationURL.hasPrefix("http://"),
-      "documents.verification_url", "must start with https://")
+      "documents.verification_url", tr("must start with https://"))
     // Every text ends up printed on certificates and in listings: none of the characters that
     // act on terminals or hide in names (`InertText`); a body may run over several lines.
     var texts: [(path: String, text: String, lines: Bool)] = [
@@ -213,7 +213,7 @@ public struct ProgrammeDefinition: Codable, Sendable, Equatable {
     for (path, text, lines) in texts {
       if let scalar = text.unicodeScalars.first(where: { InertText.isControl($0) && !(lines && $0 == "\n") }) {
         found.append(
-          DefinitionProblem(path: path, message: "contains the control or invisible character \(InertText.name(scalar))"))
+          DefinitionProblem(path: path, message: tr("contains the control or invisible character %@", InertText.name(scalar))))
       }
     }
     return found

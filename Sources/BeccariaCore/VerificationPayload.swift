@@ -57,11 +57,12 @@ public struct VerificationPayload: Sendable, Equatable {
       trimmed.range(of: marker + ".").map { ($0, encoding) }
     }.min { $0.0.lowerBound < $1.0.lowerBound }
     guard let (start, encoding) = found else {
-      throw MalformedPayload("this is not a certificate code: it holds no \(compactMarker) or \(marker) token")
+      throw MalformedPayload(tr("this is not a certificate code: it holds no %@ or %@ token", compactMarker, marker))
     }
     var token = trimmed[start.lowerBound...]
     if let end = token.firstIndex(where: { $0 == "&" || $0 == "#" || $0.isWhitespace }) { token = token[..<end] }
-    let damaged = MalformedPayload("the certificate code is damaged: its token cannot be read (\(token.prefix(40))…)")
+    let damaged = MalformedPayload(
+      tr("the certificate code is damaged: its token cannot be read (%@…)", String(token.prefix(40))))
     let parts = token.split(separator: ".", omittingEmptySubsequences: false)
     switch encoding {
     case .json:

@@ -111,7 +111,7 @@ public struct CSVTokenizer {
   }
 
   private mutating func consume(_ byte: UInt8, _ record: (CSVRecord) throws -> Void) rethrows {
-    if byte == 0 && recordProblem == nil { recordProblem = "contains a NUL byte; is this a text file?" }
+    if byte == 0 && recordProblem == nil { recordProblem = tr("contains a NUL byte; is this a text file?") }
     switch state {
     case .fieldStart:
       if byte == 0x22 {
@@ -156,7 +156,7 @@ public struct CSVTokenizer {
         try newline(byte, record)
       } else {
         // `"x"y`: the field is read on as unquoted, and its record refused.
-        if recordProblem == nil { recordProblem = "a quote inside a quoted field must be doubled (\"\")" }
+        if recordProblem == nil { recordProblem = tr("a quote inside a quoted field must be doubled (\"\")") }
         append(0x22)
         append(byte)
         state = .unquoted
@@ -171,14 +171,14 @@ public struct CSVTokenizer {
     if field.count < Self.maximumFieldLength {
       field.append(byte)
     } else if recordProblem == nil {
-      recordProblem = "has a field longer than \(Self.maximumFieldLength) bytes"
+      recordProblem = tr("has a field longer than %@ bytes", Self.maximumFieldLength)
     }
   }
 
   private mutating func endField() {
     guard fields.count < Self.maximumFields else {
       // The record is refused; its further fields are not kept.
-      if recordProblem == nil { recordProblem = "has more than \(Self.maximumFields) fields" }
+      if recordProblem == nil { recordProblem = tr("has more than %@ fields", Self.maximumFields) }
       field.removeAll(keepingCapacity: true)
       return
     }
@@ -186,7 +186,7 @@ public struct CSVTokenizer {
       fields.append(text)
     } else {
       if recordProblem == nil {
-        recordProblem = "is not valid UTF-8 (save the file as \"CSV UTF-8\"; Latin-1 umlauts are not accepted)"
+        recordProblem = tr("is not valid UTF-8 (save the file as \"CSV UTF-8\"; Latin-1 umlauts are not accepted)")
       }
       fields.append("")
     }

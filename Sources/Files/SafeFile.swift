@@ -1,4 +1,5 @@
 import Foundation
+import Localisation
 
 #if canImport(Glibc)
   import Glibc
@@ -36,13 +37,13 @@ public enum SafeFile {
     let folder = url.deletingLastPathComponent().path
     let name = url.lastPathComponent
     let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard directory >= 0 else { throw Failure(code: errno, what: "cannot open the folder \(folder)") }
+    guard directory >= 0 else { throw Failure(code: errno, what: tr("cannot open the folder %@", folder)) }
     defer { close(directory) }
     let temporary = try writeTemporary(data, in: directory, prefix: ".\(name).", mode: mode, durable: durable)
     guard renameat(directory, temporary, directory, name) == 0 else {
       let code = errno
       unlinkat(directory, temporary, 0)
-      throw Failure(code: code, what: "cannot rename the new file to \(path)")
+      throw Failure(code: code, what: tr("cannot rename the new file to %@", path))
     }
   }
 
@@ -62,15 +63,15 @@ public enum SafeFile {
       let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
       if descriptor < 0 {
         if errno == EEXIST { continue }
-        throw Failure(code: errno, what: "cannot create a file in the target folder")
+        throw Failure(code: errno, what: tr("cannot create a file in the target folder"))
       }
       do {
         try writeAll(data, to: descriptor)
-        if durable, fsync(descriptor) != 0 { throw Failure(code: errno, what: "cannot flush \(name) to disk") }
+        if durable, fsync(descriptor) != 0 { throw Failure(code: errno, what: tr("cannot flush %@ to disk", name)) }
         beforeClose?(descriptor)
         // The mode is what was asked, whatever the umask let through.
         _ = fchmod(descriptor, mode)
-        guard close(descriptor) == 0 else { throw Failure(code: errno, what: "cannot write \(name)") }
+        guard close(descriptor) == 0 else { throw Failure(code: errno, what: tr("cannot write %@", name)) }
       } catch {
         close(descriptor)
         unlinkat(directory, name, 0)
@@ -78,7 +79,7 @@ public enum SafeFile {
       }
       return name
     }
-    throw Failure(code: EEXIST, what: "cannot find a free temporary name")
+    throw Failure(code: EEXIST, what: tr("cannot find a free temporary name"))
   }
 
   /// Writes every byte, retrying interrupted and partial writes.
@@ -96,7 +97,7 @@ public enum SafeFile {
         offset += written
       }
     }
-    if failure != 0 { throw Failure(code: failure, what: "cannot write") }
+    if failure != 0 { throw Failure(code: failure, what: tr("cannot write")) }
   }
 
   /// Reads at most `limit` bytes of the file `name` in the open folder `directory`, without
@@ -129,7 +130,7 @@ public enum SafeFile {
 
   /// The absolute path with every symlink resolved; the folder must exist.
   public static func realPath(_ path: String) throws -> String {
-    guard let resolved = realpath(path, nil) else { throw Failure(code: errno, what: "cannot resolve \(path)") }
+    guard let resolved = realpath(path, nil) else { throw Failure(code: errno, what: tr("cannot resolve %@", path)) }
     defer { free(resolved) }
     return String(cString: resolved)
   }

@@ -28,7 +28,7 @@ public struct CertificateFileExport {
       guard
         let row = try connection.queryOne(
           "SELECT pdf, pdf_sha256, holder_erased_at IS NOT NULL AS erased FROM certificate WHERE serial = \(serial)")
-      else { throw StoreError.notFound("certificate \(serial)") }
+      else { throw StoreError.notFound(tr("certificate %@", serial)) }
       if try row.decode("erased", as: Bool.self) {
         outcome.erased.append(serial)
         continue

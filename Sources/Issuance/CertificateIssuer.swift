@@ -31,7 +31,7 @@ struct CertificateIssuer {
   /// gives the numbers back, and the database refuses a commit that leaves a taken number unused.
   func takeSerials(_ count: Int) throws -> Int {
     let row = try connection.queryOne("SELECT certificate_take_serials(\(count)::integer) AS first")
-    guard let first: Int = try row?.decode("first") else { throw StoreError.corrupt("no serial number was assigned") }
+    guard let first: Int = try row?.decode("first") else { throw StoreError.corrupt(tr("no serial number was assigned")) }
     return first
   }
 
@@ -72,14 +72,14 @@ struct CertificateIssuer {
     taken = first
     let batch = try expected.flatMap { $0.first == first ? $0 : nil } ?? seal(plan, drafts: drafts, first: first, finish: finish)
     for _ in plan { Failpoint.pass("rendered") }
-    for reason in prepared?.renderedAlone ?? [] { connection.logger.info("certificate \(reason); rendered on its own") }
+    for reason in prepared?.renderedAlone ?? [] { connection.logger.info("\(tr("certificate %@; rendered on its own", reason))") }
     let rows = try connection.query(batch.insert)
     var ids: [String: CertificateID] = [:]
     for row in rows { ids[try row.decode("serial")] = try row.decode("id") }
     return try plan.indices.map { index in
       Failpoint.pass("inserted")
       let serial = batch.certificates[index].serial
-      guard let id = ids[serial] else { throw StoreError.corrupt("certificate \(serial) was not stored") }
+      guard let id = ids[serial] else { throw StoreError.corrupt(tr("certificate %@ was not stored", serial)) }
       let certificate = IssuedCertificate(
         id: id, serial: serial, kind: plan[index].due.kind, module: plan[index].due.module,
         participantID: plan[index].eligibility.key.participant, holderName: plan[index].eligibility.holderName,
@@ -106,7 +106,9 @@ struct CertificateIssuer {
       try signer.seal(draft, serial: SerialNumber.make(year: today.year, number: first + index))
     }
     let pdfs = try finish(sealed)
-    guard pdfs.count == plan.count else { throw StoreError.corrupt("\(plan.count) certificates gave \(pdfs.count) documents") }
+    guard pdfs.count == plan.count else {
+      throw StoreError.corrupt(tr("%@ certificates gave %@ documents", plan.count, pdfs.count))
+    }
     let hashes = pdfs.map(\.sha256Hex)
     // One statement for the batch (the statement-level triggers, audit and rules, run once), its
     // rows as VALUES: every PDF goes in as a bytea parameter of its own, which PostgreSQL takes as

@@ -19,7 +19,7 @@ public struct CertificateReissuer {
   ) throws
     -> IssuedCertificate
   {
-    let reason = try CertificateRevision.requireReason(reason, for: "re-issue")
+    let reason = try CertificateRevision.requireReason(reason, refusal: tr("a re-issue needs a reason (--reason)"))
     return try connection.transaction { db in
       try SigningKeyStore(db).requireUsable(signer)
       let current = try CertificateRevision(db).current(db, serial: serial)
@@ -28,17 +28,21 @@ public struct CertificateReissuer {
         if let reopened = try db.queryOne(
           "SELECT to_char(at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS day FROM certificate_reopening WHERE certificate_id = \(current.id)"
         ) {
+          let day = try reopened.decode("day", as: String.self)
           throw StoreError.conflict(
-            "certificate \(serial) is revoked and was reopened on \(try reopened.decode("day", as: String.self)): the nightly run "
-              + "issues a new certificate when its holder meets the rules (see beccaria participant show)")
+            tr(
+              "certificate %@ is revoked and was reopened on %@: the nightly run issues a new certificate when its holder meets the rules (see beccaria participant show)",
+              serial, day))
         }
         throw StoreError.conflict(
-          "certificate \(serial) is revoked; a revoked certificate is not re-issued. When its holder meets the rules again "
-            + "(a new project passed, say), `beccaria certificate reopen \(serial) --reason ...` lets the next run issue a new one"
-        )
+          tr(
+            "certificate %@ is revoked; a revoked certificate is not re-issued. When its holder meets the rules again (a new project passed, say), `beccaria certificate reopen %@ --reason ...` lets the next run issue a new one",
+            serial, serial))
       case .superseded:
         throw StoreError.conflict(
-          "certificate \(serial) was already replaced by \(current.supersededBy ?? "a newer one"); re-issue that one instead")
+          tr(
+            "certificate %@ was already replaced by %@; re-issue that one instead", serial,
+            current.supersededBy ?? tr("a newer one")))
       default: break
       }
       guard
@@ -50,9 +54,9 @@ public struct CertificateReissuer {
           FROM certificate c JOIN participant p ON p.id = c.participant_id
           JOIN programme_version v ON v.id = c.programme_version_id WHERE c.id = \(current.id)
           """)
-      else { throw StoreError.corrupt("certificate \(serial) vanished while being re-issued") }
+      else { throw StoreError.corrupt(tr("certificate %@ vanished while being re-issued", serial)) }
       if try row.decode("erased", as: Bool.self) {
-        throw StoreError.conflict("the holder of \(serial) was erased on request; their certificate cannot be re-issued")
+        throw StoreError.conflict(tr("the holder of %@ was erased on request; their certificate cannot be re-issued", serial))
       }
       let today = try row.date("today")
       // The replacement keeps the issued texts and the programme version's verification address
@@ -72,7 +76,7 @@ public struct CertificateReissuer {
           SELECT certificate_reissue(\(serial), \(snapshot.serial), \(pdf), \(sha), \(JSONB(snapshot)), \(signer.keyID),
                                      \(Base64URL.encode(sealed.signature)), \(reason)) AS id
           """)?.decode("id")
-      else { throw StoreError.corrupt("the replacement of \(serial) was not stored") }
+      else { throw StoreError.corrupt(tr("the replacement of %@ was not stored", serial)) }
       let kind = CertificateKind(rawValue: try row.decode("kind")) ?? .zertifikat
       return IssuedCertificate(
         id: newID, serial: snapshot.serial, kind: kind, module: try row.decode("module_number"),

@@ -71,7 +71,7 @@ public struct CertificateRun: Sendable {
                 \(options.outputDirectory != nil), \(liveness))
         RETURNING id
         """)?.decode("id")
-    else { throw StoreError.corrupt("the run could not be recorded") }
+    else { throw StoreError.corrupt(tr("the run could not be recorded")) }
     summary.runID = runID
     do {
       summary.reapedRuns = try reapDeadRuns(control, except: runID)
@@ -131,7 +131,7 @@ public struct CertificateRun: Sendable {
         return Int64(high) << 32 | Int64(low)
       }
     }
-    throw StoreError.conflict("no free advisory lock key was found for the run's liveness lock")
+    throw StoreError.conflict(tr("no free advisory lock key was found for the run's liveness lock"))
   }
 
   static func releaseLivenessLock(_ db: Connection, key: Int64) throws {
@@ -145,7 +145,7 @@ public struct CertificateRun: Sendable {
     try db.query(
       """
       UPDATE certificate_run r SET status = 'failed', finished_at = clock_timestamp(),
-             error = 'the run ended without finishing (killed or lost its connection); its work was taken up by run ' || \(runID)
+             error = \(tr("the run ended without finishing (killed or lost its connection); its work was taken up by run %@", runID))
       WHERE r.status = 'running' AND r.id <> \(runID)
         AND NOT EXISTS (
           SELECT 1 FROM pg_locks l
@@ -259,7 +259,8 @@ public struct CertificateRun: Sendable {
         } catch {
           // Something in the batch failed (rolled back to before its serials): issue one by one,
           // so that the failure is pinned to its certificate and the others are issued.
-          database.logger.warning("certificate batch of \(plan.count) failed (\(error)); issuing them one by one")
+          database.logger.warning(
+            "\(tr("certificate batch of %@ failed (%@); issuing them one by one", plan.count, "\(error)"))")
           batchFailed = true
         }
         for (due, eligibility) in batchFailed ? plan : [] {
@@ -270,8 +271,10 @@ public struct CertificateRun: Sendable {
           } catch let error as PostgresError where error.isConnectionFailure {
             throw error
           } catch {
+            let participant = eligibility.key.participant
             let reason =
-              "participant \(eligibility.key.participant): \(due.kind)\(due.module.map { " module \($0)" } ?? ""): \(error)"
+              due.module.map { tr("participant %@: %@ module %@: %@", participant, Term.word(due.kind), $0, "\(error)") }
+              ?? tr("participant %@: %@: %@", participant, Term.word(due.kind), "\(error)")
             failures.append(reason)
             failedKeys[eligibility.key, default: []].append(reason)
             events(.failed(participant: eligibility.key.participant, reason: reason))
@@ -333,7 +336,7 @@ public struct CertificateRun: Sendable {
           index += slice.count
           for eligibility in try EligibilityReader(tx).cases(for: slice) where !eligibility.erased {
             let verdict = Eligibility.evaluate(eligibility.input)
-            summary.blocked += verdict.blocked.map { "participant \(eligibility.key.participant): \($0.sentence)" }
+            summary.blocked += verdict.blocked.map { tr("participant %@: %@", eligibility.key.participant, $0.sentence) }
             for due in verdict.due {
               summary.planned.append(
                 PlannedCertificate(

@@ -41,7 +41,7 @@ struct Exporter {
         atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       return try SafeFile.realPath(directory)
     } catch {
-      throw StoreError.invalid("cannot use \(directory) as the export folder: \(Self.reason(error))")
+      throw StoreError.invalid(tr("cannot use %@ as the export folder: %@", directory, Self.reason(error)))
     }
   }
 
@@ -49,7 +49,7 @@ struct Exporter {
   @discardableResult
   func export(id: CertificateID) throws -> String {
     guard let row = try connection.queryOne("SELECT serial, pdf, pdf_sha256 FROM certificate WHERE id = \(id)") else {
-      throw StoreError.notFound("certificate \(id)")
+      throw StoreError.notFound(tr("certificate %@", id))
     }
     return try write(serial: try row.decode("serial"), pdf: try row.decode("pdf"), sha256: try row.decode("pdf_sha256"))
   }
@@ -59,10 +59,10 @@ struct Exporter {
   func write(serial: String, pdf: Data, sha256: String, hashed: Bool = false) throws -> String {
     if pdf.isEmpty {
       throw StoreError.conflict(
-        "the PDF of \(serial) was deleted when its holder's data was erased on request; only its hash is kept")
+        tr("the PDF of %@ was deleted when its holder's data was erased on request; only its hash is kept", serial))
     }
     guard hashed || pdf.sha256Hex == sha256 else {
-      throw StoreError.corrupt("the stored PDF of \(serial) does not match its SHA-256")
+      throw StoreError.corrupt(tr("the stored PDF of %@ does not match its SHA-256", serial))
     }
     let (year, target) = path(of: serial)
     do {
@@ -77,10 +77,10 @@ struct Exporter {
       if renameat(folder, temporary, folder, "\(serial).pdf") != 0 {
         let code = errno
         unlinkat(folder, temporary, 0)
-        throw SafeFile.Failure(code: code, what: "cannot rename the new file")
+        throw SafeFile.Failure(code: code, what: tr("cannot rename the new file"))
       }
     } catch {
-      throw StoreError.invalid("cannot export \(serial) to \(target): \(Self.reason(error))")
+      throw StoreError.invalid(tr("cannot export %@ to %@: %@", serial, target, Self.reason(error)))
     }
     return target
   }
@@ -103,12 +103,12 @@ struct Exporter {
 
   static func yearFolder(in directory: String, _ year: String, create: Bool) throws -> Int32 {
     let base = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard base >= 0 else { throw SafeFile.Failure(code: errno, what: "cannot open \(directory)") }
+    guard base >= 0 else { throw SafeFile.Failure(code: errno, what: tr("cannot open %@", directory)) }
     defer { close(base) }
     var folder = openat(base, year, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
     if folder < 0 && errno == ENOENT && create {
       if mkdirat(base, year, 0o700) != 0 && errno != EEXIST {
-        throw SafeFile.Failure(code: errno, what: "cannot create the folder \(directory)/\(year)")
+        throw SafeFile.Failure(code: errno, what: tr("cannot create the folder %@/%@", directory, year))
       }
       folder = openat(base, year, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
     }
@@ -117,8 +117,8 @@ struct Exporter {
       throw SafeFile.Failure(
         code: code,
         what: code == ELOOP || code == ENOTDIR
-          ? "\(directory)/\(year) is a symbolic link or not a folder, and is not written into"
-          : "cannot open \(directory)/\(year)")
+          ? tr("%@/%@ is a symbolic link or not a folder, and is not written into", directory, year)
+          : tr("cannot open %@/%@", directory, year))
     }
     return folder
   }
@@ -169,11 +169,11 @@ struct Exporter {
   static func sync(_ directory: String) throws {
     let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else {
-      throw StoreError.invalid("cannot open \(directory) to flush the exports: \(String(cString: strerror(errno)))")
+      throw StoreError.invalid(tr("cannot open %@ to flush the exports: %@", directory, String(cString: strerror(errno))))
     }
     defer { close(descriptor) }
     guard fileSystemSync(descriptor) == 0 else {
-      throw StoreError.invalid("cannot flush the exports in \(directory) to disk: \(String(cString: strerror(errno)))")
+      throw StoreError.invalid(tr("cannot flush the exports in %@ to disk: %@", directory, String(cString: strerror(errno))))
     }
   }
 
@@ -331,6 +331,6 @@ public struct ExportFolderError: Error, CustomStringConvertible {
   /// Why writing failed; nil when the path is a file.
   public var reason: (any Error)?
   public var description: String {
-    reason.map { "cannot write certificates to \(path) (\($0))" } ?? "\(path) is a file, not a folder"
+    reason.map { tr("cannot write certificates to %@ (%@)", path, "\($0)") } ?? tr("%@ is a file, not a folder", path)
   }
 }

@@ -36,6 +36,13 @@ public enum Localisation {
     return .english
   }
 
+  /// `body` wrapped to run in the language in force where it is wrapped: task-locals do not reach
+  /// a `Thread`, so a thread started inside `inEnglish` carries it this way.
+  public static func carried(_ body: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
+    let language = forced
+    return { $forced.withValue(language, operation: body) }
+  }
+
   /// Whether `inEnglish` runs.
   public static var isForced: Bool { forced != nil }
 

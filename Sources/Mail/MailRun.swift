@@ -1,3 +1,4 @@
+import BeccariaCore
 import BeccariaStore
 import Foundation
 import Postgres
@@ -88,7 +89,7 @@ public final class MailRun: @unchecked Sendable {
       summary.remindersQueued = try store.queueReminders()
       summary.bodiesPurged = try store.purge()
     } catch let error as PostgresError where error.sqlState == "55P03" {
-      summary.postponed = "reminders and the deletion of old texts wait for the next run (\(error.message))"
+      summary.postponed = tr("reminders and the deletion of old texts wait for the next run (%@)", error.message)
     }
     let claimant = try store.newClaimant()
     // Held while this object lives: its transaction ends with the connection (or the process).
@@ -100,18 +101,20 @@ public final class MailRun: @unchecked Sendable {
     let done = DispatchGroup()
     for _ in 0..<max(1, options.workers) {
       done.enter()
-      let thread = Thread { [self] in
-        defer { done.leave() }
-        do {
-          try work(claimant, retryBefore: retryBefore)
-        } catch {
-          lock.withLock {
-            if failure == nil { failure = error }
-            // The other workers finish the message in hand and stop.
-            if stop == nil { stop = "a worker failed: \(error)" }
+      // In the language of the caller: English for a JSON summary (`Localisation.inEnglish`).
+      let thread = Thread(
+        block: Localisation.carried { [self] in
+          defer { done.leave() }
+          do {
+            try work(claimant, retryBefore: retryBefore)
+          } catch {
+            lock.withLock {
+              if failure == nil { failure = error }
+              // The other workers finish the message in hand and stop.
+              if stop == nil { stop = tr("a worker failed: %@", "\(error)") }
+            }
           }
-        }
-      }
+        })
       thread.start()
     }
     withExtendedLifetime(holder) { done.wait() }
@@ -155,10 +158,10 @@ public final class MailRun: @unchecked Sendable {
         case .failed(let reply, let addressError):
           try record(store, claimant, mail, outcome: "failed", reply: reply, addressError: addressError)
         case .unreachable(let reason):
-          lock.withLock { stop = stop ?? "the SMTP server \(options.settings.url) could not be reached: \(reason)" }
+          lock.withLock { stop = stop ?? tr("the SMTP server %@ could not be reached: %@", options.settings.url, reason) }
           try record(store, claimant, mail, outcome: "deferred", reply: reason, addressError: false)
         case .refused(let reason):
-          lock.withLock { stop = stop ?? "the SMTP server \(options.settings.url) refused \(reason)" }
+          lock.withLock { stop = stop ?? tr("the SMTP server %@ refused %@", options.settings.url, reason) }
           try record(store, claimant, mail, outcome: "deferred", reply: reason, addressError: false)
         }
       }

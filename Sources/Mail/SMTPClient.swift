@@ -64,37 +64,45 @@ public struct SMTPSettings: Sendable {
     guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
       ["smtp", "smtps"].contains(scheme), let host = components.host, !host.isEmpty
     else {
-      return ["the SMTP server must be given as smtp://HOST[:PORT] or smtps://HOST[:PORT]"]
+      return [tr("the SMTP server must be given as smtp://HOST[:PORT] or smtps://HOST[:PORT]")]
     }
     if components.user != nil || components.password != nil {
       found.append(
-        "the SMTP URL must not carry a user or password (it would show in process lists): put them in a credentials file (--smtp-credentials)"
-      )
+        tr(
+          "the SMTP URL must not carry a user or password (it would show in process lists): put them in a credentials file (--smtp-credentials)"
+        ))
     }
     if let file = credentialsFile {
       var status = stat()
       if stat(file, &status) != 0 {
-        found.append("the credentials file \(file) cannot be read")
+        found.append(tr("the credentials file %@ cannot be read", file))
       } else if status.st_mode & S_IFMT != S_IFREG {
-        found.append("the credentials file \(file) is not a regular file")
+        found.append(tr("the credentials file %@ is not a regular file", file))
       } else if status.st_mode & 0o077 != 0 {
         found.append(
-          "the credentials file \(file) may be read by others (mode \(String(status.st_mode & 0o777, radix: 8))): chmod 600 it")
+          tr(
+            "the credentials file %@ may be read by others (mode %@): chmod 600 it", file,
+            String(status.st_mode & 0o777, radix: 8)))
       }
     }
-    if let returnPath, !Validation.isMailable(returnPath) { found.append("the return path \(returnPath) is not an address") }
+    if let returnPath, !Validation.isMailable(returnPath) { found.append(tr("the return path %@ is not an address", returnPath)) }
     // "+m" + a number (12 digits allowed for) + "." + 16 hex digits go into the local part,
     // which RFC 5321 § 4.5.3.1.1 limits to 64 octets.
     let base = returnPath ?? from.address
     if perMessageReturnPath, let at = base.lastIndex(of: "@"), base[..<at].utf8.count > 64 - 31 {
       found.append(
-        "the return path \(base) is too long for a per-message return address (at most 33 characters before the @)")
+        tr("the return path %@ is too long for a per-message return address (at most 33 characters before the @)", base))
     }
     // The envelope and Message-IDs are ASCII: a server without SMTPUTF8 takes nothing else.
-    for (label, address) in [("sender", Optional(from.address)), ("Reply-To", replyTo?.address), ("return path", returnPath)] {
-      if let address, !address.unicodeScalars.allSatisfy(\.isASCII) {
-        found.append("the \(label) \(address) must be written in ASCII (a domain with umlauts in its xn-- form)")
-      }
+    func plain(_ address: String) -> Bool { address.unicodeScalars.allSatisfy(\.isASCII) }
+    if !plain(from.address) {
+      found.append(tr("the sender %@ must be written in ASCII (a domain with umlauts in its xn-- form)", from.address))
+    }
+    if let address = replyTo?.address, !plain(address) {
+      found.append(tr("the Reply-To %@ must be written in ASCII (a domain with umlauts in its xn-- form)", address))
+    }
+    if let returnPath, !plain(returnPath) {
+      found.append(tr("the return path %@ must be written in ASCII (a domain with umlauts in its xn-- form)", returnPath))
     }
     return found
   }
@@ -189,7 +197,7 @@ public final class SMTPClient {
   }
 
   public init(settings: SMTPSettings) throws {
-    guard let handle = curl_easy_init() else { throw SMTPClientError("libcurl could not make a handle") }
+    guard let handle = curl_easy_init() else { throw SMTPClientError(tr("libcurl could not make a handle")) }
     self.handle = handle
     self.settings = settings
     set(CURLOPT_URL, settings.url)
@@ -230,7 +238,7 @@ public final class SMTPClient {
       curl_slist_free_all(headers)
       curl_slist_free_all(recipients)
     }
-    guard let mime = curl_mime_init(handle) else { return .unreachable(reason: "libcurl could not build the message") }
+    guard let mime = curl_mime_init(handle) else { return .unreachable(reason: tr("libcurl could not build the message")) }
     defer { curl_mime_free(mime) }
     let text = curl_mime_addpart(mime)
     let body = message.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
@@ -267,9 +275,11 @@ public final class SMTPClient {
     if result == CURLE_USE_SSL_FAILED {
       return .unreachable(
         reason:
-          "the server does not offer STARTTLS (for a relay on this host give --starttls never; for TLS from the start, smtps://)")
+          tr(
+            "the server does not offer STARTTLS (for a relay on this host give --starttls never; for TLS from the start, smtps://)"
+          ))
     }
-    if result == CURLE_LOGIN_DENIED { return .refused(reason: "the login" + (reply.isEmpty ? "" : " (\(reply))")) }
+    if result == CURLE_LOGIN_DENIED { return .refused(reason: reply.isEmpty ? tr("the login") : tr("the login (%@)", reply)) }
     return failure(code: code, libraryError: String(cString: curl_easy_strerror(result)), transcript: transcript)
   }
 
@@ -277,20 +287,20 @@ public final class SMTPClient {
   static func failure(code: Int, libraryError: String, transcript: Transcript) -> SMTPOutcome {
     let reply = transcript.reply(code: code)
     if code == 530 || code == 535 || code == 534 || code == 538 {
-      return .refused(reason: "the login (\(reply.isEmpty ? libraryError : reply))")
+      return .refused(reason: tr("the login (%@)", reply.isEmpty ? libraryError : reply))
     }
     // A refusal before the recipient (the greeting, EHLO, STARTTLS, AUTH, the sender) is about
     // this client or its settings, not about the message: the run stops, nothing fails.
     let before = !["RCPT", "DATA"].contains(transcript.lastCommand)
-    let stage = transcript.lastCommand.isEmpty ? "the connection" : transcript.lastCommand
-    if (500..<600).contains(code) && before { return .refused(reason: "the session: \(reply) (to \(stage))") }
+    let stage = transcript.lastCommand.isEmpty ? tr("the connection") : transcript.lastCommand
+    if (500..<600).contains(code) && before { return .refused(reason: tr("the session: %@ (to %@)", reply, stage)) }
     // "Try later" before the recipient (421 at the greeting, a busy server) is the server's, too.
     if (400..<500).contains(code) && before { return .unreachable(reason: "\(reply) (to \(stage))") }
     // Servers refuse the client at RCPT too (Postfix's default): relaying denied, the sender or
     // the client's host or name rejected. Such an answer is not about the recipient, and the
     // next message would get it too.
     if (500..<600).contains(code) && transcript.lastCommand == "RCPT" && refusesClient(reply) {
-      return .refused(reason: "the session: \(reply) (to RCPT)")
+      return .refused(reason: tr("the session: %@ (to %@)", reply, "RCPT"))
     }
     switch code {
     case 400..<500: return .deferred(reply: reply)

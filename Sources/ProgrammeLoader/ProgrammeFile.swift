@@ -13,10 +13,10 @@ public enum ProgrammeFile {
       data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
       throw ProgrammeFileError(
-        file: path, problems: [DefinitionProblem(path: "(file)", message: "cannot be read: \(error.localizedDescription)")])
+        file: path, problems: [DefinitionProblem(path: "(file)", message: tr("cannot be read: %@", error.localizedDescription))])
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      throw ProgrammeFileError(file: path, problems: [DefinitionProblem(path: "(file)", message: "is not UTF-8 text")])
+      throw ProgrammeFileError(file: path, problems: [DefinitionProblem(path: "(file)", message: tr("is not UTF-8 text"))])
     }
     return try parse(text, file: path)
   }
@@ -28,10 +28,10 @@ public enum ProgrammeFile {
       root = try Yams.compose(yaml: text)
     } catch {
       throw ProgrammeFileError(
-        file: file, problems: [DefinitionProblem(path: "(syntax)", message: "is not valid YAML: \(error)")])
+        file: file, problems: [DefinitionProblem(path: "(syntax)", message: tr("is not valid YAML: %@", "\(error)"))])
     }
     guard let root else {
-      throw ProgrammeFileError(file: file, problems: [DefinitionProblem(path: "(file)", message: "is empty")])
+      throw ProgrammeFileError(file: file, problems: [DefinitionProblem(path: "(file)", message: tr("is empty"))])
     }
     let reader = Reader()
     let definition = reader.definition(root)
@@ -76,7 +76,7 @@ private final class Reader {
   func mapping(_ node: Node?, path: String, allowed: Set<String>) -> [String: Node]? {
     guard let node else { return nil }
     guard case .mapping(let mapping) = node else {
-      problem(path, node, "must be a mapping of keys to values")
+      problem(path, node, tr("must be a mapping of keys to values"))
       return nil
     }
     var values: [String: Node] = [:]
@@ -84,9 +84,9 @@ private final class Reader {
       let key = keyNode.string ?? ""
       let childPath = path.isEmpty ? key : "\(path).\(key)"
       if !allowed.contains(key) {
-        problem(childPath, keyNode, "is not a known key (known here: \(allowed.sorted().joined(separator: ", ")))")
+        problem(childPath, keyNode, tr("is not a known key (known here: %@)", allowed.sorted().joined(separator: ", ")))
       } else if values[key] != nil {
-        problem(childPath, keyNode, "appears twice")
+        problem(childPath, keyNode, tr("appears twice"))
       } else {
         values[key] = value
         if let mark = value.mark { locations[childPath] = mark }
@@ -98,11 +98,11 @@ private final class Reader {
   func required(_ values: [String: Node], _ key: String, _ path: String, parent: Node?) -> Node? {
     let childPath = path.isEmpty ? key : "\(path).\(key)"
     guard let node = values[key] else {
-      problem(childPath, parent, "is missing")
+      problem(childPath, parent, tr("is missing"))
       return nil
     }
     if case .scalar(let scalar) = node, scalar.string.isEmpty, scalar.style == .plain {
-      problem(childPath, node, "is missing a value")
+      problem(childPath, node, tr("is missing a value"))
       return nil
     }
     return node
@@ -113,7 +113,7 @@ private final class Reader {
     if optional && values[key] == nil { return nil }
     guard let node = required(values, key, path, parent: parent) else { return nil }
     guard case .scalar(let scalar) = node else {
-      problem(childPath, node, "must be text")
+      problem(childPath, node, tr("must be text"))
       return nil
     }
     return scalar.string
@@ -123,7 +123,7 @@ private final class Reader {
     let childPath = path.isEmpty ? key : "\(path).\(key)"
     guard let node = required(values, key, path, parent: parent) else { return nil }
     guard let value = node.int else {
-      problem(childPath, node, "must be a whole number, not \"\(node.string ?? "")\"")
+      problem(childPath, node, tr("must be a whole number, not \"%@\"", node.string ?? ""))
       return nil
     }
     return value
@@ -133,7 +133,7 @@ private final class Reader {
     let childPath = path.isEmpty ? key : "\(path).\(key)"
     guard let node = required(values, key, path, parent: parent) else { return nil }
     guard let value = node.bool else {
-      problem(childPath, node, "must be true or false, not \"\(node.string ?? "")\"")
+      problem(childPath, node, tr("must be true or false, not \"%@\"", node.string ?? ""))
       return nil
     }
     return value
@@ -145,7 +145,7 @@ private final class Reader {
     guard node.float != nil, let text = node.string,
       let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
     else {
-      problem(childPath, node, "must be a number such as 0.8, not \"\(node.string ?? "")\"")
+      problem(childPath, node, tr("must be a number such as 0.8, not \"%@\"", node.string ?? ""))
       return nil
     }
     return value
@@ -155,7 +155,7 @@ private final class Reader {
     let childPath = path.isEmpty ? key : "\(path).\(key)"
     guard let node = required(values, key, path, parent: parent) else { return nil }
     guard case .sequence(let sequence) = node else {
-      problem(childPath, node, "must be a list")
+      problem(childPath, node, tr("must be a list"))
       return nil
     }
     return Array(sequence)

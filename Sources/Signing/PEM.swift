@@ -12,9 +12,11 @@ enum PEM {
   static func decode(label: String, from text: String) throws -> Data {
     guard let begin = text.range(of: "-----BEGIN \(label)-----"), let end = text.range(of: "-----END \(label)-----"),
       begin.upperBound <= end.lowerBound
-    else { throw KeyError("no PEM block \"\(label)\" found") }
+    else { throw KeyError(tr("no PEM block \"%@\" found", label)) }
     let body = text[begin.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
-    guard let der = Data(base64Encoded: String(body)) else { throw KeyError("the PEM block \"\(label)\" is not valid base64") }
+    guard let der = Data(base64Encoded: String(body)) else {
+      throw KeyError(tr("the PEM block \"%@\" is not valid base64", label))
+    }
     return der
   }
 }

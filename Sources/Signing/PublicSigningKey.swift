@@ -12,7 +12,7 @@ public struct PublicSigningKey: Sendable, Equatable {
 
   public init(rawRepresentation: Data, retiredOn: CalendarDate? = nil) throws {
     guard rawRepresentation.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation)) != nil else {
-      throw KeyError("an Ed25519 public key has 32 bytes")
+      throw KeyError(tr("an Ed25519 public key has 32 bytes"))
     }
     self.rawRepresentation = rawRepresentation
     self.keyID = Self.keyID(for: rawRepresentation)
@@ -45,7 +45,7 @@ public struct PublicSigningKey: Sendable, Equatable {
   /// Every public key in a PEM text (`keys export-public` writes several into one file).
   public static func all(pem text: String) throws -> [PublicSigningKey] {
     let blocks = text.components(separatedBy: "-----END PUBLIC KEY-----").dropLast()
-    guard !blocks.isEmpty else { throw KeyError("no PEM public key found") }
+    guard !blocks.isEmpty else { throw KeyError(tr("no PEM public key found")) }
     return try blocks.map { try PublicSigningKey(pem: $0 + "-----END PUBLIC KEY-----") }
   }
 
@@ -53,7 +53,7 @@ public struct PublicSigningKey: Sendable, Equatable {
   public init(pem text: String) throws {
     let der = try PEM.decode(label: "PUBLIC KEY", from: text)
     guard der.count == Self.spkiPrefix.count + 32, der.prefix(Self.spkiPrefix.count).elementsEqual(Self.spkiPrefix) else {
-      throw KeyError("the PEM block is not an Ed25519 public key")
+      throw KeyError(tr("the PEM block is not an Ed25519 public key"))
     }
     let header = text.components(separatedBy: "-----BEGIN PUBLIC KEY-----").first ?? ""
     var retired: CalendarDate?

@@ -36,7 +36,7 @@ public struct SigningKey: Sendable {
     let der = try PEM.decode(label: "PRIVATE KEY", from: text)
     guard der.count == Self.pkcs8Prefix.count + 32, der.prefix(Self.pkcs8Prefix.count).elementsEqual(Self.pkcs8Prefix),
       let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32))
-    else { throw KeyError("the PEM block is not an Ed25519 private key") }
+    else { throw KeyError(tr("the PEM block is not an Ed25519 private key")) }
     self.init(key)
   }
 
@@ -47,16 +47,18 @@ public struct SigningKey: Sendable {
       attributes = try FileManager.default.attributesOfItem(atPath: path)
     } catch {
       throw KeyError(
-        "the signing key \(path) does not exist: give the registered key's file with --signing-key FILE or "
-          + "BECCARIA_SIGNING_KEY (`beccaria keys list` shows the registered keys; `beccaria keys generate --output FILE` makes a new one)"
-      )
+        tr(
+          "the signing key %@ does not exist: give the registered key's file with --signing-key FILE or BECCARIA_SIGNING_KEY (`beccaria keys list` shows the registered keys; `beccaria keys generate --output FILE` makes a new one)",
+          path))
     }
     if let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue, permissions & 0o077 != 0 {
       throw KeyError(
-        "the signing key \(path) is readable by others (mode \(String(permissions & 0o777, radix: 8))); run `chmod 600 \(path)`")
+        tr(
+          "the signing key %@ is readable by others (mode %@); run `chmod 600 %@`", path, String(permissions & 0o777, radix: 8),
+          path))
     }
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-      throw KeyError("the signing key \(path) cannot be read")
+      throw KeyError(tr("the signing key %@ cannot be read", path))
     }
     do {
       return try SigningKey(pem: text)
@@ -69,8 +71,8 @@ public struct SigningKey: Sendable {
   public func write(to path: String) throws {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
-      let reason = errno == EEXIST ? "it already exists (a key is never overwritten)" : String(cString: strerror(errno))
-      throw KeyError("cannot create \(path): \(reason)")
+      let reason = errno == EEXIST ? tr("it already exists (a key is never overwritten)") : String(cString: strerror(errno))
+      throw KeyError(tr("cannot create %@: %@", path, reason))
     }
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     try handle.write(contentsOf: Data(pem.utf8))
@@ -84,7 +86,7 @@ public struct SigningKey: Sendable {
   /// for another key (its key id is printed).
   public func seal(_ draft: CertificateDraft, serial: String) throws -> SealedCertificate {
     guard draft.fields.keyID == keyID else {
-      throw KeyError("the draft names key \(draft.fields.keyID ?? "none"), not \(keyID)")
+      throw KeyError(tr("the draft names key %@, not %@", draft.fields.keyID ?? "none", keyID))
     }
     return try draft.sealed(serial: serial) { try sign($0, encoding: claimEncoding) }
   }

@@ -54,7 +54,7 @@ public final class Workbook {
     path = folder.appending(path: "book.xlsx").path
     guard let workbook = workbook_new(path) else {
       try? FileManager.default.removeItem(at: folder)
-      throw WorkbookError(description: "libxlsxwriter could not start a workbook")
+      throw WorkbookError(description: tr("libxlsxwriter could not start a workbook"))
     }
     self.workbook = workbook
     var properties = lxw_doc_properties()
@@ -105,7 +105,7 @@ public final class Workbook {
   /// Adds a sheet called `name` with `header` as its first row and `rows` below it. The first
   /// `frozenColumns` columns stay in view too. Rows shorter than the header leave cells empty.
   public func addSheet(name: String, header: [String], rows: [[SheetCell]], frozenColumns: Int = 0) throws {
-    guard let workbook else { throw WorkbookError(description: "the workbook is closed") }
+    guard let workbook else { throw WorkbookError(description: tr("the workbook is closed")) }
     guard rows.count <= Self.maximumRows else {
       throw WorkbookError(
         description: tr(
@@ -115,7 +115,7 @@ public final class Workbook {
     let sheetName = Self.sheetName(name, taken: sheetNames)
     sheetNames.insert(sheetName.lowercased())
     guard let sheet = workbook_add_worksheet(workbook, sheetName) else {
-      throw WorkbookError(description: "libxlsxwriter could not add the sheet \(sheetName)")
+      throw WorkbookError(description: tr("libxlsxwriter could not add the sheet %@", sheetName))
     }
     let bold = format("header") { header in
       format_set_bold(header)
@@ -215,7 +215,7 @@ public final class Workbook {
 
   /// Closes the workbook and returns the `.xlsx` file's bytes.
   public func data() throws -> Data {
-    guard let workbook else { throw WorkbookError(description: "the workbook is closed") }
+    guard let workbook else { throw WorkbookError(description: tr("the workbook is closed")) }
     self.workbook = nil
     try check(workbook_close(workbook))
     return try Data(contentsOf: URL(fileURLWithPath: path))

@@ -428,7 +428,7 @@ struct AccessFixture {
     #expect(set.status == 0, "\(set.stderr)")
     let dry = try Beccaria.run(["retention", "apply", "--dry-run"], database: database)
     #expect(dry.status == 0, "\(dry.stderr)")
-    #expect(dry.stdout.contains("would delete 1 rows of 1 ended cohort"))
+    #expect(dry.stdout.contains("would delete 1 row of 1 ended cohort"))
     #expect(dry.stdout.contains("BQ-OLD-1"))
     // Neither the person still enrolled in an open cohort nor the one who left in 2025 goes.
     #expect(dry.stdout.contains("would erase 1"))

@@ -89,6 +89,26 @@ import Testing
     #expect(roster.stdout.contains(",late,4.5,"), "\(roster.stdout)")
   }
 
+  /// JSON that carries sentences (a verifier's explanation, what a participant still needs, the
+  /// audit chain's verdict) carries them in English in every language; a table has the reader's.
+  @Test func sentencesInsideJSONAreTheSameInEveryLanguage() throws {
+    let fixture = try fixture()
+    defer { fixture.database.drop() }
+    let participant = String(fixture.participants[1].rawValue)
+    for arguments in [
+      ["participant", "show", participant], ["audit", "verify"], ["certificate", "verify", "BQ-2026-999999"],
+      ["retention", "apply", "--dry-run"],
+    ] {
+      let run = try both(arguments + ["--format", "json"], fixture.database)
+      #expect(run.de.stdout == run.en.stdout && !run.en.stdout.isEmpty, "\(arguments): JSON differs by language")
+      #expect(run.de.status == run.en.status, "\(arguments)")
+    }
+    let unknown = try both(["certificate", "verify", "BQ-2026-999999", "--format", "json"], fixture.database)
+    #expect(unknown.de.status == 5 && unknown.de.stdout.contains("no certificate"), "\(unknown.de.stdout)")
+    let table = try both(["certificate", "verify", "BQ-2026-999999"], fixture.database)
+    #expect(table.en.stdout.contains("no certificate") && !table.de.stdout.contains("no certificate"), "\(table.de.stdout)")
+  }
+
   @Test func importsAnswerInTheReadersLanguageNamingTheFilesOwnHeader() throws {
     let database = try TestDatabase.migrated()
     defer { database.drop() }
@@ -154,7 +174,7 @@ import Testing
     #expect(xlsx.en.stderr.contains("--format xlsx writes a workbook: give --output FILE.xlsx."))
   }
 
-  @Test func everyCommandsOverviewIsGermanForAGermanReader() throws {
+  @Test func everyCommandsHelpIsGermanForAGermanReader() throws {
     let commands = try HelpAndConventionsTests.leafCommands()
     #expect(commands.count > 60)
     for command in commands {
@@ -164,6 +184,34 @@ import Testing
       #expect(german.hasPrefix("ÜBERSICHT: ") && english.hasPrefix("OVERVIEW: "), "\(command)")
       #expect(german.dropFirst(11) != english.dropFirst(10), "\(command): \(german)")
       #expect(help.de.stdout.contains("OPTIONEN:") && help.de.stdout.contains("Hilfe anzeigen."), "\(command)")
+      // And the rest of it: no English sentence of the help (an option's help, the discussion)
+      // is left in the German one. Example command lines are the same in both.
+      // An option's line is compared by its help, after the gap that follows the option's name.
+      func prose(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { raw in
+          let line = raw.trimmingCharacters(in: .whitespaces)
+          guard line.hasPrefix("-") else { return line }
+          return line.range(of: "  ").map { line[$0.upperBound...].trimmingCharacters(in: .whitespaces) }
+        }
+      }
+      let germanLines = Set(prose(help.de.stdout))
+      // A sentence has English's little words; a list of values ("sent, failed, bounced") or a
+      // path is the same in both languages, and so is an example's command line.
+      let little: Set<Substring> = [
+        "the", "a", "an", "of", "to", "is", "are", "and", "or", "in", "for", "with", "not", "by", "on", "it",
+      ]
+      // An example's lines (after "Example:", up to the next blank line) are commands.
+      var inExample = false
+      let described = prose(help.en.stdout).filter { line in
+        if line.hasPrefix("Example") { inExample = true } else if line.isEmpty { inExample = false }
+        return !inExample
+      }
+      let untranslated = described.filter { line in
+        let words = line.lowercased().split(whereSeparator: { !$0.isLetter })
+        return words.count >= 3 && words.contains(where: little.contains) && !line.contains("beccaria ")
+          && !line.hasSuffix("\\") && germanLines.contains(line)
+      }
+      #expect(untranslated.isEmpty, "\(command): English in the German help:\n\(untranslated.joined(separator: "\n"))")
     }
   }
 

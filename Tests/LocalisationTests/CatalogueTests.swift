@@ -15,7 +15,8 @@ import Testing
 
   static let catalogueURL = Checkout.root().appending(path: "Sources/Localisation/de.po")
 
-  /// A Swift string literal's text (`\"`, `\\`, `\n`, `\t`, `\u{…}` resolved).
+  /// A Swift string literal's text (`\"`, `\\`, `\n`, `\t`, `\u{…}` resolved, a backslash before a
+  /// line break joining the lines).
   static func unescape(_ literal: Substring) -> String {
     var out = ""
     var iterator = literal.makeIterator()
@@ -26,6 +27,7 @@ import Testing
       }
       switch iterator.next() {
       case "n"?: out.append("\n")
+      case "\n"?: break  // a multi-line literal's line continuation
       case "t"?: out.append("\t")
       case "u"?:
         var hex = ""
@@ -38,6 +40,15 @@ import Testing
       }
     }
     return out
+  }
+
+  /// A multi-line literal's text as Swift reads it: the closing delimiter's indentation taken off
+  /// every line, a backslash at a line's end joining it to the next, escapes resolved.
+  static func multilineValue(_ body: Substring, indent: Substring) -> String {
+    let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      line.hasPrefix(indent) ? line.dropFirst(indent.count) : line.drop { $0 == " " || $0 == "\t" }
+    }
+    return unescape(Substring(lines.joined(separator: "\n")))
   }
 
   /// Every marked text in Sources, with where it is.
@@ -61,10 +72,18 @@ import Testing
         true
       ),
     ]
+    // A long help text is a multi-line literal: `tr("""` … `""")`.
+    let multiline = try NSRegularExpression(pattern: #"\btr\(\s*"""\n(.*?)\n([ \t]*)""""#, options: [.dotMatchesLineSeparators])
     var found: [Marked] = []
     for case let url as URL in files where url.pathExtension == "swift" {
       let text = try String(contentsOf: url, encoding: .utf8)
       let range = NSRange(text.startIndex..., in: text)
+      for match in multiline.matches(in: text, range: range) {
+        guard let body = Range(match.range(at: 1), in: text), let indent = Range(match.range(at: 2), in: text) else { continue }
+        let line = text[..<body.lowerBound].filter { $0 == "\n" }.count + 1
+        found.append(
+          Marked(id: multilineValue(text[body], indent: text[indent]), plural: nil, place: "\(url.lastPathComponent):\(line)"))
+      }
       for (pattern, plural) in patterns {
         for match in pattern.matches(in: text, range: range) {
           guard let idRange = Range(match.range(at: 1), in: text) else { continue }
@@ -116,6 +135,71 @@ import Testing
     let used = Set(marked.map(\.id))
     let stale = entries.filter { !$0.id.isEmpty && !used.contains($0.id) }.map { "de.po:\($0.line): \($0.id.debugDescription)" }
     #expect(stale.isEmpty, "translations nothing uses:\n\(stale.joined(separator: "\n"))")
+  }
+
+  /// The folders whose messages people read on the command line. The verification service and
+  /// the documents have texts of their own (German, or chosen by the browser's language).
+  static let readerFacing = [
+    "BeccariaCommands", "BeccariaStore", "BeccariaCore", "CSVImport", "Issuance", "Files", "Signing", "ProgrammeLoader",
+    "Spreadsheet", "Mail",
+  ]
+  /// Files in those folders whose texts are machine text: the public service's verdicts (its JSON).
+  static let machineTextFiles: Set<String> = ["PublicVerifier.swift"]
+
+  /// Literals handed straight to what a person reads (printed, warned, thrown as an error or a
+  /// problem, help) without `tr`: the kind of text the catalogue test cannot see because nobody
+  /// marked it. Interpolations do not count as words: `"\\(a) \\(b)"` needs no translation.
+  static func unmarked(in text: String, place: String) throws -> [String] {
+    let literal = #""((?:[^"\\\n]|\\.)*)""#
+    let sinks = try NSRegularExpression(
+      pattern:
+        #"(?:\b(?:print|warn|CommandFailure|ValidationError|KeyError|InputProblem|PDFInputError)\(|StoreError\.\w+\(|\b(?:help|abstract|discussion|reason|message|problem):)\s*"#
+        + literal)
+    let interpolation = try NSRegularExpression(pattern: #"\\\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"#)
+    let prose = try NSRegularExpression(pattern: #"[A-Za-z]{2,}[ ,.:;]+[A-Za-z]{2,}"#)
+    var found: [String] = []
+    for match in sinks.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+      guard let range = Range(match.range(at: 1), in: text) else { continue }
+      let value = String(text[range])
+      let words = interpolation.stringByReplacingMatches(
+        in: value, range: NSRange(value.startIndex..., in: value), withTemplate: "")
+      guard prose.firstMatch(in: words, range: NSRange(words.startIndex..., in: words)) != nil else { continue }
+      let line = text[..<range.lowerBound].filter { $0 == "\n" }.count + 1
+      found.append("\(place):\(line): \(value)")
+    }
+    return found
+  }
+
+  @Test func everyTextAPersonReadsIsMarkedForTranslation() throws {
+    var unmarked: [String] = []
+    for folder in Self.readerFacing {
+      let root = Checkout.root().appending(path: "Sources/\(folder)")
+      guard let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
+      for case let url as URL in files
+      where url.pathExtension == "swift" && !Self.machineTextFiles.contains(url.lastPathComponent) {
+        unmarked += try Self.unmarked(
+          in: try String(contentsOf: url, encoding: .utf8), place: "\(folder)/\(url.lastPathComponent)")
+      }
+    }
+    #expect(unmarked.isEmpty, "English for every reader (wrap in tr):\n\(unmarked.joined(separator: "\n"))")
+  }
+
+  @Test func theUnmarkedScannerSeesBareTextAndPassesMarkedText() throws {
+    let sample = #"""
+      print("Nothing was changed.")
+      print(tr("Nothing was changed."))
+      throw StoreError.conflict(
+        "cohort \(code) is full (\(taken) of \(capacity))")
+      print("\(a) \(b(c: "x y"))")
+      @Option(help: "Only this participant.") var participant: Int?
+      @Option(help: ArgumentHelp(tr("Only this participant."))) var other: Int?
+      """#
+    let found = try Self.unmarked(in: sample, place: "sample")
+    #expect(
+      found == [
+        "sample:1: Nothing was changed.", #"sample:4: cohort \(code) is full (\(taken) of \(capacity))"#,
+        "sample:6: Only this participant.",
+      ])
   }
 
   @Test func gettextReadsTheCatalogue() throws {

@@ -8,7 +8,8 @@ struct AccessCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "access",
     abstract: tr("Database logins and their roles: admin, trainer, issuer, auditor, verifier, mailer."),
-    discussion: """
+    discussion: tr(
+      """
       Rights are enforced by PostgreSQL itself (grants and row-level security), so they hold for \
       psql and every other client too. beccaria never stores passwords: logins authenticate as \
       PostgreSQL is configured (peer, password set by a DBA, certificate). A DBA creates the \
@@ -21,7 +22,7 @@ struct AccessCommand: ParsableCommand {
         auditor   reads everything, the audit log included; writes nothing
         verifier  the verification service (beccaria serve): its functions only, no table
         mailer    mail delivery (beccaria mail send): claims and records messages, no table
-      """,
+      """),
     subcommands: [Grant.self, Revoke.self, List.self])
 }
 

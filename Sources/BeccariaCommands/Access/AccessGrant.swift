@@ -9,24 +9,28 @@ extension AccessCommand {
     static let configuration = CommandConfiguration(
       commandName: "grant",
       abstract: tr("Give a database login a role (creating the login, without a password, when it does not exist)."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria access grant anna_schulz --role trainer \\
             --trainer anna.schulz@example.org
           beccaria access grant nightly --role issuer
           beccaria access grant pruefung_rh --role auditor
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Database login (role) name.", valueName: "login")) var login: String
-    @Option(help: "admin, trainer, issuer, auditor, verifier (the verification service's login) or mailer (mail send).") var role:
+    @Argument(help: ArgumentHelp(tr("Database login (role) name."), valueName: "login")) var login: String
+    @Option(
+      help: ArgumentHelp(
+        tr("admin, trainer, issuer, auditor, verifier (the verification service's login) or mailer (mail send)."))) var role:
       AccessRole
-    @Option(help: ArgumentHelp("The trainer (by e-mail) this login acts as; required for --role trainer.", valueName: "email"))
+    @Option(
+      help: ArgumentHelp(tr("The trainer (by e-mail) this login acts as; required for --role trainer."), valueName: "email"))
     var trainer: String?
 
     func validate() throws {
       do { try AccessStore.validate(login: login) } catch { throw ValidationError("\(error)") }
-      if trainer != nil && role != .trainer { throw ValidationError("--trainer only goes with --role trainer.") }
+      if trainer != nil && role != .trainer { throw ValidationError(tr("--trainer only goes with --role trainer.")) }
     }
 
     func run() throws {

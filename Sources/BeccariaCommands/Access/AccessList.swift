@@ -9,10 +9,11 @@ extension AccessCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List logins with beccaria roles (roles are shared by all databases of the cluster)."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria access list --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
@@ -24,7 +25,9 @@ extension AccessCommand {
           columns: [
             .init(header: "LOGIN") { $0.login },
             .init(header: "ROLES") { $0.roles.joined(separator: ", ") },
-            .init(header: "CAN LOG IN") { $0.canLogIn ? "yes" : "no" },
+            .init(header: "CAN LOG IN") {
+              .localised(machine: $0.canLogIn ? "yes" : "no", human: $0.canLogIn ? tr("yes") : tr("no"))
+            },
             .init(header: "TRAINER") { $0.trainerEmail ?? "" },
           ]
         ).print(output)

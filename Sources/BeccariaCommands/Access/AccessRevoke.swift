@@ -9,15 +9,16 @@ extension AccessCommand {
     static let configuration = CommandConfiguration(
       commandName: "revoke",
       abstract: tr("Take a role (or every beccaria role) from a login; the login itself is kept."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria access revoke anna_schulz --role trainer
           beccaria access revoke anna_schulz
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Database login (role) name.", valueName: "login")) var login: String
-    @Option(help: "Only this role (default: all beccaria roles).") var role: AccessRole?
+    @Argument(help: ArgumentHelp(tr("Database login (role) name."), valueName: "login")) var login: String
+    @Option(help: ArgumentHelp(tr("Only this role (default: all beccaria roles)."))) var role: AccessRole?
 
     func validate() throws {
       do { try AccessStore.validate(login: login) } catch { throw ValidationError("\(error)") }

@@ -10,7 +10,8 @@ extension AssessmentCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
       abstract: tr("Record a cohort's project results (or exams, colloquia) from CSV; all or nothing."),
-      discussion: """
+      discussion: tr(
+        """
         Columns: participant (number or e-mail), result (passed or failed; bestanden, nicht \
         bestanden) and optionally title, date (YYYY-MM-DD or TT.MM.JJJJ; default --date, else \
         today), kind (project, exam, colloquium; default project) and note. Everyone must have \
@@ -20,14 +21,14 @@ extension AssessmentCommand {
         Example:
           beccaria assessment import projekte.csv --course BQ-SN-2026-1 \\
             --date 2026-10-24
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
-    @Option(help: ArgumentHelp("The cohort the results belong to.", valueName: "code")) var course: String
-    @Option(help: ArgumentHelp("Day of the assessments for rows without a date (default: today).", valueName: "date"))
+    @Argument(help: ArgumentHelp(tr("The CSV file."), valueName: "file")) var file: String
+    @Option(help: ArgumentHelp(tr("The cohort the results belong to."), valueName: "code")) var course: String
+    @Option(help: ArgumentHelp(tr("Day of the assessments for rows without a date (default: today)."), valueName: "date"))
     var date: DateArgument?
-    @Flag(help: "Check everything; write nothing.") var dryRun = false
+    @Flag(help: ArgumentHelp(tr("Check everything; write nothing."))) var dryRun = false
 
     static let aliases = [
       "teilnehmer": "participant", "teilnehmer-nr": "participant", "nr": "participant", "e-mail": "participant",
@@ -71,7 +72,8 @@ extension AssessmentCommand {
             if result == nil {
               problem(
                 "result",
-                resultText.isEmpty ? "is required" : "\"\(resultText)\" is not passed or failed (bestanden, nicht bestanden)")
+                resultText.isEmpty
+                  ? tr("is required") : tr("\"%@\" is not passed or failed (bestanden, nicht bestanden)", resultText))
             }
             let kindText = record.value("kind")?.lowercased()
             let kind = kindText.map { Self.kinds[$0] } ?? .project

@@ -11,7 +11,8 @@ extension AttendanceCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
       abstract: tr("Import attendance for any number of sessions from CSV (session,participant,status,ue)."),
-      discussion: """
+      discussion: tr(
+        """
         participant is the participant number or e-mail; status is present, late, excused or \
         absent (anwesend, verspätet, entschuldigt, abwesend); ue may be empty for present (the \
         whole session) and for absent/excused; optional columns reason and note. German headers \
@@ -23,12 +24,13 @@ extension AttendanceCommand {
           beccaria attendance import anwesenheit-modul-1.csv
           beccaria attendance import korrektur.csv \\
             --reason "Nachtrag aus der Papierliste"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
-    @Option(help: "Reason for corrections of past sessions (rows may also have a reason column).") var reason: String?
-    @Flag(help: "Check everything; write nothing.") var dryRun = false
+    @Argument(help: ArgumentHelp(tr("The CSV file."), valueName: "file")) var file: String
+    @Option(help: ArgumentHelp(tr("Reason for corrections of past sessions (rows may also have a reason column)."))) var reason:
+      String?
+    @Flag(help: ArgumentHelp(tr("Check everything; write nothing."))) var dryRun = false
 
     /// The headers of a sheet the office keeps itself, and of `session roster`'s own export.
     static let aliases = [

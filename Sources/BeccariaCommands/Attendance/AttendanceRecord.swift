@@ -9,7 +9,8 @@ extension AttendanceCommand {
     static let configuration = CommandConfiguration(
       commandName: "record",
       abstract: tr("Record (or correct) a participant's attendance at a session, or everyone's as present."),
-      discussion: """
+      discussion: tr(
+        """
         Name the person by --participant (the number the sign-in sheet prints under each name) \
         or by --row (the row of the sheet printed last for that session). present counts the \
         session's full UE unless --ue says less; late needs --ue; absent and excused mean 0 UE. \
@@ -22,40 +23,44 @@ extension AttendanceCommand {
           beccaria attendance record --session 3 --participant 12 --status present
           beccaria attendance record --session 3 --row 7 --status late --ue 6
           beccaria attendance record --session 3 --all-present --except 14 --except 15
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
-    @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument?
-    @Option(help: ArgumentHelp("Row on the session's printed sign-in sheet.", valueName: "n")) var row: Int?
-    @Flag(help: "Record everyone on the roster not yet recorded as present, with the session's full UE.")
+    @Option(help: ArgumentHelp(tr("Session number."), valueName: "id")) var session: SessionArgument
+    @Option(help: ArgumentHelp(tr("Participant number."), valueName: "id")) var participant: ParticipantArgument?
+    @Option(help: ArgumentHelp(tr("Row on the session's printed sign-in sheet."), valueName: "n")) var row: Int?
+    @Flag(help: ArgumentHelp(tr("Record everyone on the roster not yet recorded as present, with the session's full UE.")))
     var allPresent = false
     @Option(
-      help: ArgumentHelp("With --all-present: a participant who was not there, recorded absent (repeatable).", valueName: "id"))
+      help: ArgumentHelp(
+        tr("With --all-present: a participant who was not there, recorded absent (repeatable)."), valueName: "id"))
     var except: [ParticipantArgument] = []
-    @Option(help: ArgumentHelp("present, late, excused or absent.", valueName: "status")) var status: String?
-    @Option(help: "UE actually attended (45 minutes each; in half steps, such as 6 or 6.5).") var ue: String?
-    @Option(help: "Why an entry is corrected after the session's day.") var reason: String?
-    @Option(help: "A remark kept with the entry.") var note: String?
+    @Option(help: ArgumentHelp(tr("present, late, excused or absent."), valueName: "status")) var status: String?
+    @Option(help: ArgumentHelp(tr("UE actually attended (45 minutes each; in half steps, such as 6 or 6.5)."))) var ue: String?
+    @Option(help: ArgumentHelp(tr("Why an entry is corrected after the session's day."))) var reason: String?
+    @Option(help: ArgumentHelp(tr("A remark kept with the entry."))) var note: String?
 
     func validate() throws {
       if allPresent {
         if participant != nil || row != nil || status != nil || ue != nil {
-          throw ValidationError("--all-present records everyone as present: it takes no --participant, --row, --status or --ue.")
+          throw ValidationError(
+            tr("--all-present records everyone as present: it takes no --participant, --row, --status or --ue."))
         }
       } else {
-        if (participant == nil) == (row == nil) { throw ValidationError("give --participant or --row (or --all-present).") }
-        if !except.isEmpty { throw ValidationError("--except goes with --all-present.") }
-        guard let status else { throw ValidationError("--status is required (present, late, excused or absent).") }
+        if (participant == nil) == (row == nil) { throw ValidationError(tr("give --participant or --row (or --all-present).")) }
+        if !except.isEmpty { throw ValidationError(tr("--except goes with --all-present.")) }
+        guard let status else { throw ValidationError(tr("--status is required (present, late, excused or absent).")) }
         if AttendanceRule.status(status) == nil {
-          throw ValidationError("--status must be present, late, excused or absent (not \"\(status)\").")
+          throw ValidationError(tr("--status must be present, late, excused or absent (not \"%@\").", status))
         }
       }
-      if let row, !(1...100_000).contains(row) { throw ValidationError("--row must be a row of the sheet (1 or more).") }
+      if let row, !(1...100_000).contains(row) { throw ValidationError(tr("--row must be a row of the sheet (1 or more).")) }
       if let ue, Self.decimal(ue) == nil {
-        throw ValidationError("--ue must be a number of UE such as 6 or 1.5 (not \"\(ue)\").")
+        throw ValidationError(tr("--ue must be a number of UE such as 6 or 1.5 (not \"%@\").", ue))
       }
-      if let reason, reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must not be empty.") }
+      if let reason, reason.trimmingCharacters(in: .whitespaces).isEmpty {
+        throw ValidationError(tr("--reason must not be empty."))
+      }
     }
 
     static func decimal(_ text: String) -> Decimal? {

@@ -10,7 +10,8 @@ extension AttendanceCommand {
     static let configuration = CommandConfiguration(
       commandName: "report",
       abstract: tr("Attendance matrix of a cohort: participants × sessions, and each module's share against the threshold."),
-      discussion: """
+      discussion: tr(
+        """
         Symbols: ✓ present, ½ late/partial, E excused, ✗ absent, · not yet recorded, blank: not \
         booked. The share counts all sessions planned for the module, not only past ones; ✔ marks \
         a module whose threshold is met.
@@ -19,11 +20,11 @@ extension AttendanceCommand {
           beccaria attendance report --course BQ-SN-2026-1
           beccaria attendance report --course BQ-SN-2026-1 --format csv \\
             > anwesenheit.csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: "Cohort code.") var course: String
+    @Option(help: ArgumentHelp(tr("Cohort code."))) var course: String
 
     func run() throws {
       try reportingFailures {

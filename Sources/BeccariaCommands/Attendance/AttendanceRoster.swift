@@ -9,7 +9,8 @@ extension AttendanceCommand {
     static let configuration = CommandConfiguration(
       commandName: "roster",
       abstract: tr("Show who is expected at a session and what is recorded so far."),
-      discussion: """
+      discussion: tr(
+        """
         A roster written with --format xlsx (or csv), filled in (STATUS, UE) and saved as CSV \
         ("CSV UTF-8" in Excel) imports back with `beccaria attendance import`.
 
@@ -17,11 +18,11 @@ extension AttendanceCommand {
           beccaria attendance roster --session 3
           beccaria attendance roster --session 3 --format xlsx \\
             --output termin-3.xlsx
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
+    @Option(help: ArgumentHelp(tr("Session number."), valueName: "id")) var session: SessionArgument
 
     func run() throws {
       try reportingFailures {
@@ -30,8 +31,9 @@ extension AttendanceCommand {
         let roster = try store.roster(SessionID(session.id))
         if output.format == .table {
           print(
-            "Session \(header.id): \(header.course), module \(header.module) \(header.moduleTitle), \(Reader.date(header.day)) \(header.startsAt)–\(header.endsAt), \(header.ue) UE"
-          )
+            tr(
+              "Session %@: %@, module %@ %@, %@ %@–%@, %@ UE", header.id, header.course, header.module, header.moduleTitle,
+              Reader.date(header.day), header.startsAt, header.endsAt, header.ue))
         }
         try Listing(
           items: roster,

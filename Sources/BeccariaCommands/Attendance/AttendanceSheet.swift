@@ -11,7 +11,8 @@ extension AttendanceCommand {
     static let configuration = CommandConfiguration(
       commandName: "sheet",
       abstract: tr("Print a session's sign-in sheet as an A4 PDF."),
-      discussion: """
+      discussion: tr(
+        """
         The roster sorted by family name, each with their participant number, organisation and \
         municipality, a UE column and a signature column; the session's number as text and QR \
         code on every page. The rows are kept: attendance record --row N records the person in \
@@ -19,14 +20,14 @@ extension AttendanceCommand {
 
         Example:
           beccaria attendance sheet --session 3 --output sitzung-3.pdf
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Session number.", valueName: "id")) var session: SessionArgument
-    @Option(help: ArgumentHelp("Where to write the PDF.", valueName: "file.pdf")) var output: String
+    @Option(help: ArgumentHelp(tr("Session number."), valueName: "id")) var session: SessionArgument
+    @Option(help: ArgumentHelp(tr("Where to write the PDF."), valueName: "file.pdf")) var output: String
 
     func validate() throws {
-      if !output.lowercased().hasSuffix(".pdf") { throw ValidationError("--output must name a .pdf file.") }
+      if !output.lowercased().hasSuffix(".pdf") { throw ValidationError(tr("--output must name a .pdf file.")) }
     }
 
     func run() throws {

@@ -10,7 +10,8 @@ extension AuditCommand {
     static let configuration = CommandConfiguration(
       commandName: "log",
       abstract: tr("Show audit entries, oldest first (the newest --limit of them)."),
-      discussion: """
+      discussion: tr(
+        """
         Reading the log needs the auditor role (or the owner); the programme office cannot read it. \
         On the screen each entry is a block: when, which login and actor, what changed and why, \
         and for a change only the fields that changed (old → new). --format csv and json give \
@@ -19,21 +20,21 @@ extension AuditCommand {
         Example:
           beccaria audit log --participant 17
           beccaria audit log --table attendance --since 2026-11-01 --format json
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: "Only changes to this table.") var table: String?
-    @Option(help: ArgumentHelp("Only changes concerning this participant.", valueName: "id")) var participant:
+    @Option(help: ArgumentHelp(tr("Only changes to this table."))) var table: String?
+    @Option(help: ArgumentHelp(tr("Only changes concerning this participant."), valueName: "id")) var participant:
       ParticipantArgument?
-    @Option(help: ArgumentHelp("Only changes on or after this day (YYYY-MM-DD or DD.MM.YYYY).", valueName: "date"))
+    @Option(help: ArgumentHelp(tr("Only changes on or after this day (YYYY-MM-DD or DD.MM.YYYY)."), valueName: "date"))
     var since: DateArgument?
-    @Option(help: "At most this many, the newest (0: all; the screen shows 200 unless told).") var limit: Int?
+    @Option(help: ArgumentHelp(tr("At most this many, the newest (0: all; the screen shows 200 unless told)."))) var limit: Int?
 
     func validate() throws {
-      if let limit, limit < 0 { throw ValidationError("--limit must be 0 (all) or more.") }
+      if let limit, limit < 0 { throw ValidationError(tr("--limit must be 0 (all) or more.")) }
       if let table, table.range(of: "^[a-z_]{1,63}$", options: .regularExpression) == nil {
-        throw ValidationError("--table takes a table name such as attendance.")
+        throw ValidationError(tr("--table takes a table name such as attendance."))
       }
     }
 
@@ -45,7 +46,8 @@ extension AuditCommand {
           try connection.queryOne(
             "SELECT to_regclass(\("public." + table)) IS NOT NULL AS known")?.decode("known", as: Bool.self) != true
         {
-          throw CommandFailure("there is no table \(table) (audited tables are named in the singular: participant, session, …)")
+          throw CommandFailure(
+            tr("there is no table %@ (audited tables are named in the singular: participant, session, …)", table))
         }
         let (entries, total) = try AuditStore(connection).listCounted(
           table: table, participant: participant?.id, since: since?.value, limit: cut)
@@ -84,16 +86,17 @@ extension AuditCommand {
     /// One entry as a readable block: a heading line, what happened, and the fields.
     static func block(_ entry: AuditEntry) -> String {
       let heading =
-        "#\(entry.id) · \(Reader.dateTime(entry.at)) · login \(entry.databaseUser)"
-        + (entry.actor.map { $0 == entry.databaseUser ? "" : " · actor \($0)" } ?? "")
-      let verb = ["INSERT": "added", "UPDATE": "changed", "DELETE": "deleted"][entry.action] ?? entry.action.lowercased()
-      var lines = [heading, "\(entry.table) \(entry.keyValues) \(verb)" + (entry.reason.map { " — reason: \($0)" } ?? "")]
+        tr("#%@ · %@ · login %@", entry.id, Reader.dateTime(entry.at), entry.databaseUser)
+        + (entry.actor.map { $0 == entry.databaseUser ? "" : tr(" · actor %@", $0) } ?? "")
+      let verb =
+        ["INSERT": tr("added"), "UPDATE": tr("changed"), "DELETE": tr("deleted")][entry.action] ?? entry.action.lowercased()
+      var lines = [heading, "\(entry.table) \(entry.keyValues) \(verb)" + (entry.reason.map { tr(" — reason: %@", $0) } ?? "")]
       for field in entry.fields {
         switch entry.action {
         case "UPDATE" where field.old != field.new:
           lines.append("  \(field.name): \(Self.short(field.old ?? "–")) → \(Self.short(field.new ?? "–"))")
         case "INSERT" where field.new != nil: lines.append("  \(field.name): \(Self.short(field.new ?? ""))")
-        case "DELETE" where field.old != nil: lines.append("  \(field.name) was: \(Self.short(field.old ?? ""))")
+        case "DELETE" where field.old != nil: lines.append(tr("  %@ was: %@", field.name, Self.short(field.old ?? "")))
         default: break
         }
       }

@@ -10,7 +10,8 @@ extension AuditCommand {
       commandName: "verify",
       abstract: tr(
         "Check that the audit log is as it was written (its hash chain) and that certificate statuses match their history."),
-      discussion: """
+      discussion: tr(
+        """
         Every committed transaction's audit rows are sealed into a link of a hash chain (the \
         SHA-256 of each row and of the link before). This recomputes all of them with \
         PostgreSQL's built-in functions (none stored in the database it checks) and names the \
@@ -29,16 +30,18 @@ extension AuditCommand {
         Example:
           beccaria audit verify
           beccaria audit verify --head 1843:6f1c…(64 hex digits)
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @Option(
       help: ArgumentHelp(
-        "A head printed earlier (SEQ:SHA256); the chain must still pass through it. Repeatable.", valueName: "seq:sha256"))
+        tr("A head printed earlier (SEQ:SHA256); the chain must still pass through it. Repeatable."), valueName: "seq:sha256"))
     var head: [String] = []
-    @Flag(help: "Compare the rows of every audited table with their audit history, not only the register's (slower).")
+    @Flag(
+      help: ArgumentHelp(
+        tr("Compare the rows of every audited table with their audit history, not only the register's (slower).")))
     var allTables = false
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Option(help: ArgumentHelp(tr("Output format: table or json."))) var format: OutputFormat = .table
 
     func validate() throws {
       if format == .csv { throw ValidationError(tr("audit verify prints table or json.")) }
@@ -49,23 +52,28 @@ extension AuditCommand {
 
     func run() throws {
       let result = try reportingFailures {
-        try AuditChain(try global.connect()).verify(expected: head.compactMap(AuditChainHead.init), allTables: allTables)
+        let chain = AuditChain(try global.connect())
+        return try format.content { try chain.verify(expected: head.compactMap(AuditChainHead.init), allTables: allTables) }
       }
       if format == .json {
         print(try JSONOutput.encode(result), terminator: "")
       } else if result.intact {
         print(
-          "INTACT: \(result.rows) audit rows in \(result.links) links, every hash recomputed; certificate statuses match their "
-            + "history; the rows of \(Plural.count(result.replayedTables.count, "table")) match their last audit entries.")
+          tr(
+            "INTACT: %@ in %@, every hash recomputed; certificate statuses match their history; the rows of %@ match their last audit entries.",
+            Plural.count(Int(result.rows), "audit row"), Plural.count(Int(result.links), "chain link"),
+            Plural.count(result.replayedTables.count, "table")))
         print(tr("  head: %@", result.head))
       } else {
         print(
-          "BROKEN: \(result.problems.count) problem\(result.problems.count == 1 ? "" : "s") found"
-            + (result.problems.count == 1 ? "." : ", the first break first."))
+          trn(
+            "BROKEN: %@ problem found.", "BROKEN: %@ problems found, the first break first.", result.problems.count,
+            result.problems.count))
         for problem in result.problems {
-          let place = [problem.seq.map { "link \($0)" }, problem.row.map { "row \($0)" }].compactMap { $0 }.joined(
+          let place = [problem.seq.map { tr("link %@", $0) }, problem.row.map { tr("row %@", $0) }].compactMap { $0 }.joined(
             separator: ", ")
-          print("  \(place.isEmpty ? "" : place + ": ")\(InertText.escape(problem.problem))")
+          let prefix = place.isEmpty ? "" : place + ": "
+          print("  " + prefix + InertText.escape(problem.problem))
         }
         print(tr("  head: %@", result.head))
       }

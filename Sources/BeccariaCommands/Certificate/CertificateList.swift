@@ -9,17 +9,18 @@ extension CertificateCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List issued certificates."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria certificate list --year 2026 --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
-    @Option(help: "Only certificates of this status.") var status: CertificateStatus?
-    @Option(help: "Only serials of this year.") var year: Int?
-    @Option(name: .customLong("run"), help: "Only certificates of this run.") var runID: Int64?
+    @Option(help: ArgumentHelp(tr("Only this participant."), valueName: "id")) var participant: ParticipantArgument?
+    @Option(help: ArgumentHelp(tr("Only certificates of this status."))) var status: CertificateStatus?
+    @Option(help: ArgumentHelp(tr("Only serials of this year."))) var year: Int?
+    @Option(name: .customLong("run"), help: ArgumentHelp(tr("Only certificates of this run."))) var runID: Int64?
 
     func run() throws {
       try reportingFailures {

@@ -11,25 +11,28 @@ extension CertificateCommand {
     static let configuration = CommandConfiguration(
       commandName: "preview",
       abstract: tr("Render a specimen certificate (marked MUSTER) from a programme's current texts; nothing is stored."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria certificate preview --output muster.pdf --name "Hańža Šołćina"
           beccaria certificate preview --output muster.pdf \\
             --kind teilnahmebescheinigung
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Programme code.") var programme = "beccaria-fachkraft"
-    @Option(help: "zertifikat or teilnahmebescheinigung.") var kind = "zertifikat"
-    @Option(help: "The holder's name to print.") var name = "Měrćin Wjeńka"
-    @Option(help: ArgumentHelp("Where to write the PDF.", valueName: "file.pdf")) var output: String
+    @Option(help: ArgumentHelp(tr("Programme code."))) var programme = "beccaria-fachkraft"
+    @Option(help: ArgumentHelp(tr("zertifikat or teilnahmebescheinigung."))) var kind = "zertifikat"
+    @Option(help: ArgumentHelp(tr("The holder's name to print."))) var name = "Měrćin Wjeńka"
+    @Option(help: ArgumentHelp(tr("Where to write the PDF."), valueName: "file.pdf")) var output: String
     @Option(help: .hidden) var repeatCount = 1
     @Option(help: .hidden) var batch = 0
     @Option(help: .hidden) var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-      if CertificateKind(rawValue: kind) == nil { throw ValidationError("--kind must be zertifikat or teilnahmebescheinigung.") }
-      if repeatCount < 1 { throw ValidationError("--repeat-count must be 1 or more.") }
+      if CertificateKind(rawValue: kind) == nil {
+        throw ValidationError(tr("--kind must be zertifikat or teilnahmebescheinigung."))
+      }
+      if repeatCount < 1 { throw ValidationError(tr("--repeat-count must be 1 or more.")) }
     }
 
     func run() throws {
@@ -48,7 +51,7 @@ extension CertificateCommand {
         ).specimen()
         let data = try CertificatePrinter(threads: 1).render(try key.seal(draft, serial: "BQ-\(today.year)-000000"))
         try FileOutput.write(data, to: output)
-        print("Wrote a specimen \(kind) (\(data.count) bytes) to \(output).")
+        print(tr("Wrote a specimen %@ (%@ bytes) to %@.", Term.word(kind), data.count, output))
       }
     }
   }

@@ -13,7 +13,8 @@ extension CertificateCommand {
       commandName: "reissue",
       abstract: tr(
         "Replace a certificate (e.g. after a name change): new serial, same completion date; the old one is superseded."),
-      discussion: """
+      discussion: tr(
+        """
         The new certificate prints the holder's current name and birth date and everything else \
         as first issued (texts, modules, completion date). The old one verifies as superseded and \
         names its successor. Nothing is ever re-issued by itself.
@@ -22,17 +23,21 @@ extension CertificateCommand {
           beccaria participant rename 17 --family-name Nowak-Schulz --reason "Heirat"
           beccaria certificate reissue BQ-2026-000042 \\
             --reason "Namensänderung nach Heirat" --output zertifikate
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var key: SigningKeyOption
-    @Argument(help: ArgumentHelp("Serial number of the certificate to replace.", valueName: "serial")) var serial: String
-    @Option(help: "Why it is re-issued (required; kept with the new certificate).") var reason: String
-    @Option(help: ArgumentHelp("Also export the new PDF to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
+    @Argument(help: ArgumentHelp(tr("Serial number of the certificate to replace."), valueName: "serial")) var serial: String
+    @Option(help: ArgumentHelp(tr("Why it is re-issued (required; kept with the new certificate)."))) var reason: String
+    @Option(help: ArgumentHelp(tr("Also export the new PDF to DIR/<year>/<serial>.pdf."), valueName: "dir")) var output: String?
 
     func validate() throws {
-      if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
-      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+      if SerialNumber.parse(serial) == nil {
+        throw ValidationError(tr("\"%@\" is not a serial number like BQ-2026-000042.", serial))
+      }
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        throw ValidationError(tr("--reason must not be empty."))
+      }
     }
 
     func run() throws {

@@ -9,7 +9,8 @@ extension CertificateCommand {
     static let configuration = CommandConfiguration(
       commandName: "reopen",
       abstract: tr("Let the next run issue a new certificate in place of a revoked one, when the rules are met again."),
-      discussion: """
+      discussion: tr(
+        """
         A revoked certificate blocks a new one of its kind until the office decides otherwise: \
         project work found plagiarised, then redone and passed, say. The revoked certificate stays \
         revoked (verification says so); the holder is checked again by the next run, which issues \
@@ -20,22 +21,28 @@ extension CertificateCommand {
         Example:
           beccaria certificate reopen BQ-2026-000042 \\
             --reason "Neue Projektarbeit am 12.03.2027 bestanden"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Serial number of the revoked certificate.", valueName: "serial")) var serial: String
-    @Option(help: "Why a new certificate may be issued (required; kept and audited).") var reason: String
+    @Argument(help: ArgumentHelp(tr("Serial number of the revoked certificate."), valueName: "serial")) var serial: String
+    @Option(help: ArgumentHelp(tr("Why a new certificate may be issued (required; kept and audited)."))) var reason: String
 
     func validate() throws {
-      if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
-      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+      if SerialNumber.parse(serial) == nil {
+        throw ValidationError(tr("\"%@\" is not a serial number like BQ-2026-000042.", serial))
+      }
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        throw ValidationError(tr("--reason must not be empty."))
+      }
     }
 
     func run() throws {
       try reportingFailures {
         let at = try CertificateRevision(try global.connect()).reopen(serial: serial, reason: reason)
         print(
-          "Reopened \(serial) on \(Reader.dateTime(at)): it stays revoked; the next run issues a new certificate if the rules are met."
+          tr(
+            "Reopened %@ on %@: it stays revoked; the next run issues a new certificate if the rules are met.", serial,
+            Reader.dateTime(at))
         )
       }
     }

@@ -12,7 +12,8 @@ extension CertificateCommand {
     static let configuration = CommandConfiguration(
       commandName: "run",
       abstract: tr("Issue every certificate that became due since the last run (the nightly job)."),
-      discussion: """
+      discussion: tr(
+        """
         Renders each due certificate once, stores the PDF, its SHA-256 and the printed fields in \
         the same transaction that assigns its serial number, and records the run. Safe to run \
         several at once and to kill at any moment: the next run finishes the work. Exits non-zero \
@@ -22,22 +23,24 @@ extension CertificateCommand {
           beccaria certificate run --workers 2 --output /srv/beccaria/zertifikate \\
             --signing-key /etc/beccaria/signing-key.pem
           beccaria certificate run --dry-run
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var key: SigningKeyOption
-    @Option(help: "Parallel workers, each with its own database connection (each renders its batch on all cores).")
+    @Option(
+      help: ArgumentHelp(tr("Parallel workers, each with its own database connection (each renders its batch on all cores).")))
     var workers = 2
-    @Option(help: ArgumentHelp("Also export issued PDFs to DIR/<year>/<serial>.pdf.", valueName: "dir")) var output: String?
-    @Flag(help: "List what would be issued and why; write nothing.") var dryRun = false
+    @Option(help: ArgumentHelp(tr("Also export issued PDFs to DIR/<year>/<serial>.pdf."), valueName: "dir")) var output: String?
+    @Flag(help: ArgumentHelp(tr("List what would be issued and why; write nothing."))) var dryRun = false
     @Option(
       help: ArgumentHelp(
-        "Participants each worker claims per transaction (1–1000); smaller batches free claimed people sooner.", valueName: "n"))
+        tr("Participants each worker claims per transaction (1–1000); smaller batches free claimed people sooner."),
+        valueName: "n"))
     var batchSize = 100
 
     func validate() throws {
-      if !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64.") }
-      if !(1...1000).contains(batchSize) { throw ValidationError("--batch-size must be between 1 and 1000.") }
+      if !(1...64).contains(workers) { throw ValidationError(tr("--workers must be between 1 and 64.")) }
+      if !(1...1000).contains(batchSize) { throw ValidationError(tr("--batch-size must be between 1 and 1000.")) }
     }
 
     func run() throws {
@@ -47,8 +50,9 @@ extension CertificateCommand {
           folder = try output.map { try ExportFolder.ready($0, year: CalendarDate.today().year) }
         } catch let error as ExportFolderError {
           throw CommandFailure(
-            error.reason.map { "cannot write certificates to \(error.path) (\(Explain.sentence(for: $0))); nothing was issued" }
-              ?? "--output \(error.path) is a file, not a folder")
+            error.reason.map {
+              tr("cannot write certificates to %@ (%@); nothing was issued", error.path, Explain.sentence(for: $0))
+            } ?? tr("--output %@ is a file, not a folder", error.path))
         }
         // The key is read before anything is claimed; a dry run signs nothing and needs none.
         let signer = dryRun ? SigningKey.generate() : try key.load()
@@ -110,8 +114,10 @@ extension CertificateCommand {
         }
         if !summary.failures.isEmpty {
           throw CommandFailure(
-            "\(summary.failures.count) certificate\(summary.failures.count == 1 ? "" : "s") could not be issued and will be retried by the next run:\n"
-              + summary.failures.prefix(20).joined(separator: "\n"))
+            trn(
+              "%@ certificate could not be issued and will be retried by the next run:",
+              "%@ certificates could not be issued and will be retried by the next run:", summary.failures.count,
+              summary.failures.count) + "\n" + summary.failures.prefix(20).joined(separator: "\n"))
         }
       }
     }

@@ -9,18 +9,21 @@ extension CertificateCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
       abstract: tr("Show a certificate's status and the fields it printed, as frozen at issue."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria certificate show BQ-2026-000001
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Serial number.", valueName: "serial")) var serial: String
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Argument(help: ArgumentHelp(tr("Serial number."), valueName: "serial")) var serial: String
+    @Option(help: ArgumentHelp(tr("Output format: table or json."))) var format: OutputFormat = .table
 
     func validate() throws {
-      if SerialNumber.parse(serial) == nil { throw ValidationError("\"\(serial)\" is not a serial number like BQ-2026-000042.") }
-      if format == .csv { throw ValidationError("certificate show prints table or json.") }
+      if SerialNumber.parse(serial) == nil {
+        throw ValidationError(tr("\"%@\" is not a serial number like BQ-2026-000042.", serial))
+      }
+      if format == .csv { throw ValidationError(tr("certificate show prints table or json.")) }
     }
 
     struct Details: Encodable {

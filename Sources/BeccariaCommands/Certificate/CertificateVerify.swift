@@ -15,7 +15,8 @@ extension CertificateCommand {
     static let configuration = CommandConfiguration(
       commandName: "verify",
       abstract: tr("Tell a genuine, current certificate from an edited, revoked, replaced or unknown one."),
-      discussion: """
+      discussion: tr(
+        """
         INPUT is a PDF file (its exact bytes must be those issued; a file is read as a PDF when \
         %PDF- starts within its first kilobyte, as PDF readers do), a serial number, or the content \
         of the QR code or the printed address (…/pruefen#c=BQ2…, …?c=BQ1…, …?nr=BQ-2026-000042, or \
@@ -38,20 +39,21 @@ extension CertificateCommand {
           beccaria certificate verify BQ-2026-000042
           zbarimg -q --raw scan.png | beccaria certificate verify --offline \\
             --public-key lpr.pub.pem -
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("PDF file, serial number, QR payload, or - for standard input.", valueName: "input"))
+    @Argument(help: ArgumentHelp(tr("PDF file, serial number, QR payload, or - for standard input."), valueName: "input"))
     var input: String
-    @Option(help: ArgumentHelp("Public key file (PEM) to trust besides the registered keys; repeatable.", valueName: "file"))
+    @Option(help: ArgumentHelp(tr("Public key file (PEM) to trust besides the registered keys; repeatable."), valueName: "file"))
     var publicKey: [String] = []
-    @Flag(help: "Check without a database: only a QR payload's signature, with --public-key.") var offline = false
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Flag(help: ArgumentHelp(tr("Check without a database: only a QR payload's signature, with --public-key."))) var offline =
+      false
+    @Option(help: ArgumentHelp(tr("Output format: table or json."))) var format: OutputFormat = .table
 
     func validate() throws {
-      if format == .csv { throw ValidationError("certificate verify prints table or json.") }
-      if offline && publicKey.isEmpty { throw ValidationError("--offline needs at least one --public-key file.") }
-      if input.isEmpty { throw ValidationError("give a PDF file, a serial number or a QR payload.") }
+      if format == .csv { throw ValidationError(tr("certificate verify prints table or json.")) }
+      if offline && publicKey.isEmpty { throw ValidationError(tr("--offline needs at least one --public-key file.")) }
+      if input.isEmpty { throw ValidationError(tr("give a PDF file, a serial number or a QR payload.")) }
     }
 
     static func exitCode(_ verdict: VerificationVerdict) -> Int32 {
@@ -92,22 +94,25 @@ extension CertificateCommand {
         // Without O_NONBLOCK, opening a named pipe waits for a writer for ever; only a regular
         // file is read (standard input is `-`).
         descriptor = open(input, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw CommandFailure("\(input) cannot be read: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw CommandFailure(tr("%@ cannot be read: %@", input, String(cString: strerror(errno)))) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
           close(descriptor)
-          throw CommandFailure("\(input) is not a regular file; give a PDF file, or - to read standard input")
+          throw CommandFailure(tr("%@ is not a regular file; give a PDF file, or - to read standard input", input))
         }
       } else {
         return nil
       }
       defer { if descriptor != STDIN_FILENO { close(descriptor) } }
       guard let data = SafeFile.readAll(descriptor, limit: Self.maximumInput) else {
-        throw CommandFailure("\(input == "-" ? "standard input" : input) cannot be read: \(String(cString: strerror(errno)))")
+        throw CommandFailure(
+          tr("%@ cannot be read: %@", input == "-" ? tr("standard input") : input, String(cString: strerror(errno))))
       }
       if data.count > Self.maximumInput {
         throw CommandFailure(
-          "\(input == "-" ? "standard input" : input) is larger than 16 MiB; a certificate PDF is about 40 KB, a code a line of text"
+          tr(
+            "%@ is larger than 16 MiB; a certificate PDF is about 40 KB, a code a line of text",
+            input == "-" ? tr("standard input") : input)
         )
       }
       return data
@@ -126,15 +131,16 @@ extension CertificateCommand {
         if Self.isPDF(data) { return .pdf(data) }
         // Anything else must be a code and nothing else: a serial, or the QR code's URL or token,
         // alone (a document that merely contains a genuine token is not that certificate).
-        let what = input == "-" ? "standard input" : input
+        let what = input == "-" ? tr("standard input") : input
         guard data.count <= 8192, let text = String(data: data, encoding: .utf8) else {
-          throw CommandFailure("\(what) is neither a PDF nor a certificate code (a serial number, or the QR code's content)")
+          throw CommandFailure(tr("%@ is neither a PDF nor a certificate code (a serial number, or the QR code's content)", what))
         }
         let code = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let scalar = code.unicodeScalars.first(where: { InertText.isControl($0) || $0.properties.isWhitespace }) {
           throw CommandFailure(
-            "\(what) is not a certificate code alone: it holds \(InertText.name(scalar)); give a PDF, a serial number "
-              + "or the QR code's content on one line")
+            tr(
+              "%@ is not a certificate code alone: it holds %@; give a PDF, a serial number or the QR code's content on one line",
+              what, InertText.name(scalar)))
         }
         if SerialNumber.parse(code) != nil { return .serial(code) }
         if let serial = Self.printedSerial(code) { return .serial(serial) }
@@ -145,7 +151,7 @@ extension CertificateCommand {
         return .payload(try VerificationPayload.parse(input))
       }
       if let serial = Self.printedSerial(input) { return .serial(serial) }
-      throw CommandFailure("\(input) is neither a file, a serial number (BQ-2026-000042) nor a certificate's QR payload")
+      throw CommandFailure(tr("%@ is neither a file, a serial number (BQ-2026-000042) nor a certificate's QR payload", input))
     }
 
     /// The verdict as the first word of the answer: VALID, REVOKED, … (GÜLTIG, WIDERRUFEN, …).
@@ -166,17 +172,19 @@ extension CertificateCommand {
       let result: VerificationResult = try reportingFailures {
         let keys = try publicKey.flatMap { path -> [PublicSigningKey] in
           guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure("the public key file \(path) cannot be read")
+            throw CommandFailure(tr("the public key file %@ cannot be read", path))
           }
           // A file may hold several keys (keys export-public writes all of them).
           do { return try PublicSigningKey.all(pem: text) } catch { throw CommandFailure("\(path): \(error)") }
         }
         let subject = try subject()
         let verifier = CertificateVerifier(connection: offline ? nil : try global.connect(), publicKeys: keys)
-        switch subject {
-        case .pdf(let data): return try verifier.verify(pdf: data)
-        case .serial(let serial): return try verifier.verify(serial: serial)
-        case .payload(let payload): return try verifier.verify(payload: payload)
+        return try format.content {
+          switch subject {
+          case .pdf(let data): return try verifier.verify(pdf: data)
+          case .serial(let serial): return try verifier.verify(serial: serial)
+          case .payload(let payload): return try verifier.verify(payload: payload)
+          }
         }
       }
       try reportingFailures {

@@ -16,7 +16,7 @@ extension CourseCommand {
   static func validate(starts: DateArgument?, ends: DateArgument?, title: String?) throws {
     try starts?.requireEventDay("--starts")
     try ends?.requireEventDay("--ends")
-    if let starts, let ends, ends.value < starts.value { throw ValidationError("--ends is before --starts.") }
-    if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--title must not be empty.") }
+    if let starts, let ends, ends.value < starts.value { throw ValidationError(tr("--ends is before --starts.")) }
+    if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError(tr("--title must not be empty.")) }
   }
 }

@@ -9,14 +9,15 @@ extension CourseCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List cohorts with their places taken and waiting list."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria course list --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: "Only cohorts of this programme.") var programme: String?
+    @Option(help: ArgumentHelp(tr("Only cohorts of this programme."))) var programme: String?
 
     func run() throws {
       try reportingFailures {

@@ -9,17 +9,20 @@ extension CourseCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
       abstract: tr("Show a cohort: schedule, roster, capacity and waiting list."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria course show BQ-SN-2027-1
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Cohort code.", valueName: "code")) var code: String
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Argument(help: ArgumentHelp(tr("Cohort code."), valueName: "code")) var code: String
+    @Option(help: ArgumentHelp(tr("Output format: table or json."))) var format: OutputFormat = .table
 
     func validate() throws {
-      if format == .csv { throw ValidationError("course show prints table or json; use session list or enrolment list for CSV.") }
+      if format == .csv {
+        throw ValidationError(tr("course show prints table or json; use session list or enrolment list for CSV."))
+      }
     }
 
     struct Details: Encodable {

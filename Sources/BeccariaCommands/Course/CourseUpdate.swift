@@ -9,7 +9,8 @@ extension CourseCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
       abstract: tr("Change a cohort's capacity, title, venue, dates or status."),
-      discussion: """
+      discussion: tr(
+        """
         A larger capacity gives its new places to the waiting list at once, first come first \
         served (the database does this for psql too); a capacity below the places taken, or dates \
         that would leave a planned session outside the cohort, are refused. --status ended or \
@@ -24,27 +25,27 @@ extension CourseCommand {
             --ends 2027-07-10
           beccaria course update BQ-SN-2027-1 --status cancelled \\
             --reason "zu wenige Anmeldungen"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Cohort code.", valueName: "code")) var code: String
-    @Option(help: "Title.") var title: String?
-    @Option(help: "Places (1–500).") var capacity: Int?
-    @Option(help: "Where the cohort meets.") var venue: String?
-    @Option(help: ArgumentHelp("First day.", valueName: "date")) var starts: DateArgument?
-    @Option(help: ArgumentHelp("Last day.", valueName: "date")) var ends: DateArgument?
-    @Option(help: ArgumentHelp("open, running, ended or cancelled.", valueName: "status")) var status: CourseStatus?
-    @Option(help: "Why it changes (kept in the audit log).") var reason: String?
+    @Argument(help: ArgumentHelp(tr("Cohort code."), valueName: "code")) var code: String
+    @Option(help: ArgumentHelp(tr("Title."))) var title: String?
+    @Option(help: ArgumentHelp(tr("Places (1–500)."))) var capacity: Int?
+    @Option(help: ArgumentHelp(tr("Where the cohort meets."))) var venue: String?
+    @Option(help: ArgumentHelp(tr("First day."), valueName: "date")) var starts: DateArgument?
+    @Option(help: ArgumentHelp(tr("Last day."), valueName: "date")) var ends: DateArgument?
+    @Option(help: ArgumentHelp(tr("open, running, ended or cancelled."), valueName: "status")) var status: CourseStatus?
+    @Option(help: ArgumentHelp(tr("Why it changes (kept in the audit log)."))) var reason: String?
 
     func validate() throws {
       if title == nil && capacity == nil && venue == nil && starts == nil && ends == nil && status == nil {
-        throw ValidationError("give at least one of --title, --capacity, --venue, --starts, --ends, --status.")
+        throw ValidationError(tr("give at least one of --title, --capacity, --venue, --starts, --ends, --status."))
       }
       if let reason { try requireReason(reason) }
       if status == .cancelled && reason == nil {
-        throw ValidationError("--status cancelled needs --reason (it is kept in the audit log).")
+        throw ValidationError(tr("--status cancelled needs --reason (it is kept in the audit log)."))
       }
-      if let capacity, !(1...500).contains(capacity) { throw ValidationError("--capacity must be between 1 and 500.") }
+      if let capacity, !(1...500).contains(capacity) { throw ValidationError(tr("--capacity must be between 1 and 500.")) }
       try CourseCommand.validate(starts: starts, ends: ends, title: title)
     }
 

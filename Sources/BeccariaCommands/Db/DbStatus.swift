@@ -10,14 +10,15 @@ extension DbCommand {
     static let configuration = CommandConfiguration(
       commandName: "status",
       abstract: tr("List applied and pending migrations."),
-      discussion: """
+      discussion: tr(
+        """
         Names the database first (host or socket, port, database, login; never a password). Exits \
         non-zero when an applied migration has changed or the database has migrations this build \
         does not know.
 
         Example:
           beccaria db status --format json
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
@@ -40,7 +41,7 @@ extension DbCommand {
           columns: [
             .init(header: "VERSION", alignRight: true) { .integer(Int64($0.version)) },
             .init(header: "NAME") { $0.name },
-            .init(header: "STATUS") { $0.status },
+            .init(header: "STATUS") { .localised(machine: $0.status, human: Term.word($0.status)) },
             .init(header: "APPLIED AT") { $0.appliedAt.map(Cell.dateTime) ?? .empty },
           ]
         ).print(output)
@@ -51,30 +52,30 @@ extension DbCommand {
         {
           FileHandle.standardError.write(
             Data(
-              ("warning: every login of the cluster may connect to this database or create temporary tables in it (a copy "
-                + "or a restore does not keep the database's privileges): run beccaria db migrate as the database's owner, "
-                + "which revokes CONNECT and TEMPORARY from PUBLIC and grants them to beccaria's roles\n").utf8
-            ))
+              (tr(
+                "warning: every login of the cluster may connect to this database or create temporary tables in it (a copy or a restore does not keep the database's privileges): run beccaria db migrate as the database's owner, which revokes CONNECT and TEMPORARY from PUBLIC and grants them to beccaria's roles"
+              ) + "\n").utf8))
         }
         // A database whose roles belong to another one was refused when connecting.
         if try RoleBinding.read(connection) == .unbound {
           FileHandle.standardError.write(
             Data(
-              ("warning: the beccaria roles of this cluster belong to no one database, so a second beccaria database in the "
-                + "cluster would share its admins: a DBA binds them with scripts/dba-roles.sql -v database=\(connection.databaseName)\n")
-                .utf8))
+              (tr(
+                "warning: the beccaria roles of this cluster belong to no one database, so a second beccaria database in the cluster would share its admins: a DBA binds them with scripts/dba-roles.sql -v database=%@",
+                connection.databaseName) + "\n").utf8))
         }
         for (member, role) in try health.membersOfFunctionOwners() {
           FileHandle.standardError.write(
             Data(
-              ("warning: \(member) is a member of \(role), and so can change what only its functions may change, without their "
-                + "checks; nobody should be (REVOKE \(role) FROM \(member))\n").utf8))
+              (tr(
+                "warning: %@ is a member of %@, and so can change what only its functions may change, without their checks; nobody should be (REVOKE %@ FROM %@)",
+                member, role, role, member) + "\n").utf8))
         }
         if let bad = states.first(where: { $0.status == .changed || $0.status == .unknown }) {
           throw CommandFailure(
             bad.status == .changed
-              ? "migration \(bad.name) was changed after it was applied; put changes in a new migration file"
-              : "the database has migration \(bad.name), which this build does not know; use a newer beccaria")
+              ? tr("migration %@ was changed after it was applied; put changes in a new migration file", bad.name)
+              : tr("the database has migration %@, which this build does not know; use a newer beccaria", bad.name))
         }
       }
     }

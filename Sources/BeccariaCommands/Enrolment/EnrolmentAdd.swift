@@ -9,7 +9,8 @@ extension EnrolmentCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
       abstract: tr("Enrol participants in a cohort (whole programme, or --module N for single modules)."),
-      discussion: """
+      discussion: tr(
+        """
         When the cohort is full the participant goes onto its waiting list (first come, first \
         served); the database makes overbooking impossible under any number of simultaneous \
         enrolments. Several --participant are enrolled together, in their order, or none of \
@@ -20,20 +21,20 @@ extension EnrolmentCommand {
           beccaria enrolment add --course BQ-SN-2027-1 --participant 12 \\
             --participant 14 --participant p.meier@example.org
           beccaria enrolment add --course BQ-SN-2028-1 --participant 12 --module 2
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Cohort code.") var course: String
-    @Option(help: ArgumentHelp("Participant number or e-mail (repeatable).", valueName: "id"))
+    @Option(help: ArgumentHelp(tr("Cohort code."))) var course: String
+    @Option(help: ArgumentHelp(tr("Participant number or e-mail (repeatable)."), valueName: "id"))
     var participant: [String] = []
-    @Option(help: ArgumentHelp("Book only this module (repeatable).", valueName: "n")) var module: [Int] = []
+    @Option(help: ArgumentHelp(tr("Book only this module (repeatable)."), valueName: "n")) var module: [Int] = []
 
     func validate() throws {
-      if module.contains(where: { $0 < 1 }) { throw ValidationError("--module must be 1 or more.") }
-      if Set(module).count < module.count { throw ValidationError("a --module is given twice.") }
-      if participant.isEmpty { throw ValidationError("give --participant (a number or an e-mail; repeatable).") }
+      if module.contains(where: { $0 < 1 }) { throw ValidationError(tr("--module must be 1 or more.")) }
+      if Set(module).count < module.count { throw ValidationError(tr("a --module is given twice.")) }
+      if participant.isEmpty { throw ValidationError(tr("give --participant (a number or an e-mail; repeatable).")) }
       for value in participant where value.trimmingCharacters(in: .whitespaces).isEmpty {
-        throw ValidationError("--participant must not be empty.")
+        throw ValidationError(tr("--participant must not be empty."))
       }
     }
 

@@ -10,7 +10,8 @@ extension EnrolmentCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
       abstract: tr("Enrol a list of participants from CSV, in file order; all or nothing."),
-      discussion: """
+      discussion: tr(
+        """
         Columns: participant (number or e-mail), course (cohort code; or --course for the whole \
         file) and optionally modules ("2" or "1 3"; empty books the whole programme). German \
         headers are understood (Teilnehmer, E-Mail, Durchgang, Module). When a cohort is full, \
@@ -20,13 +21,13 @@ extension EnrolmentCommand {
         Example:
           beccaria enrolment import anmeldungen.csv --course BQ-SN-2027-1
           beccaria enrolment import anmeldungen.csv --dry-run
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
-    @Option(help: ArgumentHelp("Cohort for rows that name none (or a file without a course column).", valueName: "code"))
+    @Argument(help: ArgumentHelp(tr("The CSV file."), valueName: "file")) var file: String
+    @Option(help: ArgumentHelp(tr("Cohort for rows that name none (or a file without a course column)."), valueName: "code"))
     var course: String?
-    @Flag(help: "Check and try everything, then write nothing.") var dryRun = false
+    @Flag(help: ArgumentHelp(tr("Check and try everything, then write nothing."))) var dryRun = false
 
     static let aliases = [
       "teilnehmer": "participant", "teilnehmer-nr": "participant", "teilnehmer-nr.": "participant", "nr": "participant",

@@ -9,15 +9,16 @@ extension EnrolmentCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List a cohort's enrolments with status and waiting-list position."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria enrolment list --course BQ-SN-2027-1 --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: "Cohort code.") var course: String
-    @Flag(help: "Leave out withdrawn and transferred enrolments.") var activeOnly = false
+    @Option(help: ArgumentHelp(tr("Cohort code."))) var course: String
+    @Flag(help: ArgumentHelp(tr("Leave out withdrawn and transferred enrolments."))) var activeOnly = false
 
     func run() throws {
       try reportingFailures {

@@ -9,16 +9,17 @@ extension EnrolmentCommand {
     static let configuration = CommandConfiguration(
       commandName: "withdraw",
       abstract: tr("Withdraw a participant; the freed place goes to the first on the waiting list."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria enrolment withdraw --course BQ-SN-2027-1 --participant 12 \\
             --reason "Dienstliche Gründe"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Cohort code.") var course: String
-    @Option(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-    @Option(help: "Why, for the record.") var reason: String
+    @Option(help: ArgumentHelp(tr("Cohort code."))) var course: String
+    @Option(help: ArgumentHelp(tr("Participant number."), valueName: "id")) var participant: ParticipantArgument
+    @Option(help: ArgumentHelp(tr("Why, for the record."))) var reason: String
 
     func validate() throws { try requireReason(reason) }
 

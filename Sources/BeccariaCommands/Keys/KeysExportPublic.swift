@@ -11,7 +11,8 @@ extension KeysCommand {
     static let configuration = CommandConfiguration(
       commandName: "export-public",
       abstract: tr("Write public keys as PEM, for verifying certificates offline (`certificate verify --offline`)."),
-      discussion: """
+      discussion: tr(
+        """
         Without a key id, every registered key is written (retired ones too: what they signed stays \
         valid). A retired key's comment line names the day it retired; offline verification refuses \
         codes it signed later.
@@ -20,20 +21,20 @@ extension KeysCommand {
           beccaria keys export-public --output beccaria-keys.pem
           beccaria certificate verify --offline --public-key beccaria-keys.pem \\
             "https://…?c=BQ1…"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Key id (default: all keys).", valueName: "key-id")) var keyID: String?
-    @Option(help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file")) var output: String?
+    @Argument(help: ArgumentHelp(tr("Key id (default: all keys)."), valueName: "key-id")) var keyID: String?
+    @Option(help: ArgumentHelp(tr("Write to FILE instead of standard output."), valueName: "file")) var output: String?
 
     func run() throws {
       try reportingFailures {
         let store = SigningKeyStore(try global.connect())
         let ids = try keyID.map { [$0] } ?? store.list().map(\.keyID)
-        if ids.isEmpty { throw CommandFailure("no signing key is registered yet (beccaria keys generate)") }
+        if ids.isEmpty { throw CommandFailure(tr("no signing key is registered yet (beccaria keys generate)")) }
         let pem = try ids.map { id in
           guard let key = try store.find(id) else {
-            throw CommandFailure("signing key \(id) is not registered (see beccaria keys list)")
+            throw CommandFailure(tr("signing key %@ is not registered (see beccaria keys list)", id))
           }
           return key.pem
         }.joined()

@@ -12,32 +12,33 @@ extension KeysCommand {
     static let configuration = CommandConfiguration(
       commandName: "generate",
       abstract: tr("Create an issuing key: the private key to a new file (mode 0600), the public key into the database."),
-      discussion: """
+      discussion: tr(
+        """
         The file is never overwritten. Its key id (k- and 16 hex digits) is derived from the key.
 
         Example:
           beccaria keys generate --output /etc/beccaria/signing-key.pem \\
             --label "LPR Sachsen 2026"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @Option(
       help: ArgumentHelp(
-        "Where to write the private key (default: BECCARIA_SIGNING_KEY, else ~/.config/beccaria/signing-key.pem).",
+        tr("Where to write the private key (default: BECCARIA_SIGNING_KEY, else ~/.config/beccaria/signing-key.pem)."),
         valueName: "file"))
     var output: String?
-    @Option(help: "A label for people, e.g. \"LPR Sachsen 2026\".") var label: String?
+    @Option(help: ArgumentHelp(tr("A label for people, e.g. \"LPR Sachsen 2026\"."))) var label: String?
 
     func validate() throws {
-      if let output, output.isEmpty { throw ValidationError("--output must not be empty.") }
-      if let label, label.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--label must not be empty.") }
+      if let output, output.isEmpty { throw ValidationError(tr("--output must not be empty.")) }
+      if let label, label.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError(tr("--label must not be empty.")) }
     }
 
     func run() throws {
       try reportingFailures {
         let path = output ?? SigningKeyOption.defaultPath()
         if FileManager.default.fileExists(atPath: path) {
-          throw CommandFailure("\(path) already exists; a key file is never overwritten (choose another --output)")
+          throw CommandFailure(tr("%@ already exists; a key file is never overwritten (choose another --output)", path))
         }
         // The folder part by hand: NSString.deletingLastPathComponent traps on a one-letter
         // relative path ("k") in swift-corelibs-foundation.

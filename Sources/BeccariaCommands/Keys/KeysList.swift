@@ -10,10 +10,11 @@ extension KeysCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List the registered issuing keys and how many certificates each signed."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria keys list --format json
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption

@@ -10,7 +10,8 @@ extension KeysCommand {
     static let configuration = CommandConfiguration(
       commandName: "register",
       abstract: tr("Register the public half of a key created elsewhere (PEM, as `keys export-public` or OpenSSL write it)."),
-      discussion: """
+      discussion: tr(
+        """
         The file may hold the public key, or the private key itself: then only its public half \
         goes into the database. A key registered already is left as it is.
 
@@ -19,16 +20,16 @@ extension KeysCommand {
           openssl pkey -in signing-key.pem -pubout -out signing-key.pub.pem
           beccaria keys register signing-key.pub.pem --label "Ersatzschlüssel"
           beccaria keys register /etc/beccaria/signing-key.pem   # a new database
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Public key file (PEM), or the private key file.", valueName: "file")) var file: String
-    @Option(help: "A label for people.") var label: String?
+    @Argument(help: ArgumentHelp(tr("Public key file (PEM), or the private key file."), valueName: "file")) var file: String
+    @Option(help: ArgumentHelp(tr("A label for people."))) var label: String?
 
     func run() throws {
       try reportingFailures {
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-          throw CommandFailure("\(file) cannot be read")
+          throw CommandFailure(tr("%@ cannot be read", file))
         }
         let key: PublicSigningKey
         do {

@@ -10,13 +10,14 @@ extension KeysCommand {
     static let configuration = CommandConfiguration(
       commandName: "retire",
       abstract: tr("Stop a key from signing; certificates it signed stay verifiable."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria keys retire k-3f2a9c0d11e4b7a2
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Key id.", valueName: "key-id")) var keyID: String
+    @Argument(help: ArgumentHelp(tr("Key id."), valueName: "key-id")) var keyID: String
 
     func run() throws {
       try reportingFailures {

@@ -20,7 +20,8 @@ extension MailCommand.Bounces {
     static let configuration = CommandConfiguration(
       commandName: "import",
       abstract: tr("Mark messages bounced from the delivery reports in a Maildir."),
-      discussion: """
+      discussion: tr(
+        """
         Reads every message in MAILDIR/new and MAILDIR/cur (the mailbox is not changed) and \
         takes the delivery status notifications among them (RFC 3464: multipart/report; \
         report-type=delivery-status). Each is matched to its message by the Message-ID it quotes, \
@@ -33,10 +34,10 @@ extension MailCommand.Bounces {
 
         Example:
           beccaria mail bounces import /var/mail/beccaria-bounces
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("A Maildir (with new/ and cur/).", valueName: "maildir")) var maildir: String
+    @Argument(help: ArgumentHelp(tr("A Maildir (with new/ and cur/)."), valueName: "maildir")) var maildir: String
 
     func run() throws {
       try reportingFailures {
@@ -52,7 +53,7 @@ extension MailCommand.Bounces {
             (folder as NSString).appendingPathComponent($0)
           }
         }
-        if folders == 0 { throw CommandFailure("\(maildir) is not a Maildir (it has no folder new/ or cur/)") }
+        if folders == 0 { throw CommandFailure(tr("%@ is not a Maildir (it has no folder new/ or cur/)", maildir)) }
         let store = MailStore(try global.connect())
         var marked = 0
         var again = 0
@@ -67,15 +68,15 @@ extension MailCommand.Bounces {
           // may move a file away meanwhile, and a mailbox may hold anything.
           var status = stat()
           guard lstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            skipped.append("\(name): not a regular file")
+            skipped.append(tr("%@: not a regular file", name))
             continue
           }
           guard status.st_size <= DeliveryReport.largestFile else {
-            skipped.append("\(name): larger than \(DeliveryReport.largestFile >> 20) MiB")
+            skipped.append(tr("%@: larger than %@ MiB", name, DeliveryReport.largestFile >> 20))
             continue
           }
           guard let data = manager.contents(atPath: file) else {
-            skipped.append("\(name): cannot be read")
+            skipped.append(tr("%@: cannot be read", name))
             continue
           }
           guard let report = DeliveryReport(data) else {
@@ -92,19 +93,19 @@ extension MailCommand.Bounces {
             originalRecipient: failure.originalAddress)
           switch match?.statusBefore {
           case nil:
-            unmatched.append("\(name): \(report.originalMessageID ?? "no Message-ID") for \(failure.address)")
+            unmatched.append(tr("%@: %@ for %@", name, report.originalMessageID ?? tr("no Message-ID"), failure.address))
           case "bounced": again += 1
           case "sent", "sending", "deferred", "failed": marked += 1
           default: unsent += 1
           }
         }
         print(
-          "Read \(files.count) file\(files.count == 1 ? "" : "s"): \(marked) message\(marked == 1 ? "" : "s") marked bounced, "
-            + "\(again) report\(again == 1 ? "" : "s") already imported, \(unsent) about a message never sent, "
-            + "\(delays) delay or success report\(delays == 1 ? "" : "s"), \(other) not a delivery report, "
-            + "\(unmatched.count) matching no message, \(skipped.count) skipped.")
-        for line in unmatched { print(InertText.escape("  no message for \(line)")) }
-        for line in skipped { print(InertText.escape("  skipped \(line)")) }
+          tr(
+            "Read %@: %@ marked bounced, %@ already imported, %@ about a message never sent, %@, %@ not a delivery report, %@ matching no message, %@ skipped.",
+            Plural.count(files.count, "file"), Plural.count(marked, "message"), Plural.count(again, "report"), unsent,
+            Plural.count(delays, "delay or success report"), other, unmatched.count, skipped.count))
+        for line in unmatched { print(InertText.escape(tr("  no message for %@", line))) }
+        for line in skipped { print(InertText.escape(tr("  skipped %@", line))) }
       }
     }
   }

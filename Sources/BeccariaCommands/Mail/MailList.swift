@@ -9,7 +9,8 @@ extension MailCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List messages of the outbox, oldest first."),
-      discussion: """
+      discussion: tr(
+        """
         Statuses: queued, sending, deferred (tried again later), sent, failed, bounced (a \
         delivery report came back), cancelled, suppressed (the address is on the suppression \
         list). Kinds: certificate, reissue, offer, reminder, change, cancellation.
@@ -17,18 +18,19 @@ extension MailCommand {
         Example:
           beccaria mail list --status failed
           beccaria mail list --participant 17 --format json
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: "Only messages with this status.") var status: MailStatusArgument?
-    @Option(help: "Only messages of this kind.") var kind: MailKind?
-    @Option(help: ArgumentHelp("Only messages to or about this participant.", valueName: "id")) var participant: Int64?
-    @Option(help: "At most this many in the table, the newest (0: all); JSON and CSV have every message.") var limit = 200
+    @Option(help: ArgumentHelp(tr("Only messages with this status."))) var status: MailStatusArgument?
+    @Option(help: ArgumentHelp(tr("Only messages of this kind."))) var kind: MailKind?
+    @Option(help: ArgumentHelp(tr("Only messages to or about this participant."), valueName: "id")) var participant: Int64?
+    @Option(help: ArgumentHelp(tr("At most this many in the table, the newest (0: all); JSON and CSV have every message.")))
+    var limit = 200
 
     func validate() throws {
-      if limit < 0 { throw ValidationError("--limit must be 0 (all) or more.") }
-      if let participant, participant < 1 { throw ValidationError("--participant must be a participant number.") }
+      if limit < 0 { throw ValidationError(tr("--limit must be 0 (all) or more.")) }
+      if let participant, participant < 1 { throw ValidationError(tr("--participant must be a participant number.")) }
     }
 
     func run() throws {
@@ -40,7 +42,7 @@ extension MailCommand {
         try Listing(items: shown, columns: MailColumns.listing).print(output)
         if shown.count < all.count {
           print(
-            "… \(all.count - shown.count) older message\(all.count - shown.count == 1 ? "" : "s") not shown (--limit 0 shows all)."
+            tr("… %@ not shown (--limit 0 shows all).", Plural.count(all.count - shown.count, "older message"))
           )
         }
       }
@@ -58,9 +60,11 @@ enum MailStatusArgument: String, ExpressibleByArgument, CaseIterable {
 enum MailColumns {
   static let listing: [Listing<MailListing>.Column] = [
     .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
-    .init(header: "KIND") { $0.kind },
-    .init(header: "STATUS") { $0.status },
-    .init(header: "TO", label: "RECIPIENT") { .text($0.recipient ?? "(erased)") },
+    .init(header: "KIND") { MailWords.kindCell($0.kind) },
+    .init(header: "STATUS") { MailWords.statusCell($0.status) },
+    .init(header: "TO", label: "RECIPIENT") {
+      $0.recipient.map(Cell.text) ?? .localised(machine: "(erased)", human: tr("(erased)"))
+    },
     .init(header: "SUBJECT") { $0.subject ?? "" },
     .init(header: "TRIES", alignRight: true) { .integer(Int64($0.attempts)) },
     .init(header: "QUEUED") { .dateTime($0.queuedAt) },

@@ -9,7 +9,8 @@ extension MailCommand {
     static let configuration = CommandConfiguration(
       commandName: "resend",
       abstract: tr("Queue a finished message again, as a new message."),
-      discussion: """
+      discussion: tr(
+        """
         The new message has the same text and attachments and goes to --to, or else to the \
         person's current address (corrected since, perhaps). The next mail send sends it. A \
         message whose text was deleted after the retention period, or to a person who was \
@@ -19,14 +20,14 @@ extension MailCommand {
         Example:
           beccaria mail resend 42
           beccaria mail resend 42 --to anna.neu@example.org
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Message number (mail list).", valueName: "id")) var message: Int64
-    @Option(help: ArgumentHelp("Send to this address instead.", valueName: "address")) var to: String?
+    @Argument(help: ArgumentHelp(tr("Message number (mail list)."), valueName: "id")) var message: Int64
+    @Option(help: ArgumentHelp(tr("Send to this address instead."), valueName: "address")) var to: String?
 
     func validate() throws {
-      if message < 1 { throw ValidationError("the message number must be 1 or more.") }
+      if message < 1 { throw ValidationError(tr("the message number must be 1 or more.")) }
       if let to, let problem = Validation.email(to) { throw ValidationError("--to \(problem).") }
     }
 
@@ -37,8 +38,9 @@ extension MailCommand {
         let detail = try store.show(made)
         print(
           InertText.escape(
-            "Queued message \(made), a copy of message \(message), to \(detail.message.recipient ?? "?"); the next mail send sends it."
-          ))
+            tr(
+              "Queued message %@, a copy of message %@, to %@; the next mail send sends it.", made, message,
+              detail.message.recipient ?? "?")))
       }
     }
   }
@@ -48,16 +50,17 @@ extension MailCommand {
     static let configuration = CommandConfiguration(
       commandName: "cancel",
       abstract: tr("Do not send a queued or deferred message."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria mail cancel 42
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Message number (mail list).", valueName: "id")) var message: Int64
+    @Argument(help: ArgumentHelp(tr("Message number (mail list)."), valueName: "id")) var message: Int64
 
     func validate() throws {
-      if message < 1 { throw ValidationError("the message number must be 1 or more.") }
+      if message < 1 { throw ValidationError(tr("the message number must be 1 or more.")) }
     }
 
     func run() throws {
@@ -65,7 +68,7 @@ extension MailCommand {
         let store = MailStore(try global.connect())
         try store.cancel(message)
         let detail = try store.show(message)
-        print(InertText.escape("Cancelled message \(message) to \(detail.message.recipient ?? "?"): it will not be sent."))
+        print(InertText.escape(tr("Cancelled message %@ to %@: it will not be sent.", message, detail.message.recipient ?? "?")))
       }
     }
   }

@@ -10,7 +10,8 @@ extension MailCommand {
     static let configuration = CommandConfiguration(
       commandName: "send",
       abstract: tr("Send every due message through the SMTP server."),
-      discussion: """
+      discussion: tr(
+        """
         Queues the reminders now due, deletes message texts past their retention period, then \
         claims due messages (FOR UPDATE SKIP LOCKED: several runs may go at once) and hands each \
         to the server: 2xx sent; 4xx, connection or TLS failures deferred (tried again after 5 \
@@ -32,48 +33,52 @@ extension MailCommand {
             --smtp-credentials /etc/beccaria/smtp.netrc \\
             --from "Landespräventionsrat Sachsen <beccaria@lpr.sachsen.de>" --workers 2
           beccaria mail send --dry-run
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @Option(
-      help: ArgumentHelp("smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (default: BECCARIA_SMTP_URL).", valueName: "url"))
+      help: ArgumentHelp(
+        tr("smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (default: BECCARIA_SMTP_URL)."), valueName: "url"))
     var smtpURL: String?
-    @Option(help: "STARTTLS on smtp://: required (default), opportunistic or never (a relay on this host).")
+    @Option(help: ArgumentHelp(tr("STARTTLS on smtp://: required (default), opportunistic or never (a relay on this host).")))
     var starttls: StartTLSArgument = .required
-    @Option(help: ArgumentHelp("Certificate authorities to trust (PEM) instead of the system's.", valueName: "file"))
+    @Option(help: ArgumentHelp(tr("Certificate authorities to trust (PEM) instead of the system's."), valueName: "file"))
     var caFile: String?
-    @Option(help: ArgumentHelp("netrc file with the login, mode 0600 (default: BECCARIA_SMTP_CREDENTIALS).", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(tr("netrc file with the login, mode 0600 (default: BECCARIA_SMTP_CREDENTIALS)."), valueName: "file"))
     var smtpCredentials: String?
-    @Option(help: ArgumentHelp("Sender, \"Name <address>\" (default: BECCARIA_MAIL_FROM).", valueName: "address"))
+    @Option(help: ArgumentHelp(tr("Sender, \"Name <address>\" (default: BECCARIA_MAIL_FROM)."), valueName: "address"))
     var from: String?
-    @Option(help: ArgumentHelp("Where answers go (default: BECCARIA_MAIL_REPLY_TO, else the sender).", valueName: "address"))
+    @Option(help: ArgumentHelp(tr("Where answers go (default: BECCARIA_MAIL_REPLY_TO, else the sender)."), valueName: "address"))
     var replyTo: String?
-    @Option(help: ArgumentHelp("Envelope sender, where bounces go (default: the sender's address).", valueName: "address"))
+    @Option(help: ArgumentHelp(tr("Envelope sender, where bounces go (default: the sender's address)."), valueName: "address"))
     var returnPath: String?
-    @Flag(help: "Put each message's number into the envelope sender (office+m42@…), so every bounce names its message.")
+    @Flag(
+      help: ArgumentHelp(
+        tr("Put each message's number into the envelope sender (office+m42@…), so every bounce names its message.")))
     var perMessageReturnPath = false
-    @Option(help: "Messages sent at once, each worker with its own connections.") var workers = 2
-    @Option(help: "Messages one worker claims at a time.") var batch = 20
-    @Flag(help: "Try deferred messages now instead of at their time (after the server was repaired).")
+    @Option(help: ArgumentHelp(tr("Messages sent at once, each worker with its own connections."))) var workers = 2
+    @Option(help: ArgumentHelp(tr("Messages one worker claims at a time."))) var batch = 20
+    @Flag(help: ArgumentHelp(tr("Try deferred messages now instead of at their time (after the server was repaired).")))
     var retryDeferred = false
-    @Option(help: ArgumentHelp("A deferred message fails this many hours after its first attempt.", valueName: "hours"))
+    @Option(help: ArgumentHelp(tr("A deferred message fails this many hours after its first attempt."), valueName: "hours"))
     var giveUpAfter = 120
-    @Option(help: ArgumentHelp("Time limit for handing over one message.", valueName: "seconds")) var timeout = 60
-    @Option(help: ArgumentHelp("Time limit for connecting.", valueName: "seconds")) var connectTimeout = 10
-    @Flag(help: "Show what would be sent; change nothing, connect to no SMTP server.") var dryRun = false
-    @Option(help: "Output format of the summary: table or json.") var format: OutputFormat = .table
+    @Option(help: ArgumentHelp(tr("Time limit for handing over one message."), valueName: "seconds")) var timeout = 60
+    @Option(help: ArgumentHelp(tr("Time limit for connecting."), valueName: "seconds")) var connectTimeout = 10
+    @Flag(help: ArgumentHelp(tr("Show what would be sent; change nothing, connect to no SMTP server."))) var dryRun = false
+    @Option(help: ArgumentHelp(tr("Output format of the summary: table or json."))) var format: OutputFormat = .table
 
     enum StartTLSArgument: String, ExpressibleByArgument, CaseIterable {
       case required, opportunistic, never
     }
 
     func validate() throws {
-      if !(1...32).contains(workers) { throw ValidationError("--workers must be between 1 and 32.") }
-      if !(1...500).contains(batch) { throw ValidationError("--batch must be between 1 and 500.") }
-      if !(1...24 * 60).contains(giveUpAfter) { throw ValidationError("--give-up-after must be between 1 and 1440 hours.") }
-      if !(1...3600).contains(timeout) { throw ValidationError("--timeout must be between 1 and 3600 seconds.") }
-      if !(1...600).contains(connectTimeout) { throw ValidationError("--connect-timeout must be between 1 and 600 seconds.") }
-      if format == .csv { throw ValidationError("mail send prints table or json.") }
+      if !(1...32).contains(workers) { throw ValidationError(tr("--workers must be between 1 and 32.")) }
+      if !(1...500).contains(batch) { throw ValidationError(tr("--batch must be between 1 and 500.")) }
+      if !(1...24 * 60).contains(giveUpAfter) { throw ValidationError(tr("--give-up-after must be between 1 and 1440 hours.")) }
+      if !(1...3600).contains(timeout) { throw ValidationError(tr("--timeout must be between 1 and 3600 seconds.")) }
+      if !(1...600).contains(connectTimeout) { throw ValidationError(tr("--connect-timeout must be between 1 and 600 seconds.")) }
+      if format == .csv { throw ValidationError(tr("mail send prints table or json.")) }
     }
 
     func settings() throws -> SMTPSettings {
@@ -82,17 +87,17 @@ extension MailCommand {
         (option ?? environment[name]).flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
       }
       guard let url = value(smtpURL, "BECCARIA_SMTP_URL") else {
-        throw CommandFailure("no SMTP server: give --smtp-url smtp://HOST:587 or set BECCARIA_SMTP_URL")
+        throw CommandFailure(tr("no SMTP server: give --smtp-url smtp://HOST:587 or set BECCARIA_SMTP_URL"))
       }
       guard let fromText = value(from, "BECCARIA_MAIL_FROM") else {
-        throw CommandFailure("no sender: give --from \"Name <address>\" or set BECCARIA_MAIL_FROM")
+        throw CommandFailure(tr("no sender: give --from \"Name <address>\" or set BECCARIA_MAIL_FROM"))
       }
       guard let sender = MailAddress(fromText) else {
-        throw CommandFailure("the sender \"\(fromText)\" is not an address (\"Name <local@domain>\" or local@domain)")
+        throw CommandFailure(tr("the sender \"%@\" is not an address (\"Name <local@domain>\" or local@domain)", fromText))
       }
       var reply: MailAddress?
       if let text = value(replyTo, "BECCARIA_MAIL_REPLY_TO") {
-        guard let address = MailAddress(text) else { throw CommandFailure("the Reply-To \"\(text)\" is not an address") }
+        guard let address = MailAddress(text) else { throw CommandFailure(tr("the Reply-To \"%@\" is not an address", text)) }
         reply = address
       }
       let settings = SMTPSettings(
@@ -116,9 +121,9 @@ extension MailCommand {
               try Listing(
                 items: due,
                 columns: [
-                  .init(header: "ID", alignRight: true) { $0.id.map(String.init) ?? "new" },
-                  .init(header: "KIND") { $0.kind },
-                  .init(header: "STATUS") { $0.id == nil ? "reminder to queue" : $0.status },
+                  .init(header: "ID", alignRight: true) { $0.id.map(String.init) ?? tr("new") },
+                  .init(header: "KIND") { MailWords.kind($0.kind) },
+                  .init(header: "STATUS") { $0.id == nil ? tr("reminder to queue") : MailWords.status($0.status) },
                   .init(header: "TO", label: "RECIPIENT") { .text($0.recipient) },
                   .init(header: "SUBJECT") { $0.subject ?? "" },
                 ]
@@ -138,7 +143,7 @@ extension MailCommand {
         // The schema is checked once; workers open their own connections.
         let first = try database.connect()
         try database.requireCurrentSchema(first)
-        let summary = try MailRun(options: options) { try database.connect() }.run()
+        let summary = try format.content { try MailRun(options: options) { try database.connect() }.run() }
         if format == .json {
           print(try JSONOutput.encode(summary), terminator: "")
         } else {
@@ -151,7 +156,6 @@ extension MailCommand {
     }
 
     static func describe(_ summary: MailRunSummary) -> String {
-      func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
       var lines = [
         tr(
           "Sent %@; %@ deferred, %@ failed, %@ not sent to suppressed addresses. %@ queued; %@ deleted after the retention period.",
@@ -160,25 +164,31 @@ extension MailCommand {
       ]
       for problem in summary.problems.prefix(50) {
         lines.append(
-          "  message \(problem.message) to \(problem.recipient): \(problem.status) — \(problem.reply)"
-            + (problem.suppressed ? " (the address is now on the suppression list)" : ""))
+          tr("  message %@ to %@: %@ — %@", problem.message, problem.recipient, MailWords.status(problem.status), problem.reply)
+            + (problem.suppressed ? " " + tr("(the address is now on the suppression list)") : ""))
       }
       if summary.problems.count > 50 {
-        lines.append("  … and \(summary.problems.count - 50) more: mail list --status deferred / failed")
+        lines.append(tr("  … and %@ more: mail list --status deferred / failed", summary.problems.count - 50))
       }
-      if let postponed = summary.postponed { lines.append("Note: \(postponed).") }
+      if let postponed = summary.postponed { lines.append(tr("Note: %@.", postponed)) }
       if let reason = summary.stoppedBecause {
-        lines.append("Stopped: \(reason). Nothing is lost.")
+        lines.append(tr("Stopped: %@. Nothing is lost.", reason))
       }
       if summary.waiting > 0 {
-        lines.append(
-          "\(count(summary.waiting, "message waits", "messages wait")) for a later run"
-            + (summary.nextAttempt.map { " (the next deferred one from \(MailTime.format($0)); --retry-deferred tries them now)" }
-              ?? "")
-            + ".")
+        if let next = summary.nextAttempt {
+          lines.append(
+            trn(
+              "%@ message waits for a later run (the next deferred one from %@; --retry-deferred tries them now).",
+              "%@ messages wait for a later run (the next deferred one from %@; --retry-deferred tries them now).",
+              summary.waiting, summary.waiting, MailTime.format(next)))
+        } else {
+          lines.append(
+            trn("%@ message waits for a later run.", "%@ messages wait for a later run.", summary.waiting, summary.waiting))
+        }
       }
       if summary.failed > 0 {
-        lines.append("Failed messages are not tried again: mail list --status failed; correct the address, then mail resend ID.")
+        lines.append(
+          tr("Failed messages are not tried again: mail list --status failed; correct the address, then mail resend ID."))
       }
       return lines.map { InertText.escape($0) }.joined(separator: "\n")
     }

@@ -9,16 +9,17 @@ extension MailCommand {
     static let configuration = CommandConfiguration(
       commandName: "stats",
       abstract: tr("Count messages by kind and status; the oldest still waiting."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria mail stats
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Option(help: ArgumentHelp(tr("Output format: table or json."))) var format: OutputFormat = .table
 
     func validate() throws {
-      if format == .csv { throw ValidationError("mail stats prints table or json.") }
+      if format == .csv { throw ValidationError(tr("mail stats prints table or json.")) }
     }
 
     func run() throws {
@@ -41,7 +42,7 @@ extension MailCommand {
               statistics.counts.first { $0.kind == kind && $0.status == status }?.messages ?? 0
             })
         }
-        var columns: [Listing<Line>.Column] = [.init(header: "KIND") { $0.kind }]
+        var columns: [Listing<Line>.Column] = [.init(header: "KIND") { MailWords.kind($0.kind) }]
         for (index, status) in statuses.enumerated() {
           columns.append(
             .init(header: status == "failed" ? tr("FAILED") : Term.word(status).uppercased(), alignRight: true) {
@@ -69,10 +70,11 @@ extension MailCommand {
     static let configuration = CommandConfiguration(
       commandName: "suppressed",
       abstract: tr("List the addresses that are not mailed (a permanent address error or a bounce)."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria mail suppressed --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
@@ -97,20 +99,21 @@ extension MailCommand {
     static let configuration = CommandConfiguration(
       commandName: "unsuppress",
       abstract: tr("Mail an address on the suppression list again (its mailbox was repaired)."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria mail unsuppress anna.schulz@example.org
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The address.", valueName: "address")) var address: String
+    @Argument(help: ArgumentHelp(tr("The address."), valueName: "address")) var address: String
 
     func run() throws {
       try reportingFailures {
         if try MailStore(try global.connect()).unsuppress(address) {
-          print(InertText.escape("\(address) may be mailed again."))
+          print(InertText.escape(tr("%@ may be mailed again.", address)))
         } else {
-          throw CommandFailure("\(address) is not on the suppression list")
+          throw CommandFailure(tr("%@ is not on the suppression list", address))
         }
       }
     }

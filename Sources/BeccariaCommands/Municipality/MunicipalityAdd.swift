@@ -9,17 +9,18 @@ extension MunicipalityCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
       abstract: tr("Add one municipality, or update it when its AGS is known."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria municipality add --ags 14628270 --name Pirna \\
             --district "Sächsische Schweiz-Osterzgebirge" --member-since 2019-02-06
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Amtlicher Gemeindeschlüssel, 8 digits.") var ags: String
-    @Option(help: "Name of the municipality.") var name: String
-    @Option(help: "District (Landkreis or kreisfreie Stadt).") var district: String?
-    @Option(help: ArgumentHelp("Date of the ASSKomm cooperation agreement.", valueName: "date")) var memberSince: String?
+    @Option(help: ArgumentHelp(tr("Amtlicher Gemeindeschlüssel, 8 digits."))) var ags: String
+    @Option(help: ArgumentHelp(tr("Name of the municipality."))) var name: String
+    @Option(help: ArgumentHelp(tr("District (Landkreis or kreisfreie Stadt)."))) var district: String?
+    @Option(help: ArgumentHelp(tr("Date of the ASSKomm cooperation agreement."), valueName: "date")) var memberSince: String?
 
     func run() throws {
       try reportingFailures {

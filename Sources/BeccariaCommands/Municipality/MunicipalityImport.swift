@@ -10,17 +10,18 @@ extension MunicipalityCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
       abstract: tr("Insert or update municipalities from CSV (ags,name,district[,asskomm_member_since])."),
-      discussion: """
+      discussion: tr(
+        """
         Upserts by AGS. All or nothing: every bad row is reported as FILE:LINE: column "x": reason \
         and nothing is written unless every row is good. UTF-8 with or without BOM, "," or ";".
 
         Example:
           beccaria municipality import courses/sample/municipalities.csv --dry-run
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
-    @Flag(help: "Check the file only; write nothing.") var dryRun = false
+    @Argument(help: ArgumentHelp(tr("The CSV file."), valueName: "file")) var file: String
+    @Flag(help: ArgumentHelp(tr("Check the file only; write nothing."))) var dryRun = false
 
     func run() throws {
       try reportingFailures {
@@ -36,7 +37,8 @@ extension MunicipalityCommand {
             case .success(let municipality):
               if let earlier = firstLine[municipality.ags.value] {
                 problems.append(
-                  InputProblem(line: record.line, column: "ags", reason: "\(municipality.ags) already appears on line \(earlier)")
+                  InputProblem(
+                    line: record.line, column: "ags", reason: tr("%@ already appears on line %@", municipality.ags, earlier))
                 )
               } else {
                 firstLine[municipality.ags.value] = record.line

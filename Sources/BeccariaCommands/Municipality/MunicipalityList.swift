@@ -9,19 +9,20 @@ extension MunicipalityCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List municipalities, by district or ASSKomm membership."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria municipality list --district Görlitz --members --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: "Only this district (case and accents ignored).") var district: String?
-    @Flag(help: "Only ASSKomm members.") var members = false
-    @Flag(help: "Only municipalities that are not ASSKomm members.") var nonMembers = false
+    @Option(help: ArgumentHelp(tr("Only this district (case and accents ignored)."))) var district: String?
+    @Flag(help: ArgumentHelp(tr("Only ASSKomm members."))) var members = false
+    @Flag(help: ArgumentHelp(tr("Only municipalities that are not ASSKomm members."))) var nonMembers = false
 
     func validate() throws {
-      if members && nonMembers { throw ValidationError("--members and --non-members exclude each other.") }
+      if members && nonMembers { throw ValidationError(tr("--members and --non-members exclude each other.")) }
     }
 
     func run() throws {

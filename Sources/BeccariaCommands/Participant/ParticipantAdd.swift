@@ -10,7 +10,8 @@ extension ParticipantCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
       abstract: tr("Register a participant."),
-      discussion: """
+      discussion: tr(
+        """
         A likely duplicate (same name and birth date, or same e-mail) is refused, naming the \
         existing participant, unless --force is given.
 
@@ -18,18 +19,18 @@ extension ParticipantCommand {
           beccaria participant add --family-name Wjeńka --given-names Měrćin \\
             --birth-date 1984-07-12 --email m.wjenka@example.org \\
             --municipality 14625020 --organisation "Stadt Bautzen"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @Option var familyName: String
     @Option var givenNames: String
     @Option(help: ArgumentHelp(valueName: "date")) var birthDate: String
     @Option var email: String
-    @Option(help: ArgumentHelp("The participant's municipality: its AGS, or its name.", valueName: "ags|name"))
+    @Option(help: ArgumentHelp(tr("The participant's municipality: its AGS, or its name."), valueName: "ags|name"))
     var municipality: String
-    @Option(help: "Employer or organisation.") var organisation: String?
-    @Option(help: "Role or position.") var function: String?
-    @Flag(help: "Add even if a likely duplicate exists.") var force = false
+    @Option(help: ArgumentHelp(tr("Employer or organisation."))) var organisation: String?
+    @Option(help: ArgumentHelp(tr("Role or position."))) var function: String?
+    @Flag(help: ArgumentHelp(tr("Add even if a likely duplicate exists."))) var force = false
 
     func run() throws {
       try reportingFailures {
@@ -55,10 +56,10 @@ extension ParticipantCommand {
         let connection = try opened ?? global.connect()
         if try !MunicipalityStore(connection).unknown([draft.municipality.value]).isEmpty {
           throw CommandFailure(
-            "--municipality \(draft.municipality) is not in the register; add it with `beccaria municipality add` first")
+            tr("--municipality %@ is not in the register; add it with `beccaria municipality add` first", draft.municipality))
         }
         let ids = try ParticipantStore(connection).add([draft], force: force)
-        print("Registered participant \(ids[0].description): \(draft.givenNames) \(draft.familyName).")
+        print(tr("Registered participant %@: %@ %@.", ids[0].description, draft.givenNames, draft.familyName))
       }
     }
   }

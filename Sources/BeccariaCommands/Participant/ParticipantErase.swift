@@ -9,7 +9,8 @@ extension ParticipantCommand {
     static let configuration = CommandConfiguration(
       commandName: "erase",
       abstract: tr("Erase a person's data on request (Art. 17 GDPR); their certificates stay verifiable."),
-      discussion: """
+      discussion: tr(
+        """
         Names, birth date, e-mail, organisation, notes and free text are removed or pseudonymised \
         everywhere (participant record, name history, attendance, enrolments, assessments, the \
         certificates' printed fields, signed codes and stored PDFs, the audit log's values). Open \
@@ -27,16 +28,18 @@ extension ParticipantCommand {
         Example:
           beccaria participant erase 17 --reason "Antrag auf Löschung vom 20.11.2026"
           beccaria participant erase 17 --reason "Antrag vom 20.11.2026" --yes
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-    @Option(help: "Why (e.g. the request's date); kept in the audit log.") var reason: String
-    @Flag(help: "Confirm without asking (for scripts).") var yes = false
-    @Flag(help: "Show whom and what it would affect; change nothing.") var dryRun = false
+    @Argument(help: ArgumentHelp(tr("Participant number."), valueName: "id")) var participant: ParticipantArgument
+    @Option(help: ArgumentHelp(tr("Why (e.g. the request's date); kept in the audit log."))) var reason: String
+    @Flag(help: ArgumentHelp(tr("Confirm without asking (for scripts)."))) var yes = false
+    @Flag(help: ArgumentHelp(tr("Show whom and what it would affect; change nothing."))) var dryRun = false
 
     func validate() throws {
-      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--reason must not be empty.") }
+      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        throw ValidationError(tr("--reason must not be empty."))
+      }
     }
 
     func run() throws {
@@ -47,38 +50,42 @@ extension ParticipantCommand {
         // to do is the files.
         if let (erasedAt, leftovers) = try protection.leftovers(participant.id) {
           print(
-            "Participant \(participant.id) was erased on request on \(Reader.dateTime(erasedAt)) already; "
-              + "checking the files their erasure listed.")
+            tr(
+              "Participant %@ was erased on request on %@ already; checking the files their erasure listed.", participant.id,
+              Reader.dateTime(erasedAt)))
           report(try protection.removeExports(leftovers))
           return
         }
         let preview = try protection.preview(participant.id)
         Self.show(preview)
         if dryRun {
-          print("Nothing was changed (--dry-run).")
+          print(tr("Nothing was changed (--dry-run)."))
           return
         }
         try Confirmation.require(
-          String(participant.id.rawValue), what: "Erasing participant \(participant.id)", yes: yes)
+          String(participant.id.rawValue), what: tr("Erasing participant %@", participant.id), yes: yes)
         let outcome = try protection.erase(participant.id, reason: reason)
         print(
-          "Erased the personal data of participant \(participant.id)"
-            + (outcome.certificates == 0
-              ? "."
-              : outcome.certificates == 1
-                ? "; their certificate remains verifiable." : "; their \(outcome.certificates) certificates remain verifiable."))
+          outcome.certificates == 0
+            ? tr("Erased the personal data of participant %@.", participant.id)
+            : trn(
+              "Erased the personal data of participant %@; %@ certificate remains verifiable.",
+              "Erased the personal data of participant %@; %@ certificates remain verifiable.", outcome.certificates,
+              participant.id, outcome.certificates))
         for ended in outcome.endedEnrolments {
-          print("  ended: \(ended.was == .waiting ? "waiting-list place" : "enrolment") in \(ended.course)")
+          print(tr("  ended: %@ in %@", ended.was == .waiting ? tr("waiting-list place") : tr("enrolment"), ended.course))
         }
         for promotion in outcome.promoted {
-          print("  moved up from the waiting list of \(promotion.course): participant \(promotion.participant)")
+          print(tr("  moved up from the waiting list of %@: participant %@", promotion.course, promotion.participant))
         }
         let messages = try MailStore(connection).list(status: nil, kind: nil, participant: participant.id, limit: nil)
         if !messages.isEmpty {
           let cancelled = messages.filter { $0.status == "cancelled" }.count
           print(
-            "  mail: \(messages.count) message\(messages.count == 1 ? "" : "s") about them kept without address or text"
-              + (cancelled > 0 ? " (\(cancelled) not sent: cancelled)" : ""))
+            trn(
+              "  mail: %@ message about them kept without address or text",
+              "  mail: %@ messages about them kept without address or text", messages.count, messages.count)
+              + (cancelled > 0 ? " " + tr("(%@ not sent: cancelled)", cancelled) : ""))
         }
         report(try protection.removeExports(outcome))
       }
@@ -86,25 +93,28 @@ extension ParticipantCommand {
 
     static func show(_ preview: ErasurePreview) {
       let person = preview.participant
-      let born = person.birthDate.map { ", born \(Reader.date($0))" } ?? ""
+      let born = person.birthDate.map { ", " + tr("born %@", Reader.date($0)) } ?? ""
       print(
-        "Participant \(person.id): \(person.givenNames) \(person.familyName)\(born), \(person.email ?? "no e-mail"), "
-          + "\(person.municipality ?? person.municipalityAGS ?? "no municipality")")
-      print("Erasing removes the name, birth date, e-mail, organisation, function, notes and free text everywhere, and:")
+        tr("Participant %@: %@ %@", person.id, person.givenNames, person.familyName) + born + ", "
+          + (person.email ?? tr("no e-mail")) + ", " + (person.municipality ?? person.municipalityAGS ?? tr("no municipality")))
+      print(tr("Erasing removes the name, birth date, e-mail, organisation, function, notes and free text everywhere, and:"))
       print(
-        "  open enrolments that end: \(preview.openEnrolments.isEmpty ? "none" : preview.openEnrolments.joined(separator: ", "))")
-      print("  attendance records kept as figures only: \(preview.attendance)")
+        tr(
+          "  open enrolments that end: %@",
+          preview.openEnrolments.isEmpty ? tr("none") : preview.openEnrolments.joined(separator: ", ")))
+      print(tr("  attendance records kept as figures only: %@", preview.attendance))
       print(
-        "  certificates that stay verifiable (holder's data erased): "
-          + (preview.certificates.isEmpty ? "none" : preview.certificates.joined(separator: ", ")))
-      print("  files with their data to delete (or list): \(preview.files)")
-      if let messages = preview.messages { print("  messages kept without address or text: \(messages)") }
+        tr(
+          "  certificates that stay verifiable (holder's data erased): %@",
+          preview.certificates.isEmpty ? tr("none") : preview.certificates.joined(separator: ", ")))
+      print(tr("  files with their data to delete (or list): %@", preview.files))
+      if let messages = preview.messages { print(tr("  messages kept without address or text: %@", messages)) }
     }
 
     func report(_ files: DataProtection.RemovedFiles) {
-      for path in files.removed { print("  deleted: \(path)") }
+      for path in files.removed { print(tr("  deleted: %@", path)) }
       if !files.left.isEmpty {
-        print("Files with this person's data that were not deleted here:")
+        print(tr("Files with this person's data that were not deleted here:"))
         for (file, why) in files.left { print("  \(file.host):\(file.path) — \(why)") }
       }
     }

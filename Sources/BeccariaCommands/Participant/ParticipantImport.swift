@@ -11,7 +11,8 @@ extension ParticipantCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
       abstract: tr("Register participants from CSV; with --update, update those already registered."),
-      discussion: """
+      discussion: tr(
+        """
         Columns: family_name, given_names, birth_date, email, municipality (its AGS or its name \
         when no other municipality has that name), and optionally organisation and function \
         (German headers such as Nachname, Vorname, Geburtsdatum, E-Mail, Gemeinde, Dienststelle, \
@@ -27,16 +28,16 @@ extension ParticipantCommand {
         Example:
           beccaria participant import courses/sample/participants-2026.csv --dry-run
           beccaria participant import teilnehmende.csv --update --course BQ-SN-2027-1
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
-    @Flag(help: "Check the file only; write nothing.") var dryRun = false
-    @Flag(help: "Import likely duplicates too.") var force = false
-    @Flag(help: "Update participants the file names by number or e-mail.") var update = false
-    @Option(help: ArgumentHelp("Enrol everyone in the file in this cohort.", valueName: "code")) var course: String?
-    @Option(help: ArgumentHelp("With --course: book only this module (repeatable).", valueName: "n")) var module: [Int] = []
-    @Option(help: "With --update: why names change (kept in the history of names).") var reason: String?
+    @Argument(help: ArgumentHelp(tr("The CSV file."), valueName: "file")) var file: String
+    @Flag(help: ArgumentHelp(tr("Check the file only; write nothing."))) var dryRun = false
+    @Flag(help: ArgumentHelp(tr("Import likely duplicates too."))) var force = false
+    @Flag(help: ArgumentHelp(tr("Update participants the file names by number or e-mail."))) var update = false
+    @Option(help: ArgumentHelp(tr("Enrol everyone in the file in this cohort."), valueName: "code")) var course: String?
+    @Option(help: ArgumentHelp(tr("With --course: book only this module (repeatable)."), valueName: "n")) var module: [Int] = []
+    @Option(help: ArgumentHelp(tr("With --update: why names change (kept in the history of names)."))) var reason: String?
 
     static let numberAliases = [
       "nr": "number", "nr.": "number", "teilnehmer-nr": "number", "teilnehmer-nr.": "number", "id": "number",

@@ -9,7 +9,8 @@ extension ParticipantCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("Find participants by municipality, cohort or name."),
-      discussion: """
+      discussion: tr(
+        """
         --search ignores case and accents and knows German spellings: "Muller" and "Mueller" find \
         "Müller", "Koehler" finds "Köhler", "Strasse" finds "Straße", "wjenka" finds "Wjeńka"; the \
         likely-duplicate checks compare names the same way. \
@@ -20,19 +21,22 @@ extension ParticipantCommand {
         Example:
           beccaria participant list --search muller --municipality Dresden
           beccaria participant list --course BQ-SN-2027-1 --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: ArgumentHelp("Only participants of this municipality (AGS or name).", valueName: "ags-or-name"))
+    @Option(help: ArgumentHelp(tr("Only participants of this municipality (AGS or name)."), valueName: "ags-or-name"))
     var municipality: String?
-    @Option(help: ArgumentHelp("Only participants enrolled or waiting in this cohort.", valueName: "code")) var course: String?
-    @Option(help: "Part of a name or e-mail.") var search: String?
-    @Option(help: "At most this many rows (0: all; a table shows 1,000 unless told).") var limit: Int?
+    @Option(help: ArgumentHelp(tr("Only participants enrolled or waiting in this cohort."), valueName: "code")) var course:
+      String?
+    @Option(help: ArgumentHelp(tr("Part of a name or e-mail."))) var search: String?
+    @Option(help: ArgumentHelp(tr("At most this many rows (0: all; a table shows 1,000 unless told)."))) var limit: Int?
 
     func validate() throws {
-      if let limit, limit < 0 { throw ValidationError("--limit must be 0 (all) or more.") }
-      if let search, search.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--search must not be empty.") }
+      if let limit, limit < 0 { throw ValidationError(tr("--limit must be 0 (all) or more.")) }
+      if let search, search.trimmingCharacters(in: .whitespaces).isEmpty {
+        throw ValidationError(tr("--search must not be empty."))
+      }
     }
 
     func run() throws {

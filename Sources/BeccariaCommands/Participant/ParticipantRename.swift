@@ -9,22 +9,23 @@ extension ParticipantCommand {
     static let configuration = CommandConfiguration(
       commandName: "rename",
       abstract: tr("Change a participant's name; the old name stays in the history with the reason."),
-      discussion: """
+      discussion: tr(
+        """
         Issued certificates are not changed; re-issue them if the holder asks.
 
         Example:
           beccaria participant rename 12 --family-name Wjeńkowa \\
             --reason "Eheschließung"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
+    @Argument(help: ArgumentHelp(tr("Participant number."), valueName: "id")) var participant: ParticipantArgument
     @Option var familyName: String?
     @Option var givenNames: String?
-    @Option(help: "Why the name changes.") var reason: String
+    @Option(help: ArgumentHelp(tr("Why the name changes."))) var reason: String
 
     func validate() throws {
-      if familyName == nil && givenNames == nil { throw ValidationError("give --family-name, --given-names or both.") }
+      if familyName == nil && givenNames == nil { throw ValidationError(tr("give --family-name, --given-names or both.")) }
       if let familyName, let problem = Validation.name(familyName) { throw ValidationError("--family-name \(problem).") }
       if let givenNames, let problem = Validation.name(givenNames) { throw ValidationError("--given-names \(problem).") }
       try requireReason(reason)

@@ -9,18 +9,19 @@ extension ParticipantCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
       abstract: tr("Show a participant with enrolments, attendance per module, certificates and messages."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria participant show 12
           beccaria participant show 12 --format json
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Argument(help: ArgumentHelp(tr("Participant number."), valueName: "id")) var participant: ParticipantArgument
+    @Option(help: ArgumentHelp(tr("Output format: table or json."))) var format: OutputFormat = .table
 
     func validate() throws {
-      if format == .csv { throw ValidationError("participant show prints table or json.") }
+      if format == .csv { throw ValidationError(tr("participant show prints table or json.")) }
     }
 
     struct Details: Encodable {
@@ -37,11 +38,13 @@ extension ParticipantCommand {
         let connection = try global.connect()
         let store = ParticipantStore(connection)
         let person = try store.find(participant.id)
-        let details = Details(
-          participant: person, nameHistory: try store.nameHistory(person.id),
-          enrolments: try EnrolmentStore(connection).list(participant: person.id), progress: try store.progress(person.id),
-          certificates: try store.certificates(person.id),
-          messages: try MailStore(connection).list(status: nil, kind: nil, participant: person.id, limit: nil))
+        let details = try format.content {
+          Details(
+            participant: person, nameHistory: try store.nameHistory(person.id),
+            enrolments: try EnrolmentStore(connection).list(participant: person.id), progress: try store.progress(person.id),
+            certificates: try store.certificates(person.id),
+            messages: try MailStore(connection).list(status: nil, kind: nil, participant: person.id, limit: nil))
+        }
         if format == .json {
           print(try JSONOutput.encode(details), terminator: "")
           return
@@ -58,9 +61,11 @@ extension ParticipantCommand {
                   "the address is on the suppression list since %@ (%@): nothing is mailed to it (mail unsuppress)",
                   Reader.dateTime(entry.since), entry.reason)))
         }
-        print(
-          "  \(person.municipality ?? "–") (\(person.municipalityAGS ?? "–")), \(person.organisation ?? tr("no organisation"))\(person.function.map { ", \($0)" } ?? "")"
-        )
+        let place = person.municipality ?? "–"
+        let placeAGS = person.municipalityAGS ?? "–"
+        let employer = person.organisation ?? tr("no organisation")
+        let role = person.function.map { ", \($0)" } ?? ""
+        print("  \(place) (\(placeAGS)), \(employer)\(role)")
         for change in details.nameHistory {
           print("  " + tr("formerly %@ (until %@: %@)", change.from, Reader.dateTime(change.changedAt), change.reason))
         }
@@ -113,9 +118,9 @@ extension ParticipantCommand {
             items: details.messages,
             columns: [
               .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
-              .init(header: "KIND") { $0.kind },
-              .init(header: "STATUS") { $0.status },
-              .init(header: "TO", label: "RECIPIENT") { .text($0.recipient ?? "(erased)") },
+              .init(header: "KIND") { MailWords.kind($0.kind) },
+              .init(header: "STATUS") { MailWords.status($0.status) },
+              .init(header: "TO", label: "RECIPIENT") { .text($0.recipient ?? tr("(erased)")) },
               .init(header: "SUBJECT") { $0.subject ?? "" },
               .init(header: "DONE / NEXT TRY") { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
             ]

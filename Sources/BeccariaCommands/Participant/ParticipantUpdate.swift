@@ -9,7 +9,8 @@ extension ParticipantCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
       abstract: tr("Change a participant's e-mail, organisation, function, municipality or notes."),
-      discussion: """
+      discussion: tr(
+        """
         Options not given stay as they are; "" clears an optional field. The municipality is \
         given by AGS or by its name. Every change is audited (with --reason if given); names \
         change with participant rename, which keeps the old one. A new e-mail receives the \
@@ -19,16 +20,16 @@ extension ParticipantCommand {
           beccaria participant update 12 --email k.fischer@stadt-leipzig.de
           beccaria participant update 12 --organisation "Stadt Leipzig" \\
             --municipality Leipzig
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Participant number.", valueName: "id")) var participant: ParticipantArgument
-    @Option(help: ArgumentHelp("E-mail address.", valueName: "address")) var email: String?
-    @Option(help: "Organisation or office.") var organisation: String?
-    @Option(help: "Function or position.") var function: String?
-    @Option(help: ArgumentHelp("Municipality by AGS or name.", valueName: "ags-or-name")) var municipality: String?
-    @Option(help: "Notes of the office (replaces the notes).") var notes: String?
-    @Option(help: "Why it changes (kept in the audit log).") var reason: String?
+    @Argument(help: ArgumentHelp(tr("Participant number."), valueName: "id")) var participant: ParticipantArgument
+    @Option(help: ArgumentHelp(tr("E-mail address."), valueName: "address")) var email: String?
+    @Option(help: ArgumentHelp(tr("Organisation or office."))) var organisation: String?
+    @Option(help: ArgumentHelp(tr("Function or position."))) var function: String?
+    @Option(help: ArgumentHelp(tr("Municipality by AGS or name."), valueName: "ags-or-name")) var municipality: String?
+    @Option(help: ArgumentHelp(tr("Notes of the office (replaces the notes)."))) var notes: String?
+    @Option(help: ArgumentHelp(tr("Why it changes (kept in the audit log)."))) var reason: String?
 
     func validate() throws {
       if email == nil && organisation == nil && function == nil && municipality == nil && notes == nil {
@@ -51,6 +52,9 @@ extension ParticipantCommand {
         let connection = try global.connect()
         let ags = try municipality.map { try MunicipalityStore(connection).resolve($0).ags }
         let store = ParticipantStore(connection)
+        // The address before, to tell whether it changed (the changes are sentences in the reader's language).
+        var emailBefore: String?
+        if email != nil { emailBefore = try store.find(participant.id).email }
         let changes = try store.update(
           participant.id,
           ParticipantChange(
@@ -64,7 +68,7 @@ extension ParticipantCommand {
         } else {
           print(tr("Updated %@: %@.", who, changes.joined(separator: "; ")))
         }
-        if email != nil, let address = person.email, changes.contains(where: { $0.hasPrefix("e-mail") }) {
+        if email != nil, let address = person.email, address != emailBefore {
           for other in try store.others(withEmail: address, excluding: participant.id) {
             warn(
               tr("participant %@ (%@ %@) has the same e-mail: is one a duplicate?", other.id, other.givenNames, other.familyName))

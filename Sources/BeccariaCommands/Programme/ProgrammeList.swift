@@ -9,10 +9,11 @@ extension ProgrammeCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List programmes with their current version."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria programme list --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption

@@ -10,21 +10,22 @@ extension ProgrammeCommand {
     static let configuration = CommandConfiguration(
       commandName: "load",
       abstract: tr("Validate a programme definition (YAML) and store it as a new version if it changed."),
-      discussion: """
+      discussion: tr(
+        """
         Every problem in the file is reported with its line, column and path \
         (modules[1].title). Loading an unchanged file does nothing; a changed file must raise \
         its `version`. Cohorts keep the version they were opened with.
 
         Example:
           beccaria programme load courses/beccaria-fachkraft.yaml
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The programme definition file.", valueName: "file"))
+    @Argument(help: ArgumentHelp(tr("The programme definition file."), valueName: "file"))
     var file: String
 
-    @Flag(help: "Only validate the file; store nothing.")
+    @Flag(help: ArgumentHelp(tr("Only validate the file; store nothing.")))
     var dryRun = false
 
     func run() throws {

@@ -9,26 +9,27 @@ extension ProgrammeCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
       abstract: tr("Show a programme's modules, completion rules and document texts."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria programme show beccaria-fachkraft
           beccaria programme show beccaria-fachkraft --version 1 --format json
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The programme code.", valueName: "code"))
+    @Argument(help: ArgumentHelp(tr("The programme code."), valueName: "code"))
     var code: String
 
-    @Option(help: "A stored version (default: the current one).")
+    @Option(help: ArgumentHelp(tr("A stored version (default: the current one).")))
     var version: Int?
 
-    @Option(name: .long, help: "Output format: table or json.")
+    @Option(name: .long, help: ArgumentHelp(tr("Output format: table or json.")))
     var format: OutputFormat = .table
 
     func validate() throws {
-      if format == .csv { throw ValidationError("programme show prints table or json; csv has no shape for a definition.") }
-      if let version, version < 1 { throw ValidationError("--version must be 1 or more.") }
+      if format == .csv { throw ValidationError(tr("programme show prints table or json; csv has no shape for a definition.")) }
+      if let version, version < 1 { throw ValidationError(tr("--version must be 1 or more.")) }
     }
 
     func run() throws {

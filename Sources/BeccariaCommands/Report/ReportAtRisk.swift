@@ -9,7 +9,8 @@ extension ReportCommand {
     static let configuration = CommandConfiguration(
       commandName: "at-risk",
       abstract: tr("Early warning: who can no longer reach a module's threshold, and who would by missing one more session."),
-      discussion: """
+      discussion: tr(
+        """
         Counts every session planned for the module (not only past ones); sessions without a \
         record yet count as still attendable. "At risk" names those who have already lost UE and \
         would miss the threshold by missing one more session. Modules already completed in \
@@ -17,11 +18,11 @@ extension ReportCommand {
 
         Example:
           beccaria report at-risk --course BQ-SN-2026-1
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: "Only this cohort.") var course: String?
+    @Option(help: ArgumentHelp(tr("Only this cohort."))) var course: String?
 
     func run() throws {
       try reportingFailures {

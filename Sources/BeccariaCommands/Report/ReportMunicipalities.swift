@@ -9,7 +9,8 @@ extension ReportCommand {
     static let configuration = CommandConfiguration(
       commandName: "municipalities",
       abstract: tr("Per municipality: participants, enrolled now, Zertifikate and Teilnahmebescheinigungen issued."),
-      discussion: """
+      discussion: tr(
+        """
         ZERTIFIKATE counts the valid Zertifikate: the municipality's Fachkräfte für \
         Kriminalprävention. --municipality takes an AGS or a name and answers in a sentence too.
 
@@ -18,21 +19,23 @@ extension ReportCommand {
           beccaria report municipalities --district Görlitz
           beccaria report municipalities --state 14 --members
           beccaria report municipalities --format csv > kommunen.csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: ArgumentHelp("Only this Land (the AGS's first two digits, 14 = Sachsen).", valueName: "NN")) var state: String?
-    @Flag(help: "Only ASSKomm member municipalities.") var members = false
-    @Option(help: ArgumentHelp("Only this municipality (AGS or name).", valueName: "ags-or-name")) var municipality: String?
-    @Option(help: ArgumentHelp("Only the municipalities of this district (Landkreis).", valueName: "name")) var district: String?
+    @Option(help: ArgumentHelp(tr("Only this Land (the AGS's first two digits, 14 = Sachsen)."), valueName: "NN")) var state:
+      String?
+    @Flag(help: ArgumentHelp(tr("Only ASSKomm member municipalities."))) var members = false
+    @Option(help: ArgumentHelp(tr("Only this municipality (AGS or name)."), valueName: "ags-or-name")) var municipality: String?
+    @Option(help: ArgumentHelp(tr("Only the municipalities of this district (Landkreis)."), valueName: "name")) var district:
+      String?
 
     func validate() throws {
       if municipality != nil && (district != nil || state != nil) {
-        throw ValidationError("--municipality names one municipality; it does not go with --district or --state.")
+        throw ValidationError(tr("--municipality names one municipality; it does not go with --district or --state."))
       }
       if let state, state.range(of: "^[0-9]{2}$", options: .regularExpression) == nil {
-        throw ValidationError("--state takes the two-digit Land code of the AGS (01 to 16).")
+        throw ValidationError(tr("--state takes the two-digit Land code of the AGS (01 to 16)."))
       }
     }
 
@@ -43,14 +46,16 @@ extension ReportCommand {
         let report = MunicipalityReport(connection)
         let rows = try report.rows(state: state, members: members, ags: chosen?.ags, district: district)
         if let district, rows.isEmpty, !members {
+          let districts = try report.districts().joined(separator: ", ")
           throw CommandFailure(
-            "no municipality of the register lies in a district called \(district) (districts: "
-              + "\(try report.districts().joined(separator: ", ")))")
+            tr("no municipality of the register lies in a district called %@ (districts: %@)", district, districts))
         }
         if let row = rows.first, chosen != nil, output.format == .table {
           print(
-            "\(row.name) (\(row.ags)): \(Plural.count(row.zertifikate, "Fachkraft", plural: "Fachkräfte")) für Kriminalprävention "
-              + "(valid Zertifikate), \(Plural.count(row.participants, "participant")), \(row.enrolledNow) enrolled now.\n")
+            tr(
+              "%@ (%@): %@ für Kriminalprävention (valid Zertifikate), %@, %@ enrolled now.", row.name, row.ags,
+              Plural.count(row.zertifikate, "Fachkraft", plural: "Fachkräfte"), Plural.count(row.participants, "participant"),
+              row.enrolledNow) + "\n")
         }
         try Listing(
           items: rows,

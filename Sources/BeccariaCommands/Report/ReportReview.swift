@@ -9,7 +9,8 @@ extension ReportCommand {
     static let configuration = CommandConfiguration(
       commandName: "review",
       abstract: tr("Valid certificates whose basis changed after issue: attendance or assessments recorded or corrected since."),
-      discussion: """
+      discussion: tr(
+        """
         An issued certificate never changes by itself (it is frozen and signed). When what it \
         rests on changes later — attendance recorded, corrected or deleted, sessions added, moved \
         or cancelled, an assessment recorded — the certificate is listed here with what changed \
@@ -20,15 +21,16 @@ extension ReportCommand {
         Example:
           beccaria report review
           beccaria report review --participant 12 --format csv
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption
-    @Option(help: ArgumentHelp("Only this participant.", valueName: "id")) var participant: ParticipantArgument?
+    @Option(help: ArgumentHelp(tr("Only this participant."), valueName: "id")) var participant: ParticipantArgument?
 
     func run() throws {
       try reportingFailures {
-        let entries = try CertificateReview(try global.connect()).list(participant: participant?.id)
+        // The reasons are sentences: English in CSV and JSON, the reader's in a table or workbook.
+        let entries = try output.format.content { try CertificateReview(try global.connect()).list(participant: participant?.id) }
         try Listing(
           items: entries,
           columns: [
@@ -37,15 +39,32 @@ extension ReportCommand {
             .init(header: "ID", alignRight: true) { .integer($0.participantID.rawValue) },
             .init(header: "HOLDER") { $0.holderName },
             .init(header: "ISSUED") { .dateTime($0.issuedAt) },
-            .init(header: "CHANGED SINCE") { Self.changes($0) },
-            .init(header: "RULES TODAY") { $0.noLongerMet.map { "no longer met: \($0)" } ?? "still met" },
+            .init(header: "CHANGED SINCE") { entry in
+              .localised(machine: Self.changes(entry, human: false), human: Self.changes(entry, human: true))
+            },
+            .init(header: "RULES TODAY") { entry in
+              .localised(
+                machine: entry.noLongerMet.map { "no longer met: \($0)" } ?? "still met",
+                human: entry.noLongerMet.map { tr("no longer met: %@", $0) } ?? tr("still met"))
+            },
           ]
         ).print(output)
       }
     }
 
-    static func changes(_ entry: ReviewEntry) -> String {
-      entry.changes.map { "\($0.kind) \(Reader.dateTime($0.at))" }.joined(separator: ", ")
+    /// What changed and when: the English kind (`attendance`, `plan`, `assessment`) for CSV, the
+    /// reader's word in tables.
+    static func changes(_ entry: ReviewEntry, human: Bool) -> String {
+      entry.changes.map { "\(human ? word($0.kind) : $0.kind) \(Reader.dateTime($0.at))" }.joined(separator: ", ")
+    }
+
+    static func word(_ kind: String) -> String {
+      switch kind {
+      case "attendance": return tr("attendance")
+      case "plan": return tr("plan")
+      case "assessment": return tr("assessment")
+      default: return kind
+      }
     }
   }
 }

@@ -8,24 +8,25 @@ extension RetentionCommand {
   struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "apply", abstract: tr("Remove what the retention periods say must go (one transaction)."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria retention apply --dry-run
           beccaria retention apply
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "List what would go; change nothing.") var dryRun = false
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Flag(help: ArgumentHelp(tr("List what would go; change nothing."))) var dryRun = false
+    @Option(help: ArgumentHelp(tr("Output format: table or json."))) var format: OutputFormat = .table
 
     func validate() throws {
-      if format == .csv { throw ValidationError("retention apply prints table or json.") }
+      if format == .csv { throw ValidationError(tr("retention apply prints table or json.")) }
     }
 
     func run() throws {
       try reportingFailures {
         let connection = try global.connect()
-        let plan = try RetentionStore(connection).apply(dryRun: dryRun)
+        let plan = try format.content { try RetentionStore(connection).apply(dryRun: dryRun) }
         // Files with the erased people's data: removed where this machine reaches them.
         var left: [String] = []
         for erasure in plan.erasures {
@@ -38,7 +39,7 @@ extension RetentionCommand {
             FileHandle.standardError.write(
               Data(
                 InertText.escape(
-                  "Files with erased people's data that were not deleted here:\n" + left.joined(separator: "\n") + "\n",
+                  tr("Files with erased people's data that were not deleted here:") + "\n" + left.joined(separator: "\n") + "\n",
                   keepNewlines: true
                 ).utf8))
           }
@@ -47,23 +48,32 @@ extension RetentionCommand {
           print(try JSONOutput.encode(plan), terminator: "")
           return
         }
-        let verb = dryRun ? "would delete" : "deleted"
+        let rows = Plural.count(plan.cohorts.reduce(0) { $0 + $1.attendanceRows }, "row")
+        let cohorts = Plural.count(plan.cohorts.count, "ended cohort")
+        let unset = tr(" (no period set)")
         print(
-          "Attendance detail: \(verb) \(plan.cohorts.reduce(0) { $0 + $1.attendanceRows }) rows of \(plan.cohorts.count) ended cohort\(plan.cohorts.count == 1 ? "" : "s")\(plan.policy.attendanceDetailYears == nil ? " (no period set)" : "")."
-        )
+          (dryRun
+            ? tr("Attendance detail: would delete %@ of %@", rows, cohorts)
+            : tr("Attendance detail: deleted %@ of %@", rows, cohorts))
+            + (plan.policy.attendanceDetailYears == nil ? unset : "") + ".")
         for cohort in plan.cohorts {
-          print("  \(cohort.code): last session \(Reader.date(cohort.lastDay)), \(cohort.attendanceRows) rows")
+          print(
+            tr("  %@: last session %@, %@", cohort.code, Reader.date(cohort.lastDay), Plural.count(cohort.attendanceRows, "row")))
         }
         if !dryRun && plan.auditRowsScrubbed > 0 {
           print(
-            "  their \(plan.auditRowsScrubbed) audit entries now keep only the session and the person (and the SHA-256 of the rest)"
+            tr(
+              "  their %@ audit entries now keep only the session and the person (and the SHA-256 of the rest)",
+              plan.auditRowsScrubbed)
           )
         }
         print(
-          "Participants without a certificate: \(dryRun ? "would erase" : "erased") \(plan.participants.count)\(plan.policy.participantYears == nil ? " (no period set)" : "")."
-        )
+          (dryRun
+            ? tr("Participants without a certificate: would erase %@", plan.participants.count)
+            : tr("Participants without a certificate: erased %@", plan.participants.count))
+            + (plan.policy.participantYears == nil ? unset : "") + ".")
         for person in plan.participants {
-          print("  participant \(person.participantID): last activity \(Reader.date(person.lastActivity))")
+          print(tr("  participant %@: last activity %@", person.participantID, Reader.date(person.lastActivity)))
         }
       }
     }

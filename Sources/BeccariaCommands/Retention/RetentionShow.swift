@@ -8,19 +8,26 @@ extension RetentionCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show", abstract: tr("Show the retention periods."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria retention show
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
       try reportingFailures {
         let policy = try RetentionStore(try global.connect()).policy()
-        print("attendance detail of ended cohorts: \(policy.attendanceDetailYears.map { "\($0) years" } ?? "kept")")
         print(
-          "participants without a certificate: \(policy.participantYears.map { "\($0) years after their last cohort" } ?? "kept")"
+          tr(
+            "attendance detail of ended cohorts: %@",
+            policy.attendanceDetailYears.map { trn("%@ year", "%@ years", $0, $0) } ?? tr("kept")))
+        print(
+          tr(
+            "participants without a certificate: %@",
+            policy.participantYears.map { trn("%@ year after their last cohort", "%@ years after their last cohort", $0, $0) }
+              ?? tr("kept"))
         )
       }
     }

@@ -11,7 +11,8 @@ struct Serve: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
     abstract: tr("Serve the public verification pages behind every certificate's QR code and printed address."),
-    discussion: """
+    discussion: tr(
+      """
       Serves the path of every loaded programme's verification URL (documents.verification_url, \
       e.g. /beccaria/pruefen): the page a QR code opens (its code after #c=, never sent to the \
       server), ?nr=SERIAL (status without a name, and a yes-or-no match of family name and birth \
@@ -29,37 +30,43 @@ struct Serve: ParsableCommand {
         beccaria serve \\
           --database "host=/run/postgresql dbname=beccaria user=pruefdienst" \\
           --port 8080
-      """)
+      """))
 
   @OptionGroup var global: GlobalOptions
-  @Option(help: "Address to listen on.") var host = "127.0.0.1"
-  @Option(help: "Port to listen on.") var port = 8080
+  @Option(help: ArgumentHelp(tr("Address to listen on."))) var host = "127.0.0.1"
+  @Option(help: ArgumentHelp(tr("Port to listen on."))) var port = 8080
   @Option(
     help: ArgumentHelp(
-      "Database connections, each with its own thread (default: one per core, at least 2; more only add context switches: measured with scripts/bench).",
+      tr(
+        "Database connections, each with its own thread (default: one per core, at least 2; more only add context switches: measured with scripts/bench)."
+      ),
       valueName: "n"))
   var connections = max(2, ProcessInfo.processInfo.activeProcessorCount)
-  @Option(help: "Lookups per client address and minute (then 429 with Retry-After).") var lookupsPerMinute = 30
+  @Option(help: ArgumentHelp(tr("Lookups per client address and minute (then 429 with Retry-After)."))) var lookupsPerMinute = 30
   @Option(
     name: .customLong("trusted-proxy"),
     help: ArgumentHelp(
-      "Address of a proxy whose X-Real-IP header names the client; repeatable (default: 127.0.0.1 and ::1).", valueName: "address"
+      tr("Address of a proxy whose X-Real-IP header names the client; repeatable (default: 127.0.0.1 and ::1)."),
+      valueName: "address"
     ))
   var trustedProxies: [String] = []
   @Option(
     name: .customLong("path"),
     help: ArgumentHelp(
-      "Serve this path too (e.g. /pruefen), besides the programmes' verification URLs; repeatable.", valueName: "path"))
+      tr("Serve this path too (e.g. /pruefen), besides the programmes' verification URLs; repeatable."), valueName: "path"))
   var paths: [String] = []
-  @Option(help: "Seconds a lookup may take in the database before its request is answered 503.") var requestTimeout = 5
+  @Option(help: ArgumentHelp(tr("Seconds a lookup may take in the database before its request is answered 503.")))
+  var requestTimeout = 5
 
   func validate() throws {
-    guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
-    guard (1...64).contains(connections) else { throw ValidationError("--connections must be between 1 and 64.") }
-    guard lookupsPerMinute >= 1 else { throw ValidationError("--lookups-per-minute must be at least 1.") }
-    guard (1...60).contains(requestTimeout) else { throw ValidationError("--request-timeout must be between 1 and 60 seconds.") }
+    guard (1...65535).contains(port) else { throw ValidationError(tr("--port must be between 1 and 65535.")) }
+    guard (1...64).contains(connections) else { throw ValidationError(tr("--connections must be between 1 and 64.")) }
+    guard lookupsPerMinute >= 1 else { throw ValidationError(tr("--lookups-per-minute must be at least 1.")) }
+    guard (1...60).contains(requestTimeout) else {
+      throw ValidationError(tr("--request-timeout must be between 1 and 60 seconds."))
+    }
     for path in paths where !path.hasPrefix("/") || path.count < 2 || path.contains("?") || path.contains("#") {
-      throw ValidationError("--path \(path) is not a path such as /pruefen.")
+      throw ValidationError(tr("--path %@ is not a path such as /pruefen.", path))
     }
   }
 

@@ -9,7 +9,8 @@ extension SessionCommand {
     static let configuration = CommandConfiguration(
       commandName: "add",
       abstract: tr("Schedule one session of a module."),
-      discussion: """
+      discussion: tr(
+        """
         The UE (45 minutes each) must fit between start and end; a trainer's overlapping session \
         is refused.
 
@@ -17,17 +18,17 @@ extension SessionCommand {
           beccaria session add --course BQ-SN-2027-1 --module 1 --date 2027-03-06 \\
             --start 09:00 --end 16:30 --ue 8 --trainer anna.schulz@example.org \\
             --location "Raum 2"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Cohort code.") var course: String
-    @Option(help: "Module number.") var module: Int
-    @Option(help: ArgumentHelp("Day of the session.", valueName: "date")) var date: DateArgument
-    @Option(help: ArgumentHelp("Start time.", valueName: "HH:MM")) var start: TimeArgument
-    @Option(help: ArgumentHelp("End time.", valueName: "HH:MM")) var end: TimeArgument
-    @Option(help: "Unterrichtseinheiten (45 minutes each).") var ue: Int
-    @Option(help: ArgumentHelp("Trainer by e-mail (repeatable).", valueName: "email")) var trainer: [String] = []
-    @Option(help: "Room or address.") var location: String?
+    @Option(help: ArgumentHelp(tr("Cohort code."))) var course: String
+    @Option(help: ArgumentHelp(tr("Module number."))) var module: Int
+    @Option(help: ArgumentHelp(tr("Day of the session."), valueName: "date")) var date: DateArgument
+    @Option(help: ArgumentHelp(tr("Start time."), valueName: "HH:MM")) var start: TimeArgument
+    @Option(help: ArgumentHelp(tr("End time."), valueName: "HH:MM")) var end: TimeArgument
+    @Option(help: ArgumentHelp(tr("Unterrichtseinheiten (45 minutes each)."))) var ue: Int
+    @Option(help: ArgumentHelp(tr("Trainer by e-mail (repeatable)."), valueName: "email")) var trainer: [String] = []
+    @Option(help: ArgumentHelp(tr("Room or address."))) var location: String?
 
     var session: NewSession {
       NewSession(
@@ -36,7 +37,7 @@ extension SessionCommand {
     }
 
     func validate() throws {
-      if module < 1 { throw ValidationError("--module must be 1 or more.") }
+      if module < 1 { throw ValidationError(tr("--module must be 1 or more.")) }
       try date.requireEventDay("--date")
       // Whether the UE fit is the programme version's question (its UE minutes), asked by the store.
       if let problem = session.timeProblem(ueMinutes: 0) { throw ValidationError(problem + ".") }

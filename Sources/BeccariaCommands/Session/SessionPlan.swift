@@ -9,7 +9,8 @@ extension SessionCommand {
     static let configuration = CommandConfiguration(
       commandName: "plan",
       abstract: tr("Lay out a module's weekend blocks as Saturday and Sunday sessions."),
-      discussion: """
+      discussion: tr(
+        """
         One --weekend (its Saturday) per block of the module as the programme defines it; each \
         block's UE are split over Saturday and Sunday (Saturday takes the odd one), between \
         --start and the end time they need plus a 45-minute lunch break. All sessions are \
@@ -19,27 +20,28 @@ extension SessionCommand {
           beccaria session plan --course BQ-SN-2027-1 --module 1 \\
             --weekend 2027-03-06 --weekend 2027-04-10 \\
             --trainer anna.schulz@example.org
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Cohort code.") var course: String
-    @Option(help: "Module number.") var module: Int
-    @Option(help: ArgumentHelp("Saturday of a weekend block (one per block, in order).", valueName: "date")) var weekend:
+    @Option(help: ArgumentHelp(tr("Cohort code."))) var course: String
+    @Option(help: ArgumentHelp(tr("Module number."))) var module: Int
+    @Option(help: ArgumentHelp(tr("Saturday of a weekend block (one per block, in order)."), valueName: "date")) var weekend:
       [DateArgument] = []
-    @Option(help: ArgumentHelp("Daily start time.", valueName: "HH:MM")) var start = TimeArgument(minutes: 9 * 60)
-    @Option(help: ArgumentHelp("Trainer by e-mail (repeatable).", valueName: "email")) var trainer: [String] = []
-    @Option(help: "Room or address.") var location: String?
+    @Option(help: ArgumentHelp(tr("Daily start time."), valueName: "HH:MM")) var start = TimeArgument(minutes: 9 * 60)
+    @Option(help: ArgumentHelp(tr("Trainer by e-mail (repeatable)."), valueName: "email")) var trainer: [String] = []
+    @Option(help: ArgumentHelp(tr("Room or address."))) var location: String?
 
     func validate() throws {
-      if weekend.isEmpty { throw ValidationError("give each weekend's Saturday with --weekend DATE.") }
+      if weekend.isEmpty { throw ValidationError(tr("give each weekend's Saturday with --weekend DATE.")) }
       for day in weekend {
         try day.requireEventDay("--weekend")
-        if day.value.weekday != 6 { throw ValidationError("--weekend \(day.value) is not a Saturday.") }
+        if day.value.weekday != 6 { throw ValidationError(tr("--weekend %@ is not a Saturday.", day.value)) }
       }
       for (earlier, later) in zip(weekend, weekend.dropFirst()) where later.value <= earlier.value {
-        throw ValidationError("--weekend \(later.value) comes after \(earlier.value): give the weekends in order, each once.")
+        throw ValidationError(
+          tr("--weekend %@ comes after %@: give the weekends in order, each once.", later.value, earlier.value))
       }
-      if module < 1 { throw ValidationError("--module must be 1 or more.") }
+      if module < 1 { throw ValidationError(tr("--module must be 1 or more.")) }
     }
 
     func run() throws {
@@ -51,7 +53,9 @@ extension SessionCommand {
             blocks: blocks.map(\.ue), saturdays: weekend.map(\.value), start: start.minutes, ueMinutes: ueMinutes)
         else {
           throw CommandFailure(
-            "module \(module) has \(blocks.count) weekend block\(blocks.count == 1 ? "" : "s"); give exactly that many --weekend dates (\(weekend.count) given)"
+            tr(
+              "module %@ has %@; give exactly that many --weekend dates (%@ given)", module,
+              Plural.count(blocks.count, "weekend block"), weekend.count)
           )
         }
         let sessions = days.map {

@@ -9,7 +9,8 @@ extension SessionCommand {
     static let configuration = CommandConfiguration(
       commandName: "move",
       abstract: tr("Move a session to another day or time; its participants and trainers are told by mail."),
-      discussion: """
+      discussion: tr(
+        """
         --date alone keeps the times; --start and --end alone keep the day. A session with \
         recorded attendance stays in the past; the session must stay within the cohort's dates \
         and must not overlap another session of its cohort or of one of its trainers. The reason \
@@ -19,16 +20,16 @@ extension SessionCommand {
           beccaria session move 37 --date 2027-03-14 --reason "Raum am 7.3. belegt"
           beccaria session move 37 --start 09:30 --end 16:15 \\
             --reason "Anreise mit der Bahn"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Session number.", valueName: "id")) var session: Int64
+    @Argument(help: ArgumentHelp(tr("Session number."), valueName: "id")) var session: Int64
     @OptionGroup var times: SessionTimes
-    @Option(help: "Why it moves (kept in the audit log).") var reason: String?
+    @Option(help: ArgumentHelp(tr("Why it moves (kept in the audit log)."))) var reason: String?
 
     func validate() throws {
-      if session < 1 { throw ValidationError("the session number must be 1 or more.") }
-      if times.isEmpty { throw ValidationError("give --date, --start and --end, or some of them.") }
+      if session < 1 { throw ValidationError(tr("the session number must be 1 or more.")) }
+      if times.isEmpty { throw ValidationError(tr("give --date, --start and --end, or some of them.")) }
       if let reason { try requireReason(reason) }
     }
 
@@ -47,7 +48,8 @@ extension SessionCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
       abstract: tr("Change a session's UE, location or trainers (and its day or times, as session move does)."),
-      discussion: """
+      discussion: tr(
+        """
         --add-trainer and --remove-trainer take a trainer's e-mail and may be repeated; both \
         together replace one trainer by another. Fewer UE than a participant is recorded with \
         are refused. Options not given stay as they are.
@@ -57,18 +59,18 @@ extension SessionCommand {
           beccaria session update 37 --remove-trainer anna.schulz@example.org \\
             --add-trainer jan.nowak@example.org
           beccaria session update 37 --ue 6 --end 14:15 --reason "verkürzt: Feiertag"
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Session number.", valueName: "id")) var session: Int64
+    @Argument(help: ArgumentHelp(tr("Session number."), valueName: "id")) var session: Int64
     @OptionGroup var times: SessionTimes
-    @Option(help: "Unterrichtseinheiten (45 minutes each).") var ue: Int?
-    @Option(help: ArgumentHelp("Room or address (\"\" for the cohort's venue).", valueName: "text")) var location: String?
-    @Option(help: ArgumentHelp("A trainer who teaches it too, by e-mail (repeatable).", valueName: "email"))
+    @Option(help: ArgumentHelp(tr("Unterrichtseinheiten (45 minutes each)."))) var ue: Int?
+    @Option(help: ArgumentHelp(tr("Room or address (\"\" for the cohort's venue)."), valueName: "text")) var location: String?
+    @Option(help: ArgumentHelp(tr("A trainer who teaches it too, by e-mail (repeatable)."), valueName: "email"))
     var addTrainer: [String] = []
-    @Option(help: ArgumentHelp("A trainer who no longer teaches it, by e-mail (repeatable).", valueName: "email"))
+    @Option(help: ArgumentHelp(tr("A trainer who no longer teaches it, by e-mail (repeatable)."), valueName: "email"))
     var removeTrainer: [String] = []
-    @Option(help: "Why it changes (kept in the audit log).") var reason: String?
+    @Option(help: ArgumentHelp(tr("Why it changes (kept in the audit log)."))) var reason: String?
 
     var change: SessionChange {
       SessionChange(
@@ -78,17 +80,17 @@ extension SessionCommand {
     }
 
     func validate() throws {
-      if session < 1 { throw ValidationError("the session number must be 1 or more.") }
+      if session < 1 { throw ValidationError(tr("the session number must be 1 or more.")) }
       if change.isEmpty {
         throw ValidationError(
-          "give at least one of --date, --start, --end, --ue, --location, --add-trainer, --remove-trainer.")
+          tr("give at least one of --date, --start, --end, --ue, --location, --add-trainer, --remove-trainer."))
       }
-      if let ue, !(1...24).contains(ue) { throw ValidationError("--ue must be between 1 and 24.") }
+      if let ue, !(1...24).contains(ue) { throw ValidationError(tr("--ue must be between 1 and 24.")) }
       for list in [addTrainer, removeTrainer] where Set(list.map { $0.lowercased() }).count < list.count {
-        throw ValidationError("a trainer is named twice.")
+        throw ValidationError(tr("a trainer is named twice."))
       }
       let both = Set(addTrainer.map { $0.lowercased() }).intersection(removeTrainer.map { $0.lowercased() })
-      if let email = both.first { throw ValidationError("\(email) is both added and removed.") }
+      if let email = both.first { throw ValidationError(tr("%@ is both added and removed.", email)) }
       if let reason { try requireReason(reason) }
     }
 
@@ -101,9 +103,9 @@ extension SessionCommand {
 
   /// The day and times `move` and `update` take.
   struct SessionTimes: ParsableArguments {
-    @Option(help: ArgumentHelp("New day.", valueName: "date")) var date: DateArgument?
-    @Option(help: ArgumentHelp("New start time.", valueName: "HH:MM")) var start: TimeArgument?
-    @Option(help: ArgumentHelp("New end time.", valueName: "HH:MM")) var end: TimeArgument?
+    @Option(help: ArgumentHelp(tr("New day."), valueName: "date")) var date: DateArgument?
+    @Option(help: ArgumentHelp(tr("New start time."), valueName: "HH:MM")) var start: TimeArgument?
+    @Option(help: ArgumentHelp(tr("New end time."), valueName: "HH:MM")) var end: TimeArgument?
 
     var isEmpty: Bool { date == nil && start == nil && end == nil }
 

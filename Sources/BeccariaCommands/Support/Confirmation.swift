@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import Foundation
 
 #if canImport(Glibc)
@@ -18,15 +19,16 @@ enum Confirmation {
     if yes { return }
     guard isatty(STDIN_FILENO) == 1 else {
       throw CommandFailure(
-        "\(what) cannot be undone: give --yes to confirm when not on a terminal (or --dry-run to see what it would do); "
-          + "nothing was changed")
+        tr(
+          "%@ cannot be undone: give --yes to confirm when not on a terminal (or --dry-run to see what it would do); nothing was changed",
+          what))
     }
-    FileHandle.standardError.write(Data("\(what) cannot be undone. Type \(expected) to confirm: ".utf8))
+    FileHandle.standardError.write(Data(tr("%@ cannot be undone. Type %@ to confirm: ", what, expected).utf8))
     guard let answer = readLine(strippingNewline: true) else {
-      throw CommandFailure("not confirmed (no answer); nothing was changed")
+      throw CommandFailure(tr("not confirmed (no answer); nothing was changed"))
     }
     guard answer.trimmingCharacters(in: .whitespaces) == expected else {
-      throw CommandFailure("not confirmed (\"\(answer.prefix(40))\" is not \(expected)); nothing was changed")
+      throw CommandFailure(tr("not confirmed (\"%@\" is not %@); nothing was changed", answer.prefix(40), expected))
     }
   }
 }

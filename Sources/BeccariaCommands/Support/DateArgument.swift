@@ -19,7 +19,9 @@ struct DateArgument: ExpressibleByArgument {
   func requireEventDay(_ option: String) throws {
     guard Self.eventYears.contains(value.year) else {
       throw ValidationError(
-        "\(option) \(value) is outside the years a programme runs (\(Self.eventYears.lowerBound)–\(Self.eventYears.upperBound)).")
+        tr(
+          "%@ %@ is outside the years a programme runs (%@–%@).", option, value, Self.eventYears.lowerBound,
+          Self.eventYears.upperBound))
     }
   }
 }

@@ -50,7 +50,7 @@ enum Explain {
   /// the database's objects: PostgreSQL's own wording ("permission denied for table
   /// participant", "new row violates row-level security policy") names tables and policies.
   static func permissionSentence(_ message: String) -> String {
-    let roles = "see beccaria access list for this login's roles; the database owner grants them"
+    let roles = tr("see beccaria access list for this login's roles; the database owner grants them")
     if message.hasPrefix("permission denied to create temporary tables") {
       return tr("this login may not stage import files (it lacks a role that imports: %@)", roles)
     }
@@ -65,8 +65,9 @@ enum Explain {
     }
     if let range = message.range(of: #"row-level security policy for table ""#, options: .regularExpression) {
       let table = message[range.upperBound...].prefix { $0 != "\"" }
-      return "this login may not write these \(table.replacingOccurrences(of: "_", with: " ")) records: a trainer changes only "
-        + "what belongs to the sessions they teach (\(roles))"
+      return tr(
+        "this login may not write these %@ records: a trainer changes only what belongs to the sessions they teach (%@)",
+        table.replacingOccurrences(of: "_", with: " "), roles)
     }
     // The database's own refusals (a frozen certificate, the append-only log, "not one of your
     // sessions") are sentences already.
@@ -80,8 +81,9 @@ enum Explain {
         ? tr(
           "%@ (check --database, DATABASE_URL or PG* settings, or run scripts/db start)",
           error.message.components(separatedBy: "\n").first ?? error.message)
-        : "the connection to PostgreSQL was lost (\(error.message.components(separatedBy: .newlines).first?.trimmingCharacters(in: .whitespaces) ?? "")); "
-          + "what was committed before is kept, run the command again"
+        : tr(
+          "the connection to PostgreSQL was lost (%@); what was committed before is kept, run the command again",
+          error.message.components(separatedBy: .newlines).first?.trimmingCharacters(in: .whitespaces) ?? "")
     }
     switch error.sqlState {
     case "23505":
@@ -102,8 +104,9 @@ enum Explain {
     case "42501":
       return permissionSentence(error.message)
     case "55P03":
-      return "another session held a lock this command needed for more than \(Database.lockTimeout) s (\(error.message)); "
-        + "nothing was changed: try again, or find the session in pg_stat_activity"
+      return tr(
+        "another session held a lock this command needed for more than %@ s (%@); nothing was changed: try again, or find the session in pg_stat_activity",
+        Database.lockTimeout, error.message)
     case "40001", "40P01":
       return tr("the database was too busy with conflicting changes; nothing was changed, please try again")
     case "22007", "22008", "22P02":
@@ -121,6 +124,6 @@ enum Explain {
   }
 
   private static func constraintPhrase(_ error: PostgresError) -> String {
-    error.constraint.map { "constraint \($0)" } ?? "SQLSTATE \(error.sqlState ?? "?")"
+    error.constraint.map { tr("constraint %@", $0) } ?? "SQLSTATE \(error.sqlState ?? "?")"
   }
 }

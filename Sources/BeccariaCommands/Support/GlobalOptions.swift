@@ -10,31 +10,36 @@ struct GlobalOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "PostgreSQL connection URI or conninfo (default: DATABASE_URL, then libpq's PG* settings, then the local cluster of scripts/db).",
+      tr(
+        "PostgreSQL connection URI or conninfo (default: DATABASE_URL, then libpq's PG* settings, then the local cluster of scripts/db)."
+      ),
       valueName: "url"))
   var database: String?
 
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Who is acting, for the audit log (default: BECCARIA_ACTOR, then the operating-system user; a trainer's login is always its trainer).",
+      tr(
+        "Who is acting, for the audit log (default: BECCARIA_ACTOR, then the operating-system user; a trainer's login is always its trainer)."
+      ),
       valueName: "name"))
   var actor: String?
 
-  @Flag(name: .shortAndLong, help: "Log debug details (SQL errors, server notices) to stderr.")
+  @Flag(name: .shortAndLong, help: ArgumentHelp(tr("Log debug details (SQL errors, server notices) to stderr.")))
   var verbose = false
 
   func validate() throws {
     if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty {
-      throw ValidationError("--actor must not be empty.")
+      throw ValidationError(tr("--actor must not be empty."))
     }
     if let database {
-      if database.isEmpty { throw ValidationError("--database must not be empty.") }
+      if database.isEmpty { throw ValidationError(tr("--database must not be empty.")) }
       // The command line is readable by every user of the machine (ps, /proc/PID/cmdline).
       if (try? ConnectionString.parse(database))?["password"] != nil {
         throw ValidationError(
-          "--database must not contain a password: every user of this machine can read a command line. "
-            + "Put it in ~/.pgpass (or the file PGPASSFILE names) or in a service file (PGSERVICE), or use DATABASE_URL.")
+          tr(
+            "--database must not contain a password: every user of this machine can read a command line. Put it in ~/.pgpass (or the file PGPASSFILE names) or in a service file (PGSERVICE), or use DATABASE_URL."
+          ))
       }
     }
   }
@@ -46,8 +51,9 @@ struct GlobalOptions: ParsableArguments {
     let conninfo = try ConnectionResolver.resolve(explicit: database, environment: environment)
     if ConnectionResolver.fallsBackToLocalCluster(explicit: database, environment: environment), let conninfo {
       ConnectionResolver.sayOnce(
-        "using the local cluster that scripts/db started (\(conninfo)), as no --database, DATABASE_URL or PG* "
-          + "setting names one; `beccaria db status` names the database (this is said once)",
+        tr(
+          "using the local cluster that scripts/db started (%@), as no --database, DATABASE_URL or PG* setting names one; `beccaria db status` names the database (this is said once)",
+          conninfo),
         environment: environment)
     }
     if let conninfo { _ = try ConnectionString.parse(conninfo) }
@@ -100,7 +106,7 @@ enum ConnectionResolver {
         .modificationDate] as? Date
     let told = (try? FileManager.default.attributesOfItem(atPath: marker))?[.modificationDate] as? Date
     if let told, let recorded, told >= recorded { return }
-    FileHandle.standardError.write(Data(("Note: " + note + ".\n").utf8))
+    FileHandle.standardError.write(Data((tr("Note: %@.", note) + "\n").utf8))
     FileManager.default.createFile(atPath: marker, contents: Data())
   }
 

@@ -10,6 +10,18 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case table, json, csv, xlsx
 }
 
+extension OutputFormat {
+  /// Whether this is a format for scripts (JSON, CSV), which reads the same in every language.
+  var isMachine: Bool { self == .json || self == .csv }
+
+  /// `body`'s result, whose sentences (an explanation, a finding, a reason) are English when this
+  /// is a format for scripts and in the reader's language otherwise. Messages printed outside it
+  /// stay in the reader's language.
+  func content<T>(_ body: () throws -> T) rethrows -> T {
+    isMachine ? try Localisation.inEnglish(body) : try body()
+  }
+}
+
 /// The `--format` and `--output` options of every listing.
 struct FormatOption: ParsableArguments {
   @Option(

@@ -20,7 +20,7 @@ extension String {
 /// A reason for a change, required and not blank.
 func requireReason(_ reason: String, option: String = "--reason") throws {
   if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-    throw ValidationError("\(option) must not be empty: say why, for the record.")
+    throw ValidationError(tr("%@ must not be empty: say why, for the record.", option))
   }
 }
 

@@ -48,7 +48,7 @@ enum RecordInput {
   /// register (nil with the problems when it is neither).
   static func municipalityReference(_ value: (String) -> String?) -> (reference: String?, problems: Problems) {
     guard let raw = value("municipality") else {
-      return (nil, [("municipality", "is required (the AGS or the name of the participant's municipality)")])
+      return (nil, [("municipality", tr("is required (the AGS or the name of the participant's municipality)"))])
     }
     if raw.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) {
       return AGS.problem(with: raw).map { (nil, [("municipality", $0)]) } ?? (raw, [])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BeccariaCore
 import BeccariaStore
 import Foundation
 import Signing
@@ -9,11 +10,12 @@ struct SigningKeyOption: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Private issuing key (PEM). Default: BECCARIA_SIGNING_KEY, else ~/.config/beccaria/signing-key.pem.", valueName: "file"))
+      tr("Private issuing key (PEM). Default: BECCARIA_SIGNING_KEY, else ~/.config/beccaria/signing-key.pem."), valueName: "file")
+  )
   var signingKey: String?
 
   func validate() throws {
-    if let signingKey, signingKey.isEmpty { throw ValidationError("--signing-key must not be empty.") }
+    if let signingKey, signingKey.isEmpty { throw ValidationError(tr("--signing-key must not be empty.")) }
   }
 
   var path: String { signingKey ?? Self.defaultPath() }

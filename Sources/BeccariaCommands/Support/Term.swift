@@ -1,9 +1,8 @@
 import BeccariaCore
 import Foundation
 
-/// The words of the register's states as a person reads them (`tr`); CSV and JSON keep the
-/// stored English keys, which scripts read and the imports take in either language.
-enum Term {
+/// A certificate's kind as a person reads it and as a cell.
+extension Term {
   /// A certificate's kind with its module: "zertifikat", "teilnahmebescheinigung module 2".
   static func kind(_ key: String, module: Int?) -> String {
     word(key) + (module.map { " " + tr("module %@", $0) } ?? "")
@@ -12,44 +11,5 @@ enum Term {
   /// The same as a cell: the English key in CSV, as ever, the reader's words elsewhere.
   static func kindCell(_ key: String, module: Int?) -> Cell {
     .localised(machine: key + (module.map { " module \($0)" } ?? ""), human: kind(key, module: module))
-  }
-
-  static func word(_ key: String) -> String {
-    switch key {
-    case "present": return tr("present")
-    case "late": return tr("late")
-    case "excused": return tr("excused")
-    case "absent": return tr("absent")
-    case "enrolled": return tr("enrolled")
-    case "waiting": return tr("waiting")
-    case "withdrawn": return tr("withdrawn")
-    case "transferred": return tr("transferred")
-    case "open": return tr("open")
-    case "running": return tr("running")
-    case "ended": return tr("ended")
-    case "cancelled": return tr("cancelled")
-    case "valid": return tr("valid")
-    case "revoked": return tr("revoked")
-    case "superseded": return tr("superseded")
-    case "passed": return tr("passed")
-    case "failed": return tr("failed")
-    case "applied": return tr("applied")
-    case "pending": return tr("pending")
-    case "queued": return tr("queued")
-    case "sending": return tr("sending")
-    case "deferred": return tr("deferred")
-    case "sent": return tr("sent")
-    case "bounced": return tr("bounced")
-    case "suppressed": return tr("suppressed")
-    case "programme": return tr("programme")
-    case "zertifikat": return tr("zertifikat")
-    case "teilnahmebescheinigung": return tr("teilnahmebescheinigung")
-    case "project": return tr("project")
-    case "exam": return tr("exam")
-    case "colloquium": return tr("colloquium")
-    case "make-up": return tr("make-up")
-    case "single module": return tr("single module")
-    default: return key
-    }
   }
 }

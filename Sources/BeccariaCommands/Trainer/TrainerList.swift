@@ -9,10 +9,11 @@ extension TrainerCommand {
     static let configuration = CommandConfiguration(
       commandName: "list",
       abstract: tr("List trainers."),
-      discussion: """
+      discussion: tr(
+        """
         Example:
           beccaria trainer list --format json
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: FormatOption

@@ -10,7 +10,8 @@ extension TrainerCommand {
     static let configuration = CommandConfiguration(
       commandName: "update",
       abstract: tr("Change a trainer's name, e-mail or database login."),
-      discussion: """
+      discussion: tr(
+        """
         The trainer is named by the current e-mail. --login links the trainer to a database \
         login (beccaria access grant LOGIN --role trainer creates one); --login "" unlinks it, \
         after which that login sees no session. Every change is audited.
@@ -19,14 +20,14 @@ extension TrainerCommand {
           beccaria trainer update anna.schulz@example.org \\
             --email a.schulz@lpr.sachsen.de
           beccaria trainer update jan.nowak@example.org --login jnowak
-        """)
+        """))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The trainer's current e-mail.", valueName: "email")) var trainer: String
-    @Option(help: "New name.") var name: String?
-    @Option(help: ArgumentHelp("New e-mail.", valueName: "address")) var email: String?
-    @Option(help: ArgumentHelp("Database login (\"\" unlinks).", valueName: "login")) var login: String?
-    @Option(help: "Why it changes (kept in the audit log).") var reason: String?
+    @Argument(help: ArgumentHelp(tr("The trainer's current e-mail."), valueName: "email")) var trainer: String
+    @Option(help: ArgumentHelp(tr("New name."))) var name: String?
+    @Option(help: ArgumentHelp(tr("New e-mail."), valueName: "address")) var email: String?
+    @Option(help: ArgumentHelp(tr("Database login (\"\" unlinks)."), valueName: "login")) var login: String?
+    @Option(help: ArgumentHelp(tr("Why it changes (kept in the audit log)."))) var reason: String?
 
     func validate() throws {
       if name == nil && email == nil && login == nil { throw ValidationError(tr("give --name, --email or --login.")) }

@@ -81,7 +81,7 @@ public struct AttendanceImporter {
       column = String(context[range].dropFirst(7))
     }
     var reason = error.message
-    if error.sqlState == "22021" { reason += " (save the file as \"CSV UTF-8\")" }
+    if error.sqlState == "22021" { reason = tr("%@ (save the file as \"CSV UTF-8\")", reason) }
     return InputProblem(line: line, column: column, reason: reason)
   }
 
@@ -140,43 +140,62 @@ public struct AttendanceImporter {
   private func validate(_ db: Connection, limit: Int) throws -> [InputProblem] {
     let trainer =
       try db.isTrainerLogin()
+    // The problems are sentences in the reader's language: each is a translated template whose
+    // placeholders are PostgreSQL's `%1$s`, `%2$s`, … (passed as `tr`'s arguments), filled by
+    // `format()` with the row's values, so that every rule stays one set-wise query. A stored
+    // status key is shown as the reader's word for it.
+    let word = { (status: SQL) -> SQL in
+      """
+      CASE \(status) WHEN 'present' THEN \(Term.word("present")) WHEN 'late' THEN \(Term.word("late"))
+                     WHEN 'excused' THEN \(Term.word("excused")) WHEN 'absent' THEN \(Term.word("absent")) ELSE \(status) END
+      """
+    }
+    let control = tr("contains a control or invisible character (a single line of text, please)")
     return try db.query(
       """
       WITH problems (line, column_name, reason) AS (
-        SELECT line, 'session', CASE WHEN session_text = '' THEN 'is required'
-                                     WHEN session_text !~ '^[0-9]{1,18}$' THEN '"' || left(session_text, 40) || '" is not a session number'
-                                     ELSE 'there is no session ' || session_text END
+        SELECT line, 'session', CASE WHEN session_text = '' THEN \(tr("is required"))
+                                     WHEN session_text !~ '^[0-9]{1,18}$'
+                                       THEN format(\(tr("\"%@\" is not a session number", "%1$s")), left(session_text, 40))
+                                     ELSE format(\(tr("there is no session %@", "%1$s")), session_text) END
           FROM attendance_resolved WHERE session_id IS NULL
         UNION ALL
-        SELECT line, 'participant', CASE WHEN participant_text = '' THEN 'is required'
-                                         WHEN participant_matches > 1 THEN participant_text || ' belongs to ' || participant_matches || ' participants; use the participant number'
-                                         ELSE 'there is no participant ' || left(participant_text, 60) END
+        SELECT line, 'participant', CASE WHEN participant_text = '' THEN \(tr("is required"))
+                                         WHEN participant_matches > 1
+                                           THEN format(\(tr("%@ belongs to %@ participants; use the participant number", "%1$s", "%2$s")),
+                                                       participant_text, participant_matches)
+                                         ELSE format(\(tr("there is no participant %@", "%1$s")), left(participant_text, 60)) END
           FROM attendance_resolved WHERE participant_id IS NULL OR participant_matches > 1
         UNION ALL
-        SELECT line, 'status', CASE WHEN status_text = '' THEN 'is required'
-                                    ELSE '"' || left(status_text, 40) || '" is not one of present, late, excused, absent' END
+        SELECT line, 'status', CASE WHEN status_text = '' THEN \(tr("is required"))
+                                    ELSE format(\(tr("\"%@\" is not one of present, late, excused, absent", "%1$s")),
+                                                left(status_text, 40)) END
           FROM attendance_resolved WHERE status IS NULL
         UNION ALL
         SELECT line, 'ue', CASE
-                 WHEN ue_text <> '' AND ue_value IS NULL THEN '"' || left(ue_text, 20) || '" is not a number of UE'
-                 WHEN ue_value * 2 <> trunc(ue_value * 2) THEN ue_text || ' UE: UE are recorded in half steps (6 or 6.5)'
-                 WHEN status = 'late' AND ue_text = '' THEN 'late needs the UE actually attended'
-                 WHEN status IN ('absent', 'excused') THEN status || ' means 0 UE, not ' || ue_text
-                 WHEN ue_attended <= 0 THEN status || ' needs more than 0 UE; record absent instead'
-                 ELSE ue_attended || ' UE is more than the ' || session_ue || ' UE of session ' || session_id END
+                 WHEN ue_text <> '' AND ue_value IS NULL THEN format(\(tr("\"%@\" is not a number of UE", "%1$s")), left(ue_text, 20))
+                 WHEN ue_value * 2 <> trunc(ue_value * 2)
+                   THEN format(\(tr("%@ UE: UE are recorded in half steps (6 or 6.5)", "%1$s")), ue_text)
+                 WHEN status = 'late' AND ue_text = '' THEN \(tr("late needs the UE actually attended"))
+                 WHEN status IN ('absent', 'excused') THEN format(\(tr("%@ means 0 UE, not %@", "%1$s", "%2$s")), \(word("status")), ue_text)
+                 WHEN ue_attended <= 0 THEN format(\(tr("%@ needs more than 0 UE; record absent instead", "%1$s")), \(word("status")))
+                 ELSE format(\(tr("%@ UE is more than the %@ UE of session %@", "%1$s", "%2$s", "%3$s")), ue_attended, session_ue, session_id) END
           FROM attendance_resolved
          WHERE status IS NOT NULL AND session_id IS NOT NULL
            AND (ue_attended IS NULL OR ue_attended > session_ue OR (status IN ('present', 'late') AND ue_attended <= 0)
                 OR ue_value * 2 <> trunc(ue_value * 2))
         UNION ALL
-        SELECT line, 'session', 'session ' || session_id || ' on ' || to_char(session_day, 'YYYY-MM-DD') || ' has not taken place yet'
+        SELECT line, 'session', format(\(tr("session %@ on %@ has not taken place yet", "%1$s", "%2$s")),
+                                       session_id, to_char(session_day, 'YYYY-MM-DD'))
           FROM attendance_resolved WHERE session_day > beccaria_today()
         UNION ALL
         -- Trainers read their cohorts' schedules but record their own sessions only.
-        SELECT line, 'session', 'session ' || session_id || ' is not one of your sessions'
+        SELECT line, 'session', format(\(tr("session %@ is not one of your sessions", "%1$s")), session_id)
           FROM attendance_resolved WHERE \(trainer) AND session_id IS NOT NULL AND NOT beccaria_teaches_session(session_id)
         UNION ALL
-        SELECT r.line, 'participant', 'participant ' || r.participant_id || ' is not enrolled for module ' || r.module_number || ' of the session''s cohort'
+        SELECT r.line, 'participant',
+               format(\(tr("participant %@ is not enrolled for module %@ of the session's cohort", "%1$s", "%2$s")),
+                      r.participant_id, r.module_number)
           FROM attendance_resolved r
          WHERE r.session_id IS NOT NULL AND r.participant_id IS NOT NULL AND r.participant_matches = 1
            AND NOT EXISTS (
@@ -186,34 +205,38 @@ public struct AttendanceImporter {
                 AND (e.scope = 'programme' OR EXISTS (SELECT 1 FROM enrolment_module em
                                                        WHERE em.enrolment_id = e.id AND em.module_number = r.module_number)))
         UNION ALL
-        SELECT line, NULL, 'repeats session ' || session_id || ' and participant ' || participant_id || ' of line ' || first_line
+        SELECT line, NULL, format(\(tr("repeats session %@ and participant %@ of line %@", "%1$s", "%2$s", "%3$s")),
+                                  session_id, participant_id, first_line)
           FROM (SELECT line, session_id, participant_id,
                        min(line) OVER (PARTITION BY session_id, participant_id) AS first_line
                   FROM attendance_resolved WHERE session_id IS NOT NULL AND participant_id IS NOT NULL) d
          WHERE line > first_line
         UNION ALL
-        SELECT r.line, 'reason', 'changes the recorded ' || a.status || ' (' || a.ue_attended || ' UE) of a past session; a correction needs a reason (column reason or --reason)'
+        SELECT r.line, 'reason',
+               format(\(tr("changes the recorded %@ (%@ UE) of a past session; a correction needs a reason (column reason or --reason)", "%1$s", "%2$s")),
+                      \(word("a.status")), a.ue_attended)
           FROM attendance_resolved r JOIN attendance a ON a.session_id = r.session_id AND a.participant_id = r.participant_id
          WHERE (a.status, a.ue_attended) IS DISTINCT FROM (r.status, r.ue_attended)
            AND r.session_day < beccaria_today() AND r.reason IS NULL
         UNION ALL
         -- A correction needs a reason of its own, not the one left by the last correction.
-        SELECT r.line, 'reason', 'repeats the reason of this record''s last correction; say what this correction is for'
+        SELECT r.line, 'reason', \(tr("repeats the reason of this record's last correction; say what this correction is for"))
           FROM attendance_resolved r JOIN attendance a ON a.session_id = r.session_id AND a.participant_id = r.participant_id
          WHERE (a.status, a.ue_attended) IS DISTINCT FROM (r.status, r.ue_attended)
            AND r.session_day < beccaria_today() AND r.reason = a.correction_reason
            AND coalesce(current_setting('beccaria.reason', true), '') = ''
         UNION ALL
         -- The table's checks (schema 0018) would refuse the whole file without naming the line.
-        SELECT line, 'reason', 'contains a control or invisible character (a single line of text, please)'
+        SELECT line, 'reason', \(control)
           FROM attendance_resolved WHERE reason IS NOT NULL AND NOT beccaria_inert(reason)
         UNION ALL
-        SELECT line, 'note', 'contains a control or invisible character (a single line of text, please)'
+        SELECT line, 'note', \(control)
           FROM attendance_resolved WHERE note IS NOT NULL AND NOT beccaria_inert(note)
         UNION ALL
         -- The rule of Validation.spreadsheetFormula, set-wise: a formula would run when the data
         -- is opened in a spreadsheet again.
-        SELECT line, x.column_name, 'starts like a spreadsheet formula (=, +, @ or - before anything but a number); such values are refused'
+        SELECT line, x.column_name,
+               \(tr("starts like a spreadsheet formula (=, +, @ or - before anything but a number); such values are refused"))
           FROM attendance_resolved r,
                LATERAL (VALUES ('note', r.note), ('reason', r.reason)) x(column_name, value)
          WHERE x.value IS NOT NULL AND ltrim(x.value, ' ') ~ '^([=+@]|-($|[^0-9., ]|[ ]*$))'
@@ -268,7 +291,9 @@ public struct AttendanceImporter {
         WHERE a.recorded_at = now() AND a.session_id IN (SELECT DISTINCT session_id FROM attendance_resolved)
         ORDER BY c.serial
         """
-      ).map { "\(try $0.decode("serial", as: String.self)) (participant \(try $0.decode("participant_id", as: Int64.self)))" }
+      ).map {
+        tr("%@ (participant %@)", try $0.decode("serial", as: String.self), try $0.decode("participant_id", as: Int64.self))
+      }
     }
     return summary
   }

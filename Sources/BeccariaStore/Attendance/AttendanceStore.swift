@@ -98,7 +98,7 @@ public struct AttendanceStore {
       let course: String = try facts.decode("course")
       if day > today {
         throw StoreError.invalid(
-          "session \(session) on \(day) has not taken place yet; attendance can be recorded from that day on")
+          tr("session %@ on %@ has not taken place yet; attendance can be recorded from that day on", session, day))
       }
       let ueAttended: Decimal
       switch AttendanceRule.ueAttended(status: status, ue: ue, sessionUE: try facts.decode("ue")) {
@@ -108,10 +108,12 @@ public struct AttendanceStore {
       guard try facts.decode("listed", as: Bool.self) else {
         // Only columns every login that records may read (a trainer reads no e-mail or birth date).
         guard try db.queryOne("SELECT 1 AS ok FROM participant WHERE id = \(participant)") != nil else {
-          throw StoreError.notFound("participant \(participant) (on the roster of session \(session))")
+          throw StoreError.notFound(tr("participant %@ (on the roster of session %@)", participant, session))
         }
         throw StoreError.invalid(
-          "participant \(participant) is not enrolled for module \(module) in \(course); enrol them (for make-up: --module \(module)) first"
+          tr(
+            "participant %@ is not enrolled for module %@ in %@; enrol them (for make-up: --module %@) first", participant,
+            module, course, module)
         )
       }
       let existing = try db.queryOne(
@@ -131,7 +133,9 @@ public struct AttendanceStore {
         }
         if day < today && (reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
           throw StoreError.invalid(
-            "participant \(participant) is already recorded as \(oldStatus) (\(oldUE) UE) for session \(session) on \(day); a correction after the session's day needs --reason"
+            tr(
+              "participant %@ is already recorded as %@ (%@ UE) for session %@ on %@; a correction after the session's day needs --reason",
+              participant, Term.word(oldStatus), oldUE, session, day)
           )
         }
         outcome = .corrected(previousStatus: oldStatus, previousUE: oldUE, ue: ueAttended)

@@ -27,9 +27,9 @@ extension AttendanceStore {
     if trainer,
       try connection.queryOne("SELECT beccaria_session_exists(\(session)) AS e")?.decode("e", as: Bool.self) == true
     {
-      return .invalid("session \(session) is not one of your sessions (beccaria session list --mine lists them)")
+      return .invalid(tr("session %@ is not one of your sessions (beccaria session list --mine lists them)", session))
     }
-    return .notFound("session \(session)")
+    return .notFound(tr("session %@", session))
   }
 
   /// Refuses a trainer's login at a session it does not teach: trainers read the schedule of the
@@ -38,8 +38,9 @@ extension AttendanceStore {
     guard try connection.isTrainerLogin() else { return }
     if try connection.queryOne("SELECT beccaria_teaches_session(\(session)) AS mine")?.decode("mine", as: Bool.self) != true {
       throw StoreError.invalid(
-        "session \(session) is not one of your sessions: you record attendance at the sessions you teach "
-          + "(beccaria session list --mine lists them)")
+        tr(
+          "session %@ is not one of your sessions: you record attendance at the sessions you teach (beccaria session list --mine lists them)",
+          session))
     }
   }
 
@@ -52,13 +53,14 @@ extension AttendanceStore {
         "SELECT participant_id, rows, printed_at FROM attendance_sheet_row(\(session), \(row)::integer)")
     else {
       throw StoreError.invalid(
-        "no sign-in sheet of session \(session) was printed (beccaria attendance sheet --session \(session)); "
-          + "give --participant with the number on the list instead")
+        tr(
+          "no sign-in sheet of session %@ was printed (beccaria attendance sheet --session %@); give --participant with the number on the list instead",
+          session, session))
     }
     guard let participant = try sheet.decode("participant_id", as: Int64?.self) else {
       let rows: Int = try sheet.decode("rows")
       throw StoreError.invalid(
-        "the sign-in sheet of session \(session) has \(Plural.count(rows, "row")); there is no row \(row)")
+        tr("the sign-in sheet of session %@ has %@; there is no row %@", session, Plural.count(rows, "row"), row))
     }
     return ParticipantID(participant)
   }
@@ -68,7 +70,7 @@ extension AttendanceStore {
     guard
       let row = try connection.queryOne(
         "SELECT given_names || ' ' || family_name AS name FROM participant WHERE id = \(participant)")
-    else { throw StoreError.notFound("participant \(participant)") }
+    else { throw StoreError.notFound(tr("participant %@", participant)) }
     return try row.decode("name")
   }
 
@@ -83,12 +85,12 @@ extension AttendanceStore {
         try db.queryOne("SELECT beccaria_today() AS today")?.date("today") ?? header.day
       if header.day > today {
         throw StoreError.invalid(
-          "session \(session) on \(header.day.german) has not taken place yet; attendance can be recorded from that day on")
+          tr("session %@ on %@ has not taken place yet; attendance can be recorded from that day on", session, header.day.german))
       }
       let roster = try store.roster(session)
       let listed = Set(roster.map(\.participantID))
       if let stranger = except.first(where: { !listed.contains($0) }) {
-        throw StoreError.invalid("participant \(stranger) (--except) is not on the roster of session \(session)")
+        throw StoreError.invalid(tr("participant %@ (--except) is not on the roster of session %@", stranger, session))
       }
       let left = Set(except)
       let due = roster.filter { $0.status == nil && !left.contains($0.participantID) }

@@ -23,7 +23,7 @@ public struct AuditChain {
   /// The chain's newest link.
   public func head() throws -> AuditChainHead {
     guard let row = try connection.queryOne("SELECT seq, encode(sha256, 'hex') AS sha256 FROM public.audit_chain_head") else {
-      throw StoreError.corrupt("the audit chain has no head")
+      throw StoreError.corrupt(tr("the audit chain has no head"))
     }
     return AuditChainHead(seq: try row.decode("seq"), sha256: try row.decode("sha256"))
   }
@@ -48,8 +48,10 @@ public struct AuditChain {
             AuditProblem(
               seq: earlier.seq, row: nil,
               problem: earlier.seq > current.seq
-                ? "printed earlier as the chain's head, it is beyond today's head (\(current.seq)): the chain was cut, or the value is mistyped"
-                : "printed earlier as the chain's head, it is gone: the chain was cut"))
+                ? tr(
+                  "printed earlier as the chain's head, it is beyond today's head (%@): the chain was cut, or the value is mistyped",
+                  current.seq)
+                : tr("printed earlier as the chain's head, it is gone: the chain was cut")))
           continue
         }
         // Its stored hash was recomputed above from the links before it; it must be the one printed.
@@ -57,8 +59,8 @@ public struct AuditChain {
           problems.append(
             AuditProblem(
               seq: earlier.seq, row: nil,
-              problem:
-                "it is not the link printed earlier (whose hash began \(earlier.sha256.prefix(16))…): the chain was rewritten"))
+              problem: tr(
+                "it is not the link printed earlier (whose hash began %@…): the chain was rewritten", earlier.sha256.prefix(16))))
         }
       }
       problems += try CertificateRegisterCheck(db).problems()
@@ -73,14 +75,15 @@ public struct AuditChain {
   }
 
   /// The tables read must be plain tables, with no rule to rewrite what is read, no row-level
-  /// security to hide rows and no guard trigger switched off.
+  /// security to hide rows and no guard trigger switched off. (The problems of this and the
+  /// following checks are sentences in the reader's language: see `SQLWords`.)
   static func setupProblems(_ db: Connection) throws -> [AuditProblem] {
     try db.query(
       """
-      SELECT format('%s is not a plain table as the migrations made it (%s)', c.relname,
-                    CASE WHEN c.relkind <> 'r' THEN 'its kind is ' || c.relkind::text
-                         WHEN c.relrowsecurity THEN 'it has row-level security, which can hide rows'
-                         ELSE 'it has a rule' END) AS problem
+      SELECT format(\(tr("%@ is not a plain table as the migrations made it (%@)", "%1$s", "%2$s")), c.relname,
+                    CASE WHEN c.relkind <> 'r' THEN format(\(tr("its kind is %@", "%1$s")), c.relkind::text)
+                         WHEN c.relrowsecurity THEN \(tr("it has row-level security, which can hide rows"))
+                         ELSE \(tr("it has a rule")) END) AS problem
       FROM pg_class c
       WHERE c.relnamespace = 'public'::regnamespace
         AND c.relname IN ('audit_log', 'audit_chain', 'audit_chain_head', 'certificate', 'certificate_status_event',
@@ -88,7 +91,7 @@ public struct AuditChain {
         AND (c.relkind <> 'r' OR (c.relrowsecurity AND c.relname <> 'participant')
              OR EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'))
       UNION ALL
-      SELECT format('the trigger %s on %s is switched off', t.tgname, c.relname)
+      SELECT format(\(tr("the trigger %@ on %@ is switched off", "%1$s", "%2$s")), t.tgname, c.relname)
       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
       WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal AND t.tgenabled = 'D'
       ORDER BY 1
@@ -120,34 +123,47 @@ public struct AuditChain {
         SELECT l.*, lag(l.sha256) OVER (ORDER BY l.seq) AS actual_prev, row_number() OVER (ORDER BY l.seq) - 1 AS position
         FROM public.audit_chain l
       ), compared AS (
-        SELECT l.seq, l.row_count, l.row_digests, g.n, g.digests, g.ids,
+        SELECT l.seq, l.position, l.row_count, l.row_digests, g.n, g.digests, g.ids,
                CASE
-                 WHEN l.seq <> l.position THEN format('link %s is missing: the chain goes from %s to %s', l.position, l.position - 1, l.seq)
+                 WHEN l.seq <> l.position THEN 'missing'
                  WHEN l.prev_sha256 <> coalesce(l.actual_prev, '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
-                   THEN 'the link does not continue the link before it'
+                   THEN 'not continued'
                  WHEN l.sha256 <> sha256(l.prev_sha256 || convert_to(jsonb_build_array(l.seq, l.xact::text, l.first_id, l.last_id,
                                                                                          l.row_count)::text, 'UTF8')
                                          || sha256(l.row_digests))
-                   THEN 'the link was altered: its hash does not match its content'
-                 WHEN coalesce(g.n, 0) < l.row_count
-                   THEN format('%s of its %s audit rows were removed', l.row_count - coalesce(g.n, 0), l.row_count)
-                 WHEN coalesce(g.n, 0) > l.row_count
-                   THEN format('%s audit rows were added to its %s', g.n - l.row_count, l.row_count)
-                 WHEN coalesce(g.digests, '') <> l.row_digests THEN 'audit rows were changed'
+                   THEN 'altered'
+                 WHEN coalesce(g.n, 0) < l.row_count THEN 'removed'
+                 WHEN coalesce(g.n, 0) > l.row_count THEN 'added'
+                 WHEN coalesce(g.digests, '') <> l.row_digests THEN 'changed'
                END AS problem
         FROM links l LEFT JOIN grouped g ON g.xact = l.xact
       )
       SELECT c.seq, (SELECT c.ids[i] FROM generate_series(1, least(c.n, c.row_count)) i
                      WHERE substring(c.digests FROM (i - 1) * 32 + 1 FOR 32) <> substring(c.row_digests FROM (i - 1) * 32 + 1 FOR 32)
                      ORDER BY i LIMIT 1) AS first_row,
-             CASE WHEN c.problem LIKE '%were removed' AND c.n > 0 THEN c.problem || ' (the rows differ from the one named on)'
-                  ELSE c.problem END AS problem
+             CASE c.problem
+               WHEN 'missing'
+                 THEN format(\(tr("link %@ is missing: the chain goes from %@ to %@", "%1$s", "%2$s", "%3$s")),
+                             c.position, c.position - 1, c.seq)
+               WHEN 'not continued' THEN \(tr("the link does not continue the link before it"))
+               WHEN 'altered' THEN \(tr("the link was altered: its hash does not match its content"))
+               WHEN 'removed'
+                 THEN CASE WHEN c.n > 0
+                        THEN format(\(tr("%@ of its %@ audit rows were removed (the rows differ from the one named on)", "%1$s", "%2$s")),
+                                    c.row_count - coalesce(c.n, 0), c.row_count)
+                        ELSE format(\(tr("%@ of its %@ audit rows were removed", "%1$s", "%2$s")), c.row_count - coalesce(c.n, 0), c.row_count)
+                      END
+               WHEN 'added' THEN format(\(tr("%@ audit rows were added to its %@", "%1$s", "%2$s")), c.n - c.row_count, c.row_count)
+               ELSE \(tr("audit rows were changed"))
+             END AS problem
       FROM compared c WHERE c.problem IS NOT NULL
       UNION ALL
-      SELECT NULL, g.ids[1], format('%s audit rows (ids %s to %s) belong to no link: they were written past the seal', g.n, g.ids[1], g.ids[g.n])
+      SELECT NULL, g.ids[1],
+             format(\(tr("%@ audit rows (ids %@ to %@) belong to no link: they were written past the seal", "%1$s", "%2$s", "%3$s")),
+                    g.n, g.ids[1], g.ids[g.n])
       FROM grouped g WHERE NOT EXISTS (SELECT 1 FROM public.audit_chain l WHERE l.xact = g.xact)
       UNION ALL
-      SELECT h.seq, NULL, 'the chain head does not name the last link (the tail was cut or replaced)'
+      SELECT h.seq, NULL, \(tr("the chain head does not name the last link (the tail was cut or replaced)"))
       FROM public.audit_chain_head h
       WHERE NOT EXISTS (SELECT 1 FROM public.audit_chain l WHERE l.seq = h.seq AND l.sha256 = h.sha256)
          OR EXISTS (SELECT 1 FROM public.audit_chain l WHERE l.seq > h.seq)
@@ -182,10 +198,10 @@ public struct AuditChain {
       SELECT id, problem FROM (
         SELECT n.id,
                CASE
-                 WHEN n.scrubbed_at IS NULL THEN 'an erasure record names the audit row, but the row was not erased'
-                 WHEN n.records = 0 THEN 'the audit row is marked erased on request, but no erasure record names it'
-                 WHEN n.records > 1 THEN 'the audit row is named by more than one erasure record'
-                 WHEN n.before <> n.kept OR n.after <> n.now THEN 'the audit row does not hold what its erasure record says'
+                 WHEN n.scrubbed_at IS NULL THEN \(tr("an erasure record names the audit row, but the row was not erased"))
+                 WHEN n.records = 0 THEN \(tr("the audit row is marked erased on request, but no erasure record names it"))
+                 WHEN n.records > 1 THEN \(tr("the audit row is named by more than one erasure record"))
+                 WHEN n.before <> n.kept OR n.after <> n.now THEN \(tr("the audit row does not hold what its erasure record says"))
                  -- Retention scrubs the audit rows of the attendance it deletes, in the same
                  -- transaction as the deletion (schema 0020).
                  WHEN NOT EXISTS (SELECT 1 FROM erasures e JOIN public.participant p ON p.id = e.person AND p.erased_at IS NOT NULL
@@ -194,10 +210,10 @@ public struct AuditChain {
                            AND EXISTS (SELECT 1 FROM public.audit_log d
                                        WHERE d.table_name = 'attendance' AND d.action = 'DELETE' AND d.row_key = n.row_key
                                          AND d.xact = n.record_xact))
-                   THEN 'the erasure record was not written by the erasure of an erased person, nor by retention deleting the record'
+                   THEN \(tr("the erasure record was not written by the erasure of an erased person, nor by retention deleting the record"))
                  WHEN n.participant_id IS DISTINCT FROM n.person
                   AND NOT EXISTS (SELECT 1 FROM public.audit_log b WHERE b.xact = n.xact AND b.participant_id = n.person)
-                   THEN 'the audit row is neither the erased person''s nor of a transaction that touched them'
+                   THEN \(tr("the audit row is neither the erased person's nor of a transaction that touched them"))
                END AS problem
         FROM named n
       ) checked WHERE problem IS NOT NULL ORDER BY id

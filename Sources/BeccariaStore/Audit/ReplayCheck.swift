@@ -32,7 +32,7 @@ struct ReplayCheck {
         SELECT encode(t.tgargs, 'escape') AS args FROM pg_trigger t
         WHERE t.tgrelid = ('public.' || quote_ident(\(table)))::regclass AND t.tgname = 'audit_insert'
         """)
-    else { return [AuditProblem(seq: nil, row: nil, problem: "the table \(table) has lost its audit trigger")] }
+    else { return [AuditProblem(seq: nil, row: nil, problem: tr("the table %@ has lost its audit trigger", table))] }
     let arguments = (try trigger.decode("args", as: String.self)).components(separatedBy: "\\000").filter { !$0.isEmpty }
     let keys = arguments.first?.split(separator: ",").map(String.init) ?? []
     let omitted = Set(arguments.dropFirst().first?.split(separator: ",").map(String.init) ?? [])
@@ -66,19 +66,23 @@ struct ReplayCheck {
         WHERE a.table_name = \(quoteLiteral(table)) ORDER BY a.row_key, a.id DESC
       ), present_rows AS (SELECT \(key) AS row_key, t.* FROM public.\(quoteIdentifier(table)) t)
       SELECT l.id, coalesce(t.row_key, l.row_key)::text AS row_key,
-             CASE WHEN t.row_key IS NULL THEN 'is gone, but its audit history does not record its deletion'
-                  WHEN l.row_key IS NULL THEN 'has no audit history: it was written behind the audit log'
-                  WHEN l.action = 'DELETE' THEN 'was deleted in its audit history, but is there'
-                  ELSE 'differs from its last audit entry: it was changed behind the audit log' END AS problem
+             CASE WHEN t.row_key IS NULL THEN 'gone' WHEN l.row_key IS NULL THEN 'unaudited'
+                  WHEN l.action = 'DELETE' THEN 'deleted' ELSE 'differs' END AS problem
       FROM present_rows t FULL JOIN latest l ON l.row_key = t.row_key
       WHERE (t.row_key IS NULL AND l.action <> 'DELETE') OR l.row_key IS NULL OR (t.row_key IS NOT NULL AND l.action = 'DELETE')
          OR (t.row_key IS NOT NULL AND l.action <> 'DELETE' AND (\(differs.isEmpty ? "false" : differs)))
       ORDER BY l.id NULLS LAST
       """
-    return try connection.query(SQL.unsafeRaw(sql)).map {
-      AuditProblem(
-        seq: nil, row: try $0.decode("id"),
-        problem: "the \(table) row \(try $0.decode("row_key", as: String.self)) \(try $0.decode("problem", as: String.self))")
+    return try connection.query(SQL.unsafeRaw(sql)).map { (result: Row) -> AuditProblem in
+      let row: String = try result.decode("row_key")
+      let problem: String
+      switch try result.decode("problem", as: String.self) {
+      case "gone": problem = tr("the %@ row %@ is gone, but its audit history does not record its deletion", table, row)
+      case "unaudited": problem = tr("the %@ row %@ has no audit history: it was written behind the audit log", table, row)
+      case "deleted": problem = tr("the %@ row %@ was deleted in its audit history, but is there", table, row)
+      default: problem = tr("the %@ row %@ differs from its last audit entry: it was changed behind the audit log", table, row)
+      }
+      return AuditProblem(seq: nil, row: try result.decode("id"), problem: problem)
     }
   }
 

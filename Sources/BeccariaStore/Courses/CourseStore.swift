@@ -42,8 +42,9 @@ public struct CourseStore {
             "n", as: Int.self), remaining > 0
       {
         throw StoreError.conflict(
-          "cohort \(code) has \(Plural.count(remaining, "session")) still to come; it ends when they have taken place "
-            + "(or cancel them, or the cohort, first)")
+          tr(
+            "cohort %@ has %@ still to come; it ends when they have taken place (or cancel them, or the cohort, first)", code,
+            Plural.count(remaining, "session")))
       }
       // A cancelled cohort meets no more: its sessions still to come go (their participants and
       // trainers are told, schema 0024), and its enrolments end; what took place stays recorded.

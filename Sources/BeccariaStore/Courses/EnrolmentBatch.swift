@@ -72,11 +72,11 @@ extension EnrolmentStore {
       for request in requests {
         if let number = Int64(request.participant) {
           guard number > 0, let person = people[number] else {
-            problem(request, "participant", "there is no participant \(request.participant)")
+            problem(request, "participant", tr("there is no participant %@", request.participant))
             continue
           }
           if person.erased {
-            problem(request, "participant", "participant \(number) was erased and cannot be enrolled")
+            problem(request, "participant", tr("participant %@ was erased and cannot be enrolled", number))
             continue
           }
           resolved.append((request, number))
@@ -85,10 +85,11 @@ extension EnrolmentStore {
           if matches.count == 1 {
             resolved.append((request, matches[0]))
           } else if matches.isEmpty {
-            problem(request, "participant", "no participant has the e-mail \(request.participant)")
+            problem(request, "participant", tr("no participant has the e-mail %@", request.participant))
           } else {
             problem(
-              request, "participant", "\(matches.count) participants have the e-mail \(request.participant); use the number")
+              request, "participant", tr("%@ participants have the e-mail %@; use the number", matches.count, request.participant)
+            )
           }
         }
       }
@@ -106,11 +107,11 @@ extension EnrolmentStore {
       var accepted: [(EnrolmentRequest, Int64)] = []
       for (request, person) in resolved {
         guard let course = courses[request.course] else {
-          problem(request, "course", "there is no cohort \(request.course)")
+          problem(request, "course", tr("there is no cohort %@", request.course))
           continue
         }
         if !course.status.takesEnrolments {
-          problem(request, "course", "cohort \(request.course) is \(course.status) and takes no enrolments")
+          problem(request, "course", tr("cohort %@ is %@ and takes no enrolments", request.course, Term.word(course.status)))
           continue
         }
         if let modules = request.modules {
@@ -118,7 +119,7 @@ extension EnrolmentStore {
           if !unknown.isEmpty || modules.isEmpty {
             problem(
               request, "modules",
-              "the programme of cohort \(request.course) has no module \(unknown.map(String.init).joined(separator: ", "))")
+              tr("the programme of cohort %@ has no module %@", request.course, unknown.map(String.init).joined(separator: ", ")))
             continue
           }
         }
@@ -126,8 +127,8 @@ extension EnrolmentStore {
         if let earlier = seen[key] {
           problem(
             request, "participant",
-            "participant \(person) is enrolled in \(request.course) by \(earlier.map { "line \($0)" } ?? "an earlier --participant") already"
-          )
+            earlier.map { tr("participant %@ is enrolled in %@ by line %@ already", person, request.course, $0) }
+              ?? tr("participant %@ is enrolled in %@ by an earlier --participant already", person, request.course))
           continue
         }
         seen[key] = request.line
@@ -140,8 +141,9 @@ extension EnrolmentStore {
           let status: EnrolmentStatus = try existing.decode("status")
           problem(
             request, "participant",
-            "participant \(person) is already \(status == .waiting ? "on the waiting list of" : "enrolled in") cohort \(request.course)"
-          )
+            status == .waiting
+              ? tr("participant %@ is already on the waiting list of cohort %@", person, request.course)
+              : tr("participant %@ is already enrolled in cohort %@", person, request.course))
           continue
         }
         accepted.append((request, person))

@@ -101,7 +101,7 @@ public struct EnrolmentStore {
     _ db: Connection, course: LockedCourse, courseCode: String, participant: ParticipantID, modules: [Int]?
   ) throws -> EnrolmentOutcome {
     guard course.status.takesEnrolments else {
-      throw StoreError.conflict(tr("cohort %@ is %@ and takes no enrolments", courseCode, tr(course.status.rawValue)))
+      throw StoreError.conflict(tr("cohort %@ is %@ and takes no enrolments", courseCode, Term.word(course.status)))
     }
     guard
       let person = try db.queryOne(
@@ -172,9 +172,13 @@ public struct EnrolmentStore {
     var sentences = try held.map { row -> String in
       let kind: CertificateKind = try row.decode("kind")
       let module: Int? = try row.decode("module_number")
-      let what = kind == .zertifikat ? "the Zertifikat" : "a Teilnahmebescheinigung for module \(module ?? 0)"
-      return "participant \(participant) already holds \(what) of this programme (\(try row.decode("serial", as: String.self)), "
-        + "issued \(try row.decode("issued", as: String.self)))"
+      let serial = try row.decode("serial", as: String.self)
+      let issued = try row.decode("issued", as: String.self)
+      return kind == .zertifikat
+        ? tr("participant %@ already holds the Zertifikat of this programme (%@, issued %@)", participant, serial, issued)
+        : tr(
+          "participant %@ already holds a Teilnahmebescheinigung for module %@ of this programme (%@, issued %@)", participant,
+          module ?? 0, serial, issued)
     }
     let others = try connection.query(
       """
@@ -188,12 +192,10 @@ public struct EnrolmentStore {
     sentences += try others.map { row in
       let code: String = try row.decode("code")
       let status: EnrolmentStatus = try row.decode("status")
+      let courseStatus: String = try row.decode("course_status")
       return status == .waiting
         ? tr("participant %@ is also on the waiting list of cohort %@", participant, code)
-        : tr(
-          "participant %@ is also enrolled in cohort %@ (%@)", participant, code,
-          tr(try row.decode("course_status", as: String.self))
-        )
+        : tr("participant %@ is also enrolled in cohort %@ (%@)", participant, code, Term.word(courseStatus))
     }
     return sentences
   }
@@ -258,7 +260,9 @@ public struct EnrolmentStore {
       }
       var locked: [String: LockedCourse] = [:]
       for code in codes where locked[code] == nil { locked[code] = try lockCourse(db, code: code) }
-      guard let source = locked[from], let target = locked[to] else { throw StoreError.notFound(tr("cohort")) }
+      guard let source = locked[from], let target = locked[to] else {
+        throw StoreError.notFound(tr("cohort %@", locked[from] == nil ? from : to))
+      }
       if from == to { throw StoreError.invalid(tr("a transfer needs two different cohorts")) }
       let programmes = try db.query(
         """
@@ -290,8 +294,9 @@ public struct EnrolmentStore {
       }
       if target.seatsTaken >= target.capacity && !ontoWaitingList {
         throw StoreError.conflict(
-          "cohort \(to) is full (\(target.seatsTaken) of \(target.capacity) places taken); participant \(participant) keeps "
-            + "their place in \(from). To give it up for a place on \(to)'s waiting list, transfer with --onto-waiting-list")
+          tr(
+            "cohort %@ is full (%@ of %@ places taken); participant %@ keeps their place in %@. To give it up for a place on %@'s waiting list, transfer with --onto-waiting-list",
+            to, target.seatsTaken, target.capacity, participant, from, to))
       }
       let waiting = try waitingList(db, courseID: source.id)
       let outcome = try insertEnrolment(

@@ -31,11 +31,12 @@ public struct NewSession: Sendable {
   /// Why the times cannot hold `ue` UE of `ueMinutes` minutes (the programme version's UE; 0
   /// checks only the order of the times), or nil.
   public func timeProblem(ueMinutes: Int) -> String? {
-    if end <= start { return "the session must end after it starts" }
-    if ue < 1 { return "--ue must be at least 1" }
+    if end <= start { return tr("the session must end after it starts") }
+    if ue < 1 { return tr("--ue must be at least 1") }
     if ue * ueMinutes > end - start {
-      return
-        "\(ue) UE of \(ueMinutes) minutes need \(ue * ueMinutes) minutes, but \(Self.clock(start))–\(Self.clock(end)) has only \(end - start)"
+      return tr(
+        "%@ UE of %@ minutes need %@ minutes, but %@–%@ has only %@", ue, ueMinutes, ue * ueMinutes, Self.clock(start),
+        Self.clock(end), end - start)
     }
     return nil
   }

@@ -53,7 +53,7 @@ extension SessionStore {
   /// recorded (schema 0019), it stays within its cohort's dates, its UE fit its times (0020), and
   /// no cohort or trainer is booked twice at once. Throws `StoreError` naming what clashes.
   public func change(_ session: SessionID, _ change: SessionChange) throws -> SessionChangeOutcome {
-    guard !change.isEmpty else { throw StoreError.invalid("nothing to change") }
+    guard !change.isEmpty else { throw StoreError.invalid(tr("nothing to change")) }
     // A change to what it is already is rolled back, so that it leaves no audit entry.
     return try connection.transaction(attempts: 3, committingIf: { !$0.changes.isEmpty }) { db in
       let attendance = AttendanceStore(db)
@@ -68,7 +68,7 @@ extension SessionStore {
                  (SELECT max(a.ue_attended) FROM attendance a WHERE a.session_id = s.id) AS most
           FROM session s JOIN programme_version v ON v.id = s.programme_version_id WHERE s.id = \(session) FOR UPDATE OF s
           """)
-      else { throw StoreError.notFound("session \(session)") }
+      else { throw StoreError.notFound(tr("session %@", session)) }
       let courseID: Int64 = try row.decode("course_id")
       let oldDay = try row.date("day")
       let today = try row.date("today")
@@ -83,13 +83,15 @@ extension SessionStore {
       if let problem = probe.timeProblem(ueMinutes: try row.decode("ue_minutes")) { throw StoreError.invalid(problem) }
       if recorded > 0 && day != oldDay && day > today {
         throw StoreError.conflict(
-          "session \(session) took place on \(oldDay.german) and has attendance recorded for \(recorded) "
-            + "participant\(recorded == 1 ? "" : "s"); it cannot move to \(day.german), which is still to come")
+          tr(
+            "session %@ took place on %@ and has attendance recorded for %@; it cannot move to %@, which is still to come",
+            session, oldDay.german, Plural.count(recorded, "participant"), day.german))
       }
       if let most = try row.decode("most", as: Decimal?.self), Decimal(ue) < most {
         throw StoreError.conflict(
-          "participants are recorded with up to \(most) UE at session \(session); it cannot have fewer UE than that "
-            + "(correct their attendance first)")
+          tr(
+            "participants are recorded with up to %@ UE at session %@; it cannot have fewer UE than that (correct their attendance first)",
+            most, session))
       }
       let range: SQL =
         "tsrange(\(day.postgres) + \(NewSession.clock(start))::time, \(day.postgres) + \(NewSession.clock(end))::time)"
@@ -99,9 +101,11 @@ extension SessionStore {
         WHERE course_id = \(courseID) AND id <> \(session) AND tsrange(day + starts_at, day + ends_at) && \(range) LIMIT 1
         """)
       {
+        let other = try clash.decode("id", as: Int.self)
+        let starts = try clash.decode("starts", as: String.self)
+        let ends = try clash.decode("ends", as: String.self)
         throw StoreError.conflict(
-          "cohort \(before.course) already has session \(try clash.decode("id", as: Int.self)) on \(day.german) "
-            + "\(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps")
+          tr("cohort %@ already has session %@ on %@ %@–%@, which overlaps", before.course, other, day.german, starts, ends))
       }
       if let reason = change.reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
       let trainers = TrainerStore(db)
@@ -111,10 +115,10 @@ extension SessionStore {
         TrainerID(try $0.decode("trainer_id"))
       }
       for (id, email) in zip(removed, change.removeTrainers) where !current.contains(id) {
-        throw StoreError.invalid("\(email) does not teach session \(session)")
+        throw StoreError.invalid(tr("%@ does not teach session %@", email, session))
       }
       for (id, email) in zip(added, change.addTrainers) where current.contains(id) {
-        throw StoreError.invalid("\(email) teaches session \(session) already")
+        throw StoreError.invalid(tr("%@ teaches session %@ already", email, session))
       }
       // Every trainer of the session, moved or new, must be free then (the database's exclusion
       // constraint refuses it too; this names the other session).
@@ -129,10 +133,14 @@ extension SessionStore {
         ORDER BY o.day, o.starts_at LIMIT 1
         """)
       {
+        let name = try clash.decode("name", as: String.self)
+        let other = try clash.decode("id", as: Int.self)
+        let code = try clash.decode("code", as: String.self)
+        let otherDay = try clash.date("day").german
+        let starts = try clash.decode("starts", as: String.self)
+        let ends = try clash.decode("ends", as: String.self)
         throw StoreError.conflict(
-          "\(try clash.decode("name", as: String.self)) already teaches session \(try clash.decode("id", as: Int.self)) of "
-            + "\(try clash.decode("code", as: String.self)) on \(try clash.date("day").german) "
-            + "\(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps")
+          tr("%@ already teaches session %@ of %@ on %@ %@–%@, which overlaps", name, other, code, otherDay, starts, ends))
       }
       for id in removed { try db.execute("DELETE FROM session_trainer WHERE session_id = \(session) AND trainer_id = \(id)") }
       for id in added { try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (\(session), \(id))") }
@@ -156,7 +164,7 @@ extension SessionStore {
         changes.append(tr("location %@ → %@", before.location ?? "–", after.location ?? "–"))
       }
       if before.trainers != after.trainers {
-        let list = { (names: [String]) in names.isEmpty ? "none" : names.joined(separator: ", ") }
+        let list = { (names: [String]) in names.isEmpty ? tr("none") : names.joined(separator: ", ") }
         changes.append(tr("trainers %@ → %@", list(before.trainers), list(after.trainers)))
       }
       let participants =

@@ -42,9 +42,13 @@ public struct SessionStore {
           LIMIT 1
           """)
         {
+          let other = try clash.decode("id", as: Int.self)
+          let starts = try clash.decode("starts", as: String.self)
+          let ends = try clash.decode("ends", as: String.self)
           throw StoreError.conflict(
-            "cohort \(session.courseCode) already has session \(try clash.decode("id", as: Int.self)) on \(session.day) "
-              + "\(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps")
+            tr(
+              "cohort %@ already has session %@ on %@ %@–%@, which overlaps", session.courseCode, other, session.day, starts, ends
+            ))
         }
         let row = try db.queryOne(
           """
@@ -64,10 +68,15 @@ public struct SessionStore {
             LIMIT 1
             """)
           {
+            let other = try clash.decode("id", as: Int.self)
+            let code = try clash.decode("code", as: String.self)
+            let starts = try clash.decode("starts", as: String.self)
+            let ends = try clash.decode("ends", as: String.self)
             throw StoreError.conflict(
-              "trainer \(email) already teaches session \(try clash.decode("id", as: Int.self)) of \(try clash.decode("code", as: String.self)) "
-                + "on \(session.day) \(try clash.decode("starts", as: String.self))–\(try clash.decode("ends", as: String.self)), which overlaps"
-            )
+              tr(
+                "trainer %@ already teaches session %@ of %@ on %@ %@–%@, which overlaps", email, other, code, session.day,
+                starts,
+                ends))
           }
           try db.execute("INSERT INTO session_trainer (session_id, trainer_id) VALUES (\(id), \(trainerID))")
         }
@@ -94,8 +103,9 @@ public struct SessionStore {
           "n", as: Int.self) ?? 0
       if recorded > 0 {
         throw StoreError.conflict(
-          "session \(session) on \(header.day) has \(recorded) attendance record\(recorded == 1 ? "" : "s"): it took place and is not cancelled "
-            + "(correct its attendance instead)")
+          tr(
+            "session %@ on %@ has %@: it took place and is not cancelled (correct its attendance instead)", session, header.day,
+            Plural.count(recorded, "attendance record")))
       }
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
       try db.execute("DELETE FROM session WHERE id = \(session)")
@@ -119,8 +129,9 @@ public struct SessionStore {
     let planned: Int = try row.decode("planned")
     let defined: Int = try row.decode("defined")
     guard planned > defined else { return nil }
-    return "module \(module) of \(courseCode) is now planned with \(planned) UE, the programme defines \(defined); "
-      + "attendance shares are taken of all \(planned) (session cancel removes a session planned twice)"
+    return tr(
+      "module %@ of %@ is now planned with %@ UE, the programme defines %@; attendance shares are taken of all %@ (session cancel removes a session planned twice)",
+      module, courseCode, planned, defined, planned)
   }
 
   /// The blocks of a module as the programme version of a cohort defines them.

@@ -111,7 +111,7 @@ public struct MailStore {
   /// `mail_claim_key`). The run then holds it with `hold` and names it in every claim and record.
   public func newClaimant() throws -> MailClaimant {
     guard let row = try connection.queryOne("SELECT key, token FROM mail_claim_key()") else {
-      throw StoreError.corrupt("mail_claim_key returned nothing")
+      throw StoreError.corrupt(tr("mail_claim_key returned nothing"))
     }
     return MailClaimant(key: Int32(try row.decode("key", as: Int.self)), token: try row.decode("token"))
   }
@@ -126,7 +126,7 @@ public struct MailStore {
   /// The database's clock: where a run's "before now" comes from, whatever the machine's clock.
   public func now() throws -> Date {
     guard let now = try connection.queryOne("SELECT clock_timestamp() AS now")?.decode("now", as: Date.self) else {
-      throw StoreError.corrupt("clock_timestamp returned nothing")
+      throw StoreError.corrupt(tr("clock_timestamp returned nothing"))
     }
     return now
   }
@@ -238,7 +238,7 @@ public struct MailStore {
         FROM mail_message m LEFT JOIN certificate c ON c.id = m.certificate_id
         WHERE m.id = \(id)
         """)
-    else { throw StoreError.notFound("message \(id)") }
+    else { throw StoreError.notFound(tr("message %@", id)) }
     return MailDetail(
       message: try Self.listing(row), body: try row.decode("body"), calendar: try row.decode("calendar"),
       attachesCertificate: try row.decode("attach_certificate"), bodyDeletedAt: try row.decode("purged_at"),
@@ -248,7 +248,7 @@ public struct MailStore {
   /// `mail resend`: the new message's number.
   public func resend(_ id: Int64, to address: String?) throws -> Int64 {
     guard let row = try connection.queryOne("SELECT mail_resend(\(id), \(address)) AS id") else {
-      throw StoreError.corrupt("mail_resend returned nothing")
+      throw StoreError.corrupt(tr("mail_resend returned nothing"))
     }
     return try row.decode("id")
   }
@@ -310,7 +310,7 @@ public struct MailStore {
                (SELECT count(*)::integer FROM mail_message WHERE status IN ('failed', 'bounced')
                   AND finished_at > now() - interval '7 days') AS failed
         """)
-    else { throw StoreError.corrupt("mail statistics returned nothing") }
+    else { throw StoreError.corrupt(tr("mail statistics returned nothing")) }
     return MailStatistics(
       counts: counts, oldestWaiting: try row.decode("oldest"), suppressedAddresses: try row.decode("suppressed"),
       sentLast24Hours: try row.decode("sent"), failedLast7Days: try row.decode("failed"))

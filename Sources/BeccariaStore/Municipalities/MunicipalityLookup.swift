@@ -34,8 +34,9 @@ extension MunicipalityStore {
       SELECT ags, name, district FROM municipality WHERE beccaria_fold(name) LIKE beccaria_fold(\(given)) || '%'
       ORDER BY name COLLATE german, ags LIMIT 6
       """)
+    let names = try near.map(describe).joined(separator: ", ")
     throw StoreError.notFound(
-      "a municipality called \(given)"
-        + (near.isEmpty ? "" : " (names that begin so: \(try near.map(describe).joined(separator: ", ")))"))
+      near.isEmpty
+        ? tr("a municipality called %@", given) : tr("a municipality called %@ (names that begin so: %@)", given, names))
   }
 }

@@ -33,10 +33,10 @@ public struct MunicipalityStore {
         let since = given.contains(.asskommMemberSince) ? municipality.asskommMemberSince : oldSince
         var changed: [String] = []
         func quoted(_ text: String?) -> String { text.map { "\"\($0)\"" } ?? "–" }
-        if municipality.name != oldName { changed.append("name \(quoted(oldName)) → \(quoted(municipality.name))") }
-        if district != oldDistrict { changed.append("district \(quoted(oldDistrict)) → \(quoted(district))") }
+        if municipality.name != oldName { changed.append(tr("name %@ → %@", quoted(oldName), quoted(municipality.name))) }
+        if district != oldDistrict { changed.append(tr("district %@ → %@", quoted(oldDistrict), quoted(district))) }
         if since != oldSince {
-          changed.append("ASSKomm member since \(oldSince?.description ?? "–") → \(since?.description ?? "–")")
+          changed.append(tr("ASSKomm member since %@ → %@", oldSince?.description ?? "–", since?.description ?? "–"))
         }
         guard !changed.isEmpty else {
           counts.unchanged += 1

@@ -15,11 +15,13 @@ public struct AccessStore {
   public static func validate(login: String) throws {
     guard login.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
       throw StoreError.invalid(
-        "\"\(login)\" is not a login name beccaria accepts (lower-case letters, digits and _, starting with a letter or _, at most 63)"
+        tr(
+          "\"%@\" is not a login name beccaria accepts (lower-case letters, digits and _, starting with a letter or _, at most 63)",
+          login)
       )
     }
     guard !login.hasPrefix("beccaria_"), !login.hasPrefix("pg_") else {
-      throw StoreError.invalid("\"\(login)\" is reserved (beccaria_* and pg_* name roles, not people)")
+      throw StoreError.invalid(tr("\"%@\" is reserved (beccaria_* and pg_* name roles, not people)", login))
     }
   }
 
@@ -35,16 +37,16 @@ public struct AccessStore {
           guard
             let trainer = try db.queryOne(
               "SELECT id, db_login FROM trainer WHERE lower(email) = lower(\(trainerEmail)) FOR UPDATE")
-          else { throw StoreError.notFound("trainer \(trainerEmail)") }
+          else { throw StoreError.notFound(tr("trainer %@", trainerEmail)) }
           if let bound: String = try trainer.decode("db_login"), bound != login {
-            throw StoreError.conflict("trainer \(trainerEmail) is already bound to the login \(bound); revoke that first")
+            throw StoreError.conflict(tr("trainer %@ is already bound to the login %@; revoke that first", trainerEmail, bound))
           }
           try db.execute("UPDATE trainer SET db_login = \(login) WHERE id = \(try trainer.decode("id", as: Int64.self))")
         } else if try db.queryOne("SELECT 1 FROM trainer WHERE db_login = \(login)") == nil {
-          throw StoreError.invalid("a trainer login must be bound to a trainer: add --trainer EMAIL")
+          throw StoreError.invalid(tr("a trainer login must be bound to a trainer: add --trainer EMAIL"))
         }
       } else if trainerEmail != nil {
-        throw StoreError.invalid("--trainer only goes with --role trainer")
+        throw StoreError.invalid(tr("--trainer only goes with --role trainer"))
       }
       let exists = try db.queryOne("SELECT 1 FROM pg_roles WHERE rolname = \(login)") != nil
       if !exists {
@@ -53,7 +55,9 @@ public struct AccessStore {
             "may", as: Bool.self) ?? false
         guard mayCreate else {
           throw StoreError.invalid(
-            "the login \(login) does not exist; a DBA creates logins (CREATE ROLE \(login) LOGIN; see scripts/dba-roles.sql)")
+            tr(
+              "the login %@ does not exist; a DBA creates logins (CREATE ROLE %@ LOGIN; see scripts/dba-roles.sql)", login, login)
+          )
         }
         try db.execute("CREATE ROLE \(identifier: login) LOGIN")
       }
@@ -68,9 +72,9 @@ public struct AccessStore {
     try Self.validate(login: login)
     return try connection.transaction { db in
       let current = try memberships(db, login: login)
-      guard !current.isEmpty else { throw StoreError.notFound("a beccaria role of the login \(login)") }
+      guard !current.isEmpty else { throw StoreError.notFound(tr("a beccaria role of the login %@", login)) }
       let removing = role.map { [$0] } ?? current
-      if let role, !current.contains(role) { throw StoreError.invalid("\(login) does not have the role \(role.rawValue)") }
+      if let role, !current.contains(role) { throw StoreError.invalid(tr("%@ does not have the role %@", login, role.rawValue)) }
       for role in removing { try db.execute("REVOKE \(identifier: role.groupRole) FROM \(identifier: login)") }
       if removing.contains(.trainer) { try db.execute("UPDATE trainer SET db_login = NULL WHERE db_login = \(login)") }
       return removing

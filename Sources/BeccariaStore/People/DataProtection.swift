@@ -60,7 +60,7 @@ public struct DataProtection {
         "SELECT (participant_export(\(participant)) || jsonb_build_object('mail', mail_export(\(participant))))::text AS document"
       ),
       let text: String = try row.decode("document")
-    else { throw StoreError.notFound("participant \(participant)") }
+    else { throw StoreError.notFound(tr("participant %@", participant)) }
     let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
     return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
   }
@@ -94,16 +94,16 @@ public struct DataProtection {
   /// Removes or pseudonymises the person's data everywhere; certificates stay verifiable.
   public func erase(_ participant: ParticipantID, reason: String) throws -> ErasureOutcome {
     let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !reason.isEmpty else { throw StoreError.invalid("an erasure needs a reason (--reason)") }
+    guard !reason.isEmpty else { throw StoreError.invalid(tr("an erasure needs a reason (--reason)")) }
     do {
       return try connection.transaction(attempts: 3) { db in
         guard let row = try db.queryOne("SELECT participant_erase(\(participant), \(reason)) AS outcome") else {
-          throw StoreError.corrupt("the erasure of participant \(participant) returned nothing")
+          throw StoreError.corrupt(tr("the erasure of participant %@ returned nothing", participant))
         }
         return try row.decodeJSON("outcome")
       }
     } catch let error as PostgresError where error.sqlState == "P0002" {
-      throw StoreError.notFound("participant \(participant)")
+      throw StoreError.notFound(tr("participant %@", participant))
     } catch let error as PostgresError where error.constraint == "participant_erased_once" {
       throw StoreError.conflict(error.message)
     }
@@ -181,31 +181,32 @@ public struct DataProtection {
     let name = url.lastPathComponent
     if file.kind == .sheet {
       return .left(
-        "a sign-in sheet, which names others too: print it again without this person and destroy this file and its copies")
+        tr("a sign-in sheet, which names others too: print it again without this person and destroy this file and its copies"))
     }
-    guard file.host == host else { return .left("written on \(file.host), not on this machine: delete it there") }
+    guard file.host == host else { return .left(tr("written on %@, not on this machine: delete it there", file.host)) }
     guard file.path.hasPrefix("/"), file.kind != .certificate || name == "\(file.serial ?? "").pdf" else {
-      return .left("not where this certificate's file is written: left alone")
+      return .left(tr("not where this certificate's file is written: left alone"))
     }
     let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if folder < 0 {
-      return errno == ENOENT ? .gone : .left("cannot be reached here (\(String(cString: strerror(errno)))): delete it by hand")
+      return errno == ENOENT
+        ? .gone : .left(tr("cannot be reached here (%@): delete it by hand", String(cString: strerror(errno))))
     }
     defer { close(folder) }
     guard let data = SafeFile.read(name, in: folder, limit: 256 << 20) else {
       var status = stat()
       if fstatat(folder, name, &status, Int32(AT_SYMLINK_NOFOLLOW)) != 0 && errno == ENOENT { return .gone }
-      return .left("is not a plain file that can be read here: check it and delete it by hand")
+      return .left(tr("is not a plain file that can be read here: check it and delete it by hand"))
     }
     let hash = data.sha256Hex
     guard versions.contains(where: { $0.sha256 == hash }) else {
-      return .left("changed since it was written: left alone; check it and delete it by hand")
+      return .left(tr("changed since it was written: left alone; check it and delete it by hand"))
     }
     guard file.kind == .certificate || Self.isExport(data, of: person) else {
-      return .left("does not hold this person's export: left alone")
+      return .left(tr("does not hold this person's export: left alone"))
     }
     guard unlinkat(folder, name, 0) == 0 else {
-      return .left("cannot be deleted here (\(String(cString: strerror(errno)))): delete it by hand")
+      return .left(tr("cannot be deleted here (%@): delete it by hand", String(cString: strerror(errno))))
     }
     return .deleted
   }
@@ -314,7 +315,9 @@ public struct RetentionStore {
       var plan = try plan(db)
       if dryRun { return plan }
       if !plan.cohorts.isEmpty {
-        try db.execute("SELECT set_config('beccaria.reason', 'retention: attendance detail of ended cohorts', true)")
+        // The reasons are the audit log's, read by people: in the reader's language.
+        let reason = tr("retention: attendance detail of ended cohorts")
+        try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
         try db.execute(
           """
           DELETE FROM attendance a USING session s, course c
@@ -326,17 +329,17 @@ public struct RetentionStore {
           try db.queryOne(
             """
             SELECT audit_scrub_attendance_of(ARRAY(SELECT id FROM course WHERE code = ANY(\(PostgresArray(plan.cohorts.map(\.code))))),
-                                             'retention: attendance detail of ended cohorts') AS n
+                                             \(reason)) AS n
             """)?.decode("n", as: Int.self) ?? 0
       }
       for person in plan.participants {
+        let years = plan.policy.participantYears ?? 0
+        let reason = trn(
+          "retention: no certificate, last activity %@, period %@ year",
+          "retention: no certificate, last activity %@, period %@ years",
+          years, person.lastActivity.description, years)
         guard
-          let row = try db.queryOne(
-            """
-            SELECT participant_erase(\(person.participantID),
-                   'retention: no certificate, last activity ' || \(person.lastActivity.description) || ', period '
-                   || \(plan.policy.participantYears ?? 0)::text || ' years') AS outcome
-            """)
+          let row = try db.queryOne("SELECT participant_erase(\(person.participantID), \(reason)) AS outcome")
         else { continue }
         plan.erasures.append(try row.decodeJSON("outcome"))
       }

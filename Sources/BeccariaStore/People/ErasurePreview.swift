@@ -27,10 +27,10 @@ extension DataProtection {
       SELECT c.code, e.status FROM enrolment e JOIN course c ON c.id = e.course_id
       WHERE e.participant_id = \(participant) AND e.status IN ('enrolled', 'waiting') ORDER BY c.code
       """
-    ).map { "\(try $0.decode("code", as: String.self)) (\(try $0.decode("status", as: String.self)))" }
+    ).map { "\(try $0.decode("code", as: String.self)) (\(Term.word(try $0.decode("status", as: String.self))))" }
     let certificates = try connection.query(
       "SELECT serial, status FROM certificate WHERE participant_id = \(participant) ORDER BY serial"
-    ).map { "\(try $0.decode("serial", as: String.self)) (\(try $0.decode("status", as: String.self)))" }
+    ).map { "\(try $0.decode("serial", as: String.self)) (\(Term.word(try $0.decode("status", as: String.self))))" }
     let count = { (sql: SQL) in try self.connection.queryOne(sql)?.decode("n", as: Int.self) ?? 0 }
     return ErasurePreview(
       participant: person, openEnrolments: enrolments,

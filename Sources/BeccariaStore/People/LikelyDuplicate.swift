@@ -7,6 +7,8 @@ public struct LikelyDuplicate: Sendable, Equatable, CustomStringConvertible {
   public var existing: ParticipantListing
   public var reason: String
   public var description: String {
-    "participant \(existing.id) \(existing.displayName) (born \(existing.birthDate?.description ?? "?"), \(existing.email ?? "no e-mail")) has \(reason)"
+    tr(
+      "participant %@ %@ (born %@, %@) has %@", existing.id, existing.displayName, existing.birthDate?.description ?? "?",
+      existing.email ?? tr("no e-mail"), reason)
   }
 }

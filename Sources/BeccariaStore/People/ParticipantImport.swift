@@ -99,18 +99,22 @@ public struct ParticipantImporter {
         FROM (SELECT beccaria_fold(name) AS key, min(ags) AS ags FROM municipality GROUP BY 1 HAVING count(*) = 1) m
        WHERE s.municipality_ags !~ '^[0-9]{8}$' AND m.key = beccaria_fold(s.municipality_ags)
       """)
+    // The problems are sentences in the reader's language: each is a translated template whose
+    // placeholders are PostgreSQL's `%1$s`, `%2$s`, … (passed as `tr`'s arguments), filled by
+    // `format()` with the row's values, so that the rules stay set-wise.
     if options.update {
       // By number; else by e-mail when exactly one (not erased) participant has it.
       try db.execute(
         """
         UPDATE participant_staging s SET target = p.id,
                problem_column = CASE WHEN p.erased_at IS NOT NULL THEN 'number' END,
-               problem = CASE WHEN p.erased_at IS NOT NULL THEN 'participant ' || p.id || ' was erased on request and is not updated' END
+               problem = CASE WHEN p.erased_at IS NOT NULL
+                              THEN format(\(tr("participant %@ was erased on request and is not updated", "%1$s")), p.id) END
         FROM participant p WHERE s.number IS NOT NULL AND p.id = s.number
         """)
       try db.execute(
         """
-        UPDATE participant_staging s SET problem_column = 'number', problem = 'there is no participant ' || s.number
+        UPDATE participant_staging s SET problem_column = 'number', problem = format(\(tr("there is no participant %@", "%1$s")), s.number)
         WHERE s.number IS NOT NULL AND s.target IS NULL
         """)
       try db.execute(
@@ -125,10 +129,21 @@ public struct ParticipantImporter {
     var duplicateRules: SQL = ""
     if !options.force {
       // Against the register in two joins (an OR would compare every row with every person).
+      let sameName = tr("the same name and birth date")
+      let sameEmail = tr("the same e-mail")
+      let registered =
+        options.update
+        ? tr(
+          "likely duplicate: participant %@ (%@, born %@, %@) has %@; name them by a number column (Nr.) to update them, or use --force to add anyway",
+          "%1$s", "%2$s", "%3$s", "%4$s", "%5$s")
+        : tr(
+          "likely duplicate: participant %@ (%@, born %@, %@) has %@; use --update to update them, or --force to add anyway",
+          "%1$s", "%2$s", "%3$s", "%4$s", "%5$s")
       duplicateRules = """
         UNION ALL
-        SELECT line, NULL, 'likely duplicate of line ' || first_line || ' in the same input (the same '
-                           || kind || '); use --force to add anyway'
+        SELECT line, NULL,
+               format(\(tr("likely duplicate of line %@ in the same input (%@); use --force to add anyway", "%1$s", "%2$s")),
+                      first_line, CASE kind WHEN 'e-mail' THEN \(sameEmail) ELSE \(sameName) END)
           FROM (SELECT line, 'name and birth date' AS kind,
                        min(line) OVER (PARTITION BY folded_family, folded_given, birth_date) AS first_line
                   FROM participant_staging
@@ -138,9 +153,8 @@ public struct ParticipantImporter {
         UNION ALL
         SELECT line, NULL, reason FROM (
         SELECT DISTINCT ON (line) line,
-               'likely duplicate: participant ' || id || ' (' || given_names || ' ' || family_name || ', born '
-               || to_char(birth_date, 'YYYY-MM-DD') || ', ' || coalesce(email, 'no e-mail') || ') has the same ' || kind
-               || \(options.update ? "'; name them by a number column (Nr.) to update them, or use --force to add anyway'" as SQL : "'; use --update to update them, or --force to add anyway'")
+               format(\(registered), id, given_names || ' ' || family_name, to_char(birth_date, 'YYYY-MM-DD'),
+                      coalesce(email, \(tr("no e-mail"))), CASE kind WHEN 'e-mail' THEN \(sameEmail) ELSE \(sameName) END)
           FROM (SELECT s.line, p.id, p.given_names, p.family_name, p.birth_date, p.email, 'e-mail' AS kind
                   FROM participant_staging s JOIN participant p ON lower(p.email) = s.address
                  WHERE s.target IS NULL AND p.erased_at IS NULL
@@ -154,8 +168,8 @@ public struct ParticipantImporter {
         UNION ALL
         -- An update that would give someone another person's address.
         SELECT DISTINCT ON (s.line) s.line, 'email',
-               'participant ' || p.id || ' (' || p.given_names || ' ' || p.family_name || ') has this e-mail already; '
-               || 'use --force to give it to both'
+               format(\(tr("participant %@ (%@) has this e-mail already; use --force to give it to both", "%1$s", "%2$s")),
+                      p.id, p.given_names || ' ' || p.family_name)
           FROM participant_staging s JOIN participant p ON lower(p.email) = s.address AND p.id <> s.target
          WHERE s.target IS NOT NULL AND p.erased_at IS NULL
         """
@@ -166,10 +180,13 @@ public struct ParticipantImporter {
         SELECT line, problem_column, problem FROM participant_staging WHERE problem IS NOT NULL
         UNION ALL
         SELECT line, 'municipality',
-               CASE WHEN s.municipality_ags ~ '^[0-9]{8}$' THEN s.municipality_ags || ' is not in the municipality register'
-                    WHEN named.n > 1 THEN named.n || ' municipalities are called ' || s.municipality_ags || ': ' || named.list
-                                          || '; give the AGS'
-                    ELSE '"' || s.municipality_ags || '" is not the name of a municipality in the register; give its AGS'
+               CASE WHEN s.municipality_ags ~ '^[0-9]{8}$'
+                      THEN format(\(tr("%@ is not in the municipality register", "%1$s")), s.municipality_ags)
+                    WHEN named.n > 1
+                      THEN format(\(tr("%@ municipalities are called %@: %@; give the AGS", "%1$s", "%2$s", "%3$s")),
+                                  named.n, s.municipality_ags, named.list)
+                    ELSE format(\(tr("\"%@\" is not the name of a municipality in the register; give its AGS", "%1$s")),
+                                s.municipality_ags)
                END
           -- Only the rows whose municipality is not found look for candidates by name (the
           -- lookup folds every name, which would cost a fold per row and municipality).
@@ -181,7 +198,7 @@ public struct ParticipantImporter {
               FROM municipality m WHERE s.municipality_ags !~ '^[0-9]{8}$' AND beccaria_fold(m.name) = beccaria_fold(s.municipality_ags)
           ) named ON true
         UNION ALL
-        SELECT line, 'number', 'participant ' || target || ' appears in line ' || first_line || ' already'
+        SELECT line, 'number', format(\(tr("participant %@ appears in line %@ already", "%1$s", "%2$s")), target, first_line)
           FROM (SELECT line, target, min(line) OVER (PARTITION BY target) AS first_line FROM participant_staging
                  WHERE target IS NOT NULL) t
          WHERE line > first_line
@@ -218,7 +235,7 @@ public struct ParticipantImporter {
     }
     guard options.update else { return summary }
     // The reason given is why names change; every other change is the import's.
-    let reason = options.reason ?? "participant import \(file)"
+    let reason = options.reason ?? tr("participant import %@", file)
     try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
     summary.renamed = try db.execute(
       """
@@ -236,7 +253,7 @@ public struct ParticipantImporter {
          WHERE s.target = p.id AND (p.family_name, p.given_names) IS DISTINCT FROM (s.family_name, s.given_names)
         """)
     }
-    try db.execute("SELECT set_config('beccaria.reason', \("participant import \(file)"), true)")
+    try db.execute("SELECT set_config('beccaria.reason', \(tr("participant import %@", file)), true)")
     try db.execute(
       """
       UPDATE participant p SET birth_date = s.birth_date, email = s.email, municipality_ags = s.municipality_ags,

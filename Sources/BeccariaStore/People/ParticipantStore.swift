@@ -37,7 +37,7 @@ public struct ParticipantStore {
     ).map { row in
       let existing = try Self.listing(row)
       let sameEmail = existing.email?.lowercased() == draft.email.lowercased()
-      return LikelyDuplicate(existing: existing, reason: sameEmail ? "the same e-mail" : "the same name and birth date")
+      return LikelyDuplicate(existing: existing, reason: sameEmail ? tr("the same e-mail") : tr("the same name and birth date"))
     }
   }
 
@@ -45,19 +45,19 @@ public struct ParticipantStore {
   /// or same e-mail), or of an earlier draft in the same input, which `naming` names (by default
   /// "entry N"). Each as the index of the draft and why.
   public func duplicateProblems(
-    _ drafts: [ParticipantDraft], naming: (Int) -> String = { "entry \($0 + 1)" }
+    _ drafts: [ParticipantDraft], naming: (Int) -> String = { tr("entry %@", $0 + 1) }
   ) throws -> [(index: Int, reason: String)] {
     var problems: [(index: Int, reason: String)] = []
     var seen: [String: Int] = [:]
     let fold = { (text: String) in text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
     for (index, draft) in drafts.enumerated() {
       for duplicate in try likelyDuplicates(of: draft) {
-        problems.append((index, "likely duplicate: \(duplicate); use --force to add anyway"))
+        problems.append((index, tr("likely duplicate: %@; use --force to add anyway", duplicate)))
       }
       let identity = "\(fold(draft.familyName))|\(fold(draft.givenNames))|\(draft.birthDate)"
       for key in [identity, "mail:" + draft.email.lowercased()] {
         if let earlier = seen[key] {
-          problems.append((index, "likely duplicate of \(naming(earlier)) in the same input; use --force to add anyway"))
+          problems.append((index, tr("likely duplicate of %@ in the same input; use --force to add anyway", naming(earlier))))
         } else {
           seen[key] = index
         }
@@ -74,7 +74,8 @@ public struct ParticipantStore {
         let problems = try ParticipantStore(db).duplicateProblems(drafts)
         if !problems.isEmpty {
           throw StoreError.invalid(
-            problems.map { drafts.count == 1 ? $0.reason : "entry \($0.index + 1): \($0.reason)" }.joined(separator: "\n"))
+            problems.map { drafts.count == 1 ? $0.reason : tr("entry %@", $0.index + 1) + ": " + $0.reason }.joined(
+              separator: "\n"))
         }
       }
       return try drafts.map { draft in
@@ -148,7 +149,7 @@ public struct ParticipantStore {
 
   public func find(_ id: ParticipantID) throws -> ParticipantListing {
     guard let row = try connection.queryOne("\(Self.listingSQL) WHERE p.id = \(id)") else {
-      throw StoreError.notFound("participant \(id)")
+      throw StoreError.notFound(tr("participant %@", id))
     }
     return try Self.listing(row)
   }
@@ -162,16 +163,16 @@ public struct ParticipantStore {
         let row = try db.queryOne(
           "SELECT family_name, given_names, erased_at IS NOT NULL AS erased FROM participant WHERE id = \(id) FOR UPDATE"
         )
-      else { throw StoreError.notFound("participant \(id)") }
+      else { throw StoreError.notFound(tr("participant %@", id)) }
       if try row.decode("erased", as: Bool.self) {
-        throw StoreError.conflict("participant \(id) was erased and cannot be renamed")
+        throw StoreError.conflict(tr("participant %@ was erased and cannot be renamed", id))
       }
       let oldFamily: String = try row.decode("family_name")
       let oldGiven: String = try row.decode("given_names")
       let newFamily = familyName ?? oldFamily
       let newGiven = givenNames ?? oldGiven
       if newFamily == oldFamily && newGiven == oldGiven {
-        throw StoreError.invalid("participant \(id) is already called \(oldGiven) \(oldFamily)")
+        throw StoreError.invalid(tr("participant %@ is already called %@ %@", id, oldGiven, oldFamily))
       }
       try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
       try db.execute(

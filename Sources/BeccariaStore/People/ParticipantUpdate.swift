@@ -39,9 +39,9 @@ extension ParticipantStore {
                  p.erased_at IS NOT NULL AS erased
           FROM participant p LEFT JOIN municipality m ON m.ags = p.municipality_ags WHERE p.id = \(id) FOR UPDATE OF p
           """)
-      else { throw StoreError.notFound("participant \(id)") }
+      else { throw StoreError.notFound(tr("participant %@", id)) }
       if try row.decode("erased", as: Bool.self) {
-        throw StoreError.conflict("participant \(id) was erased on request; the record does not change any more")
+        throw StoreError.conflict(tr("participant %@ was erased on request; the record does not change any more", id))
       }
       func cleared(_ value: String?) -> String? {
         guard let value else { return nil }
@@ -49,26 +49,27 @@ extension ParticipantStore {
         return trimmed
       }
       var changes: [String] = []
-      func note(_ label: String, _ old: String?, _ new: String?) {
+      func note(_ old: String?, _ new: String?, _ sentence: (String, String) -> String) {
         guard let new else { return }
         let newValue = new.isEmpty ? nil : new
-        if old != newValue { changes.append("\(label) \(old ?? "–") → \(newValue ?? "–")") }
+        if old != newValue { changes.append(sentence(old ?? "–", newValue ?? "–")) }
       }
       let oldEmail: String? = try row.decode("email")
-      note("e-mail", oldEmail, cleared(change.email))
-      note("organisation", try row.decode("organisation"), cleared(change.organisation))
-      note("function", try row.decode("function"), cleared(change.function))
+      note(oldEmail, cleared(change.email)) { tr("e-mail %@ → %@", $0, $1) }
+      note(try row.decode("organisation"), cleared(change.organisation)) { tr("organisation %@ → %@", $0, $1) }
+      note(try row.decode("function"), cleared(change.function)) { tr("function %@ → %@", $0, $1) }
       if let ags = change.municipalityAGS {
         let oldAGS: String? = try row.decode("municipality_ags")
         if oldAGS != ags {
           let oldName: String? = try row.decode("municipality")
           let newName =
             try db.queryOne("SELECT name FROM municipality WHERE ags = \(ags)")?.decode("name", as: String.self) ?? ags
-          changes.append("municipality \(oldName.map { "\($0) (\(oldAGS ?? ""))" } ?? "–") → \(newName) (\(ags))")
+          let was = oldName.map { "\($0) (\(oldAGS ?? ""))" } ?? "–"
+          changes.append(tr("municipality %@ → %@", was, "\(newName) (\(ags))"))
         }
       }
       if let notes = change.notes, notes != (try row.decode("notes", as: String?.self) ?? "") {
-        changes.append("notes changed")
+        changes.append(tr("notes changed"))
       }
       guard !changes.isEmpty else { return [] }
       if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }

@@ -15,9 +15,9 @@ public struct TrainerStore {
       return TrainerID(try row?.decode("id", as: Int64.self) ?? 0)
     } catch let error as PostgresError where error.isUniqueViolation {
       if error.constraint == "trainer_email_unique" {
-        throw StoreError.conflict("a trainer with the e-mail \(email) is already registered")
+        throw StoreError.conflict(tr("a trainer with the e-mail %@ is already registered", email))
       }
-      throw StoreError.conflict("the login \(login ?? "") already belongs to another trainer")
+      throw StoreError.conflict(tr("the login %@ already belongs to another trainer", login ?? ""))
     }
   }
 
@@ -39,7 +39,7 @@ public struct TrainerStore {
   public func ids(forEmails emails: [String]) throws -> [TrainerID] {
     try emails.map { email in
       guard let row = try connection.queryOne("SELECT id FROM trainer WHERE lower(email) = lower(\(email))") else {
-        throw StoreError.notFound("a trainer with the e-mail \(email)")
+        throw StoreError.notFound(tr("a trainer with the e-mail %@", email))
       }
       return TrainerID(try row.decode("id"))
     }

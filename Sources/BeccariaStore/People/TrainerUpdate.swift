@@ -14,16 +14,16 @@ extension TrainerStore {
       guard
         let row = try db.queryOne(
           "SELECT id, name, email, db_login FROM trainer WHERE lower(email) = lower(\(current)) FOR UPDATE")
-      else { throw StoreError.notFound("a trainer with the e-mail \(current)") }
+      else { throw StoreError.notFound(tr("a trainer with the e-mail %@", current)) }
       let id = TrainerID(try row.decode("id"))
       var changes: [String] = []
       let oldName: String = try row.decode("name")
       let oldEmail: String = try row.decode("email")
       let oldLogin: String? = try row.decode("db_login")
-      if let name, name != oldName { changes.append("name \(oldName) → \(name)") }
-      if let email, email != oldEmail { changes.append("e-mail \(oldEmail) → \(email)") }
+      if let name, name != oldName { changes.append(tr("name %@ → %@", oldName, name)) }
+      if let email, email != oldEmail { changes.append(tr("e-mail %@ → %@", oldEmail, email)) }
       let newLogin = login.map { $0.isEmpty ? nil : $0 }
-      if let newLogin, newLogin != oldLogin { changes.append("login \(oldLogin ?? "–") → \(newLogin ?? "–")") }
+      if let newLogin, newLogin != oldLogin { changes.append(tr("login %@ → %@", oldLogin ?? "–", newLogin ?? "–")) }
       guard !changes.isEmpty else { return (id, []) }
       // A trainer's login acts as that trainer in the audit log and is held to their sessions: an
       // office or service login, or the owner, is never one.
@@ -37,7 +37,7 @@ extension TrainerStore {
           """), try other.decode("privileged", as: Bool.self)
       {
         throw StoreError.conflict(
-          "\(newLogin) is a login of the office, a service or the owner; a trainer's login has the trainer role only")
+          tr("%@ is a login of the office, a service or the owner; a trainer's login has the trainer role only", newLogin))
       }
       if let reason { try db.execute("SELECT set_config('beccaria.reason', \(reason), true)") }
       do {
@@ -49,9 +49,9 @@ extension TrainerStore {
           """)
       } catch let error as PostgresError where error.isUniqueViolation {
         if error.constraint == "trainer_email_unique" {
-          throw StoreError.conflict("a trainer with the e-mail \(email ?? "") is already registered")
+          throw StoreError.conflict(tr("a trainer with the e-mail %@ is already registered", email ?? ""))
         }
-        throw StoreError.conflict("the login \(login ?? "") already belongs to another trainer")
+        throw StoreError.conflict(tr("the login %@ already belongs to another trainer", login ?? ""))
       }
       return (id, changes)
     }

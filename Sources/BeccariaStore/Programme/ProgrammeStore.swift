@@ -31,7 +31,7 @@ public struct ProgrammeStore {
       try db.execute("INSERT INTO programme (code) VALUES (\(definition.code)) ON CONFLICT (code) DO NOTHING")
       // The row lock makes concurrent loads of one programme take turns.
       guard let programme = try db.queryOne("SELECT id FROM programme WHERE code = \(definition.code) FOR UPDATE") else {
-        throw StoreError.corrupt("programme \(definition.code) vanished while loading")
+        throw StoreError.corrupt(tr("programme %@ vanished while loading", definition.code))
       }
       let programmeID: Int64 = try programme.decode("id")
       let latest = try db.queryOne(
@@ -46,8 +46,9 @@ public struct ProgrammeStore {
         }
         guard definition.version > latestVersion else {
           throw StoreError.conflict(
-            "programme \(definition.code) version \(latestVersion) is already stored with different content; "
-              + "set `version: \(latestVersion + 1)` in the file to store the change as a new version")
+            tr(
+              "programme %@ version %@ is already stored with different content; set `version: %@` in the file to store the change as a new version",
+              definition.code, latestVersion, latestVersion + 1))
         }
       }
       let versionRow = try db.queryOne(
@@ -60,7 +61,7 @@ public struct ProgrammeStore {
         RETURNING id
         """)
       guard let versionID: Int64 = try versionRow?.decode("id") else {
-        throw StoreError.corrupt("programme version was not created")
+        throw StoreError.corrupt(tr("programme version was not created"))
       }
       for module in definition.modules {
         try db.execute(
@@ -107,8 +108,8 @@ public struct ProgrammeStore {
       ORDER BY v.version DESC LIMIT 1
       """)
     guard let row else {
-      if let version { throw StoreError.notFound("programme \(code) version \(version)") }
-      throw StoreError.notFound("programme \(code)")
+      if let version { throw StoreError.notFound(tr("programme %@ version %@", code, version)) }
+      throw StoreError.notFound(tr("programme %@", code))
     }
     return StoredProgramme(
       id: ProgrammeID(try row.decode("programme_id")), versionID: ProgrammeVersionID(try row.decode("version_id")),

@@ -45,7 +45,7 @@ extension CertificateStore {
         let course = try db.queryOne(
           "SELECT c.id, v.programme_id FROM course c JOIN programme_version v ON v.id = c.programme_version_id WHERE c.code = \(courseCode)"
         )
-      else { throw StoreError.notFound("cohort \(courseCode)") }
+      else { throw StoreError.notFound(tr("cohort %@", courseCode)) }
       let courseID: Int64 = try course.decode("id")
       let programmeID: Int64 = try course.decode("programme_id")
       // Who took part in the cohort, by number and by e-mail.
@@ -68,11 +68,11 @@ extension CertificateStore {
           problems.append(
             InputProblem(
               line: line, column: "participant",
-              reason: "participant \(number) was not enrolled in \(courseCode) (or does not exist)"))
+              reason: tr("participant %@ was not enrolled in %@ (or does not exist)", number, courseCode)))
         } else if Int64(participant) == nil, addresses[participant.lowercased()] == nil {
           problems.append(
             InputProblem(
-              line: line, column: "participant", reason: "nobody enrolled in \(courseCode) has the e-mail \(participant)"))
+              line: line, column: "participant", reason: tr("nobody enrolled in %@ has the e-mail %@", courseCode, participant)))
         }
       }
       var seen: [String: Int] = [:]
@@ -84,9 +84,9 @@ extension CertificateStore {
             problems.append(
               InputProblem(
                 line: row.line, column: "participant",
-                reason: "participant \(number) was not enrolled in \(courseCode) (or does not exist)"))
+                reason: tr("participant %@ was not enrolled in %@ (or does not exist)", number, courseCode)))
           } else if numbers[number] == true {
-            problems.append(InputProblem(line: row.line, column: "participant", reason: "participant \(number) was erased"))
+            problems.append(InputProblem(line: row.line, column: "participant", reason: tr("participant %@ was erased", number)))
           } else {
             person = number
           }
@@ -99,12 +99,12 @@ extension CertificateStore {
               InputProblem(
                 line: row.line, column: "participant",
                 reason: matches.isEmpty
-                  ? "nobody enrolled in \(courseCode) has the e-mail \(row.participant)"
-                  : "\(matches.count) participants have the e-mail \(row.participant); use the number"))
+                  ? tr("nobody enrolled in %@ has the e-mail %@", courseCode, row.participant)
+                  : tr("%@ participants have the e-mail %@; use the number", matches.count, row.participant)))
           }
         }
         if row.assessedOn > CalendarDate.today() {
-          problems.append(InputProblem(line: row.line, column: "date", reason: "\(row.assessedOn.german) is in the future"))
+          problems.append(InputProblem(line: row.line, column: "date", reason: tr("%@ is in the future", row.assessedOn.german)))
         }
         guard let person else { continue }
         let key = "\(person)|\(row.kind)"
@@ -112,7 +112,7 @@ extension CertificateStore {
           problems.append(
             InputProblem(
               line: row.line, column: "participant",
-              reason: "participant \(person) has a \(row.kind) result in line \(earlier) already"))
+              reason: tr("participant %@ has a %@ result in line %@ already", person, Term.word(row.kind), earlier)))
           continue
         }
         seen[key] = row.line
@@ -134,8 +134,9 @@ extension CertificateStore {
         problems.append(
           InputProblem(
             line: Int(try row.decode("line", as: Int64.self)),
-            reason: "this result is recorded already (\(try row.decode("day", as: String.self))); an import is not run twice, "
-              + "and a new attempt has a day of its own"))
+            reason: tr(
+              "this result is recorded already (%@); an import is not run twice, and a new attempt has a day of its own",
+              try row.decode("day", as: String.self))))
       }
       if !problems.isEmpty { throw InputProblems(file: file, problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
       try db.execute(

@@ -60,12 +60,12 @@ public struct CertificateReview {
   static func unmet(_ entry: ReviewEntry, input: EligibilityInput) -> String? {
     let met = Set(input.credits.map(\.module))
     if let module = entry.module {
-      return met.contains(module) ? nil : "module \(module): the attendance threshold is no longer met"
+      return met.contains(module) ? nil : tr("module %@: the attendance threshold is no longer met", module)
     }
     var reasons = input.requiredModules.filter { !met.contains($0) }.map {
-      "module \($0): the attendance threshold is no longer met"
+      tr("module %@: the attendance threshold is no longer met", $0)
     }
-    if input.projectRequired && input.projectPassedOn == nil { reasons.append("no passed project work") }
+    if input.projectRequired && input.projectPassedOn == nil { reasons.append(tr("no passed project work")) }
     return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
   }
 
@@ -86,6 +86,6 @@ public struct CertificateReview {
                   ELSE c.kind = 'zertifikat' END)
       ORDER BY c.serial
       """
-    ).map { "\(try $0.decode("serial", as: String.self)) (issued \(try $0.decode("issued", as: String.self)))" }
+    ).map { tr("%@ (issued %@)", try $0.decode("serial", as: String.self), try $0.decode("issued", as: String.self)) }
   }
 }

@@ -65,7 +65,7 @@ public struct CertificateStore {
         LEFT JOIN certificate_status_event e ON e.certificate_id = c.id
         WHERE c.serial = \(serial)
         """)
-    else { throw StoreError.notFound("certificate \(serial)") }
+    else { throw StoreError.notFound(tr("certificate %@", serial)) }
     let status: CertificateStatus = try row.decode("status")
     return StoredCertificate(
       listing: try Self.listing(row), snapshot: try row.decodeJSON("snapshot"), pdf: try row.decode("pdf"),
@@ -83,13 +83,13 @@ public struct CertificateStore {
   ) throws {
     try connection.transaction { db in
       guard let programme = try db.queryOne("SELECT id FROM programme WHERE code = \(programmeCode)") else {
-        throw StoreError.notFound("programme \(programmeCode)")
+        throw StoreError.notFound(tr("programme %@", programmeCode))
       }
       _ = try ParticipantStore(db).find(participant)
       var courseID: Int64?
       if let courseCode {
         guard let course = try db.queryOne("SELECT id FROM course WHERE code = \(courseCode)") else {
-          throw StoreError.notFound("cohort \(courseCode)")
+          throw StoreError.notFound(tr("cohort %@", courseCode))
         }
         courseID = try course.decode("id")
       }

@@ -46,8 +46,9 @@ public struct CertificateVerifier {
     /// A sentence when the status row and its history disagree.
     var statusMismatch: String? {
       guard (event?.status ?? .valid) != status else { return nil }
-      return "the register's status field says \(status), which was not set by certificate revoke or reissue "
-        + "(the register was altered; run beccaria audit verify)"
+      return tr(
+        "the register's status field says %@, which was not set by certificate revoke or reissue (the register was altered; run beccaria audit verify)",
+        Term.word(status))
     }
   }
 
@@ -92,7 +93,7 @@ public struct CertificateVerifier {
     let claim = CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID)
     guard let key = try key(entry.keyID) else {
       var result = VerificationResult(
-        .unknownKey, "certificate \(entry.serial) was signed with key \(entry.keyID), which is not registered",
+        .unknownKey, tr("certificate %@ was signed with key %@, which is not registered", entry.serial, entry.keyID),
         checkedAgainst: checkedAgainst)
       result.fill(from: claim)
       return result
@@ -104,7 +105,7 @@ public struct CertificateVerifier {
       key.isValidSignature(signature, for: signed)
     else {
       var result = VerificationResult(
-        .forged, "the register's entry for \(entry.serial) does not match its signature: the stored data was altered",
+        .forged, tr("the register's entry for %@ does not match its signature: the stored data was altered", entry.serial),
         checkedAgainst: checkedAgainst)
       result.fill(from: claim)
       result.serial = entry.serial
@@ -122,7 +123,9 @@ public struct CertificateVerifier {
     guard let retired = key.retiredOn, claim.issuedOn > retired else { return nil }
     var result = VerificationResult(
       .forged,
-      "the code is not genuine: it is dated \(claim.issuedOn.german), after its key \(key.keyID) was retired on \(retired.german)",
+      tr(
+        "the code is not genuine: it is dated %@, after its key %@ was retired on %@", claim.issuedOn.german, key.keyID,
+        retired.german),
       checkedAgainst: checkedAgainst)
     result.fill(from: claim)
     return result
@@ -179,7 +182,7 @@ public struct CertificateVerifier {
   func judgeErased(_ entry: RegisterEntry, erasedAt: Date, how: String, presented: VerificationPayload?) throws
     -> VerificationResult
   {
-    let erasedNote = "the holder's personal data was erased from the register on request on \(Self.day(erasedAt))"
+    let erasedNote = tr("the holder's personal data was erased from the register on request on %@", Self.day(erasedAt))
     var claim: CertificateClaim?
     if let presented {
       guard let decoded = try? presented.claim(), decoded.serial == entry.serial,
@@ -187,7 +190,8 @@ public struct CertificateVerifier {
         key.isValidSignature(presented.signature, for: presented.claimBytes), Self.isKept(presented.signature, in: entry)
       else {
         var result = VerificationResult(
-          .forged, "the presented certificate \(entry.serial) does not carry the signature it was issued with; \(erasedNote)",
+          .forged,
+          tr("the presented certificate %@ does not carry the signature it was issued with; %@", entry.serial, erasedNote),
           checkedAgainst: checkedAgainst)
         result.serial = entry.serial
         return result
@@ -198,7 +202,9 @@ public struct CertificateVerifier {
     if entry.recordedStatus == .valid && claim == nil {
       result = VerificationResult(
         .valid,
-        "certificate \(entry.serial) was issued and is valid; \(erasedNote), so only the holder's PDF or QR code shows whose it is",
+        tr(
+          "certificate %@ was issued and is valid; %@, so only the holder's PDF or QR code shows whose it is", entry.serial,
+          erasedNote),
         checkedAgainst: checkedAgainst)
     } else {
       result = Self.statusVerdict(
@@ -235,7 +241,9 @@ public struct CertificateVerifier {
   public func verify(pdf: Data) throws -> VerificationResult {
     guard let connection else {
       throw StoreError.invalid(
-        "a PDF can only be checked against the register (its bytes against the stored SHA-256); offline, verify the QR code's payload"
+        tr(
+          "a PDF can only be checked against the register (its bytes against the stored SHA-256); offline, verify the QR code's payload"
+        )
       )
     }
     let sha = pdf.sha256Hex
@@ -256,8 +264,9 @@ public struct CertificateVerifier {
       guard carriesItsCode else {
         var result = VerificationResult(
           .forged,
-          "this file's bytes are registered as certificate \(entry.serial), but it does not carry that certificate's code: "
-            + "the register was given another document (run beccaria audit verify)", checkedAgainst: checkedAgainst)
+          tr(
+            "this file's bytes are registered as certificate %@, but it does not carry that certificate's code: the register was given another document (run beccaria audit verify)",
+            entry.serial), checkedAgainst: checkedAgainst)
         result.serial = entry.serial
         return result
       }
@@ -286,15 +295,19 @@ public struct CertificateVerifier {
     if let claimed, let entry = try entry(connection, where: "c.serial = \(claimed)") {
       result = VerificationResult(
         .notOriginal,
-        "this file is not the document issued as certificate \(claimed) (its bytes differ: SHA-256 \(sha.prefix(16))… "
-          + "instead of \(entry.sha256.prefix(16))…) and it carries no code that can be checked; ask the holder for the "
-          + "original file, or check the code printed on it", checkedAgainst: checkedAgainst)
+        tr(
+          "this file is not the document issued as certificate %@ (its bytes differ: SHA-256 %@… instead of %@…) and it carries no code that can be checked; ask the holder for the original file, or check the code printed on it",
+          claimed, sha.prefix(16), entry.sha256.prefix(16)), checkedAgainst: checkedAgainst)
       result.serial = claimed
     } else {
       result = VerificationResult(
         .forged,
-        "this file is not genuine: no certificate was issued with these bytes"
-          + (claimed.map { " (it claims serial \($0), which was never issued)" } ?? ""), checkedAgainst: checkedAgainst)
+        claimed.map {
+          tr(
+            "this file is not genuine: no certificate was issued with these bytes (it claims serial %@, which was never issued)",
+            $0)
+        }
+          ?? tr("this file is not genuine: no certificate was issued with these bytes"), checkedAgainst: checkedAgainst)
       result.serial = claimed
     }
     return result
@@ -325,10 +338,11 @@ public struct CertificateVerifier {
   /// A serial is checked against the register.
   public func verify(serial: String) throws -> VerificationResult {
     guard let connection else {
-      throw StoreError.invalid("a serial number can only be checked against the register; offline, verify the QR code's payload")
+      throw StoreError.invalid(
+        tr("a serial number can only be checked against the register; offline, verify the QR code's payload"))
     }
     guard SerialNumber.parse(serial) != nil else {
-      throw StoreError.invalid("\(serial) is not a serial number (BQ-<year>-<6 digits>)")
+      throw StoreError.invalid(tr("%@ is not a serial number (BQ-<year>-<6 digits>)", serial))
     }
     guard let entry = try entry(connection, where: "c.serial = \(serial)") else {
       var result = VerificationResult(
@@ -346,20 +360,21 @@ public struct CertificateVerifier {
     do {
       claim = try payload.claim()
     } catch {
-      return VerificationResult(.forged, "the code is not genuine: \(error)", checkedAgainst: checkedAgainst)
+      return VerificationResult(.forged, tr("the code is not genuine: %@", "\(error)"), checkedAgainst: checkedAgainst)
     }
     guard let key = try key(claim.keyID) else {
       var result = VerificationResult(
         .unknownKey,
-        "the code is signed with key \(claim.keyID), which "
-          + (connection == nil ? "is not among the given public keys" : "this register does not know")
-          + "; it cannot be confirmed", checkedAgainst: checkedAgainst)
+        connection == nil
+          ? tr("the code is signed with key %@, which is not among the given public keys; it cannot be confirmed", claim.keyID)
+          : tr("the code is signed with key %@, which this register does not know; it cannot be confirmed", claim.keyID),
+        checkedAgainst: checkedAgainst)
       result.fill(from: claim)
       return result
     }
     guard key.isValidSignature(payload.signature, for: payload.claimBytes) else {
       var result = VerificationResult(
-        .forged, "the code is not genuine: its signature does not match its content (key \(claim.keyID))",
+        .forged, tr("the code is not genuine: its signature does not match its content (key %@)", claim.keyID),
         checkedAgainst: checkedAgainst)
       result.fill(from: claim)
       return result
@@ -376,7 +391,7 @@ public struct CertificateVerifier {
     }
     guard let entry = try entry(connection, where: "c.serial = \(claim.serial)") else {
       var result = VerificationResult(
-        .unknown, "the code is signed, but no certificate with the serial \(claim.serial) is in the register",
+        .unknown, tr("the code is signed, but no certificate with the serial %@ is in the register", claim.serial),
         checkedAgainst: checkedAgainst)
       result.fill(from: claim)
       return result
@@ -386,7 +401,7 @@ public struct CertificateVerifier {
     }
     guard CertificateClaim(snapshot: entry.snapshot, keyID: entry.keyID) == claim else {
       var result = VerificationResult(
-        .forged, "the code is signed, but its content differs from certificate \(claim.serial) as issued",
+        .forged, tr("the code is signed, but its content differs from certificate %@ as issued", claim.serial),
         checkedAgainst: checkedAgainst)
       result.fill(from: claim)
       return result

@@ -52,8 +52,8 @@ public struct SigningKeyStore {
       try connection.queryOne(
         "UPDATE signing_key SET retired_at = now() WHERE key_id = \(keyID) AND retired_at IS NULL RETURNING key_id") != nil
     else {
-      if try find(keyID) == nil { throw StoreError.notFound("signing key \(keyID)") }
-      throw StoreError.conflict("signing key \(keyID) is already retired")
+      if try find(keyID) == nil { throw StoreError.notFound(tr("signing key %@", keyID)) }
+      throw StoreError.conflict(tr("signing key %@ is already retired", keyID))
     }
   }
 
@@ -64,12 +64,14 @@ public struct SigningKeyStore {
         "SELECT public_key, retired_at IS NOT NULL AS retired FROM signing_key WHERE key_id = \(key.keyID)")
     else {
       throw KeyError(
-        "signing key \(key.keyID) is not registered in this database; register it with `beccaria keys generate` or `beccaria keys register`"
+        tr(
+          "signing key %@ is not registered in this database; register it with `beccaria keys generate` or `beccaria keys register`",
+          key.keyID)
       )
     }
-    if try row.decode("retired", as: Bool.self) { throw KeyError("signing key \(key.keyID) is retired; generate a new one") }
+    if try row.decode("retired", as: Bool.self) { throw KeyError(tr("signing key %@ is retired; generate a new one", key.keyID)) }
     guard try row.decode("public_key", as: Data.self) == key.publicKey.rawRepresentation else {
-      throw KeyError("signing key \(key.keyID) does not match the registered public key")
+      throw KeyError(tr("signing key %@ does not match the registered public key", key.keyID))
     }
   }
 }

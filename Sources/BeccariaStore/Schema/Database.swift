@@ -63,7 +63,7 @@ extension CalendarDate {
 
   init(_ date: PostgresDate) throws {
     guard let value = CalendarDate(year: date.year, month: date.month, day: date.day) else {
-      throw StoreError.corrupt("date \(date) is out of range")
+      throw StoreError.corrupt(tr("date %@ is out of range", date))
     }
     self = value
   }

@@ -1,3 +1,4 @@
+import BeccariaCore
 import Foundation
 import Logging
 import Postgres
@@ -109,25 +110,30 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .badName(let name):
-      "migration file \"\(name)\" must be named NNNN_name.sql"
+      tr("migration file \"%@\" must be named NNNN_name.sql", name)
     case .unreadable(let name):
-      "migration file \"\(name)\" is not UTF-8 text"
+      tr("migration file \"%@\" is not UTF-8 text", name)
     case .changedAfterApply(let name, let applied, let shipped):
-      "migration \(name) was changed after it was applied (applied checksum \(applied.prefix(12))…, "
-        + "this build has \(shipped.prefix(12))…); applied migrations must never change: put the change in a new migration file"
+      tr(
+        "migration %@ was changed after it was applied (applied checksum %@…, this build has %@…); applied migrations must never change: put the change in a new migration file",
+        name, applied.prefix(12), shipped.prefix(12))
     case .dollarQuotedOutsideTransaction(let name):
-      "migration file \"\(name)\" runs outside a transaction and must not use dollar quoting (its statements are split at line ends)"
+      tr(
+        "migration file \"%@\" runs outside a transaction and must not use dollar quoting (its statements are split at line ends)",
+        name)
     case .unknownApplied(let name):
-      "the database has migration \(name) applied, which this build does not know; use a newer beccaria"
+      tr("the database has migration %@ applied, which this build does not know; use a newer beccaria", name)
     case .rolesBoundElsewhere(let bound, let this):
-      "the beccaria roles of this PostgreSQL cluster belong to the database \"\(bound)\" (scripts/dba-roles.sql); "
-        + "an admin there would be an admin of \"\(this)\" too. Give \"\(this)\" a cluster of its own"
+      tr(
+        "the beccaria roles of this PostgreSQL cluster belong to the database \"%@\" (scripts/dba-roles.sql); an admin there would be an admin of \"%@\" too. Give \"%@\" a cluster of its own",
+        bound, this, this)
     case .lockTimeout(let lock, let seconds, let holders):
-      "db migrate waited \(seconds) s for \(lock) and gave up; nothing was changed by the step that waited. "
+      tr("db migrate waited %@ s for %@ and gave up; nothing was changed by the step that waited.", seconds, lock) + " "
         + (holders.isEmpty
-          ? "The session holding it has ended meanwhile; run db migrate again."
-          : "Held by \(holders.joined(separator: "; ")). End that session (a superuser can run SELECT pg_terminate_backend(PID)) "
-            + "or wait for it, then run db migrate again.")
+          ? tr("The session holding it has ended meanwhile; run db migrate again.")
+          : tr(
+            "Held by %@. End that session (a superuser can run SELECT pg_terminate_backend(PID)) or wait for it, then run db migrate again.",
+            holders.joined(separator: "; ")))
     }
   }
 }
@@ -180,7 +186,7 @@ public struct Migrator {
       try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
     } catch let error as PostgresError where error.sqlState == "55P03" {
       throw MigrationError.lockTimeout(
-        lock: "the migration lock (advisory lock \(Self.lockKey), held by one db migrate at a time)", seconds: lockTimeout,
+        lock: tr("the migration lock (advisory lock %@, held by one db migrate at a time)", Self.lockKey), seconds: lockTimeout,
         holders: try advisoryHolders())
     }
     defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
@@ -192,15 +198,15 @@ public struct Migrator {
       let applied = try appliedMigrations()
       try verify(applied)
       for migration in migrations where applied[migration.version] == nil {
-        logger.info("applying migration \(migration.name)")
+        logger.info("\(tr("applying migration %@", migration.name))")
         current = migration
         try withLockRetries(migration) { try apply(migration) }
         done.append(migration)
       }
     } catch let error as PostgresError where error.sqlState == "55P03" {
       throw MigrationError.lockTimeout(
-        lock: current.map { "a lock on a table that migration \($0.name) reads or changes" }
-          ?? "a lock on the table of applied migrations (schema_migration)",
+        lock: current.map { tr("a lock on a table that migration %@ reads or changes", $0.name) }
+          ?? tr("a lock on the table of applied migrations (schema_migration)"),
         seconds: lockTimeout, holders: try tableHolders())
     }
     try ensureDatabasePrivileges()
@@ -217,7 +223,8 @@ public struct Migrator {
         return try step()
       } catch let error as PostgresError where error.sqlState == "55P03" && attempt < attempts {
         logger.warning(
-          "migration \(migration.name) waited \(lockTimeout) s for a lock; trying again (attempt \(attempt + 1) of \(attempts))")
+          "\(tr("migration %@ waited %@ s for a lock; trying again (attempt %@ of %@)", migration.name, lockTimeout, attempt + 1, attempts))"
+        )
         Thread.sleep(forTimeInterval: Double(attempt) * retryPause)
         attempt += 1
       }
@@ -301,7 +308,10 @@ public struct Migrator {
       let pid: Int = try row.decode("pid")
       let user: String? = try row.decode("usename")
       let application: String? = try row.decode("application_name")
-      return "pid \(pid) (login \(user ?? "unknown")\(application.map { $0.isEmpty ? "" : ", application \($0)" } ?? ""))"
+      if let application, !application.isEmpty {
+        return tr("pid %@ (login %@, application %@)", pid, user ?? tr("unknown"), application)
+      }
+      return tr("pid %@ (login %@)", pid, user ?? tr("unknown"))
     }
   }
 
