@@ -65,7 +65,7 @@ let package = Package(
     // The libpq wrapper: the only importer of CLibPQ.
     .target(
       name: "Postgres",
-      dependencies: ["CLibPQ", "CivilCalendar", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CLibPQ", "CivilCalendar", "Localisation", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings),
 
     // Domain values and rules: Foundation only, no I/O, no database.

@@ -70,7 +70,13 @@ extension BeccariaCommand {
       try command.run()
     } catch {
       let code = exitCode(for: error)
-      let message = ParserWords.localised(fullMessage(for: error))
+      // A failure or validation message of our own is translated already and may quote what
+      // was typed: only the parser's words around it ("Error: ", the usage lines) are.
+      let full = fullMessage(for: error)
+      let message =
+        error is CommandFailure
+        ? (full.hasPrefix("Error: ") ? tr("Error: ") + full.dropFirst("Error: ".count) : full)
+        : ParserWords.localised(full, keepingFirstLine: error is ValidationError)
       if !message.isEmpty {
         if code == .success {
           Swift.print(message)
@@ -87,24 +93,30 @@ extension BeccariaCommand {
 /// "Usage:"), in the reader's language: the library has no catalogue of its own, so its output
 /// is translated line by line where a line starts with one of them.
 enum ParserWords {
-  static func localised(_ message: String) -> String {
+  /// `message` with the parser's words translated; `keepingFirstLine` translates only the
+  /// "Error: " of its first line (a message of ours, which may quote a value).
+  static func localised(_ message: String, keepingFirstLine: Bool = false) -> String {
     guard Localisation.language != .english else { return message }
     let starts: [(String, String)] = [
       ("Error: ", tr("Error: ")), ("Usage: ", tr("Usage: ")), ("OVERVIEW:", tr("OVERVIEW:")), ("USAGE:", tr("USAGE:")),
       ("ARGUMENTS:", tr("ARGUMENTS:")), ("OPTIONS:", tr("OPTIONS:")), ("SUBCOMMANDS:", tr("SUBCOMMANDS:")),
-      ("OPTION GROUPS:", tr("OPTION GROUPS:")),
+      ("OPTION GROUPS:", tr("OPTION GROUPS:")), ("Help: ", tr("Help: ")),
     ]
     let phrases: [(String, String)] = [
       ("Show help information.", tr("Show help information.")), ("Show the version.", tr("Show the version.")),
-      ("See 'beccaria help <subcommand>' for detailed help.", tr("See 'beccaria help <subcommand>' for detailed help.")),
-      ("for more information.", tr("for more information.")), ("(default:", tr("(default:")),
+      ("<subcommand>", tr("<subcommand>")), ("for detailed help.", tr("for detailed help.")),
+      ("for more information.", tr("for more information.")), ("(default:", tr("(default:")), ("; default: ", tr("; default: ")),
+      ("The value '", tr("The value '")), ("' is invalid for '", tr("' is invalid for '")),
+      ("Please provide one of the following:", tr("Please provide one of the following:")),
+      ("Please provide one of ", tr("Please provide one of ")), ("' or '", tr("' or '")),
       ("(values:", tr("(values:")),
       ("Missing expected argument", tr("Missing expected argument")), ("Unexpected argument", tr("Unexpected argument")),
       ("Unknown option", tr("Unknown option")), ("Missing value for", tr("Missing value for")),
     ]
-    return message.split(separator: "\n", omittingEmptySubsequences: false).map { raw -> String in
+    return message.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, raw -> String in
       var line = String(raw)
       for (english, german) in starts where line.hasPrefix(english) { line = german + line.dropFirst(english.count) }
+      if keepingFirstLine && index == 0 { return line }
       if line.trimmingCharacters(in: .whitespaces).hasPrefix("See '") {
         line = line.replacingOccurrences(of: "See '", with: tr("See '"))
       }

@@ -1,5 +1,6 @@
 import CivilCalendar
 import Foundation
+import Localisation
 
 /// A date without time or zone: a birth date, the day of a session.
 public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
@@ -92,4 +93,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 extension TimeZone {
   /// German local time, the zone of every date people read in this system.
   public static let berlin = TimeZone(identifier: "Europe/Berlin") ?? TimeZone(secondsFromGMT: 3600) ?? .current
+}
+
+extension CalendarDate: ReaderWritten {
+  /// In a message: 09.01.2027 for a German reader, 2027-01-09 (ISO 8601) otherwise.
+  public func written(in language: Localisation.Language) -> String { language == .german ? german : description }
 }

@@ -83,7 +83,13 @@ public struct CSVTokenizer {
   /// Bytes of a byte order mark matched at the start so far; -1 once past it.
   private var bomMatched = 0
 
+  /// The input's first bytes (up to four), to name a workbook given instead of CSV.
+  private var start: [UInt8] = []
+  /// A zip file's signature: what an .xlsx workbook (Office Open XML, ECMA-376 part 2) begins with.
+  private static let zipSignature: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+
   private mutating func take(_ byte: UInt8, _ record: (CSVRecord) throws -> Void) rethrows {
+    if start.count < 4 { start.append(byte) }
     if pendingCR {
       pendingCR = false
       if byte == 0x0A { return }
@@ -111,7 +117,12 @@ public struct CSVTokenizer {
   }
 
   private mutating func consume(_ byte: UInt8, _ record: (CSVRecord) throws -> Void) rethrows {
-    if byte == 0 && recordProblem == nil { recordProblem = tr("contains a NUL byte; is this a text file?") }
+    if byte == 0 && recordProblem == nil {
+      recordProblem =
+        start == Self.zipSignature
+        ? tr("is an Excel workbook (.xlsx), not CSV: save it in Excel as \"CSV UTF-8\" and import that file")
+        : tr("contains a NUL byte; is this a text file?")
+    }
     switch state {
     case .fieldStart:
       if byte == 0x22 {

@@ -145,7 +145,7 @@ public struct CertificateRun: Sendable {
     try db.query(
       """
       UPDATE certificate_run r SET status = 'failed', finished_at = clock_timestamp(),
-             error = \(tr("the run ended without finishing (killed or lost its connection); its work was taken up by run %@", runID))
+             error = \(Localisation.inEnglish { tr("the run ended without finishing (killed or lost its connection); its work was taken up by run %@", runID) })
       WHERE r.status = 'running' AND r.id <> \(runID)
         AND NOT EXISTS (
           SELECT 1 FROM pg_locks l
@@ -272,11 +272,14 @@ public struct CertificateRun: Sendable {
             throw error
           } catch {
             let participant = eligibility.key.participant
-            let reason =
+            let describe = {
               due.module.map { tr("participant %@: %@ module %@: %@", participant, Term.word(due.kind), $0, "\(error)") }
-              ?? tr("participant %@: %@: %@", participant, Term.word(due.kind), "\(error)")
+                ?? tr("participant %@: %@: %@", participant, Term.word(due.kind), "\(error)")
+            }
+            let reason = describe()
             failures.append(reason)
-            failedKeys[eligibility.key, default: []].append(reason)
+            // Stored (certificate_due.last_error): one language (English) whoever runs it.
+            failedKeys[eligibility.key, default: []].append(Localisation.inEnglish(describe))
             events(.failed(participant: eligibility.key.participant, reason: reason))
           }
         }

@@ -69,7 +69,7 @@ public func tr(_ english: String, _ arguments: any CustomStringConvertible...) -
 /// `tr` in a given language (tests).
 public func tr(_ english: String, arguments: [any CustomStringConvertible], in language: Localisation.Language) -> String {
   let text = Localisation.catalogue(language)?.entries[english]?.first ?? english
-  return Catalogue.fill(text, arguments.map { $0.description })
+  return Catalogue.fill(text, arguments.map { Localisation.text(of: $0, in: language) })
 }
 
 /// `singular` or `plural` by `count`, in the reader's language (gettext's `ngettext`; German and
@@ -77,5 +77,38 @@ public func tr(_ english: String, arguments: [any CustomStringConvertible], in l
 public func trn(_ singular: String, _ plural: String, _ count: Int, _ arguments: any CustomStringConvertible...) -> String {
   let forms = Localisation.catalogue(Localisation.language)?.entries[singular]
   let text = count == 1 ? (forms?.first ?? singular) : (forms.flatMap { $0.count > 1 ? $0[1] : nil } ?? plural)
-  return Catalogue.fill(text, arguments.map { $0.description })
+  return Catalogue.fill(text, arguments.map { Localisation.text(of: $0, in: Localisation.language) })
+}
+
+/// A value that a message writes as its reader writes it (a day as 09.01.2027, a number with a
+/// decimal comma), where its `description` is the machine form.
+public protocol ReaderWritten {
+  /// The value in `language`'s conventions.
+  func written(in language: Localisation.Language) -> String
+}
+
+extension Decimal: ReaderWritten {
+  /// `6.5` for an English reader, `6,5` for a German one (Duden: decimal comma).
+  public func written(in language: Localisation.Language) -> String {
+    language == .german ? description.replacingOccurrences(of: ".", with: ",") : description
+  }
+}
+
+extension Localisation {
+  /// A message's value: a `ReaderWritten` one in the language's conventions, an ISO day given as
+  /// text (as SQL gives `to_char(…, 'YYYY-MM-DD')`) as the reader writes days, else its
+  /// description.
+  static func text(of value: any CustomStringConvertible, in language: Language) -> String {
+    if let written = (value as? any ReaderWritten)?.written(in: language) { return written }
+    return language == .german ? germanDay(value.description) : value.description
+  }
+
+  /// `2027-03-06` as `06.03.2027`; anything else as it is.
+  static func germanDay(_ value: String) -> String {
+    let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+    guard value.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+    else { return value }
+    return "\(parts[2]).\(parts[1]).\(parts[0])"
+  }
 }

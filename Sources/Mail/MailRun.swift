@@ -158,10 +158,16 @@ public final class MailRun: @unchecked Sendable {
         case .failed(let reply, let addressError):
           try record(store, claimant, mail, outcome: "failed", reply: reply, addressError: addressError)
         case .unreachable(let reason):
-          lock.withLock { stop = stop ?? tr("the SMTP server %@ could not be reached: %@", options.settings.url, reason) }
+          lock.withLock {
+            stop =
+              stop
+              ?? tr("the SMTP server %@ could not be reached: %@", options.settings.url, SMTPClient.reasons.localised(reason))
+          }
           try record(store, claimant, mail, outcome: "deferred", reply: reason, addressError: false)
         case .refused(let reason):
-          lock.withLock { stop = stop ?? tr("the SMTP server %@ refused %@", options.settings.url, reason) }
+          lock.withLock {
+            stop = stop ?? tr("the SMTP server %@ refused %@", options.settings.url, SMTPClient.reasons.localised(reason))
+          }
           try record(store, claimant, mail, outcome: "deferred", reply: reason, addressError: false)
         }
       }

@@ -238,7 +238,9 @@ public final class SMTPClient {
       curl_slist_free_all(headers)
       curl_slist_free_all(recipients)
     }
-    guard let mime = curl_mime_init(handle) else { return .unreachable(reason: tr("libcurl could not build the message")) }
+    guard let mime = curl_mime_init(handle) else {
+      return .unreachable(reason: Localisation.inEnglish { tr("libcurl could not build the message") })
+    }
     defer { curl_mime_free(mime) }
     let text = curl_mime_addpart(mime)
     let body = message.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
@@ -266,8 +268,17 @@ public final class SMTPClient {
     _ = beccaria_curl_setopt_mime(handle, nil)
     var code = 0
     _ = beccaria_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
-    return Self.outcome(result: result, code: code, transcript: transcript)
+    // An outcome's reason is stored with the message (last_reply) in one language, English;
+    // `SMTPClient.reasons` lets a reader's display translate it.
+    return Localisation.inEnglish { Self.outcome(result: result, code: code, transcript: transcript) }
   }
+
+  /// The reasons `outcome` and `failure` give, as catalogue texts, to translate a stored one.
+  public static let reasons = DatabaseMessages(msgids: [
+    "libcurl could not build the message",
+    "the server does not offer STARTTLS (for a relay on this host give --starttls never; for TLS from the start, smtps://)",
+    "the login", "the login (%@)", "the session: %@ (to %@)",
+  ])
 
   static func outcome(result: CURLcode, code: Int, transcript: Transcript) -> SMTPOutcome {
     let reply = transcript.reply(code: code)

@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Localisation
 import Logging
 
 /// One connection to PostgreSQL through libpq. Not shareable between threads: give each worker its
@@ -43,7 +44,7 @@ public final class Connection {
     guard PQstatus(connection) == CONNECTION_OK else {
       let message = Self.trimmedMessage(PQerrorMessage(connection))
       PQfinish(connection)
-      throw PostgresError(.connection, "could not connect to PostgreSQL: \(message)", sqlState: "08001")
+      throw PostgresError(.connection, tr("could not connect to PostgreSQL: %@", message), sqlState: "08001")
     }
     handle = connection
     notices = Unmanaged.passRetained(NoticeForwarder(logger: logger))

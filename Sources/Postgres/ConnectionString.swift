@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Localisation
 
 /// Connection strings as libpq reads them (conninfo `key=value` or URI), parsed by libpq itself.
 public enum ConnectionString {
@@ -12,8 +13,9 @@ public enum ConnectionString {
       if let errorMessage { PQfreemem(errorMessage) }
       throw PostgresError(
         .usage,
-        "invalid connection string: \(redactQuoted(message.trimmingCharacters(in: .whitespacesAndNewlines))) "
-          + "(the string itself is not shown: it may hold a password)")
+        tr(
+          "invalid connection string: %@ (the string itself is not shown: it may hold a password)",
+          redactQuoted(message.trimmingCharacters(in: .whitespacesAndNewlines))))
     }
     defer { PQconninfoFree(options) }
     var parameters: [String: String] = [:]

@@ -109,6 +109,25 @@ import Testing
     #expect(table.en.stdout.contains("no certificate") && !table.de.stdout.contains("no certificate"), "\(table.de.stdout)")
   }
 
+  /// A rule the schema enforces (a trigger's RAISE) refuses in the reader's language, its values
+  /// kept and its days written as the reader writes them.
+  @Test func theDatabasesRefusalsReachAGermanReaderInGerman() throws {
+    let fixture = try fixture()
+    defer { fixture.database.drop() }
+    let first = try #require(fixture.module1.first)
+    let sessions = try Beccaria.run(
+      ["session", "list", "--course", AttendanceFixture.course, "--format", "csv"], database: fixture.database)
+    let row = try #require(sessions.stdout.split(separator: "\r\n").first { $0.hasPrefix("\(first.rawValue),") })
+    let day = try #require(CalendarDate(iso: row.split(separator: ",")[1]))
+    let refused = try both(["course", "update", AttendanceFixture.course, "--ends", day.description], fixture.database)
+    #expect(refused.en.status != 0 && refused.de.status == refused.en.status)
+    #expect(
+      refused.en.stderr.contains("session(s) outside") && refused.en.stderr.contains(day.description), "\(refused.en.stderr)")
+    #expect(
+      refused.de.stderr.hasPrefix("Fehler: ") && !refused.de.stderr.contains("outside") && refused.de.stderr.contains(day.german)
+        && !refused.de.stderr.contains(day.description), "\(refused.de.stderr)")
+  }
+
   @Test func importsAnswerInTheReadersLanguageNamingTheFilesOwnHeader() throws {
     let database = try TestDatabase.migrated()
     defer { database.drop() }
@@ -126,7 +145,7 @@ import Testing
         + "Nothing was imported (1 problem).\n", "\(refused.en.stderr)")
     let good = try file("Nachname;Vorname;Geburtsdatum;E-Mail;Gemeinde\nKühn;Käthe;28.02.1984;k@example.org;Bautzen\n")
     let done = try Beccaria.run(["participant", "import", good], database: database, environment: Self.german)
-    #expect(done.stdout.hasPrefix("\(good) importiert: 1 neue(r) Teilnehmende(r) (Nummer "), "\(done.stdout)")
+    #expect(done.stdout.hasPrefix("\(good) importiert: 1 neue Person (Nummer "), "\(done.stdout)")
     let date = try Beccaria.run(
       [
         "participant", "add", "--family-name", "A", "--given-names", "B", "--birth-date", "13.1984", "--email",

@@ -230,6 +230,19 @@ def test_a_german_roster_filled_in_with_german_words_imports_back(office):
     assert {row["status"] for row in recorded} == {"present"}
 
 
+def test_the_workbook_itself_given_to_an_import_is_named_as_such(office):
+    """An office imports the .xlsx it filled in instead of its CSV: the answer says what to do."""
+    last = office.json("session", "list", "--course", "XL-1")[-1]
+    path = office.path("termin-direkt.xlsx")
+    office.run("attendance", "roster", "--session", str(last["id"]), "--format", "xlsx", "--output", path)
+    before = office.json("attendance", "roster", "--session", str(last["id"]))
+    for env, said in ((None, 'is an Excel workbook (.xlsx), not CSV: save it in Excel as "CSV UTF-8"'),
+                      (german(office), "ist eine Excel-Arbeitsmappe (.xlsx), keine CSV-Datei")):
+        done = office.run("attendance", "import", path, check=False, env=env)
+        assert done.returncode != 0 and said in done.stderr, done.stderr
+    assert office.json("attendance", "roster", "--session", str(last["id"])) == before
+
+
 def test_output_to_a_pipe_is_written_through_not_replaced(office):
     import stat
     import threading

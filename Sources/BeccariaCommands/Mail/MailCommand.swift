@@ -1,6 +1,7 @@
 import ArgumentParser
 import BeccariaCore
 import Foundation
+import Mail
 
 /// `beccaria mail`.
 struct MailCommand: ParsableCommand {
@@ -33,6 +34,21 @@ enum MailWords {
   /// "failed" of a message is not an exam's "failed" (`Term`): the heading's word serves.
   static func status(_ key: String) -> String {
     key == "failed" ? tr("FAILED").lowercased() : Term.word(key)
+  }
+
+  /// A reply the outbox wrote itself (schema 0024, 0025) in the reader's words; an SMTP
+  /// server's reply as it came.
+  static func reply(_ text: String) -> String {
+    switch text {
+    case "replaced by a later notice about the session": return tr("replaced by a later notice about the session")
+    case "the address was removed before the message was sent":
+      return tr("the address was removed before the message was sent")
+    case "the certificate was revoked before the message was sent":
+      return tr("the certificate was revoked before the message was sent")
+    case "the certificate was superseded before the message was sent":
+      return tr("the certificate was superseded before the message was sent")
+    default: return SMTPClient.reasons.localised(text)
+    }
   }
 
   static func kindCell(_ key: String) -> Cell { .localised(machine: key, human: kind(key)) }

@@ -50,10 +50,10 @@ extension MailCommand {
   }
 }
 
-extension MailKind: ExpressibleByArgument {}
+extension MailKind: StateWordArgument {}
 
 /// The statuses of a message (schema 0024).
-enum MailStatusArgument: String, ExpressibleByArgument, CaseIterable {
+enum MailStatusArgument: String, StateWordArgument {
   case queued, sending, deferred, sent, failed, bounced, cancelled, suppressed
 }
 
@@ -69,6 +69,6 @@ enum MailColumns {
     .init(header: "TRIES", alignRight: true) { .integer(Int64($0.attempts)) },
     .init(header: "QUEUED") { .dateTime($0.queuedAt) },
     .init(header: "DONE / NEXT TRY") { ($0.finishedAt ?? $0.nextAttemptAt).map(Cell.dateTime) ?? .empty },
-    .init(header: "LAST ANSWER") { $0.lastReply ?? "" },
+    .init(header: "LAST ANSWER") { .localised(machine: $0.lastReply ?? "", human: MailWords.reply($0.lastReply ?? "")) },
   ]
 }

@@ -46,7 +46,7 @@ extension MailCommand {
             ?? tr("  attempts:    %@", m.attempts),
         ]
         if let finished = m.finishedAt { lines.append(tr("  finished:    %@", MailTime.format(finished))) }
-        if let reply = m.lastReply { lines.append(tr("  last answer: %@", reply)) }
+        if let reply = m.lastReply { lines.append(tr("  last answer: %@", MailWords.reply(reply))) }
         if let id = m.messageID { lines.append(tr("  Message-ID:  %@", id)) }
         if let original = m.resendOf {
           lines.append(tr("  resends:     message %@%@", original, m.requestedBy.map { " " + tr("(by %@)", $0) } ?? ""))

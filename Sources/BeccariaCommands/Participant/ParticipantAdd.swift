@@ -22,10 +22,10 @@ extension ParticipantCommand {
         """))
 
     @OptionGroup var global: GlobalOptions
-    @Option var familyName: String
-    @Option var givenNames: String
-    @Option(help: ArgumentHelp(valueName: "date")) var birthDate: String
-    @Option var email: String
+    @Option(help: ArgumentHelp(tr("Family name, as on official documents."))) var familyName: String
+    @Option(help: ArgumentHelp(tr("Given names, as on official documents."))) var givenNames: String
+    @Option(help: ArgumentHelp(tr("Day of birth (DD.MM.YYYY or YYYY-MM-DD)."), valueName: "date")) var birthDate: String
+    @Option(help: ArgumentHelp(tr("E-mail address (certificates and notices go there)."))) var email: String
     @Option(help: ArgumentHelp(tr("The participant's municipality: its AGS, or its name."), valueName: "ags|name"))
     var municipality: String
     @Option(help: ArgumentHelp(tr("Employer or organisation."))) var organisation: String?

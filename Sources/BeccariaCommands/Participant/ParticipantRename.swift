@@ -20,8 +20,8 @@ extension ParticipantCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(tr("Participant number."), valueName: "id")) var participant: ParticipantArgument
-    @Option var familyName: String?
-    @Option var givenNames: String?
+    @Option(help: ArgumentHelp(tr("New family name."))) var familyName: String?
+    @Option(help: ArgumentHelp(tr("New given names."))) var givenNames: String?
     @Option(help: ArgumentHelp(tr("Why the name changes."))) var reason: String
 
     func validate() throws {

@@ -11,8 +11,9 @@ extension ReportCommand {
       abstract: tr("Early warning: who can no longer reach a module's threshold, and who would by missing one more session."),
       discussion: tr(
         """
-        Counts every session planned for the module (not only past ones); sessions without a \
-        record yet count as still attendable. "At risk" names those who have already lost UE and \
+        Counts every session planned for the module (not only past ones); sessions still to come \
+        count as attendable, past sessions without a record as not attended (the finding says \
+        so: record them). "At risk" names those who have already lost UE and \
         would miss the threshold by missing one more session. Modules already completed in \
         another cohort are left out; a later cohort offering the module is named for make-up.
 

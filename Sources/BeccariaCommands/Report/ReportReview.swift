@@ -55,7 +55,10 @@ extension ReportCommand {
     /// What changed and when: the English kind (`attendance`, `plan`, `assessment`) for CSV, the
     /// reader's word in tables.
     static func changes(_ entry: ReviewEntry, human: Bool) -> String {
-      entry.changes.map { "\(human ? word($0.kind) : $0.kind) \(Reader.dateTime($0.at))" }.joined(separator: ", ")
+      // The machine form is the same in every language: English kinds, ISO times.
+      human
+        ? entry.changes.map { "\(word($0.kind)) \(Reader.dateTime($0.at))" }.joined(separator: ", ")
+        : Localisation.inEnglish { entry.changes.map { "\($0.kind) \(Reader.dateTime($0.at))" }.joined(separator: ", ") }
     }
 
     static func word(_ kind: String) -> String {

@@ -77,7 +77,7 @@ enum Explain {
 
   static func sentence(for error: PostgresError) -> String {
     if error.isConnectionFailure {
-      return error.message.hasPrefix("could not connect")
+      return error.sqlState == "08001"
         ? tr(
           "%@ (check --database, DATABASE_URL or PG* settings, or run scripts/db start)",
           error.message.components(separatedBy: "\n").first ?? error.message)
@@ -85,6 +85,8 @@ enum Explain {
           "the connection to PostgreSQL was lost (%@); what was committed before is kept, run the command again",
           error.message.components(separatedBy: .newlines).first?.trimmingCharacters(in: .whitespaces) ?? "")
     }
+    // The schema's own refusals are sentences, written in English; the reader gets their own.
+    let message = DatabaseMessages.schema.localised(error.message)
     switch error.sqlState {
     case "23505":
       return tr("that already exists (%@)%@", constraintPhrase(error), error.detail.map { ": \($0)" } ?? "")
@@ -95,7 +97,7 @@ enum Explain {
           error.detail.map { ": \($0)" } ?? "")
     case "23514":
       // The rules' own triggers say why in a sentence; a plain CHECK's message names only the rule.
-      guard error.message.contains("violates check constraint") else { return error.message }
+      guard error.message.contains("violates check constraint") else { return message }
       return tr("the database refused the change because it breaks the rule %@: %@", error.constraint ?? "check", error.message)
     case "23P01":
       return tr("the database refused an overlap (%@): %@", constraintPhrase(error), error.detail ?? error.message)
@@ -115,11 +117,11 @@ enum Explain {
       return tr("the database does not exist: %@", error.message)
     case "P0002", "55000":
       // beccaria's own refusals (no such message, not in a state for it) are sentences already.
-      return error.message
+      return message
     case "42P01":
       return tr("the database has no beccaria schema yet (%@); run `beccaria db migrate` first", error.message)
     default:
-      return error.message + (error.sqlState.map { " (SQLSTATE \($0))" } ?? "")
+      return message + (error.sqlState.map { " (SQLSTATE \($0))" } ?? "")
     }
   }
 

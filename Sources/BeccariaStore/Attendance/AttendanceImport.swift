@@ -179,14 +179,14 @@ public struct AttendanceImporter {
                  WHEN status = 'late' AND ue_text = '' THEN \(tr("late needs the UE actually attended"))
                  WHEN status IN ('absent', 'excused') THEN format(\(tr("%@ means 0 UE, not %@", "%1$s", "%2$s")), \(word("status")), ue_text)
                  WHEN ue_attended <= 0 THEN format(\(tr("%@ needs more than 0 UE; record absent instead", "%1$s")), \(word("status")))
-                 ELSE format(\(tr("%@ UE is more than the %@ UE of session %@", "%1$s", "%2$s", "%3$s")), ue_attended, session_ue, session_id) END
+                 ELSE format(\(tr("%@ UE is more than the %@ UE of session %@", "%1$s", "%2$s", "%3$s")), \(SQLWords.number("ue_attended")), session_ue, session_id) END
           FROM attendance_resolved
          WHERE status IS NOT NULL AND session_id IS NOT NULL
            AND (ue_attended IS NULL OR ue_attended > session_ue OR (status IN ('present', 'late') AND ue_attended <= 0)
                 OR ue_value * 2 <> trunc(ue_value * 2))
         UNION ALL
         SELECT line, 'session', format(\(tr("session %@ on %@ has not taken place yet", "%1$s", "%2$s")),
-                                       session_id, to_char(session_day, 'YYYY-MM-DD'))
+                                       session_id, \(SQLWords.day("session_day")))
           FROM attendance_resolved WHERE session_day > beccaria_today()
         UNION ALL
         -- Trainers read their cohorts' schedules but record their own sessions only.
@@ -214,7 +214,7 @@ public struct AttendanceImporter {
         UNION ALL
         SELECT r.line, 'reason',
                format(\(tr("changes the recorded %@ (%@ UE) of a past session; a correction needs a reason (column reason or --reason)", "%1$s", "%2$s")),
-                      \(word("a.status")), a.ue_attended)
+                      \(word("a.status")), \(SQLWords.number("a.ue_attended")))
           FROM attendance_resolved r JOIN attendance a ON a.session_id = r.session_id AND a.participant_id = r.participant_id
          WHERE (a.status, a.ue_attended) IS DISTINCT FROM (r.status, r.ue_attended)
            AND r.session_day < beccaria_today() AND r.reason IS NULL

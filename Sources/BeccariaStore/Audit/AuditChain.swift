@@ -82,8 +82,9 @@ public struct AuditChain {
       """
       SELECT format(\(tr("%@ is not a plain table as the migrations made it (%@)", "%1$s", "%2$s")), c.relname,
                     CASE WHEN c.relkind <> 'r' THEN format(\(tr("its kind is %@", "%1$s")), c.relkind::text)
-                         WHEN c.relrowsecurity THEN \(tr("it has row-level security, which can hide rows"))
-                         ELSE \(tr("it has a rule")) END) AS problem
+                         WHEN c.relrowsecurity AND c.relname <> 'participant'
+                           THEN \(tr("it has row-level security, which can hide rows"))
+                         ELSE \(tr("it has a rule")) END) AS problem, c.relname AS table_name, '' AS trigger_name
       FROM pg_class c
       WHERE c.relnamespace = 'public'::regnamespace
         AND c.relname IN ('audit_log', 'audit_chain', 'audit_chain_head', 'certificate', 'certificate_status_event',
@@ -91,10 +92,11 @@ public struct AuditChain {
         AND (c.relkind <> 'r' OR (c.relrowsecurity AND c.relname <> 'participant')
              OR EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'))
       UNION ALL
-      SELECT format(\(tr("the trigger %@ on %@ is switched off", "%1$s", "%2$s")), t.tgname, c.relname)
+      SELECT format(\(tr("the trigger %@ on %@ is switched off", "%1$s", "%2$s")), t.tgname, c.relname), c.relname, t.tgname::text
       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
       WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal AND t.tgenabled = 'D'
-      ORDER BY 1
+      -- By table and trigger, not by the sentence: the same order in every language.
+      ORDER BY table_name, trigger_name
       """
     ).map { AuditProblem(seq: nil, row: nil, problem: try $0.decode("problem")) }
   }

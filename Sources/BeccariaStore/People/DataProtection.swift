@@ -316,7 +316,8 @@ public struct RetentionStore {
       if dryRun { return plan }
       if !plan.cohorts.isEmpty {
         // The reasons are the audit log's, read by people: in the reader's language.
-        let reason = tr("retention: attendance detail of ended cohorts")
+        // Stored in the audit log: one language (English) whoever runs it.
+        let reason = Localisation.inEnglish { tr("retention: attendance detail of ended cohorts") }
         try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
         try db.execute(
           """
@@ -334,10 +335,13 @@ public struct RetentionStore {
       }
       for person in plan.participants {
         let years = plan.policy.participantYears ?? 0
-        let reason = trn(
-          "retention: no certificate, last activity %@, period %@ year",
-          "retention: no certificate, last activity %@, period %@ years",
-          years, person.lastActivity.description, years)
+        // Stored with the erasure: one language (English) whoever runs it.
+        let reason = Localisation.inEnglish {
+          trn(
+            "retention: no certificate, last activity %@, period %@ year",
+            "retention: no certificate, last activity %@, period %@ years",
+            years, person.lastActivity.description, years)
+        }
         guard
           let row = try db.queryOne("SELECT participant_erase(\(person.participantID), \(reason)) AS outcome")
         else { continue }

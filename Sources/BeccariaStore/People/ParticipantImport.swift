@@ -153,7 +153,7 @@ public struct ParticipantImporter {
         UNION ALL
         SELECT line, NULL, reason FROM (
         SELECT DISTINCT ON (line) line,
-               format(\(registered), id, given_names || ' ' || family_name, to_char(birth_date, 'YYYY-MM-DD'),
+               format(\(registered), id, given_names || ' ' || family_name, \(SQLWords.day("birth_date")),
                       coalesce(email, \(tr("no e-mail"))), CASE kind WHEN 'e-mail' THEN \(sameEmail) ELSE \(sameName) END)
           FROM (SELECT s.line, p.id, p.given_names, p.family_name, p.birth_date, p.email, 'e-mail' AS kind
                   FROM participant_staging s JOIN participant p ON lower(p.email) = s.address
@@ -235,7 +235,8 @@ public struct ParticipantImporter {
     }
     guard options.update else { return summary }
     // The reason given is why names change; every other change is the import's.
-    let reason = options.reason ?? tr("participant import %@", file)
+    // Stored (name history, audit log): one language (English) whoever runs the import.
+    let reason = options.reason ?? Localisation.inEnglish { tr("participant import %@", file) }
     try db.execute("SELECT set_config('beccaria.reason', \(reason), true)")
     summary.renamed = try db.execute(
       """
@@ -253,7 +254,7 @@ public struct ParticipantImporter {
          WHERE s.target = p.id AND (p.family_name, p.given_names) IS DISTINCT FROM (s.family_name, s.given_names)
         """)
     }
-    try db.execute("SELECT set_config('beccaria.reason', \(tr("participant import %@", file)), true)")
+    try db.execute("SELECT set_config('beccaria.reason', \(Localisation.inEnglish { tr("participant import %@", file) }), true)")
     try db.execute(
       """
       UPDATE participant p SET birth_date = s.birth_date, email = s.email, municipality_ags = s.municipality_ags,

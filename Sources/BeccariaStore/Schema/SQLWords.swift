@@ -13,4 +13,16 @@ enum SQLWords {
     for key in keys { sql = "\(sql) WHEN \(key) THEN \(Term.word(key))" }
     return "\(sql) ELSE \(column) END"
   }
+
+  /// A numeric expression as text the reader reads: no trailing zeros (6.50 → 6.5), and a
+  /// decimal comma for a German reader (6,5).
+  static func number(_ expression: SQL) -> SQL {
+    Localisation.language == .german
+      ? "replace(trim_scale(\(expression))::text, '.', ',')" : "trim_scale(\(expression))::text"
+  }
+
+  /// A date expression as the reader writes days: 06.03.2027, or 2027-03-06 (ISO 8601).
+  static func day(_ expression: SQL) -> SQL {
+    "to_char(\(expression), \(Localisation.language == .german ? "DD.MM.YYYY" : "YYYY-MM-DD"))"
+  }
 }
