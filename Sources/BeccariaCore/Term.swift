@@ -47,6 +47,9 @@ public enum Term {
     case "reminder": return tr("reminder")
     case "change": return tr("change")
     case "cancellation": return tr("cancellation")
+    case "attendance": return tr("attendance")
+    case "plan": return tr("plan")
+    case "assessment": return tr("assessment")
     default: return key
     }
   }

@@ -274,7 +274,7 @@ public final class SMTPClient {
   }
 
   /// The reasons `outcome` and `failure` give, as catalogue texts, to translate a stored one.
-  public static let reasons = DatabaseMessages(msgids: [
+  public static let reasons = MessageFormats(msgids: [
     "libcurl could not build the message",
     "the server does not offer STARTTLS (for a relay on this host give --starttls never; for TLS from the start, smtps://)",
     "the login", "the login (%@)", "the session: %@ (to %@)",

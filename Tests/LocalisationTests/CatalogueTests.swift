@@ -102,11 +102,11 @@ import Testing
         }
       }
     }
-    // The schema's refusals (`RAISE EXCEPTION`), which DatabaseMessages translates on their way.
+    // The schema's refusals (`RAISE EXCEPTION`), which MessageFormats translates on their way.
     let schema = Checkout.root().appending(path: "schema")
     for name in try FileManager.default.contentsOfDirectory(atPath: schema.path) where name.hasSuffix(".sql") {
       let sql = try String(contentsOf: schema.appending(path: name), encoding: .utf8)
-      found += DatabaseMessages.msgids(inSQL: sql).map { Marked(id: $0, plural: nil, place: name) }
+      found += MessageFormats.msgids(inSQL: sql).map { Marked(id: $0, plural: nil, place: name) }
     }
     return found
   }
@@ -236,16 +236,16 @@ import Testing
 
   @Test func aDatabaseRefusalIsMatchedToItsFormatWithItsValues() {
     #expect(
-      DatabaseMessages.msgid(raiseFormat: "cohort % is full (% of %%); it''s not") == "cohort %@ is full (%@ of %%); it's not")
+      MessageFormats.msgid(raiseFormat: "cohort % is full (% of %%); it''s not") == "cohort %@ is full (%@ of %%); it's not")
     let sql = """
       RAISE EXCEPTION 'session % on % has not taken place yet', s, d;
       RAISE EXCEPTION 'certificate % is already %', OLD.serial, OLD.status USING ERRCODE = 'P0001';
       RAISE EXCEPTION 'session % on % has not taken place yet', s, d;
       """
     #expect(
-      DatabaseMessages.msgids(inSQL: sql) == ["session %@ on %@ has not taken place yet", "certificate %@ is already %@"])
+      MessageFormats.msgids(inSQL: sql) == ["session %@ on %@ has not taken place yet", "certificate %@ is already %@"])
     // The reader here is English (the tests run under C.UTF-8): a message comes back as it is.
-    let messages = DatabaseMessages(msgids: DatabaseMessages.msgids(inSQL: sql))
+    let messages = MessageFormats(msgids: MessageFormats.msgids(inSQL: sql))
     #expect(
       messages.localised("session 7 on 2027-03-06 has not taken place yet") == "session 7 on 2027-03-06 has not taken place yet")
   }

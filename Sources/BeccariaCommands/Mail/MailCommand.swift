@@ -29,8 +29,6 @@ enum MailTime {
 
 /// A message's kind and status as the reader reads them; the keys stay in CSV and JSON.
 enum MailWords {
-  static func kind(_ key: String) -> String { Term.word(key) }
-
   /// "failed" of a message is not an exam's "failed" (`Term`): the heading's word serves.
   static func status(_ key: String) -> String {
     key == "failed" ? tr("FAILED").lowercased() : Term.word(key)
@@ -51,6 +49,6 @@ enum MailWords {
     }
   }
 
-  static func kindCell(_ key: String) -> Cell { .localised(machine: key, human: kind(key)) }
+  static func kindCell(_ key: String) -> Cell { .localised(machine: key, human: Term.word(key)) }
   static func statusCell(_ key: String) -> Cell { .localised(machine: key, human: status(key)) }
 }

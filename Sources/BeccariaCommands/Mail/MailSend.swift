@@ -122,7 +122,7 @@ extension MailCommand {
                 items: due,
                 columns: [
                   .init(header: "ID", alignRight: true) { $0.id.map(String.init) ?? tr("new") },
-                  .init(header: "KIND") { MailWords.kind($0.kind) },
+                  .init(header: "KIND") { Term.word($0.kind) },
                   .init(header: "STATUS") { $0.id == nil ? tr("reminder to queue") : MailWords.status($0.status) },
                   .init(header: "TO", label: "RECIPIENT") { .text($0.recipient) },
                   .init(header: "SUBJECT") { $0.subject ?? "" },

@@ -37,7 +37,7 @@ extension MailCommand {
           m.serial.map { tr("certificate %@", $0) }, m.session.map { tr("session %@", $0) },
         ].compactMap { $0 }.joined(separator: ", ")
         var lines = [
-          tr("Message %@ (%@): %@", m.id, MailWords.kind(m.kind), MailWords.status(m.status)),
+          tr("Message %@ (%@): %@", m.id, Term.word(m.kind), MailWords.status(m.status)),
           tr("  to:          %@", m.recipient ?? tr("(erased)")),
           tr("  subject:     %@", m.subject ?? tr("(erased)")),
           tr("  about:       %@", about),

@@ -42,7 +42,7 @@ extension MailCommand {
               statistics.counts.first { $0.kind == kind && $0.status == status }?.messages ?? 0
             })
         }
-        var columns: [Listing<Line>.Column] = [.init(header: "KIND") { MailWords.kind($0.kind) }]
+        var columns: [Listing<Line>.Column] = [.init(header: "KIND") { Term.word($0.kind) }]
         for (index, status) in statuses.enumerated() {
           columns.append(
             .init(header: status == "failed" ? tr("FAILED") : Term.word(status).uppercased(), alignRight: true) {

@@ -118,7 +118,7 @@ extension ParticipantCommand {
             items: details.messages,
             columns: [
               .init(header: "ID", alignRight: true) { .integer(Int64($0.id)) },
-              .init(header: "KIND") { MailWords.kind($0.kind) },
+              .init(header: "KIND") { Term.word($0.kind) },
               .init(header: "STATUS") { MailWords.status($0.status) },
               .init(header: "TO", label: "RECIPIENT") { .text($0.recipient ?? tr("(erased)")) },
               .init(header: "SUBJECT") { $0.subject ?? "" },

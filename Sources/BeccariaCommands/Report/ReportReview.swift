@@ -55,19 +55,9 @@ extension ReportCommand {
     /// What changed and when: the English kind (`attendance`, `plan`, `assessment`) for CSV, the
     /// reader's word in tables.
     static func changes(_ entry: ReviewEntry, human: Bool) -> String {
+      let text = { entry.changes.map { "\(Term.word($0.kind)) \(Reader.dateTime($0.at))" }.joined(separator: ", ") }
       // The machine form is the same in every language: English kinds, ISO times.
-      human
-        ? entry.changes.map { "\(word($0.kind)) \(Reader.dateTime($0.at))" }.joined(separator: ", ")
-        : Localisation.inEnglish { entry.changes.map { "\($0.kind) \(Reader.dateTime($0.at))" }.joined(separator: ", ") }
-    }
-
-    static func word(_ kind: String) -> String {
-      switch kind {
-      case "attendance": return tr("attendance")
-      case "plan": return tr("plan")
-      case "assessment": return tr("assessment")
-      default: return kind
-      }
+      return human ? text() : Localisation.inEnglish(text)
     }
   }
 }

@@ -86,7 +86,7 @@ enum Explain {
           error.message.components(separatedBy: .newlines).first?.trimmingCharacters(in: .whitespaces) ?? "")
     }
     // The schema's own refusals are sentences, written in English; the reader gets their own.
-    let message = DatabaseMessages.schema.localised(error.message)
+    let message = MessageFormats.schema.localised(error.message)
     switch error.sqlState {
     case "23505":
       return tr("that already exists (%@)%@", constraintPhrase(error), error.detail.map { ": \($0)" } ?? "")

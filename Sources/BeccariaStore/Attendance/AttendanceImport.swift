@@ -144,12 +144,7 @@ public struct AttendanceImporter {
     // placeholders are PostgreSQL's `%1$s`, `%2$s`, … (passed as `tr`'s arguments), filled by
     // `format()` with the row's values, so that every rule stays one set-wise query. A stored
     // status key is shown as the reader's word for it.
-    let word = { (status: SQL) -> SQL in
-      """
-      CASE \(status) WHEN 'present' THEN \(Term.word("present")) WHEN 'late' THEN \(Term.word("late"))
-                     WHEN 'excused' THEN \(Term.word("excused")) WHEN 'absent' THEN \(Term.word("absent")) ELSE \(status) END
-      """
-    }
+    let word = { (status: SQL) in SQLWords.words(status, AttendanceStatus.allCases.map(\.rawValue)) }
     let control = tr("contains a control or invisible character (a single line of text, please)")
     return try db.query(
       """

@@ -1,9 +1,10 @@
 import Foundation
 
-/// The refusals the schema's triggers and functions raise (`RAISE EXCEPTION 'format', …` in
-/// `schema/*.sql`) as catalogue texts: PostgreSQL sends them in the English they are written in,
-/// and the reader gets them in their language by matching the message against the formats.
-public struct DatabaseMessages: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe
+/// Messages that reach beccaria as finished English text, built elsewhere from known formats, as
+/// catalogue texts: the reader gets one in their language by matching it against the formats.
+/// The schema's refusals (`RAISE EXCEPTION 'format', …` in `schema/*.sql`, which PostgreSQL
+/// sends as written) and the SMTP outcomes stored with a message are such texts.
+public struct MessageFormats: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe
   /// A format as a msgid: PL/pgSQL's `%` placeholder becomes `%@`, `%%` stays a literal percent,
   /// a doubled quote `''` one quote.
   public static func msgid(raiseFormat: String) -> String {
